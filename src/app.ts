@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import type { Database } from './db/client';
+import { loggerOptions } from './logger';
+import { apiKeysModule } from './modules/api-keys';
+import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
+import { createApiKeysService } from './modules/api-keys/api-keys.service';
+import { catalogueModule } from './modules/catalogue';
+import { healthModule } from './modules/health';
+import { authenticationPlugin } from './plugins/authentication';
+import { errorHandlerPlugin } from './plugins/error-handler';
+import { graphqlPlugin } from './plugins/graphql';
+import { openapiPlugin } from './plugins/openapi';
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  /** Tests pass `false` or a stream; the server passes its Pino options. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the application: cross-cutting plugins first, then the feature modules. */
+export async function buildApp({ config, database, logger }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? loggerOptions(config.logLevel),
+    // Accept a caller's request id only if it is a plain token; otherwise make one.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+
+  await app.register(errorHandlerPlugin);
+  await app.register(openapiPlugin);
+  await app.register(authenticationPlugin, { apiKeys });
+  await app.register(graphqlPlugin, {
+    graphiql: config.env === 'development',
+    introspection: config.env !== 'production',
+    queryDepth: 10,
+  });
+
+  // REST features validate and serialise with Zod. The compilers are set in this encapsulated
+  // context, not on the root, where they would break Mercurius' own routes.
+  await app.register(async (api) => {
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
+    await api.register(healthModule, { database });
+    await api.register(catalogueModule, { database });
+    await api.register(apiKeysModule, { apiKeys });
+  });
+
+  return app;
+}

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The one place that reads the environment. Everything else receives a parsed `Config`.
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A 32-byte (or longer) secret given as hex or base64. */
+const secretKey = z
+  .string()
+  .transform((value, ctx) => {
+    const bytes = /^[0-9a-fA-F]+$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+    if (bytes.length < 32) {
+      ctx.addIssue({ code: 'custom', message: 'must encode at least 32 bytes (64 hex characters or 44 base64 characters)' });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** PostgreSQL server; when absent the service runs on an embedded PGlite database in DATA_DIR. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** Longest a single SQL statement may run before the database cancels it. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** The registry's own key for re-keying source pseudonyms. Required with DATABASE_URL. */
+    REGISTRY_PSEUDONYM_KEY: secretKey.optional(),
+    /** Load the synthetic demo dataset into an empty database. Default: on for PGlite, off for a server. */
+    DEMO_DATA: booleanFlag.optional(),
+    /** Largest accepted request body for ordinary routes, in bytes. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_PSEUDONYM_KEY'],
+        message: 'is required when DATABASE_URL is set (generate one with: openssl rand -hex 32)',
+      });
+    }
+  });
+
+export type Environment = z.input<typeof environmentSchema>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  logLevel: string;
+  database:
+    | { kind: 'postgres'; url: string; poolMax: number; statementTimeoutMs: number }
+    | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
+  dataDir: string;
+  /** Undefined only on the embedded database before the secrets file is read (see secrets.ts). */
+  registryPseudonymKey: Buffer | undefined;
+  loadDemoData: boolean;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every variable at fault. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    database: env.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: env.DATABASE_URL,
+          poolMax: env.DATABASE_POOL_MAX,
+          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite'), statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
+    dataDir,
+    registryPseudonymKey: env.REGISTRY_PSEUDONYM_KEY,
+    loadDemoData: env.DEMO_DATA ?? !env.DATABASE_URL,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

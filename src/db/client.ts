@@ -1,0 +1,95 @@
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema';
+
+// One Drizzle schema and one migration set, two drivers: node-postgres against a server,
+// PGlite (PostgreSQL compiled to WASM, in-process) as the embedded default.
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/** Anything that can run a statement: the database itself or an open transaction. */
+export type Executor = Orm | Transaction;
+
+interface DatabaseBase {
+  readonly orm: Orm;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PostgresDatabase extends DatabaseBase {
+  readonly kind: 'postgres';
+  readonly pool: pg.Pool;
+}
+
+export interface PgliteDatabase extends DatabaseBase {
+  readonly kind: 'pglite';
+  readonly pglite: PGlite;
+}
+
+export type Database = PostgresDatabase | PgliteDatabase;
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolMax?: number; statementTimeoutMs?: number }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob; statementTimeoutMs?: number };
+
+export interface DatabaseEvents {
+  /** An idle pooled connection failed (for example the server restarted); the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
+}
+
+export async function openDatabase(target: DatabaseTarget, events: DatabaseEvents = {}): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolMax ?? 10,
+      statement_timeout: target.statementTimeoutMs ?? 15_000,
+      // Fail fast while the server is away instead of queueing requests for minutes.
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'care-trajectory-registry',
+    });
+    // Without a listener an idle client's error (server restart, terminated backend) kills the process.
+    pool.on('error', (error) => events.onConnectionError?.(error));
+    const orm = drizzlePg(pool, { schema }) as unknown as Orm;
+    return {
+      kind: 'postgres',
+      pool,
+      orm,
+      ping: async () => {
+        await pool.query('select 1');
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  const pglite = await PGlite.create({
+    ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+    ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+  });
+  const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
+  return {
+    kind: 'pglite',
+    pglite,
+    orm,
+    ping: async () => {
+      await pglite.query('select 1');
+    },
+    close: async () => {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** Runs a raw statement and returns its rows, the same way on both drivers. */
+export async function selectRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
+  const result = (await executor.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}
+
+export { sql };

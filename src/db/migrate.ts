@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PgliteDatabase as DrizzlePglite } from 'drizzle-orm/pglite';
+import type { Database } from './client';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+// Arbitrary constant: serialises migration runs of several service instances on one server.
+const MIGRATION_LOCK_KEY = 7_461_302_118;
+
+/** Applies every pending migration; safe to call at each start and from several instances. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.kind === 'pglite') {
+    await migratePglite(database.orm as unknown as DrizzlePglite, { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  const lockClient = await database.pool.connect();
+  try {
+    await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePostgres(database.orm as unknown as NodePgDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    lockClient.release();
+  }
+}

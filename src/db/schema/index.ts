@@ -1,0 +1,5 @@
+// The one place that defines the database schema; migrations are generated from it.
+export * from './access';
+export * from './catalogue';
+export * from './organisations';
+export * from './records';

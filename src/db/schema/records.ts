@@ -1,0 +1,226 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import {
+  DOMAINS,
+  END_REASONS,
+  EXPLOITATION_AT_INTAKE,
+  GENDERS,
+  INFORMANTS,
+  MENTOR_TOPICS,
+  type MentorTopic,
+  RESEARCH_CONSENT,
+  SETTINGS,
+  YES_NO_UNKNOWN,
+} from '../../lib/vocabulary';
+import { activityTypes, instrumentInformants, instruments } from './catalogue';
+import { isOneOf, isSubsetOf } from './checks';
+import { institutions, programmes } from './organisations';
+
+// Every record an institution pushes carries the institution and its own stable reference;
+// (institution_id, reference) is the upsert key. Child records reference their trajectory
+// together with the institution, so the database itself refuses a placement, activity or
+// measurement that hangs under another institution's trajectory.
+
+const referenceFormat = (column: AnyPgColumn) =>
+  sql`${column} ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'`;
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/** One young person, known only by the registry's keyed pseudonym. */
+export const subjects = pgTable(
+  'subjects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** HMAC-SHA-256 (hex) of the source pseudonym under the registry's own key. */
+    registryKey: text('registry_key').notNull().unique(),
+    birthYear: smallint('birth_year').notNull(),
+    gender: text('gender', { enum: GENDERS }).notNull(),
+    mildIntellectualDisability: text('mild_intellectual_disability', { enum: YES_NO_UNKNOWN }).notNull(),
+    priorYouthCare: text('prior_youth_care', { enum: YES_NO_UNKNOWN }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    check('subjects_registry_key_format', sql`${t.registryKey} ~ '^[0-9a-f]{64}$'`),
+    check('subjects_birth_year_range', sql`${t.birthYear} between 1980 and 2100`),
+    check('subjects_gender_valid', isOneOf(t.gender, GENDERS)),
+    check('subjects_mild_id_valid', isOneOf(t.mildIntellectualDisability, YES_NO_UNKNOWN)),
+    check('subjects_prior_youth_care_valid', isOneOf(t.priorYouthCare, YES_NO_UNKNOWN)),
+  ],
+);
+
+/**
+ * Subjects erased at an institution's request. Only the registry key is kept, so that a later
+ * push of the same youth is refused instead of silently re-creating her.
+ */
+export const erasedSubjects = pgTable('erased_subjects', {
+  registryKey: text('registry_key').primaryKey(),
+  erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+  institutionId: uuid('institution_id')
+    .notNull()
+    .references(() => institutions.id),
+});
+
+/** One episode of care of a subject in a programme. */
+export const trajectories = pgTable(
+  'trajectories',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    reference: text('reference').notNull(),
+    subjectId: uuid('subject_id')
+      .notNull()
+      .references(() => subjects.id),
+    programmeId: uuid('programme_id').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    endDate: date('end_date', { mode: 'string' }),
+    endReason: text('end_reason', { enum: END_REASONS }),
+    exploitationAtIntake: text('exploitation_at_intake', { enum: EXPLOITATION_AT_INTAKE }).notNull(),
+    researchConsent: text('research_consent', { enum: RESEARCH_CONSENT }).notNull().default('unknown'),
+    /** Rows of the generated demo dataset; never real data. */
+    synthetic: boolean('synthetic').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    unique('trajectories_institution_reference_unique').on(t.institutionId, t.reference),
+    unique('trajectories_id_institution_unique').on(t.id, t.institutionId),
+    foreignKey({
+      name: 'trajectories_programme_of_institution_fk',
+      columns: [t.programmeId, t.institutionId],
+      foreignColumns: [programmes.id, programmes.institutionId],
+    }),
+    check('trajectories_reference_format', referenceFormat(t.reference)),
+    check('trajectories_end_not_before_start', sql`${t.endDate} >= ${t.startDate}`),
+    check('trajectories_end_reason_with_end', sql`(${t.endDate} is null) = (${t.endReason} is null)`),
+    check('trajectories_end_reason_valid', isOneOf(t.endReason, END_REASONS)),
+    check('trajectories_exploitation_valid', isOneOf(t.exploitationAtIntake, EXPLOITATION_AT_INTAKE)),
+    check('trajectories_consent_valid', isOneOf(t.researchConsent, RESEARCH_CONSENT)),
+    index('trajectories_subject_idx').on(t.subjectId),
+    index('trajectories_programme_idx').on(t.programmeId),
+    index('trajectories_start_idx').on(t.startDate),
+    index('trajectories_consent_idx').on(t.researchConsent),
+  ],
+);
+
+const trajectoryOfSameInstitution = (name: string, t: { trajectoryId: AnyPgColumn; institutionId: AnyPgColumn }) =>
+  foreignKey({
+    name,
+    columns: [t.trajectoryId, t.institutionId],
+    foreignColumns: [trajectories.id, trajectories.institutionId],
+  }).onDelete('cascade');
+
+/** A period within a trajectory in one setting (a youth often moves from closed to open). */
+export const placements = pgTable(
+  'placements',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    reference: text('reference').notNull(),
+    trajectoryId: uuid('trajectory_id').notNull(),
+    setting: text('setting', { enum: SETTINGS }).notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    endDate: date('end_date', { mode: 'string' }),
+    ...timestamps,
+  },
+  (t) => [
+    unique('placements_institution_reference_unique').on(t.institutionId, t.reference),
+    trajectoryOfSameInstitution('placements_trajectory_fk', t),
+    check('placements_reference_format', referenceFormat(t.reference)),
+    check('placements_setting_valid', isOneOf(t.setting, SETTINGS)),
+    check('placements_end_not_before_start', sql`${t.endDate} >= ${t.startDate}`),
+    index('placements_trajectory_idx').on(t.trajectoryId, t.startDate),
+  ],
+);
+
+/** Something delivered on a date: a mentor conversation, an EMDR session, a parent contact... */
+export const careActivities = pgTable(
+  'care_activities',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    reference: text('reference').notNull(),
+    trajectoryId: uuid('trajectory_id').notNull(),
+    activityTypeCode: text('activity_type_code')
+      .notNull()
+      .references(() => activityTypes.code),
+    activityDate: date('activity_date', { mode: 'string' }).notNull(),
+    /** Occurrences, for activity types counted in occurrences. */
+    count: integer('count'),
+    /** Minutes, for activity types measured in time (either may be given). */
+    durationMinutes: integer('duration_minutes'),
+    /** Overrides the activity type's domain when this activity targets another one. */
+    domain: text('domain', { enum: DOMAINS }),
+    parentsInvolved: boolean('parents_involved'),
+    topics: text('topics').array().$type<MentorTopic[]>(),
+    ...timestamps,
+  },
+  (t) => [
+    unique('care_activities_institution_reference_unique').on(t.institutionId, t.reference),
+    trajectoryOfSameInstitution('care_activities_trajectory_fk', t),
+    check('care_activities_reference_format', referenceFormat(t.reference)),
+    check('care_activities_amount_given', sql`${t.count} is not null or ${t.durationMinutes} is not null`),
+    check('care_activities_count_range', sql`${t.count} between 1 and 1000`),
+    check('care_activities_duration_range', sql`${t.durationMinutes} between 1 and 1440`),
+    check('care_activities_domain_valid', isOneOf(t.domain, DOMAINS)),
+    check('care_activities_topics_valid', isSubsetOf(t.topics, MENTOR_TOPICS)),
+    index('care_activities_trajectory_idx').on(t.trajectoryId, t.activityTypeCode, t.activityDate),
+  ],
+);
+
+/** One observation in a series (trajectory x instrument x informant). */
+export const measurements = pgTable(
+  'measurements',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    reference: text('reference').notNull(),
+    trajectoryId: uuid('trajectory_id').notNull(),
+    instrumentCode: text('instrument_code')
+      .notNull()
+      .references(() => instruments.code),
+    informant: text('informant', { enum: INFORMANTS }).notNull(),
+    measuredOn: date('measured_on', { mode: 'string' }).notNull(),
+    value: doublePrecision('value').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    unique('measurements_institution_reference_unique').on(t.institutionId, t.reference),
+    trajectoryOfSameInstitution('measurements_trajectory_fk', t),
+    // Only informants the catalogue allows for this instrument.
+    foreignKey({
+      name: 'measurements_instrument_informant_fk',
+      columns: [t.instrumentCode, t.informant],
+      foreignColumns: [instrumentInformants.instrumentCode, instrumentInformants.informant],
+    }),
+    check('measurements_reference_format', referenceFormat(t.reference)),
+    check('measurements_informant_valid', isOneOf(t.informant, INFORMANTS)),
+    check('measurements_value_finite', sql`${t.value} <> 'NaN'::float8 and ${t.value} not in ('Infinity'::float8, '-Infinity'::float8)`),
+    index('measurements_series_idx').on(t.trajectoryId, t.instrumentCode, t.informant, t.measuredOn),
+  ],
+);

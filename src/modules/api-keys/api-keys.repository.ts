@@ -1,0 +1,79 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { apiKeys, institutions } from '../../db/schema';
+import type { Role } from '../../lib/vocabulary';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  institutionId: string | null;
+  institutionCode: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const keyColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  role: apiKeys.role,
+  institutionId: apiKeys.institutionId,
+  institutionCode: institutions.code,
+  createdAt: apiKeys.createdAt,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+export function createApiKeysRepository(db: Executor) {
+  return {
+    async insert(key: {
+      name: string;
+      prefix: string;
+      secretHash: string;
+      role: Role;
+      institutionId: string | null;
+      expiresAt: Date | null;
+    }): Promise<{ id: string }> {
+      const [row] = await db.insert(apiKeys).values(key).returning({ id: apiKeys.id });
+      return row!;
+    },
+
+    async findBySecretHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
+      const [row] = await db
+        .select(keyColumns)
+        .from(apiKeys)
+        .leftJoin(institutions, eq(institutions.id, apiKeys.institutionId))
+        .where(eq(apiKeys.secretHash, secretHash))
+        .limit(1);
+      return row;
+    },
+
+    async list(): Promise<ApiKeyRecord[]> {
+      return db
+        .select(keyColumns)
+        .from(apiKeys)
+        .leftJoin(institutions, eq(institutions.id, apiKeys.institutionId))
+        .orderBy(asc(apiKeys.createdAt));
+    },
+
+    /** Returns false when the key does not exist or was already revoked. */
+    async revoke(id: string, at: Date): Promise<boolean> {
+      const rows = await db
+        .update(apiKeys)
+        .set({ revokedAt: at })
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id });
+      return rows.length > 0;
+    },
+
+    async findInstitutionId(code: string): Promise<string | undefined> {
+      const [row] = await db.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code));
+      return row?.id;
+    },
+  };
+}
+
+export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;

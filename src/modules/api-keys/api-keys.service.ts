@@ -1,0 +1,86 @@
+import { AppError, errors } from '../../lib/errors';
+import type { Role } from '../../lib/vocabulary';
+import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
+import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
+
+/** Who is calling: resolved once per request from the API key. */
+export interface Principal {
+  keyId: string;
+  keyName: string;
+  role: Role;
+  /** Set for role `institution` only: the one institution this key may act for. */
+  institutionId: string | null;
+  institutionCode: string | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  institutionCode?: string;
+  expiresAt?: Date;
+}
+
+export function createApiKeysService(repository: Pick<ApiKeysRepository, 'insert' | 'findBySecretHash' | 'list' | 'revoke' | 'findInstitutionId'>) {
+  return {
+    /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
+    async create(input: NewApiKey, now = new Date()): Promise<{ id: string; key: string }> {
+      if (!input.name.trim()) throw errors.validation('A key needs a name that says what it is for.', 'name');
+      if (input.role === 'institution' && !input.institutionCode) {
+        throw errors.validation('A key of role institution must name its institution.', 'institutionCode');
+      }
+      if (input.role !== 'institution' && input.institutionCode) {
+        throw errors.validation(`A key of role ${input.role} is not bound to an institution.`, 'institutionCode');
+      }
+      if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+        throw errors.validation('The expiry must lie in the future.', 'expiresAt');
+      }
+      let institutionId: string | null = null;
+      if (input.institutionCode) {
+        institutionId = (await repository.findInstitutionId(input.institutionCode)) ?? null;
+        if (!institutionId) throw errors.validation(`There is no institution "${input.institutionCode}".`, 'institutionCode');
+      }
+      const secret = generateApiKeySecret();
+      const { id } = await repository.insert({
+        name: input.name.trim(),
+        prefix: displayPrefix(secret),
+        secretHash: hashApiKeySecret(secret),
+        role: input.role,
+        institutionId,
+        expiresAt: input.expiresAt ?? null,
+      });
+      return { id, key: secret };
+    },
+
+    /** Resolves a presented key to its principal, or throws the reason it is refused. */
+    async authenticate(presented: string, now = new Date()): Promise<Principal> {
+      if (!isWellFormedApiKey(presented)) throw errors.unauthenticated('The API key is not valid.');
+      const record = await repository.findBySecretHash(hashApiKeySecret(presented));
+      if (!record) throw errors.unauthenticated('The API key is not valid.');
+      if (record.revokedAt) throw new AppError('API_KEY_REVOKED', 'This API key has been revoked.');
+      if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
+        throw new AppError('API_KEY_EXPIRED', 'This API key has expired; ask an administrator for a new one.');
+      }
+      return toPrincipal(record);
+    },
+
+    list: (): Promise<ApiKeyRecord[]> => repository.list(),
+
+    async revoke(id: string, now = new Date()): Promise<void> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw errors.validation('A key id is a UUID.', 'id');
+      const revoked = await repository.revoke(id, now);
+      if (!revoked) throw errors.notFound(`An active API key with id ${id}`);
+    },
+  };
+}
+
+export type ApiKeysService = ReturnType<typeof createApiKeysService>;
+
+function toPrincipal(record: ApiKeyRecord): Principal {
+  return {
+    keyId: record.id,
+    keyName: record.name,
+    role: record.role,
+    institutionId: record.institutionId,
+    institutionCode: record.institutionCode,
+  };
+}

@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeysService } from './api-keys.service';
+import { apiKeysRoutes } from './api-keys.routes';
+
+export async function apiKeysModule(app: FastifyInstance, options: { apiKeys: ApiKeysService }) {
+  await app.register(apiKeysRoutes, { prefix: '/api/v1', apiKeys: options.apiKeys });
+}

@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client';
+import { createCatalogueRepository } from './catalogue.repository';
+import { registerCatalogueGraphql } from './catalogue.graphql';
+import { catalogueRoutes } from './catalogue.routes';
+
+/** Reference data: institutions, programmes with their fixed offer, instruments and activity types. */
+export async function catalogueModule(app: FastifyInstance, options: { database: Database }) {
+  const catalogue = createCatalogueRepository(options.database.orm);
+  registerCatalogueGraphql(app, catalogue);
+  await app.register(catalogueRoutes, { prefix: '/api/v1', catalogue });
+}

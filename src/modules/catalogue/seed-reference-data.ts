@@ -1,0 +1,67 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Orm } from '../../db/client';
+import {
+  activityTypes,
+  instrumentInformants,
+  instruments,
+  institutions,
+  programmeOfferItems,
+  programmes,
+} from '../../db/schema';
+import { ACTIVITY_TYPES, INSTITUTIONS, INSTRUMENTS } from './reference-data';
+
+/**
+ * Loads the catalogues, institutions and programmes. Idempotent: rows that exist are left as
+ * they are, so a deployment may adjust them (for example with real psychometric values).
+ */
+export async function seedReferenceData(orm: Orm): Promise<void> {
+  await orm.transaction(async (tx) => {
+    await tx.insert(activityTypes).values(ACTIVITY_TYPES).onConflictDoNothing();
+    await tx
+      .insert(instruments)
+      .values(INSTRUMENTS.map(({ informants: _informants, ...instrument }) => instrument))
+      .onConflictDoNothing();
+    await tx
+      .insert(instrumentInformants)
+      .values(INSTRUMENTS.flatMap((instrument) => instrument.informants.map((informant) => ({ instrumentCode: instrument.code, informant }))))
+      .onConflictDoNothing();
+
+    await tx
+      .insert(institutions)
+      .values(INSTITUTIONS.map(({ code, name }) => ({ code, name, synthetic: true })))
+      .onConflictDoNothing();
+    const institutionRows = await tx
+      .select({ id: institutions.id, code: institutions.code })
+      .from(institutions)
+      .where(inArray(institutions.code, INSTITUTIONS.map((institution) => institution.code)));
+    const institutionIds = new Map(institutionRows.map((row) => [row.code, row.id]));
+
+    for (const institution of INSTITUTIONS) {
+      for (const programme of institution.programmes) {
+        const inserted = await tx
+          .insert(programmes)
+          .values({
+            institutionId: institutionIds.get(institution.code)!,
+            code: programme.code,
+            name: programme.name,
+            settings: programme.settings,
+            description: programme.description,
+          })
+          .onConflictDoNothing()
+          .returning({ id: programmes.id });
+        // Only a programme created now gets its handbook's offer; an existing one keeps its own.
+        const programmeId = inserted[0]?.id;
+        if (!programmeId) continue;
+        await tx.insert(programmeOfferItems).values(programme.offer.map((item) => ({ ...item, programmeId })));
+      }
+    }
+  });
+}
+
+/** Maps programme codes to ids and institutions, for seeders and tests. */
+export async function loadProgrammeIndex(orm: Orm) {
+  return orm
+    .select({ id: programmes.id, code: programmes.code, institutionId: programmes.institutionId, settings: programmes.settings })
+    .from(programmes)
+    .innerJoin(institutions, eq(institutions.id, programmes.institutionId));
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { errors } from '../../lib/errors';
+
+const healthBody = z.object({ status: z.literal('ok') });
+
+/** Liveness (the process answers) and readiness (the database answers). */
+export async function healthModule(app: FastifyInstance, options: { database: Database; readinessTimeoutMs?: number }) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const timeoutMs = options.readinessTimeoutMs ?? 2_000;
+
+  routes.get(
+    '/health/live',
+    { config: { public: true }, schema: { tags: ['health'], summary: 'The process is up', response: { 200: healthBody } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  routes.get(
+    '/health/ready',
+    {
+      config: { public: true },
+      schema: { tags: ['health'], summary: 'The database answers; 503 otherwise', response: { 200: healthBody } },
+    },
+    async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('readiness check timed out')), timeoutMs);
+      });
+      try {
+        await Promise.race([options.database.ping(), timeout]);
+      } catch (error) {
+        throw errors.databaseUnavailable(error);
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 'ok' as const };
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { translateDatabaseError } from '../lib/database-errors';
+import { AppError, type ErrorDetail, errors } from '../lib/errors';
+import { formatFieldPath, pointerSegments } from '../lib/field-path';
+
+// The single error handler: every failure leaves in the registry's error shape, and the
+// details of a 5xx stay in the log.
+
+const FASTIFY_CODES: Record<string, () => AppError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    new AppError('UNSUPPORTED_MEDIA_TYPE', 'This route does not accept that Content-Type.'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new AppError('VALIDATION_FAILED', 'The Content-Length header does not match the body.'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new AppError('INVALID_JSON', 'The JSON body is empty.', { field: 'body' }),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('INVALID_JSON', 'The body is not valid JSON.', { field: 'body' }),
+};
+
+function fromValidation(error: FastifyError): AppError {
+  const context = error.validationContext ?? 'body';
+  const details: ErrorDetail[] = (error.validation ?? []).map((issue) => {
+    const segments = pointerSegments(issue.instancePath);
+    // Zod reports an unknown key at the parent; name the key itself.
+    const keys = (issue.params as { keys?: string[] } | undefined)?.keys;
+    const field = formatFieldPath(keys?.length === 1 ? [...segments, keys[0]!] : segments, context);
+    return { code: issue.keyword === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'INVALID_VALUE', message: issue.message ?? 'is invalid', field };
+  });
+  const first = details[0];
+  return errors.validation(
+    first ? `${first.field}: ${first.message}` : 'The request is not valid.',
+    first?.field,
+    details,
+  );
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError?.validation) return fromValidation(fastifyError);
+  if (fastifyError?.code && FASTIFY_CODES[fastifyError.code]) return FASTIFY_CODES[fastifyError.code]!();
+  if (fastifyError instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return new AppError('INVALID_JSON', 'The body is not valid JSON.', { field: 'body' });
+  }
+  const translated = translateDatabaseError(error);
+  if (translated) return translated;
+  // Other 4xx raised by Fastify itself (for example 415 or 406) keep their status.
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const code = fastifyError.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fastifyError.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fastifyError.statusCode === 406 ? 'NOT_ACCEPTABLE' : 'VALIDATION_FAILED';
+    return new AppError(code, fastifyError.message);
+  }
+  return errors.internal(error);
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
+  if (appError.options.retryAfterSeconds) reply.header('Retry-After', String(appError.options.retryAfterSeconds));
+  return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toBody(request.id));
+}
+
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error, request, reply) => {
+      const appError = toAppError(error);
+      if (appError.status >= 500) {
+        request.log.error({ err: error, code: appError.code }, 'request failed');
+      } else {
+        request.log.info({ code: appError.code, field: appError.field }, 'request refused');
+      }
+      return sendError(request, reply, appError);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, new AppError('ROUTE_NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`)),
+    );
+  },
+  { name: 'error-handler' },
+);

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { GraphQLError } from 'graphql';
+import mercurius from 'mercurius';
+import { translateDatabaseError } from '../lib/database-errors';
+import { AppError, errors } from '../lib/errors';
+import type { Principal } from '../modules/api-keys/api-keys.service';
+import { principalOf } from './authentication';
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    principal: Principal;
+  }
+}
+
+export interface GraphqlOptions {
+  graphiql: boolean;
+  introspection: boolean;
+  queryDepth: number;
+}
+
+/** Gives every GraphQL error the same `code` (and `field`) as the REST API, and hides 5xx details. */
+function withRegistryCodes(error: GraphQLError, log: FastifyRequest['log'] | FastifyInstance['log']): GraphQLError {
+  if (error.extensions?.code && !error.originalError) {
+    return error;
+  }
+  const original = error.originalError;
+  let appError: AppError;
+  if (!original) {
+    appError = new AppError('VALIDATION_FAILED', error.message);
+  } else {
+    appError = original instanceof AppError ? original : (translateDatabaseError(original) ?? errors.internal(original));
+  }
+  if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql resolver failed');
+  return new GraphQLError(appError.status >= 500 ? appError.message : error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { code: appError.code, ...(appError.field ? { field: appError.field } : {}) },
+  });
+}
+
+/** Mercurius with a minimal root; each feature adds its slice with extendSchema/defineResolvers. */
+export const graphqlPlugin = fp(
+  async (app: FastifyInstance, options: GraphqlOptions) => {
+    // GraphiQL is a static page (the queries it sends to /graphql are authenticated as usual).
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/graphiql')) route.config = { ...route.config, public: true };
+    });
+    await app.register(mercurius, {
+      schema: /* GraphQL */ `
+        type Query {
+          "The registry's API version."
+          apiVersion: String!
+        }
+      `,
+      resolvers: { Query: { apiVersion: async () => 'v1' } },
+      path: '/graphql',
+      graphiql: options.graphiql,
+      queryDepth: options.queryDepth,
+      allowBatchedQueries: false,
+      context: (request) => ({ principal: principalOf(request) }),
+      validationRules: options.introspection
+        ? []
+        : [
+            (context) => ({
+              Field(node) {
+                if (node.name.value === '__schema' || node.name.value === '__type') {
+                  context.reportError(new GraphQLError('Introspection is disabled on this server.', { nodes: [node] }));
+                }
+              },
+            }),
+          ],
+      errorFormatter: (execution, context) => {
+        const log = context.reply?.log ?? app.log;
+        const mapped = { ...execution, errors: execution.errors.map((error) => withRegistryCodes(error, log)) };
+        return mercurius.defaultErrorFormatter(mapped, context);
+      },
+    });
+  },
+  { name: 'graphql', dependencies: ['authentication'] },
+);

@@ -1,0 +1,43 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+// OpenAPI 3 generated from the same Zod schemas that validate requests and responses.
+// Must be registered before the routes it documents.
+export const openapiPlugin = fp(
+  async (app: FastifyInstance) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Care trajectory research registry',
+          description:
+            'Pseudonymised care trajectories of young people who were sexually exploited (synthetic data only). ' +
+            'Authenticate with `Authorization: Bearer <API key>`. Every error has the shape ' +
+            '`{ status, code, message, field?, errors?, requestId }`.',
+          version: '1.0.0',
+        },
+        components: {
+          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (crr_...)' } },
+        },
+        security: [{ apiKey: [] }],
+      },
+      // Mercurius registers its own JSON-schema routes; only Zod-described routes are transformed.
+      transform: (input) => {
+        if (input.url.startsWith('/graphql') || input.url.startsWith('/graphiql')) {
+          return { schema: { ...input.schema, hide: true }, url: input.url };
+        }
+        return jsonSchemaTransform(input);
+      },
+      transformObject: jsonSchemaTransformObject,
+    });
+    // The documentation is public; it describes the API, not its data.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  },
+  { name: 'openapi' },
+);
