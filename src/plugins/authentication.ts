@@ -29,7 +29,8 @@ export const authenticationPlugin = fp(
   async (app: FastifyInstance, options: { apiKeys: ApiKeysService }) => {
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public) return;
+      // Unknown routes fall through to the not-found handler; the route list is public anyway.
+      if (request.routeOptions.config.public || request.routeOptions.url === undefined) return;
       const key = presentedKey(request);
       if (key === undefined) throw errors.unauthenticated();
       request.principal = await options.apiKeys.authenticate(key);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { GraphQLError } from 'graphql';
 import mercurius from 'mercurius';
@@ -19,19 +19,33 @@ export interface GraphqlOptions {
   queryDepth: number;
 }
 
+/** Mercurius reports request-level failures (validation, depth, batching) as one error holding a list. */
+function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.flatMap((error) => {
+    const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
+    if (!Array.isArray(inner)) return [error];
+    return inner.map((entry: Error) =>
+      entry instanceof GraphQLError ? entry : new GraphQLError(entry.message, { extensions: { code: 'VALIDATION_FAILED' } }),
+    );
+  });
+}
+
 /** Gives every GraphQL error the same `code` (and `field`) as the REST API, and hides 5xx details. */
-function withRegistryCodes(error: GraphQLError, log: FastifyRequest['log'] | FastifyInstance['log']): GraphQLError {
-  if (error.extensions?.code && !error.originalError) {
-    return error;
-  }
+function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQLError {
   const original = error.originalError;
   let appError: AppError;
-  if (!original) {
+  if (!original || original instanceof GraphQLError) {
+    // Raised by GraphQL itself (syntax, validation): the query is at fault.
     appError = new AppError('VALIDATION_FAILED', error.message);
+  } else if (original instanceof AppError) {
+    appError = original;
   } else {
-    appError = original instanceof AppError ? original : (translateDatabaseError(original) ?? errors.internal(original));
+    const statusCode = (original as { statusCode?: number }).statusCode;
+    appError =
+      translateDatabaseError(original) ??
+      (statusCode && statusCode >= 400 && statusCode < 500 ? new AppError('VALIDATION_FAILED', original.message) : errors.internal(original));
   }
-  if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql resolver failed');
+  if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql request failed');
   return new GraphQLError(appError.status >= 500 ? appError.message : error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -74,7 +88,7 @@ export const graphqlPlugin = fp(
           ],
       errorFormatter: (execution, context) => {
         const log = context.reply?.log ?? app.log;
-        const mapped = { ...execution, errors: execution.errors.map((error) => withRegistryCodes(error, log)) };
+        const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };
         return mercurius.defaultErrorFormatter(mapped, context);
       },
     });

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const KEY = 'b'.repeat(64);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database in ./data with demo data', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.resolve('data', 'pglite'), statementTimeoutMs: 15_000 });
+    expect(config.loadDemoData).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.registryPseudonymKey).toBeUndefined();
+  });
+
+  it('runs on a server with DATABASE_URL, without demo data unless asked', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/registry', REGISTRY_PSEUDONYM_KEY: KEY });
+    expect(config.database.kind).toBe('postgres');
+    expect(config.loadDemoData).toBe(false);
+    expect(config.registryPseudonymKey?.length).toBe(32);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/r', REGISTRY_PSEUDONYM_KEY: KEY, DEMO_DATA: 'true' }).loadDemoData).toBe(true);
+  });
+
+  it('requires the registry key with a real database and names the variable', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://u@db:5432/registry' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^REGISTRY_PSEUDONYM_KEY: is required when DATABASE_URL is set/);
+  });
+
+  it('names every variable at fault at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', DEMO_DATA: 'maybe' });
+    const variables = problems.map((problem) => problem.split(':')[0]);
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'DEMO_DATA']));
+  });
+
+  it('refuses a registry key shorter than 32 bytes', () => {
+    const problems = problemsOf({ REGISTRY_PSEUDONYM_KEY: 'abcd' });
+    expect(problems[0]).toMatch(/^REGISTRY_PSEUDONYM_KEY: must encode at least 32 bytes/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+
+  it('puts every problem in the error message', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/Invalid configuration:\n {2}- PORT: /);
+  });
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../src/db/client';
+import { migrateDatabase } from '../src/db/migrate';
+import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import type { TestDatabaseTarget } from './helpers/test-database';
+
+// Chooses the integration tests' database, in this order: TEST_DATABASE_URL; else a
+// Testcontainers PostgreSQL when a Docker engine answers; else PGlite. TEST_DATABASE=pglite
+// skips the first two. Migrations and reference data are applied once, to a template that
+// every test file copies into a database of its own.
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDatabase: TestDatabaseTarget;
+  }
+}
+
+async function startContainer(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+    return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+  } catch {
+    return undefined; // No Docker engine here.
+  }
+}
+
+async function preparePostgresTemplate(adminUrl: string): Promise<{ templateName: string; drop: () => Promise<void> }> {
+  const templateName = `registry_template_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    // Databases left by an interrupted earlier run.
+    const stale = await admin.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'registry_t%' and not datistemplate",
+    );
+    for (const { datname } of stale.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    await admin.query(`create database "${templateName}"`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${templateName}`;
+  const database = await openDatabase({ kind: 'postgres', url: templateUrl.toString(), poolMax: 2 });
+  try {
+    await migrateDatabase(database);
+    await seedReferenceData(database.orm);
+  } finally {
+    await database.close();
+  }
+  return {
+    templateName,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists "${templateName}" with (force)`);
+      await client.end();
+    },
+  };
+}
+
+async function preparePgliteDump(): Promise<{ dumpFile: string; remove: () => void }> {
+  const database = await openDatabase({ kind: 'pglite' });
+  try {
+    await migrateDatabase(database);
+    await seedReferenceData(database.orm);
+    if (database.kind !== 'pglite') throw new Error('unreachable');
+    const dump = await database.pglite.dumpDataDir('none');
+    const dumpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-')), 'template.tar');
+    fs.writeFileSync(dumpFile, Buffer.from(await dump.arrayBuffer()));
+    return { dumpFile, remove: () => fs.rmSync(path.dirname(dumpFile), { recursive: true, force: true }) };
+  } finally {
+    await database.close();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const forcePglite = process.env.TEST_DATABASE === 'pglite';
+  let adminUrl = forcePglite ? undefined : process.env.TEST_DATABASE_URL;
+  let container: Awaited<ReturnType<typeof startContainer>>;
+  if (!adminUrl && !forcePglite) {
+    container = await startContainer();
+    adminUrl = container?.url;
+  }
+
+  if (adminUrl) {
+    const template = await preparePostgresTemplate(adminUrl);
+    project.provide('testDatabase', { kind: 'postgres', adminUrl, templateName: template.templateName });
+    console.info(`[tests] database: PostgreSQL ${container ? '(Testcontainers)' : '(TEST_DATABASE_URL)'}`);
+    return async () => {
+      await template.drop();
+      await container?.stop();
+    };
+  }
+
+  const { dumpFile, remove } = await preparePgliteDump();
+  project.provide('testDatabase', { kind: 'pglite', dumpFile });
+  console.info('[tests] database: PGlite (embedded)');
+  return async () => remove();
+}

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('health', () => {
+  it('answers liveness and readiness without a key', async () => {
+    expect((await t.app.inject({ url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject({ url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok' });
+  });
+
+  it('reports not ready, with Retry-After, once the database is gone', async () => {
+    await t.database.close();
+    const ready = await t.app.inject({ url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect(ready.headers['retry-after']).toBe('5');
+    // Liveness is about the process, not the database.
+    expect((await t.app.inject({ url: '/health/live' })).statusCode).toBe(200);
+  });
+});
