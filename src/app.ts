@@ -9,6 +9,7 @@ import { createApiKeysRepository } from './modules/api-keys/api-keys.repository'
 import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
+import { ingestModule } from './modules/ingest';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
@@ -44,6 +45,8 @@ export async function buildApp({ config, database, logger }: AppDependencies): P
   });
 
   const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const registryPseudonymKey = config.registryPseudonymKey;
+  if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
 
   await app.register(errorHandlerPlugin);
   await app.register(openapiPlugin);
@@ -62,6 +65,7 @@ export async function buildApp({ config, database, logger }: AppDependencies): P
     await api.register(healthModule, { database });
     await api.register(catalogueModule, { database });
     await api.register(apiKeysModule, { apiKeys });
+    await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
   });
 
   return app;

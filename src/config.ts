@@ -41,6 +41,13 @@ const environmentSchema = z
     /** Largest accepted request body for ordinary routes, in bytes. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Largest bulk ingest stream, in bytes; it is read as a stream, so this bounds time, not memory. */
+    INGEST_MAX_BYTES: z.coerce.number().int().min(1024).default(1_073_741_824),
+    INGEST_MAX_LINE_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
+    /** Records written per statement batch. */
+    INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2_000),
+    /** Days an activity or measurement may lie outside its trajectory's dates. */
+    INGEST_DATE_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
@@ -68,6 +75,7 @@ export interface Config {
   loadDemoData: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
 }
 
 export class ConfigError extends Error {
@@ -107,5 +115,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loadDemoData: env.DEMO_DATA ?? !env.DATABASE_URL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    ingest: {
+      maxBytes: env.INGEST_MAX_BYTES,
+      maxLineBytes: env.INGEST_MAX_LINE_BYTES,
+      batchSize: env.INGEST_BATCH_SIZE,
+      toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
+    },
   };
 }

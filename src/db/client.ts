@@ -15,8 +15,15 @@ export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, Extract
 /** Anything that can run a statement: the database itself or an open transaction. */
 export type Executor = Orm | Transaction;
 
+/** A connection inside a transaction, for the hand-written SQL of bulk paths (no ORM overhead). */
+export interface SqlConnection {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
 interface DatabaseBase {
   readonly orm: Orm;
+  /** Runs `work` in a transaction on one connection; commits if it resolves, rolls back if it throws. */
+  transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +68,23 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
       kind: 'postgres',
       pool,
       orm,
+      transaction: async (work) => {
+        const client = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('begin');
+          const result = await work({ query: (text, params) => client.query(text, params) as never });
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch((rollbackError: Error) => {
+            broken = rollbackError; // The connection itself failed: do not return it to the pool.
+          });
+          throw error;
+        } finally {
+          client.release(broken);
+        }
+      },
       ping: async () => {
         await pool.query('select 1');
       },
@@ -77,6 +101,8 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
     kind: 'pglite',
     pglite,
     orm,
+    transaction: (work) =>
+      pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never })),
     ping: async () => {
       await pglite.query('select 1');
     },

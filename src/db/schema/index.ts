@@ -3,3 +3,4 @@ export * from './access';
 export * from './catalogue';
 export * from './organisations';
 export * from './records';
+export * from './ingest';

@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Database } from '../../db/client';
+import { AppError } from '../../lib/errors';
+import { readNdjsonLines } from '../../lib/ndjson';
+import type { IngestMode, IngestReport } from './ingest-report';
+import { createIngestReportsRepository } from './ingest-reports.repository';
+import type { IngestService } from './ingest.service';
+
+// The bulk endpoint's rules around the engine: the Idempotency-Key (a retried request gets the
+// first answer, never a second application) and keeping every report.
+
+export interface BulkIngestInput {
+  institutionId: string;
+  mode: IngestMode;
+  dryRun: boolean;
+  idempotencyKey?: string;
+  body: AsyncIterable<Buffer | string>;
+}
+
+export interface BulkIngestResult {
+  httpStatus: number;
+  report: IngestReport;
+  replayed: boolean;
+}
+
+export interface BulkLimits {
+  maxBytes: number;
+  maxLineBytes: number;
+}
+
+/** A claim older than this belongs to a request that died; a retry may take it over. */
+const ABANDONED_CLAIM_SECONDS = 15 * 60;
+
+const httpStatusOf = (report: IngestReport) => (report.outcome === 'rolled_back' ? 422 : 200);
+
+export function createBulkIngest(database: Database, ingest: IngestService, limits: BulkLimits) {
+  const reports = <T>(work: (repository: ReturnType<typeof createIngestReportsRepository>) => Promise<T>) =>
+    database.transaction((connection) => work(createIngestReportsRepository(connection)));
+
+  return async function bulkIngest(input: BulkIngestInput): Promise<BulkIngestResult> {
+    const hash = createHash('sha256');
+    let digest: string | undefined;
+    const requestHash = () => (digest ??= hash.digest('hex'));
+    const lines = readNdjsonLines(input.body, { ...limits, hash });
+    const key = input.dryRun ? undefined : input.idempotencyKey;
+    let reportId: string = randomUUID();
+
+    if (key) {
+      const claim = await reports((repository) => repository.claim(input.institutionId, key, reportId));
+      if (!claim.claimed) {
+        const { existing } = claim;
+        if (existing.outcome === 'in_progress') {
+          if (existing.ageSeconds < ABANDONED_CLAIM_SECONDS) {
+            throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry when it is done.', {
+              retryAfterSeconds: 5,
+            });
+          }
+          reportId = existing.id;
+          await reports((repository) => repository.reclaim(existing.id));
+        } else {
+          for await (const _line of lines) void _line; // Read the body to compare it with the first one.
+          if (requestHash() !== existing.requestHash) {
+            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request body; use a new key for new data.', {
+              field: 'headers.idempotency-key',
+            });
+          }
+          return { httpStatus: existing.httpStatus ?? 200, report: existing.report!, replayed: true };
+        }
+      }
+    }
+
+    try {
+      const report = await ingest.ingest({
+        institutionId: input.institutionId,
+        mode: input.mode,
+        dryRun: input.dryRun,
+        lines,
+        reportId,
+        // A committed report is stored in the transaction that commits the data: both or neither.
+        beforeCommit: input.dryRun
+          ? undefined
+          : (connection, committed) => createIngestReportsRepository(connection).save(input.institutionId, committed, 200, requestHash(), key),
+      });
+      if (report.outcome === 'rolled_back') {
+        await reports((repository) => repository.save(input.institutionId, report, 422, requestHash(), key));
+      }
+      return { httpStatus: httpStatusOf(report), report, replayed: false };
+    } catch (error) {
+      if (key) await reports((repository) => repository.releaseClaim(reportId)).catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+export type BulkIngest = ReturnType<typeof createBulkIngest>;

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { errors } from '../../lib/errors';
+import { principalOf } from '../../plugins/authentication';
+import type { BulkIngest } from './bulk-ingest';
+import { createIngestReportsRepository } from './ingest-reports.repository';
+import { errorBodySchema, ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+/** The bulk stream and its reports. */
+export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: BulkIngest; database: Database }) {
+  // The body is handed over as the raw stream and read line by line with bounded memory; the
+  // stream's size limit is enforced while reading (INGEST_MAX_BYTES), not by buffering.
+  app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.post(
+    '/ingest',
+    {
+      schema: {
+        tags: ['ingest'],
+        summary: 'Push a stream of records (NDJSON): trajectories, placements, care activities, measurements',
+        description: [
+          'Content-Type: application/x-ndjson. One record per line, each with `type` (trajectory, placement, care_activity, measurement)',
+          'and `reference`, plus the fields of the single-record routes (PUT /api/v1/trajectories/{reference} and so on).',
+          'Records are upserted by (institution, reference). mode=atomic (default) writes all or nothing; mode=per_record writes',
+          'every valid record. dryRun=true validates and reports without writing. Send an Idempotency-Key header so a retried',
+          'request is answered with the first answer instead of being applied again.',
+          'Example line: {"type":"measurement","reference":"M-1","trajectoryReference":"T-1","instrumentCode":"trauma_symptoms","informant":"youth","date":"2024-03-11","value":31}',
+        ].join(' '),
+        querystring: z.strictObject({
+          mode: z.enum(['atomic', 'per_record']).default('atomic'),
+          dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+        }),
+        headers: z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -').optional() }),
+        response: { 200: ingestReportSchema, 422: rejectedIngestSchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (!request.body || typeof (request.body as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
+        throw errors.validation('Send the records as NDJSON with Content-Type: application/x-ndjson.', 'headers.content-type');
+      }
+      const result = await options.bulkIngest({
+        institutionId: principal.institutionId!,
+        mode: request.query.mode,
+        dryRun: request.query.dryRun,
+        idempotencyKey: request.headers['idempotency-key'],
+        body: request.body as AsyncIterable<Buffer>,
+      });
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      if (result.httpStatus === 422) {
+        return reply.status(422).send({
+          ...result.report,
+          status: 422 as const,
+          code: 'INGEST_REJECTED' as const,
+          message: 'Nothing was written: the request is atomic and some records were refused (see rejections).',
+        });
+      }
+      return reply.status(200).send(result.report);
+    },
+  );
+
+  routes.get(
+    '/ingest/reports/:id',
+    {
+      schema: {
+        tags: ['ingest'],
+        summary: 'Fetch an ingest report again',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: ingestReportSchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+      },
+    },
+    async (request) => {
+      const stored = await options.database.transaction((connection) =>
+        createIngestReportsRepository(connection).find(principalOf(request).institutionId!, request.params.id),
+      );
+      if (!stored?.report) throw errors.notFound(`Ingest report ${request.params.id}`);
+      return stored.report;
+    },
+  );
+}

@@ -1,0 +1,134 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { careActivities, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
+
+// Reads of an institution's own records, as it pushed them. Every query is scoped by the
+// institution id it is given; there is no query here without it.
+
+const trajectoryColumns = {
+  id: trajectories.id,
+  reference: trajectories.reference,
+  programmeCode: programmes.code,
+  startDate: trajectories.startDate,
+  endDate: trajectories.endDate,
+  endReason: trajectories.endReason,
+  exploitationAtIntake: trajectories.exploitationAtIntake,
+  researchConsent: trajectories.researchConsent,
+  birthYear: subjects.birthYear,
+  gender: subjects.gender,
+  mildIntellectualDisability: subjects.mildIntellectualDisability,
+  priorYouthCare: subjects.priorYouthCare,
+  updatedAt: trajectories.updatedAt,
+};
+
+type TrajectoryRow = {
+  [K in keyof typeof trajectoryColumns]: (typeof trajectoryColumns)[K]['_']['notNull'] extends true
+    ? (typeof trajectoryColumns)[K]['_']['data']
+    : (typeof trajectoryColumns)[K]['_']['data'] | null;
+};
+
+/** The trajectory as the API shows it: the subject's attributes, never a pseudonym or key. */
+function presentTrajectory(row: TrajectoryRow) {
+  const { id: _id, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
+  return {
+    ...trajectory,
+    subject: { birthYear, gender, mildIntellectualDisability, priorYouthCare },
+    updatedAt: updatedAt.toISOString(),
+  };
+}
+
+export type TrajectoryView = ReturnType<typeof presentTrajectory>;
+
+export function createRecordsRepository(db: Executor) {
+  const trajectoryQuery = () =>
+    db
+      .select(trajectoryColumns)
+      .from(trajectories)
+      .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
+      .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
+
+  return {
+    async findTrajectory(institutionId: string, reference: string) {
+      const [row] = await trajectoryQuery()
+        .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
+        .limit(1);
+      if (!row) return undefined;
+      const placementRows = await db
+        .select({ reference: placements.reference, setting: placements.setting, startDate: placements.startDate, endDate: placements.endDate })
+        .from(placements)
+        .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
+        .orderBy(asc(placements.startDate), asc(placements.reference));
+      return { id: row.id, view: { ...presentTrajectory(row), placements: placementRows } };
+    },
+
+    /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
+    async listTrajectories(institutionId: string, after: string | undefined, limit: number) {
+      const rows = await trajectoryQuery()
+        .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
+        .orderBy(asc(trajectories.reference))
+        .limit(limit + 1);
+      return { items: rows.slice(0, limit).map(presentTrajectory), nextCursor: rows.length > limit ? rows[limit - 1]!.reference : null };
+    },
+
+    async findPlacement(institutionId: string, reference: string) {
+      const [row] = await db
+        .select({ reference: placements.reference, trajectoryReference: trajectories.reference, setting: placements.setting, startDate: placements.startDate, endDate: placements.endDate })
+        .from(placements)
+        .innerJoin(trajectories, eq(trajectories.id, placements.trajectoryId))
+        .where(and(eq(placements.institutionId, institutionId), eq(placements.reference, reference)));
+      return row;
+    },
+
+    async findCareActivity(institutionId: string, reference: string) {
+      const [row] = await db
+        .select({
+          reference: careActivities.reference,
+          trajectoryReference: trajectories.reference,
+          activityTypeCode: careActivities.activityTypeCode,
+          date: careActivities.activityDate,
+          count: careActivities.count,
+          durationMinutes: careActivities.durationMinutes,
+          domain: careActivities.domain,
+          parentsInvolved: careActivities.parentsInvolved,
+          topics: careActivities.topics,
+        })
+        .from(careActivities)
+        .innerJoin(trajectories, eq(trajectories.id, careActivities.trajectoryId))
+        .where(and(eq(careActivities.institutionId, institutionId), eq(careActivities.reference, reference)));
+      return row;
+    },
+
+    async findMeasurement(institutionId: string, reference: string) {
+      const [row] = await db
+        .select({
+          reference: measurements.reference,
+          trajectoryReference: trajectories.reference,
+          instrumentCode: measurements.instrumentCode,
+          informant: measurements.informant,
+          date: measurements.measuredOn,
+          value: measurements.value,
+        })
+        .from(measurements)
+        .innerJoin(trajectories, eq(trajectories.id, measurements.trajectoryId))
+        .where(and(eq(measurements.institutionId, institutionId), eq(measurements.reference, reference)));
+      return row;
+    },
+
+    /** Updates trajectory fields; returns 'updated', 'unchanged' or undefined when there is no such trajectory. */
+    async updateTrajectory(
+      institutionId: string,
+      reference: string,
+      changes: Partial<Pick<typeof trajectories.$inferInsert, 'researchConsent' | 'endDate' | 'endReason'>>,
+    ): Promise<'updated' | 'unchanged' | undefined> {
+      const scope = and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference));
+      const [current] = await db.select().from(trajectories).where(scope).limit(1);
+      if (!current) return undefined;
+      const changed = (Object.keys(changes) as Array<keyof typeof changes>).some((field) => changes[field] !== current[field]);
+      if (!changed) return 'unchanged';
+      await db.update(trajectories).set({ ...changes, updatedAt: new Date() }).where(scope);
+      return 'updated';
+    },
+  };
+}
+
+export type RecordsRepository = ReturnType<typeof createRecordsRepository>;

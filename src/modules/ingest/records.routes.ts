@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errors } from '../../lib/errors';
+import { END_REASONS, RESEARCH_CONSENT } from '../../lib/vocabulary';
+import { principalOf } from '../../plugins/authentication';
+import type { createErasureService } from './erasure.service';
+import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, subjectInputSchema, trajectoryBodySchema } from './ingest.schemas';
+import type { RecordsRepository } from './records.repository';
+import type { RecordsService } from './records.service';
+import {
+  careActivityViewSchema,
+  errorBodySchema,
+  measurementViewSchema,
+  placementViewSchema,
+  trajectoryDetailSchema,
+  trajectoryViewSchema,
+  writeStatusSchema,
+} from './responses.schemas';
+
+export interface RecordsRoutesOptions {
+  records: RecordsService;
+  reads: RecordsRepository;
+  erasure: ReturnType<typeof createErasureService>;
+}
+
+const referenceParams = z.object({ reference: referenceSchema });
+const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
+
+/** The institution a request acts for (the authentication plugin admitted role institution only). */
+const institutionOf = (request: FastifyRequest) => principalOf(request).institutionId!;
+
+/** An institution's own records: idempotent upserts by its own references, and reads of them. */
+export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutesOptions) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const { records, reads, erasure } = options;
+
+  routes.put(
+    '/trajectories/:reference',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Create or update a trajectory with its subject attributes (idempotent)',
+        description:
+          'The full state of the trajectory: an omitted endDate/endReason means the trajectory is open. ' +
+          'Answers 201 when created, 200 when updated or unchanged.',
+        params: referenceParams,
+        body: trajectoryBodySchema,
+        response: { 200: z.object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema }), 201: z.object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema }), ...refusals },
+      },
+    },
+    async (request, reply) => {
+      const institutionId = institutionOf(request);
+      const status = await records.push(institutionId, 'trajectory', request.params.reference, request.body);
+      const found = await reads.findTrajectory(institutionId, request.params.reference);
+      return reply.status(status === 'created' ? 201 : 200).send({ status, trajectory: found!.view });
+    },
+  );
+
+  routes.get(
+    '/trajectories',
+    {
+      schema: {
+        tags: ['records'],
+        summary: "List your institution's trajectories, by reference",
+        querystring: z.strictObject({ after: referenceSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: z.object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() }), ...refusals },
+      },
+    },
+    async (request) => reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit),
+  );
+
+  routes.get(
+    '/trajectories/:reference',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Read a trajectory back, with subject attributes and placements',
+        params: referenceParams,
+        response: { 200: trajectoryDetailSchema, ...refusals },
+      },
+    },
+    async (request) => {
+      const found = await reads.findTrajectory(institutionOf(request), request.params.reference);
+      if (!found) throw errors.notFound(`Trajectory ${request.params.reference}`);
+      return found.view;
+    },
+  );
+
+  routes.put(
+    '/trajectories/:reference/research-consent',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Change the research consent of a trajectory',
+        params: referenceParams,
+        body: z.strictObject({ researchConsent: z.enum(RESEARCH_CONSENT) }),
+        response: { 200: z.object({ status: writeStatusSchema }), ...refusals },
+      },
+    },
+    async (request) => ({ status: await records.setResearchConsent(institutionOf(request), request.params.reference, request.body.researchConsent) }),
+  );
+
+  routes.put(
+    '/trajectories/:reference/end',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Close a trajectory: its end date and end reason',
+        params: referenceParams,
+        body: z.strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) }),
+        response: { 200: z.object({ status: writeStatusSchema }), ...refusals },
+      },
+    },
+    async (request) => ({
+      status: await records.close(institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason),
+    }),
+  );
+
+  const childRoutes = [
+    { path: 'placements', type: 'placement', body: placementBodySchema, view: placementViewSchema, find: reads.findPlacement, name: 'placement' },
+    { path: 'care-activities', type: 'care_activity', body: careActivityBodySchema, view: careActivityViewSchema, find: reads.findCareActivity, name: 'care activity' },
+    { path: 'measurements', type: 'measurement', body: measurementBodySchema, view: measurementViewSchema, find: reads.findMeasurement, name: 'measurement' },
+  ] as const;
+
+  for (const child of childRoutes) {
+    routes.put(
+      `/${child.path}/:reference`,
+      {
+        schema: {
+          tags: ['records'],
+          summary: `Create or update a ${child.name} (idempotent)`,
+          params: referenceParams,
+          body: child.body,
+          response: { 200: z.object({ status: writeStatusSchema, record: child.view }), 201: z.object({ status: writeStatusSchema, record: child.view }), ...refusals },
+        },
+      },
+      async (request, reply) => {
+        const institutionId = institutionOf(request);
+        const status = await records.push(institutionId, child.type, request.params.reference, request.body as Record<string, unknown>);
+        const record = await child.find(institutionId, request.params.reference);
+        return reply.status(status === 'created' ? 201 : 200).send({ status, record: record as never });
+      },
+    );
+
+    routes.get(
+      `/${child.path}/:reference`,
+      {
+        schema: { tags: ['records'], summary: `Read a ${child.name} back`, params: referenceParams, response: { 200: child.view, ...refusals } },
+      },
+      async (request) => {
+        const record = await child.find(institutionOf(request), request.params.reference);
+        if (!record) throw errors.notFound(`The ${child.name} ${request.params.reference}`);
+        return record as never;
+      },
+    );
+  }
+
+  routes.post(
+    '/erasures',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Erase a youth after her consent was withdrawn: all her records go, a tombstone refuses later pushes',
+        body: z.strictObject({ pseudonym: subjectInputSchema.shape.pseudonym }),
+        response: { 200: z.object({ status: z.enum(['erased', 'already_erased']), trajectories: z.number().int() }), ...refusals },
+      },
+    },
+    async (request) => erasure.erase(institutionOf(request), request.body.pseudonym),
+  );
+}

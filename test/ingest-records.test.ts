@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectRows, sql } from '../src/db/client';
+import { createTestApp, type TestApp } from './helpers/test-app';
+import { careActivityBody, measurementBody, placementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+
+let t: TestApp;
+let vuurtoren: string;
+let lindehof: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  vuurtoren = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
+  lindehof = (await t.authorization('institution', 'lindehof')).authorization;
+});
+afterAll(() => t.close());
+
+const put = (url: string, payload: unknown, authorization = vuurtoren) => t.app.inject({ method: 'PUT', url, headers: { authorization }, payload: payload as object });
+const get = (url: string, authorization = vuurtoren) => t.app.inject({ method: 'GET', url, headers: { authorization } });
+
+async function tableCounts() {
+  const [row] = await selectRows<Record<string, number>>(
+    t.database.orm,
+    sql`select (select count(*)::int from subjects) as subjects, (select count(*)::int from trajectories) as trajectories,
+               (select count(*)::int from placements) as placements, (select count(*)::int from care_activities) as activities,
+               (select count(*)::int from measurements) as measurements`,
+  );
+  return row!;
+}
+
+describe('single-record upserts', () => {
+  it('creates, then reports unchanged, then updated, and reads back without the pseudonym', async () => {
+    const reference = uniqueReference('T');
+    const body = trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(11) } });
+    const created = await put(`/api/v1/trajectories/${reference}`, body);
+    expect(created.statusCode).toBe(201);
+    expect(created.json().status).toBe('created');
+    expect(created.json().trajectory).toMatchObject({ reference, programmeCode: 'vuurtorenhuis-baken', subject: { birthYear: 2009, gender: 'girl' }, endDate: null });
+    expect(created.body).not.toContain(body.subject.pseudonym);
+
+    const again = await put(`/api/v1/trajectories/${reference}`, body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().status).toBe('unchanged');
+
+    const changed = await put(`/api/v1/trajectories/${reference}`, { ...body, exploitationAtIntake: 'suspected' });
+    expect(changed.json().status).toBe('updated');
+    expect((await get(`/api/v1/trajectories/${reference}`)).json().exploitationAtIntake).toBe('suspected');
+  });
+
+  it('stores only the re-keyed pseudonym', async () => {
+    const pseudonym = pseudonymFor(12);
+    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    const rows = await selectRows<{ registry_key: string }>(t.database.orm, sql`select registry_key from subjects`);
+    expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.registry_key))).toBe(true);
+    expect(JSON.stringify(rows)).not.toContain(pseudonym.slice(4));
+  });
+
+  it('links the same youth at two institutions to one subject', async () => {
+    const pseudonym = pseudonymFor(13);
+    const subject = { ...trajectoryBody().subject, pseudonym };
+    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject }));
+    await put(`/api/v1/trajectories/${uniqueReference('L')}`, trajectoryBody({ subject, programmeCode: 'lindehof-beschermd' }), lindehof);
+    const [row] = await selectRows<{ subjects: number }>(
+      t.database.orm,
+      sql`select count(distinct subject_id)::int as subjects from trajectories t join institutions i on i.id = t.institution_id
+          where t.subject_id in (select subject_id from trajectories group by subject_id having count(distinct institution_id) = 2)`,
+    );
+    expect(row!.subjects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('upserts placements, care activities and measurements, each idempotently', async () => {
+    const trajectory = uniqueReference('T');
+    await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody());
+    const cases = [
+      ['placements', placementBody(trajectory)],
+      ['care-activities', careActivityBody(trajectory)],
+      ['measurements', measurementBody(trajectory)],
+    ] as const;
+    for (const [path, body] of cases) {
+      const reference = uniqueReference('R');
+      const first = await put(`/api/v1/${path}/${reference}`, body);
+      expect(first.statusCode, first.body).toBe(201);
+      expect(first.json().record).toMatchObject({ reference, trajectoryReference: trajectory });
+      expect((await put(`/api/v1/${path}/${reference}`, body)).json().status).toBe('unchanged');
+      expect((await get(`/api/v1/${path}/${reference}`)).json()).toEqual(first.json().record);
+    }
+  });
+
+  it('changes research consent and closes a trajectory', async () => {
+    const reference = uniqueReference('T');
+    await put(`/api/v1/trajectories/${reference}`, trajectoryBody());
+    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe('updated');
+    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe('unchanged');
+    const early = await put(`/api/v1/trajectories/${reference}/end`, { endDate: '2023-12-31', endReason: 'completed' });
+    expect(early.json()).toMatchObject({ code: 'END_BEFORE_START', field: 'body.endDate' });
+    expect((await put(`/api/v1/trajectories/${reference}/end`, { endDate: '2024-09-30', endReason: 'completed' })).json().status).toBe('updated');
+    expect((await get(`/api/v1/trajectories/${reference}`)).json()).toMatchObject({ researchConsent: 'withdrawn', endDate: '2024-09-30', endReason: 'completed' });
+  });
+
+  it('lists trajectories with a cursor', async () => {
+    const page = await get('/api/v1/trajectories?limit=2');
+    expect(page.statusCode).toBe(200);
+    expect(page.json().items).toHaveLength(2);
+    const next = await get(`/api/v1/trajectories?limit=2&after=${page.json().nextCursor}`);
+    expect(next.json().items[0].reference > page.json().items[1].reference).toBe(true);
+  });
+});
+
+describe('bad input on single-record routes: a clear error and nothing written', () => {
+  const cases: Array<[string, () => Promise<{ url: string; body: unknown }>, string, string]> = [
+    ['unknown field', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), name: 'Anna' } }), 'VALIDATION_FAILED', 'body.name'],
+    ['missing field', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), startDate: undefined } }), 'VALIDATION_FAILED', 'body.startDate'],
+    ['bad enumeration', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ researchConsent: 'maybe' }) }), 'VALIDATION_FAILED', 'body.researchConsent'],
+    ['malformed pseudonym', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: '111222333' } }) }), 'VALIDATION_FAILED', 'body.subject.pseudonym'],
+    ['end before start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ endDate: '2023-01-01', endReason: 'completed' }) }), 'END_BEFORE_START', 'body.endDate'],
+    ['end without reason', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ endDate: '2024-06-01' }) }), 'END_REASON_MISMATCH', 'body.endReason'],
+    ['future date', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ startDate: '2099-01-01' }) }), 'DATE_IN_FUTURE', 'body.startDate'],
+    ["another institution's programme", async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ programmeCode: 'zeehaven-haven' }) }), 'UNKNOWN_PROGRAMME', 'body.programmeCode'],
+    ['a reference with a phone number', async () => ({ url: `/api/v1/trajectories/T-0612345678`, body: trajectoryBody() }), 'PII_DETECTED', 'params.reference'],
+  ];
+
+  for (const [name, make, code, field] of cases) {
+    it(`refuses ${name} with ${code} at ${field}`, async () => {
+      const before = await tableCounts();
+      const { url, body } = await make();
+      const response = await put(url, body);
+      expect(response.statusCode, response.body).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+      expect(response.json()).toMatchObject({ code, field });
+      expect(await tableCounts()).toEqual(before);
+    });
+  }
+
+  it('refuses child records that break rules across records', async () => {
+    const trajectory = uniqueReference('T');
+    await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody({ startDate: '2024-01-15', endDate: '2024-06-30', endReason: 'completed' }));
+    const childCases: Array<[string, unknown, string, string]> = [
+      ['measurements', measurementBody(trajectory, { value: 61 }), 'VALUE_OUT_OF_RANGE', 'body.value'],
+      ['measurements', measurementBody(trajectory, { informant: 'parent' }), 'INFORMANT_NOT_ALLOWED', 'body.informant'],
+      ['measurements', measurementBody(trajectory, { instrumentCode: 'iq_test' }), 'UNKNOWN_INSTRUMENT', 'body.instrumentCode'],
+      ['measurements', measurementBody(trajectory, { instrumentCode: 'exploitation_status', informant: 'mentor', value: 3 }), 'VALUE_OUT_OF_RANGE', 'body.value'],
+      ['measurements', measurementBody(trajectory, { date: '2024-09-01' }), 'DATE_OUTSIDE_TRAJECTORY', 'body.date'],
+      ['measurements', measurementBody('NO-SUCH-T'), 'UNKNOWN_TRAJECTORY', 'body.trajectoryReference'],
+      ['care-activities', careActivityBody(trajectory, { activityTypeCode: 'yoga' }), 'UNKNOWN_ACTIVITY_TYPE', 'body.activityTypeCode'],
+      ['care-activities', careActivityBody(trajectory, { durationMinutes: null, count: 1 }), 'AMOUNT_MISSING', 'body.durationMinutes'],
+      ['care-activities', careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 1, durationMinutes: null }), 'NOT_APPLICABLE', 'body.topics'],
+      ['placements', placementBody(trajectory, { startDate: '2023-06-01' }), 'DATE_OUTSIDE_TRAJECTORY', 'body.startDate'],
+    ];
+    for (const [path, body, code, field] of childCases) {
+      const before = await tableCounts();
+      const response = await put(`/api/v1/${path}/${uniqueReference('R')}`, body);
+      expect(response.json(), `${path} ${code}`).toMatchObject({ code, field });
+      expect(await tableCounts()).toEqual(before);
+    }
+  });
+});
+
+describe('institutions are kept apart', () => {
+  it("cannot read or write under another institution's records", async () => {
+    const trajectory = uniqueReference('T');
+    await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody());
+    expect((await get(`/api/v1/trajectories/${trajectory}`, lindehof)).statusCode).toBe(404);
+    const child = await put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(trajectory), lindehof);
+    expect(child.json()).toMatchObject({ code: 'UNKNOWN_TRAJECTORY' });
+    const listed = await get('/api/v1/trajectories?limit=500', lindehof);
+    expect(listed.json().items.map((item: { reference: string }) => item.reference)).not.toContain(trajectory);
+  });
+
+  it('keeps the same reference apart per institution', async () => {
+    const reference = uniqueReference('SHARED');
+    expect((await put(`/api/v1/trajectories/${reference}`, trajectoryBody())).statusCode).toBe(201);
+    const other = await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ programmeCode: 'lindehof-beschermd' }), lindehof);
+    expect(other.statusCode).toBe(201);
+    expect((await get(`/api/v1/trajectories/${reference}`)).json().programmeCode).toBe('vuurtorenhuis-baken');
+  });
+
+  it('admits only role institution', async () => {
+    for (const role of ['researcher', 'funder', 'auditor', 'admin'] as const) {
+      const { authorization } = await t.authorization(role);
+      const response = await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody(), authorization);
+      expect(response.statusCode).toBe(403);
+    }
+  });
+});
+
+describe('erasure', () => {
+  it('removes every record of the youth, and the tombstone refuses her later', async () => {
+    const pseudonym = pseudonymFor(77);
+    const subject = { ...trajectoryBody().subject, pseudonym };
+    const trajectory = uniqueReference('T');
+    await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody({ subject }));
+    await put(`/api/v1/trajectories/${uniqueReference('L')}`, trajectoryBody({ subject, programmeCode: 'lindehof-beschermd' }), lindehof);
+    await put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(trajectory));
+    await put(`/api/v1/placements/${uniqueReference('P')}`, placementBody(trajectory));
+    const before = await tableCounts();
+
+    const erased = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: vuurtoren }, payload: { pseudonym } });
+    expect(erased.json()).toEqual({ status: 'erased', trajectories: 2 });
+    const after = await tableCounts();
+    expect(after).toEqual({ ...before, subjects: before.subjects! - 1, trajectories: before.trajectories! - 2, measurements: before.measurements! - 1, placements: before.placements! - 1 });
+
+    const again = await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject }));
+    expect(again.json()).toMatchObject({ code: 'SUBJECT_ERASED', field: 'body.subject.pseudonym' });
+    expect(await tableCounts()).toEqual(after);
+  });
+
+  it('does not reveal a youth of another institution', async () => {
+    const pseudonym = pseudonymFor(78);
+    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: lindehof }, payload: { pseudonym } });
+    expect(response.statusCode).toBe(404);
+  });
+});
