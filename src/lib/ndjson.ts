@@ -33,6 +33,10 @@ export async function* readNdjsonLines(
     }
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() === '') return;
+    if (trimmed.length > limits.maxLineBytes) {
+      yield { line, tooLong: true };
+      return;
+    }
     yield { line, text: trimmed };
   };
 

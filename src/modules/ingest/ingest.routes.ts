@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { errors } from '../../lib/errors';
+import { AppError, errors } from '../../lib/errors';
 import { principalOf } from '../../plugins/authentication';
 import type { BulkIngest } from './bulk-ingest';
 import { createIngestReportsRepository } from './ingest-reports.repository';
@@ -42,7 +42,9 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
     async (request, reply) => {
       const principal = principalOf(request);
       if (!request.body || typeof (request.body as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
-        throw errors.validation('Send the records as NDJSON with Content-Type: application/x-ndjson.', 'headers.content-type');
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the records as NDJSON with Content-Type: application/x-ndjson.', {
+          field: 'headers.content-type',
+        });
       }
       const result = await options.bulkIngest({
         institutionId: principal.institutionId!,
