@@ -3,6 +3,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Documents a body the route reads as a stream (no validator): its media type, schema and example. */
+    streamedBody?: { contentType: string; schema: z.ZodType; example: string; description: string };
+  }
+}
 
 // OpenAPI 3 generated from the same Zod schemas that validate requests and responses.
 // Must be registered before the routes it documents.
@@ -29,7 +37,17 @@ export const openapiPlugin = fp(
         if (input.url.startsWith('/graphql') || input.url.startsWith('/graphiql')) {
           return { schema: { ...input.schema, hide: true }, url: input.url };
         }
-        return jsonSchemaTransform(input);
+        const transformed = jsonSchemaTransform(input);
+        const streamed = input.route.config?.streamedBody;
+        if (!streamed) return transformed;
+        const schema = z.toJSONSchema(streamed.schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
+        return {
+          ...transformed,
+          schema: {
+            ...transformed.schema,
+            body: { description: streamed.description, content: { [streamed.contentType]: { schema: { ...schema, example: streamed.example } } } },
+          },
+        };
       },
       transformObject: jsonSchemaTransformObject,
     });

@@ -32,8 +32,12 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
           role: z.enum(ROLES),
           institutionCode: z.string().min(1).max(64).optional(),
           expiresAt: z.iso.datetime({ offset: true }).optional(),
-        }),
-        response: { 201: z.object({ id: z.uuid(), key: z.string() }) },
+        }).meta({ example: { name: 'EHR push Lindehof', role: 'institution', institutionCode: 'lindehof', expiresAt: '2027-06-30T00:00:00Z' } }),
+        response: {
+          201: z.object({ id: z.uuid(), key: z.string() }).meta({
+            example: { id: '5b0e3f0a-55b4-4a3e-9a55-8f0f4c2f2f11', key: 'crr_…shown once…' },
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -49,7 +53,15 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
       schema: {
         tags: ['admin'],
         summary: 'List API keys (never their secrets)',
-        response: { 200: z.object({ apiKeys: z.array(apiKeySummary) }) },
+        response: {
+          200: z.object({ apiKeys: z.array(apiKeySummary) }).meta({
+            example: {
+              apiKeys: [
+                { id: '5b0e3f0a-55b4-4a3e-9a55-8f0f4c2f2f11', name: 'EHR push Lindehof', prefix: 'crr_s-Rj5M', role: 'institution', institutionCode: 'lindehof', createdAt: '2026-11-28T09:00:00.000Z', expiresAt: null, revokedAt: null },
+              ],
+            },
+          }),
+        },
       },
     },
     async () => ({

@@ -15,7 +15,15 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Measurement instruments with range, direction, cut-off, norm SD, reliability and allowed informants',
-        response: { 200: z.object({ instruments: z.array(instrumentSchema) }) },
+        response: {
+          200: z.object({ instruments: z.array(instrumentSchema) }).meta({
+            example: {
+              instruments: [
+                { code: 'trauma_symptoms', name: 'Trauma symptom checklist, total', kind: 'score', domain: 'social_emotional', questionnaire: null, minValue: 0, maxValue: 60, higherIsBetter: false, clinicalCutoff: 25, normSd: 10, reliability: 0.9, psychometricSource: 'Illustrative values …', levels: null, informants: ['clinician', 'youth'] },
+              ],
+            },
+          }),
+        },
       },
     },
     async () => ({ instruments: await catalogue.listInstruments() }),
@@ -27,7 +35,11 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Care activity types with their unit, domain and core element',
-        response: { 200: z.object({ activityTypes: z.array(activityTypeSchema) }) },
+        response: {
+          200: z.object({ activityTypes: z.array(activityTypeSchema) }).meta({
+            example: { activityTypes: [{ code: 'mentor_conversation', name: 'Individual mentor conversation', domain: 'exploitation_resilience', unit: 'minutes', coreElement: 'mentor_conversations', description: '' }] },
+          }),
+        },
       },
     },
     async () => ({ activityTypes: await catalogue.listActivityTypes() }),
@@ -39,7 +51,11 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Participating institutions',
-        response: { 200: z.object({ institutions: z.array(institutionSchema) }) },
+        response: {
+          200: z.object({ institutions: z.array(institutionSchema) }).meta({
+            example: { institutions: [{ code: 'vuurtorenhuis', name: 'Vuurtorenhuis Jeugdzorg (fictional)', synthetic: true }] },
+          }),
+        },
       },
     },
     async () => ({ institutions: await catalogue.listInstitutions() }),
@@ -51,7 +67,22 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Care programmes with their settings and fixed offer',
-        response: { 200: z.object({ programmes: z.array(programmeSchema) }) },
+        response: {
+          200: z.object({ programmes: z.array(programmeSchema) }).meta({
+            example: {
+              programmes: [
+                {
+                  code: 'vuurtorenhuis-baken',
+                  name: 'Baken',
+                  institutionCode: 'vuurtorenhuis',
+                  settings: ['closed_residential', 'open_residential'],
+                  description: 'Closed admission followed by an open group, with trauma treatment.',
+                  fixedOffer: [{ activityTypeCode: 'mentor_conversation', expectedCount: 1, period: 'week', coreElement: 'mentor_conversations' }],
+                },
+              ],
+            },
+          }),
+        },
       },
     },
     async () => ({ programmes: await catalogue.listProgrammes() }),

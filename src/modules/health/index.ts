@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { errors } from '../../lib/errors';
 
-const healthBody = z.object({ status: z.literal('ok') });
+const healthBody = z.object({ status: z.literal('ok') }).meta({ example: { status: 'ok' } });
 
 /** Liveness (the process answers) and readiness (the database answers). */
 export async function healthModule(app: FastifyInstance, options: { database: Database; readinessTimeoutMs?: number }) {

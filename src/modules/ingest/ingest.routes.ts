@@ -6,6 +6,7 @@ import { AppError, errors } from '../../lib/errors';
 import { principalOf } from '../../plugins/authentication';
 import type { BulkIngest } from './bulk-ingest';
 import { createIngestReportsRepository } from './ingest-reports.repository';
+import { bulkRecordSchema } from './ingest.schemas';
 import { errorBodySchema, ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
@@ -20,6 +21,17 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
   routes.post(
     '/ingest',
     {
+      config: {
+        streamedBody: {
+          contentType: 'application/x-ndjson',
+          schema: bulkRecordSchema,
+          description: 'One record per line; the schema below is that of one line.',
+          example: [
+            '{"type":"trajectory","reference":"T-1","subject":{"pseudonym":"sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00","birthYear":2009,"gender":"girl","mildIntellectualDisability":"no","priorYouthCare":"yes"},"programmeCode":"vuurtorenhuis-baken","startDate":"2024-03-04","exploitationAtIntake":"confirmed","researchConsent":"granted"}',
+            '{"type":"measurement","reference":"M-1","trajectoryReference":"T-1","instrumentCode":"trauma_symptoms","informant":"youth","date":"2024-03-11","value":31}',
+          ].join('\n'),
+        },
+      },
       schema: {
         tags: ['ingest'],
         summary: 'Push a stream of records (NDJSON): trajectories, placements, care activities, measurements',

@@ -9,6 +9,7 @@ import { careActivityBodySchema, measurementBodySchema, placementBodySchema, ref
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
 import {
+  EXAMPLES,
   careActivityViewSchema,
   errorBodySchema,
   measurementViewSchema,
@@ -25,6 +26,10 @@ export interface RecordsRoutesOptions {
 }
 
 const referenceParams = z.object({ reference: referenceSchema });
+const trajectoryWritten = z
+  .object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema })
+  .meta({ example: { status: 'created', trajectory: EXAMPLES.trajectory } });
+const statusOnly = z.object({ status: writeStatusSchema }).meta({ example: { status: 'updated' } });
 const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 /** The institution a request acts for (the authentication plugin admitted role institution only). */
@@ -46,7 +51,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
           'Answers 201 when created, 200 when updated or unchanged.',
         params: referenceParams,
         body: trajectoryBodySchema,
-        response: { 200: z.object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema }), 201: z.object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema }), ...refusals },
+        response: { 200: trajectoryWritten, 201: trajectoryWritten, ...refusals },
       },
     },
     async (request, reply) => {
@@ -64,7 +69,10 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         tags: ['records'],
         summary: "List your institution's trajectories, by reference",
         querystring: z.strictObject({ after: referenceSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: z.object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() }), ...refusals },
+        response: {
+          200: z.object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() }).meta({ example: EXAMPLES.trajectoryList }),
+          ...refusals,
+        },
       },
     },
     async (request) => reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit),
@@ -77,7 +85,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         tags: ['records'],
         summary: 'Read a trajectory back, with subject attributes and placements',
         params: referenceParams,
-        response: { 200: trajectoryDetailSchema, ...refusals },
+        response: { 200: trajectoryDetailSchema.meta({ example: EXAMPLES.trajectory }), ...refusals },
       },
     },
     async (request) => {
@@ -94,8 +102,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         tags: ['records'],
         summary: 'Change the research consent of a trajectory',
         params: referenceParams,
-        body: z.strictObject({ researchConsent: z.enum(RESEARCH_CONSENT) }),
-        response: { 200: z.object({ status: writeStatusSchema }), ...refusals },
+        body: z.strictObject({ researchConsent: z.enum(RESEARCH_CONSENT) }).meta({ example: { researchConsent: 'withdrawn' } }),
+        response: { 200: statusOnly, ...refusals },
       },
     },
     async (request) => ({ status: await records.setResearchConsent(institutionOf(request), request.params.reference, request.body.researchConsent) }),
@@ -108,8 +116,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         tags: ['records'],
         summary: 'Close a trajectory: its end date and end reason',
         params: referenceParams,
-        body: z.strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) }),
-        response: { 200: z.object({ status: writeStatusSchema }), ...refusals },
+        body: z.strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) }).meta({ example: { endDate: '2024-11-29', endReason: 'completed' } }),
+        response: { 200: statusOnly, ...refusals },
       },
     },
     async (request) => ({
@@ -118,12 +126,13 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
   );
 
   const childRoutes = [
-    { path: 'placements', type: 'placement', body: placementBodySchema, view: placementViewSchema, find: reads.findPlacement, name: 'placement' },
-    { path: 'care-activities', type: 'care_activity', body: careActivityBodySchema, view: careActivityViewSchema, find: reads.findCareActivity, name: 'care activity' },
-    { path: 'measurements', type: 'measurement', body: measurementBodySchema, view: measurementViewSchema, find: reads.findMeasurement, name: 'measurement' },
+    { path: 'placements', type: 'placement', body: placementBodySchema, view: placementViewSchema, example: EXAMPLES.placement, find: reads.findPlacement, name: 'placement' },
+    { path: 'care-activities', type: 'care_activity', body: careActivityBodySchema, view: careActivityViewSchema, example: EXAMPLES.careActivity, find: reads.findCareActivity, name: 'care activity' },
+    { path: 'measurements', type: 'measurement', body: measurementBodySchema, view: measurementViewSchema, example: EXAMPLES.measurement, find: reads.findMeasurement, name: 'measurement' },
   ] as const;
 
   for (const child of childRoutes) {
+    const written = z.object({ status: writeStatusSchema, record: child.view }).meta({ example: { status: 'created', record: child.example } });
     routes.put(
       `/${child.path}/:reference`,
       {
@@ -132,7 +141,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
           summary: `Create or update a ${child.name} (idempotent)`,
           params: referenceParams,
           body: child.body,
-          response: { 200: z.object({ status: writeStatusSchema, record: child.view }), 201: z.object({ status: writeStatusSchema, record: child.view }), ...refusals },
+          response: { 200: written, 201: written, ...refusals },
         },
       },
       async (request, reply) => {
@@ -146,7 +155,12 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     routes.get(
       `/${child.path}/:reference`,
       {
-        schema: { tags: ['records'], summary: `Read a ${child.name} back`, params: referenceParams, response: { 200: child.view, ...refusals } },
+        schema: {
+          tags: ['records'],
+          summary: `Read a ${child.name} back`,
+          params: referenceParams,
+          response: { 200: child.view.meta({ example: child.example }), ...refusals },
+        },
       },
       async (request) => {
         const record = await child.find(institutionOf(request), request.params.reference);
@@ -162,8 +176,13 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: 'Erase a youth after her consent was withdrawn: all her records go, a tombstone refuses later pushes',
-        body: z.strictObject({ pseudonym: subjectInputSchema.shape.pseudonym }),
-        response: { 200: z.object({ status: z.enum(['erased', 'already_erased']), trajectories: z.number().int() }), ...refusals },
+        body: z
+          .strictObject({ pseudonym: subjectInputSchema.shape.pseudonym })
+          .meta({ example: { pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00' } }),
+        response: {
+          200: z.object({ status: z.enum(['erased', 'already_erased']), trajectories: z.number().int() }).meta({ example: { status: 'erased', trajectories: 2 } }),
+          ...refusals,
+        },
       },
     },
     async (request) => erasure.erase(institutionOf(request), request.body.pseudonym),

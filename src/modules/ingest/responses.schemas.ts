@@ -52,7 +52,27 @@ export const ingestReportSchema = z
     receivedAt: z.string(),
     completedAt: z.string(),
   })
-  .meta({ id: 'IngestReport' });
+  .meta({
+    id: 'IngestReport',
+    example: {
+      id: '0b5e7d1c-7a43-4c57-9d3f-4f7f2b1e9a10',
+      outcome: 'committed',
+      mode: 'per_record',
+      dryRun: false,
+      lines: 3,
+      counts: {
+        trajectory: { created: 1, updated: 0, unchanged: 0, rejected: 0 },
+        placement: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
+        care_activity: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
+        measurement: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+        unknown: { rejected: 0 },
+      },
+      rejections: [{ line: 3, type: 'measurement', reference: 'M-2', errors: [{ code: 'VALUE_OUT_OF_RANGE', message: 'must lie between 0 and 60', field: 'value' }] }],
+      rejectionsTruncated: false,
+      receivedAt: '2024-03-12T08:00:00.000Z',
+      completedAt: '2024-03-12T08:00:00.120Z',
+    },
+  });
 
 /** A rolled-back atomic request: the report, with the error shape's fields beside it. */
 export const rejectedIngestSchema = ingestReportSchema.extend({ status: z.literal(422), code: z.literal('INGEST_REJECTED'), message: z.string() });
@@ -104,3 +124,33 @@ export const measurementViewSchema = z.object({
 });
 
 export const writeStatusSchema = z.enum(['created', 'updated', 'unchanged']);
+
+// Examples for the OpenAPI page.
+const TRAJECTORY_EXAMPLE = {
+  reference: 'EHR-2024-00042',
+  programmeCode: 'vuurtorenhuis-baken',
+  startDate: '2024-03-04',
+  endDate: null,
+  endReason: null,
+  exploitationAtIntake: 'confirmed',
+  researchConsent: 'granted',
+  subject: { birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+  updatedAt: '2024-03-04T10:15:00.000Z',
+};
+export const EXAMPLES = {
+  trajectory: { ...TRAJECTORY_EXAMPLE, placements: [{ reference: 'EHR-P-1', setting: 'closed_residential', startDate: '2024-03-04', endDate: null }] },
+  trajectoryList: { items: [TRAJECTORY_EXAMPLE], nextCursor: 'EHR-2024-00042' },
+  placement: { reference: 'EHR-P-1', trajectoryReference: 'EHR-2024-00042', setting: 'closed_residential', startDate: '2024-03-04', endDate: null },
+  careActivity: {
+    reference: 'EHR-A-1',
+    trajectoryReference: 'EHR-2024-00042',
+    activityTypeCode: 'mentor_conversation',
+    date: '2024-03-11',
+    count: null,
+    durationMinutes: 60,
+    domain: null,
+    parentsInvolved: null,
+    topics: ['safety'],
+  },
+  measurement: { reference: 'EHR-M-1', trajectoryReference: 'EHR-2024-00042', instrumentCode: 'trauma_symptoms', informant: 'youth', date: '2024-03-11', value: 31 },
+};
