@@ -8,6 +8,11 @@ describe('field paths', () => {
     expect(formatFieldPath([], 'querystring')).toBe('querystring');
   });
 
+  it('does not repeat keys that are not plain names', () => {
+    expect(formatFieldPath(['\u0000', 'ok'], 'body')).toBe('body.[unprintable key].ok');
+    expect(formatFieldPath(['a b'])).toBe('[unprintable key]');
+  });
+
   it('unescapes JSON pointer segments', () => {
     expect(pointerSegments('/a~1b/c~0d')).toEqual(['a/b', 'c~d']);
   });

@@ -1,7 +1,12 @@
+// Keys come from the client: a path repeats one only when it is a plain name (paths end up in
+// stored JSON reports and logs, where control characters such as \u0000 cannot go).
+const PLAIN_KEY = /^[A-Za-z0-9_$\[\]-]{1,64}$/;
+
 /** Renders a path such as ['records', 3, 'startDate'] as `records[3].startDate`. */
 export function formatFieldPath(segments: ReadonlyArray<string | number>, prefix?: string): string {
   let path = prefix ?? '';
-  for (const segment of segments) {
+  for (const raw of segments) {
+    const segment = typeof raw === 'number' || PLAIN_KEY.test(raw) ? raw : '[unprintable key]';
     if (typeof segment === 'number' || /^\d+$/.test(segment)) path += `[${segment}]`;
     else path += path ? `.${segment}` : segment;
   }
