@@ -14,12 +14,32 @@ const SPACED_BSN = /(?<!\d)\d{4}[.\s-]\d{2}[.\s-]\d{3}(?!\d)|(?<!\d)\d{3}[.\s-]\
 // A full calendar date in a field that is not a date field: a date of birth in disguise.
 const FULL_DATE = /(?<!\d)(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])[-/.](?:0[1-9]|1[0-2])[-/.](?:19|20)\d{2}|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2})(?!\d)/;
 
+/** Cheap pre-check: every pattern needs an @ or at least six digits. Most values have neither. */
+function mayHoldPii(value: string): boolean {
+  let digits = 0;
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code === 64 /* @ */) return true;
+    if (code >= 48 && code <= 57 && ++digits >= 6) return true;
+  }
+  return false;
+}
+
+function holdsBsn(value: string): boolean {
+  for (const pattern of [NINE_DIGITS, SPACED_BSN]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
+      if (passesElevenTest(match[0].replace(/\D/g, ''))) return true;
+    }
+  }
+  return false;
+}
+
 /** What identifying pattern, if any, the string holds. */
 export function findPii(value: string): PiiKind | undefined {
+  if (!mayHoldPii(value)) return undefined;
   if (EMAIL.test(value)) return 'email';
-  for (const match of [...value.matchAll(NINE_DIGITS), ...value.matchAll(SPACED_BSN)]) {
-    if (passesElevenTest(match[0].replace(/\D/g, ''))) return 'bsn';
-  }
+  if (holdsBsn(value)) return 'bsn';
   if (FULL_DATE.test(value)) return 'date_of_birth';
   if (PHONE.test(value)) return 'phone';
   return undefined;
@@ -39,27 +59,38 @@ export interface PiiScanOptions {
 
 /** Walks a parsed record and reports every string (and object key) holding identifying data. */
 export function scanForPii(record: unknown, options: PiiScanOptions = {}): PiiFinding[] {
-  const datePaths = options.datePaths ?? new Set<string>();
-  const skipPaths = options.skipPaths ?? new Set<string>();
   const findings: PiiFinding[] = [];
-  const visit = (value: unknown, path: Array<string | number>) => {
+  const path: Array<string | number> = [];
+  // Exemptions are looked up only for a finding: the common case allocates nothing.
+  const exempt = (kind: PiiKind, value: string) => {
+    const dotted = path.join('.');
+    if (options.skipPaths?.has(dotted)) return true;
+    return kind === 'date_of_birth' && Boolean(options.datePaths?.has(dotted)) && /^\d{4}-\d{2}-\d{2}$/.test(value);
+  };
+  const visit = (value: unknown) => {
     if (typeof value === 'string') {
-      const dotted = path.join('.');
-      if (skipPaths.has(dotted)) return;
       const kind = findPii(value);
-      if (kind && !(kind === 'date_of_birth' && datePaths.has(dotted) && /^\d{4}-\d{2}-\d{2}$/.test(value))) {
-        findings.push({ path, kind });
-      }
+      if (kind && !exempt(kind, value)) findings.push({ path: [...path], kind });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, [...path, index]));
+      for (let index = 0; index < value.length; index += 1) {
+        path.push(index);
+        visit(value[index]);
+        path.pop();
+      }
     } else if (value && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         const keyKind = findPii(key);
-        if (keyKind) findings.push({ path: [...path, '[key]'], kind: keyKind });
-        else visit(child, [...path, key]);
+        if (keyKind) {
+          findings.push({ path: [...path, '[key]'], kind: keyKind });
+          continue;
+        }
+        path.push(key);
+        visit((value as Record<string, unknown>)[key]);
+        path.pop();
       }
     }
   };
-  visit(record, []);
+  visit(record);
   return findings;
 }

@@ -104,13 +104,16 @@ async function upsert(
 export function createIngestRepository(connection: SqlConnection) {
   return {
     async loadCatalogue(institutionId: string): Promise<IngestCatalogue> {
-      const [instruments, informants, activityTypes, programmes] = await Promise.all([
-        connection.query<{ code: string; min_value: number; max_value: number; levels: StatusLevel[] | null }>(
-          'select code, min_value, max_value, levels from instruments',
-        ),
-        connection.query<{ instrument_code: string; informant: Informant }>('select instrument_code, informant from instrument_informants'),
-        connection.query<{ code: string; unit: ActivityUnit }>('select code, unit from activity_types'),
-        connection.query<{ code: string; id: string }>('select code, id from programmes where institution_id = $1', [institutionId]),
+      // One connection runs one statement at a time: these go in sequence.
+      const instruments = await connection.query<{ code: string; min_value: number; max_value: number; levels: StatusLevel[] | null }>(
+        'select code, min_value, max_value, levels from instruments',
+      );
+      const informants = await connection.query<{ instrument_code: string; informant: Informant }>(
+        'select instrument_code, informant from instrument_informants',
+      );
+      const activityTypes = await connection.query<{ code: string; unit: ActivityUnit }>('select code, unit from activity_types');
+      const programmes = await connection.query<{ code: string; id: string }>('select code, id from programmes where institution_id = $1', [
+        institutionId,
       ]);
       const rules = new Map<string, InstrumentRule>(
         instruments.rows.map((row) => [

@@ -183,6 +183,14 @@ export function createIngestService(database: Database, settings: IngestSettings
       const catalogue = await database.transaction((connection) => createIngestRepository(connection).loadCatalogue(institutionId));
 
       const consume = async (write: (entries: Entry[]) => Promise<void>) => {
+        // One batch is written while the next is parsed: the database works on one core while
+        // Node validates on the other. Writes still happen one at a time, in order.
+        let inflight: Promise<void> | undefined;
+        const flush = async (entries: Entry[]) => {
+          if (inflight) await inflight;
+          inflight = write(entries);
+          inflight.catch(() => undefined); // Raised where it is awaited, not as an unhandled rejection.
+        };
         let batch = new Map<string, Entry>();
         for await (const item of request.lines) {
           report.sawLine(item.line);
@@ -204,17 +212,14 @@ export function createIngestService(database: Database, settings: IngestSettings
           }
           // The same record twice: write what came before, so the later one wins, in order.
           const key = `${parsed.record.type}:${parsed.record.reference}`;
-          if (batch.has(key)) {
-            await write([...batch.values()]);
+          if (batch.has(key) || batch.size >= settings.batchSize) {
+            await flush([...batch.values()]);
             batch = new Map();
           }
           batch.set(key, { line: item.line, record: parsed.record });
-          if (batch.size >= settings.batchSize) {
-            await write([...batch.values()]);
-            batch = new Map();
-          }
         }
-        if (batch.size > 0) await write([...batch.values()]);
+        if (batch.size > 0) await flush([...batch.values()]);
+        await inflight;
       };
 
       if (mode === 'atomic' || dryRun) {

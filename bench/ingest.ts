@@ -1,0 +1,205 @@
+// Ingest benchmark: N measurements (plus their trajectories) pushed through the bulk endpoint
+// over real HTTP, beside a raw COPY of the same measurement rows into the same table, in one run
+// on the local PostgreSQL. Prints records per second, the ratio, and the server's peak memory
+// at several input sizes (it should stay flat as the input grows).
+//
+//   npm run bench:ingest                      # 100k, 300k and 1M measurements
+//   BENCH_SIZES=100000 npm run bench:ingest   # one size
+//   BENCH_DATABASE_URL=postgres://… npm run bench:ingest
+import http from 'node:http';
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/client';
+import { migrateDatabase } from '../src/db/migrate';
+import { addDays } from '../src/lib/dates';
+import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
+import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
+import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
+import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SIZES = (process.env.BENCH_SIZES ?? '100000,300000,1000000').split(',').map(Number);
+const PER_TRAJECTORY = 100;
+const SHARED_KEY = Buffer.alloc(32, 3);
+const INSTRUMENTS = [
+  ['trauma_symptoms', 'youth', 60],
+  ['emotional_behavioural', 'parent', 40],
+  ['resilience', 'mentor', 100],
+  ['participation', 'teacher', 40],
+] as const;
+
+/** Valid BSNs from a counter (eleven-test), for distinct pseudonyms. */
+function bsn(seed: number): string {
+  for (let candidate = 200_000_000 + seed * 13; ; candidate += 1) {
+    const digits = String(candidate);
+    let sum = 0;
+    for (let i = 0; i < 8; i += 1) sum += Number(digits[i]) * (9 - i);
+    if ((sum - Number(digits[8])) % 11 === 0) return digits;
+  }
+}
+
+function* measurementRows(run: string, measurements: number) {
+  for (let index = 0; index < measurements; index += 1) {
+    const trajectory = Math.floor(index / PER_TRAJECTORY);
+    const within = index % PER_TRAJECTORY;
+    const [instrument, informant, max] = INSTRUMENTS[within % INSTRUMENTS.length]!;
+    yield {
+      reference: `${run}-M${index}`,
+      trajectoryReference: `${run}-T${trajectory}`,
+      instrumentCode: instrument,
+      informant,
+      date: addDays('2021-01-04', Math.floor(within / INSTRUMENTS.length) * 7 + (trajectory % 50)),
+      value: (index * 7) % (max + 1),
+    };
+  }
+}
+
+/** The NDJSON stream: each trajectory, then its measurements. */
+function* ndjsonLines(run: string, measurements: number) {
+  let trajectory = -1;
+  for (const row of measurementRows(run, measurements)) {
+    const index = Math.floor(Number(row.reference.slice(run.length + 2)) / PER_TRAJECTORY);
+    if (index !== trajectory) {
+      trajectory = index;
+      yield `${JSON.stringify({
+        type: 'trajectory',
+        reference: row.trajectoryReference,
+        subject: { pseudonym: pseudonymiseBsn(bsn(index), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        programmeCode: 'vuurtorenhuis-baken',
+        startDate: addDays('2021-01-04', trajectory % 50),
+        exploitationAtIntake: 'confirmed',
+        researchConsent: 'granted',
+      })}\n`;
+    }
+    yield `${JSON.stringify({ type: 'measurement', ...row })}\n`;
+  }
+}
+
+/** Joins lines into ~64 KiB chunks: a realistic client writes buffers, not one line per write. */
+function* chunked(lines: Iterable<string>) {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += line;
+    if (buffer.length >= 65_536) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+function post(port: number, key: string, body: Iterable<string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/api/v1/ingest', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on('error', reject);
+    pipeline(Readable.from(body), request).catch(reject);
+  });
+}
+
+async function admin(statement: string) {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
+
+async function main() {
+  const databaseName = 'registry_bench_ingest';
+  await admin(`drop database if exists ${databaseName} with (force)`);
+  await admin(`create database ${databaseName}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${databaseName}`;
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: url.toString(),
+    REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
+    INGEST_BATCH_SIZE: process.env.BENCH_BATCH_SIZE,
+  });
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: 600_000 });
+  if (database.kind !== 'postgres') throw new Error('unreachable');
+  await migrateDatabase(database);
+  await seedReferenceData(database.orm);
+  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench', role: 'institution', institutionCode: 'vuurtorenhuis' });
+  const app = await buildApp({ config, database, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+
+  console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log('measurements | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | peak RSS MiB | peak heap MiB');
+  for (const size of SIZES) {
+    const run = `R${size}`;
+    global.gc?.();
+    let peakRss = 0;
+    let peakHeap = 0;
+    const sampler = setInterval(() => {
+      const usage = process.memoryUsage();
+      peakRss = Math.max(peakRss, usage.rss);
+      peakHeap = Math.max(peakHeap, usage.heapUsed);
+    }, 50);
+    const started = performance.now();
+    const response = await post(port, key, chunked(ndjsonLines(run, size)));
+    const bulkSeconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    if (response.status !== 200) throw new Error(`bulk ingest answered ${response.status}: ${response.body.slice(0, 500)}`);
+    const report = JSON.parse(response.body);
+    if (report.counts.measurement.created !== size) throw new Error(`expected ${size} measurements created: ${JSON.stringify(report.counts)}`);
+    const records = size + report.counts.trajectory.created;
+
+    // The floor: the same measurement rows, COPYed straight into the same table.
+    await database.pool.query('delete from measurements where reference like $1', [`${run}-M%`]);
+    const trajectoryIds = new Map(
+      (await database.pool.query<{ reference: string; id: string; institution_id: string }>('select reference, id, institution_id from trajectories where reference like $1', [`${run}-T%`])).rows.map(
+        (row) => [row.reference, row],
+      ),
+    );
+    const client = await database.pool.connect();
+    const copyStarted = performance.now();
+    try {
+      const copy = client.query(copyFrom('copy measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value) from stdin'));
+      const rows = function* () {
+        for (const row of measurementRows(run, size)) {
+          const trajectory = trajectoryIds.get(row.trajectoryReference)!;
+          yield `${trajectory.institution_id}\t${row.reference}\t${trajectory.id}\t${row.instrumentCode}\t${row.informant}\t${row.date}\t${row.value}\n`;
+        }
+      };
+      await pipeline(Readable.from(chunked(rows())), copy);
+    } finally {
+      client.release();
+    }
+    const copySeconds = (performance.now() - copyStarted) / 1000;
+    const copyRate = size / copySeconds;
+    const bulkRate = records / bulkSeconds;
+    console.log(
+      [
+        size.toLocaleString('en'),
+        Math.round(bulkRate).toLocaleString('en'),
+        Math.round(size / bulkSeconds).toLocaleString('en'),
+        Math.round(copyRate).toLocaleString('en'),
+        (size / bulkSeconds / copyRate).toFixed(2),
+        (peakRss / 2 ** 20).toFixed(0),
+        (peakHeap / 2 ** 20).toFixed(0),
+      ].join(' | '),
+    );
+  }
+  await app.close();
+  await database.close();
+  await admin(`drop database if exists ${databaseName} with (force)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
