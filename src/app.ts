@@ -10,6 +10,7 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
+import { auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
@@ -50,6 +51,8 @@ export async function buildApp({ config, database, logger }: AppDependencies): P
 
   await app.register(errorHandlerPlugin);
   await app.register(openapiPlugin);
+  // Audit state is set up before authentication, so refused keys are audited too.
+  await app.register(auditPlugin, { auditLog: createAuditLog(database) });
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(graphqlPlugin, {
     graphiql: config.env === 'development',

@@ -52,13 +52,22 @@ export function toAppError(error: unknown): AppError {
   return errors.internal(error);
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The code of the error this request was answered with, for the audit trail. */
+    errorCode: string | null;
+  }
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
+  request.errorCode = appError.code;
   if (appError.options.retryAfterSeconds) reply.header('Retry-After', String(appError.options.retryAfterSeconds));
   return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toBody(request.id));
 }
 
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
+    app.decorateRequest('errorCode', null);
     app.setErrorHandler((error, request, reply) => {
       const appError = toAppError(error);
       if (appError.status >= 500) {

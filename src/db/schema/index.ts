@@ -4,3 +4,4 @@ export * from './catalogue';
 export * from './organisations';
 export * from './records';
 export * from './ingest';
+export * from './audit';

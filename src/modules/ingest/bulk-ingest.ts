@@ -4,7 +4,7 @@ import { AppError } from '../../lib/errors';
 import { readNdjsonLines } from '../../lib/ndjson';
 import type { IngestMode, IngestReport } from './ingest-report';
 import { createIngestReportsRepository } from './ingest-reports.repository';
-import type { IngestService } from './ingest.service';
+import type { IngestRequest, IngestService } from './ingest.service';
 
 // The bulk endpoint's rules around the engine: the Idempotency-Key (a retried request gets the
 // first answer, never a second application) and keeping every report.
@@ -15,6 +15,8 @@ export interface BulkIngestInput {
   dryRun: boolean;
   idempotencyKey?: string;
   body: AsyncIterable<Buffer | string>;
+  /** Records the write in the audit trail, inside each committing transaction. */
+  onWrite?: IngestRequest['onWrite'];
 }
 
 export interface BulkIngestResult {
@@ -76,6 +78,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
         dryRun: input.dryRun,
         lines,
         reportId,
+        onWrite: input.onWrite,
         // A committed report is stored in the transaction that commits the data: both or neither.
         beforeCommit: input.dryRun
           ? undefined

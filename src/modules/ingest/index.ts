@@ -30,7 +30,7 @@ export async function ingestModule(
   app.addHook('preHandler', requireRole('institution'));
   await app.register(recordsRoutes, {
     prefix: '/api/v1',
-    records: createRecordsService(ingest, reads, today),
+    records: createRecordsService(database, ingest, today),
     reads,
     erasure: createErasureService(database, config.registryPseudonymKey),
   });

@@ -27,6 +27,8 @@ export interface KnownTrajectory {
   id: string;
   startDate: string;
   endDate: string | null;
+  /** The subject's registry key, for the audit trail. */
+  subjectKey: string;
 }
 
 interface Column {
@@ -188,12 +190,15 @@ export function createIngestRepository(connection: SqlConnection) {
 
     async findTrajectories(institutionId: string, references: string[]): Promise<Map<string, KnownTrajectory>> {
       if (references.length === 0) return new Map();
-      const { rows } = await connection.query<{ reference: string; id: string; start_date: string; end_date: string | null }>(
-        `select reference, id, start_date::text, end_date::text from trajectories
-          where institution_id = $1 and reference = any($2::text[])`,
+      const { rows } = await connection.query<{ reference: string; id: string; start_date: string; end_date: string | null; registry_key: string }>(
+        `select t.reference, t.id, t.start_date::text, t.end_date::text, s.registry_key
+           from trajectories t join subjects s on s.id = t.subject_id
+          where t.institution_id = $1 and t.reference = any($2::text[])`,
         [institutionId, references],
       );
-      return new Map(rows.map((row) => [row.reference, { id: row.id, startDate: row.start_date, endDate: row.end_date }]));
+      return new Map(
+        rows.map((row) => [row.reference, { id: row.id, startDate: row.start_date, endDate: row.end_date, subjectKey: row.registry_key }]),
+      );
     },
 
     upsertPlacements: (

@@ -22,6 +22,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
     '/ingest',
     {
       config: {
+        audit: { action: 'execute', resourceType: 'ingest' },
         streamedBody: {
           contentType: 'application/x-ndjson',
           schema: bulkRecordSchema,
@@ -64,7 +65,19 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         dryRun: request.query.dryRun,
         idempotencyKey: request.headers['idempotency-key'],
         body: request.body as AsyncIterable<Buffer>,
+        // Each committing transaction records its write, with the subjects it touched.
+        onWrite: (connection, written) => {
+          for (const key of written.subjectKeys) request.audit.subjects.add(key);
+          return request.server.auditLog.record(request, 200, connection, {
+            action: written.created > 0 ? 'create' : 'update',
+            subjectKeys: written.subjectKeys,
+            details: { mode: request.query.mode, created: written.created, updated: written.updated },
+          });
+        },
       });
+      // The event of the request as a whole: replays, dry runs and refusals write nothing else.
+      request.audit.recorded = false;
+      request.audit.details = { reportId: result.report.id, outcome: result.report.outcome, mode: result.report.mode, replayed: result.replayed };
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       if (result.httpStatus === 422) {
         return reply.status(422).send({
@@ -81,6 +94,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
   routes.get(
     '/ingest/reports/:id',
     {
+      config: { audit: { action: 'read', resourceType: 'ingest_report' } },
       schema: {
         tags: ['ingest'],
         summary: 'Fetch an ingest report again',

@@ -28,7 +28,12 @@ export interface IngestRequest {
   dryRun: boolean;
   lines: AsyncIterable<NdjsonLine> | Iterable<NdjsonLine>;
   reportId?: string;
-  /** Runs in the transaction that commits the last of the data (atomic: the only one). */
+  /**
+   * Runs in every transaction that commits data, just before it commits, with the registry
+   * keys of the subjects written: the write and its audit event commit together.
+   */
+  onWrite?: (connection: SqlConnection, written: WrittenSummary) => Promise<void>;
+  /** Runs once at the end, in the transaction that commits the last of the data (atomic: the only one). */
   beforeCommit?: (connection: SqlConnection, report: IngestReport) => Promise<void>;
 }
 
@@ -38,9 +43,18 @@ interface Entry<R extends BulkRecord = BulkRecord> {
 }
 
 interface BatchOutcome {
-  accepted: Array<{ type: RecordType; status: WriteStatus | 'unchanged' }>;
+  accepted: Array<{ type: RecordType; status: WriteStatus | 'unchanged'; subjectKey: string }>;
   rejected: Rejection[];
 }
+
+/** What one committing transaction wrote: the subjects touched and how many records changed. */
+export interface WrittenSummary {
+  subjectKeys: Set<string>;
+  created: number;
+  updated: number;
+}
+
+const emptySummary = (): WrittenSummary => ({ subjectKeys: new Set(), created: 0, updated: 0 });
 
 /** Thrown inside a transaction to roll it back on purpose (dry run, or an atomic request with rejections). */
 class RollBack extends Error {}
@@ -91,20 +105,29 @@ export function createIngestService(database: Database, settings: IngestSettings
       );
       for (const entry of live) {
         const status = statusOf(statuses, entry.record.reference);
-        outcome.accepted.push({ type: 'trajectory', status: status === 'unchanged' && subjects.changed.has(entry.registryKey) ? 'updated' : status });
+        outcome.accepted.push({
+          type: 'trajectory',
+          status: status === 'unchanged' && subjects.changed.has(entry.registryKey) ? 'updated' : status,
+          subjectKey: entry.registryKey,
+        });
       }
     }
 
     const children = entries.filter((entry) => entry.record.type !== 'trajectory') as Array<Entry<PlacementRecord | CareActivityRecord | MeasurementRecord>>;
     if (children.length === 0) return outcome;
     const known = await repository.findTrajectories(institutionId, [...new Set(children.map((entry) => entry.record.trajectoryReference))]);
-    const valid = { placement: [] as Array<PlacementRecord & { trajectoryId: string }>, care_activity: [] as Array<CareActivityRecord & { trajectoryId: string }>, measurement: [] as Array<MeasurementRecord & { trajectoryId: string }> };
+    type Resolved<R> = R & { trajectoryId: string; subjectKey: string };
+    const valid = {
+      placement: [] as Array<Resolved<PlacementRecord>>,
+      care_activity: [] as Array<Resolved<CareActivityRecord>>,
+      measurement: [] as Array<Resolved<MeasurementRecord>>,
+    };
     const today = settings.today();
     for (const entry of children) {
       const trajectory = known.get(entry.record.trajectoryReference);
       const errors = checkChildRecord(entry.record, trajectory, catalogue, settings.toleranceDays, today);
       if (errors.length > 0 || !trajectory) reject(entry, errors);
-      else (valid[entry.record.type] as Array<typeof entry.record & { trajectoryId: string }>).push({ ...entry.record, trajectoryId: trajectory.id });
+      else (valid[entry.record.type] as Array<Resolved<typeof entry.record>>).push({ ...entry.record, trajectoryId: trajectory.id, subjectKey: trajectory.subjectKey });
     }
     const placementStatuses = await repository.upsertPlacements(
       institutionId,
@@ -122,9 +145,11 @@ export function createIngestService(database: Database, settings: IngestSettings
       })),
     );
     const measurementStatuses = await repository.upsertMeasurements(institutionId, valid.measurement);
-    for (const record of valid.placement) outcome.accepted.push({ type: 'placement', status: statusOf(placementStatuses, record.reference) });
-    for (const record of valid.care_activity) outcome.accepted.push({ type: 'care_activity', status: statusOf(activityStatuses, record.reference) });
-    for (const record of valid.measurement) outcome.accepted.push({ type: 'measurement', status: statusOf(measurementStatuses, record.reference) });
+    const accept = (type: RecordType, statuses: Map<string, WriteStatus>) => (record: { reference: string; subjectKey: string }) =>
+      outcome.accepted.push({ type, status: statusOf(statuses, record.reference), subjectKey: record.subjectKey });
+    valid.placement.forEach(accept('placement', placementStatuses));
+    valid.care_activity.forEach(accept('care_activity', activityStatuses));
+    valid.measurement.forEach(accept('measurement', measurementStatuses));
     return outcome;
   }
 
@@ -139,9 +164,15 @@ export function createIngestService(database: Database, settings: IngestSettings
     catalogue: IngestCatalogue,
     entries: Entry[],
     report: IngestReportBuilder,
+    written: WrittenSummary,
   ): Promise<void> {
     const apply = (outcome: BatchOutcome) => {
-      outcome.accepted.forEach(({ type, status }) => report.accept(type, status));
+      for (const { type, status, subjectKey } of outcome.accepted) {
+        report.accept(type, status);
+        if (status === 'unchanged') continue;
+        written.subjectKeys.add(subjectKey);
+        written[status] += 1;
+      }
       outcome.rejected.forEach((rejection) => report.reject(rejection));
     };
     await connection.query('savepoint ingest_batch');
@@ -226,8 +257,10 @@ export function createIngestService(database: Database, settings: IngestSettings
         try {
           let committed: IngestReport | undefined;
           await database.transaction(async (connection) => {
-            await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report));
+            const written = emptySummary();
+            await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report, written));
             if (dryRun || report.hasRejections) throw new RollBack();
+            await request.onWrite?.(connection, written);
             committed = report.build('committed');
             await request.beforeCommit?.(connection, committed);
           });
@@ -239,7 +272,13 @@ export function createIngestService(database: Database, settings: IngestSettings
       }
 
       // Per record: each batch commits on its own; a refused record does not hold up the others.
-      await consume((entries) => database.transaction((connection) => writeIsolated(connection, institutionId, catalogue, entries, report)));
+      await consume((entries) =>
+        database.transaction(async (connection) => {
+          const written = emptySummary();
+          await writeIsolated(connection, institutionId, catalogue, entries, report, written);
+          await request.onWrite?.(connection, written);
+        }),
+      );
       const built = report.build('committed');
       if (request.beforeCommit) await database.transaction((connection) => request.beforeCommit!(connection, built));
       return built;

@@ -19,6 +19,8 @@ const trajectoryColumns = {
   mildIntellectualDisability: subjects.mildIntellectualDisability,
   priorYouthCare: subjects.priorYouthCare,
   updatedAt: trajectories.updatedAt,
+  /** For the audit trail only; never part of an answer. */
+  subjectKey: subjects.registryKey,
 };
 
 type TrajectoryRow = {
@@ -29,7 +31,7 @@ type TrajectoryRow = {
 
 /** The trajectory as the API shows it: the subject's attributes, never a pseudonym or key. */
 function presentTrajectory(row: TrajectoryRow) {
-  const { id: _id, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
+  const { id: _id, subjectKey: _subjectKey, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
   return {
     ...trajectory,
     subject: { birthYear, gender, mildIntellectualDisability, priorYouthCare },
@@ -38,6 +40,12 @@ function presentTrajectory(row: TrajectoryRow) {
 }
 
 export type TrajectoryView = ReturnType<typeof presentTrajectory>;
+
+/** Separates the registry key (for the audit trail) from the record (for the answer). */
+function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): { subjectKey: string; view: Omit<Row, 'subjectKey'> } {
+  const { subjectKey, ...view } = row;
+  return { subjectKey, view };
+}
 
 export function createRecordsRepository(db: Executor) {
   const trajectoryQuery = () =>
@@ -58,7 +66,7 @@ export function createRecordsRepository(db: Executor) {
         .from(placements)
         .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
         .orderBy(asc(placements.startDate), asc(placements.reference));
-      return { id: row.id, view: { ...presentTrajectory(row), placements: placementRows } };
+      return { id: row.id, subjectKey: row.subjectKey, view: { ...presentTrajectory(row), placements: placementRows } };
     },
 
     /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
@@ -67,16 +75,29 @@ export function createRecordsRepository(db: Executor) {
         .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
         .orderBy(asc(trajectories.reference))
         .limit(limit + 1);
-      return { items: rows.slice(0, limit).map(presentTrajectory), nextCursor: rows.length > limit ? rows[limit - 1]!.reference : null };
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map(presentTrajectory),
+        subjectKeys: page.map((row) => row.subjectKey),
+        nextCursor: rows.length > limit ? rows[limit - 1]!.reference : null,
+      };
     },
 
     async findPlacement(institutionId: string, reference: string) {
       const [row] = await db
-        .select({ reference: placements.reference, trajectoryReference: trajectories.reference, setting: placements.setting, startDate: placements.startDate, endDate: placements.endDate })
+        .select({
+          reference: placements.reference,
+          trajectoryReference: trajectories.reference,
+          setting: placements.setting,
+          startDate: placements.startDate,
+          endDate: placements.endDate,
+          subjectKey: subjects.registryKey,
+        })
         .from(placements)
         .innerJoin(trajectories, eq(trajectories.id, placements.trajectoryId))
+        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
         .where(and(eq(placements.institutionId, institutionId), eq(placements.reference, reference)));
-      return row;
+      return row && splitSubjectKey(row);
     },
 
     async findCareActivity(institutionId: string, reference: string) {
@@ -91,11 +112,13 @@ export function createRecordsRepository(db: Executor) {
           domain: careActivities.domain,
           parentsInvolved: careActivities.parentsInvolved,
           topics: careActivities.topics,
+          subjectKey: subjects.registryKey,
         })
         .from(careActivities)
         .innerJoin(trajectories, eq(trajectories.id, careActivities.trajectoryId))
+        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
         .where(and(eq(careActivities.institutionId, institutionId), eq(careActivities.reference, reference)));
-      return row;
+      return row && splitSubjectKey(row);
     },
 
     async findMeasurement(institutionId: string, reference: string) {
@@ -107,27 +130,15 @@ export function createRecordsRepository(db: Executor) {
           informant: measurements.informant,
           date: measurements.measuredOn,
           value: measurements.value,
+          subjectKey: subjects.registryKey,
         })
         .from(measurements)
         .innerJoin(trajectories, eq(trajectories.id, measurements.trajectoryId))
+        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
         .where(and(eq(measurements.institutionId, institutionId), eq(measurements.reference, reference)));
-      return row;
+      return row && splitSubjectKey(row);
     },
 
-    /** Updates trajectory fields; returns 'updated', 'unchanged' or undefined when there is no such trajectory. */
-    async updateTrajectory(
-      institutionId: string,
-      reference: string,
-      changes: Partial<Pick<typeof trajectories.$inferInsert, 'researchConsent' | 'endDate' | 'endReason'>>,
-    ): Promise<'updated' | 'unchanged' | undefined> {
-      const scope = and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference));
-      const [current] = await db.select().from(trajectories).where(scope).limit(1);
-      if (!current) return undefined;
-      const changed = (Object.keys(changes) as Array<keyof typeof changes>).some((field) => changes[field] !== current[field]);
-      if (!changed) return 'unchanged';
-      await db.update(trajectories).set({ ...changes, updatedAt: new Date() }).where(scope);
-      return 'updated';
-    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { createErasureService } from './erasure.service';
 import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, subjectInputSchema, trajectoryBodySchema } from './ingest.schemas';
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
+import type { IngestRequest } from './ingest.service';
 import {
   EXAMPLES,
   careActivityViewSchema,
@@ -35,6 +36,15 @@ const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySch
 /** The institution a request acts for (the authentication plugin admitted role institution only). */
 const institutionOf = (request: FastifyRequest) => principalOf(request).institutionId!;
 
+/** Records a write in the audit trail, inside the transaction that makes it. */
+const auditedWrite =
+  (request: FastifyRequest): IngestRequest['onWrite'] =>
+  (connection, written) => {
+    for (const key of written.subjectKeys) request.audit.subjects.add(key);
+    request.audit.action = written.created > 0 ? 'create' : request.audit.action;
+    return request.server.auditLog.record(request, written.created > 0 ? 201 : 200, connection);
+  };
+
 /** An institution's own records: idempotent upserts by its own references, and reads of them. */
 export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -43,6 +53,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
   routes.put(
     '/trajectories/:reference',
     {
+      config: { audit: { action: 'update', resourceType: 'trajectory' } },
       schema: {
         tags: ['records'],
         summary: 'Create or update a trajectory with its subject attributes (idempotent)',
@@ -56,7 +67,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request, reply) => {
       const institutionId = institutionOf(request);
-      const status = await records.push(institutionId, 'trajectory', request.params.reference, request.body);
+      const status = await records.push(institutionId, 'trajectory', request.params.reference, request.body, auditedWrite(request));
       const found = await reads.findTrajectory(institutionId, request.params.reference);
       return reply.status(status === 'created' ? 201 : 200).send({ status, trajectory: found!.view });
     },
@@ -65,6 +76,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
   routes.get(
     '/trajectories',
     {
+      config: { audit: { action: 'read', resourceType: 'trajectory' } },
       schema: {
         tags: ['records'],
         summary: "List your institution's trajectories, by reference",
@@ -75,12 +87,17 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         },
       },
     },
-    async (request) => reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit),
+    async (request) => {
+      const { items, subjectKeys, nextCursor } = await reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit);
+      subjectKeys.forEach((key) => request.audit.subjects.add(key));
+      return { items, nextCursor };
+    },
   );
 
   routes.get(
     '/trajectories/:reference',
     {
+      config: { audit: { action: 'read', resourceType: 'trajectory' } },
       schema: {
         tags: ['records'],
         summary: 'Read a trajectory back, with subject attributes and placements',
@@ -91,6 +108,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     async (request) => {
       const found = await reads.findTrajectory(institutionOf(request), request.params.reference);
       if (!found) throw errors.notFound(`Trajectory ${request.params.reference}`);
+      request.audit.subjects.add(found.subjectKey);
       return found.view;
     },
   );
@@ -98,6 +116,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
   routes.put(
     '/trajectories/:reference/research-consent',
     {
+      config: { audit: { action: 'update', resourceType: 'trajectory' } },
       schema: {
         tags: ['records'],
         summary: 'Change the research consent of a trajectory',
@@ -106,12 +125,15 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         response: { 200: statusOnly, ...refusals },
       },
     },
-    async (request) => ({ status: await records.setResearchConsent(institutionOf(request), request.params.reference, request.body.researchConsent) }),
+    async (request) => ({
+      status: await records.setResearchConsent(institutionOf(request), request.params.reference, request.body.researchConsent, auditedWrite(request)),
+    }),
   );
 
   routes.put(
     '/trajectories/:reference/end',
     {
+      config: { audit: { action: 'update', resourceType: 'trajectory' } },
       schema: {
         tags: ['records'],
         summary: 'Close a trajectory: its end date and end reason',
@@ -121,7 +143,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     },
     async (request) => ({
-      status: await records.close(institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason),
+      status: await records.close(institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason, auditedWrite(request)),
     }),
   );
 
@@ -136,6 +158,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     routes.put(
       `/${child.path}/:reference`,
       {
+        config: { audit: { action: 'update', resourceType: child.type } },
         schema: {
           tags: ['records'],
           summary: `Create or update a ${child.name} (idempotent)`,
@@ -146,15 +169,16 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
       async (request, reply) => {
         const institutionId = institutionOf(request);
-        const status = await records.push(institutionId, child.type, request.params.reference, request.body as Record<string, unknown>);
+        const status = await records.push(institutionId, child.type, request.params.reference, request.body as Record<string, unknown>, auditedWrite(request));
         const record = await child.find(institutionId, request.params.reference);
-        return reply.status(status === 'created' ? 201 : 200).send({ status, record: record as never });
+        return reply.status(status === 'created' ? 201 : 200).send({ status, record: record!.view as never });
       },
     );
 
     routes.get(
       `/${child.path}/:reference`,
       {
+        config: { audit: { action: 'read', resourceType: child.type } },
         schema: {
           tags: ['records'],
           summary: `Read a ${child.name} back`,
@@ -165,7 +189,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       async (request) => {
         const record = await child.find(institutionOf(request), request.params.reference);
         if (!record) throw errors.notFound(`The ${child.name} ${request.params.reference}`);
-        return record as never;
+        request.audit.subjects.add(record.subjectKey);
+        return record.view as never;
       },
     );
   }
@@ -173,6 +198,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
   routes.post(
     '/erasures',
     {
+      config: { audit: { action: 'delete', resourceType: 'subject' } },
       schema: {
         tags: ['records'],
         summary: 'Erase a youth after her consent was withdrawn: all her records go, a tombstone refuses later pushes',
@@ -185,6 +211,6 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         },
       },
     },
-    async (request) => erasure.erase(institutionOf(request), request.body.pseudonym),
+    async (request) => erasure.erase(institutionOf(request), request.body.pseudonym, auditedWrite(request)),
   );
 }

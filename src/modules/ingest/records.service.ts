@@ -1,22 +1,71 @@
 import { AppError, type ErrorCode, errors } from '../../lib/errors';
 import type { EndReason, ResearchConsent } from '../../lib/vocabulary';
-import type { IngestService } from './ingest.service';
+import type { IngestRequest, IngestService } from './ingest.service';
 import type { RecordType } from './ingest.schemas';
-import type { RecordsRepository } from './records.repository';
+import type { Database } from '../../db/client';
 
 // Single-record writes go through the same engine as the bulk stream, as a stream of one, so
 // both apply exactly the same rules. Consent and closing change one field of a trajectory.
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
-export function createRecordsService(ingest: IngestService, records: RecordsRepository, today: () => string) {
+interface CurrentTrajectory {
+  id: string;
+  start_date: string;
+  end_date: string | null;
+  end_reason: string | null;
+  research_consent: string;
+  registry_key: string;
+}
+
+type TrajectoryChanges = Partial<Pick<CurrentTrajectory, 'end_date' | 'end_reason' | 'research_consent'>>;
+
+export function createRecordsService(database: Database, ingest: IngestService, today: () => string) {
+  /** Changes fields of one trajectory in a transaction that also records the audit event. */
+  function updateTrajectory(
+    institutionId: string,
+    reference: string,
+    onWrite: IngestRequest['onWrite'],
+    changesFor: (current: CurrentTrajectory) => TrajectoryChanges,
+  ): Promise<WriteOutcome> {
+    return database.transaction(async (connection) => {
+      const { rows } = await connection.query<CurrentTrajectory>(
+        `select t.id, t.start_date::text, t.end_date::text, t.end_reason, t.research_consent, s.registry_key
+           from trajectories t join subjects s on s.id = t.subject_id
+          where t.institution_id = $1 and t.reference = $2
+          for update of t`,
+        [institutionId, reference],
+      );
+      const current = rows[0];
+      if (!current) throw errors.notFound(`Trajectory ${reference}`);
+      const changes = changesFor(current);
+      const fields = Object.keys(changes) as Array<keyof TrajectoryChanges>;
+      const changed = fields.some((field) => changes[field] !== current[field]);
+      if (changed) {
+        await connection.query(
+          `update trajectories set ${fields.map((field, index) => `${field} = $${index + 2}`).join(', ')}, updated_at = now() where id = $1`,
+          [current.id, ...fields.map((field) => changes[field])],
+        );
+      }
+      await onWrite?.(connection, { subjectKeys: new Set([current.registry_key]), created: 0, updated: changed ? 1 : 0 });
+      return changed ? 'updated' : 'unchanged';
+    });
+  }
+
   return {
-    async push(institutionId: string, type: RecordType, reference: string, body: Record<string, unknown>): Promise<WriteOutcome> {
+    async push(
+      institutionId: string,
+      type: RecordType,
+      reference: string,
+      body: Record<string, unknown>,
+      onWrite?: IngestRequest['onWrite'],
+    ): Promise<WriteOutcome> {
       const report = await ingest.ingest({
         institutionId,
         mode: 'atomic',
         dryRun: false,
         lines: [{ line: 1, text: JSON.stringify({ type, reference, ...body }) }],
+        onWrite,
       });
       const rejection = report.rejections[0];
       if (rejection) {
@@ -31,21 +80,17 @@ export function createRecordsService(ingest: IngestService, records: RecordsRepo
       return counts.created ? 'created' : counts.updated ? 'updated' : 'unchanged';
     },
 
-    async setResearchConsent(institutionId: string, reference: string, researchConsent: ResearchConsent): Promise<WriteOutcome> {
-      const outcome = await records.updateTrajectory(institutionId, reference, { researchConsent });
-      if (!outcome) throw errors.notFound(`Trajectory ${reference}`);
-      return outcome;
-    },
+    setResearchConsent: (institutionId: string, reference: string, researchConsent: ResearchConsent, onWrite?: IngestRequest['onWrite']) =>
+      updateTrajectory(institutionId, reference, onWrite, () => ({ research_consent: researchConsent })),
 
-    async close(institutionId: string, reference: string, endDate: string, endReason: EndReason): Promise<WriteOutcome> {
-      const found = await records.findTrajectory(institutionId, reference);
-      if (!found) throw errors.notFound(`Trajectory ${reference}`);
-      if (endDate > today()) throw new AppError('DATE_IN_FUTURE', 'body.endDate: lies in the future', { field: 'body.endDate' });
-      if (endDate < found.view.startDate) {
-        throw new AppError('END_BEFORE_START', 'body.endDate: is before the trajectory’s startDate', { field: 'body.endDate' });
-      }
-      return (await records.updateTrajectory(institutionId, reference, { endDate, endReason }))!;
-    },
+    close: (institutionId: string, reference: string, endDate: string, endReason: EndReason, onWrite?: IngestRequest['onWrite']) =>
+      updateTrajectory(institutionId, reference, onWrite, (current) => {
+        if (endDate > today()) throw new AppError('DATE_IN_FUTURE', 'body.endDate: lies in the future', { field: 'body.endDate' });
+        if (endDate < current.start_date) {
+          throw new AppError('END_BEFORE_START', 'body.endDate: is before the trajectory’s startDate', { field: 'body.endDate' });
+        }
+        return { end_date: endDate, end_reason: endReason };
+      }),
   };
 }
 

@@ -1,0 +1,162 @@
+import type { SqlConnection } from '../../db/client';
+import type { AuditEvent } from './audit-event';
+
+// The one writer of audit events, and the auditors' queries. The database assigns each event
+// its chain position and hashes (migrations/0004), so nothing here can forge the chain.
+
+const INSERT = `
+  insert into audit_events (request_id, principal_id, role, institution_id, action, resource_type, subject_keys, subject_count,
+                            operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details)
+  values ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
+  returning chain_position`;
+
+export async function writeAuditEvent(connection: SqlConnection, event: AuditEvent): Promise<void> {
+  await connection.query(INSERT, [
+    event.requestId,
+    event.principalId,
+    event.role,
+    event.institutionId,
+    event.action,
+    event.resourceType,
+    event.subjectKeys,
+    event.subjectCount,
+    event.operation,
+    event.variablesHash,
+    event.outcome,
+    event.statusCode,
+    event.sourceAddress,
+    event.userAgent,
+    event.purpose,
+    event.details === null ? null : JSON.stringify(event.details),
+  ]);
+}
+
+export interface AuditFilters {
+  from?: string;
+  to?: string;
+  principalId?: string;
+  institutionId?: string;
+  action?: string;
+  subjectKey?: string;
+}
+
+export interface StoredAuditEvent {
+  chainPosition: number;
+  occurredAt: string;
+  requestId: string | null;
+  principalId: string | null;
+  role: string | null;
+  institutionId: string | null;
+  action: string;
+  resourceType: string;
+  subjectKeys: string[];
+  subjectCount: number;
+  operation: string;
+  variablesHash: string | null;
+  outcome: string;
+  statusCode: number | null;
+  sourceAddress: string | null;
+  userAgent: string | null;
+  purpose: string | null;
+  details: Record<string, unknown> | null;
+  previousHash: string;
+  hash: string;
+}
+
+const SELECT = `
+  select chain_position::int8::text as "chainPosition",
+         to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "occurredAt",
+         request_id as "requestId", principal_id::text as "principalId", role, institution_id::text as "institutionId",
+         action, resource_type as "resourceType", subject_keys as "subjectKeys", subject_count as "subjectCount",
+         operation, variables_hash as "variablesHash", outcome, status_code as "statusCode",
+         source_address as "sourceAddress", user_agent as "userAgent", purpose, details,
+         previous_hash as "previousHash", hash
+    from audit_events`;
+
+/** Events after `afterPosition`, oldest first, at most `limit`: keyset pagination on the chain. */
+export async function listAuditEvents(
+  connection: SqlConnection,
+  filters: AuditFilters,
+  afterPosition: number,
+  limit: number,
+): Promise<StoredAuditEvent[]> {
+  const conditions = ['chain_position > $1'];
+  const params: unknown[] = [afterPosition];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
+  };
+  if (filters.from) add((p) => `occurred_at >= ${p}::timestamptz`, filters.from);
+  if (filters.to) add((p) => `occurred_at < ${p}::timestamptz`, filters.to);
+  if (filters.principalId) add((p) => `principal_id = ${p}::uuid`, filters.principalId);
+  if (filters.institutionId) add((p) => `institution_id = ${p}::uuid`, filters.institutionId);
+  if (filters.action) add((p) => `action = ${p}`, filters.action);
+  if (filters.subjectKey) add((p) => `subject_keys @> array[${p}]::text[]`, filters.subjectKey);
+  params.push(limit);
+  const { rows } = await connection.query<StoredAuditEvent & { chainPosition: string }>(
+    `${SELECT} where ${conditions.join(' and ')} order by chain_position limit $${params.length}`,
+    params,
+  );
+  return rows.map((row) => ({ ...row, chainPosition: Number(row.chainPosition) }));
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  eventsChecked: number;
+  /** The first event whose hash, predecessor or position does not match. */
+  firstInvalidPosition: number | null;
+  reason: string | null;
+}
+
+/**
+ * Walks the chain in the database: recomputes every event's hash from its canonical form and
+ * checks it links to the one before, that positions have no gap, and that the head matches.
+ * The oldest remaining event anchors the walk (older ones may have been purged by retention).
+ */
+export async function verifyAuditChain(connection: SqlConnection): Promise<ChainVerification> {
+  const { rows } = await connection.query<{ checked: string; position: string | null; reason: string | null }>(`
+    with walked as (
+      select e.chain_position, e.previous_hash, e.hash,
+             encode(sha256(convert_to(audit_event_canonical(e), 'UTF8')), 'hex') as recomputed,
+             lag(e.hash) over (order by e.chain_position) as prior_hash,
+             lag(e.chain_position) over (order by e.chain_position) as prior_position
+        from audit_events e
+    ), findings as (
+      select chain_position,
+             case when recomputed <> hash then 'the event was altered: its hash does not match its content'
+                  when prior_hash is not null and previous_hash <> prior_hash then 'the event does not link to the one before it'
+                  when prior_position is not null and chain_position <> prior_position + 1 then 'events before this one are missing'
+             end as reason
+        from walked
+    )
+    select (select count(*) from audit_events)::text as checked,
+           coalesce(
+             (select chain_position::text from findings where reason is not null order by chain_position limit 1),
+             (select h.position::text from audit_chain_head h
+                where h.position <> coalesce((select max(chain_position) from audit_events), 0)
+                   or h.hash <> coalesce((select hash from audit_events order by chain_position desc limit 1), h.hash))
+           ) as position,
+           coalesce(
+             (select reason from findings where reason is not null order by chain_position limit 1),
+             (select 'the newest events are missing or the chain head was altered' from audit_chain_head h
+                where h.position <> coalesce((select max(chain_position) from audit_events), 0)
+                   or h.hash <> coalesce((select hash from audit_events order by chain_position desc limit 1), h.hash))
+           ) as reason`);
+  const row = rows[0]!;
+  return {
+    valid: row.reason === null,
+    eventsChecked: Number(row.checked),
+    firstInvalidPosition: row.position === null ? null : Number(row.position),
+    reason: row.reason,
+  };
+}
+
+/** Deletes events older than `before`; the database refuses a cut-off less than five years ago. */
+export async function purgeAuditEvents(connection: SqlConnection, before: Date): Promise<number> {
+  await connection.query(`select set_config('registry.audit_purge_before', $1, true)`, [before.toISOString()]);
+  const { rows } = await connection.query<{ purged: string }>(
+    `with purged as (delete from audit_events where occurred_at < $1::timestamptz returning 1) select count(*)::text as purged from purged`,
+    [before.toISOString()],
+  );
+  return Number(rows[0]!.purged);
+}
