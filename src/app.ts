@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { loggerOptions } from './logger';
 import { apiKeysModule } from './modules/api-keys';
+import { auditModule } from './modules/audit';
 import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
@@ -69,6 +70,7 @@ export async function buildApp({ config, database, logger }: AppDependencies): P
     await api.register(catalogueModule, { database });
     await api.register(apiKeysModule, { apiKeys });
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
+    await api.register(auditModule, { database, registryPseudonymKey });
   });
 
   return app;

@@ -48,6 +48,8 @@ const environmentSchema = z
     INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(2_000),
     /** Days an activity or measurement may lie outside its trajectory's dates. */
     INGEST_DATE_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+    /** How long audit events are kept; the law asks at least five years, the database enforces it. */
+    AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
@@ -76,6 +78,7 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
+  auditRetentionYears: number;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +124,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchSize: env.INGEST_BATCH_SIZE,
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
+    auditRetentionYears: env.AUDIT_RETENTION_YEARS,
   };
 }

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { loggerOptions } from './logger';
+import { purgeExpiredAuditEvents } from './modules/audit/retention';
 import { openConfiguredDatabase } from './runtime/open-configured-database';
 import { prepareDatabase } from './runtime/prepare-database';
 
@@ -31,6 +32,14 @@ async function main(): Promise<void> {
     await prepareDatabase(opened.database, opened.config, logger);
     app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel) });
     await app.listen({ host: config.host, port: config.port });
+    // Retention: once at start, then daily. The database refuses any cut-off under five years.
+    const purge = () =>
+      purgeExpiredAuditEvents(opened.database, config.auditRetentionYears).then(
+        (purged) => purged > 0 && logger.info({ purged }, 'audit events past retention purged'),
+        (error: unknown) => logger.error({ err: error }, 'audit retention purge failed'),
+      );
+    void purge();
+    setInterval(purge, 24 * 60 * 60 * 1000).unref();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await app?.close().catch(() => undefined);

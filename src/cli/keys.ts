@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { ConfigError, loadConfig } from '../config';
+import type { Database } from '../db/client';
+import { type AuditAction, buildAuditEvent } from '../modules/audit/audit-event';
+import { writeAuditEvent } from '../modules/audit/audit.repository';
 import { AppError } from '../lib/errors';
 import { ROLES, type Role } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
@@ -16,6 +21,23 @@ const USAGE = `Manage API keys (on the database the environment names, as the se
 
 Roles: ${ROLES.join(', ')}. A key of role institution needs --institution.
 The key is printed once, at creation; the registry keeps only its hash.`;
+
+/** Key management from the command line is audited like the admin API. */
+function auditKeyChange(database: Database, action: AuditAction, details: Record<string, unknown>): Promise<void> {
+  const event = buildAuditEvent(
+    {
+      requestId: `cli-${randomUUID()}`,
+      principalId: null,
+      role: 'admin',
+      institutionId: null,
+      sourceAddress: `cli@${os.hostname()}`,
+      userAgent: `npm run keys (user ${os.userInfo().username})`,
+      purpose: null,
+    },
+    { action, resourceType: 'api_key', operation: `cli keys ${action === 'create' ? 'create' : 'revoke'}`, outcome: 'success', details },
+  );
+  return database.transaction((connection) => writeAuditEvent(connection, event));
+}
 
 async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -55,6 +77,7 @@ async function run(argv: string[]): Promise<number> {
           ...(values.institution ? { institutionCode: values.institution } : {}),
           ...(expiresAt ? { expiresAt } : {}),
         });
+        await auditKeyChange(opened.database, 'create', { keyId: created.id, role: values.role, institutionCode: values.institution ?? null });
         process.stdout.write(`Created key ${created.id} (role ${values.role}). Store it now; it is not shown again:\n${created.key}\n`);
         return 0;
       }
@@ -73,6 +96,7 @@ async function run(argv: string[]): Promise<number> {
         const [id] = rest;
         if (!id) throw new AppError('VALIDATION_FAILED', 'revoke needs the key id (see: npm run keys -- list)', { field: 'id' });
         await apiKeys.revoke(id);
+        await auditKeyChange(opened.database, 'update', { keyId: id, revoked: true });
         process.stdout.write(`Revoked key ${id}.\n`);
         return 0;
       }

@@ -24,6 +24,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
   routes.post(
     '/admin/api-keys',
     {
+      config: { audit: { action: 'create', resourceType: 'api_key' } },
       schema: {
         tags: ['admin'],
         summary: 'Create an API key; the key is in this answer and nowhere else',
@@ -43,6 +44,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
     async (request, reply) => {
       const { expiresAt, ...rest } = request.body;
       const created = await options.apiKeys.create({ ...rest, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) });
+      request.audit.details = { keyId: created.id, role: rest.role, institutionCode: rest.institutionCode ?? null };
       return reply.status(201).send(created);
     },
   );
@@ -50,6 +52,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
   routes.get(
     '/admin/api-keys',
     {
+      config: { audit: { action: 'read', resourceType: 'api_key' } },
       schema: {
         tags: ['admin'],
         summary: 'List API keys (never their secrets)',
@@ -77,6 +80,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
   routes.delete(
     '/admin/api-keys/:id',
     {
+      config: { audit: { action: 'update', resourceType: 'api_key' } },
       schema: {
         tags: ['admin'],
         summary: 'Revoke an API key; it is refused from then on',
@@ -86,6 +90,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
     },
     async (request, reply) => {
       await options.apiKeys.revoke(request.params.id);
+      request.audit.details = { keyId: request.params.id, revoked: true };
       return reply.status(204).send(null);
     },
   );

@@ -1,0 +1,178 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { AUDIT_ACTIONS } from '../../db/schema';
+import { errors } from '../../lib/errors';
+import { registryKeyFor } from '../../lib/pseudonym';
+import { SOURCE_PSEUDONYM_PATTERN } from '../../lib/source-pseudonym';
+import { requireRole } from '../../plugins/authentication';
+import { exportAuditEvents } from './audit-export';
+import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
+
+const filtersSchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  principalId: z.uuid().optional(),
+  institutionCode: z.string().regex(/^[a-z0-9-]{2,63}$/).optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  subjectKey: z.string().regex(/^[0-9a-f]{64}$/, 'a registry key: 64 hex characters').optional(),
+});
+
+const eventSchema = z.object({
+  chainPosition: z.number().int(),
+  occurredAt: z.string(),
+  requestId: z.string().nullable(),
+  principalId: z.string().nullable(),
+  role: z.string().nullable(),
+  institutionId: z.string().nullable(),
+  action: z.string(),
+  resourceType: z.string(),
+  subjectKeys: z.array(z.string()),
+  subjectCount: z.number().int(),
+  operation: z.string(),
+  variablesHash: z.string().nullable(),
+  outcome: z.string(),
+  statusCode: z.number().int().nullable(),
+  sourceAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  purpose: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  previousHash: z.string(),
+  hash: z.string(),
+});
+
+const EVENT_EXAMPLE = {
+  chainPosition: 1042,
+  occurredAt: '2026-11-28T10:15:02.123456Z',
+  requestId: '9c1e485d-d043-4161-8daf-f51e7bea21ba',
+  principalId: 'c1d05d90-0696-4b95-94b2-1b2065df09cc',
+  role: 'researcher',
+  institutionId: null,
+  action: 'read',
+  resourceType: 'trajectory',
+  subjectKeys: ['4e1f…64 hex'],
+  subjectCount: 1,
+  operation: 'POST /graphql',
+  variablesHash: '5d41…',
+  outcome: 'success',
+  statusCode: 200,
+  sourceAddress: '10.0.0.7',
+  userAgent: 'dashboard/1.4',
+  purpose: 'fidelity study 2026',
+  details: null,
+  previousHash: 'a3c9…',
+  hash: '0be1…',
+};
+
+/** The audit log, for role auditor. Every one of these reads is itself audited. */
+export async function auditRoutes(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const { database } = options;
+  app.addHook('preHandler', requireRole('auditor'));
+  const audit = { action: 'read' as const, resourceType: 'audit_event' };
+
+  async function toFilters(query: z.infer<typeof filtersSchema>): Promise<AuditFilters> {
+    const { institutionCode, ...rest } = query;
+    if (!institutionCode) return rest;
+    const { rows } = await database.transaction((connection) =>
+      connection.query<{ id: string }>('select id from institutions where code = $1', [institutionCode]),
+    );
+    if (!rows[0]) throw errors.validation(`There is no institution "${institutionCode}".`, 'querystring.institutionCode');
+    return { ...rest, institutionId: rows[0].id };
+  }
+
+  routes.get(
+    '/audit/events',
+    {
+      config: { audit },
+      schema: {
+        tags: ['audit'],
+        summary: 'Query the audit log (oldest first, cursor by chain position)',
+        querystring: filtersSchema.extend({
+          after: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: {
+          200: z.object({ events: z.array(eventSchema), nextCursor: z.number().int().nullable() }).meta({ example: { events: [EVENT_EXAMPLE], nextCursor: 1042 } }),
+        },
+      },
+    },
+    async (request) => {
+      const { after, limit, ...query } = request.query;
+      const filters = await toFilters(query);
+      const events = await database.transaction((connection) => listAuditEvents(connection, filters, after, limit + 1));
+      const page = events.slice(0, limit);
+      return { events: page, nextCursor: events.length > limit ? page[page.length - 1]!.chainPosition : null };
+    },
+  );
+
+  routes.get(
+    '/audit/export',
+    {
+      config: { audit: { action: 'execute', resourceType: 'audit_event' } },
+      schema: {
+        tags: ['audit'],
+        summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',
+        querystring: filtersSchema,
+      },
+    },
+    async (request, reply) => {
+      const filters = await toFilters(request.query);
+      request.audit.details = { filters };
+      return reply.type('application/x-ndjson').send(Readable.from(exportAuditEvents((work) => database.transaction(work), filters)));
+    },
+  );
+
+  routes.get(
+    '/audit/verify',
+    {
+      config: { audit: { action: 'execute', resourceType: 'audit_event' } },
+      schema: {
+        tags: ['audit'],
+        summary: 'Walk the hash chain and name the first event that does not match',
+        response: {
+          200: z
+            .object({ valid: z.boolean(), eventsChecked: z.number().int(), firstInvalidPosition: z.number().int().nullable(), reason: z.string().nullable() })
+            .meta({ example: { valid: false, eventsChecked: 1042, firstInvalidPosition: 377, reason: 'the event was altered: its hash does not match its content' } }),
+        },
+      },
+    },
+    async () => database.transaction((connection) => verifyAuditChain(connection)),
+  );
+
+  routes.post(
+    '/audit/subject-access-report',
+    {
+      config: { audit },
+      schema: {
+        tags: ['audit'],
+        summary: "Who accessed this youth's records, when, and why (by source pseudonym, sent in the body)",
+        body: z
+          .strictObject({ pseudonym: z.string().regex(SOURCE_PSEUDONYM_PATTERN, 'must be a source pseudonym of format sp1') })
+          .meta({ example: { pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00' } }),
+        response: {
+          200: z
+            .object({
+              subjectKey: z.string(),
+              accesses: z.array(eventSchema.pick({ occurredAt: true, principalId: true, role: true, institutionId: true, action: true, resourceType: true, operation: true, purpose: true, outcome: true })),
+            })
+            .meta({ example: { subjectKey: '4e1f…64 hex', accesses: [{ occurredAt: EVENT_EXAMPLE.occurredAt, principalId: EVENT_EXAMPLE.principalId, role: 'researcher', institutionId: null, action: 'read', resourceType: 'trajectory', operation: 'POST /graphql', purpose: 'fidelity study 2026', outcome: 'success' }] } }),
+        },
+      },
+    },
+    async (request) => {
+      const subjectKey = registryKeyFor(request.body.pseudonym, options.registryPseudonymKey);
+      request.audit.subjects.add(subjectKey);
+      const accesses = [];
+      for await (const chunk of exportAuditEvents((work) => database.transaction(work), { subjectKey })) {
+        for (const line of chunk.split('\n').filter(Boolean)) {
+          const { occurredAt, principalId, role, institutionId, action, resourceType, operation, purpose, outcome } = JSON.parse(line);
+          accesses.push({ occurredAt, principalId, role, institutionId, action, resourceType, operation, purpose, outcome });
+        }
+      }
+      return { subjectKey, accesses };
+    },
+  );
+}

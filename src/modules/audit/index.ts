@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client';
+import { auditRoutes } from './audit.routes';
+
+export async function auditModule(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
+  await app.register(auditRoutes, { prefix: '/api/v1', ...options });
+}
