@@ -136,11 +136,33 @@ async function main() {
   const app = await buildApp({ config, database, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
+  // The same service with an audit writer that writes nothing: the difference is what auditing costs.
+  const unaudited = await buildApp({
+    config,
+    database,
+    logger: false,
+    auditLog: {
+      record: async (request) => {
+        request.audit.recorded = true;
+      },
+    },
+  });
+  await unaudited.listen({ host: '127.0.0.1', port: 0 });
+  const unauditedPort = (unaudited.server.address() as { port: number }).port;
 
   console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-  console.log('measurements | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | peak RSS MiB | peak heap MiB');
+  console.log('measurements | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | peak RSS MiB | peak heap MiB | unaudited records/s | audit cost');
   for (const size of SIZES) {
     const run = `R${size}`;
+    // Without auditing first, on rows of its own (a fresh trajectory range), then removed again.
+    const unauditedRun = `U${size}`;
+    const unauditedStarted = performance.now();
+    const unauditedResponse = await post(unauditedPort, key, chunked(ndjsonLines(unauditedRun, size)));
+    const unauditedSeconds = (performance.now() - unauditedStarted) / 1000;
+    if (unauditedResponse.status !== 200) throw new Error(`unaudited ingest answered ${unauditedResponse.status}`);
+    const unauditedRecords = size + JSON.parse(unauditedResponse.body).counts.trajectory.created;
+    await database.pool.query('delete from trajectories where reference like $1', [`${unauditedRun}-T%`]);
+
     global.gc?.();
     let peakRss = 0;
     let peakHeap = 0;
@@ -191,10 +213,13 @@ async function main() {
         (size / bulkSeconds / copyRate).toFixed(2),
         (peakRss / 2 ** 20).toFixed(0),
         (peakHeap / 2 ** 20).toFixed(0),
+        Math.round(unauditedRecords / unauditedSeconds).toLocaleString('en'),
+        `${(((unauditedRecords / unauditedSeconds) / bulkRate - 1) * 100).toFixed(1)}%`,
       ].join(' | '),
     );
   }
   await app.close();
+  await unaudited.close();
   await database.close();
   await admin(`drop database if exists ${databaseName} with (force)`);
 }

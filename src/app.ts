@@ -11,7 +11,7 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
-import { auditPlugin, createAuditLog } from './plugins/audit';
+import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
@@ -22,12 +22,14 @@ export interface AppDependencies {
   database: Database;
   /** Tests pass `false` or a stream; the server passes its Pino options. */
   logger?: FastifyServerOptions['logger'];
+  /** The audit writer; only the benchmark replaces it, to measure what auditing costs. */
+  auditLog?: AuditLog;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
-export async function buildApp({ config, database, logger }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     // Accept a caller's request id only if it is a plain token; otherwise make one.
@@ -53,7 +55,7 @@ export async function buildApp({ config, database, logger }: AppDependencies): P
   await app.register(errorHandlerPlugin);
   await app.register(openapiPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.
-  await app.register(auditPlugin, { auditLog: createAuditLog(database) });
+  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(graphqlPlugin, {
     graphiql: config.env === 'development',

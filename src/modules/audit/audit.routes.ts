@@ -116,12 +116,16 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         tags: ['audit'],
         summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',
         querystring: filtersSchema,
+        response: {
+          200: z.string().meta({ description: 'application/x-ndjson: one audit event (as in /audit/events) per line', example: `${JSON.stringify(EVENT_EXAMPLE)}\n` }),
+        },
       },
     },
     async (request, reply) => {
       const filters = await toFilters(request.query);
       request.audit.details = { filters };
-      return reply.type('application/x-ndjson').send(Readable.from(exportAuditEvents((work) => database.transaction(work), filters)));
+      const stream = Readable.from(exportAuditEvents((work) => database.transaction(work), filters));
+      return reply.type("application/x-ndjson").send(stream as never);
     },
   );
 
