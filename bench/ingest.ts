@@ -150,19 +150,19 @@ async function main() {
   await unaudited.listen({ host: '127.0.0.1', port: 0 });
   const unauditedPort = (unaudited.server.address() as { port: number }).port;
 
+  // Warm both up (JIT, connection pool, caches) so neither variant pays for it alone.
+  for (const [warmPort, prefix] of [[port, 'WA'], [unauditedPort, 'WU']] as const) {
+    const warm = await post(warmPort, key, chunked(ndjsonLines(prefix, 20_000)));
+    if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
+    await database.pool.query('delete from trajectories where reference like $1', [`${prefix}-T%`]);
+  }
+
   console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   console.log('measurements | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | peak RSS MiB | peak heap MiB | unaudited records/s | audit cost');
-  for (const size of SIZES) {
-    const run = `R${size}`;
-    // Without auditing first, on rows of its own (a fresh trajectory range), then removed again.
-    const unauditedRun = `U${size}`;
-    const unauditedStarted = performance.now();
-    const unauditedResponse = await post(unauditedPort, key, chunked(ndjsonLines(unauditedRun, size)));
-    const unauditedSeconds = (performance.now() - unauditedStarted) / 1000;
-    if (unauditedResponse.status !== 200) throw new Error(`unaudited ingest answered ${unauditedResponse.status}`);
-    const unauditedRecords = size + JSON.parse(unauditedResponse.body).counts.trajectory.created;
-    await database.pool.query('delete from trajectories where reference like $1', [`${unauditedRun}-T%`]);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+  /** One push over HTTP, timed, with the process's peak memory while it ran. */
+  async function timedPush(targetPort: number, run: string, size: number) {
     global.gc?.();
     let peakRss = 0;
     let peakHeap = 0;
@@ -172,23 +172,25 @@ async function main() {
       peakHeap = Math.max(peakHeap, usage.heapUsed);
     }, 50);
     const started = performance.now();
-    const response = await post(port, key, chunked(ndjsonLines(run, size)));
-    const bulkSeconds = (performance.now() - started) / 1000;
+    const response = await post(targetPort, key, chunked(ndjsonLines(run, size)));
+    const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     if (response.status !== 200) throw new Error(`bulk ingest answered ${response.status}: ${response.body.slice(0, 500)}`);
     const report = JSON.parse(response.body);
     if (report.counts.measurement.created !== size) throw new Error(`expected ${size} measurements created: ${JSON.stringify(report.counts)}`);
-    const records = size + report.counts.trajectory.created;
+    return { rate: (size + report.counts.trajectory.created) / seconds, measurementRate: size / seconds, peakRss, peakHeap };
+  }
 
-    // The floor: the same measurement rows, COPYed straight into the same table.
+  /** The floor: the same measurement rows, COPYed straight into the same table. */
+  async function timedCopy(run: string, size: number) {
     await database.pool.query('delete from measurements where reference like $1', [`${run}-M%`]);
-    const trajectoryIds = new Map(
-      (await database.pool.query<{ reference: string; id: string; institution_id: string }>('select reference, id, institution_id from trajectories where reference like $1', [`${run}-T%`])).rows.map(
-        (row) => [row.reference, row],
-      ),
+    const trajectories = await database.pool.query<{ reference: string; id: string; institution_id: string }>(
+      'select reference, id, institution_id from trajectories where reference like $1',
+      [`${run}-T%`],
     );
+    const trajectoryIds = new Map(trajectories.rows.map((row) => [row.reference, row]));
     const client = await database.pool.connect();
-    const copyStarted = performance.now();
+    const started = performance.now();
     try {
       const copy = client.query(copyFrom('copy measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value) from stdin'));
       const rows = function* () {
@@ -201,20 +203,49 @@ async function main() {
     } finally {
       client.release();
     }
-    const copySeconds = (performance.now() - copyStarted) / 1000;
-    const copyRate = size / copySeconds;
-    const bulkRate = records / bulkSeconds;
+    return size / ((performance.now() - started) / 1000);
+  }
+
+  const removeRun = (run: string) => database.pool.query('delete from trajectories where reference like $1', [`${run}-T%`]);
+
+  console.log('rounds: audited and unaudited pushes alternate; figures are medians over the rounds');
+  console.log(
+    'measurements | rounds | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | unaudited records/s | audit cost | peak RSS MiB | peak heap MiB',
+  );
+  for (const size of SIZES) {
+    const rounds = size >= 1_000_000 ? 1 : 3;
+    const audited: Awaited<ReturnType<typeof timedPush>>[] = [];
+    const plain: Awaited<ReturnType<typeof timedPush>>[] = [];
+    const copies: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? (['U', 'A'] as const) : (['A', 'U'] as const);
+      for (const variant of order) {
+        const run = `${variant}${size}r${round}`;
+        if (variant === 'A') {
+          audited.push(await timedPush(port, run, size));
+          copies.push(await timedCopy(run, size));
+        } else {
+          plain.push(await timedPush(unauditedPort, run, size));
+        }
+        await removeRun(run);
+      }
+    }
+    const bulkRate = median(audited.map((result) => result.rate));
+    const measurementRate = median(audited.map((result) => result.measurementRate));
+    const copyRate = median(copies);
+    const plainRate = median(plain.map((result) => result.rate));
     console.log(
       [
         size.toLocaleString('en'),
+        rounds,
         Math.round(bulkRate).toLocaleString('en'),
-        Math.round(size / bulkSeconds).toLocaleString('en'),
+        Math.round(measurementRate).toLocaleString('en'),
         Math.round(copyRate).toLocaleString('en'),
-        (size / bulkSeconds / copyRate).toFixed(2),
-        (peakRss / 2 ** 20).toFixed(0),
-        (peakHeap / 2 ** 20).toFixed(0),
-        Math.round(unauditedRecords / unauditedSeconds).toLocaleString('en'),
-        `${(((unauditedRecords / unauditedSeconds) / bulkRate - 1) * 100).toFixed(1)}%`,
+        (measurementRate / copyRate).toFixed(2),
+        Math.round(plainRate).toLocaleString('en'),
+        `${((plainRate / bulkRate - 1) * 100).toFixed(1)}%`,
+        (Math.max(...audited.map((result) => result.peakRss)) / 2 ** 20).toFixed(0),
+        (Math.max(...audited.map((result) => result.peakHeap)) / 2 ** 20).toFixed(0),
       ].join(' | '),
     );
   }
