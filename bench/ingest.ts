@@ -130,6 +130,7 @@ async function main() {
   });
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: 600_000 });
   if (database.kind !== 'postgres') throw new Error('unreachable');
+  const { pool } = database;
   await migrateDatabase(database);
   await seedReferenceData(database.orm);
   const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench', role: 'institution', institutionCode: 'vuurtorenhuis' });
@@ -154,7 +155,7 @@ async function main() {
   for (const [warmPort, prefix] of [[port, 'WA'], [unauditedPort, 'WU']] as const) {
     const warm = await post(warmPort, key, chunked(ndjsonLines(prefix, 20_000)));
     if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
-    await database.pool.query('delete from trajectories where reference like $1', [`${prefix}-T%`]);
+    await pool.query('delete from trajectories where reference like $1', [`${prefix}-T%`]);
   }
 
   console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
@@ -183,13 +184,13 @@ async function main() {
 
   /** The floor: the same measurement rows, COPYed straight into the same table. */
   async function timedCopy(run: string, size: number) {
-    await database.pool.query('delete from measurements where reference like $1', [`${run}-M%`]);
-    const trajectories = await database.pool.query<{ reference: string; id: string; institution_id: string }>(
+    await pool.query('delete from measurements where reference like $1', [`${run}-M%`]);
+    const trajectories = await pool.query<{ reference: string; id: string; institution_id: string }>(
       'select reference, id, institution_id from trajectories where reference like $1',
       [`${run}-T%`],
     );
     const trajectoryIds = new Map(trajectories.rows.map((row) => [row.reference, row]));
-    const client = await database.pool.connect();
+    const client = await pool.connect();
     const started = performance.now();
     try {
       const copy = client.query(copyFrom('copy measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value) from stdin'));
@@ -206,7 +207,7 @@ async function main() {
     return size / ((performance.now() - started) / 1000);
   }
 
-  const removeRun = (run: string) => database.pool.query('delete from trajectories where reference like $1', [`${run}-T%`]);
+  const removeRun = (run: string) => pool.query('delete from trajectories where reference like $1', [`${run}-T%`]);
 
   console.log('rounds: audited and unaudited pushes alternate; figures are medians over the rounds');
   console.log(
