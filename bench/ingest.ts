@@ -131,6 +131,14 @@ async function main() {
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: 600_000 });
   if (database.kind !== 'postgres') throw new Error('unreachable');
   const { pool } = database;
+  /** Removes a run's rows and vacuums, so every run starts from the same table state. */
+  const removeRun = async (run: string) => {
+    const ids = `select id from trajectories where reference like $1`;
+    await pool.query(`delete from measurements where trajectory_id in (${ids})`, [`${run}-T%`]);
+    await pool.query(`delete from trajectories where reference like $1`, [`${run}-T%`]);
+    await pool.query('vacuum analyze measurements');
+    await pool.query('vacuum analyze trajectories');
+  };
   await migrateDatabase(database);
   await seedReferenceData(database.orm);
   const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench', role: 'institution', institutionCode: 'vuurtorenhuis' });
@@ -155,11 +163,10 @@ async function main() {
   for (const [warmPort, prefix] of [[port, 'WA'], [unauditedPort, 'WU']] as const) {
     const warm = await post(warmPort, key, chunked(ndjsonLines(prefix, 20_000)));
     if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
-    await pool.query('delete from trajectories where reference like $1', [`${prefix}-T%`]);
+    await removeRun(prefix);
   }
 
   console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-  console.log('measurements | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | peak RSS MiB | peak heap MiB | unaudited records/s | audit cost');
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
   /** One push over HTTP, timed, with the process's peak memory while it ran. */
@@ -207,7 +214,6 @@ async function main() {
     return size / ((performance.now() - started) / 1000);
   }
 
-  const removeRun = (run: string) => pool.query('delete from trajectories where reference like $1', [`${run}-T%`]);
 
   console.log('rounds: audited and unaudited pushes alternate; figures are medians over the rounds');
   console.log(

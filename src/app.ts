@@ -11,6 +11,7 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
+import { researchModule } from './modules/research';
 import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
@@ -58,9 +59,12 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(graphqlPlugin, {
-    graphiql: config.env === 'development',
-    introspection: config.env !== 'production',
+    graphiql: config.graphql.graphiql,
+    introspection: config.graphql.introspection,
     queryDepth: 10,
+    maxAliases: config.graphql.maxAliases,
+    maxCost: config.graphql.maxCost,
+    maxPageSize: config.graphql.maxPageSize,
   });
 
   // REST features validate and serialise with Zod. The compilers are set in this encapsulated
@@ -74,6 +78,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(auditModule, { database, registryPseudonymKey });
   });
+  // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
+  await app.register(researchModule, { database, settings: config.graphql });
 
   return app;
 }

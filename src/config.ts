@@ -49,6 +49,14 @@ const environmentSchema = z
     /** Days an activity or measurement may lie outside its trajectory's dates. */
     INGEST_DATE_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
     /** How long audit events are kept; the law asks at least five years, the database enforces it. */
+    /** Largest page of trajectories a GraphQL query may ask for. */
+    GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Days from the start of a trajectory that count as intake, for problem recognition. */
+    INTAKE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(42),
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(50_000),
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(15),
+    GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+    GRAPHIQL: booleanFlag.optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
   })
   .superRefine((env, ctx) => {
@@ -79,6 +87,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
+  graphql: { maxPageSize: number; intakeWindowDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
 }
 
 export class ConfigError extends Error {
@@ -125,5 +134,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
     auditRetentionYears: env.AUDIT_RETENTION_YEARS,
+    graphql: {
+      maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
+      intakeWindowDays: env.INTAKE_WINDOW_DAYS,
+      // On in development, off in production unless asked for.
+      introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+      graphiql: env.GRAPHIQL ?? env.NODE_ENV === 'development',
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+    },
   };
 }

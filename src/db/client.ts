@@ -22,6 +22,8 @@ export interface SqlConnection {
 
 interface DatabaseBase {
   readonly orm: Orm;
+  /** Runs one statement outside a transaction (reads). */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
   /** Runs `work` in a transaction on one connection; commits if it resolves, rolls back if it throws. */
   transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
@@ -68,6 +70,7 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
       kind: 'postgres',
       pool,
       orm,
+      query: (text, params) => pool.query(text, params) as never,
       transaction: async (work) => {
         const client = await pool.connect();
         let broken: Error | undefined;
@@ -101,6 +104,7 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
     kind: 'pglite',
     pglite,
     orm,
+    query: (text, params) => pglite.query(text, params) as never,
     transaction: (work) =>
       pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never })),
     ping: async () => {

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   API_KEY_EXPIRED: 401,
   API_KEY_REVOKED: 401,
   FORBIDDEN: 403,
+  PURPOSE_REQUIRED: 400,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -97,6 +98,10 @@ export const errors = {
   unauthenticated: (message = 'An API key is required: send it as "Authorization: Bearer <key>".') =>
     new AppError('UNAUTHENTICATED', message),
   forbidden: (message = 'Your role may not use this resource.') => new AppError('FORBIDDEN', message),
+  purposeRequired: () =>
+    new AppError('PURPOSE_REQUIRED', 'Record-level research reads must declare their purpose in the X-Purpose-Of-Use header.', {
+      field: 'headers.x-purpose-of-use',
+    }),
   notFound: (what: string) => new AppError('NOT_FOUND', `${what} was not found.`),
   conflict: (message: string, field?: string) => new AppError('CONFLICT', message, { field }),
   databaseUnavailable: (cause?: unknown) =>

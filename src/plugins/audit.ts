@@ -23,6 +23,9 @@ export interface RequestAudit {
   details: Record<string, unknown> | undefined;
   /** Overrides the route's action (a PUT that created a record is a create). */
   action: AuditAction | undefined;
+  /** Overrides the operation and its variables (GraphQL names its operation, not a route). */
+  operation?: string;
+  variables?: unknown;
 }
 
 declare module 'fastify' {
@@ -71,8 +74,8 @@ function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<Aud
   return {
     action: request.audit.action ?? routeAudit?.action ?? actionByMethod(request.method),
     resourceType: routeAudit?.resourceType ?? 'request',
-    operation: operationOf(request),
-    variables: variablesOf(request),
+    operation: request.audit.operation ?? operationOf(request),
+    variables: request.audit.variables ?? variablesOf(request),
     subjectKeys: request.audit.subjects,
     outcome,
     statusCode,

@@ -1,11 +1,14 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { GraphQLError } from 'graphql';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { GraphQLError, type ValidationRule } from 'graphql';
 import mercurius from 'mercurius';
 import { translateDatabaseError } from '../lib/database-errors';
 import { AppError, errors } from '../lib/errors';
 import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
+import { queryCostRule } from './graphql-cost';
 
 declare module 'mercurius' {
   interface MercuriusContext {
@@ -17,7 +20,18 @@ export interface GraphqlOptions {
   graphiql: boolean;
   introspection: boolean;
   queryDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxPageSize: number;
 }
+
+const refuseIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '__schema' || node.name.value === '__type') {
+      context.reportError(new GraphQLError('Introspection is disabled on this server.', { nodes: [node] }));
+    }
+  },
+});
 
 /** Mercurius reports request-level failures (validation, depth, batching) as one error holding a list. */
 function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
@@ -61,6 +75,8 @@ export const graphqlPlugin = fp(
     // GraphiQL is a static page (the queries it sends to /graphql are authenticated as usual).
     app.addHook('onRoute', (route) => {
       if (route.url.startsWith('/graphiql')) route.config = { ...route.config, public: true };
+      // Every GraphQL request is audited; record-level resolvers name the subjects they return.
+      if (route.url === '/graphql') route.config = { ...route.config, audit: { action: 'read', resourceType: 'graphql' } };
     });
     await app.register(mercurius, {
       schema: /* GraphQL */ `
@@ -74,18 +90,24 @@ export const graphqlPlugin = fp(
       graphiql: options.graphiql,
       queryDepth: options.queryDepth,
       allowBatchedQueries: false,
-      context: (request) => ({ principal: principalOf(request) }),
-      validationRules: options.introspection
-        ? []
-        : [
-            (context) => ({
-              Field(node) {
-                if (node.name.value === '__schema' || node.name.value === '__type') {
-                  context.reportError(new GraphQLError('Introspection is disabled on this server.', { nodes: [node] }));
-                }
-              },
-            }),
-          ],
+      context: (request) => {
+        const body = (request.body ?? {}) as { operationName?: unknown; variables?: unknown; query?: unknown };
+        const query = (request.query ?? {}) as { operationName?: unknown; variables?: unknown; query?: unknown };
+        const document = String(body.query ?? query.query ?? '');
+        // Without an explicit operationName, the name of the (first) operation in the document.
+        const operationName = body.operationName ?? query.operationName ?? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
+        request.audit.operation = `graphql ${typeof operationName === 'string' && /^\w{1,100}$/.test(operationName) ? operationName : 'anonymous'}`;
+        request.audit.variables = body.variables ?? query.variables ?? null;
+        return { principal: principalOf(request) };
+      },
+      // Limits beyond depth: aliases (graphql-armor), directives (graphql-armor), and a cost
+      // estimate that weighs list sizes (graphql-cost.ts).
+      validationRules: [
+        maxAliasesRule({ n: options.maxAliases }),
+        maxDirectivesRule({ n: 10 }),
+        queryCostRule(options.maxCost, options.maxPageSize),
+        ...(options.introspection ? [] : [refuseIntrospection]),
+      ],
       errorFormatter: (execution, context) => {
         const log = context.reply?.log ?? app.log;
         const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };

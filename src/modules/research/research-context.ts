@@ -1,0 +1,79 @@
+import type { MercuriusContext } from 'mercurius';
+import { createBatchLoader } from '../../lib/batch-loader';
+import type { Database } from '../../db/client';
+import { auditContextOf } from '../../plugins/audit';
+import { createResearchRepository, type ResearchScope, scopeOf, type TrajectoryRow } from './research.repository';
+import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
+
+// What one GraphQL request needs for record-level reads: its scope, decided once, and batch
+// loaders bound to that scope. Created on first use, so catalogue-only queries cost nothing.
+
+export function createResearchContext(database: Database, scope: ResearchScope, onTrajectories: (rows: TrajectoryRow[]) => void) {
+  const repository = createResearchRepository(database);
+  const seen = (rows: Iterable<TrajectoryRow>) => {
+    const list = [...rows];
+    onTrajectories(list);
+    return list;
+  };
+  const trajectories = createBatchLoader<string, TrajectoryRow | null>(async (ids) => {
+    const found = await repository.trajectoriesByIds(scope, ids);
+    seen(found.values());
+    return found;
+  }, () => null);
+  let instruments: Promise<Map<string, SeriesInstrument>> | undefined;
+  return {
+    scope,
+    repository,
+    trajectories,
+    /** Rows of a page, seen (for the audit trail) and primed into the loader. */
+    page(rows: TrajectoryRow[]) {
+      for (const row of seen(rows)) trajectories.prime(row.id, row);
+      return rows;
+    },
+    others: createBatchLoader((ids: readonly string[]) => repository.otherTrajectoryIds(scope, ids), () => [] as string[]),
+    placements: createBatchLoader((ids: readonly string[]) => repository.placements(scope, ids), () => []),
+    activities: createBatchLoader((ids: readonly string[]) => repository.activities(scope, ids), () => []),
+    measurements: createBatchLoader((ids: readonly string[]) => repository.measurements(scope, ids), () => []),
+    offers: createBatchLoader((ids: readonly string[]) => repository.offers(ids), () => []),
+    instruments: () =>
+      (instruments ??= database
+        .query<{ code: string; kind: 'score' | 'status'; domain: SeriesInstrument['domain']; norm_sd: number | null; reliability: number | null; higher_is_better: boolean; clinical_cutoff: number | null; levels: SeriesInstrument['levels'] }>(
+          'select code, kind, domain, norm_sd, reliability, higher_is_better, clinical_cutoff, levels from instruments',
+        )
+        .then(
+          ({ rows }) =>
+            new Map(
+              rows.map((row) => [
+                row.code,
+                {
+                  code: row.code,
+                  kind: row.kind,
+                  domain: row.domain,
+                  normSd: row.norm_sd,
+                  reliability: row.reliability,
+                  higherIsBetter: row.higher_is_better,
+                  clinicalCutoff: row.clinical_cutoff,
+                  levels: row.levels,
+                },
+              ]),
+            ),
+        )),
+  };
+}
+
+export type ResearchContext = ReturnType<typeof createResearchContext>;
+
+const CONTEXTS = new WeakMap<object, ResearchContext>();
+
+/** The request's research context; refuses roles without record-level access. */
+export function researchOf(context: MercuriusContext, database: Database): ResearchContext {
+  const existing = CONTEXTS.get(context);
+  if (existing) return existing;
+  const request = context.reply.request;
+  const scope = scopeOf(context.principal, auditContextOf(request).purpose);
+  const created = createResearchContext(database, scope, (rows) => {
+    for (const row of rows) request.audit.subjects.add(row.registry_key);
+  });
+  CONTEXTS.set(context, created);
+  return created;
+}

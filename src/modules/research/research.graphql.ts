@@ -1,0 +1,322 @@
+import type { FastifyInstance } from 'fastify';
+import type { IResolvers, MercuriusContext } from 'mercurius';
+import type { Database } from '../../db/client';
+import { daysBetween, todayIso } from '../../lib/dates';
+import { AppError, errors } from '../../lib/errors';
+import { dosePerActivityType, fidelity } from '../../lib/statistics/care-delivery';
+import { nonOverlap } from '../../lib/statistics/nonoverlap';
+import { reliableChange } from '../../lib/statistics/reliable-change';
+import { domainStatuses, outcomeClass, problemRecognition, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
+import { DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
+import { type ResearchContext, researchOf } from './research-context';
+import type { MeasurementRow, TrajectoryRow } from './research.repository';
+
+const graphqlEnum = (name: string, values: readonly string[]) => `enum ${name} { ${values.join(' ')} }`;
+
+export const researchTypeDefs = /* GraphQL */ `
+  ${graphqlEnum('Gender', GENDERS)}
+  ${graphqlEnum('YesNoUnknown', YES_NO_UNKNOWN)}
+  ${graphqlEnum('EndReason', END_REASONS)}
+  ${graphqlEnum('ExploitationAtIntake', EXPLOITATION_AT_INTAKE)}
+  ${graphqlEnum('ResearchConsent', RESEARCH_CONSENT)}
+  enum SeriesChange { improved unchanged deteriorated }
+  enum ChangeCategory { recovered improved unchanged deteriorated }
+  enum DomainStatus { improved unchanged deteriorated mixed unknown }
+  enum OutcomeClass { improved not_improved mixed insufficient_data }
+  enum ProblemRecognition { low_recognition shared_recognition no_problems_reported unknown }
+  enum DomainRecognition { low shared none unknown }
+
+  input TrajectoryFilter {
+    institution: String
+    programme: String
+    "Trajectories with a placement in this setting."
+    setting: Setting
+    gender: Gender
+    ageAtStartMin: Int
+    ageAtStartMax: Int
+    "Start month, YYYY-MM, inclusive."
+    startedFrom: String
+    "Start month, YYYY-MM, inclusive."
+    startedTo: String
+    endReason: EndReason
+    "Institutions only: researchers see consented trajectories alone."
+    consent: ResearchConsent
+    ongoing: Boolean
+  }
+
+  type PageInfo { hasNextPage: Boolean! endCursor: String }
+  type TrajectoryConnection { nodes: [Trajectory!]! pageInfo: PageInfo! }
+
+  type SubjectAttributes { ageAtStart: Int! gender: Gender! mildIntellectualDisability: YesNoUnknown! priorYouthCare: YesNoUnknown! }
+
+  """
+  One episode of care. For researchers every calendar date is null: times are day offsets
+  from the start of the trajectory, plus its start month.
+  """
+  type Trajectory {
+    id: ID!
+    institutionCode: String!
+    programmeCode: String!
+    startMonth: String!
+    startDate: String
+    endDate: String
+    endDay: Int
+    daysInCare: Int!
+    endReason: EndReason
+    exploitationAtIntake: ExploitationAtIntake!
+    researchConsent: ResearchConsent!
+    subject: SubjectAttributes!
+    placements: [Placement!]!
+    careActivities: [CareActivity!]!
+    "Per activity type: occurrences, minutes, and occurrences per month in care."
+    dose: [Dose!]!
+    "One series per instrument and informant."
+    series: [MeasurementSeries!]!
+    domainStatuses: [DomainStatusEntry!]!
+    outcomeClass: OutcomeClass!
+    problemRecognition: ProblemRecognitionResult!
+    fidelity: Fidelity!
+    "The other trajectories of the same youth, across institutions, within your scope."
+    otherTrajectoriesOfSubject: [Trajectory!]!
+  }
+
+  type Placement { setting: Setting! startDay: Int! endDay: Int startDate: String endDate: String }
+  type CareActivity { activityTypeCode: String! day: Int! date: String count: Int durationMinutes: Int domain: Domain parentsInvolved: Boolean topics: [String!] }
+  type Dose { activityTypeCode: String! count: Int! minutes: Int! perMonthInCare: Float! }
+  type Observation { day: Int! date: String value: Float! }
+
+  "Jacobson & Truax (1991); positive means improvement whatever the instrument's direction."
+  type ReliableChange { rci: Float reliable: Boolean! category: ChangeCategory reason: String }
+
+  """
+  Non-overlap between phase A (before the intervention) and phase B (from it on), oriented so
+  that positive means improvement. Null, with a reason, when a phase has fewer than three
+  observations.
+  """
+  type NonOverlap {
+    "Parker & Vannest (2009); ties count one half."
+    nap: Float
+    "Tau A vs B."
+    tau: Float
+    """
+    Tau-U "A vs B − trend A" (Parker et al. 2011): (S_AB − S_A) / (m·n). Because the baseline
+    trend S_A is divided by m·n rather than by its own number of pairs, the value can leave
+    [−1, 1] when the baseline trend runs against the phase difference.
+    """
+    tauU: Float
+    "Baseline-corrected Tau (Tarlow 2017): Tau after removing the baseline's Theil–Sen trend."
+    tauBC: Float
+    phaseALength: Int!
+    phaseBLength: Int!
+    reason: String
+  }
+
+  type MeasurementSeries {
+    instrumentCode: String!
+    informant: Informant!
+    domain: Domain
+    higherIsBetter: Boolean!
+    observations: [Observation!]!
+    change: SeriesChange
+    reliableChange: ReliableChange
+    "Phase B starts at the first activity of phaseStartActivityType, or at day phaseStartDay."
+    nonOverlap(phaseStartActivityType: String, phaseStartDay: Int): NonOverlap
+  }
+
+  type DomainStatusEntry { domain: Domain! status: DomainStatus! intakeRecognition: DomainRecognition! }
+  type ProblemRecognitionResult { overall: ProblemRecognition! }
+  type FidelityItem { activityTypeCode: String! coreElement: CoreElement expected: Float! delivered: Int! score: Float! }
+  type CoreElementFidelity { coreElement: CoreElement! expected: Float! delivered: Int! score: Float! }
+  "Delivered against the programme's fixed offer; scores are 0–1, capped at 1 per item."
+  type Fidelity { summary: Float items: [FidelityItem!]! coreElements: [CoreElementFidelity!]! }
+
+  extend type Query {
+    "Trajectories within your scope, by id; at most 100 per page."
+    trajectories(first: Int = 20, after: String, filter: TrajectoryFilter): TrajectoryConnection!
+    trajectory(id: ID!): Trajectory
+  }
+`;
+
+export interface ResearchSettings {
+  maxPageSize: number;
+  intakeWindowDays: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!UUID.test(id)) throw errors.validation('after: not a cursor this API gave out.', 'after');
+  return id;
+}
+
+interface SeriesView extends Series {
+  rows: MeasurementRow[];
+}
+
+export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
+  const research = (context: MercuriusContext) => researchOf(context, database);
+  const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
+  /** Calendar dates only for the trajectory's own institution. */
+  const dateFor = (context: MercuriusContext, date: string | null) => (isInstitution(context) ? date : null);
+  const daysInCare = (row: TrajectoryRow) => Math.max(0, daysBetween(row.start_date, row.end_date ?? todayIso()));
+
+  const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesView[]>>>();
+  function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesView[]> {
+    const ctx = research(context);
+    let memo = analyses.get(ctx);
+    if (!memo) analyses.set(ctx, (memo = new Map()));
+    let found = memo.get(row.id);
+    if (!found) {
+      found = Promise.all([ctx.measurements.load(row.id), ctx.instruments()]).then(([rows, instruments]) => {
+        const grouped = new Map<string, SeriesView>();
+        for (const measurement of rows) {
+          const key = `${measurement.instrument_code}|${measurement.informant}`;
+          let series = grouped.get(key);
+          if (!series) {
+            const instrument = instruments.get(measurement.instrument_code)!;
+            grouped.set(key, (series = { instrument, informant: measurement.informant, observations: [], rows: [] }));
+          }
+          series.observations.push({ day: measurement.day, value: measurement.value });
+          series.rows.push(measurement);
+        }
+        return [...grouped.values()];
+      });
+      memo.set(row.id, found);
+    }
+    return found;
+  }
+
+  const resolvers: IResolvers = {
+    Query: {
+      trajectories: async (_root, args: { first: number; after?: string | null; filter?: Record<string, unknown> | null }, context) => {
+        const ctx = research(context);
+        if (!Number.isInteger(args.first) || args.first < 1 || args.first > settings.maxPageSize) {
+          throw errors.validation(`first: a page holds 1 to ${settings.maxPageSize} trajectories.`, 'first');
+        }
+        const filter = args.filter ?? {};
+        for (const field of ['startedFrom', 'startedTo'] as const) {
+          if (filter[field] != null && !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(filter[field]))) {
+            throw errors.validation(`filter.${field}: a month as YYYY-MM.`, `filter.${field}`);
+          }
+        }
+        if (filter.consent != null && ctx.scope.role === 'researcher' && filter.consent !== 'granted') {
+          return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
+        }
+        const rows = await ctx.repository.listTrajectories(ctx.scope, filter, args.after ? decodeCursor(args.after) : null, args.first + 1);
+        const page = ctx.page(rows.slice(0, args.first));
+        return { nodes: page, pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null } };
+      },
+      trajectory: async (_root, args: { id: string }, context) => {
+        if (!UUID.test(args.id)) return null;
+        return research(context).trajectories.load(args.id);
+      },
+    },
+    Trajectory: {
+      institutionCode: (row: TrajectoryRow) => row.institution_code,
+      programmeCode: (row: TrajectoryRow) => row.programme_code,
+      startMonth: (row: TrajectoryRow) => row.start_date.slice(0, 7),
+      startDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.start_date),
+      endDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.end_date),
+      endDay: (row: TrajectoryRow) => (row.end_date ? daysBetween(row.start_date, row.end_date) : null),
+      daysInCare,
+      endReason: (row: TrajectoryRow) => row.end_reason,
+      exploitationAtIntake: (row: TrajectoryRow) => row.exploitation_at_intake,
+      researchConsent: (row: TrajectoryRow) => row.research_consent,
+      subject: (row: TrajectoryRow) => ({
+        ageAtStart: Number(row.start_date.slice(0, 4)) - row.birth_year,
+        gender: row.gender,
+        mildIntellectualDisability: row.mild_intellectual_disability,
+        priorYouthCare: row.prior_youth_care,
+      }),
+      placements: async (row: TrajectoryRow, _args, context) =>
+        (await research(context).placements.load(row.id)).map((placement) => ({
+          setting: placement.setting,
+          startDay: placement.start_day,
+          endDay: placement.end_day,
+          startDate: dateFor(context, placement.start_date),
+          endDate: dateFor(context, placement.end_date),
+        })),
+      careActivities: async (row: TrajectoryRow, _args, context) =>
+        (await research(context).activities.load(row.id)).map((activity) => ({
+          activityTypeCode: activity.activity_type_code,
+          day: activity.day,
+          date: dateFor(context, activity.activity_date),
+          count: activity.count,
+          durationMinutes: activity.duration_minutes,
+          domain: activity.domain,
+          parentsInvolved: activity.parents_involved,
+          topics: activity.topics,
+        })),
+      dose: async (row: TrajectoryRow, _args, context) =>
+        dosePerActivityType(
+          (await research(context).activities.load(row.id)).map((activity) => ({ activityTypeCode: activity.activity_type_code, count: activity.count, durationMinutes: activity.duration_minutes })),
+          daysInCare(row),
+        ),
+      series: async (row: TrajectoryRow, _args, context) => {
+        const series = await seriesOf(context, row);
+        const activities = await research(context).activities.load(row.id);
+        return series.map((entry) => ({ ...entry, activities, dateFor: (date: string) => dateFor(context, date) }));
+      },
+      domainStatuses: async (row: TrajectoryRow, _args, context) => {
+        const series = await seriesOf(context, row);
+        const statuses = domainStatuses(series);
+        const recognition = problemRecognition(series, settings.intakeWindowDays).perDomain;
+        return DOMAINS.map((domain) => ({ domain, status: statuses[domain], intakeRecognition: recognition[domain] }));
+      },
+      outcomeClass: async (row: TrajectoryRow, _args, context) => outcomeClass(domainStatuses(await seriesOf(context, row))),
+      problemRecognition: async (row: TrajectoryRow, _args, context) => ({
+        overall: problemRecognition(await seriesOf(context, row), settings.intakeWindowDays).overall,
+      }),
+      fidelity: async (row: TrajectoryRow, _args, context) => {
+        const ctx = research(context);
+        const [offer, activities] = await Promise.all([ctx.offers.load(row.programme_id), ctx.activities.load(row.id)]);
+        return fidelity(
+          offer.map((item) => ({ activityTypeCode: item.activity_type_code, expectedCount: item.expected_count, period: item.period, coreElement: item.core_element })),
+          activities.map((activity) => ({ activityTypeCode: activity.activity_type_code, count: activity.count, durationMinutes: activity.duration_minutes })),
+          daysInCare(row),
+        );
+      },
+      otherTrajectoriesOfSubject: async (row: TrajectoryRow, _args, context) => {
+        const ctx = research(context);
+        const ids = await ctx.others.load(row.id);
+        const rows = await Promise.all(ids.map((id) => ctx.trajectories.load(id)));
+        return rows.filter((other): other is TrajectoryRow => other !== null);
+      },
+    },
+    MeasurementSeries: {
+      instrumentCode: (series: SeriesView) => series.instrument.code,
+      domain: (series: SeriesView) => series.instrument.domain,
+      higherIsBetter: (series: SeriesView) => series.instrument.higherIsBetter,
+      observations: (series: SeriesView & { dateFor: (date: string) => string | null }) =>
+        series.rows.map((row) => ({ day: row.day, date: series.dateFor(row.measured_on), value: row.value })),
+      change: (series: SeriesView) => seriesChange(series),
+      reliableChange: (series: SeriesView) => {
+        if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
+        return reliableChange(series.observations[0]!.value, series.observations[series.observations.length - 1]!.value, series.instrument);
+      },
+      nonOverlap: (
+        series: SeriesView & { activities: Array<{ activity_type_code: string; day: number }> },
+        args: { phaseStartActivityType?: string | null; phaseStartDay?: number | null },
+      ) => {
+        const empty = { nap: null, tau: null, tauU: null, tauBC: null };
+        if (series.instrument.kind === 'status') {
+          return { ...empty, phaseALength: 0, phaseBLength: 0, reason: 'a status instrument has coded levels, not a score' };
+        }
+        let start = args.phaseStartDay ?? null;
+        if (args.phaseStartActivityType) {
+          start = series.activities.find((activity) => activity.activity_type_code === args.phaseStartActivityType)?.day ?? null;
+          if (start === null) return { ...empty, phaseALength: series.observations.length, phaseBLength: 0, reason: 'no activity of that type in this trajectory' };
+        }
+        if (start === null) throw new AppError('VALIDATION_FAILED', 'nonOverlap needs phaseStartActivityType or phaseStartDay.', { field: 'nonOverlap' });
+        const a = series.observations.filter((observation) => observation.day < start).map((observation) => observation.value);
+        const b = series.observations.filter((observation) => observation.day >= start).map((observation) => observation.value);
+        const result = nonOverlap(a, b, series.instrument.higherIsBetter);
+        return { ...(result.value ?? empty), phaseALength: a.length, phaseBLength: b.length, reason: result.reason };
+      },
+    },
+  };
+
+  app.graphql.extendSchema(researchTypeDefs);
+  app.graphql.defineResolvers(resolvers);
+}

@@ -1,0 +1,213 @@
+import type { Database } from '../../db/client';
+import { errors } from '../../lib/errors';
+import type { Principal } from '../api-keys/api-keys.service';
+
+// Record-level reads for the research API. The scope is part of every statement here, child
+// records included (they are joined to their trajectory and the scope applied again), so a
+// batch can never mix in a row of another scope.
+
+export type ResearchScope = { role: 'institution'; institutionId: string } | { role: 'researcher' };
+
+export function scopeOf(principal: Principal, purpose: string | null): ResearchScope {
+  if (principal.role === 'institution') return { role: 'institution', institutionId: principal.institutionId! };
+  if (principal.role === 'researcher') {
+    if (!purpose) throw errors.purposeRequired();
+    return { role: 'researcher' };
+  }
+  throw errors.forbidden(`Role ${principal.role} sees no record-level data; use the statistics.`);
+}
+
+/** The scope's condition on trajectory alias `t`, with its parameter appended to `params`. */
+function scopeCondition(scope: ResearchScope, params: unknown[]): string {
+  if (scope.role === 'institution') {
+    params.push(scope.institutionId);
+    return `t.institution_id = $${params.length}::uuid`;
+  }
+  return `t.research_consent = 'granted'`;
+}
+
+export interface TrajectoryRow {
+  id: string;
+  subject_id: string;
+  registry_key: string;
+  institution_code: string;
+  programme_id: string;
+  programme_code: string;
+  start_date: string;
+  end_date: string | null;
+  end_reason: string | null;
+  exploitation_at_intake: string;
+  research_consent: string;
+  birth_year: number;
+  gender: string;
+  mild_intellectual_disability: string;
+  prior_youth_care: string;
+}
+
+export interface TrajectoryFilter {
+  institution?: string | null;
+  programme?: string | null;
+  setting?: string | null;
+  gender?: string | null;
+  ageAtStartMin?: number | null;
+  ageAtStartMax?: number | null;
+  startedFrom?: string | null;
+  startedTo?: string | null;
+  endReason?: string | null;
+  consent?: string | null;
+  ongoing?: boolean | null;
+}
+
+const TRAJECTORY_SELECT = `
+  select t.id, t.subject_id, s.registry_key, i.code as institution_code, p.id as programme_id, p.code as programme_code,
+         t.start_date::text, t.end_date::text, t.end_reason, t.exploitation_at_intake, t.research_consent,
+         s.birth_year, s.gender, s.mild_intellectual_disability, s.prior_youth_care
+    from trajectories t
+    join subjects s on s.id = t.subject_id
+    join institutions i on i.id = t.institution_id
+    join programmes p on p.id = t.programme_id`;
+
+export interface PlacementRow {
+  trajectory_id: string;
+  setting: string;
+  start_date: string;
+  end_date: string | null;
+  start_day: number;
+  end_day: number | null;
+}
+
+export interface ActivityRow {
+  trajectory_id: string;
+  activity_type_code: string;
+  activity_date: string;
+  day: number;
+  count: number | null;
+  duration_minutes: number | null;
+  domain: string | null;
+  parents_involved: boolean | null;
+  topics: string[] | null;
+}
+
+export interface MeasurementRow {
+  trajectory_id: string;
+  instrument_code: string;
+  informant: string;
+  measured_on: string;
+  day: number;
+  value: number;
+}
+
+const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
+  const grouped = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.trajectory_id);
+    if (list) list.push(row);
+    else grouped.set(row.trajectory_id, [row]);
+  }
+  return grouped;
+};
+
+export function createResearchRepository(database: Database) {
+  return {
+    async listTrajectories(scope: ResearchScope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<TrajectoryRow[]> {
+      const params: unknown[] = [];
+      const conditions = [scopeCondition(scope, params)];
+      const add = (value: unknown, condition: (placeholder: string) => string) => {
+        if (value === undefined || value === null) return;
+        params.push(value);
+        conditions.push(condition(`$${params.length}`));
+      };
+      add(after, (p) => `t.id > ${p}::uuid`);
+      add(filter.institution, (p) => `i.code = ${p}`);
+      add(filter.programme, (p) => `p.code = ${p}`);
+      add(filter.setting, (p) => `exists (select 1 from placements pl where pl.trajectory_id = t.id and pl.setting = ${p})`);
+      add(filter.gender, (p) => `s.gender = ${p}`);
+      add(filter.ageAtStartMin, (p) => `extract(year from t.start_date)::int - s.birth_year >= ${p}::int`);
+      add(filter.ageAtStartMax, (p) => `extract(year from t.start_date)::int - s.birth_year <= ${p}::int`);
+      add(filter.startedFrom, (p) => `t.start_date >= (${p} || '-01')::date`);
+      add(filter.startedTo, (p) => `t.start_date < ((${p} || '-01')::date + interval '1 month')`);
+      add(filter.endReason, (p) => `t.end_reason = ${p}`);
+      add(filter.consent, (p) => `t.research_consent = ${p}`);
+      if (filter.ongoing === true) conditions.push('t.end_date is null');
+      if (filter.ongoing === false) conditions.push('t.end_date is not null');
+      params.push(limit);
+      const { rows } = await database.query<TrajectoryRow>(
+        `${TRAJECTORY_SELECT} where ${conditions.join(' and ')} order by t.id limit $${params.length}`,
+        params,
+      );
+      return rows;
+    },
+
+    async trajectoriesByIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> {
+      const params: unknown[] = [ids];
+      const { rows } = await database.query<TrajectoryRow>(`${TRAJECTORY_SELECT} where t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}`, params);
+      return new Map(rows.map((row) => [row.id, row]));
+    },
+
+    /** For each trajectory, the ids of the other trajectories of the same youth within the scope. */
+    async otherTrajectoryIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, string[]>> {
+      const params: unknown[] = [ids];
+      const { rows } = await database.query<{ trajectory_id: string; other_id: string }>(
+        `select mine.id as trajectory_id, t.id as other_id
+           from trajectories mine
+           join trajectories t on t.subject_id = mine.subject_id and t.id <> mine.id
+          where mine.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          order by t.start_date, t.id`,
+        params,
+      );
+      const grouped = new Map<string, string[]>();
+      for (const row of rows) grouped.set(row.trajectory_id, [...(grouped.get(row.trajectory_id) ?? []), row.other_id]);
+      return grouped;
+    },
+
+    async placements(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, PlacementRow[]>> {
+      const params: unknown[] = [ids];
+      const { rows } = await database.query<PlacementRow>(
+        `select pl.trajectory_id, pl.setting, pl.start_date::text, pl.end_date::text,
+                (pl.start_date - t.start_date) as start_day, (pl.end_date - t.start_date) as end_day
+           from placements pl join trajectories t on t.id = pl.trajectory_id
+          where pl.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          order by pl.trajectory_id, pl.start_date`,
+        params,
+      );
+      return groupBy(rows);
+    },
+
+    async activities(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, ActivityRow[]>> {
+      const params: unknown[] = [ids];
+      const { rows } = await database.query<ActivityRow>(
+        `select a.trajectory_id, a.activity_type_code, a.activity_date::text, (a.activity_date - t.start_date) as day,
+                a.count, a.duration_minutes, a.domain, a.parents_involved, a.topics
+           from care_activities a join trajectories t on t.id = a.trajectory_id
+          where a.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          order by a.trajectory_id, a.activity_date, a.id`,
+        params,
+      );
+      return groupBy(rows);
+    },
+
+    async measurements(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, MeasurementRow[]>> {
+      const params: unknown[] = [ids];
+      const { rows } = await database.query<MeasurementRow>(
+        `select m.trajectory_id, m.instrument_code, m.informant, m.measured_on::text, (m.measured_on - t.start_date) as day, m.value
+           from measurements m join trajectories t on t.id = m.trajectory_id
+          where m.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          order by m.trajectory_id, m.instrument_code, m.informant, m.measured_on, m.id`,
+        params,
+      );
+      return groupBy(rows);
+    },
+
+    async offers(programmeIds: readonly string[]) {
+      const { rows } = await database.query<{ programme_id: string; activity_type_code: string; expected_count: number; period: 'week' | 'month' | 'quarter' | 'trajectory'; core_element: string | null }>(
+        'select programme_id, activity_type_code, expected_count, period, core_element from programme_offer_items where programme_id = any($1::uuid[])',
+        [programmeIds],
+      );
+      const grouped = new Map<string, typeof rows>();
+      for (const row of rows) grouped.set(row.programme_id, [...(grouped.get(row.programme_id) ?? []), row]);
+      return grouped;
+    },
+  };
+}
+
+export type ResearchRepository = ReturnType<typeof createResearchRepository>;

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectRows, sql } from '../src/db/client';
+import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { measurementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+
+let t: TestApp;
+let keys: Record<'vuurtorenhuis' | 'lindehof' | 'researcher' | 'funder' | 'auditor', string>;
+const ids: Record<'granted' | 'refused' | 'linked' | 'refusedLinked', string> = { granted: '', refused: '', linked: '', refusedLinked: '' };
+
+async function trajectoryId(reference: string): Promise<string> {
+  const [row] = await selectRows<{ id: string }>(t.database.orm, sql`select id from trajectories where reference = ${reference}`);
+  return row!.id;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  keys = {
+    vuurtorenhuis: (await t.authorization('institution', 'vuurtorenhuis')).authorization,
+    lindehof: (await t.authorization('institution', 'lindehof')).authorization,
+    researcher: (await t.authorization('researcher')).authorization,
+    funder: (await t.authorization('funder')).authorization,
+    auditor: (await t.authorization('auditor')).authorization,
+  };
+  // A synthetic background, then four trajectories of two youths whose visibility is known.
+  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 5, asOf: '2026-06-30' });
+  const push = async (authorization: string, reference: string, body: Record<string, unknown>) => {
+    const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${reference}`, headers: { authorization }, payload: body });
+    expect(response.statusCode, response.body).toBe(201);
+    return trajectoryId(reference);
+  };
+  const youth = (seed: number) => ({ ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) });
+  const granted = uniqueReference('G');
+  ids.granted = await push(keys.vuurtorenhuis, granted, trajectoryBody({ subject: youth(700), researchConsent: 'granted' }));
+  ids.linked = await push(keys.lindehof, uniqueReference('L'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'granted' }));
+  ids.refused = await push(keys.vuurtorenhuis, uniqueReference('R'), trajectoryBody({ subject: youth(701), researchConsent: 'refused' }));
+  ids.refusedLinked = await push(keys.lindehof, uniqueReference('RL'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'withdrawn', startDate: '2024-06-01' }));
+  for (let index = 0; index < 4; index += 1) {
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/measurements/${uniqueReference('M')}`,
+      headers: { authorization: keys.vuurtorenhuis },
+      payload: measurementBody(granted, { date: `2024-0${index + 2}-01`, value: 40 - index * 6 }),
+    });
+  }
+});
+afterAll(() => t.close());
+
+const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme comparison study') =>
+  t.app
+    .inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization, ...(purpose ? { 'x-purpose-of-use': purpose } : {}) },
+      payload: { query, variables },
+    })
+    .then((response) => response.json());
+
+const EVERY_DATE = `
+  id startMonth startDate endDate endDay
+  placements { startDay startDate endDate }
+  careActivities { day date }
+  series { instrumentCode observations { day date value } }
+  otherTrajectoriesOfSubject { id startDate endDate }`;
+
+describe('researchers', () => {
+  it('must declare a purpose', async () => {
+    const result = await graphql(keys.researcher, '{ trajectories(first: 1) { nodes { id } } }', {}, null);
+    expect(result.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
+  });
+
+  it('see consented trajectories of every institution, never a non-consented one', async () => {
+    const seen = new Set<string>();
+    let after: string | null = null;
+    do {
+      const result: { data: { trajectories: { nodes: Array<{ id: string; researchConsent: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } } =
+        await graphql(keys.researcher, 'query($after: String) { trajectories(first: 100, after: $after) { nodes { id researchConsent } pageInfo { hasNextPage endCursor } } }', { after });
+      for (const node of result.data.trajectories.nodes) {
+        expect(node.researchConsent).toBe('granted');
+        seen.add(node.id);
+      }
+      after = result.data.trajectories.pageInfo.hasNextPage ? result.data.trajectories.pageInfo.endCursor : null;
+    } while (after);
+    const [counts] = await selectRows<{ granted: number }>(t.database.orm, sql`select count(*)::int as granted from trajectories where research_consent = 'granted'`);
+    expect(seen.size).toBe(counts!.granted);
+    expect(seen.has(ids.granted) && seen.has(ids.linked)).toBe(true);
+    expect(seen.has(ids.refused) || seen.has(ids.refusedLinked)).toBe(false);
+  });
+
+  it('cannot reach a non-consented trajectory by id, by the subject link, or by a consent filter', async () => {
+    expect((await graphql(keys.researcher, `{ trajectory(id: "${ids.refused}") { id } }`)).data.trajectory).toBeNull();
+    const linked = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { otherTrajectoriesOfSubject { id researchConsent } } }`);
+    expect(linked.data.trajectory.otherTrajectoriesOfSubject).toEqual([{ id: ids.linked, researchConsent: 'granted' }]);
+    const filtered = await graphql(keys.researcher, '{ trajectories(first: 100, filter: { consent: withdrawn }) { nodes { id } } }');
+    expect(filtered.data.trajectories.nodes).toEqual([]);
+  });
+
+  it('never see a calendar date, through any field or nested path', async () => {
+    const result = await graphql(keys.researcher, `{ trajectories(first: 50) { nodes { ${EVERY_DATE} } } trajectory(id: "${ids.granted}") { ${EVERY_DATE} } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.trajectories.nodes.length).toBeGreaterThan(10);
+    expect(JSON.stringify(result.data)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(result.data.trajectory.series[0].observations.map((o: { day: number }) => o.day)).toEqual([17, 46, 77, 107]);
+  });
+});
+
+describe('institutions', () => {
+  it('see their own trajectories with real dates, and only their own', async () => {
+    const own = await graphql(keys.lindehof, '{ trajectories(first: 100) { nodes { id institutionCode startDate } } }', {}, null);
+    expect(own.data.trajectories.nodes.length).toBeGreaterThan(0);
+    expect(own.data.trajectories.nodes.every((node: { institutionCode: string; startDate: string }) => node.institutionCode === 'lindehof' && /^\d{4}-\d{2}-\d{2}$/.test(node.startDate))).toBe(true);
+    expect((await graphql(keys.lindehof, `{ trajectory(id: "${ids.granted}") { id } }`)).data.trajectory).toBeNull();
+    const linked = await graphql(keys.lindehof, `{ trajectory(id: "${ids.linked}") { otherTrajectoriesOfSubject { id } } }`);
+    expect(linked.data.trajectory.otherTrajectoriesOfSubject).toEqual([{ id: ids.refusedLinked }]);
+  });
+});
+
+describe('funders and auditors', () => {
+  it('get no record-level data at all', async () => {
+    for (const key of [keys.funder, keys.auditor]) {
+      const result = await graphql(key, `{ trajectories(first: 1) { nodes { id } } trajectory(id: "${ids.granted}") { id } }`);
+      expect(result.data).toBeNull();
+      expect(result.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain('FORBIDDEN');
+    }
+  });
+});
+
+describe('indicators', () => {
+  it('are computed per trajectory', async () => {
+    const result = await graphql(
+      keys.researcher,
+      `{ trajectory(id: "${ids.granted}") {
+          outcomeClass problemRecognition { overall } domainStatuses { domain status intakeRecognition }
+          fidelity { summary coreElements { coreElement score } }
+          series { instrumentCode informant change reliableChange { rci reliable category } nonOverlap(phaseStartDay: 40) { nap tau tauU phaseALength phaseBLength reason } } } }`,
+    );
+    const trajectory = result.data.trajectory;
+    // 40 → 22 on trauma symptoms (SD 10, r .90): RCI = 18 / 4.47 = 4.02, reliable improvement.
+    expect(trajectory.series[0].reliableChange.rci).toBeCloseTo(18 / Math.sqrt(20), 6);
+    expect(trajectory.series[0].reliableChange.category).toBe('recovered');
+    expect(trajectory.series[0].nonOverlap).toMatchObject({ phaseALength: 1, phaseBLength: 3, nap: null, reason: expect.stringMatching(/at least 3/) });
+    expect(trajectory.domainStatuses).toContainEqual({ domain: 'social_emotional', status: 'improved', intakeRecognition: 'unknown' });
+    expect(trajectory.outcomeClass).toBe('insufficient_data');
+    expect(trajectory.fidelity.summary).toBe(0);
+  });
+});
+
+describe('limits', () => {
+  it('caps the page size', async () => {
+    const result = await graphql(keys.researcher, '{ trajectories(first: 101) { nodes { id } } }');
+    expect(result.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'first' });
+  });
+
+  it('refuses too many aliases and too costly queries', async () => {
+    const aliases = Array.from({ length: 30 }, (_, index) => `a${index}: apiVersion`).join(' ');
+    const manyAliases = await graphql(keys.researcher, `{ ${aliases} }`);
+    expect(manyAliases.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    const costly = await graphql(
+      keys.researcher,
+      '{ trajectories(first: 100) { nodes { otherTrajectoriesOfSubject { otherTrajectoriesOfSubject { otherTrajectoriesOfSubject { series { observations { value } } } } } } } }',
+    );
+    expect(costly.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+  });
+
+  /** Counts the SQL statements of the research loaders while `run` runs. */
+  async function countStatements(run: () => Promise<void>): Promise<number> {
+    const original = t.database.query.bind(t.database);
+    let statements = 0;
+    (t.database as { query: typeof original }).query = (text, params) => {
+      statements += 1;
+      return original(text, params);
+    };
+    try {
+      await run();
+      return statements;
+    } finally {
+      (t.database as { query: typeof original }).query = original;
+    }
+  }
+
+  const pageOf = (fields: string) => async (first: number) => {
+    const result = await graphql(keys.researcher, `query($first: Int) { trajectories(first: $first) { nodes { ${fields} } } }`, { first });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.trajectories.nodes).toHaveLength(first);
+  };
+
+  it('uses as many SQL statements for a page of 80 as for a page of 1', async () => {
+    const page = pageOf(`id subject { ageAtStart } placements { setting } careActivities { day } dose { count }
+      series { change reliableChange { rci } } outcomeClass problemRecognition { overall } fidelity { summary }`);
+    const one = await countStatements(() => page(1));
+    const eighty = await countStatements(() => page(80));
+    expect(eighty).toBe(one);
+    expect(one).toBeLessThanOrEqual(8);
+  });
+
+  it('loads the other trajectories of each youth in a constant number of statements too', async () => {
+    // The page, the links between trajectories, and the linked trajectories: three at most,
+    // however many youths on the page have other trajectories.
+    const page = pageOf('id otherTrajectoriesOfSubject { id subject { gender } }');
+    for (const first of [1, 20, 80]) expect(await countStatements(() => page(first))).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('auditing', () => {
+  it('records each record-level read with the subjects it returned and the operation', async () => {
+    await graphql(keys.researcher, `query ReadOne { trajectory(id: "${ids.granted}") { id otherTrajectoriesOfSubject { id } } }`);
+    const [event] = await selectRows<{ operation: string; subject_count: number; purpose: string; role: string }>(
+      t.database.orm,
+      sql`select operation, subject_count, purpose, role from audit_events order by chain_position desc limit 1`,
+    );
+    expect(event).toEqual({ operation: 'graphql ReadOne', subject_count: 1, purpose: 'programme comparison study', role: 'researcher' });
+  });
+});
