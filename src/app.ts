@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Database } from './db/client';
+import { todayIso } from './lib/dates';
 import { loggerOptions } from './logger';
+import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
 import { auditModule } from './modules/audit';
 import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
@@ -25,6 +27,13 @@ export interface AppDependencies {
   logger?: FastifyServerOptions['logger'];
   /** The audit writer; only the benchmark replaces it, to measure what auditing costs. */
   auditLog?: AuditLog;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Keeps the stored per-trajectory indicators up to date. */
+    indicators: IndicatorMaintainer;
+  }
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
@@ -50,6 +59,10 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   });
 
   const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const indicators = createIndicatorMaintainer(database, { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso() }, app.log);
+  app.decorate('indicators', indicators);
+  // Let background indicator work finish before the database closes.
+  app.addHook('onClose', () => indicators.settle());
   const registryPseudonymKey = config.registryPseudonymKey;
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
 

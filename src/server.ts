@@ -38,8 +38,18 @@ async function main(): Promise<void> {
         (purged) => purged > 0 && logger.info({ purged }, 'audit events past retention purged'),
         (error: unknown) => logger.error({ err: error }, 'audit retention purge failed'),
       );
-    void purge();
-    setInterval(purge, 24 * 60 * 60 * 1000).unref();
+    // Open trajectories spend another day in care: their dose and fidelity move with it.
+    const refreshIndicators = () =>
+      app!.indicators.enqueueStale().then(
+        () => app!.indicators.kick(),
+        (error: unknown) => logger.error({ err: error }, 'queueing indicator updates failed'),
+      );
+    const daily = () => {
+      void purge();
+      void refreshIndicators();
+    };
+    daily();
+    setInterval(daily, 24 * 60 * 60 * 1000).unref();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await app?.close().catch(() => undefined);

@@ -5,3 +5,4 @@ export * from './organisations';
 export * from './records';
 export * from './ingest';
 export * from './audit';
+export * from './indicators';

@@ -28,6 +28,10 @@ export async function ingestModule(
 
   // Every route here is for institution systems, acting for their own institution only.
   app.addHook('preHandler', requireRole('institution'));
+  // Writes queue the trajectories they touched; work the queue off once the answer is out.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) app.indicators.kick();
+  });
   await app.register(recordsRoutes, {
     prefix: '/api/v1',
     records: createRecordsService(database, ingest, today),

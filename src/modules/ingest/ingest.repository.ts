@@ -9,6 +9,12 @@ import type { ActivityUnit, Informant } from '../../lib/vocabulary';
 
 export type WriteStatus = 'created' | 'updated';
 
+/** A row the upsert changed: how, and its id (for the trajectories whose indicators must follow). */
+export interface Written {
+  status: WriteStatus;
+  id: string;
+}
+
 export interface InstrumentRule {
   minValue: number;
   maxValue: number;
@@ -51,7 +57,7 @@ function upsertStatement(table: string, columns: Column[]): string {
     on conflict (institution_id, reference) do update
        set ${names.map((name) => `${name} = excluded.${name}`).join(', ')}, updated_at = now()
      where (${names.map((name) => `t.${name}`).join(', ')}) is distinct from (${names.map((name) => `excluded.${name}`).join(', ')})
-    returning t.reference, (t.xmax = 0) as created`;
+    returning t.reference, t.id::text as id, (t.xmax = 0) as created`;
 }
 
 const TRAJECTORY_UPSERT = upsertStatement('trajectories', [
@@ -97,10 +103,10 @@ async function upsert(
   institutionId: string,
   references: string[],
   columns: unknown[][],
-): Promise<Map<string, WriteStatus>> {
+): Promise<Map<string, Written>> {
   if (references.length === 0) return new Map();
-  const { rows } = await connection.query<{ reference: string; created: boolean }>(statement, [institutionId, references, ...columns]);
-  return new Map(rows.map((row) => [row.reference, row.created ? 'created' : 'updated']));
+  const { rows } = await connection.query<{ reference: string; id: string; created: boolean }>(statement, [institutionId, references, ...columns]);
+  return new Map(rows.map((row) => [row.reference, { status: row.created ? 'created' : 'updated', id: row.id }]));
 }
 
 export function createIngestRepository(connection: SqlConnection) {

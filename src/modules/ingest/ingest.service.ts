@@ -5,7 +5,8 @@ import type { NdjsonLine } from '../../lib/ndjson';
 import { registryKeyFor } from '../../lib/pseudonym';
 import { type IngestMode, type IngestReport, IngestReportBuilder, type Rejection } from './ingest-report';
 import { checkChildRecord } from './ingest-rules';
-import { createIngestRepository, type IngestCatalogue, type WriteStatus } from './ingest.repository';
+import { enqueueIndicatorUpdates } from '../indicators/indicator-maintainer';
+import { createIngestRepository, type IngestCatalogue, type WriteStatus, type Written } from './ingest.repository';
 import type { BulkRecord, CareActivityRecord, MeasurementRecord, PlacementRecord, RecordType, TrajectoryRecord } from './ingest.schemas';
 import { validateRecord } from './record-validation';
 
@@ -43,7 +44,7 @@ interface Entry<R extends BulkRecord = BulkRecord> {
 }
 
 interface BatchOutcome {
-  accepted: Array<{ type: RecordType; status: WriteStatus | 'unchanged'; subjectKey: string }>;
+  accepted: Array<{ type: RecordType; status: WriteStatus | 'unchanged'; subjectKey: string; trajectoryId?: string }>;
   rejected: Rejection[];
 }
 
@@ -52,9 +53,11 @@ export interface WrittenSummary {
   subjectKeys: Set<string>;
   created: number;
   updated: number;
+  /** Trajectories whose indicators the write changed. */
+  trajectoryIds?: Set<string>;
 }
 
-const emptySummary = (): WrittenSummary => ({ subjectKeys: new Set(), created: 0, updated: 0 });
+const emptySummary = (): WrittenSummary => ({ subjectKeys: new Set(), created: 0, updated: 0, trajectoryIds: new Set() });
 
 /** Thrown inside a transaction to roll it back on purpose (dry run, or an atomic request with rejections). */
 class RollBack extends Error {}
@@ -64,7 +67,7 @@ const isDataError = (error: unknown): boolean => {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 };
 
-const statusOf = (statuses: Map<string, WriteStatus>, reference: string) => statuses.get(reference) ?? 'unchanged';
+const statusOf = (statuses: Map<string, Written>, reference: string) => statuses.get(reference)?.status ?? 'unchanged';
 
 export function createIngestService(database: Database, settings: IngestSettings) {
   async function writeBatch(connection: SqlConnection, institutionId: string, catalogue: IngestCatalogue, entries: Entry[]): Promise<BatchOutcome> {
@@ -109,6 +112,7 @@ export function createIngestService(database: Database, settings: IngestSettings
           type: 'trajectory',
           status: status === 'unchanged' && subjects.changed.has(entry.registryKey) ? 'updated' : status,
           subjectKey: entry.registryKey,
+          trajectoryId: statuses.get(entry.record.reference)?.id,
         });
       }
     }
@@ -145,8 +149,8 @@ export function createIngestService(database: Database, settings: IngestSettings
       })),
     );
     const measurementStatuses = await repository.upsertMeasurements(institutionId, valid.measurement);
-    const accept = (type: RecordType, statuses: Map<string, WriteStatus>) => (record: { reference: string; subjectKey: string }) =>
-      outcome.accepted.push({ type, status: statusOf(statuses, record.reference), subjectKey: record.subjectKey });
+    const accept = (type: RecordType, statuses: Map<string, Written>) => (record: { reference: string; subjectKey: string; trajectoryId: string }) =>
+      outcome.accepted.push({ type, status: statusOf(statuses, record.reference), subjectKey: record.subjectKey, trajectoryId: record.trajectoryId });
     valid.placement.forEach(accept('placement', placementStatuses));
     valid.care_activity.forEach(accept('care_activity', activityStatuses));
     valid.measurement.forEach(accept('measurement', measurementStatuses));
@@ -167,11 +171,12 @@ export function createIngestService(database: Database, settings: IngestSettings
     written: WrittenSummary,
   ): Promise<void> {
     const apply = (outcome: BatchOutcome) => {
-      for (const { type, status, subjectKey } of outcome.accepted) {
+      for (const { type, status, subjectKey, trajectoryId } of outcome.accepted) {
         report.accept(type, status);
         if (status === 'unchanged') continue;
         written.subjectKeys.add(subjectKey);
         written[status] += 1;
+        if (trajectoryId) written.trajectoryIds?.add(trajectoryId);
       }
       outcome.rejected.forEach((rejection) => report.reject(rejection));
     };
@@ -260,6 +265,7 @@ export function createIngestService(database: Database, settings: IngestSettings
             const written = emptySummary();
             await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report, written));
             if (dryRun || report.hasRejections) throw new RollBack();
+            await enqueueIndicatorUpdates(connection, written.trajectoryIds ?? []);
             await request.onWrite?.(connection, written);
             committed = report.build('committed');
             await request.beforeCommit?.(connection, committed);
@@ -276,6 +282,7 @@ export function createIngestService(database: Database, settings: IngestSettings
         database.transaction(async (connection) => {
           const written = emptySummary();
           await writeIsolated(connection, institutionId, catalogue, entries, report, written);
+          await enqueueIndicatorUpdates(connection, written.trajectoryIds ?? []);
           await request.onWrite?.(connection, written);
         }),
       );

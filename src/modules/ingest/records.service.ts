@@ -3,6 +3,7 @@ import type { EndReason, ResearchConsent } from '../../lib/vocabulary';
 import type { IngestRequest, IngestService } from './ingest.service';
 import type { RecordType } from './ingest.schemas';
 import type { Database } from '../../db/client';
+import { enqueueIndicatorUpdates } from '../indicators/indicator-maintainer';
 
 // Single-record writes go through the same engine as the bulk stream, as a stream of one, so
 // both apply exactly the same rules. Consent and closing change one field of a trajectory.
@@ -42,6 +43,7 @@ export function createRecordsService(database: Database, ingest: IngestService, 
       const fields = Object.keys(changes) as Array<keyof TrajectoryChanges>;
       const changed = fields.some((field) => changes[field] !== current[field]);
       if (changed) {
+        await enqueueIndicatorUpdates(connection, [current.id]);
         await connection.query(
           `update trajectories set ${fields.map((field, index) => `${field} = $${index + 2}`).join(', ')}, updated_at = now() where id = $1`,
           [current.id, ...fields.map((field) => changes[field])],

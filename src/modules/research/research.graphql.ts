@@ -3,10 +3,11 @@ import type { IResolvers, MercuriusContext } from 'mercurius';
 import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
-import { dosePerActivityType, fidelity } from '../../lib/statistics/care-delivery';
+import { computeTrajectoryIndicators, daysInCare, type TrajectoryIndicators } from '../indicators/compute-indicators';
+import { toDelivered, toOfferItem, toSeries } from '../indicators/indicator-inputs';
 import { nonOverlap } from '../../lib/statistics/nonoverlap';
 import { reliableChange } from '../../lib/statistics/reliable-change';
-import { domainStatuses, outcomeClass, problemRecognition, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
+import { type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
 import { DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import { type ResearchContext, researchOf } from './research-context';
 import type { MeasurementRow, TrajectoryRow } from './research.repository';
@@ -159,7 +160,6 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
   /** Calendar dates only for the trajectory's own institution. */
   const dateFor = (context: MercuriusContext, date: string | null) => (isInstitution(context) ? date : null);
-  const daysInCare = (row: TrajectoryRow) => Math.max(0, daysBetween(row.start_date, row.end_date ?? todayIso()));
 
   const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesView[]>>>();
   function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesView[]> {
@@ -168,20 +168,31 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     if (!memo) analyses.set(ctx, (memo = new Map()));
     let found = memo.get(row.id);
     if (!found) {
-      found = Promise.all([ctx.measurements.load(row.id), ctx.instruments()]).then(([rows, instruments]) => {
-        const grouped = new Map<string, SeriesView>();
-        for (const measurement of rows) {
-          const key = `${measurement.instrument_code}|${measurement.informant}`;
-          let series = grouped.get(key);
-          if (!series) {
-            const instrument = instruments.get(measurement.instrument_code)!;
-            grouped.set(key, (series = { instrument, informant: measurement.informant, observations: [], rows: [] }));
-          }
-          series.observations.push({ day: measurement.day, value: measurement.value });
-          series.rows.push(measurement);
-        }
-        return [...grouped.values()];
-      });
+      found = Promise.all([ctx.measurements.load(row.id), ctx.instruments()]).then(([rows, instruments]) => toSeries(rows, instruments));
+      memo.set(row.id, found);
+    }
+    return found;
+  }
+
+  const computed = new WeakMap<ResearchContext, Map<string, Promise<TrajectoryIndicators>>>();
+  /** The trajectory's derived indicators: the same function the statistics keep up to date. */
+  function indicatorsOf(context: MercuriusContext, row: TrajectoryRow): Promise<TrajectoryIndicators> {
+    const ctx = research(context);
+    let memo = computed.get(ctx);
+    if (!memo) computed.set(ctx, (memo = new Map()));
+    let found = memo.get(row.id);
+    if (!found) {
+      found = Promise.all([seriesOf(context, row), ctx.activities.load(row.id), ctx.offers.load(row.programme_id)]).then(([series, activities, offer]) =>
+        computeTrajectoryIndicators({
+          startDate: row.start_date,
+          endDate: row.end_date,
+          asOf: todayIso(),
+          series,
+          activities: activities.map(toDelivered),
+          offer: offer.map(toOfferItem),
+          intakeWindowDays: settings.intakeWindowDays,
+        }),
+      );
       memo.set(row.id, found);
     }
     return found;
@@ -219,7 +230,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       startDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.start_date),
       endDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.end_date),
       endDay: (row: TrajectoryRow) => (row.end_date ? daysBetween(row.start_date, row.end_date) : null),
-      daysInCare,
+      daysInCare: (row: TrajectoryRow) => daysInCare(row.start_date, row.end_date, todayIso()),
       endReason: (row: TrajectoryRow) => row.end_reason,
       exploitationAtIntake: (row: TrajectoryRow) => row.exploitation_at_intake,
       researchConsent: (row: TrajectoryRow) => row.research_consent,
@@ -248,35 +259,19 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           parentsInvolved: activity.parents_involved,
           topics: activity.topics,
         })),
-      dose: async (row: TrajectoryRow, _args, context) =>
-        dosePerActivityType(
-          (await research(context).activities.load(row.id)).map((activity) => ({ activityTypeCode: activity.activity_type_code, count: activity.count, durationMinutes: activity.duration_minutes })),
-          daysInCare(row),
-        ),
+      dose: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).dose,
       series: async (row: TrajectoryRow, _args, context) => {
         const series = await seriesOf(context, row);
         const activities = await research(context).activities.load(row.id);
         return series.map((entry) => ({ ...entry, activities, dateFor: (date: string) => dateFor(context, date) }));
       },
       domainStatuses: async (row: TrajectoryRow, _args, context) => {
-        const series = await seriesOf(context, row);
-        const statuses = domainStatuses(series);
-        const recognition = problemRecognition(series, settings.intakeWindowDays).perDomain;
-        return DOMAINS.map((domain) => ({ domain, status: statuses[domain], intakeRecognition: recognition[domain] }));
+        const indicators = await indicatorsOf(context, row);
+        return DOMAINS.map((domain) => ({ domain, status: indicators.domainStatuses[domain], intakeRecognition: indicators.intakeRecognition[domain] }));
       },
-      outcomeClass: async (row: TrajectoryRow, _args, context) => outcomeClass(domainStatuses(await seriesOf(context, row))),
-      problemRecognition: async (row: TrajectoryRow, _args, context) => ({
-        overall: problemRecognition(await seriesOf(context, row), settings.intakeWindowDays).overall,
-      }),
-      fidelity: async (row: TrajectoryRow, _args, context) => {
-        const ctx = research(context);
-        const [offer, activities] = await Promise.all([ctx.offers.load(row.programme_id), ctx.activities.load(row.id)]);
-        return fidelity(
-          offer.map((item) => ({ activityTypeCode: item.activity_type_code, expectedCount: item.expected_count, period: item.period, coreElement: item.core_element })),
-          activities.map((activity) => ({ activityTypeCode: activity.activity_type_code, count: activity.count, durationMinutes: activity.duration_minutes })),
-          daysInCare(row),
-        );
-      },
+      outcomeClass: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).outcomeClass,
+      problemRecognition: async (row: TrajectoryRow, _args, context) => ({ overall: (await indicatorsOf(context, row)).problemRecognition }),
+      fidelity: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).fidelity,
       otherTrajectoriesOfSubject: async (row: TrajectoryRow, _args, context) => {
         const ctx = research(context);
         const ids = await ctx.others.load(row.id);

@@ -6,7 +6,8 @@ import type { Principal } from '../api-keys/api-keys.service';
 // records included (they are joined to their trajectory and the scope applied again), so a
 // batch can never mix in a row of another scope.
 
-export type ResearchScope = { role: 'institution'; institutionId: string } | { role: 'researcher' };
+/** `registry` is the registry's own maintenance (indicators); no request ever gets it. */
+export type ResearchScope = { role: 'institution'; institutionId: string } | { role: 'researcher' } | { role: 'registry' };
 
 export function scopeOf(principal: Principal, purpose: string | null): ResearchScope {
   if (principal.role === 'institution') return { role: 'institution', institutionId: principal.institutionId! };
@@ -23,7 +24,8 @@ function scopeCondition(scope: ResearchScope, params: unknown[]): string {
     params.push(scope.institutionId);
     return `t.institution_id = $${params.length}::uuid`;
   }
-  return `t.research_consent = 'granted'`;
+  if (scope.role === 'researcher') return `t.research_consent = 'granted'`;
+  return 'true';
 }
 
 export interface TrajectoryRow {
@@ -107,7 +109,12 @@ const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
   return grouped;
 };
 
-export function createResearchRepository(database: Database) {
+/** Anything that runs a statement: the database itself, or a connection in a transaction. */
+export interface Queryable {
+  query: Database['query'];
+}
+
+export function createResearchRepository(database: Queryable) {
   return {
     async listTrajectories(scope: ResearchScope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<TrajectoryRow[]> {
       const params: unknown[] = [];
