@@ -96,7 +96,17 @@ describe('indicators kept up to date', () => {
     await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 11, asOf: '2026-06-30' });
     expect(await t.app.indicators.enqueueStale()).toBe(60);
     await settle();
-    expectEqual(await computed(researcher), await stored());
+    const fresh = await computed(researcher);
+    expectEqual(fresh, await stored());
+    // The research API filters by the stored classes.
+    const improved = fresh.filter((node) => node.outcomeClass === 'improved').map((node) => node.id).sort();
+    const filtered = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: researcher, 'x-purpose-of-use': 'indicator consistency check' },
+      payload: { query: '{ trajectories(first: 100, filter: { outcomeClass: improved }) { nodes { id } } }' },
+    });
+    expect(filtered.json().data.trajectories.nodes.map((node: { id: string }) => node.id).sort()).toEqual(improved);
   });
 
   it('follow ingest, an update and an erasure', async () => {

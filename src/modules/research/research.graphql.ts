@@ -43,6 +43,10 @@ export const researchTypeDefs = /* GraphQL */ `
     "Institutions only: researchers see consented trajectories alone."
     consent: ResearchConsent
     ongoing: Boolean
+    "By the stored indicators, which follow new data within moments (the field outcomeClass is computed on the spot)."
+    outcomeClass: OutcomeClass
+    "By the stored indicators, as outcomeClass."
+    problemRecognition: ProblemRecognition
   }
 
   type PageInfo { hasNextPage: Boolean! endCursor: String }

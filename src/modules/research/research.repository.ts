@@ -58,6 +58,8 @@ export interface TrajectoryFilter {
   endReason?: string | null;
   consent?: string | null;
   ongoing?: boolean | null;
+  outcomeClass?: string | null;
+  problemRecognition?: string | null;
 }
 
 const TRAJECTORY_SELECT = `
@@ -135,6 +137,9 @@ export function createResearchRepository(database: Queryable) {
       add(filter.startedTo, (p) => `t.start_date < ((${p} || '-01')::date + interval '1 month')`);
       add(filter.endReason, (p) => `t.end_reason = ${p}`);
       add(filter.consent, (p) => `t.research_consent = ${p}`);
+      // The stored indicators (kept up to date in the background, see modules/indicators).
+      add(filter.outcomeClass, (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.outcome_class = ${p})`);
+      add(filter.problemRecognition, (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.problem_recognition = ${p})`);
       if (filter.ongoing === true) conditions.push('t.end_date is null');
       if (filter.ongoing === false) conditions.push('t.end_date is not null');
       params.push(limit);
