@@ -14,6 +14,7 @@ import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
 import { researchModule } from './modules/research';
+import { statisticsModule } from './modules/statistics';
 import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
@@ -90,6 +91,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(apiKeysModule, { apiKeys });
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(auditModule, { database, registryPseudonymKey });
+    await api.register(statisticsModule, { database, minimumCellSize: config.minimumCellSize });
   });
   // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
   await app.register(researchModule, { database, settings: config.graphql });

@@ -57,6 +57,8 @@ const environmentSchema = z
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(15),
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     GRAPHIQL: booleanFlag.optional(),
+    /** Counts below this are suppressed in every aggregate answer. */
+    MIN_CELL_SIZE: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(10),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
   })
   .superRefine((env, ctx) => {
@@ -87,6 +89,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
+  minimumCellSize: number;
   graphql: { maxPageSize: number; intakeWindowDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
 }
 
@@ -134,6 +137,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
     auditRetentionYears: env.AUDIT_RETENTION_YEARS,
+    minimumCellSize: env.MIN_CELL_SIZE,
     graphql: {
       maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
       intakeWindowDays: env.INTAKE_WINDOW_DAYS,

@@ -68,8 +68,12 @@ export function determinedVariables(variables: readonly Pick<Variable, 'suppress
   const matrix = equations
     .map((equation) => {
       const row = new Array<number>(unknown.length).fill(0);
-      if (column.has(equation.anchor)) row[column.get(equation.anchor)!] += 1;
-      for (const member of equation.members) if (column.has(member)) row[column.get(member)!] -= 1;
+      const shift = (index: number, by: number) => {
+        const position = column.get(index);
+        if (position !== undefined) row[position] = row[position]! + by;
+      };
+      shift(equation.anchor, 1);
+      for (const member of equation.members) shift(member, -1);
       return row;
     })
     .filter((row) => row.some((value) => value !== 0));
@@ -88,24 +92,19 @@ function nextToSuppress(variables: Variable[], candidates: number[]): number | u
   return open[0];
 }
 
-export function suppressTable(table: CountTable, minimum: number): SuppressedTable {
-  const rows = table.cells.length;
-  const columns = table.cells[0]?.length ?? 0;
-  const variables: Variable[] = [];
-  const add = (value: number, isTotal: boolean) => variables.push({ value, suppressed: value > 0 && value < minimum, isTotal }) - 1;
-  const cell = table.cells.map((row) => row.map((value) => add(value, false)));
-  const rowTotal = table.rowTotals.map((value) => add(value, true));
-  const columnTotal = table.columnTotals?.map((value) => add(value, true));
-  const grand = table.grandTotal === undefined ? undefined : add(table.grandTotal, true);
-
-  const equations: Equation[] = [];
-  for (let i = 0; i < rows; i += 1) equations.push({ anchor: rowTotal[i]!, members: cell[i]! });
-  if (columnTotal) for (let j = 0; j < columns; j += 1) equations.push({ anchor: columnTotal[j]!, members: cell.map((row) => row[j]!) });
-  if (grand !== undefined) {
-    equations.push({ anchor: grand, members: rowTotal });
-    if (columnTotal) equations.push({ anchor: grand, members: columnTotal });
-  }
-
+/**
+ * Protects a system of counts tied by equations (a total equals the sum of its members).
+ * Returns, per value, whether it is suppressed. Values in `forced` are suppressed from the start.
+ */
+export function protectCounts(
+  values: readonly number[],
+  equations: readonly Equation[],
+  minimum: number,
+  isTotal: (index: number) => boolean = () => false,
+  forced: Iterable<number> = [],
+): boolean[] {
+  const variables: Variable[] = values.map((value, index) => ({ value, suppressed: value > 0 && value < minimum, isTotal: isTotal(index) }));
+  for (const index of forced) variables[index]!.suppressed = true;
   for (let guard = 0; guard < variables.length * 4; guard += 1) {
     // A line whose suppressed cells add up to less than the minimum pins them down.
     const weak = equations.find((equation) => {
@@ -120,8 +119,35 @@ export function suppressTable(table: CountTable, minimum: number): SuppressedTab
     if (next === undefined) break;
     variables[next]!.suppressed = true;
   }
+  return variables.map((variable) => variable.suppressed);
+}
 
-  const publish = (index: number) => (variables[index]!.suppressed ? null : variables[index]!.value);
+export type { Equation };
+
+export function suppressTable(table: CountTable, minimum: number): SuppressedTable {
+  const rows = table.cells.length;
+  const columns = table.cells[0]?.length ?? 0;
+  const values: number[] = [];
+  const totals = new Set<number>();
+  const add = (value: number, isTotal: boolean) => {
+    if (isTotal) totals.add(values.length);
+    return values.push(value) - 1;
+  };
+  const cell = table.cells.map((row) => row.map((value) => add(value, false)));
+  const rowTotal = table.rowTotals.map((value) => add(value, true));
+  const columnTotal = table.columnTotals?.map((value) => add(value, true));
+  const grand = table.grandTotal === undefined ? undefined : add(table.grandTotal, true);
+
+  const equations: Equation[] = [];
+  for (let i = 0; i < rows; i += 1) equations.push({ anchor: rowTotal[i]!, members: cell[i]! });
+  if (columnTotal) for (let j = 0; j < columns; j += 1) equations.push({ anchor: columnTotal[j]!, members: cell.map((row) => row[j]!) });
+  if (grand !== undefined) {
+    equations.push({ anchor: grand, members: rowTotal });
+    if (columnTotal) equations.push({ anchor: grand, members: columnTotal });
+  }
+
+  const suppressed = protectCounts(values, equations, minimum, (index) => totals.has(index));
+  const publish = (index: number) => (suppressed[index] ? null : values[index]!);
   return {
     cells: cell.map((row) => row.map(publish)),
     rowTotals: rowTotal.map(publish),

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../../plugins/authentication';
+import { GROUPINGS } from './statistics.repository';
+import { type StatisticsService, toCsv } from './statistics.service';
+
+const cellSchema = z.object({ value: z.number().nullable(), suppressed: z.boolean() });
+const answerSchema = z
+  .object({
+    measure: z.string(),
+    groupBy: z.enum(GROUPINGS).nullable(),
+    minimumCellSize: z.number().int(),
+    groups: z.array(z.object({ group: z.string(), values: z.record(z.string(), cellSchema) })),
+    total: z.record(z.string(), cellSchema),
+  })
+  .meta({
+    id: 'StatisticsAnswer',
+    example: {
+      measure: 'outcomes',
+      groupBy: 'programme',
+      minimumCellSize: 10,
+      groups: [
+        { group: 'vuurtorenhuis-baken', values: { trajectories: { value: 61, suppressed: false }, 'outcome.improved': { value: 22, suppressed: false }, 'outcome.mixed': { value: null, suppressed: true } } },
+      ],
+      total: { trajectories: { value: 388, suppressed: false }, 'outcome.improved': { value: 131, suppressed: false } },
+    },
+  });
+
+/** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
+export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  app.addHook('preHandler', requireRole('funder', 'researcher', 'institution'));
+
+  routes.get(
+    '/statistics/:measure',
+    {
+      config: { audit: { action: 'execute', resourceType: 'statistics' } },
+      schema: {
+        tags: ['statistics'],
+        summary: 'Aggregates with disclosure control: overview (started, ended, active, duration, end reasons), outcomes, recognition',
+        description:
+          'Counts are of trajectories (youths where said), never of measurements. Counts below the minimum cell size are ' +
+          'suppressed (value null, suppressed true), and so are enough others that none can be worked out from the answer. ' +
+          'Send Accept: text/csv for CSV.',
+        params: z.object({ measure: z.enum(['overview', 'outcomes', 'recognition']) }),
+        querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
+        response: { 200: answerSchema },
+      },
+    },
+    async (request, reply) => {
+      const { measure } = request.params;
+      const groupBy = request.query.groupBy ?? null;
+      request.audit.details = { measure, groupBy };
+      const answer =
+        measure === 'overview' ? await options.statistics.overview(groupBy) : measure === 'outcomes' ? await options.statistics.outcomes(groupBy) : await options.statistics.recognition();
+      if (request.headers.accept?.includes('text/csv')) {
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${measure}.csv"`).send(toCsv(answer) as never);
+      }
+      return answer;
+    },
+  );
+}

@@ -1,0 +1,153 @@
+import { type Equation, protectCounts, suppressTable } from '../../lib/statistics/disclosure-control';
+import { END_REASONS } from '../../lib/vocabulary';
+import type { Grouping, StatisticsRepository } from './statistics.repository';
+
+// Turns aggregates into answers that cannot point at one youth: every count below the minimum
+// cell size is suppressed (null, flagged — never a fake zero), enough further counts are
+// suppressed that none can be worked out from the rest of the same answer, and shares and
+// medians are given only over at least the minimum number of trajectories.
+
+export interface Cell {
+  value: number | null;
+  suppressed: boolean;
+}
+
+export interface GroupAnswer {
+  group: string;
+  values: Record<string, Cell>;
+}
+
+export interface StatisticsAnswer {
+  measure: string;
+  groupBy: Grouping | null;
+  minimumCellSize: number;
+  groups: GroupAnswer[];
+  total: Record<string, Cell>;
+}
+
+const cell = (value: number | null, suppressed: boolean): Cell => ({ value: suppressed ? null : value, suppressed });
+/** A share or median: only over at least the minimum number of trajectories, and a published base. */
+const over = (value: number | null, base: number, baseSuppressed: boolean, minimum: number): Cell =>
+  base >= minimum && !baseSuppressed && value !== null ? { value: Math.round(value * 1000) / 1000, suppressed: false } : { value: null, suppressed: true };
+
+const OUTCOME_CLASSES = ['improved', 'mixed', 'not_improved', 'insufficient_data'] as const;
+const RECOGNITION = ['low_recognition', 'shared_recognition', 'no_problems_reported', 'unknown'] as const;
+
+export function createStatisticsService(repository: StatisticsRepository, minimum: number) {
+  return {
+    async overview(groupBy: Grouping | null): Promise<StatisticsAnswer> {
+      const [rows, [overall]] = await Promise.all([groupBy ? repository.overview(groupBy) : Promise.resolve([]), repository.overview(null)]);
+      // Values: per group started, ended, active and the end reasons; then the same for the total.
+      const fields = ['started', 'ended', 'active', ...END_REASONS] as const;
+      const lines = [...rows, overall!].map((row) => [row.started, row.ended, row.active, ...END_REASONS.map((reason) => row.endReasons[reason] ?? 0)]);
+      const values = lines.flat();
+      const at = (line: number, field: number) => line * fields.length + field;
+      const totalLine = lines.length - 1;
+      const equations: Equation[] = [];
+      for (let line = 0; line < lines.length; line += 1) {
+        equations.push({ anchor: at(line, 0), members: [at(line, 1), at(line, 2)] });
+        equations.push({ anchor: at(line, 1), members: END_REASONS.map((_, index) => at(line, 3 + index)) });
+      }
+      if (rows.length > 0) {
+        for (let field = 0; field < fields.length; field += 1) {
+          equations.push({ anchor: at(totalLine, field), members: rows.map((_, line) => at(line, field)) });
+        }
+      }
+      const suppressed = protectCounts(values, equations, minimum, (index) => Math.floor(index / fields.length) === totalLine || index % fields.length < 2);
+      const answerFor = (row: (typeof rows)[number], line: number): Record<string, Cell> => {
+        const entries: Record<string, Cell> = {};
+        fields.forEach((field, index) => {
+          entries[index < 3 ? field : `endReason.${field}`] = cell(values[at(line, index)]!, suppressed[at(line, index)]!);
+        });
+        // Youths are counted distinct (one youth can be in two groups): no totals tie them, primary suppression only.
+        entries.youths = cell(row.youths, row.youths > 0 && row.youths < minimum);
+        entries.medianDaysInCare = over(row.medianDaysInCare, row.durationCount, suppressed[at(line, 1)]!, minimum);
+        return entries;
+      };
+      return {
+        measure: 'overview',
+        groupBy,
+        minimumCellSize: minimum,
+        groups: rows.map((row, line) => ({ group: row.group ?? 'unknown', values: answerFor(row, line) })),
+        total: answerFor(overall!, totalLine),
+      };
+    },
+
+    async outcomes(groupBy: Grouping | null): Promise<StatisticsAnswer> {
+      const [rows, [overall]] = await Promise.all([groupBy ? repository.outcomes(groupBy) : Promise.resolve([]), repository.outcomes(null)]);
+      const table = suppressTable(
+        {
+          cells: rows.map((row) => OUTCOME_CLASSES.map((name) => row.classes[name]!)),
+          rowTotals: rows.map((row) => row.trajectories),
+          columnTotals: OUTCOME_CLASSES.map((name) => overall!.classes[name]!),
+          grandTotal: overall!.trajectories,
+        },
+        minimum,
+      );
+      // With no grouping the "table" is the totals line alone.
+      const totalsOnly = rows.length === 0 ? suppressTable({ cells: [OUTCOME_CLASSES.map((name) => overall!.classes[name]!)], rowTotals: [overall!.trajectories] }, minimum) : null;
+      const domainCells = (row: (typeof rows)[number], trajectoriesSuppressed: boolean) => {
+        const entries: Record<string, Cell> = {};
+        for (const [domain, counts] of Object.entries(row.domains)) {
+          const knownSuppressed = trajectoriesSuppressed || (counts.known > 0 && counts.known < minimum);
+          entries[`${domain}.known`] = cell(counts.known, knownSuppressed);
+          for (const status of ['improved', 'unchanged', 'deteriorated'] as const) {
+            entries[`${domain}.share_${status}`] = over(counts.known ? counts[status] / counts.known : null, counts.known, knownSuppressed, minimum);
+          }
+        }
+        return entries;
+      };
+      const line = (row: (typeof rows)[number], published: Array<number | null>, trajectories: number | null): Record<string, Cell> => ({
+        trajectories: cell(row.trajectories, trajectories === null),
+        ...Object.fromEntries(OUTCOME_CLASSES.map((name, index) => [`outcome.${name}`, cell(published[index]!, published[index] === null)])),
+        ...domainCells(row, trajectories === null),
+      });
+      return {
+        measure: 'outcomes',
+        groupBy,
+        minimumCellSize: minimum,
+        groups: rows.map((row, index) => ({ group: row.group ?? 'unknown', values: line(row, table.cells[index]!, table.rowTotals[index]!) })),
+        total: totalsOnly
+          ? line(overall!, totalsOnly.cells[0]!, totalsOnly.rowTotals[0]!)
+          : line(overall!, table.columnTotals!, table.grandTotal ?? null),
+      };
+    },
+
+    /** Outcome class by problem recognition at intake. */
+    async recognition(): Promise<StatisticsAnswer> {
+      const rows = await repository.recognition();
+      const count = (recognition: string, outcome: string) =>
+        rows.find((row) => row.recognition === recognition && row.outcomeClass === outcome)?.trajectories ?? 0;
+      const cells = RECOGNITION.map((recognition) => OUTCOME_CLASSES.map((outcome) => count(recognition, outcome)));
+      const rowTotals = cells.map((line) => line.reduce((sum, value) => sum + value, 0));
+      const columnTotals = OUTCOME_CLASSES.map((_, j) => cells.reduce((sum, line) => sum + line[j]!, 0));
+      const table = suppressTable({ cells, rowTotals, columnTotals, grandTotal: rowTotals.reduce((a, b) => a + b, 0) }, minimum);
+      const values = (published: Array<number | null>, total: number | null): Record<string, Cell> => ({
+        trajectories: cell(total, total === null),
+        ...Object.fromEntries(OUTCOME_CLASSES.map((name, index) => [`outcome.${name}`, cell(published[index]!, published[index] === null)])),
+      });
+      return {
+        measure: 'recognition',
+        groupBy: null,
+        minimumCellSize: minimum,
+        groups: RECOGNITION.map((recognition, index) => ({ group: recognition, values: values(table.cells[index]!, table.rowTotals[index]!) })),
+        total: values(table.columnTotals!, table.grandTotal ?? null),
+      };
+    },
+  };
+}
+
+export type StatisticsService = ReturnType<typeof createStatisticsService>;
+
+/** The answer as CSV: one line per group, then the total; suppressed cells read "suppressed". */
+export function toCsv(answer: StatisticsAnswer): string {
+  const columns = Object.keys(answer.total);
+  const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const line = (group: string, values: Record<string, Cell>) =>
+    [group, ...columns.map((column) => (values[column]?.suppressed ? 'suppressed' : String(values[column]?.value ?? '')))].map(quote).join(',');
+  return [
+    ['group', ...columns].map(quote).join(','),
+    ...answer.groups.map((group) => line(group.group, group.values)),
+    line('total', answer.total),
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectRows, sql } from '../src/db/client';
+import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { GROUPINGS } from '../src/modules/statistics/statistics.repository';
+import type { Cell, StatisticsAnswer } from '../src/modules/statistics/statistics.service';
+import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+
+let t: TestApp;
+let funder: string;
+const MINIMUM = 10;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  funder = (await t.authorization('funder')).authorization;
+  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 260, seed: 21, asOf: '2026-06-30' });
+  await t.app.indicators.enqueueStale();
+  await t.app.indicators.drain();
+});
+afterAll(() => t.close());
+
+const ask = async (path: string, authorization = funder): Promise<StatisticsAnswer> => {
+  const response = await t.app.inject({ url: `/api/v1/statistics/${path}`, headers: { authorization } });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+};
+
+const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare';
+
+/**
+ * An independent check by linear algebra: the published cells and totals of the outcome table
+ * give equations; a suppressed cell is recomputable when its unit vector lies in their row space.
+ */
+function recomputable(answer: StatisticsAnswer, columns: string[]): string[] {
+  const unknown: string[] = [];
+  const valueOf = (group: string, column: string, value: Cell) => {
+    if (value.suppressed) {
+      unknown.push(`${group}/${column}`);
+      return null;
+    }
+    return value.value!;
+  };
+  const lines = [...answer.groups.map((group) => ({ name: group.group, values: group.values })), { name: 'total', values: answer.total }];
+  for (const line of lines) {
+    valueOf(line.name, 'trajectories', line.values.trajectories!);
+    for (const column of columns) valueOf(line.name, column, line.values[column]!);
+  }
+  const index = new Map(unknown.map((key, position) => [key, position]));
+  const equations: number[][] = [];
+  const equation = (anchor: string | null, members: Array<string | null>) => {
+    const row = new Array<number>(unknown.length).fill(0);
+    if (anchor !== null && index.has(anchor)) row[index.get(anchor)!]! += 1;
+    for (const member of members) if (member !== null && index.has(member)) row[index.get(member)!]! -= 1;
+    if (row.some((value) => value !== 0)) equations.push(row);
+  };
+  lines.forEach((line) => equation(`${line.name}/trajectories`, columns.map((column) => `${line.name}/${column}`)));
+  if (answer.groups.length > 0) {
+    for (const column of [...columns, 'trajectories']) equation(`total/${column}`, answer.groups.map((group) => `${group.group}/${column}`));
+  }
+  const rank = (matrix: number[][]) => {
+    const m = matrix.map((row) => [...row]);
+    let r = 0;
+    for (let c = 0; c < unknown.length && r < m.length; c += 1) {
+      const p = m.findIndex((row, i) => i >= r && Math.abs(row[c]!) > 1e-9);
+      if (p < 0) continue;
+      [m[r], m[p]] = [m[p]!, m[r]!];
+      for (let i = 0; i < m.length; i += 1) if (i !== r) { const f = m[i]![c]! / m[r]![c]!; for (let j = 0; j < unknown.length; j += 1) m[i]![j]! -= f * m[r]![j]!; }
+      r += 1;
+    }
+    return r;
+  };
+  const base = rank(equations);
+  return unknown.filter((key) => {
+    const unit = new Array<number>(unknown.length).fill(0);
+    unit[index.get(key)!] = 1;
+    return rank([...equations, unit]) === base;
+  });
+}
+
+describe('statistics', () => {
+  it('never publish a count below the minimum, through any grouping or measure', async () => {
+    for (const path of ['recognition', ...['overview', 'outcomes'].flatMap((measure) => [measure, ...GROUPINGS.map((grouping) => `${measure}?groupBy=${grouping}`)])]) {
+      const answer = await ask(path);
+      for (const line of [...answer.groups.map((group) => group.values), answer.total]) {
+        for (const [name, value] of Object.entries(line)) {
+          if (value.suppressed) expect(value.value, `${path} ${name}`).toBeNull();
+          else if (isCount(name)) expect(value.value === 0 || value.value! >= MINIMUM, `${path} ${name} = ${value.value}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('leave no suppressed outcome count recomputable from the rest of the answer (linear algebra)', async () => {
+    const columns = ['outcome.improved', 'outcome.mixed', 'outcome.not_improved', 'outcome.insufficient_data'];
+    let suppressedCells = 0;
+    for (const grouping of GROUPINGS) {
+      const answer = await ask(`outcomes?groupBy=${grouping}`);
+      suppressedCells += answer.groups.flatMap((group) => columns.map((column) => group.values[column]!)).filter((value) => value.suppressed).length;
+      expect(recomputable(answer, columns), grouping).toEqual([]);
+    }
+    // The synthetic registry is small enough that suppression is exercised.
+    expect(suppressedCells).toBeGreaterThan(5);
+    expect(recomputable(await ask('recognition'), columns)).toEqual([]);
+  });
+
+  it('publish the true counts where they publish one, of trajectories, without withdrawn consent', async () => {
+    const answer = await ask('overview?groupBy=programme');
+    const truth = await selectRows<{ code: string; started: number; ended: number }>(
+      t.database.orm,
+      sql`select p.code, count(*)::int as started, count(t.end_date)::int as ended from trajectories t join programmes p on p.id = t.programme_id
+          where t.research_consent not in ('refused', 'withdrawn') group by p.code`,
+    );
+    for (const group of answer.groups) {
+      const expected = truth.find((row) => row.code === group.group)!;
+      if (!group.values.started!.suppressed) expect(group.values.started!.value).toBe(expected.started);
+      if (!group.values.ended!.suppressed) expect(group.values.ended!.value).toBe(expected.ended);
+    }
+    const before = answer.total.started!.value!;
+    await t.database.orm.execute(sql`update trajectories set research_consent = 'withdrawn' where id = (select id from trajectories where research_consent = 'granted' limit 1)`);
+    expect((await ask('overview')).total.started!.value).toBe(before - 1);
+  });
+
+  it('answer CSV for funders’ tools', async () => {
+    const response = await t.app.inject({ url: '/api/v1/statistics/outcomes?groupBy=programme', headers: { authorization: funder, accept: 'text/csv' } });
+    expect(response.headers['content-type']).toMatch(/text\/csv/);
+    const lines = response.body.trim().split('\n');
+    expect(lines[0]).toMatch(/^group,trajectories,outcome\.improved,/);
+    expect(lines.at(-1)).toMatch(/^total,/);
+    expect(lines.length).toBeGreaterThan(3);
+  });
+
+  it('give funders no record-level data anywhere, and are audited with their parameters', async () => {
+    const record = await t.app.inject({ url: '/api/v1/trajectories', headers: { authorization: funder } });
+    expect(record.statusCode).toBe(403);
+    const graphql = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: funder }, payload: { query: '{ trajectories(first: 5) { nodes { id } } }' } });
+    expect(graphql.json().errors[0].extensions.code).toBe('FORBIDDEN');
+    await ask('outcomes?groupBy=gender');
+    const [event] = await selectRows<{ details: Record<string, unknown>; role: string; resource_type: string }>(
+      t.database.orm,
+      sql`select details, role, resource_type from audit_events where resource_type = 'statistics' order by chain_position desc limit 1`,
+    );
+    expect(event).toEqual({ details: { measure: 'outcomes', groupBy: 'gender' }, role: 'funder', resource_type: 'statistics' });
+  });
+
+  it('are refused to auditors', async () => {
+    const { authorization } = await t.authorization('auditor');
+    expect((await t.app.inject({ url: '/api/v1/statistics/overview', headers: { authorization } })).statusCode).toBe(403);
+  });
+});
