@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { graphqlEnum } from '../../lib/graphql-enum';
 import { ACTIVITY_UNITS, CORE_ELEMENTS, DOMAINS, FREQUENCY_PERIODS, INFORMANTS, INSTRUMENT_KINDS, SETTINGS } from '../../lib/vocabulary';
 import type { CatalogueRepository } from './catalogue.repository';
 
-const graphqlEnum = (name: string, values: readonly string[]) => `enum ${name} { ${values.join(' ')} }`;
 
 export const catalogueTypeDefs = /* GraphQL */ `
   ${graphqlEnum('Domain', DOMAINS)}

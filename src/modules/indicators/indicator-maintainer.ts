@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
-import { createResearchRepository } from '../research/research.repository';
+import { createResearchRepository, type Queryable } from '../research/research.repository';
 import { computeTrajectoryIndicators } from './compute-indicators';
 import { toDelivered, toOfferItem, toSeries } from './indicator-inputs';
 
@@ -25,7 +25,8 @@ export async function enqueueIndicatorUpdates(connection: SqlConnection, traject
   await connection.query('insert into indicator_queue (trajectory_id) select unnest($1::uuid[]) on conflict do nothing', [ids]);
 }
 
-async function loadInstruments(connection: SqlConnection): Promise<Map<string, SeriesInstrument>> {
+/** The instrument catalogue as the indicator functions need it. */
+export async function loadInstruments(connection: Queryable): Promise<Map<string, SeriesInstrument>> {
   const { rows } = await connection.query<{
     code: string;
     kind: 'score' | 'status';

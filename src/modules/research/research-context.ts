@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import { auditContextOf } from '../../plugins/audit';
 import { createResearchRepository, type ResearchScope, scopeOf, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
+import { loadInstruments } from '../indicators/indicator-maintainer';
 
 // What one GraphQL request needs for record-level reads: its scope, decided once, and batch
 // loaders bound to that scope. Created on first use, so catalogue-only queries cost nothing.
@@ -35,29 +36,7 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
     activities: createBatchLoader((ids: readonly string[]) => repository.activities(scope, ids), () => []),
     measurements: createBatchLoader((ids: readonly string[]) => repository.measurements(scope, ids), () => []),
     offers: createBatchLoader((ids: readonly string[]) => repository.offers(ids), () => []),
-    instruments: () =>
-      (instruments ??= database
-        .query<{ code: string; kind: 'score' | 'status'; domain: SeriesInstrument['domain']; norm_sd: number | null; reliability: number | null; higher_is_better: boolean; clinical_cutoff: number | null; levels: SeriesInstrument['levels'] }>(
-          'select code, kind, domain, norm_sd, reliability, higher_is_better, clinical_cutoff, levels from instruments',
-        )
-        .then(
-          ({ rows }) =>
-            new Map(
-              rows.map((row) => [
-                row.code,
-                {
-                  code: row.code,
-                  kind: row.kind,
-                  domain: row.domain,
-                  normSd: row.norm_sd,
-                  reliability: row.reliability,
-                  higherIsBetter: row.higher_is_better,
-                  clinicalCutoff: row.clinical_cutoff,
-                  levels: row.levels,
-                },
-              ]),
-            ),
-        )),
+    instruments: () => (instruments ??= loadInstruments(database)),
   };
 }
 

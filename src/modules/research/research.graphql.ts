@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { graphqlEnum } from '../../lib/graphql-enum';
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
@@ -12,7 +13,6 @@ import { DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT
 import { type ResearchContext, researchOf } from './research-context';
 import type { MeasurementRow, TrajectoryRow } from './research.repository';
 
-const graphqlEnum = (name: string, values: readonly string[]) => `enum ${name} { ${values.join(' ')} }`;
 
 export const researchTypeDefs = /* GraphQL */ `
   ${graphqlEnum('Gender', GENDERS)}
