@@ -154,6 +154,8 @@ async function main() {
       record: async (request) => {
         request.audit.recorded = true;
       },
+      track: (write) => write,
+      settle: async () => undefined,
     },
   });
   await unaudited.listen({ host: '127.0.0.1', port: 0 });

@@ -7,10 +7,9 @@ import { writeAuditEvent } from '../modules/audit/audit.repository';
 
 // Every route goes through here. A route that discloses or changes records declares
 // `config.audit`; its handler names the subjects (request.audit.subjects) and, for writes,
-// records the event inside its own transaction (recordAudit with the connection). What is left
-// is written here: successful reads before the answer leaves (no unaudited disclosure: if the
-// event cannot be written the client gets a 503 instead of the data), and every refused or
-// failed request after it.
+// records the event inside its own transaction (record with the connection). What is left is
+// written here, before the answer leaves: successful reads (if the event cannot be written the
+// client gets a 503 instead of the data), and every refused or failed request.
 
 export interface RouteAudit {
   action: AuditAction;
@@ -87,7 +86,20 @@ function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<Aud
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
 export function createAuditLog(database: Database) {
+  const pending = new Set<Promise<unknown>>();
   return {
+    /** Runs a write that happens after the answer, and remembers it until it is done. */
+    track(write: Promise<unknown>): Promise<unknown> {
+      pending.add(write);
+      void write.finally(() => pending.delete(write)).catch(() => undefined);
+      return write;
+    },
+
+    /** Waits for the events still being written after their answers (shutdown, tests). */
+    async settle(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+
     /**
      * Records the request's event. With `connection`, inside the caller's transaction (a write
      * and its event commit together); without, in a transaction of its own.
@@ -111,37 +123,34 @@ export const auditPlugin = fp(
 
     const audited = (request: FastifyRequest) => !UNAUDITED_PREFIXES.some((prefix) => request.url.startsWith(prefix));
 
-    // Successful reads of record-level data: the event is stored before the data leaves.
+    // Before any answer leaves: successful reads of record-level data (no unaudited disclosure),
+    // and every refused or failed request. Writes have recorded theirs in their transaction.
     app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
-      if (request.audit.recorded || reply.statusCode >= 400 || !request.routeOptions.config?.audit) return payload;
+      if (request.audit.recorded || !audited(request)) return payload;
+      const refused = reply.statusCode >= 400;
+      if (!refused && !request.routeOptions.config?.audit) return payload;
       try {
-        await auditLog.record(request, reply.statusCode);
+        await auditLog.record(request, reply.statusCode, undefined, refused ? { details: { ...request.audit.details, ...(request.errorCode ? { code: request.errorCode } : {}) } } : {});
         return payload;
       } catch (error) {
+        if (refused) {
+          request.log.error({ err: error }, 'audit event of a refused request could not be written');
+          return payload;
+        }
         request.log.error({ err: error }, 'audit event could not be written; the answer is withheld');
         const refusal = new AppError('DATABASE_UNAVAILABLE', 'The access could not be recorded in the audit trail, so the data is withheld; retry shortly.', {
           retryAfterSeconds: 5,
         });
         reply.code(refusal.status).header('retry-after', '5').type('application/json; charset=utf-8');
-        request.audit.recorded = true; // Nothing was disclosed; the refusal is logged below as failed.
-        void auditLog.record(request, refusal.status).catch(() => undefined);
+        request.audit.recorded = true; // Nothing was disclosed; try to log the refusal itself.
+        void auditLog.track(auditLog.record(request, refusal.status)).catch(() => undefined);
         return JSON.stringify(refusal.toBody(request.id));
       }
     });
 
-    // Refused and failed requests, after the answer: best effort, never blocking the client.
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.audit.recorded || reply.statusCode < 400 || !audited(request)) return;
-      try {
-        await auditLog.record(request, reply.statusCode, undefined, {
-          details: { ...request.audit.details, ...(request.errorCode ? { code: request.errorCode } : {}) },
-        });
-      } catch (error) {
-        request.log.error({ err: error }, 'audit event of a refused request could not be written');
-      }
-    });
-
     app.decorate('auditLog', auditLog);
+    // A refusal's own event may still be on its way: let it land before closing.
+    app.addHook('onClose', () => auditLog.settle());
   },
   { name: 'audit', dependencies: ['error-handler'] },
 );

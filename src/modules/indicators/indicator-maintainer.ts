@@ -47,10 +47,13 @@ export async function loadInstruments(connection: Queryable): Promise<Map<string
 
 /** Computes and stores the indicators of one batch from the queue; returns how many. */
 async function processBatch(connection: SqlConnection, settings: MaintainerSettings): Promise<number> {
+  // Lock order: the trajectory first (KEY SHARE, which writers of its fields do not block),
+  // then its queue row — the order writers and erasures take them in, so none can deadlock.
   const { rows: taken } = await connection.query<{ trajectory_id: string }>(
-    `delete from indicator_queue where trajectory_id in (
-       select trajectory_id from indicator_queue order by queued_at limit $1 for update skip locked)
-     returning trajectory_id`,
+    `with candidates as (select trajectory_id from indicator_queue order by queued_at limit $1),
+          locked as (select t.id from trajectories t join candidates c on c.trajectory_id = t.id order by t.id for key share of t skip locked)
+     delete from indicator_queue q using locked where q.trajectory_id = locked.id
+     returning q.trajectory_id`,
     [settings.batchSize ?? 500],
   );
   if (taken.length === 0) return 0;

@@ -34,7 +34,7 @@ export function createRecordsService(database: Database, ingest: IngestService, 
         `select t.id, t.start_date::text, t.end_date::text, t.end_reason, t.research_consent, s.registry_key
            from trajectories t join subjects s on s.id = t.subject_id
           where t.institution_id = $1 and t.reference = $2
-          for update of t`,
+          for no key update of t`,
         [institutionId, reference],
       );
       const current = rows[0];
