@@ -5,6 +5,7 @@
 //
 //   npm run bench:ingest                      # 100k, 300k and 1M measurements
 //   BENCH_SIZES=100000 npm run bench:ingest   # one size
+//   BENCH_SIZES=50000 BENCH_ROUNDS=7 npm run bench:ingest   # many alternating rounds: the audit cost
 //   BENCH_DATABASE_URL=postgres://… npm run bench:ingest
 import http from 'node:http';
 import os from 'node:os';
@@ -233,7 +234,7 @@ async function main() {
     'measurements | rounds | bulk records/s | bulk measurements/s | COPY rows/s | bulk/COPY | unaudited records/s | audit cost | peak RSS MiB | peak heap MiB | indicators after push (s)',
   );
   for (const size of SIZES) {
-    const rounds = size >= 300_000 ? 1 : 3;
+    const rounds = process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : size >= 300_000 ? 1 : 3;
     const audited: Awaited<ReturnType<typeof timedPush>>[] = [];
     const plain: Awaited<ReturnType<typeof timedPush>>[] = [];
     const copies: number[] = [];
