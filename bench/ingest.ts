@@ -136,8 +136,9 @@ async function main() {
   const removeRun = async (run: string) => {
     const ids = `select id from trajectories where reference like $1`;
     await pool.query(`delete from measurements where trajectory_id in (${ids})`, [`${run}-T%`]);
-    await pool.query(`delete from trajectories where reference like $1`, [`${run}-T%`]);
+    // Vacuum before the trajectories go: their cascade plans must see the emptied table as it is.
     await pool.query('vacuum analyze measurements');
+    await pool.query(`delete from trajectories where reference like $1`, [`${run}-T%`]);
     await pool.query('vacuum analyze trajectories');
   };
   await migrateDatabase(database);
