@@ -95,6 +95,14 @@ describe('researchers', () => {
     expect(filtered.data.trajectories.nodes).toEqual([]);
   });
 
+  it('get no exact time in care of an open trajectory (today minus it is the start date)', async () => {
+    const result = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { daysInCare endDay fidelity { summary } dose { perMonthInCare } } }`);
+    expect(result.data.trajectory).toMatchObject({ daysInCare: null, endDay: null, fidelity: null });
+    const own = await graphql(keys.vuurtorenhuis, `{ trajectory(id: "${ids.granted}") { daysInCare fidelity { summary } } }`, {}, null);
+    expect(own.data.trajectory.daysInCare).toBeGreaterThan(0);
+    expect(own.data.trajectory.fidelity.summary).toBe(0);
+  });
+
   it('never see a calendar date, through any field or nested path', async () => {
     const result = await graphql(keys.researcher, `{ trajectories(first: 50) { nodes { ${EVERY_DATE} } } trajectory(id: "${ids.granted}") { ${EVERY_DATE} } }`);
     expect(result.errors).toBeUndefined();
@@ -141,7 +149,8 @@ describe('indicators', () => {
     expect(trajectory.series[0].nonOverlap).toMatchObject({ phaseALength: 1, phaseBLength: 3, nap: null, reason: expect.stringMatching(/at least 3/) });
     expect(trajectory.domainStatuses).toContainEqual({ domain: 'social_emotional', status: 'improved', intakeRecognition: 'unknown' });
     expect(trajectory.outcomeClass).toBe('insufficient_data');
-    expect(trajectory.fidelity.summary).toBe(0);
+    // An open trajectory: its exact time in care would give the start date away to a researcher.
+    expect(trajectory.fidelity).toBeNull();
   });
 });
 

@@ -84,6 +84,13 @@ describe('statistics', () => {
         for (const [name, value] of Object.entries(line)) {
           if (value.suppressed) expect(value.value, `${path} ${name}`).toBeNull();
           else if (isCount(name)) expect(value.value === 0 || value.value! >= MINIMUM, `${path} ${name} = ${value.value}`).toBe(true);
+          // A published share times its published base must not give a small count away either.
+          const share = /^(.*)\.share_/.exec(name);
+          const base = share ? line[`${share[1]}.known`] : undefined;
+          if (share && !value.suppressed && base && !base.suppressed) {
+            const count = Math.round(value.value! * base.value!);
+            expect(count === 0 || count >= MINIMUM, `${path} ${name} × known = ${count}`).toBe(true);
+          }
         }
       }
     }

@@ -23,6 +23,12 @@ describe('PII guard', () => {
     expect(findPii('T-19042008')).toBe('date_of_birth');
   });
 
+  it('finds a source pseudonym outside its own field', () => {
+    expect(findPii('sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00')).toBe('pseudonym');
+    expect(findPii('REF-sp1.T9qXHIei3DWlTzysXgGCDJTi5')).toBe('pseudonym');
+    expect(findPii('spare-part-7')).toBeUndefined();
+  });
+
   it('leaves ordinary references and codes alone', () => {
     for (const value of ['SYN-T000123', 'T-2024-0042', 'vuurtorenhuis-baken', 'EHR:44871:m3', 'mentor_conversation', '2024-Q3']) {
       expect(findPii(value)).toBeUndefined();

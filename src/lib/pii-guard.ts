@@ -4,7 +4,7 @@ import { passesElevenTest } from './bsn';
 // any of these in a string field is a leak at the source, not data. Findings never carry the
 // value itself.
 
-export type PiiKind = 'bsn' | 'email' | 'phone' | 'date_of_birth';
+export type PiiKind = 'bsn' | 'email' | 'phone' | 'date_of_birth' | 'pseudonym';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 // Dutch numbers (06-12345678, 020 123 4567, +31 6 1234 5678, 0031…) and other international ones.
@@ -35,8 +35,13 @@ function holdsBsn(value: string): boolean {
   return false;
 }
 
+// A source pseudonym belongs in subject.pseudonym only; anywhere else (a reference, a key) it
+// would be stored or echoed as received.
+const SOURCE_PSEUDONYM = /sp\d+\.[A-Za-z0-9_-]{20,}/;
+
 /** What identifying pattern, if any, the string holds. */
 export function findPii(value: string): PiiKind | undefined {
+  if (value.includes('sp') && SOURCE_PSEUDONYM.test(value)) return 'pseudonym';
   if (!mayHoldPii(value)) return undefined;
   if (EMAIL.test(value)) return 'email';
   if (holdsBsn(value)) return 'bsn';

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { translateDatabaseError } from '../lib/database-errors';
 import { AppError, type ErrorDetail, errors } from '../lib/errors';
 import { formatFieldPath, pointerSegments } from '../lib/field-path';
+import { findPii } from '../lib/pii-guard';
 
 // The single error handler: every failure leaves in the registry's error shape, and the
 // details of a 5xx stay in the log.
@@ -23,6 +24,10 @@ function fromValidation(error: FastifyError): AppError {
     const segments = pointerSegments(issue.instancePath);
     // Zod reports an unknown key at the parent; name the key itself.
     const keys = (issue.params as { keys?: string[] } | undefined)?.keys;
+    // An unknown key that is itself identifying is reported as such, without repeating it.
+    if (keys?.length === 1 && findPii(keys[0]!)) {
+      return { code: 'PII_DETECTED', message: 'a field name holds identifying data', field: formatFieldPath([...segments, '[key]'], context) };
+    }
     const field = formatFieldPath(keys?.length === 1 ? [...segments, keys[0]!] : segments, context);
     return { code: issue.keyword === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'INVALID_VALUE', message: issue.message ?? 'is invalid', field };
   });

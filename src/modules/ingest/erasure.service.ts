@@ -17,7 +17,8 @@ export function createErasureService(database: Database, registryPseudonymKey: B
     async erase(institutionId: string, pseudonym: string, onWrite?: IngestRequest['onWrite']): Promise<ErasureResult> {
       const registryKey = registryKeyFor(pseudonym, registryPseudonymKey);
       return database.transaction(async (connection) => {
-        const tombstone = await connection.query('select 1 from erased_subjects where registry_key = $1', [registryKey]);
+        // Only the institution that erased her learns that she was erased; to others she does not exist.
+        const tombstone = await connection.query('select 1 from erased_subjects where registry_key = $1 and institution_id = $2', [registryKey, institutionId]);
         if (tombstone.rows.length > 0) {
           await onWrite?.(connection, { subjectKeys: new Set([registryKey]), created: 0, updated: 0 });
           return { status: 'already_erased' as const, trajectories: 0 };

@@ -21,6 +21,7 @@ const PII_MESSAGES: Record<PiiKind, string> = {
   email: 'holds an e-mail address; the registry takes no direct identifiers',
   phone: 'holds a phone number; the registry takes no direct identifiers',
   date_of_birth: 'holds a full date outside a date field (a date of birth?); send only the birth year',
+  pseudonym: 'holds a source pseudonym; it belongs in subject.pseudonym only',
 };
 
 function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {

@@ -107,7 +107,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request) => {
       const found = await reads.findTrajectory(institutionOf(request), request.params.reference);
-      if (!found) throw errors.notFound(`Trajectory ${request.params.reference}`);
+      if (!found) throw errors.notFound("A trajectory of your institution with this reference");
       request.audit.subjects.add(found.subjectKey);
       return found.view;
     },
@@ -188,7 +188,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
       async (request) => {
         const record = await child.find(institutionOf(request), request.params.reference);
-        if (!record) throw errors.notFound(`The ${child.name} ${request.params.reference}`);
+        if (!record) throw errors.notFound(`A ${child.name} of your institution with this reference`);
         request.audit.subjects.add(record.subjectKey);
         return record.view as never;
       },

@@ -38,7 +38,7 @@ export function createRecordsService(database: Database, ingest: IngestService, 
         [institutionId, reference],
       );
       const current = rows[0];
-      if (!current) throw errors.notFound(`Trajectory ${reference}`);
+      if (!current) throw errors.notFound("A trajectory of your institution with this reference");
       const changes = changesFor(current);
       const fields = Object.keys(changes) as Array<keyof TrajectoryChanges>;
       const changed = fields.some((field) => changes[field] !== current[field]);

@@ -66,28 +66,33 @@ export const researchTypeDefs = /* GraphQL */ `
     startDate: String
     endDate: String
     endDay: Int
-    daysInCare: Int!
+    """
+    Days from start to end, or to today while the trajectory is open. Null for researchers on an
+    open trajectory: today minus an exact time in care would give its start date away.
+    """
+    daysInCare: Int
     endReason: EndReason
     exploitationAtIntake: ExploitationAtIntake!
     researchConsent: ResearchConsent!
     subject: SubjectAttributes!
     placements: [Placement!]!
     careActivities: [CareActivity!]!
-    "Per activity type: occurrences, minutes, and occurrences per month in care."
+    "Per activity type: occurrences, minutes, and occurrences per month in care (for researchers, of ended trajectories only)."
     dose: [Dose!]!
     "One series per instrument and informant."
     series: [MeasurementSeries!]!
     domainStatuses: [DomainStatusEntry!]!
     outcomeClass: OutcomeClass!
     problemRecognition: ProblemRecognitionResult!
-    fidelity: Fidelity!
+    "Null for researchers on an open trajectory (it depends on the exact time in care)."
+    fidelity: Fidelity
     "The other trajectories of the same youth, across institutions, within your scope."
     otherTrajectoriesOfSubject: [Trajectory!]!
   }
 
   type Placement { setting: Setting! startDay: Int! endDay: Int startDate: String endDate: String }
   type CareActivity { activityTypeCode: String! day: Int! date: String count: Int durationMinutes: Int domain: Domain parentsInvolved: Boolean topics: [String!] }
-  type Dose { activityTypeCode: String! count: Int! minutes: Int! perMonthInCare: Float! }
+  type Dose { activityTypeCode: String! count: Int! minutes: Int! perMonthInCare: Float }
   type Observation { day: Int! date: String value: Float! }
 
   "Jacobson & Truax (1991); positive means improvement whatever the instrument's direction."
@@ -162,6 +167,11 @@ interface SeriesView extends Series {
 export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
   const research = (context: MercuriusContext) => researchOf(context, database);
   const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
+  /**
+   * For a researcher, an open trajectory's exact time in care (and what is computed from it)
+   * would reveal its start date: today minus the days. Ended ones are fine: end − start is an offset.
+   */
+  const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => !isInstitution(context) && row.end_date === null;
   /** Calendar dates only for the trajectory's own institution. */
   const dateFor = (context: MercuriusContext, date: string | null) => (isInstitution(context) ? date : null);
 
@@ -234,7 +244,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       startDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.start_date),
       endDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.end_date),
       endDay: (row: TrajectoryRow) => (row.end_date ? daysBetween(row.start_date, row.end_date) : null),
-      daysInCare: (row: TrajectoryRow) => daysInCare(row.start_date, row.end_date, todayIso()),
+      daysInCare: (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : daysInCare(row.start_date, row.end_date, todayIso())),
       endReason: (row: TrajectoryRow) => row.end_reason,
       exploitationAtIntake: (row: TrajectoryRow) => row.exploitation_at_intake,
       researchConsent: (row: TrajectoryRow) => row.research_consent,
@@ -263,7 +273,10 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           parentsInvolved: activity.parents_involved,
           topics: activity.topics,
         })),
-      dose: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).dose,
+      dose: async (row: TrajectoryRow, _args, context) => {
+        const { dose } = await indicatorsOf(context, row);
+        return hidesTimeInCare(context, row) ? dose.map((entry) => ({ ...entry, perMonthInCare: null })) : dose;
+      },
       series: async (row: TrajectoryRow, _args, context) => {
         const series = await seriesOf(context, row);
         const activities = await research(context).activities.load(row.id);
@@ -275,7 +288,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       },
       outcomeClass: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).outcomeClass,
       problemRecognition: async (row: TrajectoryRow, _args, context) => ({ overall: (await indicatorsOf(context, row)).problemRecognition }),
-      fidelity: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).fidelity,
+      fidelity: async (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : (await indicatorsOf(context, row)).fidelity),
       otherTrajectoriesOfSubject: async (row: TrajectoryRow, _args, context) => {
         const ctx = research(context);
         const ids = await ctx.others.load(row.id);

@@ -46,7 +46,7 @@ export interface OutcomeRow {
   trajectories: number;
   classes: Record<string, number>;
   /** Per domain: trajectories with a known status, and how many improved, unchanged, deteriorated. */
-  domains: Record<string, { known: number; improved: number; unchanged: number; deteriorated: number }>;
+  domains: Record<string, { known: number; improved: number; unchanged: number; deteriorated: number; mixed: number }>;
 }
 
 export interface RecognitionRow {
@@ -104,7 +104,8 @@ export function createStatisticsRepository(database: Database) {
             count(*) filter (where ${column} <> 'unknown')::int as "${domain}_known",
             count(*) filter (where ${column} = 'improved')::int as "${domain}_improved",
             count(*) filter (where ${column} = 'unchanged')::int as "${domain}_unchanged",
-            count(*) filter (where ${column} = 'deteriorated')::int as "${domain}_deteriorated"`,
+            count(*) filter (where ${column} = 'deteriorated')::int as "${domain}_deteriorated",
+            count(*) filter (where ${column} = 'mixed')::int as "${domain}_mixed"`,
         )
         .join(',');
       const { rows } = await database.query<Record<string, number | string | null>>(
@@ -129,6 +130,7 @@ export function createStatisticsRepository(database: Database) {
               improved: Number(row[`${domain}_improved`]),
               unchanged: Number(row[`${domain}_unchanged`]),
               deteriorated: Number(row[`${domain}_deteriorated`]),
+              mixed: Number(row[`${domain}_mixed`]),
             },
           ]),
         ),

@@ -1,5 +1,5 @@
 import { type Equation, protectCounts, suppressTable } from '../../lib/statistics/disclosure-control';
-import { END_REASONS } from '../../lib/vocabulary';
+import { DOMAINS, END_REASONS } from '../../lib/vocabulary';
 import type { Grouping, StatisticsRepository } from './statistics.repository';
 
 // Turns aggregates into answers that cannot point at one youth: every count below the minimum
@@ -31,6 +31,7 @@ const over = (value: number | null, base: number, baseSuppressed: boolean, minim
   base >= minimum && !baseSuppressed && value !== null ? { value: Math.round(value * 1000) / 1000, suppressed: false } : { value: null, suppressed: true };
 
 const OUTCOME_CLASSES = ['improved', 'mixed', 'not_improved', 'insufficient_data'] as const;
+const DOMAIN_STATUSES = ['improved', 'unchanged', 'deteriorated', 'mixed'] as const;
 const RECOGNITION = ['low_recognition', 'shared_recognition', 'no_problems_reported', 'unknown'] as const;
 
 export function createStatisticsService(repository: StatisticsRepository, minimum: number) {
@@ -54,13 +55,18 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
         }
       }
       const suppressed = protectCounts(values, equations, minimum, (index) => Math.floor(index / fields.length) === totalLine || index % fields.length < 2);
+      // Youths are counted distinct. For groupings of the youth herself (gender) the groups add up
+      // to the total; for the others they may overlap. Protect them as if they added up: that is
+      // exact for the first and errs on the side of hiding for the second.
+      const youths = [...rows.map((row) => row.youths), overall!.youths];
+      const youthsSuppressed = protectCounts(youths, rows.length > 0 ? [{ anchor: rows.length, members: rows.map((_, index) => index) }] : [], minimum, (index) => index === rows.length);
       const answerFor = (row: (typeof rows)[number], line: number): Record<string, Cell> => {
+        const youthsLine = line === totalLine ? rows.length : line;
         const entries: Record<string, Cell> = {};
         fields.forEach((field, index) => {
           entries[index < 3 ? field : `endReason.${field}`] = cell(values[at(line, index)]!, suppressed[at(line, index)]!);
         });
-        // Youths are counted distinct (one youth can be in two groups): no totals tie them, primary suppression only.
-        entries.youths = cell(row.youths, row.youths > 0 && row.youths < minimum);
+        entries.youths = cell(row.youths, youthsSuppressed[youthsLine]!);
         entries.medianDaysInCare = over(row.medianDaysInCare, row.durationCount, suppressed[at(line, 1)]!, minimum);
         return entries;
       };
@@ -86,30 +92,47 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
       );
       // With no grouping the "table" is the totals line alone.
       const totalsOnly = rows.length === 0 ? suppressTable({ cells: [OUTCOME_CLASSES.map((name) => overall!.classes[name]!)], rowTotals: [overall!.trajectories] }, minimum) : null;
-      const domainCells = (row: (typeof rows)[number], trajectoriesSuppressed: boolean) => {
+      // Per domain, the status counts are a table of their own (rows: groups; row totals: the
+      // trajectories with a known status), protected like the outcome table; a share is given
+      // only where its count and its base are published, so no share times base reveals a small count.
+      const domainTables = DOMAINS.map((domain) => {
+        const counts = (row: (typeof rows)[number]) => DOMAIN_STATUSES.map((status) => row.domains[domain]![status]);
+        const known = (row: (typeof rows)[number]) => row.domains[domain]!.known;
+        const protectedTable =
+          rows.length > 0
+            ? suppressTable({ cells: rows.map(counts), rowTotals: rows.map(known), columnTotals: counts(overall!), grandTotal: known(overall!) }, minimum)
+            : suppressTable({ cells: [counts(overall!)], rowTotals: [known(overall!)] }, minimum);
+        return { domain, protectedTable };
+      });
+      const domainCells = (row: (typeof rows)[number], index: number | 'total') => {
         const entries: Record<string, Cell> = {};
-        for (const [domain, counts] of Object.entries(row.domains)) {
-          const knownSuppressed = trajectoriesSuppressed || (counts.known > 0 && counts.known < minimum);
-          entries[`${domain}.known`] = cell(counts.known, knownSuppressed);
-          for (const status of ['improved', 'unchanged', 'deteriorated'] as const) {
-            entries[`${domain}.share_${status}`] = over(counts.known ? counts[status] / counts.known : null, counts.known, knownSuppressed, minimum);
-          }
+        for (const { domain, protectedTable } of domainTables) {
+          const isTotal = index === 'total';
+          const statusCells = isTotal ? (rows.length > 0 ? protectedTable.columnTotals! : protectedTable.cells[0]!) : protectedTable.cells[index]!;
+          const known = isTotal ? (rows.length > 0 ? protectedTable.grandTotal! : protectedTable.rowTotals[0]!) : protectedTable.rowTotals[index]!;
+          const base = row.domains[domain]!.known;
+          entries[`${domain}.known`] = cell(base, known === null);
+          DOMAIN_STATUSES.forEach((status, position) => {
+            const count = statusCells[position];
+            entries[`${domain}.share_${status}`] =
+              count === null || count === undefined ? { value: null, suppressed: true } : over(base ? count / base : null, base, known === null, minimum);
+          });
         }
         return entries;
       };
-      const line = (row: (typeof rows)[number], published: Array<number | null>, trajectories: number | null): Record<string, Cell> => ({
+      const line = (row: (typeof rows)[number], published: Array<number | null>, trajectories: number | null, index: number | 'total'): Record<string, Cell> => ({
         trajectories: cell(row.trajectories, trajectories === null),
-        ...Object.fromEntries(OUTCOME_CLASSES.map((name, index) => [`outcome.${name}`, cell(published[index]!, published[index] === null)])),
-        ...domainCells(row, trajectories === null),
+        ...Object.fromEntries(OUTCOME_CLASSES.map((name, position) => [`outcome.${name}`, cell(published[position]!, published[position] === null)])),
+        ...domainCells(row, index),
       });
       return {
         measure: 'outcomes',
         groupBy,
         minimumCellSize: minimum,
-        groups: rows.map((row, index) => ({ group: row.group ?? 'unknown', values: line(row, table.cells[index]!, table.rowTotals[index]!) })),
+        groups: rows.map((row, index) => ({ group: row.group ?? 'unknown', values: line(row, table.cells[index]!, table.rowTotals[index]!, index) })),
         total: totalsOnly
-          ? line(overall!, totalsOnly.cells[0]!, totalsOnly.rowTotals[0]!)
-          : line(overall!, table.columnTotals!, table.grandTotal ?? null),
+          ? line(overall!, totalsOnly.cells[0]!, totalsOnly.rowTotals[0]!, 'total')
+          : line(overall!, table.columnTotals!, table.grandTotal ?? null, 'total'),
       };
     },
 
