@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Orm } from '../../db/client';
 import {
   activityTypes,
@@ -56,12 +56,4 @@ export async function seedReferenceData(orm: Orm): Promise<void> {
       }
     }
   });
-}
-
-/** Maps programme codes to ids and institutions, for seeders and tests. */
-export async function loadProgrammeIndex(orm: Orm) {
-  return orm
-    .select({ id: programmes.id, code: programmes.code, institutionId: programmes.institutionId, settings: programmes.settings })
-    .from(programmes)
-    .innerJoin(institutions, eq(institutions.id, programmes.institutionId));
 }
