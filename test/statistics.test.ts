@@ -24,7 +24,7 @@ const ask = async (path: string, authorization = funder): Promise<StatisticsAnsw
   return response.json();
 };
 
-const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare';
+const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare' && !name.endsWith('.mean');
 
 /**
  * An independent check by linear algebra: the published cells and totals of the outcome table
@@ -78,7 +78,7 @@ function recomputable(answer: StatisticsAnswer, columns: string[]): string[] {
 
 describe('statistics', () => {
   it('never publish a count below the minimum, through any grouping or measure', async () => {
-    for (const path of ['recognition', ...['overview', 'outcomes'].flatMap((measure) => [measure, ...GROUPINGS.map((grouping) => `${measure}?groupBy=${grouping}`)])]) {
+    for (const path of ['recognition', ...['overview', 'outcomes', 'perspective'].flatMap((measure) => [measure, ...GROUPINGS.map((grouping) => `${measure}?groupBy=${grouping}`)])]) {
       const answer = await ask(path);
       for (const line of [...answer.groups.map((group) => group.values), answer.total]) {
         for (const [name, value] of Object.entries(line)) {
@@ -124,6 +124,22 @@ describe('statistics', () => {
     const before = answer.total.started!.value!;
     await t.database.orm.execute(sql`update trajectories set research_consent = 'withdrawn' where id = (select id from trajectories where research_consent = 'granted' limit 1)`);
     expect((await ask('overview')).total.started!.value).toBe(before - 1);
+  });
+
+  it('give the youth-perspective items as means over enough respondents only', async () => {
+    const answer = await ask('perspective?groupBy=programme');
+    expect(Object.keys(answer.total).filter((name) => name.endsWith('.mean'))).toHaveLength(10);
+    for (const line of [...answer.groups.map((group) => group.values), answer.total]) {
+      for (const [name, value] of Object.entries(line)) {
+        if (!name.endsWith('.mean') || value.suppressed) continue;
+        const respondents = line[name.replace('.mean', '.respondents')]!;
+        expect(respondents.suppressed).toBe(false);
+        expect(respondents.value!).toBeGreaterThanOrEqual(MINIMUM);
+        expect(value.value!).toBeGreaterThanOrEqual(1);
+        expect(value.value!).toBeLessThanOrEqual(5);
+      }
+    }
+    expect(answer.total['youth_perspective_feel_safe.mean']!.suppressed).toBe(false);
   });
 
   it('answer CSV for funders’ tools', async () => {

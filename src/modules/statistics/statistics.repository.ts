@@ -21,13 +21,13 @@ const GROUP_EXPRESSION: Record<Grouping, string> = {
                    else '18 and over' end`,
 };
 
-const POPULATION = `
+const POPULATION_FROM = `
   from trajectories t
   join subjects s on s.id = t.subject_id
   join programmes p on p.id = t.programme_id
-  join institutions i on i.id = t.institution_id
-  left join trajectory_indicators ti on ti.trajectory_id = t.id
-  where t.research_consent not in ('refused', 'withdrawn')`;
+  join institutions i on i.id = t.institution_id`;
+const POPULATION_WHERE = `t.research_consent not in ('refused', 'withdrawn')`;
+const POPULATION = `${POPULATION_FROM} left join trajectory_indicators ti on ti.trajectory_id = t.id where ${POPULATION_WHERE}`;
 
 export interface OverviewRow {
   group: string | null;
@@ -47,6 +47,14 @@ export interface OutcomeRow {
   classes: Record<string, number>;
   /** Per domain: trajectories with a known status, and how many improved, unchanged, deteriorated. */
   domains: Record<string, { known: number; improved: number; unchanged: number; deteriorated: number; mixed: number }>;
+}
+
+export interface PerspectiveRow {
+  group: string | null;
+  item: string;
+  /** Trajectories with an answer to the item (their latest answer counts). */
+  respondents: number;
+  mean: number | null;
 }
 
 export interface RecognitionRow {
@@ -135,6 +143,19 @@ export function createStatisticsRepository(database: Database) {
           ]),
         ),
       }));
+    },
+
+    /** The youth-perspective items: per trajectory the latest answer, then the mean per group. */
+    async perspective(grouping: Grouping | null): Promise<PerspectiveRow[]> {
+      const { rows } = await database.query<{ group: string | null; item: string; respondents: number; mean: number | null }>(
+        `select g as "group", item, count(*)::int as respondents, avg(value)::float8 as mean
+           from (select distinct on (t.id, m.instrument_code) ${groupSql(grouping)} as g, m.instrument_code as item, m.value
+                   ${POPULATION_FROM} join measurements m on m.trajectory_id = t.id
+                  where ${POPULATION_WHERE} and m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
+                  order by t.id, m.instrument_code, m.measured_on desc, m.id desc) latest
+          group by g, item order by g, item`,
+      );
+      return rows.map((row) => ({ group: row.group, item: row.item, respondents: row.respondents, mean: row.mean === null ? null : Number(row.mean) }));
     },
 
     /** Outcome class by problem recognition at intake: the study's key finding. */

@@ -38,12 +38,12 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       config: { audit: { action: 'execute', resourceType: 'statistics' } },
       schema: {
         tags: ['statistics'],
-        summary: 'Aggregates with disclosure control: overview (started, ended, active, duration, end reasons), outcomes, recognition',
+        summary: 'Aggregates with disclosure control: overview, outcomes, recognition (outcome by problem recognition), perspective (youth-perspective items)',
         description:
           'Counts are of trajectories (youths where said), never of measurements. Counts below the minimum cell size are ' +
           'suppressed (value null, suppressed true), and so are enough others that none can be worked out from the answer. ' +
           'Send Accept: text/csv for CSV.',
-        params: z.object({ measure: z.enum(['overview', 'outcomes', 'recognition']) }),
+        params: z.object({ measure: z.enum(['overview', 'outcomes', 'recognition', 'perspective']) }),
         querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
         response: { 200: answerSchema },
       },
@@ -52,8 +52,13 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       const { measure } = request.params;
       const groupBy = request.query.groupBy ?? null;
       request.audit.details = { measure, groupBy };
-      const answer =
-        measure === 'overview' ? await options.statistics.overview(groupBy) : measure === 'outcomes' ? await options.statistics.outcomes(groupBy) : await options.statistics.recognition();
+      const answers = {
+        overview: () => options.statistics.overview(groupBy),
+        outcomes: () => options.statistics.outcomes(groupBy),
+        recognition: () => options.statistics.recognition(),
+        perspective: () => options.statistics.perspective(groupBy),
+      };
+      const answer = await answers[measure]();
       if (request.headers.accept?.includes('text/csv')) {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${measure}.csv"`).send(toCsv(answer) as never);
       }

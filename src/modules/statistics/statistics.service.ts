@@ -136,6 +136,49 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
       };
     },
 
+    /**
+     * The youth's own perspective: per group, the mean of each of the ten items over the
+     * trajectories that answered it (their latest answer), only over at least the minimum.
+     */
+    async perspective(groupBy: Grouping | null): Promise<StatisticsAnswer> {
+      const [rows, overall] = await Promise.all([groupBy ? repository.perspective(groupBy) : Promise.resolve([]), repository.perspective(null)]);
+      const items = [...new Set(overall.map((row) => row.item))].sort();
+      const groups = [...new Set(rows.map((row) => row.group ?? 'unknown'))];
+      const find = (list: typeof rows, group: string | null, item: string) => list.find((row) => (row.group ?? 'unknown') === (group ?? 'unknown') && row.item === item);
+      // Respondent counts add up across groups per item: protect them like any count table.
+      const table = suppressTable(
+        {
+          cells: groups.map((group) => items.map((item) => find(rows, group, item)?.respondents ?? 0)),
+          rowTotals: groups.map((group) => items.reduce((sum, item) => sum + (find(rows, group, item)?.respondents ?? 0), 0)),
+          columnTotals: items.map((item) => find(overall, null, item)?.respondents ?? 0),
+          grandTotal: items.reduce((sum, item) => sum + (find(overall, null, item)?.respondents ?? 0), 0),
+        },
+        minimum,
+      );
+      const values = (list: typeof rows, group: string | null, published: Array<number | null>): Record<string, Cell> =>
+        Object.fromEntries(
+          items.flatMap((item, index) => {
+            const row = find(list, group, item);
+            const respondents = row?.respondents ?? 0;
+            const suppressed = published[index] === null;
+            return [
+              [`${item}.respondents`, cell(respondents, suppressed)],
+              [`${item}.mean`, over(row?.mean ?? null, respondents, suppressed, minimum)],
+            ];
+          }),
+        );
+      return {
+        measure: 'perspective',
+        groupBy,
+        minimumCellSize: minimum,
+        groups: groups.map((group, index) => ({ group, values: values(rows, group, table.cells[index]!) })),
+        total: values(overall, null, groups.length > 0 ? table.columnTotals! : items.map((item) => {
+          const respondents = find(overall, null, item)?.respondents ?? 0;
+          return respondents > 0 && respondents < minimum ? null : respondents;
+        })),
+      };
+    },
+
     /** Outcome class by problem recognition at intake. */
     async recognition(): Promise<StatisticsAnswer> {
       const rows = await repository.recognition();
