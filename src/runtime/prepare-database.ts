@@ -8,7 +8,6 @@ import { ROLES } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../modules/catalogue/seed-reference-data';
-import { createIndicatorMaintainer } from '../modules/indicators/indicator-maintainer';
 import { isRegistryEmpty, loadDemoData } from '../modules/demo/load-demo-data';
 import { writePrivateFile } from './data-directory';
 
@@ -21,16 +20,14 @@ export const DEMO_KEYS_FILE = 'demo-api-keys.json';
  */
 export async function prepareDatabase(
   database: Database,
-  config: Pick<Config, 'loadDemoData' | 'dataDir' | 'graphql'> & { registryPseudonymKey: Buffer },
+  config: Pick<Config, 'loadDemoData' | 'dataDir'> & { registryPseudonymKey: Buffer },
   log: Pick<FastifyBaseLogger, 'info'>,
 ): Promise<void> {
   await migrateDatabase(database);
   await seedReferenceData(database.orm);
   if (config.loadDemoData && (await isRegistryEmpty(database.orm))) await loadDemo(database, config, log);
-  // Indicators never computed, or of open trajectories computed before today.
-  const indicators = createIndicatorMaintainer(database, { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso() });
-  const queued = await indicators.enqueueStale();
-  if (queued > 0) log.info({ trajectories: queued, computed: await indicators.drain() }, 'trajectory indicators brought up to date');
+  // Trajectory indicators are brought up to date by the server in the background once it
+  // listens (and daily), not here: the command-line tools go through this function too.
 }
 
 async function loadDemo(
