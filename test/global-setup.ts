@@ -30,16 +30,30 @@ async function startContainer(): Promise<{ url: string; stop: () => Promise<void
   }
 }
 
+/** True when the database name's run pid (registry_t…_<pid>_<hex>) is a live process. */
+function isLiveRun(databaseName: string): boolean {
+  const pid = Number(/_(\d+)_[0-9a-f]+$/.exec(databaseName)?.[1]);
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function preparePostgresTemplate(adminUrl: string): Promise<{ templateName: string; drop: () => Promise<void> }> {
   const templateName = `registry_template_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    // Databases left by an interrupted earlier run.
+    // Databases left by an interrupted earlier run; not those of a run still going (names carry its pid).
     const stale = await admin.query<{ datname: string }>(
       "select datname from pg_database where datname like 'registry_t%' and not datistemplate",
     );
-    for (const { datname } of stale.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of stale.rows) {
+      if (!isLiveRun(datname)) await admin.query(`drop database if exists "${datname}" with (force)`);
+    }
     await admin.query(`create database "${templateName}"`);
   } finally {
     await admin.end();
@@ -90,7 +104,7 @@ export default async function setup(project: TestProject) {
 
   if (adminUrl) {
     const template = await preparePostgresTemplate(adminUrl);
-    project.provide('testDatabase', { kind: 'postgres', adminUrl, templateName: template.templateName });
+    project.provide('testDatabase', { kind: 'postgres', adminUrl, templateName: template.templateName, runPid: process.pid });
     console.info(`[tests] database: PostgreSQL ${container ? '(Testcontainers)' : '(TEST_DATABASE_URL)'}`);
     return async () => {
       await template.drop();

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client';
 
 export type TestDatabaseTarget =
-  | { kind: 'postgres'; adminUrl: string; templateName: string }
+  | { kind: 'postgres'; adminUrl: string; templateName: string; runPid: number }
   | { kind: 'pglite'; dumpFile: string };
 
 export interface TestDatabase {
@@ -32,7 +32,7 @@ export async function createTestDatabase(options: { statementTimeoutMs?: number 
     const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
     return { database, destroy: () => database.close() };
   }
-  const name = `registry_test_${randomBytes(6).toString('hex')}`;
+  const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
   await adminQuery(target.adminUrl, `create database "${name}" template "${target.templateName}"`);
   const url = new URL(target.adminUrl);
   url.pathname = `/${name}`;
