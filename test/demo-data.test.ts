@@ -26,4 +26,21 @@ describe('demo data', () => {
     expect(counts).toEqual({ trajectories: 40, synthetic: 40, measurements: totals.measurements, institutions: expect.any(Number) });
     expect(counts!.institutions).toBeGreaterThan(3);
   });
+
+  it('passes every database rule with the scale datasets\' spacing too (bench/lib/scale-dataset.ts loads these rows with triggers off)', async () => {
+    const scaleDatabase = await createTestDatabase();
+    try {
+      const { orm } = scaleDatabase.database;
+      const totals = await loadDemoData(orm, Buffer.alloc(32, 8), { trajectories: 60, seed: 11, asOf: '2026-11-01', firstStart: '2019-01-07', measurementSpacing: 2.5 });
+      const [counts] = await selectRows<{ trajectories: number; measurements: number }>(
+        orm,
+        sql`select (select count(*)::int from trajectories) as trajectories, (select count(*)::int from measurements) as measurements`,
+      );
+      expect(counts).toEqual({ trajectories: 60, measurements: totals.measurements });
+      expect(totals.measurements / totals.trajectories).toBeGreaterThan(30);
+      expect(totals.measurements / totals.trajectories).toBeLessThan(80);
+    } finally {
+      await scaleDatabase.destroy();
+    }
+  });
 });

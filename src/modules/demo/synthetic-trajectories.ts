@@ -56,6 +56,11 @@ export interface GeneratorOptions {
   /** The generator's "today": nothing is dated after it. */
   asOf: string;
   firstStart?: string;
+  /**
+   * Multiplies the days between repeated measurements (default 1: every four to twelve weeks).
+   * The scale datasets use 2 for about fifty measurements per trajectory.
+   */
+  measurementSpacing?: number;
 }
 
 const PROGRAMMES = INSTITUTIONS.flatMap((institution) =>
@@ -93,7 +98,7 @@ export function* generateSyntheticTrajectories(options: GeneratorOptions): Gener
     const startDate = addDays(firstStart, random.integer(0, span));
     const ageAtStart = random.integer(12, 17);
     if (!returning) subject.birthYear = Number(startDate.slice(0, 4)) - ageAtStart;
-    yield buildTrajectory(random, index, subject, institutionCode, programme, startDate, options.asOf);
+    yield buildTrajectory(random, index, subject, institutionCode, programme, startDate, options.asOf, options.measurementSpacing ?? 1);
   }
 }
 
@@ -129,6 +134,7 @@ function buildTrajectory(
   programme: ProgrammeSeed,
   startDate: string,
   asOf: string,
+  measurementSpacing: number,
 ): SyntheticTrajectory {
   const reference = `SYN-T${String(index).padStart(6, '0')}`;
   const ambulatory = programme.settings.every((setting) => setting === 'ambulatory');
@@ -175,7 +181,7 @@ function buildTrajectory(
     ]),
     placements: placementsFor(random, reference, programme, startDate, endDate, days),
     activities: activitiesFor(random, reference, programme.offer, startDate, days),
-    measurements: measurementsFor(random, reference, startDate, days, courses, underReports, exploitationAtIntake, ambulatory),
+    measurements: measurementsFor(random, reference, startDate, days, courses, underReports, exploitationAtIntake, ambulatory, measurementSpacing),
   };
 }
 
@@ -259,6 +265,7 @@ function measurementsFor(
   underReports: boolean,
   exploitationAtIntake: ExploitationAtIntake,
   ambulatory: boolean,
+  spacing: number,
 ): SyntheticTrajectory['measurements'] {
   const measurements: SyntheticTrajectory['measurements'] = [];
   const add = (instrumentCode: string, informant: Informant, day: number, value: number) =>
@@ -272,9 +279,10 @@ function measurementsFor(
 
   for (const plan of SERIES_PLAN) {
     const instrument = INSTRUMENT_BY_CODE.get(plan.instrument)!;
+    const everyDays = Math.round(plan.everyDays * spacing);
     const course = courses[instrument.domain!];
     if (instrument.kind === 'status') {
-      statusSeries(random, instrument, course, exploitationAtIntake, days, plan.everyDays).forEach(([day, value]) =>
+      statusSeries(random, instrument, course, exploitationAtIntake, days, everyDays).forEach(([day, value]) =>
         add(instrument.code, plan.informants[0]!, day, value),
       );
       continue;
@@ -283,13 +291,13 @@ function measurementsFor(
       // Parents answer less often than mentors and the youth herself.
       if (informant === 'parent' && random.chance(0.3)) continue;
       const understated = underReports && informant === 'youth';
-      for (const [day, value] of scoreSeries(random, instrument, course, understated, days, plan.everyDays)) {
+      for (const [day, value] of scoreSeries(random, instrument, course, understated, days, everyDays)) {
         add(instrument.code, informant, day, value);
       }
     }
   }
   if (!ambulatory) {
-    for (let day = 14; day <= days; day += 28) add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
+    for (let day = 14; day <= days; day += Math.round(28 * spacing)) add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
   }
   // The youth-perspective questionnaire at intake and, when care lasted long enough, near the end.
   for (const day of days > 90 ? [7, days - 7] : [7]) {
