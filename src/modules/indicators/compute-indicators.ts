@@ -41,17 +41,22 @@ export function daysInCare(startDate: string, endDate: string | null, asOf: stri
   return Math.max(0, daysBetween(startDate, endDate ?? asOf));
 }
 
-export function computeTrajectoryIndicators(inputs: TrajectoryInputs): TrajectoryIndicators {
+export type OutcomeIndicators = Pick<TrajectoryIndicators, 'domainStatuses' | 'intakeRecognition' | 'outcomeClass' | 'problemRecognition'>;
+export type CareDeliveryIndicators = Pick<TrajectoryIndicators, 'daysInCare' | 'fidelity' | 'dose'>;
+
+/** What the measurement series say; needs nothing else (the research API asks for it alone). */
+export function outcomeIndicators(series: Series[], intakeWindowDays: number): OutcomeIndicators {
+  const statuses = domainStatuses(series);
+  const recognition = problemRecognition(series, intakeWindowDays);
+  return { domainStatuses: statuses, intakeRecognition: recognition.perDomain, outcomeClass: outcomeClass(statuses), problemRecognition: recognition.overall };
+}
+
+/** What was delivered against the programme's offer over the time in care. */
+export function careDeliveryIndicators(inputs: Pick<TrajectoryInputs, 'startDate' | 'endDate' | 'asOf' | 'activities' | 'offer'>): CareDeliveryIndicators {
   const days = daysInCare(inputs.startDate, inputs.endDate, inputs.asOf);
-  const statuses = domainStatuses(inputs.series);
-  const recognition = problemRecognition(inputs.series, inputs.intakeWindowDays);
-  return {
-    daysInCare: days,
-    domainStatuses: statuses,
-    intakeRecognition: recognition.perDomain,
-    outcomeClass: outcomeClass(statuses),
-    problemRecognition: recognition.overall,
-    fidelity: fidelity(inputs.offer, inputs.activities, days),
-    dose: dosePerActivityType(inputs.activities, days),
-  };
+  return { daysInCare: days, fidelity: fidelity(inputs.offer, inputs.activities, days), dose: dosePerActivityType(inputs.activities, days) };
+}
+
+export function computeTrajectoryIndicators(inputs: TrajectoryInputs): TrajectoryIndicators {
+  return { ...careDeliveryIndicators(inputs), ...outcomeIndicators(inputs.series, inputs.intakeWindowDays) };
 }

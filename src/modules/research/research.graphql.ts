@@ -4,7 +4,7 @@ import type { IResolvers, MercuriusContext } from 'mercurius';
 import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
-import { computeTrajectoryIndicators, daysInCare, type TrajectoryIndicators } from '../indicators/compute-indicators';
+import { careDeliveryIndicators, daysInCare, outcomeIndicators } from '../indicators/compute-indicators';
 import { toDelivered, toOfferItem, toSeries } from '../indicators/indicator-inputs';
 import { nonOverlap } from '../../lib/statistics/nonoverlap';
 import { reliableChange } from '../../lib/statistics/reliable-change';
@@ -188,29 +188,26 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     return found;
   }
 
-  const computed = new WeakMap<ResearchContext, Map<string, Promise<TrajectoryIndicators>>>();
-  /** The trajectory's derived indicators: the same function the statistics keep up to date. */
-  function indicatorsOf(context: MercuriusContext, row: TrajectoryRow): Promise<TrajectoryIndicators> {
-    const ctx = research(context);
-    let memo = computed.get(ctx);
-    if (!memo) computed.set(ctx, (memo = new Map()));
-    let found = memo.get(row.id);
-    if (!found) {
-      found = Promise.all([seriesOf(context, row), ctx.activities.load(row.id), ctx.offers.load(row.programme_id)]).then(([series, activities, offer]) =>
-        computeTrajectoryIndicators({
-          startDate: row.start_date,
-          endDate: row.end_date,
-          asOf: todayIso(),
-          series,
-          activities: activities.map(toDelivered),
-          offer: offer.map(toOfferItem),
-          intakeWindowDays: settings.intakeWindowDays,
-        }),
-      );
-      memo.set(row.id, found);
-    }
-    return found;
+  /** Memoises per request and trajectory, so sibling fields share one computation. */
+  function perRequest<T>(compute: (context: MercuriusContext, row: TrajectoryRow) => Promise<T>) {
+    const memo = new WeakMap<ResearchContext, Map<string, Promise<T>>>();
+    return (context: MercuriusContext, row: TrajectoryRow): Promise<T> => {
+      const ctx = research(context);
+      let byId = memo.get(ctx);
+      if (!byId) memo.set(ctx, (byId = new Map()));
+      let found = byId.get(row.id);
+      if (!found) byId.set(row.id, (found = compute(context, row)));
+      return found;
+    };
   }
+  // The same functions the statistics keep up to date (compute-indicators), in two halves, so a
+  // query for outcomes does not load the activities that only dose and fidelity need.
+  const outcomesOf = perRequest(async (context, row) => outcomeIndicators(await seriesOf(context, row), settings.intakeWindowDays));
+  const careDeliveryOf = perRequest(async (context, row) => {
+    const ctx = research(context);
+    const [activities, offer] = await Promise.all([ctx.activities.load(row.id), ctx.offers.load(row.programme_id)]);
+    return careDeliveryIndicators({ startDate: row.start_date, endDate: row.end_date, asOf: todayIso(), activities: activities.map(toDelivered), offer: offer.map(toOfferItem) });
+  });
 
   const resolvers: IResolvers = {
     Query: {
@@ -274,21 +271,22 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           topics: activity.topics,
         })),
       dose: async (row: TrajectoryRow, _args, context) => {
-        const { dose } = await indicatorsOf(context, row);
+        const { dose } = await careDeliveryOf(context, row);
         return hidesTimeInCare(context, row) ? dose.map((entry) => ({ ...entry, perMonthInCare: null })) : dose;
       },
       series: async (row: TrajectoryRow, _args, context) => {
         const series = await seriesOf(context, row);
-        const activities = await research(context).activities.load(row.id);
+        // Activities only when nonOverlap asks for a phase start by activity type.
+        const activities = () => research(context).activities.load(row.id);
         return series.map((entry) => ({ ...entry, activities, dateFor: (date: string) => dateFor(context, date) }));
       },
       domainStatuses: async (row: TrajectoryRow, _args, context) => {
-        const indicators = await indicatorsOf(context, row);
+        const indicators = await outcomesOf(context, row);
         return DOMAINS.map((domain) => ({ domain, status: indicators.domainStatuses[domain], intakeRecognition: indicators.intakeRecognition[domain] }));
       },
-      outcomeClass: async (row: TrajectoryRow, _args, context) => (await indicatorsOf(context, row)).outcomeClass,
-      problemRecognition: async (row: TrajectoryRow, _args, context) => ({ overall: (await indicatorsOf(context, row)).problemRecognition }),
-      fidelity: async (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : (await indicatorsOf(context, row)).fidelity),
+      outcomeClass: async (row: TrajectoryRow, _args, context) => (await outcomesOf(context, row)).outcomeClass,
+      problemRecognition: async (row: TrajectoryRow, _args, context) => ({ overall: (await outcomesOf(context, row)).problemRecognition }),
+      fidelity: async (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
       otherTrajectoriesOfSubject: async (row: TrajectoryRow, _args, context) => {
         const ctx = research(context);
         const ids = await ctx.others.load(row.id);
@@ -307,8 +305,8 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
         return reliableChange(series.observations[0]!.value, series.observations[series.observations.length - 1]!.value, series.instrument);
       },
-      nonOverlap: (
-        series: SeriesView & { activities: Array<{ activity_type_code: string; day: number }> },
+      nonOverlap: async (
+        series: SeriesView & { activities: () => Promise<Array<{ activity_type_code: string; day: number }>> },
         args: { phaseStartActivityType?: string | null; phaseStartDay?: number | null },
       ) => {
         const empty = { nap: null, tau: null, tauU: null, tauBC: null };
@@ -317,7 +315,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         }
         let start = args.phaseStartDay ?? null;
         if (args.phaseStartActivityType) {
-          start = series.activities.find((activity) => activity.activity_type_code === args.phaseStartActivityType)?.day ?? null;
+          start = (await series.activities()).find((activity) => activity.activity_type_code === args.phaseStartActivityType)?.day ?? null;
           if (start === null) return { ...empty, phaseALength: series.observations.length, phaseBLength: 0, reason: 'no activity of that type in this trajectory' };
         }
         if (start === null) throw new AppError('VALIDATION_FAILED', 'nonOverlap needs phaseStartActivityType or phaseStartDay.', { field: 'nonOverlap' });
