@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { loadDemoData } from '../src/modules/demo/load-demo-data';
-import { measurementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { careActivityBody, measurementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
@@ -151,6 +151,27 @@ describe('indicators', () => {
     expect(trajectory.outcomeClass).toBe('insufficient_data');
     // An open trajectory: its exact time in care would give the start date away to a researcher.
     expect(trajectory.fidelity).toBeNull();
+  });
+
+  it('split phases at the first activity of a chosen type (loaded only when asked)', async () => {
+    const [{ reference }] = await selectRows<{ reference: string }>(t.database.orm, sql`select reference from trajectories where id = ${ids.granted}`);
+    const activity = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/care-activities/${uniqueReference('A')}`,
+      headers: { authorization: keys.vuurtorenhuis },
+      payload: careActivityBody(reference!, { date: '2024-03-15' }),
+    });
+    expect(activity.statusCode, activity.body).toBe(201);
+    const result = await graphql(
+      keys.researcher,
+      `{ trajectory(id: "${ids.granted}") { series {
+          byActivity: nonOverlap(phaseStartActivityType: "mentor_conversation") { phaseALength phaseBLength reason }
+          absent: nonOverlap(phaseStartActivityType: "family_therapy") { phaseALength phaseBLength reason } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    // Observations on days 17, 46, 77, 107; the conversation on day 60.
+    expect(result.data.trajectory.series[0].byActivity).toMatchObject({ phaseALength: 2, phaseBLength: 2, reason: expect.stringMatching(/at least 3/) });
+    expect(result.data.trajectory.series[0].absent).toMatchObject({ phaseALength: 4, phaseBLength: 0, reason: 'no activity of that type in this trajectory' });
   });
 });
 
