@@ -154,12 +154,13 @@ describe('indicators', () => {
   });
 
   it('split phases at the first activity of a chosen type (loaded only when asked)', async () => {
-    const [{ reference }] = await selectRows<{ reference: string }>(t.database.orm, sql`select reference from trajectories where id = ${ids.granted}`);
+    const [row] = await selectRows<{ reference: string }>(t.database.orm, sql`select reference from trajectories where id = ${ids.granted}`);
+    const reference = row!.reference;
     const activity = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/care-activities/${uniqueReference('A')}`,
       headers: { authorization: keys.vuurtorenhuis },
-      payload: careActivityBody(reference!, { date: '2024-03-15' }),
+      payload: careActivityBody(reference, { date: '2024-03-15' }),
     });
     expect(activity.statusCode, activity.body).toBe(201);
     const result = await graphql(
