@@ -20,6 +20,7 @@ import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
 import { openapiPlugin } from './plugins/openapi';
+import { securityPlugin } from './plugins/security';
 
 export interface AppDependencies {
   config: Config;
@@ -68,9 +69,12 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
 
   await app.register(errorHandlerPlugin);
-  await app.register(openapiPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.
   await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
+  // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
+  // and before authentication (failed authentications are counted per address).
+  await app.register(securityPlugin, config.security);
+  await app.register(openapiPlugin);
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(graphqlPlugin, {
     graphiql: config.graphql.graphiql,

@@ -55,4 +55,18 @@ describe('loadConfig', () => {
   it('puts every problem in the error message', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/Invalid configuration:\n {2}- PORT: /);
   });
+
+  it('reads the CORS allow-list and the rate limits, with generous defaults', () => {
+    expect(loadConfig({}).security).toEqual({ corsOrigins: [], rateLimit: { max: 3_000, windowMs: 60_000, authFailures: 100 } });
+    const config = loadConfig({ CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173', RATE_LIMIT_MAX: '50', RATE_LIMIT_WINDOW_MS: '10000' });
+    expect(config.security.corsOrigins).toEqual(['https://dashboard.example.org', 'http://localhost:5173']);
+    expect(config.security.rateLimit).toMatchObject({ max: 50, windowMs: 10_000 });
+  });
+
+  it('refuses a CORS wildcard, a path or a scheme other than http(s)', () => {
+    for (const origins of ['*', 'https://dashboard.example.org/app', 'ftp://example.org', 'https://a.example.org,*.example.org']) {
+      expect(problemsOf({ CORS_ORIGINS: origins })[0], origins).toMatch(/^CORS_ORIGINS\.\d+: must list exact origins/);
+    }
+    expect(problemsOf({ RATE_LIMIT_MAX: '0' })[0]).toMatch(/^RATE_LIMIT_MAX: /);
+  });
 });

@@ -19,6 +19,21 @@ const secretKey = z
     return bytes;
   });
 
+/**
+ * Exact origins (scheme, host, optional port), comma-separated. A wildcard is refused: the
+ * registry holds record-level data, so every browser application that may call it is named.
+ */
+const corsOrigins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, 'must list exact origins such as https://dashboard.example.org (no path, no wildcard)'),
+    ),
+  );
+
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -60,6 +75,13 @@ const environmentSchema = z
     /** Counts below this are suppressed in every aggregate answer. */
     MIN_CELL_SIZE: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(10),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
+    /** Browser origins allowed to call the API cross-origin, comma-separated; unset: none. */
+    CORS_ORIGINS: corsOrigins.default([]),
+    /** Requests per window, per API key (per address for requests without a valid key). */
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000_000).default(3_000),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+    /** Failed authentications per window from one address before it is refused for the rest of the window. */
+    RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).max(1_000_000_000).default(100),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
@@ -91,6 +113,7 @@ export interface Config {
   auditRetentionYears: number;
   minimumCellSize: number;
   graphql: { maxPageSize: number; intakeWindowDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
+  security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +169,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graphiql: env.GRAPHIQL ?? env.NODE_ENV === 'development',
       maxCost: env.GRAPHQL_MAX_COST,
       maxAliases: env.GRAPHQL_MAX_ALIASES,
+    },
+    security: {
+      corsOrigins: env.CORS_ORIGINS,
+      rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, authFailures: env.RATE_LIMIT_AUTH_FAILURES },
     },
   };
 }
