@@ -73,7 +73,14 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
       query: (text, params) => pool.query(text, params) as never,
       transaction: async (work) => {
         const client = await pool.connect();
+        // The pool listens for errors only on idle clients. A connection lost while checked out,
+        // between two statements (terminated backend, server restart), is otherwise an
+        // unhandled 'error' event that ends the process; here it only fails the next statement.
         let broken: Error | undefined;
+        const onLost = (error: Error) => {
+          broken = error;
+        };
+        client.on('error', onLost);
         try {
           await client.query('begin');
           const result = await work({ query: (text, params) => client.query(text, params) as never });
@@ -85,6 +92,7 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
           });
           throw error;
         } finally {
+          client.removeListener('error', onLost);
           client.release(broken);
         }
       },
