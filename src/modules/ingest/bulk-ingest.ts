@@ -39,6 +39,21 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
   const reports = <T>(work: (repository: ReturnType<typeof createIngestReportsRepository>) => Promise<T>) =>
     database.transaction((connection) => work(createIngestReportsRepository(connection)));
 
+  // Claims of failed requests that could not be let go because the database was away when they
+  // failed. This process knows those requests are dead, so it lets their claims go before it
+  // claims again: a retry once the database is back is taken at once, instead of being refused
+  // as still running until ABANDONED_CLAIM_SECONDS have passed. (Another instance, or this one
+  // after a crash, still waits that out.)
+  const unreleased = new Set<string>();
+  const releaseClaim = async (id: string) => {
+    try {
+      await reports((repository) => repository.releaseClaim(id));
+      unreleased.delete(id);
+    } catch {
+      unreleased.add(id);
+    }
+  };
+
   return async function bulkIngest(input: BulkIngestInput): Promise<BulkIngestResult> {
     const hash = createHash('sha256');
     let digest: string | undefined;
@@ -48,6 +63,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
     let reportId: string = randomUUID();
 
     if (key) {
+      for (const id of [...unreleased]) await releaseClaim(id);
       const claim = await reports((repository) => repository.claim(input.institutionId, key, reportId));
       if (!claim.claimed) {
         const { existing } = claim;
@@ -89,7 +105,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
       }
       return { httpStatus: httpStatusOf(report), report, replayed: false };
     } catch (error) {
-      if (key) await reports((repository) => repository.releaseClaim(reportId)).catch(() => undefined);
+      if (key) await releaseClaim(reportId);
       throw error;
     }
   };
