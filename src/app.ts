@@ -21,6 +21,7 @@ import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
 import { openapiPlugin } from './plugins/openapi';
 import { securityPlugin } from './plugins/security';
+import { shutdownPlugin } from './plugins/shutdown';
 
 export interface AppDependencies {
   config: Config;
@@ -51,7 +52,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     },
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
-    return503OnClosing: true,
+    // While closing, the shutdown plugin refuses new requests in the service's error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -71,6 +73,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   await app.register(errorHandlerPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.
   await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
+  await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).
   await app.register(securityPlugin, config.security);
