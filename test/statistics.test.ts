@@ -24,13 +24,26 @@ const ask = async (path: string, authorization = funder): Promise<StatisticsAnsw
   return response.json();
 };
 
-const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare' && !name.endsWith('.mean');
+const graphqlAs = (authorization: string, query: string) =>
+  t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization }, payload: { query } }).then((response) => response.json());
+
+/** The groupings as the test states them, independently of the repository's SQL. */
+const GROUP_SQL: Record<(typeof GROUPINGS)[number], string> = {
+  programme: 'p.code',
+  institution: 'i.code',
+  setting: `coalesce((select pl.setting from placements pl where pl.trajectory_id = t.id order by pl.start_date limit 1), p.settings[1])`,
+  start_year: `extract(year from t.start_date)::int::text`,
+  gender: 's.gender',
+  age_group: `case when extract(year from t.start_date)::int - s.birth_year <= 13 then 'up to 13' when extract(year from t.start_date)::int - s.birth_year <= 15 then '14-15' when extract(year from t.start_date)::int - s.birth_year <= 17 then '16-17' else '18 and over' end`,
+};
+
+const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare' && !name.endsWith('.mean') && !name.endsWith('.median') && !name.endsWith('.medianPerMonth');
 
 /**
  * An independent check by linear algebra: the published cells and totals of the outcome table
  * give equations; a suppressed cell is recomputable when its unit vector lies in their row space.
  */
-function recomputable(answer: StatisticsAnswer, columns: string[]): string[] {
+function recomputable(answer: StatisticsAnswer, columns: string[], options: { columnsAddUpToTrajectories: boolean } = { columnsAddUpToTrajectories: true }): string[] {
   const unknown: string[] = [];
   const valueOf = (group: string, column: string, value: Cell) => {
     if (value.suppressed) {
@@ -52,7 +65,7 @@ function recomputable(answer: StatisticsAnswer, columns: string[]): string[] {
     for (const member of members) if (member !== null && index.has(member)) row[index.get(member)!]! -= 1;
     if (row.some((value) => value !== 0)) equations.push(row);
   };
-  lines.forEach((line) => equation(`${line.name}/trajectories`, columns.map((column) => `${line.name}/${column}`)));
+  if (options.columnsAddUpToTrajectories) lines.forEach((line) => equation(`${line.name}/trajectories`, columns.map((column) => `${line.name}/${column}`)));
   if (answer.groups.length > 0) {
     for (const column of [...columns, 'trajectories']) equation(`total/${column}`, answer.groups.map((group) => `${group.group}/${column}`));
   }
@@ -78,8 +91,10 @@ function recomputable(answer: StatisticsAnswer, columns: string[]): string[] {
 
 describe('statistics', () => {
   it('never publish a count below the minimum, through any grouping or measure', async () => {
-    for (const path of ['recognition', ...['overview', 'outcomes', 'perspective'].flatMap((measure) => [measure, ...GROUPINGS.map((grouping) => `${measure}?groupBy=${grouping}`)])]) {
-      const answer = await ask(path);
+    const institution = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
+    const paths = ['recognition', ...['overview', 'outcomes', 'perspective', 'care'].flatMap((measure) => [measure, ...GROUPINGS.map((grouping) => `${measure}?groupBy=${grouping}`)])];
+    for (const [path, authorization] of [...paths.map((path) => [path, funder] as const), ...paths.map((path) => [path, institution] as const)]) {
+      const answer = await ask(path, authorization);
       for (const line of [...answer.groups.map((group) => group.values), answer.total]) {
         for (const [name, value] of Object.entries(line)) {
           if (value.suppressed) expect(value.value, `${path} ${name}`).toBeNull();
@@ -107,6 +122,110 @@ describe('statistics', () => {
     // The synthetic registry is small enough that suppression is exercised.
     expect(suppressedCells).toBeGreaterThan(5);
     expect(recomputable(await ask('recognition'), columns)).toEqual([]);
+  });
+
+  it('leave no suppressed care count recomputable either (columns add up over groups)', async () => {
+    let suppressedCells = 0;
+    for (const grouping of GROUPINGS) {
+      const answer = await ask(`care?groupBy=${grouping}`);
+      const columns = Object.keys(answer.total).filter((name) => name.endsWith('.received') || name.endsWith('.scored'));
+      suppressedCells += answer.groups.flatMap((group) => columns.map((column) => group.values[column]!)).filter((value) => value.suppressed).length;
+      expect(recomputable(answer, columns, { columnsAddUpToTrajectories: false }), grouping).toEqual([]);
+    }
+    expect(suppressedCells).toBeGreaterThan(5);
+  });
+
+  it('give the median dose per activity type of those who received it, and median fidelity, as computed independently', async () => {
+    const answer = await ask('care');
+    const doses = await selectRows<{ activity_type_code: string; per_month_in_care: number }>(
+      t.database.orm,
+      sql`select d.activity_type_code, d.per_month_in_care from trajectory_doses d join trajectories t on t.id = d.trajectory_id
+          where t.research_consent not in ('refused', 'withdrawn')`,
+    );
+    const fidelity = await selectRows<{ fidelity_summary: number | null }>(
+      t.database.orm,
+      sql`select ti.fidelity_summary from trajectory_indicators ti join trajectories t on t.id = ti.trajectory_id
+          where t.research_consent not in ('refused', 'withdrawn') and ti.fidelity_summary is not null`,
+    );
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = (sorted.length - 1) / 2;
+      return (sorted[Math.floor(middle)]! + sorted[Math.ceil(middle)]!) / 2;
+    };
+    const types = [...new Set(doses.map((row) => row.activity_type_code))];
+    expect(types.length).toBeGreaterThan(5);
+    for (const type of types) {
+      const received = doses.filter((row) => row.activity_type_code === type).map((row) => Number(row.per_month_in_care));
+      const count = answer.total[`dose.${type}.received`]!;
+      if (received.length >= MINIMUM) {
+        expect(count).toEqual({ value: received.length, suppressed: false });
+        expect(answer.total[`dose.${type}.medianPerMonth`]!.value).toBeCloseTo(median(received), 3);
+      } else {
+        expect(answer.total[`dose.${type}.medianPerMonth`]!.suppressed).toBe(true);
+      }
+    }
+    expect(answer.total['fidelity.summary.scored']).toEqual({ value: fidelity.length, suppressed: false });
+    expect(answer.total['fidelity.summary.median']!.value).toBeCloseTo(median(fidelity.map((row) => Number(row.fidelity_summary))), 3);
+  });
+
+  it('withhold, for an institution, national figures that would give the other institutions\' small counts away', async () => {
+    const institution = await t.authorization('institution', 'vuurtorenhuis');
+    const [own] = await selectRows<{ id: string }>(t.database.orm, sql`select id from institutions where code = 'vuurtorenhuis'`);
+    const ownId = own!.id;
+    let withheldForInstitution = 0;
+    for (const grouping of GROUPINGS) {
+      const asInstitution = await ask(`overview?groupBy=${grouping}`, institution.authorization);
+      const asFunder = await ask(`overview?groupBy=${grouping}`);
+      // The true counts of the other institutions, which the institution could work out as national minus its own.
+      const others = await selectRows<{ group: string | null; started: number; ended: number }>(
+        t.database.orm,
+        sql`select g as "group", count(*)::int as started, count(end_date)::int as ended
+              from (select ${sql.raw(GROUP_SQL[grouping])} as g, t.end_date
+                      from trajectories t join subjects s on s.id = t.subject_id join programmes p on p.id = t.programme_id join institutions i on i.id = t.institution_id
+                     where t.research_consent not in ('refused', 'withdrawn') and t.institution_id <> ${ownId}) population
+             group by g`,
+      );
+      for (const group of asInstitution.groups) {
+        const other = others.find((row) => (row.group ?? 'unknown') === group.group);
+        for (const field of ['started', 'ended'] as const) {
+          const value = group.values[field]!;
+          if (!value.suppressed) {
+            const difference = other?.[field] ?? 0;
+            expect(difference === 0 || difference >= MINIMUM, `${grouping} ${group.group} ${field}: others ${difference}`).toBe(true);
+          }
+          const funderValue = asFunder.groups.find((entry) => entry.group === group.group)!.values[field]!;
+          if (!funderValue.suppressed && value.suppressed) withheldForInstitution += 1;
+        }
+      }
+    }
+    // The rule bites: some figures a funder sees are withheld from the institution.
+    expect(withheldForInstitution).toBeGreaterThan(0);
+  });
+
+  it('compare an institution\'s own programmes with the national picture through GraphQL', async () => {
+    const institution = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
+    const query = `{ comparison(measure: outcomes) {
+        national { groupBy groups { group values(names: ["trajectories", "outcome.improved"]) { name value suppressed } } total(names: ["trajectories"]) { name value suppressed } }
+        own { groups { group values(names: ["trajectories"]) { name value suppressed } } } } }`;
+    const asInstitution = await graphqlAs(institution, query);
+    expect(asInstitution.errors, JSON.stringify(asInstitution.errors)).toBeUndefined();
+    const { national, own } = asInstitution.data.comparison;
+    expect(national.groupBy).toBe('programme');
+    expect(own.groups.length).toBeGreaterThan(0);
+    expect(own.groups.every((group: { group: string }) => group.group.startsWith('vuurtorenhuis-'))).toBe(true);
+    expect(national.groups.length).toBeGreaterThan(own.groups.length);
+    expect(national.groups[0].values.map((value: { name: string }) => value.name)).toEqual(['trajectories', 'outcome.improved']);
+    // The same figures as the REST endpoint gives the same viewer.
+    const rest = await ask('outcomes?groupBy=programme', institution);
+    for (const group of national.groups) {
+      const restGroup = rest.groups.find((entry) => entry.group === group.group)!;
+      expect(group.values[0]).toEqual({ name: 'trajectories', ...restGroup.values.trajectories });
+    }
+    const asFunder = await graphqlAs(funder, query);
+    expect(asFunder.errors, JSON.stringify(asFunder.errors)).toBeUndefined();
+    expect(asFunder.data.comparison.own).toBeNull();
+    const auditor = (await t.authorization('auditor')).authorization;
+    expect((await graphqlAs(auditor, query)).errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('publish the true counts where they publish one, of trajectories, without withdrawn consent', async () => {

@@ -21,13 +21,31 @@ const GROUP_EXPRESSION: Record<Grouping, string> = {
                    else '18 and over' end`,
 };
 
+/**
+ * Whose trajectories an aggregate counts: all, one institution's (its own view), or all but one
+ * institution's (what the national figures reveal to an institution that knows its own).
+ */
+export type Population = { kind: 'all' } | { kind: 'institution'; institutionId: string } | { kind: 'other_institutions'; institutionId: string };
+export const EVERYONE: Population = { kind: 'all' };
+
 const POPULATION_FROM = `
   from trajectories t
   join subjects s on s.id = t.subject_id
   join programmes p on p.id = t.programme_id
   join institutions i on i.id = t.institution_id`;
-const POPULATION_WHERE = `t.research_consent not in ('refused', 'withdrawn')`;
-const POPULATION = `${POPULATION_FROM} left join trajectory_indicators ti on ti.trajectory_id = t.id where ${POPULATION_WHERE}`;
+
+/** The population's condition; its parameter (if any) is $1 of the statement. */
+function populationWhere(population: Population): { where: string; params: unknown[] } {
+  const consent = `t.research_consent not in ('refused', 'withdrawn')`;
+  if (population.kind === 'institution') return { where: `${consent} and t.institution_id = $1::uuid`, params: [population.institutionId] };
+  if (population.kind === 'other_institutions') return { where: `${consent} and t.institution_id <> $1::uuid`, params: [population.institutionId] };
+  return { where: consent, params: [] };
+}
+
+function populationOf(population: Population) {
+  const { where, params } = populationWhere(population);
+  return { sql: `${POPULATION_FROM} left join trajectory_indicators ti on ti.trajectory_id = t.id where ${where}`, where, params };
+}
 
 export interface OverviewRow {
   group: string | null;
@@ -57,6 +75,29 @@ export interface PerspectiveRow {
   mean: number | null;
 }
 
+export interface CareGroupRow {
+  group: string | null;
+  trajectories: number;
+  /** Per fidelity column: trajectories with a score, and their median score. */
+  fidelity: Record<string, { scored: number; median: number | null }>;
+}
+
+export interface DoseRow {
+  group: string | null;
+  activityTypeCode: string;
+  /** Trajectories that received the activity type at least once. */
+  received: number;
+  /** Their median number of occurrences per month in care. */
+  medianPerMonth: number | null;
+}
+
+export const FIDELITY_COLUMNS = {
+  summary: 'ti.fidelity_summary',
+  diagnostics_safety: 'ti.fidelity_diagnostics_safety',
+  living_climate: 'ti.fidelity_living_climate',
+  mentor_conversations: 'ti.fidelity_mentor_conversations',
+} as const;
+
 export interface RecognitionRow {
   recognition: string;
   outcomeClass: string;
@@ -75,7 +116,8 @@ export function createStatisticsRepository(database: Database) {
   const groupSql = (grouping: Grouping | null) => (grouping ? GROUP_EXPRESSION[grouping] : 'null::text');
 
   return {
-    async overview(grouping: Grouping | null): Promise<OverviewRow[]> {
+    async overview(grouping: Grouping | null, population: Population = EVERYONE): Promise<OverviewRow[]> {
+      const from = populationOf(population);
       const { rows } = await database.query<{
         group: string | null;
         started: number;
@@ -90,8 +132,9 @@ export function createStatisticsRepository(database: Database) {
                 count(distinct subject_id)::int as youths, count(end_date)::int as duration_count,
                 percentile_cont(0.5) within group (order by end_date - start_date) filter (where end_date is not null) as median_days,
                 jsonb_build_object(${END_REASONS.map((reason) => `'${reason}', count(*) filter (where end_reason = '${reason}')`).join(', ')}) as end_reasons
-           from (select ${groupSql(grouping)} as g, t.subject_id, t.start_date, t.end_date, t.end_reason ${POPULATION}) population
+           from (select ${groupSql(grouping)} as g, t.subject_id, t.start_date, t.end_date, t.end_reason ${from.sql}) population
           group by g order by g`,
+        from.params,
       );
       return rows.map((row) => ({
         group: row.group,
@@ -105,7 +148,8 @@ export function createStatisticsRepository(database: Database) {
       }));
     },
 
-    async outcomes(grouping: Grouping | null): Promise<OutcomeRow[]> {
+    async outcomes(grouping: Grouping | null, population: Population = EVERYONE): Promise<OutcomeRow[]> {
+      const from = populationOf(population);
       const domainSelects = Object.entries(DOMAIN_COLUMNS)
         .map(
           ([domain, column]) => `
@@ -123,8 +167,9 @@ export function createStatisticsRepository(database: Database) {
                 count(*) filter (where ti.outcome_class = 'not_improved')::int as not_improved,
                 count(*) filter (where ti.outcome_class = 'insufficient_data' or ti.outcome_class is null)::int as insufficient_data,
                 ${domainSelects}
-           ${POPULATION}
+           ${from.sql}
           group by 1 order by 1`,
+        from.params,
       );
       return rows.map((row) => ({
         group: row.group as string | null,
@@ -146,27 +191,74 @@ export function createStatisticsRepository(database: Database) {
     },
 
     /** The youth-perspective items: per trajectory the latest answer, then the mean per group. */
-    async perspective(grouping: Grouping | null): Promise<PerspectiveRow[]> {
+    async perspective(grouping: Grouping | null, population: Population = EVERYONE): Promise<PerspectiveRow[]> {
+      const from = populationOf(population);
       const { rows } = await database.query<{ group: string | null; item: string; respondents: number; mean: number | null }>(
         `select g as "group", item, count(*)::int as respondents, avg(value)::float8 as mean
            from (select distinct on (t.id, m.instrument_code) ${groupSql(grouping)} as g, m.instrument_code as item, m.value
                    ${POPULATION_FROM} join measurements m on m.trajectory_id = t.id
-                  where ${POPULATION_WHERE} and m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
+                  where ${from.where} and m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
                   order by t.id, m.instrument_code, m.measured_on desc, m.id desc) latest
           group by g, item order by g, item`,
+        from.params,
       );
       return rows.map((row) => ({ group: row.group, item: row.item, respondents: row.respondents, mean: row.mean === null ? null : Number(row.mean) }));
     },
 
     /** Outcome class by problem recognition at intake: the study's key finding. */
-    async recognition(): Promise<RecognitionRow[]> {
+    async recognition(population: Population = EVERYONE): Promise<RecognitionRow[]> {
+      const from = populationOf(population);
       const { rows } = await database.query<{ recognition: string; outcome_class: string; trajectories: number }>(
         `select coalesce(ti.problem_recognition, 'unknown') as recognition, coalesce(ti.outcome_class, 'insufficient_data') as outcome_class,
                 count(*)::int as trajectories
-           ${POPULATION}
+           ${from.sql}
           group by 1, 2`,
+        from.params,
       );
       return rows.map((row) => ({ recognition: row.recognition, outcomeClass: row.outcome_class, trajectories: row.trajectories }));
+    },
+
+    /** Care delivered: fidelity medians per group, and per activity type the dose of those who received it. */
+    async care(grouping: Grouping | null, population: Population = EVERYONE): Promise<{ groups: CareGroupRow[]; doses: DoseRow[] }> {
+      const from = populationOf(population);
+      const fidelitySelects = Object.entries(FIDELITY_COLUMNS)
+        .map(
+          ([name, column]) =>
+            `count(${column})::int as "${name}_scored", percentile_cont(0.5) within group (order by ${column}) as "${name}_median"`,
+        )
+        .join(', ');
+      const [groups, doses] = await Promise.all([
+        database.query<Record<string, number | string | null>>(
+          `select ${groupSql(grouping)} as "group", count(*)::int as trajectories, ${fidelitySelects} ${from.sql} group by 1 order by 1`,
+          from.params,
+        ),
+        database.query<{ group: string | null; activity_type_code: string; received: number; median: number }>(
+          `select g as "group", d.activity_type_code, count(*)::int as received,
+                  percentile_cont(0.5) within group (order by d.per_month_in_care) as median
+             from (select ${groupSql(grouping)} as g, t.id ${from.sql}) population
+             join trajectory_doses d on d.trajectory_id = population.id
+            group by 1, 2 order by 1, 2`,
+          from.params,
+        ),
+      ]);
+      return {
+        groups: groups.rows.map((row) => ({
+          group: row.group as string | null,
+          trajectories: Number(row.trajectories),
+          fidelity: Object.fromEntries(
+            Object.keys(FIDELITY_COLUMNS).map((name) => [
+              name,
+              { scored: Number(row[`${name}_scored`]), median: row[`${name}_median`] === null ? null : Number(row[`${name}_median`]) },
+            ]),
+          ),
+        })),
+        doses: doses.rows.map((row) => ({
+          group: row.group,
+          activityTypeCode: row.activity_type_code,
+          received: row.received,
+          medianPerMonth: row.median === null ? null : Number(row.median),
+        })),
+      };
     },
   };
 }

@@ -1,9 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../../plugins/authentication';
+import { principalOf, requireRole } from '../../plugins/authentication';
+import type { Principal } from '../api-keys/api-keys.service';
 import { GROUPINGS } from './statistics.repository';
-import { type StatisticsService, toCsv } from './statistics.service';
+import { MEASURES, type StatisticsService, toCsv, type Viewer } from './statistics.service';
+
+/** Institutions see the national figures as protected against what they know of their own. */
+export const viewerOf = (principal: Principal): Viewer =>
+  principal.role === 'institution' ? { kind: 'institution', institutionId: principal.institutionId! } : { kind: 'national' };
 
 const cellSchema = z.object({ value: z.number().nullable(), suppressed: z.boolean() });
 const answerSchema = z
@@ -38,12 +43,15 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       config: { audit: { action: 'execute', resourceType: 'statistics' } },
       schema: {
         tags: ['statistics'],
-        summary: 'Aggregates with disclosure control: overview, outcomes, recognition (outcome by problem recognition), perspective (youth-perspective items)',
+        summary:
+          'Aggregates with disclosure control: overview, outcomes, recognition (outcome by problem recognition), perspective (youth-perspective items), ' +
+          'care (fidelity and dose per activity type)',
         description:
           'Counts are of trajectories (youths where said), never of measurements. Counts below the minimum cell size are ' +
           'suppressed (value null, suppressed true), and so are enough others that none can be worked out from the answer. ' +
-          'Send Accept: text/csv for CSV.',
-        params: z.object({ measure: z.enum(['overview', 'outcomes', 'recognition', 'perspective']) }),
+          'For an institution, a national figure is also withheld where the same figure over the other institutions would be: ' +
+          'it knows its own. Send Accept: text/csv for CSV.',
+        params: z.object({ measure: z.enum(MEASURES) }),
         querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
         response: { 200: answerSchema },
       },
@@ -52,13 +60,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       const { measure } = request.params;
       const groupBy = request.query.groupBy ?? null;
       request.audit.details = { measure, groupBy };
-      const answers = {
-        overview: () => options.statistics.overview(groupBy),
-        outcomes: () => options.statistics.outcomes(groupBy),
-        recognition: () => options.statistics.recognition(),
-        perspective: () => options.statistics.perspective(groupBy),
-      };
-      const answer = await answers[measure]();
+      const answer = await options.statistics.answer(measure, measure === 'recognition' ? null : groupBy, viewerOf(principalOf(request)));
       if (request.headers.accept?.includes('text/csv')) {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${measure}.csv"`).send(toCsv(answer) as never);
       }

@@ -1,6 +1,6 @@
 import { type Equation, protectCounts, suppressTable } from '../../lib/statistics/disclosure-control';
 import { DOMAINS, END_REASONS } from '../../lib/vocabulary';
-import type { Grouping, StatisticsRepository } from './statistics.repository';
+import { EVERYONE, FIDELITY_COLUMNS, type Grouping, type Population, type StatisticsRepository } from './statistics.repository';
 
 // Turns aggregates into answers that cannot point at one youth: every count below the minimum
 // cell size is suppressed (null, flagged — never a fake zero), enough further counts are
@@ -34,10 +34,32 @@ const OUTCOME_CLASSES = ['improved', 'mixed', 'not_improved', 'insufficient_data
 const DOMAIN_STATUSES = ['improved', 'unchanged', 'deteriorated', 'mixed'] as const;
 const RECOGNITION = ['low_recognition', 'shared_recognition', 'no_problems_reported', 'unknown'] as const;
 
+export const MEASURES = ['overview', 'outcomes', 'recognition', 'perspective', 'care'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** Who asks: an institution knows its own trajectories, so what the national figures reveal to it differs. */
+export type Viewer = { kind: 'national' } | { kind: 'institution'; institutionId: string };
+
+/**
+ * Protects counts laid out as lines of equal width, the last line the total of the others
+ * (when there are other lines). Returns, per line and column, whether the count is suppressed.
+ */
+function protectColumns(lines: number[][], minimum: number): boolean[][] {
+  const width = lines[0]?.length ?? 0;
+  const totalLine = lines.length - 1;
+  const at = (line: number, column: number) => line * width + column;
+  const equations: Equation[] =
+    lines.length > 1
+      ? Array.from({ length: width }, (_, column) => ({ anchor: at(totalLine, column), members: lines.slice(0, -1).map((_, line) => at(line, column)) }))
+      : [];
+  const suppressed = protectCounts(lines.flat(), equations, minimum, (index) => Math.floor(index / width) === totalLine);
+  return lines.map((_, line) => suppressed.slice(line * width, (line + 1) * width));
+}
+
 export function createStatisticsService(repository: StatisticsRepository, minimum: number) {
-  return {
-    async overview(groupBy: Grouping | null): Promise<StatisticsAnswer> {
-      const [rows, [overall]] = await Promise.all([groupBy ? repository.overview(groupBy) : Promise.resolve([]), repository.overview(null)]);
+  const measures = {
+    async overview(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
+      const [rows, [overall]] = await Promise.all([groupBy ? repository.overview(groupBy, population) : Promise.resolve([]), repository.overview(null, population)]);
       // Values: per group started, ended, active and the end reasons; then the same for the total.
       const fields = ['started', 'ended', 'active', ...END_REASONS] as const;
       const lines = [...rows, overall!].map((row) => [row.started, row.ended, row.active, ...END_REASONS.map((reason) => row.endReasons[reason] ?? 0)]);
@@ -79,8 +101,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
       };
     },
 
-    async outcomes(groupBy: Grouping | null): Promise<StatisticsAnswer> {
-      const [rows, [overall]] = await Promise.all([groupBy ? repository.outcomes(groupBy) : Promise.resolve([]), repository.outcomes(null)]);
+    async outcomes(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
+      const [rows, [overall]] = await Promise.all([groupBy ? repository.outcomes(groupBy, population) : Promise.resolve([]), repository.outcomes(null, population)]);
       const table = suppressTable(
         {
           cells: rows.map((row) => OUTCOME_CLASSES.map((name) => row.classes[name]!)),
@@ -140,8 +162,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
      * The youth's own perspective: per group, the mean of each of the ten items over the
      * trajectories that answered it (their latest answer), only over at least the minimum.
      */
-    async perspective(groupBy: Grouping | null): Promise<StatisticsAnswer> {
-      const [rows, overall] = await Promise.all([groupBy ? repository.perspective(groupBy) : Promise.resolve([]), repository.perspective(null)]);
+    async perspective(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
+      const [rows, overall] = await Promise.all([groupBy ? repository.perspective(groupBy, population) : Promise.resolve([]), repository.perspective(null, population)]);
       const items = [...new Set(overall.map((row) => row.item))].sort();
       const groups = [...new Set(rows.map((row) => row.group ?? 'unknown'))];
       const find = (list: typeof rows, group: string | null, item: string) => list.find((row) => (row.group ?? 'unknown') === (group ?? 'unknown') && row.item === item);
@@ -180,8 +202,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
     },
 
     /** Outcome class by problem recognition at intake. */
-    async recognition(): Promise<StatisticsAnswer> {
-      const rows = await repository.recognition();
+    async recognition(_groupBy: Grouping | null = null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
+      const rows = await repository.recognition(population);
       const count = (recognition: string, outcome: string) =>
         rows.find((row) => row.recognition === recognition && row.outcomeClass === outcome)?.trajectories ?? 0;
       const cells = RECOGNITION.map((recognition) => OUTCOME_CLASSES.map((outcome) => count(recognition, outcome)));
@@ -200,6 +222,99 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
         total: values(table.columnTotals!, table.grandTotal ?? null),
       };
     },
+
+    /**
+     * Care delivered: per group the median fidelity (summary and per core element) over the
+     * trajectories with a score, and per activity type how many trajectories received it and
+     * their median occurrences per month in care.
+     */
+    async care(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
+      const [grouped, overall] = await Promise.all([groupBy ? repository.care(groupBy, population) : Promise.resolve({ groups: [], doses: [] }), repository.care(null, population)]);
+      const fidelityNames = Object.keys(FIDELITY_COLUMNS);
+      const activityTypes = [...new Set(overall.doses.map((dose) => dose.activityTypeCode))].sort();
+      const groups = grouped.groups.map((row) => row.group);
+      const doseOf = (doses: typeof overall.doses, group: string | null, type: string) => doses.find((dose) => dose.group === group && dose.activityTypeCode === type);
+      const lineRows = [...grouped.groups.map((row) => ({ row, doses: grouped.doses })), { row: overall.groups[0] ?? { group: null, trajectories: 0, fidelity: {} }, doses: overall.doses }];
+      // Counts per line: trajectories, scored per fidelity column, received per activity type.
+      const counts = lineRows.map(({ row, doses }) => [
+        row.trajectories,
+        ...fidelityNames.map((name) => row.fidelity[name]?.scored ?? 0),
+        ...activityTypes.map((type) => doseOf(doses, row.group, type)?.received ?? 0),
+      ]);
+      const suppressed = protectColumns(counts, minimum);
+      const values = (line: number): Record<string, Cell> => {
+        const { row, doses } = lineRows[line]!;
+        const entries: Record<string, Cell> = { trajectories: cell(counts[line]![0]!, suppressed[line]![0]!) };
+        fidelityNames.forEach((name, index) => {
+          const column = 1 + index;
+          entries[`fidelity.${name}.scored`] = cell(counts[line]![column]!, suppressed[line]![column]!);
+          entries[`fidelity.${name}.median`] = over(row.fidelity[name]?.median ?? null, counts[line]![column]!, suppressed[line]![column]!, minimum);
+        });
+        activityTypes.forEach((type, index) => {
+          const column = 1 + fidelityNames.length + index;
+          entries[`dose.${type}.received`] = cell(counts[line]![column]!, suppressed[line]![column]!);
+          entries[`dose.${type}.medianPerMonth`] = over(doseOf(doses, row.group, type)?.medianPerMonth ?? null, counts[line]![column]!, suppressed[line]![column]!, minimum);
+        });
+        return entries;
+      };
+      return {
+        measure: 'care',
+        groupBy,
+        minimumCellSize: minimum,
+        groups: groups.map((group, line) => ({ group: group ?? 'unknown', values: values(line) })),
+        total: values(lineRows.length - 1),
+      };
+    },
+  };
+
+  const measure = (name: Measure, groupBy: Grouping | null, population: Population) => measures[name](groupBy, population);
+
+  return {
+    ...measures,
+
+    /**
+     * The national figures as this viewer may see them. An institution knows its own counts, so a
+     * national figure minus its own is the other institutions' figure: it is published only where
+     * that figure over the other institutions passes disclosure control as well.
+     */
+    async answer(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<StatisticsAnswer> {
+      const national = await measure(name, groupBy, EVERYONE);
+      if (viewer.kind === 'national') return national;
+      const [others, own] = await Promise.all([
+        measure(name, groupBy, { kind: 'other_institutions', institutionId: viewer.institutionId }),
+        measure(name, groupBy, { kind: 'institution', institutionId: viewer.institutionId }),
+      ]);
+      return withheldWhereOthersAre(national, others, own);
+    },
+
+    /** The viewer's own programmes (institutions) next to the national picture, both protected. */
+    async comparison(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
+      if (viewer.kind === 'national') return { national: await measure(name, groupBy, EVERYONE), own: null };
+      const population: Population = { kind: 'institution', institutionId: viewer.institutionId };
+      const [national, own] = await Promise.all([this.answer(name, groupBy, viewer), measure(name, groupBy, population)]);
+      return { national, own };
+    },
+  };
+}
+
+/**
+ * A national cell stays published only where the same cell over the other institutions is
+ * published too (or does not exist: then the national figure is the viewer's own).
+ */
+function withheldWhereOthersAre(national: StatisticsAnswer, others: StatisticsAnswer, own: StatisticsAnswer): StatisticsAnswer {
+  const guard = (values: Record<string, Cell>, otherValues: Record<string, Cell> | undefined, ownValues: Record<string, Cell> | undefined) =>
+    Object.fromEntries(
+      Object.entries(values).map(([key, value]) => {
+        const other = otherValues?.[key];
+        const published = !value.suppressed && (other ? !other.suppressed : ownValues?.[key] ? !ownValues[key]!.suppressed : false);
+        return [key, published ? value : { value: null, suppressed: true }];
+      }),
+    );
+  const find = (answer: StatisticsAnswer, group: string) => answer.groups.find((entry) => entry.group === group)?.values;
+  return {
+    ...national,
+    groups: national.groups.map((entry) => ({ group: entry.group, values: guard(entry.values, find(others, entry.group), find(own, entry.group)) })),
+    total: guard(national.total, others.total, own.total),
   };
 }
 

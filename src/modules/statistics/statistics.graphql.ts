@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { IResolvers, MercuriusContext } from 'mercurius';
+import { graphqlEnum } from '../../lib/graphql-enum';
+import { errors } from '../../lib/errors';
+import { GROUPINGS, type Grouping } from './statistics.repository';
+import { type Cell, type Measure, MEASURES, type StatisticsAnswer, type StatisticsService } from './statistics.service';
+import { viewerOf } from './statistics.routes';
+
+// Comparisons for dashboards: the same protected answers as the REST endpoints, and for an
+// institution its own programmes next to the national picture.
+
+export const statisticsTypeDefs = /* GraphQL */ `
+  ${graphqlEnum('StatisticsMeasure', MEASURES)}
+  ${graphqlEnum('StatisticsGrouping', GROUPINGS)}
+
+  "A published figure, or null with suppressed true (never a fake zero)."
+  type StatisticsValue { name: String! value: Float suppressed: Boolean! }
+  type StatisticsGroup {
+    group: String!
+    "All values, or only those named."
+    values(names: [String!]): [StatisticsValue!]!
+  }
+  """
+  One protected answer: counts of trajectories (youths where said) below the minimum cell size
+  are suppressed, and enough others that none can be worked out from the rest of the answer.
+  """
+  type StatisticsTable {
+    measure: StatisticsMeasure!
+    groupBy: StatisticsGrouping
+    minimumCellSize: Int!
+    groups: [StatisticsGroup!]!
+    total(names: [String!]): [StatisticsValue!]!
+  }
+  type StatisticsComparison {
+    """
+    The national picture. For an institution a figure is also withheld where the same figure over
+    the other institutions would be, since it knows its own.
+    """
+    national: StatisticsTable!
+    "Institutions: the same measure over your own trajectories (protected as well). Null for other roles."
+    own: StatisticsTable
+  }
+
+  extend type Query {
+    "Aggregates for funders, researchers and institutions (the national picture)."
+    statistics(measure: StatisticsMeasure!, groupBy: StatisticsGrouping): StatisticsTable!
+    "A programme comparison: the national picture and, for an institution, its own programmes beside it."
+    comparison(measure: StatisticsMeasure!, groupBy: StatisticsGrouping = programme): StatisticsComparison!
+  }
+`;
+
+const ROLES_WITH_STATISTICS = new Set(['funder', 'researcher', 'institution']);
+
+const asValues = (values: Record<string, Cell>, names?: string[] | null) =>
+  Object.entries(values)
+    .filter(([name]) => !names || names.includes(name))
+    .map(([name, cell]) => ({ name, ...cell }));
+
+
+export function registerStatisticsGraphql(app: FastifyInstance, statistics: StatisticsService) {
+  const viewer = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
+    if (!ROLES_WITH_STATISTICS.has(context.principal.role)) throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
+    context.reply.request.audit.details = { measure, groupBy };
+    return viewerOf(context.principal);
+  };
+  const groupingFor = (measure: Measure, groupBy: Grouping | null | undefined) => (measure === 'recognition' ? null : (groupBy ?? null));
+
+  const resolvers: IResolvers = {
+    Query: {
+      statistics: async (_root, args: { measure: Measure; groupBy?: Grouping | null }, context) => {
+        const groupBy = groupingFor(args.measure, args.groupBy);
+        return statistics.answer(args.measure, groupBy, viewer(context, args.measure, groupBy));
+      },
+      comparison: async (_root, args: { measure: Measure; groupBy?: Grouping | null }, context) => {
+        const groupBy = groupingFor(args.measure, args.groupBy);
+        return statistics.comparison(args.measure, groupBy, viewer(context, args.measure, groupBy));
+      },
+    },
+    StatisticsGroup: {
+      values: (group: StatisticsAnswer['groups'][number], args: { names?: string[] | null }) => asValues(group.values, args.names),
+    },
+    StatisticsTable: {
+      total: (answer: StatisticsAnswer, args: { names?: string[] | null }) => asValues(answer.total, args.names),
+    },
+  };
+  app.graphql.extendSchema(statisticsTypeDefs);
+  app.graphql.defineResolvers(resolvers);
+}
