@@ -4,6 +4,10 @@ import { END_REASONS } from '../../lib/vocabulary';
 // Aggregates in SQL over the stored per-trajectory indicators: nothing here loads rows into
 // Node beyond one line per group. The population leaves out trajectories whose research consent
 // was refused or withdrawn (erased youths are gone altogether).
+//
+// Each measure is one scan: GROUPING SETS give the groups and the total line together, and, for
+// an institution, the same for its own trajectories and for the other institutions' (what the
+// national figures reveal to someone who knows their own), so a comparison costs one statement.
 
 export const GROUPINGS = ['programme', 'institution', 'setting', 'start_year', 'gender', 'age_group'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -21,34 +25,91 @@ const GROUP_EXPRESSION: Record<Grouping, string> = {
                    else '18 and over' end`,
 };
 
-/**
- * Whose trajectories an aggregate counts: all, one institution's (its own view), or all but one
- * institution's (what the national figures reveal to an institution that knows its own).
- */
-export type Population = { kind: 'all' } | { kind: 'institution'; institutionId: string } | { kind: 'other_institutions'; institutionId: string };
-export const EVERYONE: Population = { kind: 'all' };
+/** Only the joins a statement needs: inner joins cost even when nothing is read from them. */
+type Join = 'subjects' | 'programmes' | 'institutions' | 'indicators';
+const GROUP_JOINS: Record<Grouping, Join[]> = {
+  programme: ['programmes'],
+  institution: ['institutions'],
+  setting: ['programmes'],
+  start_year: [],
+  gender: ['subjects'],
+  age_group: ['subjects'],
+};
+const JOIN_SQL: Record<Join, string> = {
+  subjects: 'join subjects s on s.id = t.subject_id',
+  programmes: 'join programmes p on p.id = t.programme_id',
+  institutions: 'join institutions i on i.id = t.institution_id',
+  indicators: 'left join trajectory_indicators ti on ti.trajectory_id = t.id',
+};
 
-const POPULATION_FROM = `
-  from trajectories t
-  join subjects s on s.id = t.subject_id
-  join programmes p on p.id = t.programme_id
-  join institutions i on i.id = t.institution_id`;
-
-/** The population's condition; its parameter (if any) is $1 of the statement. */
-function populationWhere(population: Population): { where: string; params: unknown[] } {
-  const consent = `t.research_consent not in ('refused', 'withdrawn')`;
-  if (population.kind === 'institution') return { where: `${consent} and t.institution_id = $1::uuid`, params: [population.institutionId] };
-  if (population.kind === 'other_institutions') return { where: `${consent} and t.institution_id <> $1::uuid`, params: [population.institutionId] };
-  return { where: consent, params: [] };
+/** What to aggregate: by which grouping (null: the total alone), and split for which institution. */
+export interface Slice {
+  grouping: Grouping | null;
+  /** An institution asking: lines for its own trajectories and for the others' as well. */
+  splitFor: string | null;
 }
 
-function populationOf(population: Population) {
-  const { where, params } = populationWhere(population);
-  return { sql: `${POPULATION_FROM} left join trajectory_indicators ti on ti.trajectory_id = t.id where ${where}`, where, params };
+/** Whose trajectories a line counts: everyone's, or (split) the asker's own or the others'. */
+export type Part = 'national' | 'own' | 'others';
+
+/** One output line: its part, its group (null on the total line), and the aggregates. */
+export type Line<Row> = Row & { part: Part; group: string | null; isTotal: boolean };
+
+interface LineColumns {
+  national: boolean;
+  part: string;
+  group: string | null;
+  is_total: boolean;
+}
+
+/**
+ * The statement shape every measure shares. `columns` are selected per trajectory (alias
+ * `t`, plus the joins asked for); `keys` are further grouping columns of that inner select
+ * (an item, an activity type); `aggregates` are computed per line.
+ */
+function sliced(slice: Slice, options: { columns: string; joins: Join[]; from?: string; keys?: string[]; aggregates: string }) {
+  const params: unknown[] = [];
+  const joins = new Set<Join>([...(slice.grouping ? GROUP_JOINS[slice.grouping] : []), ...options.joins]);
+  let part = `'national'`;
+  if (slice.splitFor) {
+    params.push(slice.splitFor);
+    part = `case when t.institution_id = $1::uuid then 'own' else 'others' end`;
+  }
+  const keys = options.keys ?? [];
+  const k = keys.map((key) => `, ${key}`).join('');
+  const grouped = slice.grouping !== null;
+  const split = slice.splitFor !== null;
+  // Only the sets this slice needs: each set costs a pass over the sorted rows.
+  const sets = [
+    ...(grouped && split ? [`(part, g${k})`] : []),
+    ...(split ? [`(part${k})`] : []),
+    ...(grouped ? [`(g${k})`] : []),
+    `(${keys.join(', ')})`,
+  ];
+  const text = `
+    select ${split ? 'grouping(part) = 1' : 'true'} as national, ${split ? 'part' : `'national'`} as part,
+           ${grouped ? 'g' : 'null::text'} as "group", ${grouped ? 'grouping(g) = 1' : 'true'} as is_total${k}, ${options.aggregates}
+      from (select ${grouped ? GROUP_EXPRESSION[slice.grouping!] : 'null::text'} as g, ${part} as part, ${options.columns}
+              from trajectories t ${(['subjects', 'programmes', 'institutions', 'indicators'] as const).filter((join) => joins.has(join)).map((join) => JOIN_SQL[join]).join(' ')}
+              ${options.from ?? ''}
+             where t.research_consent not in ('refused', 'withdrawn')) population
+     ${sets.length === 1 && keys.length === 0 ? '' : `group by grouping sets (${sets.join(', ')})`}`;
+  return { text, params };
+}
+
+/** Keeps the lines the slice asked for, labelled; drops the duplicates a constant grouping makes. */
+function linesOf<Row>(rows: Array<Row & LineColumns>, slice: Slice): Array<Line<Row>> {
+  return rows
+    .filter((row) => (slice.splitFor ? true : row.national) && (slice.grouping ? true : row.is_total))
+    .map(({ national, part, group, is_total: isTotal, ...rest }) => ({
+      ...(rest as unknown as Row),
+      part: national ? 'national' : (part as Part),
+      group: isTotal ? null : group,
+      isTotal,
+    }));
 }
 
 export interface OverviewRow {
-  group: string | null;
   started: number;
   ended: number;
   active: number;
@@ -60,7 +121,6 @@ export interface OverviewRow {
 }
 
 export interface OutcomeRow {
-  group: string | null;
   trajectories: number;
   classes: Record<string, number>;
   /** Per domain: trajectories with a known status, and how many improved, unchanged, deteriorated. */
@@ -68,22 +128,25 @@ export interface OutcomeRow {
 }
 
 export interface PerspectiveRow {
-  group: string | null;
   item: string;
   /** Trajectories with an answer to the item (their latest answer counts). */
   respondents: number;
   mean: number | null;
 }
 
-export interface CareGroupRow {
-  group: string | null;
+export interface RecognitionRow {
+  recognition: string;
+  outcomeClass: string;
+  trajectories: number;
+}
+
+export interface CareRow {
   trajectories: number;
   /** Per fidelity column: trajectories with a score, and their median score. */
   fidelity: Record<string, { scored: number; median: number | null }>;
 }
 
 export interface DoseRow {
-  group: string | null;
   activityTypeCode: string;
   /** Trajectories that received the activity type at least once. */
   received: number;
@@ -92,64 +155,49 @@ export interface DoseRow {
 }
 
 export const FIDELITY_COLUMNS = {
-  summary: 'ti.fidelity_summary',
-  diagnostics_safety: 'ti.fidelity_diagnostics_safety',
-  living_climate: 'ti.fidelity_living_climate',
-  mentor_conversations: 'ti.fidelity_mentor_conversations',
+  summary: 'fidelity_summary',
+  diagnostics_safety: 'fidelity_diagnostics_safety',
+  living_climate: 'fidelity_living_climate',
+  mentor_conversations: 'fidelity_mentor_conversations',
 } as const;
 
-export interface RecognitionRow {
-  recognition: string;
-  outcomeClass: string;
-  trajectories: number;
-}
-
 const DOMAIN_COLUMNS = {
-  exploitation_resilience: 'ti.status_exploitation_resilience',
-  social_emotional: 'ti.status_social_emotional',
-  family_network: 'ti.status_family_network',
-  participation: 'ti.status_participation',
+  exploitation_resilience: 'status_exploitation_resilience',
+  social_emotional: 'status_social_emotional',
+  family_network: 'status_family_network',
+  participation: 'status_participation',
 };
 
 export function createStatisticsRepository(database: Database) {
-  /** `grouping` null: one line for the whole registry. */
-  const groupSql = (grouping: Grouping | null) => (grouping ? GROUP_EXPRESSION[grouping] : 'null::text');
-
   return {
-    async overview(grouping: Grouping | null, population: Population = EVERYONE): Promise<OverviewRow[]> {
-      const from = populationOf(population);
-      const { rows } = await database.query<{
-        group: string | null;
-        started: number;
-        ended: number;
-        active: number;
-        youths: number;
-        duration_count: number;
-        median_days: number | null;
-        end_reasons: Record<string, number> | null;
-      }>(
-        `select g as "group", count(*)::int as started, count(end_date)::int as ended, (count(*) - count(end_date))::int as active,
-                count(distinct subject_id)::int as youths, count(end_date)::int as duration_count,
+    async overview(slice: Slice): Promise<Array<Line<OverviewRow>>> {
+      const statement = sliced(slice, {
+        columns: 't.subject_id, t.start_date, t.end_date, t.end_reason',
+        joins: [],
+        aggregates: `count(*)::int as started, count(end_date)::int as ended, (count(*) - count(end_date))::int as active,
+                count(distinct subject_id)::int as youths,
                 percentile_cont(0.5) within group (order by end_date - start_date) filter (where end_date is not null) as median_days,
-                jsonb_build_object(${END_REASONS.map((reason) => `'${reason}', count(*) filter (where end_reason = '${reason}')`).join(', ')}) as end_reasons
-           from (select ${groupSql(grouping)} as g, t.subject_id, t.start_date, t.end_date, t.end_reason ${from.sql}) population
-          group by g order by g`,
-        from.params,
+                jsonb_build_object(${END_REASONS.map((reason) => `'${reason}', count(*) filter (where end_reason = '${reason}')`).join(', ')}) as end_reasons`,
+      });
+      const { rows } = await database.query<LineColumns & { started: number; ended: number; active: number; youths: number; median_days: number | null; end_reasons: Record<string, number> | null }>(
+        statement.text,
+        statement.params,
       );
-      return rows.map((row) => ({
+      return linesOf(rows, slice).map((row) => ({
+        part: row.part,
         group: row.group,
+        isTotal: row.isTotal,
         started: row.started,
         ended: row.ended,
         active: row.active,
         youths: row.youths,
-        durationCount: row.duration_count,
+        durationCount: row.ended,
         medianDaysInCare: row.median_days === null ? null : Number(row.median_days),
         endReasons: row.end_reasons ?? {},
       }));
     },
 
-    async outcomes(grouping: Grouping | null, population: Population = EVERYONE): Promise<OutcomeRow[]> {
-      const from = populationOf(population);
+    async outcomes(slice: Slice): Promise<Array<Line<OutcomeRow>>> {
       const domainSelects = Object.entries(DOMAIN_COLUMNS)
         .map(
           ([domain, column]) => `
@@ -160,19 +208,21 @@ export function createStatisticsRepository(database: Database) {
             count(*) filter (where ${column} = 'mixed')::int as "${domain}_mixed"`,
         )
         .join(',');
-      const { rows } = await database.query<Record<string, number | string | null>>(
-        `select ${groupSql(grouping)} as "group", count(*)::int as trajectories,
-                count(*) filter (where ti.outcome_class = 'improved')::int as improved,
-                count(*) filter (where ti.outcome_class = 'mixed')::int as mixed,
-                count(*) filter (where ti.outcome_class = 'not_improved')::int as not_improved,
-                count(*) filter (where ti.outcome_class = 'insufficient_data' or ti.outcome_class is null)::int as insufficient_data,
-                ${domainSelects}
-           ${from.sql}
-          group by 1 order by 1`,
-        from.params,
-      );
-      return rows.map((row) => ({
-        group: row.group as string | null,
+      const statement = sliced(slice, {
+        columns: `ti.outcome_class, ${Object.values(DOMAIN_COLUMNS).map((column) => `ti.${column}`).join(', ')}`,
+        joins: ['indicators'],
+        aggregates: `count(*)::int as trajectories,
+                count(*) filter (where outcome_class = 'improved')::int as improved,
+                count(*) filter (where outcome_class = 'mixed')::int as mixed,
+                count(*) filter (where outcome_class = 'not_improved')::int as not_improved,
+                count(*) filter (where outcome_class = 'insufficient_data' or outcome_class is null)::int as insufficient_data,
+                ${domainSelects}`,
+      });
+      const { rows } = await database.query<LineColumns & Record<string, number>>(statement.text, statement.params);
+      return linesOf(rows, slice).map((row) => ({
+        part: row.part,
+        group: row.group,
+        isTotal: row.isTotal,
         trajectories: Number(row.trajectories),
         classes: { improved: Number(row.improved), mixed: Number(row.mixed), not_improved: Number(row.not_improved), insufficient_data: Number(row.insufficient_data) },
         domains: Object.fromEntries(
@@ -191,69 +241,80 @@ export function createStatisticsRepository(database: Database) {
     },
 
     /** The youth-perspective items: per trajectory the latest answer, then the mean per group. */
-    async perspective(grouping: Grouping | null, population: Population = EVERYONE): Promise<PerspectiveRow[]> {
-      const from = populationOf(population);
-      const { rows } = await database.query<{ group: string | null; item: string; respondents: number; mean: number | null }>(
-        `select g as "group", item, count(*)::int as respondents, avg(value)::float8 as mean
-           from (select distinct on (t.id, m.instrument_code) ${groupSql(grouping)} as g, m.instrument_code as item, m.value
-                   ${POPULATION_FROM} join measurements m on m.trajectory_id = t.id
-                  where ${from.where} and m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
-                  order by t.id, m.instrument_code, m.measured_on desc, m.id desc) latest
-          group by g, item order by g, item`,
-        from.params,
-      );
-      return rows.map((row) => ({ group: row.group, item: row.item, respondents: row.respondents, mean: row.mean === null ? null : Number(row.mean) }));
+    async perspective(slice: Slice): Promise<Array<Line<PerspectiveRow>>> {
+      const statement = sliced(slice, {
+        columns: 'latest.item, latest.value',
+        joins: [],
+        from: `join (select distinct on (m.trajectory_id, m.instrument_code) m.trajectory_id, m.instrument_code as item, m.value
+                       from measurements m
+                      where m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
+                      order by m.trajectory_id, m.instrument_code, m.measured_on desc, m.id desc) latest on latest.trajectory_id = t.id`,
+        keys: ['item'],
+        aggregates: 'count(*)::int as respondents, avg(value)::float8 as mean',
+      });
+      const { rows } = await database.query<LineColumns & { item: string; respondents: number; mean: number | null }>(statement.text, statement.params);
+      return linesOf(rows, slice).map((row) => ({ ...row, mean: row.mean === null ? null : Number(row.mean) }));
     },
 
     /** Outcome class by problem recognition at intake: the study's key finding. */
-    async recognition(population: Population = EVERYONE): Promise<RecognitionRow[]> {
-      const from = populationOf(population);
-      const { rows } = await database.query<{ recognition: string; outcome_class: string; trajectories: number }>(
-        `select coalesce(ti.problem_recognition, 'unknown') as recognition, coalesce(ti.outcome_class, 'insufficient_data') as outcome_class,
-                count(*)::int as trajectories
-           ${from.sql}
-          group by 1, 2`,
-        from.params,
+    async recognition(slice: Slice): Promise<Array<Line<RecognitionRow>>> {
+      const statement = sliced(
+        { grouping: null, splitFor: slice.splitFor },
+        {
+          columns: `coalesce(ti.problem_recognition, 'unknown') as recognition, coalesce(ti.outcome_class, 'insufficient_data') as outcome_class`,
+          joins: ['indicators'],
+          keys: ['recognition', 'outcome_class'],
+          aggregates: 'count(*)::int as trajectories',
+        },
       );
-      return rows.map((row) => ({ recognition: row.recognition, outcomeClass: row.outcome_class, trajectories: row.trajectories }));
+      const { rows } = await database.query<LineColumns & { recognition: string; outcome_class: string; trajectories: number }>(statement.text, statement.params);
+      return linesOf(rows, { grouping: null, splitFor: slice.splitFor }).map((row) => ({
+        part: row.part,
+        group: row.group,
+        isTotal: row.isTotal,
+        recognition: row.recognition,
+        outcomeClass: row.outcome_class,
+        trajectories: row.trajectories,
+      }));
     },
 
     /** Care delivered: fidelity medians per group, and per activity type the dose of those who received it. */
-    async care(grouping: Grouping | null, population: Population = EVERYONE): Promise<{ groups: CareGroupRow[]; doses: DoseRow[] }> {
-      const from = populationOf(population);
-      const fidelitySelects = Object.entries(FIDELITY_COLUMNS)
-        .map(
-          ([name, column]) =>
-            `count(${column})::int as "${name}_scored", percentile_cont(0.5) within group (order by ${column}) as "${name}_median"`,
-        )
-        .join(', ');
-      const [groups, doses] = await Promise.all([
-        database.query<Record<string, number | string | null>>(
-          `select ${groupSql(grouping)} as "group", count(*)::int as trajectories, ${fidelitySelects} ${from.sql} group by 1 order by 1`,
-          from.params,
-        ),
-        database.query<{ group: string | null; activity_type_code: string; received: number; median: number }>(
-          `select g as "group", d.activity_type_code, count(*)::int as received,
-                  percentile_cont(0.5) within group (order by d.per_month_in_care) as median
-             from (select ${groupSql(grouping)} as g, t.id ${from.sql}) population
-             join trajectory_doses d on d.trajectory_id = population.id
-            group by 1, 2 order by 1, 2`,
-          from.params,
-        ),
+    async care(slice: Slice): Promise<{ lines: Array<Line<CareRow>>; doses: Array<Line<DoseRow>> }> {
+      const fidelity = sliced(slice, {
+        columns: Object.values(FIDELITY_COLUMNS).map((column) => `ti.${column}`).join(', '),
+        joins: ['indicators'],
+        aggregates: [
+          'count(*)::int as trajectories',
+          ...Object.entries(FIDELITY_COLUMNS).map(
+            ([name, column]) => `count(${column})::int as "${name}_scored", percentile_cont(0.5) within group (order by ${column}) as "${name}_median"`,
+          ),
+        ].join(', '),
+      });
+      const doses = sliced(slice, {
+        columns: 'd.activity_type_code, d.per_month_in_care',
+        joins: [],
+        from: 'join trajectory_doses d on d.trajectory_id = t.id',
+        keys: ['activity_type_code'],
+        aggregates: 'count(*)::int as received, percentile_cont(0.5) within group (order by per_month_in_care) as median',
+      });
+      const [fidelityRows, doseRows] = await Promise.all([
+        database.query<LineColumns & Record<string, number | null>>(fidelity.text, fidelity.params),
+        database.query<LineColumns & { activity_type_code: string; received: number; median: number | null }>(doses.text, doses.params),
       ]);
       return {
-        groups: groups.rows.map((row) => ({
-          group: row.group as string | null,
+        lines: linesOf(fidelityRows.rows, slice).map((row) => ({
+          part: row.part,
+          group: row.group,
+          isTotal: row.isTotal,
           trajectories: Number(row.trajectories),
           fidelity: Object.fromEntries(
-            Object.keys(FIDELITY_COLUMNS).map((name) => [
-              name,
-              { scored: Number(row[`${name}_scored`]), median: row[`${name}_median`] === null ? null : Number(row[`${name}_median`]) },
-            ]),
+            Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: Number(row[`${name}_scored`]), median: row[`${name}_median`] === null ? null : Number(row[`${name}_median`]) }]),
           ),
         })),
-        doses: doses.rows.map((row) => ({
+        doses: linesOf(doseRows.rows, slice).map((row) => ({
+          part: row.part,
           group: row.group,
+          isTotal: row.isTotal,
           activityTypeCode: row.activity_type_code,
           received: row.received,
           medianPerMonth: row.median === null ? null : Number(row.median),

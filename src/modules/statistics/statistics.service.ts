@@ -1,6 +1,18 @@
 import { type Equation, protectCounts, suppressTable } from '../../lib/statistics/disclosure-control';
 import { DOMAINS, END_REASONS } from '../../lib/vocabulary';
-import { EVERYONE, FIDELITY_COLUMNS, type Grouping, type Population, type StatisticsRepository } from './statistics.repository';
+import {
+  type CareRow,
+  type DoseRow,
+  FIDELITY_COLUMNS,
+  type Grouping,
+  type Line,
+  type OutcomeRow,
+  type OverviewRow,
+  type Part,
+  type PerspectiveRow,
+  type RecognitionRow,
+  type StatisticsRepository,
+} from './statistics.repository';
 
 // Turns aggregates into answers that cannot point at one youth: every count below the minimum
 // cell size is suppressed (null, flagged — never a fake zero), enough further counts are
@@ -57,9 +69,10 @@ function protectColumns(lines: number[][], minimum: number): boolean[][] {
 }
 
 export function createStatisticsService(repository: StatisticsRepository, minimum: number) {
-  const measures = {
-    async overview(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
-      const [rows, [overall]] = await Promise.all([groupBy ? repository.overview(groupBy, population) : Promise.resolve([]), repository.overview(null, population)]);
+  // Each builder protects one part (national, own or others) of a measure's lines.
+  const builders = {
+    overview(groupBy: Grouping | null, partLines: Array<Line<OverviewRow>>): StatisticsAnswer {
+      const { rows, overall } = split(partLines, ZERO_OVERVIEW);
       // Values: per group started, ended, active and the end reasons; then the same for the total.
       const fields = ['started', 'ended', 'active', ...END_REASONS] as const;
       const lines = [...rows, overall!].map((row) => [row.started, row.ended, row.active, ...END_REASONS.map((reason) => row.endReasons[reason] ?? 0)]);
@@ -101,8 +114,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
       };
     },
 
-    async outcomes(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
-      const [rows, [overall]] = await Promise.all([groupBy ? repository.outcomes(groupBy, population) : Promise.resolve([]), repository.outcomes(null, population)]);
+    outcomes(groupBy: Grouping | null, partLines: Array<Line<OutcomeRow>>): StatisticsAnswer {
+      const { rows, overall } = split(partLines, ZERO_OUTCOMES);
       const table = suppressTable(
         {
           cells: rows.map((row) => OUTCOME_CLASSES.map((name) => row.classes[name]!)),
@@ -162,8 +175,9 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
      * The youth's own perspective: per group, the mean of each of the ten items over the
      * trajectories that answered it (their latest answer), only over at least the minimum.
      */
-    async perspective(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
-      const [rows, overall] = await Promise.all([groupBy ? repository.perspective(groupBy, population) : Promise.resolve([]), repository.perspective(null, population)]);
+    perspective(groupBy: Grouping | null, partLines: Array<Line<PerspectiveRow>>): StatisticsAnswer {
+      const rows = partLines.filter((line) => !line.isTotal);
+      const overall = partLines.filter((line) => line.isTotal);
       const items = [...new Set(overall.map((row) => row.item))].sort();
       const groups = [...new Set(rows.map((row) => row.group ?? 'unknown'))];
       const find = (list: typeof rows, group: string | null, item: string) => list.find((row) => (row.group ?? 'unknown') === (group ?? 'unknown') && row.item === item);
@@ -202,8 +216,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
     },
 
     /** Outcome class by problem recognition at intake. */
-    async recognition(_groupBy: Grouping | null = null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
-      const rows = await repository.recognition(population);
+    recognition(_groupBy: Grouping | null, partLines: Array<Line<RecognitionRow>>): StatisticsAnswer {
+      const rows = partLines.filter((line) => line.isTotal);
       const count = (recognition: string, outcome: string) =>
         rows.find((row) => row.recognition === recognition && row.outcomeClass === outcome)?.trajectories ?? 0;
       const cells = RECOGNITION.map((recognition) => OUTCOME_CLASSES.map((outcome) => count(recognition, outcome)));
@@ -228,22 +242,24 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
      * trajectories with a score, and per activity type how many trajectories received it and
      * their median occurrences per month in care.
      */
-    async care(groupBy: Grouping | null, population: Population = EVERYONE): Promise<StatisticsAnswer> {
-      const [grouped, overall] = await Promise.all([groupBy ? repository.care(groupBy, population) : Promise.resolve({ groups: [], doses: [] }), repository.care(null, population)]);
+    care(groupBy: Grouping | null, partLines: { lines: Array<Line<CareRow>>; doses: Array<Line<DoseRow>> }): StatisticsAnswer {
+      const lines = partLines;
+      const { rows, overall } = split(lines.lines, ZERO_CARE);
       const fidelityNames = Object.keys(FIDELITY_COLUMNS);
-      const activityTypes = [...new Set(overall.doses.map((dose) => dose.activityTypeCode))].sort();
-      const groups = grouped.groups.map((row) => row.group);
-      const doseOf = (doses: typeof overall.doses, group: string | null, type: string) => doses.find((dose) => dose.group === group && dose.activityTypeCode === type);
-      const lineRows = [...grouped.groups.map((row) => ({ row, doses: grouped.doses })), { row: overall.groups[0] ?? { group: null, trajectories: 0, fidelity: {} }, doses: overall.doses }];
+      const activityTypes = [...new Set(lines.doses.filter((dose) => dose.isTotal).map((dose) => dose.activityTypeCode))].sort();
+      const groups = rows.map((row) => row.group);
+      const doseOf = (line: Line<CareRow>, type: string) =>
+        lines.doses.find((dose) => dose.isTotal === line.isTotal && dose.group === line.group && dose.activityTypeCode === type);
+      const lineRows = [...rows, overall];
       // Counts per line: trajectories, scored per fidelity column, received per activity type.
-      const counts = lineRows.map(({ row, doses }) => [
+      const counts = lineRows.map((row) => [
         row.trajectories,
         ...fidelityNames.map((name) => row.fidelity[name]?.scored ?? 0),
-        ...activityTypes.map((type) => doseOf(doses, row.group, type)?.received ?? 0),
+        ...activityTypes.map((type) => doseOf(row, type)?.received ?? 0),
       ]);
       const suppressed = protectColumns(counts, minimum);
       const values = (line: number): Record<string, Cell> => {
-        const { row, doses } = lineRows[line]!;
+        const row = lineRows[line]!;
         const entries: Record<string, Cell> = { trajectories: cell(counts[line]![0]!, suppressed[line]![0]!) };
         fidelityNames.forEach((name, index) => {
           const column = 1 + index;
@@ -253,7 +269,7 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
         activityTypes.forEach((type, index) => {
           const column = 1 + fidelityNames.length + index;
           entries[`dose.${type}.received`] = cell(counts[line]![column]!, suppressed[line]![column]!);
-          entries[`dose.${type}.medianPerMonth`] = over(doseOf(doses, row.group, type)?.medianPerMonth ?? null, counts[line]![column]!, suppressed[line]![column]!, minimum);
+          entries[`dose.${type}.medianPerMonth`] = over(doseOf(row, type)?.medianPerMonth ?? null, counts[line]![column]!, suppressed[line]![column]!, minimum);
         });
         return entries;
       };
@@ -267,34 +283,61 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
     },
   };
 
-  const measure = (name: Measure, groupBy: Grouping | null, population: Population) => measures[name](groupBy, population);
+  /** One statement per measure; the answer of each part asked for, protected on its own. */
+  async function answers(name: Measure, groupBy: Grouping | null, splitFor: string | null): Promise<Partial<Record<Part, StatisticsAnswer>>> {
+    const slice = { grouping: name === 'recognition' ? null : groupBy, splitFor };
+    const parts: Part[] = splitFor ? ['national', 'own', 'others'] : ['national'];
+    const build = <Row>(lines: Array<Line<Row>>, builder: (groupBy: Grouping | null, lines: Array<Line<Row>>) => StatisticsAnswer) =>
+      Object.fromEntries(parts.map((part) => [part, builder(slice.grouping, lines.filter((line) => line.part === part))]));
+    switch (name) {
+      case 'overview':
+        return build(await repository.overview(slice), builders.overview);
+      case 'outcomes':
+        return build(await repository.outcomes(slice), builders.outcomes);
+      case 'perspective':
+        return build(await repository.perspective(slice), builders.perspective);
+      case 'recognition':
+        return build(await repository.recognition(slice), builders.recognition);
+      case 'care': {
+        const { lines, doses } = await repository.care(slice);
+        return Object.fromEntries(
+          parts.map((part) => [part, builders.care(slice.grouping, { lines: lines.filter((line) => line.part === part), doses: doses.filter((dose) => dose.part === part) })]),
+        );
+      }
+    }
+  }
 
   return {
-    ...measures,
-
     /**
      * The national figures as this viewer may see them. An institution knows its own counts, so a
      * national figure minus its own is the other institutions' figure: it is published only where
      * that figure over the other institutions passes disclosure control as well.
      */
     async answer(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<StatisticsAnswer> {
-      const national = await measure(name, groupBy, EVERYONE);
-      if (viewer.kind === 'national') return national;
-      const [others, own] = await Promise.all([
-        measure(name, groupBy, { kind: 'other_institutions', institutionId: viewer.institutionId }),
-        measure(name, groupBy, { kind: 'institution', institutionId: viewer.institutionId }),
-      ]);
-      return withheldWhereOthersAre(national, others, own);
+      return (await this.comparison(name, groupBy, viewer)).national;
     },
 
     /** The viewer's own programmes (institutions) next to the national picture, both protected. */
     async comparison(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
-      if (viewer.kind === 'national') return { national: await measure(name, groupBy, EVERYONE), own: null };
-      const population: Population = { kind: 'institution', institutionId: viewer.institutionId };
-      const [national, own] = await Promise.all([this.answer(name, groupBy, viewer), measure(name, groupBy, population)]);
-      return { national, own };
+      if (viewer.kind === 'national') return { national: (await answers(name, groupBy, null)).national!, own: null };
+      const { national, own, others } = await answers(name, groupBy, viewer.institutionId);
+      return { national: withheldWhereOthersAre(national!, others!, own!), own: own! };
     },
   };
+}
+
+const ZERO_OVERVIEW: OverviewRow = { started: 0, ended: 0, active: 0, youths: 0, durationCount: 0, medianDaysInCare: null, endReasons: {} };
+const ZERO_OUTCOMES: OutcomeRow = {
+  trajectories: 0,
+  classes: { improved: 0, mixed: 0, not_improved: 0, insufficient_data: 0 },
+  domains: Object.fromEntries(DOMAINS.map((domain) => [domain, { known: 0, improved: 0, unchanged: 0, deteriorated: 0, mixed: 0 }])),
+};
+const ZERO_CARE: CareRow = { trajectories: 0, fidelity: {} };
+
+/** The group lines and the total line of one part (a part without trajectories has none: zeros). */
+function split<Row>(lines: Array<Line<Row>>, zero: Row): { rows: Array<Line<Row>>; overall: Line<Row> } {
+  const overall = lines.find((line) => line.isTotal) ?? ({ ...zero, part: 'national', group: null, isTotal: true } as Line<Row>);
+  return { rows: lines.filter((line) => !line.isTotal), overall };
 }
 
 /**
