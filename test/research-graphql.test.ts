@@ -23,7 +23,7 @@ beforeAll(async () => {
     auditor: (await t.authorization('auditor')).authorization,
   };
   // A synthetic background, then four trajectories of two youths whose visibility is known.
-  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 5, asOf: '2026-06-30' });
+  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 5, asOf: '2026-06-30' });
   const push = async (authorization: string, reference: string, body: Record<string, unknown>) => {
     const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${reference}`, headers: { authorization }, payload: body });
     expect(response.statusCode, response.body).toBe(201);
@@ -215,12 +215,13 @@ describe('limits', () => {
     expect(result.data.trajectories.nodes).toHaveLength(first);
   };
 
-  it('uses as many SQL statements for a page of 80 as for a page of 1', async () => {
+  it('uses as many SQL statements for a page of 100 as for a page of 1', async () => {
     const page = pageOf(`id subject { ageAtStart } placements { setting } careActivities { day } dose { count }
       series { change reliableChange { rci } } outcomeClass problemRecognition { overall } fidelity { summary }`);
+    await page(1); // the instrument catalogue is cached per process: load it outside the count
     const one = await countStatements(() => page(1));
-    const eighty = await countStatements(() => page(80));
-    expect(eighty).toBe(one);
+    const hundred = await countStatements(() => page(100));
+    expect(hundred).toBe(one);
     expect(one).toBeLessThanOrEqual(8);
   });
 
@@ -228,7 +229,7 @@ describe('limits', () => {
     // The page, the links between trajectories, and the linked trajectories: three at most,
     // however many youths on the page have other trajectories.
     const page = pageOf('id otherTrajectoriesOfSubject { id subject { gender } }');
-    for (const first of [1, 20, 80]) expect(await countStatements(() => page(first))).toBeLessThanOrEqual(3);
+    for (const first of [1, 20, 100]) expect(await countStatements(() => page(first))).toBeLessThanOrEqual(3);
   });
 });
 

@@ -9,6 +9,22 @@ import { loadInstruments } from '../indicators/indicator-maintainer';
 // What one GraphQL request needs for record-level reads: its scope, decided once, and batch
 // loaders bound to that scope. Created on first use, so catalogue-only queries cost nothing.
 
+/**
+ * The instrument catalogue is reference data (seeded at start-up, never written by a request):
+ * kept per process for a minute rather than read again by every request.
+ */
+const INSTRUMENTS_TTL_MS = 60_000;
+const instrumentCache = new WeakMap<Database, { loadedAt: number; instruments: Promise<Map<string, SeriesInstrument>> }>();
+function cachedInstruments(database: Database): Promise<Map<string, SeriesInstrument>> {
+  const cached = instrumentCache.get(database);
+  if (cached && Date.now() - cached.loadedAt < INSTRUMENTS_TTL_MS) return cached.instruments;
+  const instruments = loadInstruments(database);
+  instrumentCache.set(database, { loadedAt: Date.now(), instruments });
+  // A failed read is not kept.
+  instruments.catch(() => instrumentCache.delete(database));
+  return instruments;
+}
+
 export function createResearchContext(database: Database, scope: ResearchScope, onTrajectories: (rows: TrajectoryRow[]) => void) {
   const repository = createResearchRepository(database);
   const seen = (rows: Iterable<TrajectoryRow>) => {
@@ -21,7 +37,6 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
     seen(found.values());
     return found;
   }, () => null);
-  let instruments: Promise<Map<string, SeriesInstrument>> | undefined;
   return {
     scope,
     repository,
@@ -36,7 +51,7 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
     activities: createBatchLoader((ids: readonly string[]) => repository.activities(scope, ids), () => []),
     measurements: createBatchLoader((ids: readonly string[]) => repository.measurements(scope, ids), () => []),
     offers: createBatchLoader((ids: readonly string[]) => repository.offers(ids), () => []),
-    instruments: () => (instruments ??= loadInstruments(database)),
+    instruments: () => cachedInstruments(database),
   };
 }
 

@@ -4,7 +4,9 @@ import type { Principal } from '../api-keys/api-keys.service';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
 // records included (they are joined to their trajectory and the scope applied again), so a
-// batch can never mix in a row of another scope.
+// batch can never mix in a row of another scope. Child statements name the ids on the
+// trajectory side too: otherwise the planner hashes every trajectory in scope (126 ms against
+// 3.5 ms for a page of 50 at 100,000 trajectories).
 
 /** `registry` is the registry's own maintenance (indicators); no request ever gets it. */
 export type ResearchScope = { role: 'institution'; institutionId: string } | { role: 'researcher' } | { role: 'registry' };
@@ -178,7 +180,7 @@ export function createResearchRepository(database: Queryable) {
         `select pl.trajectory_id, pl.setting, pl.start_date::text, pl.end_date::text,
                 (pl.start_date - t.start_date) as start_day, (pl.end_date - t.start_date) as end_day
            from placements pl join trajectories t on t.id = pl.trajectory_id
-          where pl.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where pl.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
           order by pl.trajectory_id, pl.start_date`,
         params,
       );
@@ -191,7 +193,7 @@ export function createResearchRepository(database: Queryable) {
         `select a.trajectory_id, a.activity_type_code, a.activity_date::text, (a.activity_date - t.start_date) as day,
                 a.count, a.duration_minutes, a.domain, a.parents_involved, a.topics
            from care_activities a join trajectories t on t.id = a.trajectory_id
-          where a.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where a.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
           order by a.trajectory_id, a.activity_date, a.id`,
         params,
       );
@@ -203,7 +205,7 @@ export function createResearchRepository(database: Queryable) {
       const { rows } = await database.query<MeasurementRow>(
         `select m.trajectory_id, m.instrument_code, m.informant, m.measured_on::text, (m.measured_on - t.start_date) as day, m.value
            from measurements m join trajectories t on t.id = m.trajectory_id
-          where m.trajectory_id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
           order by m.trajectory_id, m.instrument_code, m.informant, m.measured_on, m.id`,
         params,
       );
