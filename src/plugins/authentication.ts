@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { errors } from '../lib/errors';
 import type { Role } from '../lib/vocabulary';
 import type { ApiKeysService, Principal } from '../modules/api-keys/api-keys.service';
+import { replyWithError } from './error-handler';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,12 +29,18 @@ function presentedKey(request: FastifyRequest): string | undefined {
 export const authenticationPlugin = fp(
   async (app: FastifyInstance, options: { apiKeys: ApiKeysService }) => {
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       // Unknown routes fall through to the not-found handler; the route list is public anyway.
       if (request.routeOptions.config.public || request.routeOptions.url === undefined) return;
-      const key = presentedKey(request);
-      if (key === undefined) throw errors.unauthenticated();
-      request.principal = await options.apiKeys.authenticate(key);
+      try {
+        const key = presentedKey(request);
+        if (key === undefined) throw errors.unauthenticated();
+        request.principal = await options.apiKeys.authenticate(key);
+      } catch (error) {
+        // Answered here rather than thrown: a route with an error handler of its own (Mercurius
+        // formats errors for GraphQL) would answer an expired or revoked key as a missing one.
+        return replyWithError(request, reply, error);
+      }
     });
   },
   { name: 'authentication', dependencies: ['error-handler'] },

@@ -70,18 +70,21 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, appError
   return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toBody(request.id));
 }
 
+/** Logs a failure and answers it in the registry's error shape (5xx details stay in the log). */
+export function replyWithError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const appError = toAppError(error);
+  if (appError.status >= 500) {
+    request.log.error({ err: error, code: appError.code }, 'request failed');
+  } else {
+    request.log.info({ code: appError.code, field: appError.field }, 'request refused');
+  }
+  return sendError(request, reply, appError);
+}
+
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('errorCode', null);
-    app.setErrorHandler((error, request, reply) => {
-      const appError = toAppError(error);
-      if (appError.status >= 500) {
-        request.log.error({ err: error, code: appError.code }, 'request failed');
-      } else {
-        request.log.info({ code: appError.code, field: appError.field }, 'request refused');
-      }
-      return sendError(request, reply, appError);
-    });
+    app.setErrorHandler((error, request, reply) => replyWithError(request, reply, error));
 
     app.setNotFoundHandler((request, reply) =>
       sendError(request, reply, new AppError('ROUTE_NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`)),
