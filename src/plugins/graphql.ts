@@ -1,13 +1,14 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, type ValidationRule } from 'graphql';
-import mercurius from 'mercurius';
+import mercurius, { type MercuriusContext } from 'mercurius';
 import { translateDatabaseError } from '../lib/database-errors';
 import { AppError, errors } from '../lib/errors';
 import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
+import { replyWithError } from './error-handler';
 import { queryCostRule } from './graphql-cost';
 
 declare module 'mercurius' {
@@ -69,6 +70,13 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQL
   });
 }
 
+/** Requests that reached Mercurius' handler: from there on, a failure is answered as GraphQL. */
+const reachedGraphql = new WeakSet<FastifyRequest>();
+
+/** An error of GraphQL processing as a GraphQLError (by shape: Mercurius' copy of graphql is another realm in tests). */
+const asGraphqlError = (error: Error): GraphQLError =>
+  error.constructor.name === 'GraphQLError' ? (error as GraphQLError) : new GraphQLError(error.message, { originalError: error });
+
 /** Mercurius with a minimal root; each feature adds its slice with extendSchema/defineResolvers. */
 export const graphqlPlugin = fp(
   async (app: FastifyInstance, options: GraphqlOptions) => {
@@ -76,8 +84,17 @@ export const graphqlPlugin = fp(
     app.addHook('onRoute', (route) => {
       if (route.url.startsWith('/graphiql')) route.config = { ...route.config, public: true };
       // Every GraphQL request is audited; record-level resolvers name the subjects they return.
-      if (route.url === '/graphql') route.config = { ...route.config, audit: { action: 'read', resourceType: 'graphql' } };
+      if (route.url === '/graphql') {
+        route.config = { ...route.config, audit: { action: 'read', resourceType: 'graphql' } };
+        const preHandlers = route.preHandler ? [route.preHandler].flat() : [];
+        route.preHandler = [...preHandlers, async (request: FastifyRequest) => void reachedGraphql.add(request)];
+      }
     });
+    const formatErrors = (execution: { data?: unknown; errors: readonly GraphQLError[] }, context: MercuriusContext) => {
+      const log = context.reply?.log ?? app.log;
+      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };
+      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], context);
+    };
     await app.register(mercurius, {
       schema: /* GraphQL */ `
         type Query {
@@ -103,6 +120,18 @@ export const graphqlPlugin = fp(
         request.audit.variables = body.variables ?? query.variables ?? null;
         return { principal: principalOf(request) };
       },
+      // Refusals before GraphQL ran (rate limit, body size, malformed JSON) keep their HTTP status
+      // and the registry's error shape, as on every other route; later failures are GraphQL errors.
+      // Awaiting the reply lets its onSend hooks (the audit event) finish before Mercurius' wrapper
+      // resolves; resolving earlier makes Fastify send the answer a second time, empty.
+      errorHandler: async (error, request, reply) => {
+        if (!reachedGraphql.has(request)) {
+          await replyWithError(request, reply, error);
+          return;
+        }
+        const { statusCode, response } = formatErrors({ errors: [asGraphqlError(error)] }, { reply, app } as MercuriusContext);
+        await reply.code(statusCode).send(response);
+      },
       // Limits beyond depth: aliases (graphql-armor), directives (graphql-armor), and a cost
       // estimate that weighs list sizes (graphql-cost.ts).
       validationRules: [
@@ -111,11 +140,7 @@ export const graphqlPlugin = fp(
         queryCostRule(options.maxCost, options.maxPageSize),
         ...(options.introspection ? [] : [refuseIntrospection]),
       ],
-      errorFormatter: (execution, context) => {
-        const log = context.reply?.log ?? app.log;
-        const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };
-        return mercurius.defaultErrorFormatter(mapped, context);
-      },
+      errorFormatter: (execution, context) => formatErrors(execution, context),
     });
   },
   { name: 'graphql', dependencies: ['authentication'] },

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config';
 import { AppError } from '../lib/errors';
+import { replyWithError } from './error-handler';
 
 // Security headers (helmet), the CORS allow-list and rate limits, in one place. Registered after
 // the audit state (a refusal here is audited like any other) and before authentication (so
@@ -101,10 +102,11 @@ export const securityPlugin = fp(
     // address is refused until the window ends, before its key is even looked up.
     const authFailures = app.createRateLimit({ max: options.rateLimit.authFailures, timeWindow: options.rateLimit.windowMs });
     const needsKey = (request: FastifyRequest) => request.routeOptions.url !== undefined && !request.routeOptions.config.public;
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       if (!needsKey(request)) return;
       const state = await authFailures(request, { increment: false });
-      if (!state.isAllowed && state.remaining === 0) throw rateLimited(state.ttl);
+      // Answered here, like a refused key (see authentication.ts), whatever the route's error handler.
+      if (!state.isAllowed && state.remaining === 0) return replyWithError(request, reply, rateLimited(state.ttl));
     });
     app.addHook('onResponse', async (request, reply) => {
       if (reply.statusCode === 401 && needsKey(request)) await authFailures(request);
