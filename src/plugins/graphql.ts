@@ -70,6 +70,15 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQL
   });
 }
 
+/** Does a value (variables, or a parsed document's literals) hold U+0000 anywhere? */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  // `loc` links a document's tokens in both directions: literals are in the nodes themselves.
+  if (value && typeof value === 'object') return Object.entries(value).some(([key, child]) => key !== 'loc' && holdsNul(child));
+  return false;
+}
+
 /** Requests that reached Mercurius' handler: from there on, a failure is answered as GraphQL. */
 const reachedGraphql = new WeakSet<FastifyRequest>();
 
@@ -141,6 +150,13 @@ export const graphqlPlugin = fp(
         ...(options.introspection ? [] : [refuseIntrospection]),
       ],
       errorFormatter: (execution, context) => formatErrors(execution, context),
+    });
+    // PostgreSQL text cannot hold U+0000: an argument carrying one would fail in the database
+    // (a 5xx) instead of being refused as the client's mistake. Refused before anything runs.
+    app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
+      if (holdsNul(variables) || holdsNul(document.definitions)) {
+        throw new GraphQLError('An argument holds the character U+0000, which the registry does not accept in text.');
+      }
     });
   },
   { name: 'graphql', dependencies: ['authentication'] },

@@ -29,9 +29,10 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
         tags: ['admin'],
         summary: 'Create an API key; the key is in this answer and nowhere else',
         body: z.strictObject({
-          name: z.string().min(1).max(200),
+          // Stored as text: no control characters (PostgreSQL refuses U+0000 outright).
+          name: z.string().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
           role: z.enum(ROLES),
-          institutionCode: z.string().min(1).max(64).optional(),
+          institutionCode: z.string().regex(/^[a-z0-9-]{2,63}$/, 'an institution code: lower-case letters, digits and -').optional(),
           expiresAt: z.iso.datetime({ offset: true }).optional(),
         }).meta({ example: { name: 'EHR push Lindehof', role: 'institution', institutionCode: 'lindehof', expiresAt: '2027-06-30T00:00:00Z' } }),
         response: {
