@@ -40,35 +40,26 @@ const GROUP_SQL: Record<(typeof GROUPINGS)[number], string> = {
 const isCount = (name: string) => !name.includes('share_') && name !== 'medianDaysInCare' && !name.endsWith('.mean') && !name.endsWith('.median') && !name.endsWith('.medianPerMonth');
 
 /**
- * An independent check by linear algebra: the published cells and totals of the outcome table
- * give equations; a suppressed cell is recomputable when its unit vector lies in their row space.
+ * An independent check by linear algebra: the published cells and totals of an answer give
+ * equations (`anchor = sum of members`, over "line/column" keys); a suppressed cell is
+ * recomputable when its unit vector lies in the row space of the equations over the unknowns.
  */
-function recomputable(answer: StatisticsAnswer, columns: string[], options: { columnsAddUpToTrajectories: boolean } = { columnsAddUpToTrajectories: true }): string[] {
-  const unknown: string[] = [];
-  const valueOf = (group: string, column: string, value: Cell) => {
-    if (value.suppressed) {
-      unknown.push(`${group}/${column}`);
-      return null;
-    }
-    return value.value!;
+function recomputableBy(answer: StatisticsAnswer, equations: Array<[string, string[]]>): string[] {
+  const lines = new Map([...answer.groups.map((group) => [group.group, group.values] as const), ['total', answer.total] as const]);
+  const cellOf = (key: string) => {
+    const [line, column] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    return lines.get(line)?.[column];
   };
-  const lines = [...answer.groups.map((group) => ({ name: group.group, values: group.values })), { name: 'total', values: answer.total }];
-  for (const line of lines) {
-    valueOf(line.name, 'trajectories', line.values.trajectories!);
-    for (const column of columns) valueOf(line.name, column, line.values[column]!);
-  }
+  const unknown = [...new Set(equations.flatMap(([anchor, members]) => [anchor, ...members]))].filter((key) => cellOf(key)?.suppressed);
   const index = new Map(unknown.map((key, position) => [key, position]));
-  const equations: number[][] = [];
-  const equation = (anchor: string | null, members: Array<string | null>) => {
-    const row = new Array<number>(unknown.length).fill(0);
-    if (anchor !== null && index.has(anchor)) row[index.get(anchor)!]! += 1;
-    for (const member of members) if (member !== null && index.has(member)) row[index.get(member)!]! -= 1;
-    if (row.some((value) => value !== 0)) equations.push(row);
-  };
-  if (options.columnsAddUpToTrajectories) lines.forEach((line) => equation(`${line.name}/trajectories`, columns.map((column) => `${line.name}/${column}`)));
-  if (answer.groups.length > 0) {
-    for (const column of [...columns, 'trajectories']) equation(`total/${column}`, answer.groups.map((group) => `${group.group}/${column}`));
-  }
+  const rows = equations
+    .map(([anchor, members]) => {
+      const row = new Array<number>(unknown.length).fill(0);
+      if (index.has(anchor)) row[index.get(anchor)!]! += 1;
+      for (const member of members) if (index.has(member)) row[index.get(member)!]! -= 1;
+      return row;
+    })
+    .filter((row) => row.some((value) => value !== 0));
   const rank = (matrix: number[][]) => {
     const m = matrix.map((row) => [...row]);
     let r = 0;
@@ -81,12 +72,27 @@ function recomputable(answer: StatisticsAnswer, columns: string[], options: { co
     }
     return r;
   };
-  const base = rank(equations);
+  const base = rank(rows);
   return unknown.filter((key) => {
     const unit = new Array<number>(unknown.length).fill(0);
     unit[index.get(key)!] = 1;
-    return rank([...equations, unit]) === base;
+    return rank([...rows, unit]) === base;
   });
+}
+
+/** Equations of a table whose columns add up over the groups to the total line (and, optionally, across to an anchor column). */
+function tableEquations(answer: StatisticsAnswer, columns: string[], rowAnchor?: string): Array<[string, string[]]> {
+  const lineNames = [...answer.groups.map((group) => group.group), 'total'];
+  const equations: Array<[string, string[]]> = [];
+  if (rowAnchor) for (const line of lineNames) equations.push([`${line}/${rowAnchor}`, columns.map((column) => `${line}/${column}`)]);
+  if (answer.groups.length > 0) {
+    for (const column of rowAnchor ? [...columns, rowAnchor] : columns) equations.push([`total/${column}`, answer.groups.map((group) => `${group.group}/${column}`)]);
+  }
+  return equations;
+}
+
+function recomputable(answer: StatisticsAnswer, columns: string[], options: { columnsAddUpToTrajectories: boolean } = { columnsAddUpToTrajectories: true }): string[] {
+  return recomputableBy(answer, tableEquations(answer, columns, options.columnsAddUpToTrajectories ? 'trajectories' : undefined));
 }
 
 describe('statistics', () => {
@@ -133,6 +139,52 @@ describe('statistics', () => {
       expect(recomputable(answer, columns, { columnsAddUpToTrajectories: false }), grouping).toEqual([]);
     }
     expect(suppressedCells).toBeGreaterThan(5);
+  });
+
+  it('leave no suppressed overview or perspective count recomputable (started = ended + active, ended = its end reasons, columns over groups)', async () => {
+    let suppressedCells = 0;
+    for (const grouping of GROUPINGS) {
+      const overview = await ask(`overview?groupBy=${grouping}`);
+      const reasons = Object.keys(overview.total).filter((name) => name.startsWith('endReason.'));
+      const lines = [...overview.groups.map((group) => group.group), 'total'];
+      const equations: Array<[string, string[]]> = [
+        ...lines.map((line): [string, string[]] => [`${line}/started`, [`${line}/ended`, `${line}/active`]]),
+        ...tableEquations(overview, reasons, 'ended'),
+        ...tableEquations(overview, ['started', 'active', 'youths']),
+      ];
+      suppressedCells += overview.groups.flatMap((group) => Object.values(group.values)).filter((value) => value.suppressed).length;
+      expect(recomputableBy(overview, equations), `overview ${grouping}`).toEqual([]);
+      const perspective = await ask(`perspective?groupBy=${grouping}`);
+      const respondents = Object.keys(perspective.total).filter((name) => name.endsWith('.respondents'));
+      expect(recomputableBy(perspective, tableEquations(perspective, respondents)), `perspective ${grouping}`).toEqual([]);
+    }
+    expect(suppressedCells).toBeGreaterThan(5);
+  });
+
+  it('publish no count below the minimum through GraphQL either, for any role, measure and grouping, own figures included', async () => {
+    const institution = (await t.authorization('institution', 'lindehof')).authorization;
+    const researcher = (await t.authorization('researcher')).authorization;
+    const table = 'groups { group values { name value suppressed } } total { name value suppressed }';
+    let checked = 0;
+    for (const measure of ['overview', 'outcomes', 'recognition', 'perspective', 'care']) {
+      for (const grouping of GROUPINGS) {
+        for (const authorization of [funder, researcher, institution]) {
+          const result = await graphqlAs(authorization, `{ statistics(measure: ${measure}, groupBy: ${grouping}) { ${table} } comparison(measure: ${measure}, groupBy: ${grouping}) { national { ${table} } own { ${table} } } }`);
+          expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+          const tables = [result.data.statistics, result.data.comparison.national, result.data.comparison.own].filter(Boolean);
+          for (const answer of tables) {
+            for (const values of [...answer.groups.map((group: { values: unknown }) => group.values), answer.total] as Array<Array<{ name: string; value: number | null; suppressed: boolean }>>) {
+              for (const value of values) {
+                checked += 1;
+                if (value.suppressed) expect(value.value).toBeNull();
+                else if (isCount(value.name)) expect(value.value === 0 || value.value! >= MINIMUM, `${measure} ${grouping} ${value.name} = ${value.value}`).toBe(true);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 
   it('give the median dose per activity type of those who received it, and median fidelity, as computed independently', async () => {
