@@ -17,11 +17,21 @@ export async function migrateDatabase(database: Database): Promise<void> {
     return;
   }
   const lockClient = await database.pool.connect();
+  // Checked out, so the pool does not listen for its errors: a lost connection must fail the
+  // migration, not end the process with an unhandled 'error' event.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  lockClient.on('error', onLost);
   try {
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await migratePostgres(database.orm as unknown as NodePgDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
-    await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    lockClient.release();
+    await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
+      lost ??= error;
+    });
+    lockClient.removeListener('error', onLost);
+    lockClient.release(lost);
   }
 }
