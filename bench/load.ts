@@ -50,13 +50,21 @@ const COMPARISON_QUERY = `query Comparison {
  */
 const RUN = Array.from(randomBytes(8), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
 
-/** A valid BSN (eleven-test) per push of this run: a new youth every time. */
+/**
+ * A valid BSN per push of this run: a new youth every time. The check digit follows from the first
+ * eight (eleven-test); when it would have to be 10, the next eight-digit prefix is used. Each run
+ * takes one of 400 slots of 100,000 pushes, two prefixes per push, so every number has nine digits.
+ */
 function bsnFor(push: number): string {
-  const runOffset = Number.parseInt(RUN.slice(0, 5), 36) % 400_000;
-  for (let candidate = 100_000_000 + (runOffset * 1_000 + push) * 12; ; candidate += 1) {
-    const digits = String(candidate);
-    if (passesElevenTest(digits)) return digits;
+  const slot = Number.parseInt(RUN.slice(0, 5), 36) % 400;
+  for (let offset = 0; offset < 2; offset += 1) {
+    const prefix = String(10_000_000 + (slot * 100_000 + (push % 100_000)) * 2 + offset);
+    let sum = 0;
+    for (let position = 0; position < 8; position += 1) sum += Number(prefix[position]) * (9 - position);
+    const check = sum % 11;
+    if (check < 10 && passesElevenTest(`${prefix}${check}`)) return `${prefix}${check}`;
   }
+  throw new Error(`no valid BSN for push ${push}`);
 }
 
 /** One push: a new trajectory (new youth) and its measurements, references unique to this run. */
