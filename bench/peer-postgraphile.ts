@@ -8,6 +8,7 @@
 //     dates turned into day offsets from the start), a record-level audit event appended to the
 //     hash chain before the answer leaves (one transaction, under the chain-head lock), measurement
 //     series grouped per instrument and informant; the full page also computes N=1 indicators;
+//   - the same service with an audit writer that writes nothing, to show the audit event's share;
 //   - PostGraphile: none of these — no authentication, no scope beyond the condition in the query,
 //     no audit, calendar dates as stored; one SQL statement per page.
 // Fair page for the peer: `allTrajectories(first: 50, after: <cursor>, orderBy: PRIMARY_KEY_ASC,
@@ -96,6 +97,8 @@ async function countStatements(run: () => Promise<unknown>): Promise<number> {
 async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES });
   const service = await startService(dataset.databaseUrl, { poolMax: POOL_MAX });
+  // The same service with an audit writer that writes nothing: what the audit event costs a page.
+  const twin = await startService(dataset.databaseUrl, { poolMax: POOL_MAX, audited: false });
   const key = await service.key('researcher');
 
   const peerPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: POOL_MAX });
@@ -112,8 +115,8 @@ async function main() {
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   const peerPort = (peer.address() as { port: number }).port;
 
-  const ourPage = async (query: string, index: number): Promise<{ page: ResearchPage; bytes: number }> => {
-    const response = await request(service.port, {
+  const ourPage = async (query: string, index: number, port = service.port): Promise<{ page: ResearchPage; bytes: number }> => {
+    const response = await request(port, {
       method: 'POST',
       path: '/graphql',
       headers: researcherHeaders(key),
@@ -165,6 +168,13 @@ async function main() {
       },
     },
     {
+      name: 'service, same fields, audit writer that writes nothing',
+      send: async (n: number) => {
+        const { page } = await ourPage(LEAN_PAGE_QUERY, n, twin.port);
+        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
+      },
+    },
+    {
       name: 'service, full page with indicators (as bench:graphql)',
       send: async (n: number) => {
         const { page } = await ourPage(PAGE_QUERY, n);
@@ -172,18 +182,23 @@ async function main() {
       },
     },
   ];
-  const sizes = [(await peerPage(3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3)).bytes, (await ourPage(PAGE_QUERY, 3)).bytes];
+  const sizes = [(await peerPage(3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes, (await ourPage(PAGE_QUERY, 3)).bytes];
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
   for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
   const statements: number[] = [];
   for (const variant of variants) statements.push(await countStatements(() => variant.send(5)));
 
   const rounds: LoadResult[][] = variants.map(() => []);
+  /** CPU of this process (service, peer and client together; PostgreSQL not included), in µs. */
+  const cpu = variants.map(() => 0);
   for (let round = 0; round < ROUNDS; round += 1) {
     // Rotate the order each round, so no variant always runs first (or right after the heaviest).
     for (let step = 0; step < variants.length; step += 1) {
       const index = (round + step) % variants.length;
+      const before = process.cpuUsage();
       rounds[index]!.push(await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send));
+      const used = process.cpuUsage(before);
+      cpu[index]! += used.user + used.system;
     }
   }
   const results = variants.map((variant, index) => pooled(variant.name, rounds[index]!));
@@ -197,11 +212,12 @@ async function main() {
   printTable(results);
   const rows = results.map(summary);
   console.log('');
-  console.log('| variant | SQL statements per page | JSON bytes per page | req/s vs PostGraphile | p99 vs PostGraphile |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (incl. client) | req/s vs PostGraphile | p99 vs PostGraphile |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   rows.forEach((row, index) => {
     console.log(
-      `| ${row.variant} | ${statements[index]} | ${sizes[index]!.toLocaleString('en')} | ${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} |`,
+      `| ${row.variant} | ${statements[index]} | ${sizes[index]!.toLocaleString('en')} | ${(cpu[index]! / 1000 / row.requests).toFixed(1)} | ` +
+        `${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} |`,
     );
   });
   console.log('');
@@ -211,6 +227,7 @@ async function main() {
 
   await new Promise<void>((resolve) => peer.close(() => resolve()));
   await peerPool.end();
+  await twin.close();
   await service.close();
 }
 
