@@ -11,6 +11,7 @@
 //   BENCH_TRAJECTORIES=4000 BENCH_SECONDS=10 npm run bench:load
 //   BENCH_CONCURRENCY=8 BENCH_MIX=push:2,page:5,stats:2,comparison:1 npm run bench:load
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { addDays } from '../src/lib/dates';
 import { passesElevenTest } from '../src/lib/bsn';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
@@ -182,7 +183,12 @@ async function main() {
   firstErrors.clear();
   const auditBefore = await service.database.query<{ n: string }>('select count(*)::text as n from audit_events');
 
+  // The service, its background indicator work and the client share this event loop: a request
+  // that awaits many statements in turn waits for the loop at every one of them.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const result = await mixedLoop(mix, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 });
+  loopDelay.disable();
 
   const auditAfter = await service.database.query<{ n: string }>('select count(*)::text as n from audit_events');
   const queued = await service.database.query<{ n: string }>('select count(*)::text as n from indicator_queue');
@@ -196,6 +202,10 @@ async function main() {
   console.log(
     `audit events written during the run: ${(Number(auditAfter.rows[0]!.n) - Number(auditBefore.rows[0]!.n)).toLocaleString('en')}; ` +
       `trajectories still queued for indicator recomputation at the end: ${Number(queued.rows[0]!.n).toLocaleString('en')}`,
+  );
+  console.log(
+    `event-loop delay during the run (service and client share it): p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, ` +
+      `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
   );
   for (const [kind, detail] of firstErrors) console.log(`first error (${kind}): ${detail}`);
   await service.close();
