@@ -23,6 +23,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/client';
 import { addDays } from '../src/lib/dates';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
+import { syntheticBsn } from './lib/synthetic-bsn';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 
@@ -80,15 +81,6 @@ function createCluster(dir: string, port: number) {
 
 // --- the data ---------------------------------------------------------------------------------
 
-function bsn(seed: number): string {
-  for (let candidate = 300_000_000 + seed * 13; ; candidate += 1) {
-    const digits = String(candidate);
-    let sum = 0;
-    for (let i = 0; i < 8; i += 1) sum += Number(digits[i]) * (9 - i);
-    if ((sum - Number(digits[8])) % 11 === 0) return digits;
-  }
-}
-
 const INSTRUMENTS = [
   ['trauma_symptoms', 'youth', 60],
   ['emotional_behavioural', 'parent', 40],
@@ -112,7 +104,7 @@ function* records(run: string): Generator<StreamRecord> {
       const line = JSON.stringify({
         type: 'trajectory',
         reference: trajectory,
-        subject: { pseudonym: pseudonymiseBsn(bsn(t), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        subject: { pseudonym: pseudonymiseBsn(syntheticBsn(t), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
         programmeCode: 'vuurtorenhuis-baken',
         startDate: addDays('2021-01-04', t % 50),
         exploitationAtIntake: 'confirmed',
@@ -467,7 +459,7 @@ async function main() {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: [
         JSON.stringify({
-          subject: { pseudonym: pseudonymiseBsn(bsn(999_999), SHARED_KEY), birthYear: 2008, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' },
+          subject: { pseudonym: pseudonymiseBsn(syntheticBsn(999_999), SHARED_KEY), birthYear: 2008, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' },
           programmeCode: 'vuurtorenhuis-baken',
           startDate: '2024-01-15',
           exploitationAtIntake: 'confirmed',

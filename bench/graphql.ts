@@ -12,28 +12,13 @@ import { openDatabase } from '../src/db/client';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
+import { cursorAfter, PAGE_QUERY, PAGE_SIZE, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const PAGE_SIZE = 50;
-
-const PAGE_QUERY = `query Page($after: String) {
-  trajectories(first: ${PAGE_SIZE}, after: $after) {
-    nodes {
-      id institutionCode programmeCode startMonth endDay
-      subject { ageAtStart gender }
-      outcomeClass
-      problemRecognition { overall }
-      domainStatuses { domain status }
-      series { instrumentCode informant observations { day value } reliableChange { rci category } }
-    }
-    pageInfo { endCursor hasNextPage }
-  }
-}`;
-
 /** The floor: the same page, fields and series in one statement, indicators read from storage. */
 const FLOOR_SQL = `
 with page as (
@@ -62,9 +47,6 @@ select page.id, page.institution_code, page.programme_code, to_char(page.start_d
   from page left join trajectory_indicators ti on ti.trajectory_id = page.id
  order by page.id`;
 
-/** Pages that start at spread-out places in the id order, so requests do not hit one page only. */
-const START_IDS = Array.from({ length: 32 }, (_, index) => `${(index * 8).toString(16).padStart(2, '0')}000000-0000-4000-8000-000000000000`);
-
 interface GraphqlPage {
   data?: { trajectories: { nodes: Array<{ id: string; outcomeClass: string; series: Array<{ observations: unknown[] }> }> } };
   errors?: unknown[];
@@ -79,10 +61,10 @@ async function main() {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   const floorPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: CONCURRENCY });
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-purpose-of-use': 'benchmark of the research API' };
+  const headers = researcherHeaders(key);
 
   const graphqlPage = async (index: number): Promise<GraphqlPage> => {
-    const after = Buffer.from(START_IDS[index % START_IDS.length]!).toString('base64url');
+    const after = cursorAfter(START_IDS[index % START_IDS.length]!);
     const response = await request(port, { method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }) });
     if (response.status !== 200) throw new Error(`GraphQL answered ${response.status}: ${response.body.slice(0, 300)}`);
     return JSON.parse(response.body) as GraphqlPage;

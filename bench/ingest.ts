@@ -19,6 +19,7 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { addDays } from '../src/lib/dates';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
+import { syntheticBsn } from './lib/synthetic-bsn';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
@@ -33,16 +34,6 @@ const INSTRUMENTS = [
   ['resilience', 'mentor', 100],
   ['participation', 'teacher', 40],
 ] as const;
-
-/** Valid BSNs from a counter (eleven-test), for distinct pseudonyms. */
-function bsn(seed: number): string {
-  for (let candidate = 200_000_000 + seed * 13; ; candidate += 1) {
-    const digits = String(candidate);
-    let sum = 0;
-    for (let i = 0; i < 8; i += 1) sum += Number(digits[i]) * (9 - i);
-    if ((sum - Number(digits[8])) % 11 === 0) return digits;
-  }
-}
 
 function* measurementRows(run: string, measurements: number) {
   for (let index = 0; index < measurements; index += 1) {
@@ -70,7 +61,7 @@ function* ndjsonLines(run: string, measurements: number) {
       yield `${JSON.stringify({
         type: 'trajectory',
         reference: row.trajectoryReference,
-        subject: { pseudonym: pseudonymiseBsn(bsn(index), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        subject: { pseudonym: pseudonymiseBsn(syntheticBsn(index), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
         programmeCode: 'vuurtorenhuis-baken',
         startDate: addDays('2021-01-04', trajectory % 50),
         exploitationAtIntake: 'confirmed',

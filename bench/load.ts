@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { addDays } from '../src/lib/dates';
-import { passesElevenTest } from '../src/lib/bsn';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
+import { syntheticBsn } from './lib/synthetic-bsn';
 import { machineLine, mixedLoop, type MixKind, printTable, request } from './lib/load';
 import { cursorAfter, PAGE_QUERY, PAGE_SIZE, type ResearchPage, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
@@ -51,21 +51,10 @@ const COMPARISON_QUERY = `query Comparison {
  */
 const RUN = Array.from(randomBytes(8), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
 
-/**
- * A valid BSN per push of this run: a new youth every time. The check digit follows from the first
- * eight (eleven-test); when it would have to be 10, the next eight-digit prefix is used. Each run
- * takes one of 400 slots of 100,000 pushes, two prefixes per push, so every number has nine digits.
- */
+/** A new youth every push: each run takes one of 400 slots of 100,000 pushes. */
 function bsnFor(push: number): string {
   const slot = Number.parseInt(RUN.slice(0, 5), 36) % 400;
-  for (let offset = 0; offset < 2; offset += 1) {
-    const prefix = String(10_000_000 + (slot * 100_000 + (push % 100_000)) * 2 + offset);
-    let sum = 0;
-    for (let position = 0; position < 8; position += 1) sum += Number(prefix[position]) * (9 - position);
-    const check = sum % 11;
-    if (check < 10 && passesElevenTest(`${prefix}${check}`)) return `${prefix}${check}`;
-  }
-  throw new Error(`no valid BSN for push ${push}`);
+  return syntheticBsn(slot * 100_000 + (push % 100_000));
 }
 
 /** One push: a new trajectory (new youth) and its measurements, references unique to this run. */
