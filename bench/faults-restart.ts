@@ -23,7 +23,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/client';
 import { addDays } from '../src/lib/dates';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
-import { syntheticBsn } from './lib/synthetic-bsn';
+import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 
@@ -81,12 +81,7 @@ function createCluster(dir: string, port: number) {
 
 // --- the data ---------------------------------------------------------------------------------
 
-const INSTRUMENTS = [
-  ['trauma_symptoms', 'youth', 60],
-  ['emotional_behavioural', 'parent', 40],
-  ['resilience', 'mentor', 100],
-  ['participation', 'teacher', 40],
-] as const;
+const INSTRUMENTS = PUSHED_SERIES;
 
 interface StreamRecord {
   line: string;

@@ -19,7 +19,7 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { addDays } from '../src/lib/dates';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
-import { syntheticBsn } from './lib/synthetic-bsn';
+import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
@@ -28,12 +28,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0
 const SIZES = (process.env.BENCH_SIZES ?? '100000,300000,1000000').split(',').map(Number);
 const PER_TRAJECTORY = 100;
 const SHARED_KEY = Buffer.alloc(32, 3);
-const INSTRUMENTS = [
-  ['trauma_symptoms', 'youth', 60],
-  ['emotional_behavioural', 'parent', 40],
-  ['resilience', 'mentor', 100],
-  ['participation', 'teacher', 40],
-] as const;
+const INSTRUMENTS = PUSHED_SERIES;
 
 function* measurementRows(run: string, measurements: number) {
   for (let index = 0; index < measurements; index += 1) {

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { addDays } from '../src/lib/dates';
 import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
-import { syntheticBsn } from './lib/synthetic-bsn';
+import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { machineLine, mixedLoop, type MixKind, printTable, request } from './lib/load';
 import { cursorAfter, PAGE_QUERY, PAGE_SIZE, type ResearchPage, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
@@ -31,12 +31,7 @@ const MIX = Object.fromEntries(
 ) as Record<'push' | 'page' | 'stats' | 'comparison', number>;
 const MEASUREMENTS_PER_PUSH = 50;
 const SHARED_KEY = Buffer.alloc(32, 7);
-const INSTRUMENTS = [
-  ['trauma_symptoms', 'youth', 60],
-  ['emotional_behavioural', 'parent', 40],
-  ['resilience', 'mentor', 100],
-  ['participation', 'teacher', 40],
-] as const;
+const INSTRUMENTS = PUSHED_SERIES;
 
 const COMPARISON_QUERY = `query Comparison {
   comparison(measure: outcomes) {

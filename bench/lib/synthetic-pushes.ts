@@ -16,3 +16,11 @@ export function syntheticBsn(n: number): string {
   }
   throw new Error(`no valid BSN for ${n}`);
 }
+
+/** Instrument, informant and top of the range for the measurements the push benchmarks send, in turn. */
+export const PUSHED_SERIES = [
+  ['trauma_symptoms', 'youth', 60],
+  ['emotional_behavioural', 'parent', 40],
+  ['resilience', 'mentor', 100],
+  ['participation', 'teacher', 40],
+] as const;
