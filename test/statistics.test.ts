@@ -276,6 +276,12 @@ describe('statistics', () => {
     const asFunder = await graphqlAs(funder, query);
     expect(asFunder.errors, JSON.stringify(asFunder.errors)).toBeUndefined();
     expect(asFunder.data.comparison.own).toBeNull();
+    // A programme of the institution's own: the others have nothing there, so the national
+    // figures are its own and nothing is withheld beyond what a funder sees.
+    for (const group of national.groups.filter((entry: { group: string }) => entry.group.startsWith('vuurtorenhuis-'))) {
+      const funderGroup = asFunder.data.comparison.national.groups.find((entry: { group: string }) => entry.group === group.group);
+      expect(group.values).toEqual(funderGroup.values);
+    }
     const auditor = (await t.authorization('auditor')).authorization;
     expect((await graphqlAs(auditor, query)).errors[0].extensions.code).toBe('FORBIDDEN');
   });

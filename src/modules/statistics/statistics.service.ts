@@ -321,7 +321,7 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
     async comparison(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
       if (viewer.kind === 'national') return { national: (await answers(name, groupBy, null)).national!, own: null };
       const { national, own, others } = await answers(name, groupBy, viewer.institutionId);
-      return { national: withheldWhereOthersAre(national!, others!, own!), own: own! };
+      return { national: withheldWhereOthersAre(national!, others!), own: own! };
     },
   };
 }
@@ -342,22 +342,24 @@ function split<Row>(lines: Array<Line<Row>>, zero: Row): { rows: Array<Line<Row>
 
 /**
  * A national cell stays published only where the same cell over the other institutions is
- * published too (or does not exist: then the national figure is the viewer's own).
+ * published too. Where the others have no such cell (no trajectories in that group, no one given
+ * that activity type), their figure is zero and the national figure is the viewer's own: the
+ * national answer's own protection applies.
  */
-function withheldWhereOthersAre(national: StatisticsAnswer, others: StatisticsAnswer, own: StatisticsAnswer): StatisticsAnswer {
-  const guard = (values: Record<string, Cell>, otherValues: Record<string, Cell> | undefined, ownValues: Record<string, Cell> | undefined) =>
+function withheldWhereOthersAre(national: StatisticsAnswer, others: StatisticsAnswer): StatisticsAnswer {
+  const guard = (values: Record<string, Cell>, otherValues: Record<string, Cell> | undefined) =>
     Object.fromEntries(
       Object.entries(values).map(([key, value]) => {
         const other = otherValues?.[key];
-        const published = !value.suppressed && (other ? !other.suppressed : ownValues?.[key] ? !ownValues[key]!.suppressed : false);
+        const published = !value.suppressed && (other === undefined || !other.suppressed);
         return [key, published ? value : { value: null, suppressed: true }];
       }),
     );
   const find = (answer: StatisticsAnswer, group: string) => answer.groups.find((entry) => entry.group === group)?.values;
   return {
     ...national,
-    groups: national.groups.map((entry) => ({ group: entry.group, values: guard(entry.values, find(others, entry.group), find(own, entry.group)) })),
-    total: guard(national.total, others.total, own.total),
+    groups: national.groups.map((entry) => ({ group: entry.group, values: guard(entry.values, find(others, entry.group)) })),
+    total: guard(national.total, others.total),
   };
 }
 
