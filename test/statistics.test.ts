@@ -137,6 +137,15 @@ describe('statistics', () => {
       const columns = Object.keys(answer.total).filter((name) => name.endsWith('.received') || name.endsWith('.scored'));
       suppressedCells += answer.groups.flatMap((group) => columns.map((column) => group.values[column]!)).filter((value) => value.suppressed).length;
       expect(recomputable(answer, columns, { columnsAddUpToTrajectories: false }), grouping).toEqual([]);
+      // Each of these counts a part of the trajectories: what is left (no score, never received)
+      // must not come out small from the published numbers either.
+      for (const values of [...answer.groups.map((group) => group.values), answer.total]) {
+        for (const column of columns) {
+          if (values.trajectories!.suppressed || values[column]!.suppressed) continue;
+          const rest = values.trajectories!.value! - values[column]!.value!;
+          expect(rest === 0 || rest >= MINIMUM, `${grouping} ${column}: trajectories − part = ${rest}`).toBe(true);
+        }
+      }
     }
     expect(suppressedCells).toBeGreaterThan(5);
   });

@@ -94,7 +94,8 @@ function nextToSuppress(variables: Variable[], candidates: number[]): number | u
 
 /**
  * Protects a system of counts tied by equations (a total equals the sum of its members).
- * Returns, per value, whether it is suppressed. Values in `forced` are suppressed from the start.
+ * Returns, per value, whether it is suppressed. Values in `forced` are suppressed from the start;
+ * values in `hidden` are never published (they are returned as suppressed).
  */
 export function protectCounts(
   values: readonly number[],
@@ -102,9 +103,15 @@ export function protectCounts(
   minimum: number,
   isTotal: (index: number) => boolean = () => false,
   forced: Iterable<number> = [],
+  hidden: Iterable<number> = [],
 ): boolean[] {
   const variables: Variable[] = values.map((value, index) => ({ value, suppressed: value > 0 && value < minimum, isTotal: isTotal(index) }));
   for (const index of forced) variables[index]!.suppressed = true;
+  // Never published (the complement of a published count, say): always unknown to the reader,
+  // and in need of protection only when small.
+  const neverPublished = new Set(hidden);
+  for (const index of neverPublished) variables[index]!.suppressed = true;
+  const mustStayHidden = (index: number) => !neverPublished.has(index) || (values[index]! > 0 && values[index]! < minimum);
   for (let guard = 0; guard < variables.length * 4; guard += 1) {
     // A line whose suppressed cells add up to less than the minimum pins them down.
     const weak = equations.find((equation) => {
@@ -112,7 +119,7 @@ export function protectCounts(
       const hidden = equation.members.filter((member) => variables[member]!.suppressed);
       return hidden.length > 0 && hidden.reduce((sum, member) => sum + variables[member]!.value, 0) < minimum;
     });
-    const determined = weak ? [] : determinedVariables(variables, equations);
+    const determined = weak ? [] : determinedVariables(variables, equations).filter(mustStayHidden);
     if (!weak && determined.length === 0) break;
     const target = weak ?? equations.find((equation) => [equation.anchor, ...equation.members].includes(determined[0]!))!;
     const next = nextToSuppress(variables, [...target.members, target.anchor]) ?? nextToSuppress(variables, variables.map((_, index) => index));

@@ -54,17 +54,30 @@ export type Viewer = { kind: 'national' } | { kind: 'institution'; institutionId
 
 /**
  * Protects counts laid out as lines of equal width, the last line the total of the others
- * (when there are other lines). Returns, per line and column, whether the count is suppressed.
+ * (when there are other lines). Columns from 1 on may be parts of column 0 (`partsOfFirst`):
+ * then what is left of column 0 (trajectories without a score, say) is an unpublished count
+ * that must not come out small either. Returns, per line and column, whether it is suppressed.
  */
-function protectColumns(lines: number[][], minimum: number): boolean[][] {
+function protectColumns(lines: number[][], minimum: number, options: { partsOfFirst?: boolean } = {}): boolean[][] {
   const width = lines[0]?.length ?? 0;
   const totalLine = lines.length - 1;
   const at = (line: number, column: number) => line * width + column;
+  const values = lines.flat();
   const equations: Equation[] =
     lines.length > 1
       ? Array.from({ length: width }, (_, column) => ({ anchor: at(totalLine, column), members: lines.slice(0, -1).map((_, line) => at(line, column)) }))
       : [];
-  const suppressed = protectCounts(lines.flat(), equations, minimum, (index) => Math.floor(index / width) === totalLine);
+  const hidden: number[] = [];
+  if (options.partsOfFirst) {
+    lines.forEach((line, index) => {
+      for (let column = 1; column < width; column += 1) {
+        hidden.push(values.length);
+        values.push(line[0]! - line[column]!);
+        equations.push({ anchor: at(index, 0), members: [at(index, column), values.length - 1] });
+      }
+    });
+  }
+  const suppressed = protectCounts(values, equations, minimum, (index) => index < lines.length * width && Math.floor(index / width) === totalLine, [], hidden);
   return lines.map((_, line) => suppressed.slice(line * width, (line + 1) * width));
 }
 
@@ -257,7 +270,7 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
         ...fidelityNames.map((name) => row.fidelity[name]?.scored ?? 0),
         ...activityTypes.map((type) => doseOf(row, type)?.received ?? 0),
       ]);
-      const suppressed = protectColumns(counts, minimum);
+      const suppressed = protectColumns(counts, minimum, { partsOfFirst: true });
       const values = (line: number): Record<string, Cell> => {
         const row = lineRows[line]!;
         const entries: Record<string, Cell> = { trajectories: cell(counts[line]![0]!, suppressed[line]![0]!) };
