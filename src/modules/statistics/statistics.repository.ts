@@ -97,11 +97,28 @@ function sliced(slice: Slice, options: { columns: string; joins: Join[]; from?: 
   return { text, params };
 }
 
-/** Keeps the lines the slice asked for, labelled; drops the duplicates a constant grouping makes. */
-function linesOf<Row>(rows: Array<Row & LineColumns>, slice: Slice): Array<Line<Row>> {
+/**
+ * Keeps the lines the slice asked for, labelled; drops the duplicates a constant grouping makes;
+ * and puts them in one fixed order (part, group, keys), whatever plan the database chose:
+ * complementary suppression breaks ties by position, so the same data must always come in the
+ * same order, or two answers could hide different cells.
+ */
+export function linesOf<Row>(rows: Array<Row & LineColumns>, slice: Slice, keys: string[] = []): Array<Line<Row>> {
+  const order = (row: Row & LineColumns) => [
+    row.national ? '0' : row.part === 'own' ? '1' : '2',
+    row.is_total ? '1' : '0',
+    row.group ?? '',
+    ...keys.map((key) => String((row as Record<string, unknown>)[key] ?? '')),
+  ];
+  const compare = (a: string[], b: string[]) => {
+    for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return a[index]! < b[index]! ? -1 : 1;
+    return 0;
+  };
   return rows
     .filter((row) => (slice.splitFor ? true : row.national) && (slice.grouping ? true : row.is_total))
-    .map(({ national, part, group, is_total: isTotal, ...rest }) => ({
+    .map((row) => ({ row, key: order(row) }))
+    .sort((a, b) => compare(a.key, b.key))
+    .map(({ row: { national, part, group, is_total: isTotal, ...rest } }) => ({
       ...(rest as unknown as Row),
       part: national ? 'national' : (part as Part),
       group: isTotal ? null : group,
@@ -253,7 +270,7 @@ export function createStatisticsRepository(database: Database) {
         aggregates: 'count(*)::int as respondents, avg(value)::float8 as mean',
       });
       const { rows } = await database.query<LineColumns & { item: string; respondents: number; mean: number | null }>(statement.text, statement.params);
-      return linesOf(rows, slice).map((row) => ({ ...row, mean: row.mean === null ? null : Number(row.mean) }));
+      return linesOf(rows, slice, ['item']).map((row) => ({ ...row, mean: row.mean === null ? null : Number(row.mean) }));
     },
 
     /** Outcome class by problem recognition at intake: the study's key finding. */
@@ -268,7 +285,7 @@ export function createStatisticsRepository(database: Database) {
         },
       );
       const { rows } = await database.query<LineColumns & { recognition: string; outcome_class: string; trajectories: number }>(statement.text, statement.params);
-      return linesOf(rows, { grouping: null, splitFor: slice.splitFor }).map((row) => ({
+      return linesOf(rows, { grouping: null, splitFor: slice.splitFor }, ['recognition', 'outcome_class']).map((row) => ({
         part: row.part,
         group: row.group,
         isTotal: row.isTotal,
@@ -311,7 +328,7 @@ export function createStatisticsRepository(database: Database) {
             Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: Number(row[`${name}_scored`]), median: row[`${name}_median`] === null ? null : Number(row[`${name}_median`]) }]),
           ),
         })),
-        doses: linesOf(doseRows.rows, slice).map((row) => ({
+        doses: linesOf(doseRows.rows, slice, ['activity_type_code']).map((row) => ({
           part: row.part,
           group: row.group,
           isTotal: row.isTotal,
