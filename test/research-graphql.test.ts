@@ -177,6 +177,36 @@ describe('indicators', () => {
 });
 
 describe('limits', () => {
+  it('refuses a document with several operations (compiled queries are cached by their text)', async () => {
+    const document = `query A { trajectories(first: 1) { nodes { id } } } query B { apiVersion }`;
+    for (const operationName of ['A', 'B']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { authorization: keys.researcher, 'x-purpose-of-use': 'programme comparison study' },
+        payload: { query: document, operationName },
+      });
+      expect(response.json().errors[0].extensions.code).toBe('VALIDATION_FAILED');
+      expect(response.json().data ?? null).toBeNull();
+    }
+  });
+
+  it('answers a repeated (compiled) query exactly as the first time, scope included', async () => {
+    const query = `{ trajectories(first: 30) { nodes { ${EVERY_DATE} outcomeClass researchConsent } } }`;
+    const first = await graphql(keys.researcher, query);
+    expect(first.errors).toBeUndefined();
+    for (let repeat = 0; repeat < 3; repeat += 1) {
+      const again = await graphql(keys.researcher, query);
+      expect(again).toEqual(first);
+      expect(JSON.stringify(again.data)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      expect(again.data.trajectories.nodes.every((node: { researchConsent: string }) => node.researchConsent === 'granted')).toBe(true);
+    }
+    // The same text for an institution: its own scope and real dates, not the researcher's compiled answer.
+    const own = await graphql(keys.vuurtorenhuis, query, {}, null);
+    expect(own.data.trajectories.nodes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(own.data)).toMatch(/\d{4}-\d{2}-\d{2}/);
+  });
+
   it('caps the page size', async () => {
     const result = await graphql(keys.researcher, '{ trajectories(first: 101) { nodes { id } } }');
     expect(result.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'first' });

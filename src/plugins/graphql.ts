@@ -26,6 +26,20 @@ export interface GraphqlOptions {
   maxPageSize: number;
 }
 
+/**
+ * One operation per document. Compiled (JIT) queries are cached by their text alone, so a
+ * document with two operations would run whichever was compiled first, whatever operationName
+ * says — and the audit trail would name the other.
+ */
+const oneOperationPerDocument: ValidationRule = (context) => ({
+  Document(node) {
+    const operations = node.definitions.filter((definition) => definition.kind === 'OperationDefinition');
+    if (operations.length > 1) {
+      context.reportError(new GraphQLError('Send one operation per request (this document holds several).', { nodes: operations }));
+    }
+  },
+});
+
 const refuseIntrospection: ValidationRule = (context) => ({
   Field(node) {
     if (node.name.value === '__schema' || node.name.value === '__type') {
@@ -144,6 +158,7 @@ export const graphqlPlugin = fp(
       // Limits beyond depth: aliases (graphql-armor), directives (graphql-armor), and a cost
       // estimate that weighs list sizes (graphql-cost.ts).
       validationRules: [
+        oneOperationPerDocument,
         maxAliasesRule({ n: options.maxAliases }),
         maxDirectivesRule({ n: 10 }),
         queryCostRule(options.maxCost, options.maxPageSize),
