@@ -45,12 +45,14 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
   // as still running until ABANDONED_CLAIM_SECONDS have passed. (Another instance, or this one
   // after a crash, still waits that out.)
   const unreleased = new Set<string>();
-  const releaseClaim = async (id: string) => {
+  /** Lets claims go in one statement; those it cannot (the database still away) are kept for later. */
+  const releaseClaims = async (ids: string[]) => {
+    if (ids.length === 0) return;
     try {
-      await reports((repository) => repository.releaseClaim(id));
-      unreleased.delete(id);
+      await reports((repository) => repository.releaseClaims(ids));
+      for (const id of ids) unreleased.delete(id);
     } catch {
-      unreleased.add(id);
+      for (const id of ids) unreleased.add(id);
     }
   };
 
@@ -63,7 +65,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
     let reportId: string = randomUUID();
 
     if (key) {
-      for (const id of [...unreleased]) await releaseClaim(id);
+      await releaseClaims([...unreleased]);
       const claim = await reports((repository) => repository.claim(input.institutionId, key, reportId));
       if (!claim.claimed) {
         const { existing } = claim;
@@ -105,7 +107,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
       }
       return { httpStatus: httpStatusOf(report), report, replayed: false };
     } catch (error) {
-      if (key) await releaseClaim(reportId);
+      if (key) await releaseClaims([reportId]);
       throw error;
     }
   };

@@ -72,8 +72,8 @@ export function createIngestReportsRepository(connection: SqlConnection) {
     },
 
     /** Lets a key be used again after its request failed without an answer (a 5xx). */
-    async releaseClaim(id: string): Promise<void> {
-      await connection.query(`delete from ingest_reports where id = $1 and outcome = 'in_progress'`, [id]);
+    async releaseClaims(ids: readonly string[]): Promise<void> {
+      await connection.query(`delete from ingest_reports where id = any($1::uuid[]) and outcome = 'in_progress'`, [ids]);
     },
 
     async find(institutionId: string, id: string): Promise<StoredReport | undefined> {
