@@ -350,6 +350,16 @@ describe('statistics', () => {
     expect(event).toEqual({ details: { measure: 'outcomes', groupBy: 'gender' }, role: 'funder', resource_type: 'statistics' });
   });
 
+  it('weigh whole-registry scans in the GraphQL cost: a few per request, not dozens through aliases', async () => {
+    const comparisons = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, index) => `c${index}: comparison(measure: outcomes) { national { total { name } } }`).join(' ')} }`;
+    expect((await graphqlAs(funder, comparisons(2))).errors).toBeUndefined();
+    const tooMany = await graphqlAs(funder, comparisons(3));
+    expect(tooMany.data ?? null).toBeNull();
+    expect(tooMany.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    expect(tooMany.errors[0].message).toMatch(/estimated cost/);
+  });
+
   it('are refused to auditors', async () => {
     const { authorization } = await t.authorization('auditor');
     expect((await t.app.inject({ url: '/api/v1/statistics/overview', headers: { authorization } })).statusCode).toBe(403);

@@ -13,6 +13,11 @@ const { GraphQLError, getNamedType, isCompositeType, isListType, isNonNullType, 
 // its series and observations), so the registry estimates it this way instead.
 
 export const LIST_FACTOR = 10;
+/**
+ * Fields that scan the whole registry, whatever they select: an aggregate weighs about as much
+ * as a large record page, a comparison (three populations in one scan) twice that.
+ */
+export const WHOLE_REGISTRY_FIELDS: Record<string, number> = { statistics: 10_000, comparison: 20_000 };
 const DEFAULT_PAGE = 20;
 
 function returnsList(type: GraphQLOutputType): boolean {
@@ -57,7 +62,8 @@ export function queryCostRule(maxCost: number, maxPage: number): ValidationRule 
         multiplier = first?.kind === Kind.INT ? Number(first.value) : first ? maxPage : DEFAULT_PAGE;
       }
       const childType = getNamedType(definition.type);
-      return 1 + multiplier * costOf(node.selectionSet, isCompositeType(childType) ? childType : null, depth + 1);
+      const scan = parent === context.getSchema().getQueryType() ? (WHOLE_REGISTRY_FIELDS[definition.name] ?? 0) : 0;
+      return 1 + scan + multiplier * costOf(node.selectionSet, isCompositeType(childType) ? childType : null, depth + 1);
     };
 
     return {
