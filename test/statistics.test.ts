@@ -360,6 +360,16 @@ describe('statistics', () => {
     expect(tooMany.errors[0].message).toMatch(/estimated cost/);
   });
 
+  it('audit every aggregate a GraphQL request asked for', async () => {
+    const result = await graphqlAs(funder, '{ a: statistics(measure: care, groupBy: gender) { measure } b: comparison(measure: overview) { national { measure } } }');
+    expect(result.errors).toBeUndefined();
+    const [event] = await selectRows<{ details: Record<string, unknown> }>(
+      t.database.orm,
+      sql`select details from audit_events where resource_type = 'graphql' order by chain_position desc limit 1`,
+    );
+    expect(event!.details).toEqual({ statistics: [{ measure: 'care', groupBy: 'gender' }, { measure: 'overview', groupBy: 'programme' }] });
+  });
+
   it('are refused to auditors', async () => {
     const { authorization } = await t.authorization('auditor');
     expect((await t.app.inject({ url: '/api/v1/statistics/overview', headers: { authorization } })).statusCode).toBe(403);

@@ -60,7 +60,10 @@ const asValues = (values: Record<string, Cell>, names?: string[] | null) =>
 export function registerStatisticsGraphql(app: FastifyInstance, statistics: StatisticsService) {
   const viewer = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
     if (!ROLES_WITH_STATISTICS.has(context.principal.role)) throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
-    context.reply.request.audit.details = { measure, groupBy };
+    // Every aggregate the request asked for (aliases may ask several), not just the last.
+    const audit = context.reply.request.audit;
+    const details = (audit.details ??= {}) as { statistics?: Array<{ measure: Measure; groupBy: Grouping | null }> };
+    (details.statistics ??= []).push({ measure, groupBy });
     return viewerOf(context.principal);
   };
   const groupingFor = (measure: Measure, groupBy: Grouping | null | undefined) => (measure === 'recognition' ? null : (groupBy ?? null));
