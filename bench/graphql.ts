@@ -14,6 +14,7 @@ import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
 import { cursorAfter, PAGE_QUERY, PAGE_SIZE, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
+import { BENCH_RATE_LIMIT_MAX } from './lib/service';
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -56,7 +57,13 @@ async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES });
   const database = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 10, statementTimeoutMs: 60_000 });
   const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench graphql', role: 'researcher' });
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: dataset.databaseUrl, REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64) });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: dataset.databaseUrl,
+    REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
+    RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
+  });
   const app = await buildApp({ config, database, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

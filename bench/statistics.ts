@@ -13,6 +13,7 @@ import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.reposi
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
+import { BENCH_RATE_LIMIT_MAX } from './lib/service';
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);
@@ -42,7 +43,13 @@ async function main() {
   const keys = createApiKeysService(createApiKeysRepository(database.orm));
   const funder = (await keys.create({ name: 'bench statistics funder', role: 'funder' })).key;
   const institution = (await keys.create({ name: 'bench statistics institution', role: 'institution', institutionCode: 'vuurtorenhuis' })).key;
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: dataset.databaseUrl, REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64) });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: dataset.databaseUrl,
+    REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
+    RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
+  });
   const app = await buildApp({ config, database, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

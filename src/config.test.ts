@@ -57,7 +57,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the CORS allow-list and the rate limits, with generous defaults', () => {
-    expect(loadConfig({}).security).toEqual({ corsOrigins: [], rateLimit: { max: 10_000, windowMs: 60_000, authFailures: 100 } });
+    expect(loadConfig({}).security).toEqual({ corsOrigins: [], rateLimit: { max: 3_000, windowMs: 60_000, authFailures: 100 } });
     const config = loadConfig({ CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173', RATE_LIMIT_MAX: '50', RATE_LIMIT_WINDOW_MS: '10000' });
     expect(config.security.corsOrigins).toEqual(['https://dashboard.example.org', 'http://localhost:5173']);
     expect(config.security.rateLimit).toMatchObject({ max: 50, windowMs: 10_000 });

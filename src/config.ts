@@ -78,7 +78,7 @@ const environmentSchema = z
     /** Browser origins allowed to call the API cross-origin, comma-separated; unset: none. */
     CORS_ORIGINS: corsOrigins.default([]),
     /** Requests per window, per API key (per address for requests without a valid key). */
-    RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000_000).default(10_000),
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000_000).default(3_000),
     RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
     /** Failed authentications per window from one address before it is refused for the rest of the window. */
     RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).max(1_000_000_000).default(100),

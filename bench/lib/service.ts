@@ -12,7 +12,7 @@ import { SCALE_REGISTRY_KEY } from './scale-dataset';
 // listening on a free port, so requests go over real HTTP (keep-alive) like a client's.
 
 /**
- * The rate limiter (RATE_LIMIT_MAX per key per window, default 10,000 a minute) would turn a
+ * The rate limiter (RATE_LIMIT_MAX per key per window, default 3,000 a minute) would turn a
  * closed loop of one key into 429s within seconds; a load test measures the service, not the limit.
  */
 export const BENCH_RATE_LIMIT_MAX = 1_000_000_000;
