@@ -6,6 +6,7 @@ import { CALENDAR_DATE, HEX_DIGEST, SOURCE_PSEUDONYM } from './helpers/api-surfa
 import { enumValuesOf, fieldsOf, isList, isNonNull, kindOf, namedType, schemaOf, stringsIn } from './helpers/graphql-surface';
 import { createScopedWorld, nonConsentedTrajectoryIds, recordFingerprint, type ScopedWorld, trajectoryIdsOf } from './helpers/scoped-world';
 import { createTestApp, type TestApp } from './helpers/test-app';
+import { fuzzSettings } from './helpers/fuzz';
 
 // Property-based queries generated from the served GraphQL schema: random selections of every
 // type (within a few levels), random arguments of the right and of the wrong type, inline or as
@@ -183,7 +184,7 @@ describe('GraphQL under generated queries', () => {
           expect(trajectoryIds, name).toEqual([]);
         }
       }),
-      { numRuns: 250 },
+      fuzzSettings(250),
     );
     // Enough queries got through to an answer, some of them with trajectories in it.
     expect(executed).toBeGreaterThan(40);

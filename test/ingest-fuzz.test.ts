@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { createTestApp, type TestApp } from './helpers/test-app';
 import { careActivityBody, measurementBody, placementBody, pseudonymFor, trajectoryBody } from './helpers/records';
+import { fuzzSettings } from './helpers/fuzz';
 
 // Property-based: random and mutated payloads at the ingest routes never cause a 5xx, and a
 // refused request never leaves a partial write. A committed bulk request changes each table by
@@ -83,7 +84,7 @@ describe('ingest under random input', () => {
           expect(await counts()).toEqual(before);
         }
       }),
-      { numRuns: 120 },
+      fuzzSettings(120),
     );
   });
 
@@ -114,7 +115,7 @@ describe('ingest under random input', () => {
           expect(after[type] - before[type], type).toBe(report.counts[type].created);
         }
       }),
-      { numRuns: 40 },
+      fuzzSettings(40),
     );
   });
 });

@@ -18,6 +18,7 @@ import {
 import { pseudonymFor } from './helpers/records';
 import { createScopedWorld, recordFingerprint, referencesOf, type ScopedWorld } from './helpers/scoped-world';
 import { createTestApp, type TestApp } from './helpers/test-app';
+import { fuzzSettings } from './helpers/fuzz';
 
 // Property-based requests for every operation of the service's own OpenAPI document: path and
 // query parameters and bodies are drawn from the documented schemas, mixed with the world's real
@@ -220,7 +221,7 @@ describe('every documented operation under generated requests', () => {
         const schema = responseSchema(document, operation, response.statusCode);
         if (json !== undefined && schema) expect(undocumentedFields(json, schema, document), name).toEqual([]);
       }),
-      { numRuns: 300 },
+      fuzzSettings(300),
     );
     // The runs reached most operations, and some of them got through to a success.
     expect(seen.size).toBeGreaterThan(authenticated.length * 0.8);
