@@ -298,7 +298,8 @@ describe('graceful shutdown', () => {
       expect(done.connection).toBe('close');
       const answered = performance.now();
       await closed;
-      expect(performance.now() - answered).toBeLessThan(2_000);
+      // Fastify's keep-alive timeout is 72 s: a close that waited for the client would take that long.
+      expect(performance.now() - answered).toBeLessThan(20_000);
       expect(await stored(run.prefix)).toEqual({ measurements: run.expected, trajectories: 2 });
     } finally {
       observed.observe(undefined);
