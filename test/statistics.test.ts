@@ -128,6 +128,19 @@ describe('statistics', () => {
     // The synthetic registry is small enough that suppression is exercised.
     expect(suppressedCells).toBeGreaterThan(5);
     expect(recomputable(await ask('recognition'), columns)).toEqual([]);
+    // Nor a small number of youths without a known status in a domain: trajectories − known.
+    for (const grouping of [null, ...GROUPINGS]) {
+      for (const authorization of [funder, (await t.authorization('institution', 'vuurtorenhuis')).authorization]) {
+        const answer = await ask(grouping ? `outcomes?groupBy=${grouping}` : 'outcomes', authorization);
+        for (const values of [...answer.groups.map((group) => group.values), answer.total]) {
+          for (const known of Object.keys(values).filter((name) => name.endsWith('.known'))) {
+            if (values.trajectories!.suppressed || values[known]!.suppressed) continue;
+            const rest = values.trajectories!.value! - values[known]!.value!;
+            expect(rest === 0 || rest >= MINIMUM, `${grouping} ${known}: trajectories − known = ${rest}`).toBe(true);
+          }
+        }
+      }
+    }
   });
 
   it('leave no suppressed care count recomputable either (columns add up over groups)', async () => {

@@ -81,6 +81,52 @@ function protectColumns(lines: number[][], minimum: number, options: { partsOfFi
   return lines.map((_, line) => suppressed.slice(line * width, (line + 1) * width));
 }
 
+/**
+ * One domain's status table: per line (groups, then the total) the four status counts, the
+ * trajectories with a known status (their sum), and the line's trajectories as the outcome table
+ * published them. What is left (trajectories without a known status) is never published and must
+ * not follow, small, from what is. Trajectories are fixed here (the outcome table decided them):
+ * published ones enter as known constants, suppressed ones as unknowns.
+ */
+function protectDomainTable(
+  lines: Array<{ statuses: number[]; known: number; trajectories: number; trajectoriesPublished: boolean }>,
+  minimum: number,
+): { statusSuppressed: boolean[][]; knownSuppressed: boolean[] } {
+  const values: number[] = [];
+  const totals = new Set<number>();
+  const hidden: number[] = [];
+  const add = (value: number, options: { total?: boolean; hidden?: boolean } = {}) => {
+    if (options.total) totals.add(values.length);
+    if (options.hidden) hidden.push(values.length);
+    return values.push(value) - 1;
+  };
+  const totalLine = lines.length - 1;
+  const layout = lines.map((line, index) => {
+    const isTotal = index === totalLine && lines.length > 1;
+    const statuses = line.statuses.map((value) => add(value, { total: isTotal }));
+    const known = add(line.known, { total: true });
+    // A published count of trajectories is a constant here: value 0 keeps it from being chosen as a complement.
+    const trajectories = line.trajectoriesPublished ? add(0) : add(line.trajectories, { hidden: true });
+    const rest = add(line.trajectories - line.known, { hidden: true });
+    return { statuses, known, trajectories, rest };
+  });
+  const equations: Equation[] = layout.flatMap((line) => [
+    { anchor: line.known, members: line.statuses },
+    { anchor: line.trajectories, members: [line.known, line.rest] },
+  ]);
+  if (lines.length > 1) {
+    const groups = layout.slice(0, -1);
+    const total = layout[totalLine]!;
+    total.statuses.forEach((anchor, position) => equations.push({ anchor, members: groups.map((line) => line.statuses[position]!) }));
+    equations.push({ anchor: total.known, members: groups.map((line) => line.known) });
+  }
+  const suppressed = protectCounts(values, equations, minimum, (index) => totals.has(index), [], hidden);
+  return {
+    statusSuppressed: layout.map((line) => line.statuses.map((index) => suppressed[index]!)),
+    knownSuppressed: layout.map((line) => suppressed[line.known]!),
+  };
+}
+
 export function createStatisticsService(repository: StatisticsRepository, minimum: number) {
   // Each builder protects one part (national, own or others) of a measure's lines.
   const builders = {
@@ -141,29 +187,37 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
       // With no grouping the "table" is the totals line alone.
       const totalsOnly = rows.length === 0 ? suppressTable({ cells: [OUTCOME_CLASSES.map((name) => overall!.classes[name]!)], rowTotals: [overall!.trajectories] }, minimum) : null;
       // Per domain, the status counts are a table of their own (rows: groups; row totals: the
-      // trajectories with a known status), protected like the outcome table; a share is given
-      // only where its count and its base are published, so no share times base reveals a small count.
-      const domainTables = DOMAINS.map((domain) => {
-        const counts = (row: (typeof rows)[number]) => DOMAIN_STATUSES.map((status) => row.domains[domain]![status]);
-        const known = (row: (typeof rows)[number]) => row.domains[domain]!.known;
-        const protectedTable =
-          rows.length > 0
-            ? suppressTable({ cells: rows.map(counts), rowTotals: rows.map(known), columnTotals: counts(overall!), grandTotal: known(overall!) }, minimum)
-            : suppressTable({ cells: [counts(overall!)], rowTotals: [known(overall!)] }, minimum);
-        return { domain, protectedTable };
-      });
+      // trajectories with a known status), protected like the outcome table, with what is left of
+      // each line's trajectories (no known status) as an unpublished count that must not come out
+      // small; a share is given only where its count and its base are published, so no share
+      // times base reveals a small count.
+      const lines = [...rows, overall];
+      const trajectoriesPublished = [
+        ...rows.map((_, index) => table.rowTotals[index] !== null),
+        (totalsOnly ? totalsOnly.rowTotals[0] : table.grandTotal) !== null,
+      ];
+      const domainTables = DOMAINS.map((domain) => ({
+        domain,
+        ...protectDomainTable(
+          lines.map((row, index) => ({
+            statuses: DOMAIN_STATUSES.map((status) => row.domains[domain]![status]),
+            known: row.domains[domain]!.known,
+            trajectories: row.trajectories,
+            trajectoriesPublished: trajectoriesPublished[index]!,
+          })),
+          minimum,
+        ),
+      }));
       const domainCells = (row: (typeof rows)[number], index: number | 'total') => {
         const entries: Record<string, Cell> = {};
-        for (const { domain, protectedTable } of domainTables) {
-          const isTotal = index === 'total';
-          const statusCells = isTotal ? (rows.length > 0 ? protectedTable.columnTotals! : protectedTable.cells[0]!) : protectedTable.cells[index]!;
-          const known = isTotal ? (rows.length > 0 ? protectedTable.grandTotal! : protectedTable.rowTotals[0]!) : protectedTable.rowTotals[index]!;
+        const lineIndex = index === 'total' ? lines.length - 1 : index;
+        for (const { domain, statusSuppressed, knownSuppressed } of domainTables) {
           const base = row.domains[domain]!.known;
-          entries[`${domain}.known`] = cell(base, known === null);
+          entries[`${domain}.known`] = cell(base, knownSuppressed[lineIndex]!);
           DOMAIN_STATUSES.forEach((status, position) => {
-            const count = statusCells[position];
-            entries[`${domain}.share_${status}`] =
-              count === null || count === undefined ? { value: null, suppressed: true } : over(base ? count / base : null, base, known === null, minimum);
+            entries[`${domain}.share_${status}`] = statusSuppressed[lineIndex]![position]
+              ? { value: null, suppressed: true }
+              : over(base ? row.domains[domain]![status] / base : null, base, knownSuppressed[lineIndex]!, minimum);
           });
         }
         return entries;
