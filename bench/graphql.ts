@@ -6,15 +6,10 @@
 //   npm run bench:graphql
 //   BENCH_TRAJECTORIES=20000 BENCH_SECONDS=10 BENCH_CONCURRENCY=4 BENCH_ROUNDS=2 npm run bench:graphql
 import pg from 'pg';
-import { buildApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/client';
-import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
-import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
 import { cursorAfter, PAGE_QUERY, PAGE_SIZE, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
-import { BENCH_RATE_LIMIT_MAX } from './lib/service';
+import { startService } from './lib/service';
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -55,18 +50,9 @@ interface GraphqlPage {
 
 async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES });
-  const database = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 10, statementTimeoutMs: 60_000 });
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench graphql', role: 'researcher' });
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dataset.databaseUrl,
-    REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
-    RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
-  });
-  const app = await buildApp({ config, database, logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
+  const service = await startService(dataset.databaseUrl);
+  const { port } = service;
+  const key = await service.key('researcher');
   const floorPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: CONCURRENCY });
   const headers = researcherHeaders(key);
 
@@ -125,9 +111,8 @@ async function main() {
   printTable([graphql, floor]);
   console.log(`GraphQL / floor throughput: ${((graphql.requests / graphql.seconds) / (floor.requests / floor.seconds)).toFixed(2)}`);
 
-  await app.close();
+  await service.close();
   await floorPool.end();
-  await database.close();
 }
 
 main().catch((error: unknown) => {

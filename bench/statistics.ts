@@ -6,14 +6,9 @@
 //   npm run bench:statistics
 //   BENCH_TRAJECTORIES=4000 BENCH_REQUESTS=20 BENCH_ROUNDS=2 npm run bench:statistics
 import pg from 'pg';
-import { buildApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/client';
-import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
-import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
-import { BENCH_RATE_LIMIT_MAX } from './lib/service';
+import { startService } from './lib/service';
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);
@@ -39,20 +34,10 @@ select p.code as programme, count(*) as trajectories,
 
 async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES });
-  const database = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 10, statementTimeoutMs: 60_000 });
-  const keys = createApiKeysService(createApiKeysRepository(database.orm));
-  const funder = (await keys.create({ name: 'bench statistics funder', role: 'funder' })).key;
-  const institution = (await keys.create({ name: 'bench statistics institution', role: 'institution', institutionCode: 'vuurtorenhuis' })).key;
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dataset.databaseUrl,
-    REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
-    RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
-  });
-  const app = await buildApp({ config, database, logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
+  const service = await startService(dataset.databaseUrl);
+  const { port } = service;
+  const funder = await service.key('funder');
+  const institution = await service.key('institution', 'vuurtorenhuis');
   const floorPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: 2 });
 
   const rest = (key: string, path: string) => async () => {
@@ -91,9 +76,8 @@ async function main() {
   const results = variants.map(([name]) => pooled(name, rounds.get(name)!));
   printTable(results);
 
-  await app.close();
+  await service.close();
   await floorPool.end();
-  await database.close();
 }
 
 main().catch((error: unknown) => {
