@@ -309,8 +309,7 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
      * trajectories with a score, and per activity type how many trajectories received it and
      * their median occurrences per month in care.
      */
-    care(groupBy: Grouping | null, partLines: { lines: Array<Line<CareRow>>; doses: Array<Line<DoseRow>> }): StatisticsAnswer {
-      const lines = partLines;
+    care(groupBy: Grouping | null, lines: { lines: Array<Line<CareRow>>; doses: Array<Line<DoseRow>> }): StatisticsAnswer {
       const { rows, overall } = split(lines.lines, ZERO_CARE);
       const fidelityNames = Object.keys(FIDELITY_COLUMNS);
       const activityTypes = [...new Set(lines.doses.filter((dose) => dose.isTotal).map((dose) => dose.activityTypeCode))].sort();
@@ -351,9 +350,8 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
   };
 
   /** One statement per measure; the answer of each part asked for, protected on its own. */
-  async function answers(name: Measure, groupBy: Grouping | null, splitFor: string | null): Promise<Partial<Record<Part, StatisticsAnswer>>> {
+  async function answers(name: Measure, groupBy: Grouping | null, splitFor: string | null, parts: Part[]): Promise<Partial<Record<Part, StatisticsAnswer>>> {
     const slice = { grouping: name === 'recognition' ? null : groupBy, splitFor };
-    const parts: Part[] = splitFor ? ['national', 'own', 'others'] : ['national'];
     const build = <Row>(lines: Array<Line<Row>>, builder: (groupBy: Grouping | null, lines: Array<Line<Row>>) => StatisticsAnswer) =>
       Object.fromEntries(parts.map((part) => [part, builder(slice.grouping, lines.filter((line) => line.part === part))]));
     switch (name) {
@@ -381,13 +379,15 @@ export function createStatisticsService(repository: StatisticsRepository, minimu
      * that figure over the other institutions passes disclosure control as well.
      */
     async answer(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<StatisticsAnswer> {
-      return (await this.comparison(name, groupBy, viewer)).national;
+      if (viewer.kind === 'national') return (await answers(name, groupBy, null, ['national'])).national!;
+      const { national, others } = await answers(name, groupBy, viewer.institutionId, ['national', 'others']);
+      return withheldWhereOthersAre(national!, others!);
     },
 
     /** The viewer's own programmes (institutions) next to the national picture, both protected. */
     async comparison(name: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
-      if (viewer.kind === 'national') return { national: (await answers(name, groupBy, null)).national!, own: null };
-      const { national, own, others } = await answers(name, groupBy, viewer.institutionId);
+      if (viewer.kind === 'national') return { national: await this.answer(name, groupBy, viewer), own: null };
+      const { national, own, others } = await answers(name, groupBy, viewer.institutionId, ['national', 'own', 'others']);
       return { national: withheldWhereOthersAre(national!, others!), own: own! };
     },
   };
