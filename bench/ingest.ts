@@ -142,6 +142,11 @@ async function main() {
       record: async (request) => {
         request.audit.recorded = true;
       },
+      participant: (request) => ({
+        beforeCommit: async () => {
+          request.audit.recorded = true;
+        },
+      }),
       track: (write) => write,
       settle: async () => undefined,
     },

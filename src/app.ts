@@ -12,7 +12,9 @@ import { createApiKeysRepository } from './modules/api-keys/api-keys.repository'
 import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
+import { erasureModule } from './modules/erasure';
 import { ingestModule } from './modules/ingest';
+import { recordsModule } from './modules/records';
 import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
 import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
@@ -96,7 +98,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(healthModule, { database });
     await api.register(catalogueModule, { database });
     await api.register(apiKeysModule, { apiKeys });
+    await api.register(recordsModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
+    await api.register(erasureModule, { database, registryPseudonymKey });
     await api.register(auditModule, { database, registryPseudonymKey });
     await api.register(statisticsModule, { database, minimumCellSize: config.minimumCellSize });
   });

@@ -36,7 +36,8 @@ import {
   undocumentedFields,
 } from './helpers/api-surface';
 import { argumentsFor, fieldsOf, fullSelection, kindOf, minimalSelection, namedType, reachesType, schemaOf, stringsIn, trajectoriesIn } from './helpers/graphql-surface';
-import { measurementBody, placementBody, trajectoryBody, uniqueReference } from './helpers/records';
+import { measurementBody, placementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
+import { selectRows, sql } from '../src/db/client';
 import { createScopedWorld, nonConsentedTrajectoryIds, recordFingerprint, referencesOf, type ScopedWorld, trajectoryIdsOf } from './helpers/scoped-world';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const ROLES: Role[] = ['institution', 'researcher', 'funder', 'auditor', 'admin'];
+const ROLES: Role[] = ['institution', 'researcher', 'funder', 'auditor', 'admin', 'privacy_officer'];
 const authorizationOf = (role: Role) => (role === 'institution' ? world.a.authorization : world.keys[role]);
 
 /** Who may use which route. Every documented operation must match exactly one line. */
@@ -62,6 +63,7 @@ const ACCESS: Array<{ path: RegExp; roles: Role[] }> = [
   { path: /^\/api\/v1\/admin\//, roles: ['admin'] },
   { path: /^\/api\/v1\/(trajectories|placements|care-activities|measurements|erasures|ingest)(\/|$)/, roles: ['institution'] },
   { path: /^\/api\/v1\/audit\//, roles: ['auditor'] },
+  { path: /^\/api\/v1\/registry-erasures$/, roles: ['privacy_officer'] },
   { path: /^\/api\/v1\/statistics\//, roles: ['funder', 'researcher', 'institution'] },
 ];
 
@@ -155,8 +157,8 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
       { method: 'PUT', url: `/api/v1/placements/${a.placement}`, payload: placementBody(b.trajectory, { setting: 'ambulatory' }), expect: 201 },
       // A trajectory in A's programme, by B.
       { method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('X')}`, payload: trajectoryBody(), expect: 422 },
-      // Erasing a youth in care at A only.
-      { method: 'POST', url: '/api/v1/erasures', payload: { pseudonym: a.pseudonym }, expect: 404 },
+      // Erasing a youth in care at A only: B withdraws her at B, answered as for a youth B never had; A's records stay.
+      { method: 'POST', url: '/api/v1/erasures', payload: { pseudonym: a.pseudonym }, expect: 200 },
       // A bulk stream under A's trajectory.
       {
         method: 'POST',
@@ -260,16 +262,37 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
 });
 
 describe('API6 sensitive business flows: erasure', () => {
-  it('only an institution that cares for the youth may erase her; another gets the answer of an unknown youth', async () => {
-    const before = await recordFingerprint(t);
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: world.b.authorization }, payload: { pseudonym: world.a.pseudonym } });
-    const neverSeen = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: world.b.authorization }, payload: { pseudonym: 'sp1.' + 'Q'.repeat(43) } });
-    expect(unknown.statusCode).toBe(404);
+  it("an institution erases only its own records: B's erasure of A's youth answers as for a youth never seen and leaves A's records whole", async () => {
+    const recordsOfA = async () =>
+      selectRows<Record<string, unknown>>(
+        t.database.orm,
+        sql`select s.*, (select count(*) from trajectories t where t.subject_id = s.id) as trajectories
+              from subjects s join institutions i on i.id = s.institution_id where i.code = ${world.a.code} order by s.id`,
+      );
+    // A youth of this test's own, in care at A only.
+    const pseudonym = randomPseudonym();
+    const pushed = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/trajectories/${uniqueReference('AAXE')}`,
+      headers: { authorization: world.a.authorization },
+      payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }),
+    });
+    expect(pushed.statusCode, pushed.body).toBe(201);
+    const before = { fingerprint: await recordFingerprint(t), a: await recordsOfA() };
+    const known = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: world.b.authorization }, payload: { pseudonym } });
+    const neverSeen = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: world.b.authorization },
+      payload: { pseudonym: randomPseudonym() },
+    });
     // The same answer as for a youth the registry has never seen: nothing tells B she exists.
-    const { requestId: _a, ...unknownBody } = unknown.json();
-    const { requestId: _b, ...neverSeenBody } = neverSeen.json();
-    expect(unknownBody).toEqual(neverSeenBody);
-    expect(await recordFingerprint(t)).toEqual(before);
+    expect(known.statusCode).toBe(200);
+    expect(known.json()).toEqual(neverSeen.json());
+    expect(known.json()).toEqual({ status: 'erased', trajectories: 0 });
+    const after = await recordFingerprint(t);
+    for (const table of ['trajectories', 'placements', 'care_activities', 'measurements', 'api_keys']) expect(after[table], table).toBe(before.fingerprint[table]);
+    expect(await recordsOfA()).toEqual(before.a);
   });
 });
 

@@ -44,7 +44,7 @@ const MEASUREMENT_SPACING = 2.5;
 /** Bench-only pseudonym key: the data is synthetic and the key is not a secret. */
 export const SCALE_REGISTRY_KEY = Buffer.from('scale-dataset-registry-key-synthetic-only', 'utf8');
 const CHUNK_TRAJECTORIES = 2_000;
-const MARKER_VERSION = 'scale-dataset v1';
+const MARKER_VERSION = 'scale-dataset v2'; // v2: a subjects row per institution and youth (migration 0006)
 
 export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<ScaleDataset> {
   const seed = options.seed ?? 1;
@@ -110,7 +110,7 @@ async function copySyntheticRows(database: PostgresDatabase, count: number, seed
       // Row triggers (foreign-key checks, the measurement range check) are skipped for the load: the
       // same generator's rows pass every one of them through the demo path (test/demo-data.test.ts).
       await client.query('set local session_replication_role = replica');
-      await copyInto(client, 'subjects (id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)', rows.subjects);
+      await copyInto(client, 'subjects (id, institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)', rows.subjects);
       await copyInto(
         client,
         'trajectories (id, institution_id, reference, subject_id, programme_id, start_date, end_date, end_reason, exploitation_at_intake, research_consent, synthetic)',
@@ -188,13 +188,17 @@ function chunkRows(
   const rows: ChunkRows = { subjects: [], trajectories: [], placements: [], activities: [], measurements: [] };
   for (const trajectory of chunk) {
     const subject = trajectory.subject;
-    const subjectId = stableUuid(seed, 'subject', subject.key);
-    if (!seenSubjects.has(subject.key)) {
-      seenSubjects.add(subject.key);
-      const registryKey = registryKeyFor(`scale:${seed}:${subject.key}`, SCALE_REGISTRY_KEY);
-      rows.subjects.push(line([subjectId, registryKey, subject.birthYear, subject.gender, subject.mildIntellectualDisability, subject.priorYouthCare]));
-    }
     const institutionId = institutionIds.get(trajectory.institutionCode)!;
+    // One row per institution and youth; the same youth elsewhere shares the registry key.
+    const ownKey = `${trajectory.institutionCode}:${subject.key}`;
+    const subjectId = stableUuid(seed, 'subject', ownKey);
+    if (!seenSubjects.has(ownKey)) {
+      seenSubjects.add(ownKey);
+      const registryKey = registryKeyFor(`scale:${seed}:${subject.key}`, SCALE_REGISTRY_KEY);
+      rows.subjects.push(
+        line([subjectId, institutionId, registryKey, subject.birthYear, subject.gender, subject.mildIntellectualDisability, subject.priorYouthCare]),
+      );
+    }
     const trajectoryId = stableUuid(seed, 'trajectory', trajectory.reference);
     rows.trajectories.push(
       line([

@@ -31,6 +31,11 @@ export const noAuditLog: AuditLog = {
   record: async (request) => {
     request.audit.recorded = true;
   },
+  participant: (request) => ({
+    beforeCommit: async () => {
+      request.audit.recorded = true;
+    },
+  }),
   track: (write) => write,
   settle: async () => undefined,
 };

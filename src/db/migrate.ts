@@ -11,9 +11,9 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 const MIGRATION_LOCK_KEY = 7_461_302_118;
 
 /** Applies every pending migration; safe to call at each start and from several instances. */
-export async function migrateDatabase(database: Database): Promise<void> {
+export async function migrateDatabase(database: Database, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
   if (database.kind === 'pglite') {
-    await migratePglite(database.orm as unknown as DrizzlePglite, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(database.orm as unknown as DrizzlePglite, { migrationsFolder });
     return;
   }
   const lockClient = await database.pool.connect();
@@ -26,7 +26,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
   lockClient.on('error', onLost);
   try {
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migratePostgres(database.orm as unknown as NodePgDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePostgres(database.orm as unknown as NodePgDatabase, { migrationsFolder });
   } finally {
     await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
       lost ??= error;

@@ -37,6 +37,9 @@ export function translateDatabaseError(error: unknown): AppError | undefined {
   switch (pgError?.code) {
     case '57014': // query_canceled: statement_timeout
       return errors.queryTimeout(error);
+    case '40P01': // deadlock_detected: two requests locked the same records in another order
+    case '40001': // serialization_failure
+      return errors.transactionConflict(error);
     case '23505':
       return new AppError('CONFLICT', 'A record with the same key already exists.', {
         field: pgError.constraint,

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   VALUE_OUT_OF_RANGE: 422,
   DATE_OUTSIDE_TRAJECTORY: 422,
   SUBJECT_ERASED: 409,
+  SUBJECT_OBJECTED: 409,
+  TRANSACTION_CONFLICT: 503,
   INTERNAL_ERROR: 500,
   DATABASE_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
@@ -107,6 +109,11 @@ export const errors = {
   databaseUnavailable: (cause?: unknown) =>
     new AppError('DATABASE_UNAVAILABLE', 'The database is not reachable right now; retry shortly.', {
       retryAfterSeconds: 5,
+      cause,
+    }),
+  transactionConflict: (cause?: unknown) =>
+    new AppError('TRANSACTION_CONFLICT', 'The request collided with a concurrent write of the same records and was undone; retry it.', {
+      retryAfterSeconds: 1,
       cause,
     }),
   queryTimeout: (cause?: unknown) =>

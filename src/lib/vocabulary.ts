@@ -19,7 +19,9 @@ export const MENTOR_TOPICS = ['safety', 'sexuality_relationships', 'talents', 's
 export const INSTRUMENT_KINDS = ['score', 'status'] as const;
 export const ACTIVITY_UNITS = ['count', 'minutes'] as const;
 export const FREQUENCY_PERIODS = ['week', 'month', 'quarter', 'trajectory'] as const;
-export const ROLES = ['institution', 'researcher', 'funder', 'auditor', 'admin'] as const;
+export const ROLES = ['institution', 'researcher', 'funder', 'auditor', 'admin', 'privacy_officer'] as const;
+/** Why the registry erased a youth at a registry-wide objection (no free text: it could identify her). */
+export const OBJECTION_REASONS = ['youth_request', 'parent_request', 'guardian_request', 'legal_obligation'] as const;
 
 export type Gender = (typeof GENDERS)[number];
 export type YesNoUnknown = (typeof YES_NO_UNKNOWN)[number];
@@ -35,3 +37,4 @@ export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
 export type ActivityUnit = (typeof ACTIVITY_UNITS)[number];
 export type FrequencyPeriod = (typeof FREQUENCY_PERIODS)[number];
 export type Role = (typeof ROLES)[number];
+export type ObjectionReason = (typeof OBJECTION_REASONS)[number];

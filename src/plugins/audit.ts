@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
+import type { Participant, WriteSummary } from '../db/unit-of-work';
 import { AppError } from '../lib/errors';
 import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
@@ -85,8 +86,17 @@ function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<Aud
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
+/** How a write's audit event reads, from what its transaction wrote. */
+export type DescribeWrite = (written: WriteSummary) => { statusCode: number; facts?: Partial<AuditFacts> };
+
 export function createAuditLog(database: Database) {
   const pending = new Set<Promise<unknown>>();
+  const record = async (request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<void> => {
+    const event = buildAuditEvent(auditContextOf(request), factsOf(request, statusCode, extra));
+    if (connection) await writeAuditEvent(connection, event);
+    else await database.transaction((own) => writeAuditEvent(own, event));
+    request.audit.recorded = true;
+  };
   return {
     /** Runs a write that happens after the answer, and remembers it until it is done. */
     track(write: Promise<unknown>): Promise<unknown> {
@@ -104,11 +114,20 @@ export function createAuditLog(database: Database) {
      * Records the request's event. With `connection`, inside the caller's transaction (a write
      * and its event commit together); without, in a transaction of its own.
      */
-    async record(request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<void> {
-      const event = buildAuditEvent(auditContextOf(request), factsOf(request, statusCode, extra));
-      if (connection) await writeAuditEvent(connection, event);
-      else await database.transaction((own) => writeAuditEvent(own, event));
-      request.audit.recorded = true;
+    record,
+
+    /**
+     * The request's audit event as a writer of its unit of work: written in every transaction
+     * that writes records, before it commits, naming the youths that transaction touched.
+     */
+    participant(request: FastifyRequest, describe: DescribeWrite): Participant {
+      return {
+        beforeCommit: async ({ connection, written }) => {
+          for (const key of written.subjectKeys) request.audit.subjects.add(key);
+          const { statusCode, facts } = describe(written);
+          await record(request, statusCode, connection, facts);
+        },
+      };
     },
   };
 }

@@ -17,14 +17,22 @@ export async function programmeId(db: Executor, code: string): Promise<string> {
 
 /** A subject and an open trajectory at vuurtorenhuis (programme Baken), inserted directly. */
 export async function insertTrajectory(db: Executor, overrides: Partial<typeof trajectories.$inferInsert> = {}) {
+  const institution = overrides.institutionId ?? (await institutionId(db, 'vuurtorenhuis'));
   const [subject] = await db
     .insert(subjects)
-    .values({ registryKey: randomBytes(32).toString('hex'), birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' })
+    .values({
+      institutionId: institution,
+      registryKey: randomBytes(32).toString('hex'),
+      birthYear: 2009,
+      gender: 'girl',
+      mildIntellectualDisability: 'no',
+      priorYouthCare: 'yes',
+    })
     .returning({ id: subjects.id });
   const [trajectory] = await db
     .insert(trajectories)
     .values({
-      institutionId: await institutionId(db, 'vuurtorenhuis'),
+      institutionId: institution,
       programmeId: await programmeId(db, 'vuurtorenhuis-baken'),
       reference: `T-${randomBytes(4).toString('hex')}`,
       subjectId: subject!.id,

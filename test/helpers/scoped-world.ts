@@ -29,7 +29,7 @@ export interface InstitutionRecords {
 export interface ScopedWorld {
   a: InstitutionRecords;
   b: InstitutionRecords;
-  keys: Record<'researcher' | 'funder' | 'auditor' | 'admin', string>;
+  keys: Record<'researcher' | 'funder' | 'auditor' | 'admin' | 'privacy_officer', string>;
   /** A youth in care at both institutions (consented at A, withdrawn at B). */
   sharedPseudonym: string;
 }
@@ -102,6 +102,7 @@ export async function createScopedWorld(t: TestApp): Promise<ScopedWorld> {
     funder: (await t.authorization('funder')).authorization,
     auditor: (await t.authorization('auditor')).authorization,
     admin: (await t.authorization('admin')).authorization,
+    privacy_officer: (await t.authorization('privacy_officer')).authorization,
   };
   return { a, b, keys, sharedPseudonym };
 }
@@ -139,7 +140,7 @@ export async function trajectoryIdsOf(t: TestApp, institutionCode: string): Prom
  * request means it wrote nothing, not even an update in place.
  */
 export async function recordFingerprint(t: TestApp): Promise<Record<string, string>> {
-  const tables = ['subjects', 'erased_subjects', 'trajectories', 'placements', 'care_activities', 'measurements', 'api_keys'] as const;
+  const tables = ['subjects', 'subject_objections', 'trajectories', 'placements', 'care_activities', 'measurements', 'api_keys'] as const;
   const [row] = await selectRows<Record<string, string>>(
     t.database.orm,
     sql.raw(`select ${tables.map((table) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, ',' order by x::text)), '') from ${table} x) as ${table}`).join(', ')}`),

@@ -25,6 +25,28 @@ async function adminQuery(adminUrl: string, statement: string): Promise<void> {
   }
 }
 
+/** An empty database (no migrations), for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const target = inject('testDatabase');
+  if (target.kind === 'pglite') {
+    const database = await openDatabase({ kind: 'pglite' });
+    return { database, destroy: () => database.close() };
+  }
+  const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(target.adminUrl, `create database "${name}" template template0`);
+  const url = new URL(target.adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 2 });
+  return {
+    database,
+    url: url.toString(),
+    destroy: async () => {
+      await database.close().catch(() => undefined);
+      await adminQuery(target.adminUrl, `drop database if exists "${name}" with (force)`);
+    },
+  };
+}
+
 /** A migrated database with reference data, for this test file alone. */
 export async function createTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const target = inject('testDatabase');

@@ -45,39 +45,67 @@ const timestamps = {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 };
 
-/** One young person, known only by the registry's keyed pseudonym. */
+/**
+ * One youth as one institution recorded her: a row per (institution, youth). Institutions share
+ * the pseudonym key, so any of them can compute any youth's pseudonym; each therefore keeps its
+ * own view of her attributes, and nothing one institution pushes or erases touches another's
+ * row. The same youth at two institutions is one subject for research through equal registry
+ * keys, not through a shared row.
+ *
+ * A row with `erased_at` set is the institution's tombstone: the youth withdrew consent there,
+ * her records at that institution are gone and its later pushes of her are refused. It holds
+ * the registry key only. Being the same row a push upserts, it is also the youth's lock at that
+ * institution: an erasure and a push of the same youth at one institution cannot interleave.
+ */
 export const subjects = pgTable(
   'subjects',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
     /** HMAC-SHA-256 (hex) of the source pseudonym under the registry's own key. */
-    registryKey: text('registry_key').notNull().unique(),
-    birthYear: smallint('birth_year').notNull(),
-    gender: text('gender', { enum: GENDERS }).notNull(),
-    mildIntellectualDisability: text('mild_intellectual_disability', { enum: YES_NO_UNKNOWN }).notNull(),
-    priorYouthCare: text('prior_youth_care', { enum: YES_NO_UNKNOWN }).notNull(),
+    registryKey: text('registry_key').notNull(),
+    birthYear: smallint('birth_year'),
+    gender: text('gender', { enum: GENDERS }),
+    mildIntellectualDisability: text('mild_intellectual_disability', { enum: YES_NO_UNKNOWN }),
+    priorYouthCare: text('prior_youth_care', { enum: YES_NO_UNKNOWN }),
+    /** Set when the institution erased its records of the youth (the row is then a tombstone). */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
+    unique('subjects_institution_registry_key_unique').on(t.institutionId, t.registryKey),
+    unique('subjects_id_institution_unique').on(t.id, t.institutionId),
+    index('subjects_registry_key_idx').on(t.registryKey),
     check('subjects_registry_key_format', sql`${t.registryKey} ~ '^[0-9a-f]{64}$'`),
     check('subjects_birth_year_range', sql`${t.birthYear} between 1980 and 2100`),
     check('subjects_gender_valid', isOneOf(t.gender, GENDERS)),
     check('subjects_mild_id_valid', isOneOf(t.mildIntellectualDisability, YES_NO_UNKNOWN)),
     check('subjects_prior_youth_care_valid', isOneOf(t.priorYouthCare, YES_NO_UNKNOWN)),
+    // A live row has every attribute; a tombstone keeps none of them.
+    check(
+      'subjects_attributes_unless_erased',
+      sql`case when ${t.erasedAt} is null
+               then ${t.birthYear} is not null and ${t.gender} is not null and ${t.mildIntellectualDisability} is not null and ${t.priorYouthCare} is not null
+               else ${t.birthYear} is null and ${t.gender} is null and ${t.mildIntellectualDisability} is null and ${t.priorYouthCare} is null end`,
+    ),
   ],
 );
 
 /**
- * Subjects erased at an institution's request. Only the registry key is kept, so that a later
- * push of the same youth is refused instead of silently re-creating her.
+ * Registry-wide objections: the youth (or a parent) asked the registry itself to hold nothing of
+ * her. Every record at every institution is gone; only the registry key is kept, so that every
+ * later push of her, by any institution, is refused with SUBJECT_OBJECTED.
  */
-export const erasedSubjects = pgTable('erased_subjects', {
-  registryKey: text('registry_key').primaryKey(),
-  erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
-  institutionId: uuid('institution_id')
-    .notNull()
-    .references(() => institutions.id),
-});
+export const subjectObjections = pgTable(
+  'subject_objections',
+  {
+    registryKey: text('registry_key').primaryKey(),
+    objectedAt: timestamp('objected_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('subject_objections_registry_key_format', sql`${t.registryKey} ~ '^[0-9a-f]{64}$'`)],
+);
 
 /** One episode of care of a subject in a programme. */
 export const trajectories = pgTable(
@@ -88,9 +116,8 @@ export const trajectories = pgTable(
       .notNull()
       .references(() => institutions.id),
     reference: text('reference').notNull(),
-    subjectId: uuid('subject_id')
-      .notNull()
-      .references(() => subjects.id),
+    /** The youth as this trajectory's own institution recorded her. */
+    subjectId: uuid('subject_id').notNull(),
     programmeId: uuid('programme_id').notNull(),
     startDate: date('start_date', { mode: 'string' }).notNull(),
     endDate: date('end_date', { mode: 'string' }),
@@ -104,6 +131,11 @@ export const trajectories = pgTable(
   (t) => [
     unique('trajectories_institution_reference_unique').on(t.institutionId, t.reference),
     unique('trajectories_id_institution_unique').on(t.id, t.institutionId),
+    foreignKey({
+      name: 'trajectories_subject_of_institution_fk',
+      columns: [t.subjectId, t.institutionId],
+      foreignColumns: [subjects.id, subjects.institutionId],
+    }),
     foreignKey({
       name: 'trajectories_programme_of_institution_fk',
       columns: [t.programmeId, t.institutionId],

@@ -42,15 +42,17 @@ export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, optio
 
     for (const synthetic of generateSyntheticTrajectories(options)) {
       const institutionId = institutionIds.get(synthetic.institutionCode)!;
-      let subjectId = subjectIds.get(synthetic.subject.key);
+      // Each institution keeps its own row of a youth; the same youth elsewhere shares the registry key.
+      const subjectKey = `${institutionId}:${synthetic.subject.key}`;
+      let subjectId = subjectIds.get(subjectKey);
       if (!subjectId) {
         const { key, ...attributes } = synthetic.subject;
         const [row] = await tx
           .insert(subjects)
-          .values({ registryKey: registryKeyFor(`demo:${key}`, registryPseudonymKey), ...attributes })
+          .values({ institutionId, registryKey: registryKeyFor(`demo:${key}`, registryPseudonymKey), ...attributes })
           .returning({ id: subjects.id });
         subjectId = row!.id;
-        subjectIds.set(key, subjectId);
+        subjectIds.set(subjectKey, subjectId);
       }
       const [trajectory] = await tx
         .insert(trajectories)

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
+import type { Participant } from '../../db/unit-of-work';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { createResearchRepository, type Queryable } from '../research/research.repository';
 import { computeTrajectoryIndicators } from './compute-indicators';
@@ -24,6 +25,11 @@ export async function enqueueIndicatorUpdates(connection: SqlConnection, traject
   if (ids.length === 0) return;
   await connection.query('insert into indicator_queue (trajectory_id) select unnest($1::uuid[]) on conflict do nothing', [ids]);
 }
+
+/** Queues the trajectories each transaction of a unit of work changed, in that transaction. */
+export const indicatorQueueParticipant: Participant = {
+  beforeCommit: ({ connection, written }) => enqueueIndicatorUpdates(connection, written.trajectoryIds),
+};
 
 /** The instrument catalogue as the indicator functions need it. */
 export async function loadInstruments(connection: Queryable): Promise<Map<string, SeriesInstrument>> {

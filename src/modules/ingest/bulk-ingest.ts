@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/client';
+import { createUnitOfWork, type Participant } from '../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
 import { readNdjsonLines } from '../../lib/ndjson';
-import type { IngestMode, IngestReport } from './ingest-report';
+import { indicatorQueueParticipant } from '../indicators/indicator-maintainer';
+import { type IngestMode, type IngestReport, IngestReportBuilder } from './ingest-report';
 import { createIngestReportsRepository } from './ingest-reports.repository';
-import type { IngestRequest, IngestService } from './ingest.service';
+import type { IngestService } from './ingest.service';
 
 // The bulk endpoint's rules around the engine: the Idempotency-Key (a retried request gets the
 // first answer, never a second application) and keeping every report.
@@ -15,8 +17,8 @@ export interface BulkIngestInput {
   dryRun: boolean;
   idempotencyKey?: string;
   body: AsyncIterable<Buffer | string>;
-  /** Records the write in the audit trail, inside each committing transaction. */
-  onWrite?: IngestRequest['onWrite'];
+  /** Writers that commit with every transaction of data (the request's audit event). */
+  participants: Participant[];
 }
 
 export interface BulkIngestResult {
@@ -90,17 +92,17 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
     }
 
     try {
+      const builder = new IngestReportBuilder(reportId, input.mode, input.dryRun);
+      // A committed report is stored in the transaction that commits the last of the data: both or neither.
+      const reportWriter: Participant = {
+        beforeLastCommit: ({ connection }) =>
+          createIngestReportsRepository(connection).save(input.institutionId, builder.finish('committed'), 200, requestHash(), key),
+      };
       const report = await ingest.ingest({
         institutionId: input.institutionId,
-        mode: input.mode,
-        dryRun: input.dryRun,
         lines,
-        reportId,
-        onWrite: input.onWrite,
-        // A committed report is stored in the transaction that commits the data: both or neither.
-        beforeCommit: input.dryRun
-          ? undefined
-          : (connection, committed) => createIngestReportsRepository(connection).save(input.institutionId, committed, 200, requestHash(), key),
+        report: builder,
+        work: createUnitOfWork(database, [...input.participants, indicatorQueueParticipant, ...(input.dryRun ? [] : [reportWriter])]),
       });
       if (report.outcome === 'rolled_back') {
         await reports((repository) => repository.save(input.institutionId, report, 422, requestHash(), key));

@@ -4,39 +4,39 @@ import type { Database } from '../../db/client';
 import { todayIso } from '../../lib/dates';
 import { requireRole } from '../../plugins/authentication';
 import { createBulkIngest } from './bulk-ingest';
-import { createErasureService } from './erasure.service';
 import { ingestRoutes } from './ingest.routes';
 import { createIngestService } from './ingest.service';
-import { createRecordsRepository } from './records.repository';
-import { recordsRoutes } from './records.routes';
-import { createRecordsService } from './records.service';
 
-/** The institutions' REST API: their own records in, one by one or as a stream, and read back. */
-export async function ingestModule(
-  app: FastifyInstance,
-  options: { database: Database; config: Pick<Config, 'ingest'> & { registryPseudonymKey: Buffer }; today?: () => string },
-) {
+// The ingest engine (validation, the PII guard, batched upserts under the youths' row locks) and
+// the bulk NDJSON endpoint on top of it. The single-record routes (modules/records) use the same
+// engine, so both apply exactly the same rules.
+
+export { IngestReportBuilder } from './ingest-report';
+export { createIngestService, type IngestService, type IngestSettings } from './ingest.service';
+export { careActivityBodySchema, measurementBodySchema, placementBodySchema, type RecordType, referenceSchema, subjectInputSchema, trajectoryBodySchema } from './ingest.schemas';
+
+export interface IngestModuleOptions {
+  database: Database;
+  config: Pick<Config, 'ingest'> & { registryPseudonymKey: Buffer };
+  today?: () => string;
+}
+
+/** The engine's settings from the service's configuration. */
+export const ingestSettingsOf = (options: IngestModuleOptions) => ({
+  registryPseudonymKey: options.config.registryPseudonymKey,
+  toleranceDays: options.config.ingest.toleranceDays,
+  batchSize: options.config.ingest.batchSize,
+  today: options.today ?? (() => todayIso()),
+});
+
+/** The bulk endpoint and its reports, for institution systems acting for their own institution. */
+export async function ingestModule(app: FastifyInstance, options: IngestModuleOptions) {
   const { database, config } = options;
-  const today = options.today ?? (() => todayIso());
-  const ingest = createIngestService(database, {
-    registryPseudonymKey: config.registryPseudonymKey,
-    toleranceDays: config.ingest.toleranceDays,
-    batchSize: config.ingest.batchSize,
-    today,
-  });
-  const reads = createRecordsRepository(database.orm);
-
-  // Every route here is for institution systems, acting for their own institution only.
+  const ingest = createIngestService(database, ingestSettingsOf(options));
   app.addHook('preHandler', requireRole('institution'));
   // Writes queue the trajectories they touched; work the queue off once the answer is out.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && reply.statusCode < 300) app.indicators.kick();
-  });
-  await app.register(recordsRoutes, {
-    prefix: '/api/v1',
-    records: createRecordsService(database, ingest, today),
-    reads,
-    erasure: createErasureService(database, config.registryPseudonymKey),
   });
   await app.register(ingestRoutes, {
     prefix: '/api/v1',

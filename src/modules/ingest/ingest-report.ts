@@ -41,11 +41,19 @@ export class IngestReportBuilder {
   private lastLine = 0;
   private readonly receivedAt = new Date();
 
+  private finished: IngestReport | undefined;
+
   constructor(
     readonly id: string,
-    private readonly mode: IngestMode,
-    private readonly dryRun: boolean,
+    readonly mode: IngestMode,
+    readonly dryRun: boolean,
   ) {}
+
+  /** The final report, built once: what is stored and what is answered are the same object. */
+  finish(outcome: IngestOutcome): IngestReport {
+    this.finished ??= this.build(outcome);
+    return this.finished;
+  }
 
   get hasRejections(): boolean {
     return this.rejectedTotal > 0;
@@ -67,7 +75,7 @@ export class IngestReportBuilder {
     if (this.rejections.length < MAX_LISTED_REJECTIONS) this.rejections.push(rejection);
   }
 
-  build(outcome: IngestOutcome): IngestReport {
+  private build(outcome: IngestOutcome): IngestReport {
     return {
       id: this.id,
       outcome,

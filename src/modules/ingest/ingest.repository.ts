@@ -105,7 +105,15 @@ async function upsert(
   columns: unknown[][],
 ): Promise<Map<string, Written>> {
   if (references.length === 0) return new Map();
-  const { rows } = await connection.query<{ reference: string; id: string; created: boolean }>(statement, [institutionId, references, ...columns]);
+  // Rows in one fixed order (by reference), so two requests upserting the same records lock them
+  // in the same order and cannot deadlock within a batch.
+  const order = references.map((_, index) => index).sort((a, b) => (references[a]! < references[b]! ? -1 : references[a]! > references[b]! ? 1 : 0));
+  const sorted = (values: unknown[]) => order.map((index) => values[index]);
+  const { rows } = await connection.query<{ reference: string; id: string; created: boolean }>(statement, [
+    institutionId,
+    sorted(references),
+    ...columns.map(sorted),
+  ]);
   return new Map(rows.map((row) => [row.reference, { status: row.created ? 'created' : 'updated', id: row.id }]));
 }
 
@@ -134,49 +142,6 @@ export function createIngestRepository(connection: SqlConnection) {
         instruments: rules,
         activityTypes: new Map(activityTypes.rows.map((row) => [row.code, { unit: row.unit }])),
         ownProgrammes: new Map(programmes.rows.map((row) => [row.code, row.id])),
-      };
-    },
-
-    async findErasedKeys(registryKeys: string[]): Promise<Set<string>> {
-      if (registryKeys.length === 0) return new Set();
-      const { rows } = await connection.query<{ registry_key: string }>(
-        'select registry_key from erased_subjects where registry_key = any($1::text[])',
-        [registryKeys],
-      );
-      return new Set(rows.map((row) => row.registry_key));
-    },
-
-    /** Upserts subjects by registry key; returns their ids and which of them changed. */
-    async upsertSubjects(
-      subjects: Array<{ registryKey: string; birthYear: number; gender: string; mildIntellectualDisability: string; priorYouthCare: string }>,
-    ): Promise<{ ids: Map<string, string>; changed: Set<string> }> {
-      if (subjects.length === 0) return { ids: new Map(), changed: new Set() };
-      const keys = subjects.map((subject) => subject.registryKey);
-      const written = await connection.query<{ registry_key: string }>(
-        `insert into subjects as s (registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)
-         select * from unnest($1::text[], $2::int2[], $3::text[], $4::text[], $5::text[])
-         on conflict (registry_key) do update
-            set birth_year = excluded.birth_year, gender = excluded.gender,
-                mild_intellectual_disability = excluded.mild_intellectual_disability,
-                prior_youth_care = excluded.prior_youth_care, updated_at = now()
-          where (s.birth_year, s.gender, s.mild_intellectual_disability, s.prior_youth_care)
-                is distinct from (excluded.birth_year, excluded.gender, excluded.mild_intellectual_disability, excluded.prior_youth_care)
-         returning s.registry_key`,
-        [
-          keys,
-          subjects.map((subject) => subject.birthYear),
-          subjects.map((subject) => subject.gender),
-          subjects.map((subject) => subject.mildIntellectualDisability),
-          subjects.map((subject) => subject.priorYouthCare),
-        ],
-      );
-      const ids = await connection.query<{ id: string; registry_key: string }>(
-        'select id, registry_key from subjects where registry_key = any($1::text[])',
-        [keys],
-      );
-      return {
-        ids: new Map(ids.rows.map((row) => [row.registry_key, row.id])),
-        changed: new Set(written.rows.map((row) => row.registry_key)),
       };
     },
 

@@ -65,15 +65,17 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         dryRun: request.query.dryRun,
         idempotencyKey: request.headers['idempotency-key'],
         body: request.body as AsyncIterable<Buffer>,
-        // Each committing transaction records its write, with the subjects it touched.
-        onWrite: (connection, written) => {
-          for (const key of written.subjectKeys) request.audit.subjects.add(key);
-          return request.server.auditLog.record(request, 200, connection, {
-            action: written.created > 0 ? 'create' : 'update',
-            subjectKeys: written.subjectKeys,
-            details: { mode: request.query.mode, created: written.created, updated: written.updated },
-          });
-        },
+        // Each committing transaction records its write, with the youths it touched.
+        participants: [
+          request.server.auditLog.participant(request, (written) => ({
+            statusCode: 200,
+            facts: {
+              action: written.created > 0 ? 'create' : 'update',
+              subjectKeys: written.subjectKeys,
+              details: { mode: request.query.mode, created: written.created, updated: written.updated },
+            },
+          })),
+        ],
       });
       // The event of the request as a whole: replays, dry runs and refusals write nothing else.
       request.audit.recorded = false;

@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Database, SqlConnection } from '../../db/client';
+import type { UnitOfWork, WriteSummary } from '../../db/unit-of-work';
 import { isConnectionError } from '../../lib/database-errors';
 import type { NdjsonLine } from '../../lib/ndjson';
 import { registryKeyFor } from '../../lib/pseudonym';
-import { type IngestMode, type IngestReport, IngestReportBuilder, type Rejection } from './ingest-report';
+import { createSubjectsRepository, type Refusal } from '../subjects/subjects.repository';
+import type { IngestReport, IngestReportBuilder, Rejection } from './ingest-report';
 import { checkChildRecord } from './ingest-rules';
-import { enqueueIndicatorUpdates } from '../indicators/indicator-maintainer';
 import { createIngestRepository, type IngestCatalogue, type WriteStatus, type Written } from './ingest.repository';
 import type { BulkRecord, CareActivityRecord, MeasurementRecord, PlacementRecord, RecordType, TrajectoryRecord } from './ingest.schemas';
 import { validateRecord } from './record-validation';
+import { errors } from '../../lib/errors';
 
 // The ingest engine behind the bulk endpoint and the single-record routes alike: validate each
 // line on its own, collect a batch, check the batch against the database in a few set-based
@@ -25,17 +26,14 @@ export interface IngestSettings {
 
 export interface IngestRequest {
   institutionId: string;
-  mode: IngestMode;
-  dryRun: boolean;
   lines: AsyncIterable<NdjsonLine> | Iterable<NdjsonLine>;
-  reportId?: string;
+  /** Collects counts and refusals; its mode and dry-run flag decide how the lines are written. */
+  report: IngestReportBuilder;
   /**
-   * Runs in every transaction that commits data, just before it commits, with the registry
-   * keys of the subjects written: the write and its audit event commit together.
+   * The transactions the data commits in. Whoever must commit with the data (the audit event,
+   * the indicator queue, the stored report) joins it as a participant.
    */
-  onWrite?: (connection: SqlConnection, written: WrittenSummary) => Promise<void>;
-  /** Runs once at the end, in the transaction that commits the last of the data (atomic: the only one). */
-  beforeCommit?: (connection: SqlConnection, report: IngestReport) => Promise<void>;
+  work: UnitOfWork;
 }
 
 interface Entry<R extends BulkRecord = BulkRecord> {
@@ -48,19 +46,19 @@ interface BatchOutcome {
   rejected: Rejection[];
 }
 
-/** What one committing transaction wrote: the subjects touched and how many records changed. */
-export interface WrittenSummary {
-  subjectKeys: Set<string>;
-  created: number;
-  updated: number;
-  /** Trajectories whose indicators the write changed. */
-  trajectoryIds?: Set<string>;
-}
-
-const emptySummary = (): WrittenSummary => ({ subjectKeys: new Set(), created: 0, updated: 0, trajectoryIds: new Set() });
-
 /** Thrown inside a transaction to roll it back on purpose (dry run, or an atomic request with rejections). */
 class RollBack extends Error {}
+
+/** A youth of the batch was erased or objected to while the batch waited for her row: write it again without her. */
+class RefusedMeanwhile extends Error {}
+
+/** How often a batch is written again because a youth in it was erased meanwhile (each time one more is refused). */
+const MAX_BATCH_ATTEMPTS = 5;
+
+const REFUSAL_MESSAGES: Record<Refusal, string> = {
+  SUBJECT_ERASED: 'your institution erased this youth at a consent withdrawal; it may not push data about her again',
+  SUBJECT_OBJECTED: 'this youth objected to the registry holding her data; the registry refuses data about her from every institution',
+};
 
 const isDataError = (error: unknown): boolean => {
   const code = ((error as { cause?: { code?: string } }).cause ?? (error as { code?: string }))?.code;
@@ -85,19 +83,24 @@ export function createIngestService(database: Database, settings: IngestSettings
         if (!programmeId) reject(entry, [{ code: 'UNKNOWN_PROGRAMME', message: 'is not a programme of your institution', field: 'programmeCode' }]);
         else candidates.push({ ...entry, programmeId, registryKey: registryKeyFor(entry.record.subject.pseudonym, settings.registryPseudonymKey) });
       }
-      const erased = await repository.findErasedKeys([...new Set(candidates.map((entry) => entry.registryKey))]);
+      // Refused youths (this institution's tombstones, registry objections) never get a row
+      // written; the check is repeated once their rows are locked, for erasures that raced us.
+      const subjectsRepository = createSubjectsRepository(connection);
+      const refused = await subjectsRepository.refusals(institutionId, [...new Set(candidates.map((entry) => entry.registryKey))]);
+      const refuse = (entry: Entry, refusal: Refusal) => reject(entry, [{ code: refusal, message: REFUSAL_MESSAGES[refusal], field: 'subject.pseudonym' }]);
       const live = candidates.filter((entry) => {
-        if (!erased.has(entry.registryKey)) return true;
-        reject(entry, [{ code: 'SUBJECT_ERASED', message: 'this youth was erased at a consent withdrawal; the registry refuses new data about her', field: 'subject.pseudonym' }]);
-        return false;
+        const refusal = refused.get(entry.registryKey);
+        if (refusal) refuse(entry, refusal);
+        return !refusal;
       });
-      const subjectsByKey = new Map(live.map((entry) => [entry.registryKey, { registryKey: entry.registryKey, ...entry.record.subject }]));
-      const subjects = await repository.upsertSubjects([...subjectsByKey.values()]);
+      const views = new Map(live.map((entry) => [entry.registryKey, { registryKey: entry.registryKey, ...entry.record.subject }]));
+      const subjects = await subjectsRepository.lockAndWrite(institutionId, [...views.values()]);
+      if ([...subjects.values()].some((subject) => subject.refusal)) throw new RefusedMeanwhile();
       const statuses = await repository.upsertTrajectories(
         institutionId,
         live.map(({ record, programmeId, registryKey }) => ({
           reference: record.reference,
-          subjectId: subjects.ids.get(registryKey)!,
+          subjectId: subjects.get(registryKey)!.id,
           programmeId,
           startDate: record.startDate,
           endDate: record.endDate ?? null,
@@ -110,7 +113,7 @@ export function createIngestService(database: Database, settings: IngestSettings
         const status = statusOf(statuses, entry.record.reference);
         outcome.accepted.push({
           type: 'trajectory',
-          status: status === 'unchanged' && subjects.changed.has(entry.registryKey) ? 'updated' : status,
+          status: status === 'unchanged' && subjects.get(entry.registryKey)!.changed ? 'updated' : status,
           subjectKey: entry.registryKey,
           trajectoryId: statuses.get(entry.record.reference)?.id,
         });
@@ -158,9 +161,30 @@ export function createIngestService(database: Database, settings: IngestSettings
   }
 
   /**
-   * Writes a batch under a savepoint. Validation should have caught everything; should the
-   * database still refuse a row, the batch is rolled back to the savepoint and written record by
-   * record, so only the offending records are refused.
+   * Writes entries under a savepoint: rolled back to it on a refusal race (and written again)
+   * or on a data error (and left to the caller); committed with the transaction otherwise.
+   */
+  async function writeInSavepoint(connection: SqlConnection, name: string, institutionId: string, catalogue: IngestCatalogue, entries: Entry[]): Promise<BatchOutcome> {
+    for (let attempt = 1; ; attempt += 1) {
+      await connection.query(`savepoint ${name}`);
+      try {
+        const outcome = await writeBatch(connection, institutionId, catalogue, entries);
+        await connection.query(`release savepoint ${name}`);
+        return outcome;
+      } catch (error) {
+        const raced = error instanceof RefusedMeanwhile;
+        if (isConnectionError(error) || (!raced && !isDataError(error))) throw error;
+        await connection.query(`rollback to savepoint ${name}`);
+        if (!raced) throw error;
+        if (attempt === MAX_BATCH_ATTEMPTS) throw errors.transactionConflict(error);
+      }
+    }
+  }
+
+  /**
+   * Writes a batch. Validation should have caught everything; should the database still refuse
+   * a row, the batch is rolled back to its savepoint and written record by record, so only the
+   * offending records are refused.
    */
   async function writeIsolated(
     connection: SqlConnection,
@@ -168,7 +192,7 @@ export function createIngestService(database: Database, settings: IngestSettings
     catalogue: IngestCatalogue,
     entries: Entry[],
     report: IngestReportBuilder,
-    written: WrittenSummary,
+    written: WriteSummary,
   ): Promise<void> {
     const apply = (outcome: BatchOutcome) => {
       for (const { type, status, subjectKey, trajectoryId } of outcome.accepted) {
@@ -176,30 +200,22 @@ export function createIngestService(database: Database, settings: IngestSettings
         if (status === 'unchanged') continue;
         written.subjectKeys.add(subjectKey);
         written[status] += 1;
-        if (trajectoryId) written.trajectoryIds?.add(trajectoryId);
+        if (trajectoryId) written.trajectoryIds.add(trajectoryId);
       }
       outcome.rejected.forEach((rejection) => report.reject(rejection));
     };
-    await connection.query('savepoint ingest_batch');
     try {
-      const outcome = await writeBatch(connection, institutionId, catalogue, entries);
-      await connection.query('release savepoint ingest_batch');
-      apply(outcome);
+      apply(await writeInSavepoint(connection, 'ingest_batch', institutionId, catalogue, entries));
       return;
     } catch (error) {
-      if (isConnectionError(error) || !isDataError(error)) throw error;
-      await connection.query('rollback to savepoint ingest_batch');
+      if (!isDataError(error)) throw error;
     }
     const ordered = [...entries].sort((a, b) => Number(b.record.type === 'trajectory') - Number(a.record.type === 'trajectory'));
     for (const entry of ordered) {
-      await connection.query('savepoint ingest_record');
       try {
-        const outcome = await writeBatch(connection, institutionId, catalogue, [entry]);
-        await connection.query('release savepoint ingest_record');
-        apply(outcome);
+        apply(await writeInSavepoint(connection, 'ingest_record', institutionId, catalogue, [entry]));
       } catch (error) {
-        if (isConnectionError(error) || !isDataError(error)) throw error;
-        await connection.query('rollback to savepoint ingest_record');
+        if (!isDataError(error)) throw error;
         const constraint = ((error as { cause?: { constraint?: string } }).cause ?? (error as { constraint?: string })).constraint;
         report.reject({
           line: entry.line,
@@ -212,9 +228,12 @@ export function createIngestService(database: Database, settings: IngestSettings
   }
 
   return {
+    /**
+     * Reads the lines, validates each, and writes them in batches: atomic (and dry runs) in one
+     * transaction, per record in one transaction per batch. Returns the report as built.
+     */
     async ingest(request: IngestRequest): Promise<IngestReport> {
-      const { institutionId, mode, dryRun } = request;
-      const report = new IngestReportBuilder(request.reportId ?? randomUUID(), mode, dryRun);
+      const { institutionId, report, work } = request;
       const today = settings.today();
       const catalogue = await database.transaction((connection) => createIngestRepository(connection).loadCatalogue(institutionId));
 
@@ -258,37 +277,26 @@ export function createIngestService(database: Database, settings: IngestSettings
         await inflight;
       };
 
-      if (mode === 'atomic' || dryRun) {
+      if (report.mode === 'atomic' || report.dryRun) {
         try {
-          let committed: IngestReport | undefined;
-          await database.transaction(async (connection) => {
-            const written = emptySummary();
-            await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report, written));
-            if (dryRun || report.hasRejections) throw new RollBack();
-            await enqueueIndicatorUpdates(connection, written.trajectoryIds ?? []);
-            await request.onWrite?.(connection, written);
-            committed = report.build('committed');
-            await request.beforeCommit?.(connection, committed);
-          });
-          return committed!;
+          return await work.transaction(
+            async ({ connection, written }) => {
+              await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report, written));
+              if (report.dryRun || report.hasRejections) throw new RollBack();
+              return report.finish('committed');
+            },
+            { last: true },
+          );
         } catch (error) {
-          if (error instanceof RollBack) return report.build(dryRun ? 'dry_run' : 'rolled_back');
+          if (error instanceof RollBack) return report.finish(report.dryRun ? 'dry_run' : 'rolled_back');
           throw error;
         }
       }
 
       // Per record: each batch commits on its own; a refused record does not hold up the others.
-      await consume((entries) =>
-        database.transaction(async (connection) => {
-          const written = emptySummary();
-          await writeIsolated(connection, institutionId, catalogue, entries, report, written);
-          await enqueueIndicatorUpdates(connection, written.trajectoryIds ?? []);
-          await request.onWrite?.(connection, written);
-        }),
-      );
-      const built = report.build('committed');
-      if (request.beforeCommit) await database.transaction((connection) => request.beforeCommit!(connection, built));
-      return built;
+      await consume((entries) => work.transaction(({ connection, written }) => writeIsolated(connection, institutionId, catalogue, entries, report, written)));
+      await work.finish();
+      return report.finish('committed');
     },
   };
 }

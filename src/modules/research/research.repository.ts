@@ -158,13 +158,15 @@ export function createResearchRepository(database: Queryable) {
       return new Map(rows.map((row) => [row.id, row]));
     },
 
-    /** For each trajectory, the ids of the other trajectories of the same youth within the scope. */
+    /** For each trajectory, the ids of the other trajectories of the same youth (equal registry key) within the scope. */
     async otherTrajectoryIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, string[]>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<{ trajectory_id: string; other_id: string }>(
         `select mine.id as trajectory_id, t.id as other_id
            from trajectories mine
-           join trajectories t on t.subject_id = mine.subject_id and t.id <> mine.id
+           join subjects ms on ms.id = mine.subject_id
+           join subjects os on os.registry_key = ms.registry_key
+           join trajectories t on t.subject_id = os.id and t.id <> mine.id
           where mine.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
           order by t.start_date, t.id`,
         params,

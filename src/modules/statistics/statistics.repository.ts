@@ -189,10 +189,11 @@ export function createStatisticsRepository(database: Database) {
   return {
     async overview(slice: Slice): Promise<Array<Line<OverviewRow>>> {
       const statement = sliced(slice, {
-        columns: 't.subject_id, t.start_date, t.end_date, t.end_reason',
-        joins: [],
+        // A youth is a registry key: the same youth at two institutions has a row at each.
+        columns: 's.registry_key, t.start_date, t.end_date, t.end_reason',
+        joins: ['subjects'],
         aggregates: `count(*)::int as started, count(end_date)::int as ended, (count(*) - count(end_date))::int as active,
-                count(distinct subject_id)::int as youths,
+                count(distinct registry_key)::int as youths,
                 percentile_cont(0.5) within group (order by end_date - start_date) filter (where end_date is not null) as median_days,
                 jsonb_build_object(${END_REASONS.map((reason) => `'${reason}', count(*) filter (where end_reason = '${reason}')`).join(', ')}) as end_reasons`,
       });

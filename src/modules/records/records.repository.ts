@@ -1,5 +1,5 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
+import type { Executor, SqlConnection } from '../../db/client';
 import { careActivities, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
 
 // Reads of an institution's own records, as it pushed them. Every query is scoped by the
@@ -29,12 +29,16 @@ type TrajectoryRow = {
     : (typeof trajectoryColumns)[K]['_']['data'] | null;
 };
 
-/** The trajectory as the API shows it: the subject's attributes, never a pseudonym or key. */
+/**
+ * The trajectory as the API shows it: the youth's attributes as this institution recorded them,
+ * never a pseudonym or key. A trajectory only ever points at a live row of its own institution,
+ * whose attributes the database requires (check subjects_attributes_unless_erased).
+ */
 function presentTrajectory(row: TrajectoryRow) {
   const { id: _id, subjectKey: _subjectKey, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
   return {
     ...trajectory,
-    subject: { birthYear, gender, mildIntellectualDisability, priorYouthCare },
+    subject: { birthYear: birthYear!, gender: gender!, mildIntellectualDisability: mildIntellectualDisability!, priorYouthCare: priorYouthCare! },
     updatedAt: updatedAt.toISOString(),
   };
 }
@@ -143,3 +147,47 @@ export function createRecordsRepository(db: Executor) {
 }
 
 export type RecordsRepository = ReturnType<typeof createRecordsRepository>;
+
+/** A trajectory locked for a change of its own fields (consent, closing). */
+export interface LockedTrajectory {
+  id: string;
+  startDate: string;
+  endDate: string | null;
+  endReason: string | null;
+  researchConsent: string;
+  /** The youth's registry key, for the audit trail. */
+  registryKey: string;
+}
+
+export type TrajectoryChanges = Partial<Pick<LockedTrajectory, 'endDate' | 'endReason' | 'researchConsent'>>;
+
+const CHANGE_COLUMNS: Record<keyof TrajectoryChanges, string> = { endDate: 'end_date', endReason: 'end_reason', researchConsent: 'research_consent' };
+
+/** Changes of single trajectory fields, in the caller's transaction. */
+export function createTrajectoryUpdates(connection: SqlConnection) {
+  return {
+    /** Locks the trajectory (an erasure deleting it waits, or has already removed it). */
+    async lock(institutionId: string, reference: string): Promise<LockedTrajectory | undefined> {
+      const { rows } = await connection.query<LockedTrajectory>(
+        `select t.id, t.start_date::text as "startDate", t.end_date::text as "endDate", t.end_reason as "endReason",
+                t.research_consent as "researchConsent", s.registry_key as "registryKey"
+           from trajectories t join subjects s on s.id = t.subject_id
+          where t.institution_id = $1 and t.reference = $2
+          for no key update of t`,
+        [institutionId, reference],
+      );
+      return rows[0];
+    },
+
+    /** Writes the fields that differ; returns whether anything changed. */
+    async change(current: LockedTrajectory, changes: TrajectoryChanges): Promise<boolean> {
+      const fields = (Object.keys(changes) as Array<keyof TrajectoryChanges>).filter((field) => changes[field] !== current[field]);
+      if (fields.length === 0) return false;
+      await connection.query(
+        `update trajectories set ${fields.map((field, index) => `${CHANGE_COLUMNS[field]} = $${index + 2}`).join(', ')}, updated_at = now() where id = $1`,
+        [current.id, ...fields.map((field) => changes[field])],
+      );
+      return true;
+    },
+  };
+}

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errors } from '../../lib/errors';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import { AppError, errors } from '../../lib/errors';
 import { END_REASONS, RESEARCH_CONSENT } from '../../lib/vocabulary';
 import { principalOf } from '../../plugins/authentication';
-import type { createErasureService } from './erasure.service';
-import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, subjectInputSchema, trajectoryBodySchema } from './ingest.schemas';
+import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, trajectoryBodySchema } from '../ingest';
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
-import type { IngestRequest } from './ingest.service';
 import {
   EXAMPLES,
   careActivityViewSchema,
@@ -18,12 +17,13 @@ import {
   trajectoryDetailSchema,
   trajectoryViewSchema,
   writeStatusSchema,
-} from './responses.schemas';
+} from '../ingest/responses.schemas';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
   reads: RecordsRepository;
-  erasure: ReturnType<typeof createErasureService>;
+  /** The request's unit of work: its writes commit with their audit event and indicator queue entries. */
+  workFor: (request: FastifyRequest) => UnitOfWork;
 }
 
 const referenceParams = z.object({ reference: referenceSchema });
@@ -36,19 +36,18 @@ const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySch
 /** The institution a request acts for (the authentication plugin admitted role institution only). */
 const institutionOf = (request: FastifyRequest) => principalOf(request).institutionId!;
 
-/** Records a write in the audit trail, inside the transaction that makes it. */
-const auditedWrite =
-  (request: FastifyRequest): IngestRequest['onWrite'] =>
-  (connection, written) => {
-    for (const key of written.subjectKeys) request.audit.subjects.add(key);
-    request.audit.action = written.created > 0 ? 'create' : request.audit.action;
-    return request.server.auditLog.record(request, written.created > 0 ? 201 : 200, connection);
-  };
+/**
+ * The write committed, but before it could be read back an erasure of the youth (by this
+ * institution, or registry-wide by the data protection officer) removed it. Only those two can
+ * remove this institution's records, so the answer reveals nothing of another institution.
+ */
+const erasedMeanwhile = () =>
+  new AppError('CONFLICT', 'The record was written, then removed by an erasure of the youth that ran at the same moment; it is no longer held.');
 
 /** An institution's own records: idempotent upserts by its own references, and reads of them. */
 export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const { records, reads, erasure } = options;
+  const { records, reads, workFor } = options;
 
   routes.put(
     '/trajectories/:reference',
@@ -67,9 +66,10 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request, reply) => {
       const institutionId = institutionOf(request);
-      const status = await records.push(institutionId, 'trajectory', request.params.reference, request.body, auditedWrite(request));
+      const status = await records.push(workFor(request), institutionId, 'trajectory', request.params.reference, request.body);
       const found = await reads.findTrajectory(institutionId, request.params.reference);
-      return reply.status(status === 'created' ? 201 : 200).send({ status, trajectory: found!.view });
+      if (!found) throw erasedMeanwhile();
+      return reply.status(status === 'created' ? 201 : 200).send({ status, trajectory: found.view });
     },
   );
 
@@ -126,7 +126,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     },
     async (request) => ({
-      status: await records.setResearchConsent(institutionOf(request), request.params.reference, request.body.researchConsent, auditedWrite(request)),
+      status: await records.setResearchConsent(workFor(request), institutionOf(request), request.params.reference, request.body.researchConsent),
     }),
   );
 
@@ -143,7 +143,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     },
     async (request) => ({
-      status: await records.close(institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason, auditedWrite(request)),
+      status: await records.close(workFor(request), institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason),
     }),
   );
 
@@ -169,9 +169,10 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
       async (request, reply) => {
         const institutionId = institutionOf(request);
-        const status = await records.push(institutionId, child.type, request.params.reference, request.body as Record<string, unknown>, auditedWrite(request));
+        const status = await records.push(workFor(request), institutionId, child.type, request.params.reference, request.body as Record<string, unknown>);
         const record = await child.find(institutionId, request.params.reference);
-        return reply.status(status === 'created' ? 201 : 200).send({ status, record: record!.view as never });
+        if (!record) throw erasedMeanwhile();
+        return reply.status(status === 'created' ? 201 : 200).send({ status, record: record.view as never });
       },
     );
 
@@ -194,23 +195,4 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     );
   }
-
-  routes.post(
-    '/erasures',
-    {
-      config: { audit: { action: 'delete', resourceType: 'subject' } },
-      schema: {
-        tags: ['records'],
-        summary: 'Erase a youth after her consent was withdrawn: all her records go, a tombstone refuses later pushes',
-        body: z
-          .strictObject({ pseudonym: subjectInputSchema.shape.pseudonym })
-          .meta({ example: { pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00' } }),
-        response: {
-          200: z.object({ status: z.enum(['erased', 'already_erased']), trajectories: z.number().int() }).meta({ example: { status: 'erased', trajectories: 2 } }),
-          ...refusals,
-        },
-      },
-    },
-    async (request) => erasure.erase(institutionOf(request), request.body.pseudonym, auditedWrite(request)),
-  );
 }

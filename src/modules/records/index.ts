@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { createUnitOfWork } from '../../db/unit-of-work';
+import { requireRole } from '../../plugins/authentication';
+import { indicatorQueueParticipant } from '../indicators/indicator-maintainer';
+import { createIngestService, type IngestModuleOptions, ingestSettingsOf } from '../ingest';
+import { createRecordsRepository } from './records.repository';
+import { recordsRoutes } from './records.routes';
+import { createRecordsService } from './records.service';
+
+/** An institution's own records, one at a time: idempotent upserts by its references, and reads. */
+export async function recordsModule(app: FastifyInstance, options: IngestModuleOptions) {
+  const { database } = options;
+  const settings = ingestSettingsOf(options);
+  app.addHook('preHandler', requireRole('institution'));
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) app.indicators.kick();
+  });
+  await app.register(recordsRoutes, {
+    prefix: '/api/v1',
+    records: createRecordsService(createIngestService(database, settings), settings.today),
+    reads: createRecordsRepository(database.orm),
+    // A write commits with its audit event (201 when it created a record) and its indicator queue entries.
+    workFor: (request) =>
+      createUnitOfWork(database, [
+        app.auditLog.participant(request, (written) => ({
+          statusCode: written.created > 0 ? 201 : 200,
+          facts: written.created > 0 ? { action: 'create' } : {},
+        })),
+        indicatorQueueParticipant,
+      ]),
+  });
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import { AppError, type ErrorCode, errors } from '../../lib/errors';
+import type { EndReason, ResearchConsent } from '../../lib/vocabulary';
+import { IngestReportBuilder, type IngestService, type RecordType } from '../ingest';
+import { createTrajectoryUpdates, type LockedTrajectory, type TrajectoryChanges } from './records.repository';
+
+// Single-record writes go through the same engine as the bulk stream, as a stream of one, so
+// both apply exactly the same rules. Consent and closing change one field of a trajectory.
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+export function createRecordsService(ingest: IngestService, today: () => string) {
+  /** Changes fields of one trajectory, holding its row until the unit of work commits. */
+  function updateTrajectory(
+    work: UnitOfWork,
+    institutionId: string,
+    reference: string,
+    changesFor: (current: LockedTrajectory) => TrajectoryChanges,
+  ): Promise<WriteOutcome> {
+    return work.transaction(
+      async ({ connection, written }) => {
+        const trajectories = createTrajectoryUpdates(connection);
+        const current = await trajectories.lock(institutionId, reference);
+        if (!current) throw errors.notFound('A trajectory of your institution with this reference');
+        const changed = await trajectories.change(current, changesFor(current));
+        written.subjectKeys.add(current.registryKey);
+        if (changed) {
+          written.updated += 1;
+          written.trajectoryIds.add(current.id);
+        }
+        return changed ? 'updated' : 'unchanged';
+      },
+      { last: true },
+    );
+  }
+
+  return {
+    async push(work: UnitOfWork, institutionId: string, type: RecordType, reference: string, body: Record<string, unknown>): Promise<WriteOutcome> {
+      const report = await ingest.ingest({
+        institutionId,
+        lines: [{ line: 1, text: JSON.stringify({ type, reference, ...body }) }],
+        report: new IngestReportBuilder(randomUUID(), 'atomic', false),
+        work,
+      });
+      const rejection = report.rejections[0];
+      if (rejection) {
+        const located = rejection.errors.map((error) => ({
+          ...error,
+          field: error.field === 'reference' ? 'params.reference' : error.field ? `body.${error.field}` : 'body',
+        }));
+        const first = located[0]!;
+        throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, { field: first.field, errors: located });
+      }
+      const counts = report.counts[type];
+      return counts.created ? 'created' : counts.updated ? 'updated' : 'unchanged';
+    },
+
+    setResearchConsent: (work: UnitOfWork, institutionId: string, reference: string, researchConsent: ResearchConsent) =>
+      updateTrajectory(work, institutionId, reference, () => ({ researchConsent })),
+
+    close: (work: UnitOfWork, institutionId: string, reference: string, endDate: string, endReason: EndReason) =>
+      updateTrajectory(work, institutionId, reference, (current) => {
+        if (endDate > today()) throw new AppError('DATE_IN_FUTURE', 'body.endDate: lies in the future', { field: 'body.endDate' });
+        if (endDate < current.startDate) {
+          throw new AppError('END_BEFORE_START', 'body.endDate: is before the trajectory’s startDate', { field: 'body.endDate' });
+        }
+        return { endDate, endReason };
+      }),
+  };
+}
+
+export type RecordsService = ReturnType<typeof createRecordsService>;
