@@ -25,18 +25,17 @@ async function adminQuery(adminUrl: string, statement: string): Promise<void> {
   }
 }
 
-/** An empty database (no migrations), for tests of the migrations themselves. */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const target = inject('testDatabase');
-  if (target.kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite' });
-    return { database, destroy: () => database.close() };
-  }
+/** A database of this run on the test server, copied from a template; dropped by `destroy`. */
+async function ownPostgresDatabase(
+  target: Extract<TestDatabaseTarget, { kind: 'postgres' }>,
+  template: string,
+  options: { poolMax: number; statementTimeoutMs?: number },
+): Promise<TestDatabase> {
   const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(target.adminUrl, `create database "${name}" template template0`);
+  await adminQuery(target.adminUrl, `create database "${name}" template "${template}"`);
   const url = new URL(target.adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 2 });
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), ...options });
   return {
     database,
     url: url.toString(),
@@ -47,24 +46,18 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** An empty database (no migrations), for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const target = inject('testDatabase');
+  if (target.kind === 'postgres') return ownPostgresDatabase(target, 'template0', { poolMax: 2 });
+  const database = await openDatabase({ kind: 'pglite' });
+  return { database, destroy: () => database.close() };
+}
+
 /** A migrated database with reference data, for this test file alone. */
 export async function createTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const target = inject('testDatabase');
-  if (target.kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
-    return { database, destroy: () => database.close() };
-  }
-  const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(target.adminUrl, `create database "${name}" template "${target.templateName}"`);
-  const url = new URL(target.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: options.statementTimeoutMs });
-  return {
-    database,
-    url: url.toString(),
-    destroy: async () => {
-      await database.close().catch(() => undefined);
-      await adminQuery(target.adminUrl, `drop database if exists "${name}" with (force)`);
-    },
-  };
+  if (target.kind === 'postgres') return ownPostgresDatabase(target, target.templateName, { poolMax: 4, statementTimeoutMs: options.statementTimeoutMs });
+  const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
+  return { database, destroy: () => database.close() };
 }
