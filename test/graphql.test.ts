@@ -1,11 +1,14 @@
+import { buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
 let authorization: string;
+let researchHeaders: Record<string, string>;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ GRAPHQL_MAX_COST: String(1e12) });
   ({ authorization } = await t.authorization('researcher'));
+  researchHeaders = { authorization, 'x-purpose-of-use': 'research' };
 });
 afterAll(() => t.close());
 
@@ -38,17 +41,40 @@ describe('GraphQL', () => {
     expect(response.json().errors[0].extensions.code).toBe('VALIDATION_FAILED');
   });
 
-  it('refuses queries deeper than the limit, also when hidden in a named fragment', async () => {
-    const deep = '__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }';
-    for (const body of [`{ ${deep} }`, `query Q { ...Hidden } fragment Hidden on Query { ${deep} }`]) {
-      const response = await query({ query: body });
+  it('refuses data nested deeper than the limit, also when hidden in a named fragment', async () => {
+    // Apart from the cost estimate (raised in this file's configuration), so the depth rule alone decides.
+    const nest = (levels: number) => `trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
+    for (const body of [`{ ${nest(8)} }`, `query Q { ...Hidden } fragment Hidden on Query { ${nest(8)} }`]) {
+      const response = await query({ query: body }, researchHeaders);
       const errors = response.json().errors;
       expect(errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
-      expect(errors[0].message).toMatch(/depth/i);
+      expect(errors[0].message).toMatch(/depth limit of 10/);
       expect(response.json().data ?? null).toBeNull();
     }
-    const shallow = await query({ query: '{ __schema { queryType { name } } }' });
-    expect(shallow.json().data.__schema.queryType.name).toBe('Query');
+    const deepest = await query({ query: `{ ${nest(7)} }` }, researchHeaders);
+    expect(deepest.json().errors).toBeUndefined();
+  });
+
+  it("answers graphql-js's standard introspection query in development, which tools such as GraphiQL and code generators send", async () => {
+    const response = await query({ query: getIntrospectionQuery() });
+    expect(response.json().errors).toBeUndefined();
+    const schema = buildClientSchema(response.json().data);
+    expect(schema.getQueryType()?.getFields().trajectories).toBeDefined();
+    // Introspection has a limit of its own.
+    const deep = `{ __schema { types { fields { type ${'{ ofType '.repeat(20)}{ name }${' }'.repeat(20)} } } } }`;
+    expect((await query({ query: deep })).json().errors[0].message).toMatch(/introspection query is nested/);
+  });
+
+  it('refuses, without expanding them, fragments that spread the next fragment many times', async () => {
+    const levels = 24;
+    const fragments = Array.from({ length: levels }, (_, index) =>
+      index === levels - 1 ? `fragment F${index} on Query { apiVersion }` : `fragment F${index} on Query { ...F${index + 1} apiVersion ...F${index + 1} }`,
+    );
+    const started = Date.now();
+    const response = await query({ query: `query Q { ...F0 } ${fragments.join(' ')}` });
+    expect(response.json().errors.map((error: { message: string }) => error.message).join(' ')).toMatch(/more than 50000 selections/);
+    // 2^24 expansions would take minutes; the bound stops it at once.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses batched queries', async () => {

@@ -88,10 +88,10 @@ describe('API4 size, page and query limits', () => {
   });
 
   it('GraphQL: depth, aliases, directives, estimated cost, fragment cycles and batches are refused before anything runs', async () => {
-    // Introspection fields cost nothing in the estimate, so only the depth limit (10) applies here.
-    const nest = (levels: number) => `{ __schema { types { fields { type ${'{ ofType '.repeat(levels)}{ name }${' }'.repeat(levels)} } } } }`;
-    expect(await graphqlCodes(nest(4))).toEqual([]);
-    expect(await graphqlCodes(nest(7))).toEqual(['VALIDATION_FAILED']);
+    // Data nested past the depth limit (10); graphql.test.ts shows the limit apart from the cost estimate.
+    const nest = (levels: number) => `{ trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } } }`;
+    expect(await graphqlCodes(nest(2))).toEqual([]);
+    expect(await graphqlCodes(nest(8))).toContain('VALIDATION_FAILED');
     const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: apiVersion`).join(' ')} }`;
     expect(await graphqlCodes(aliases(15))).toEqual([]);
     expect(await graphqlCodes(aliases(16))).toEqual(['VALIDATION_FAILED']);

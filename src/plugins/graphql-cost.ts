@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { MAX_VISITED_SELECTIONS } from './graphql-depth';
 import type { FieldNode, GraphQLCompositeType, GraphQLOutputType, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
 
 // The type checks must come from the same copy of graphql that Mercurius uses (its CommonJS
@@ -28,11 +29,16 @@ function returnsList(type: GraphQLOutputType): boolean {
 export function queryCostRule(maxCost: number, maxPage: number): ValidationRule {
   return (context: ValidationContext) => {
     const fragments = new Set<string>();
+    // Fragments spread in fragments expand exponentially: past this many selections the query
+    // is refused without walking further (graphql-depth.ts refuses it with the reason).
+    let visited = 0;
 
     const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLCompositeType | null | undefined, depth: number): number => {
       if (!selectionSet || !parent || depth > 50) return 0;
       let total = 0;
       for (const selection of selectionSet.selections) {
+        visited += 1;
+        if (visited > MAX_VISITED_SELECTIONS) return Number.POSITIVE_INFINITY;
         if (selection.kind === Kind.FIELD) total += fieldCost(selection, parent, depth);
         else if (selection.kind === Kind.INLINE_FRAGMENT) {
           const typeName = selection.typeCondition?.name.value;
@@ -70,7 +76,7 @@ export function queryCostRule(maxCost: number, maxPage: number): ValidationRule 
       OperationDefinition(operation) {
         const root = context.getSchema().getRootType(operation.operation);
         const cost = costOf(operation.selectionSet, root, 0);
-        if (cost > maxCost) {
+        if (cost > maxCost && Number.isFinite(cost)) {
           context.reportError(
             new GraphQLError(`The query's estimated cost is ${Math.round(cost)}, above the limit of ${maxCost}: ask for fewer or smaller pages, or fewer nested lists.`, {
               nodes: [operation],

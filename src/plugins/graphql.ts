@@ -10,6 +10,7 @@ import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
 import { replyWithError } from './error-handler';
 import { queryCostRule } from './graphql-cost';
+import { maxDepthRule } from './graphql-depth';
 
 declare module 'mercurius' {
   interface MercuriusContext {
@@ -128,7 +129,7 @@ export const graphqlPlugin = fp(
       resolvers: { Query: { apiVersion: async () => 'v1' } },
       path: '/graphql',
       graphiql: options.graphiql,
-      queryDepth: options.queryDepth,
+      // Depth is limited by maxDepthRule below, which counts data fields and not introspection.
       allowBatchedQueries: false,
       // Compile a query to JavaScript from its second use: pages of thousands of observations
       // spend most of their time in graphql-js's generic executor otherwise.
@@ -159,6 +160,7 @@ export const graphqlPlugin = fp(
       // estimate that weighs list sizes (graphql-cost.ts).
       validationRules: [
         oneOperationPerDocument,
+        maxDepthRule(options.queryDepth),
         maxAliasesRule({ n: options.maxAliases }),
         maxDirectivesRule({ n: 10 }),
         queryCostRule(options.maxCost, options.maxPageSize),
