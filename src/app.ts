@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { todayIso } from './lib/dates';
 import { loggerOptions } from './logger';
+import { webPlugin } from './plugins/web';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
 import { auditModule } from './modules/audit';
@@ -81,8 +82,10 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   await app.register(securityPlugin, config.security);
   await app.register(openapiPlugin);
   await app.register(authenticationPlugin, { apiKeys });
+  await app.register(webPlugin, { graphiql: config.graphql.graphiql });
   await app.register(graphqlPlugin, {
-    graphiql: config.graphql.graphiql,
+    // GraphiQL is served from the service's own assets (plugins/web.ts), never Mercurius' CDN page.
+    graphiql: false,
     introspection: config.graphql.introspection,
     queryDepth: 10,
     maxAliases: config.graphql.maxAliases,

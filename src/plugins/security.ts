@@ -31,14 +31,25 @@ const DOCS_POLICY: ContentSecurityPolicy = {
   directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null },
 };
 
-/** GraphiQL (development only) loads React and GraphiQL from unpkg.com; Mercurius serves only the loader. */
+/**
+ * GraphiQL (development only) is bundled and served by this service (src/plugins/web.ts): its
+ * scripts, styles, fonts and images all come from here or are inlined as data: URLs, and it
+ * talks to /graphql only. Nothing from another origin.
+ */
 const GRAPHIQL_POLICY: ContentSecurityPolicy = {
-  useDefaults: true,
+  useDefaults: false,
   directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    scriptSrcAttr: ["'none'"],
+    styleSrc: ["'self'"],
+    fontSrc: ["'self'", 'data:'],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
     frameAncestors: ["'none'"],
-    upgradeInsecureRequests: null,
-    scriptSrc: ["'self'", 'https://unpkg.com'],
-    styleSrc: ["'self'", 'https://unpkg.com', "'unsafe-inline'"],
   },
 };
 

@@ -1,0 +1,41 @@
+// Builds the pages the service serves itself (GraphiQL) with esbuild into web/dist: everything
+// bundled, nothing loaded from elsewhere. `npm run build:web`; the service builds them at start
+// when they are missing. Written to a temporary folder first and renamed, so a page is never
+// served half-built.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.join(root, 'dist');
+
+export async function buildWeb({ quiet = false } = {}) {
+  const esbuild = await import('esbuild');
+  const temporary = path.join(root, `.dist-${process.pid}-${Date.now()}`);
+  await esbuild.build({
+    entryPoints: { 'graphiql/main': path.join(root, 'graphiql/main.tsx') },
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    format: 'esm',
+    target: 'es2020',
+    outdir: temporary,
+    jsx: 'automatic',
+    loader: { '.woff': 'file', '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: quiet ? 'error' : 'info',
+  });
+  fs.rmSync(WEB_DIST, { recursive: true, force: true });
+  try {
+    fs.renameSync(temporary, WEB_DIST);
+  } catch (error) {
+    // Another process built it at the same moment: its copy is as good as ours.
+    fs.rmSync(temporary, { recursive: true, force: true });
+    if (!fs.existsSync(WEB_DIST)) throw error;
+  }
+  return WEB_DIST;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await buildWeb();
+}
