@@ -18,6 +18,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
+          // Every answer from a documented route is checked against the OpenAPI document.
+          setupFiles: ['test/helpers/contract-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,3 +1,4 @@
+import { checkContract } from './helpers/contract';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -34,6 +35,7 @@ beforeAll(async () => {
   testDatabase = await createTestDatabase();
   faults = observeDatabase(testDatabase.database);
   app = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: faults.database, logger: false });
+  checkContract(app);
   await app.ready();
   authorization = await institutionKey(testDatabase.database);
 });
@@ -231,6 +233,7 @@ describe('graceful shutdown', () => {
   it('lets a request in flight finish with 200 and refuses new ones cleanly while closing', async () => {
     const observed = observeDatabase(testDatabase.database);
     const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: false });
+    checkContract(server);
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as net.AddressInfo;
     const run = makeRun(2, 60);
@@ -317,6 +320,7 @@ describe('statement timeout', () => {
     const STATEMENT_TIMEOUT_MS = 500;
     const database = await openDatabase({ kind: 'postgres', url: testDatabase.url!, poolMax: 4, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
     const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: false });
+    checkContract(server);
     const locker = new pg.Client({ connectionString: testDatabase.url });
     await locker.connect();
     // Fail rather than wait should anything else hold the table.

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/client';
 import type { Role } from '../../src/lib/vocabulary';
 import { createApiKeysRepository } from '../../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../../src/modules/api-keys/api-keys.service';
+import { checkContract } from './contract';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** A fixed registry key for tests; real deployments set their own. */
@@ -37,6 +38,7 @@ export async function createTestApp(
   const testDatabase = await createTestDatabase();
   const { database } = testDatabase;
   const app = await buildApp({ config: testConfig(configOverrides), database, logger: false });
+  checkContract(app);
   beforeReady?.(app);
   await app.ready();
   const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));

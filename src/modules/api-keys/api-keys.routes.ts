@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorBodySchema } from '../../lib/error-body.schema';
 import { requireRole } from '../../plugins/authentication';
 import { ROLES } from '../../lib/vocabulary';
 import type { ApiKeysService } from './api-keys.service';
@@ -86,7 +87,7 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
         tags: ['admin'],
         summary: 'Revoke an API key; it is refused from then on',
         params: z.object({ id: z.uuid() }),
-        response: { 204: z.null() },
+        response: { 204: z.null(), 404: errorBodySchema },
       },
     },
     async (request, reply) => {

@@ -111,7 +111,13 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
   routes.get(
     '/audit/export',
     {
-      config: { audit: { action: 'execute', resourceType: 'audit_event' } },
+      config: {
+        audit: { action: 'execute', resourceType: 'audit_event' },
+        alsoProduces: {
+          status: 200,
+          types: { 'application/x-ndjson': { description: 'One audit event (as in /audit/events) per line', example: `${JSON.stringify(EVENT_EXAMPLE)}\n` } },
+        },
+      },
       schema: {
         tags: ['audit'],
         summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',

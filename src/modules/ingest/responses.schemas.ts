@@ -13,21 +13,8 @@ import {
 
 // Response schemas of the institution API: what is sent back is exactly these fields.
 
-export const errorDetailSchema = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
-
-export const errorBodySchema = z
-  .object({
-    status: z.number().int(),
-    code: z.string(),
-    message: z.string(),
-    field: z.string().optional(),
-    errors: z.array(errorDetailSchema).optional(),
-    requestId: z.string().optional(),
-  })
-  .meta({
-    id: 'Error',
-    example: { status: 422, code: 'UNKNOWN_TRAJECTORY', message: 'body.trajectoryReference: names no trajectory of your institution', field: 'body.trajectoryReference', requestId: '4f1c…' },
-  });
+export { errorBodySchema, errorDetailSchema } from '../../lib/error-body.schema';
+import { errorDetailSchema } from '../../lib/error-body.schema';
 
 const statusCounts = z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() });
 

@@ -40,7 +40,18 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
   routes.get(
     '/statistics/:measure',
     {
-      config: { audit: { action: 'execute', resourceType: 'statistics' } },
+      config: {
+        audit: { action: 'execute', resourceType: 'statistics' },
+        alsoProduces: {
+          status: 200,
+          types: {
+            'text/csv': {
+              description: 'The same answer as CSV (Accept: text/csv): a line per group, a column per value',
+              example: 'group,started,ended,active\nvuurtorenhuis-baken,24,18,6\n',
+            },
+          },
+        },
+      },
       schema: {
         tags: ['statistics'],
         summary:
