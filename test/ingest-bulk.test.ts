@@ -81,7 +81,7 @@ describe('bulk ingest', () => {
     const response = await push(`${ndjson(records)}{not json\n{"type":"diagnosis","reference":"X"}\n`);
     expect(response.statusCode).toBe(422);
     const report = response.json();
-    expect(report).toMatchObject({ status: 422, code: 'INGEST_REJECTED', outcome: 'rolled_back' });
+    expect(report).toMatchObject({ status: 422, code: 'INGEST_REJECTED', outcome: 'rolled_back', requestId: expect.any(String) });
     expect(report.rejections).toEqual([
       { line: 6, type: 'measurement', reference: expect.any(String), errors: [
         { code: 'INFORMANT_NOT_ALLOWED', message: expect.any(String), field: 'informant' },

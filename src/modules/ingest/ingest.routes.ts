@@ -87,6 +87,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
           status: 422 as const,
           code: 'INGEST_REJECTED' as const,
           message: 'Nothing was written: the request is atomic and some records were refused (see rejections).',
+          requestId: request.id,
         });
       }
       return reply.status(200).send(result.report);

@@ -61,6 +61,18 @@ const careActivityFields = {
   topics: z.array(z.enum(MENTOR_TOPICS)).max(MENTOR_TOPICS.length).nullable().optional(),
 };
 
+/**
+ * A care activity needs an amount: a count, a duration, or both (AMOUNT_MISSING otherwise). A
+ * rule across fields, shown in the JSON schema so that generated clients and validators know it.
+ */
+const AMOUNT_RULE = {
+  description: 'Give `count`, `durationMinutes` or both (otherwise refused with AMOUNT_MISSING).',
+  anyOf: [
+    { required: ['count'], properties: { count: { type: 'integer' } } },
+    { required: ['durationMinutes'], properties: { durationMinutes: { type: 'integer' } } },
+  ],
+};
+
 const measurementFields = {
   trajectoryReference: referenceSchema,
   instrumentCode: z.string().min(1).max(64),
@@ -83,6 +95,7 @@ export const placementBodySchema = z.strictObject(placementFields).meta({
   example: { trajectoryReference: 'EHR-2024-00042', setting: 'closed_residential', startDate: '2024-03-04', endDate: '2024-06-30' },
 });
 export const careActivityBodySchema = z.strictObject(careActivityFields).meta({
+  ...AMOUNT_RULE,
   example: { trajectoryReference: 'EHR-2024-00042', activityTypeCode: 'mentor_conversation', date: '2024-03-11', durationMinutes: 60, topics: ['safety'] },
 });
 export const measurementBodySchema = z.strictObject(measurementFields).meta({
@@ -93,7 +106,7 @@ export const measurementBodySchema = z.strictObject(measurementFields).meta({
 export const bulkRecordSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trajectory'), reference: referenceSchema, ...trajectoryFields }),
   z.strictObject({ type: z.literal('placement'), reference: referenceSchema, ...placementFields }),
-  z.strictObject({ type: z.literal('care_activity'), reference: referenceSchema, ...careActivityFields }),
+  z.strictObject({ type: z.literal('care_activity'), reference: referenceSchema, ...careActivityFields }).meta(AMOUNT_RULE),
   z.strictObject({ type: z.literal('measurement'), reference: referenceSchema, ...measurementFields }),
 ]);
 

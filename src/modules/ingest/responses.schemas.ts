@@ -62,7 +62,7 @@ export const ingestReportSchema = z
   });
 
 /** A rolled-back atomic request: the report, with the error shape's fields beside it. */
-export const rejectedIngestSchema = ingestReportSchema.extend({ status: z.literal(422), code: z.literal('INGEST_REJECTED'), message: z.string() });
+export const rejectedIngestSchema = ingestReportSchema.extend({ status: z.literal(422), code: z.literal('INGEST_REJECTED'), message: z.string(), requestId: z.string() });
 
 export const subjectViewSchema = z.object({
   birthYear: z.number().int(),

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateExampleTypes } from '../examples/generate';
+import { randomPseudonym, trajectoryBody } from './helpers/records';
+import { createTestApp, type TestApp } from './helpers/test-app';
+
+// The example clients in examples/ (a REST client generated from openapi.json, a GraphQL client
+// typed from schema.graphql) run against the service, as a user would run them. CI also
+// type-checks them (tsc -p examples) after generating their types.
+
+const modules = {
+  rest: new URL('../examples/rest-client/ingest-flow.ts', import.meta.url).pathname,
+  graphql: new URL('../examples/graphql-client/research-page.ts', import.meta.url).pathname,
+};
+
+let t: TestApp;
+let baseUrl: string;
+beforeAll(async () => {
+  // Generated types are build output: make them when a fresh clone has none.
+  if (!fs.existsSync(new URL('../examples/graphql-client/operations.generated.ts', import.meta.url))) await generateExampleTypes();
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+}, 120_000);
+afterAll(() => t.close());
+
+describe('the example clients', () => {
+  it('REST (openapi-typescript + openapi-fetch): an institution pushes, reads back and erases a youth', async () => {
+    const { ingestFlow } = await import(modules.rest);
+    const { authorization } = await t.authorization('institution', 'vuurtorenhuis');
+    const result = await ingestFlow({ baseUrl, apiKey: authorization.replace('Bearer ', ''), pseudonym: randomPseudonym(), reference: `EXAMPLE-${Date.now().toString(36)}` });
+    expect(result).toEqual({
+      trajectoryStatus: 'created',
+      reportOutcome: 'committed',
+      measurementsCreated: 3,
+      readBack: { programmeCode: 'vuurtorenhuis-baken', gender: 'girl' },
+      erased: { status: 'erased', trajectories: 1 },
+      afterErasure: { status: 404, code: 'NOT_FOUND' },
+    });
+  });
+
+  it('GraphQL (typed document + graphql-request): a researcher pages through trajectories with their series', async () => {
+    const { readResearchPages } = await import(modules.graphql);
+    const { authorization: institution } = await t.authorization('institution', 'vuurtorenhuis');
+    // Two consented trajectories of the institution, read as a researcher one page at a time.
+    for (const suffix of ['A', 'B']) {
+      const created = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/trajectories/EXAMPLE-GQL-${suffix}-${Date.now().toString(36)}`,
+        headers: { authorization: institution },
+        payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted' }),
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const { authorization } = await t.authorization('researcher');
+    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'example-client-test', programme: 'vuurtorenhuis-baken', pageSize: 1 });
+    expect(trajectories.length).toBeGreaterThanOrEqual(2);
+    for (const trajectory of trajectories) {
+      expect(trajectory).toMatchObject({ programmeCode: 'vuurtorenhuis-baken', startMonth: expect.stringMatching(/^\d{4}-\d{2}$/) });
+      expect(Array.isArray(trajectory.series)).toBe(true);
+    }
+  });
+});
