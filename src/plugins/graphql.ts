@@ -9,6 +9,7 @@ import { AppError, errors } from '../lib/errors';
 import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
 import { replyWithError } from './error-handler';
+import type { Resolvers } from '../generated/graphql';
 import { queryCostRule } from './graphql-cost';
 import { maxDepthRule } from './graphql-depth';
 
@@ -126,7 +127,7 @@ export const graphqlPlugin = fp(
           apiVersion: String!
         }
       `,
-      resolvers: { Query: { apiVersion: async () => 'v1' } },
+      resolvers: { Query: { apiVersion: async () => 'v1' } } satisfies Resolvers,
       path: '/graphql',
       graphiql: options.graphiql,
       // Depth is limited by maxDepthRule below, which counts data fields and not introspection.

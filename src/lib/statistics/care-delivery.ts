@@ -1,4 +1,5 @@
 // Dose and fidelity: what a youth received, against the programme's fixed offer.
+import type { CoreElement } from '../vocabulary';
 
 export const DAYS_PER_PERIOD = { week: 7, month: 365.25 / 12, quarter: 365.25 / 4 } as const;
 
@@ -12,7 +13,7 @@ export interface OfferItem {
   activityTypeCode: string;
   expectedCount: number;
   period: 'week' | 'month' | 'quarter' | 'trajectory';
-  coreElement: string | null;
+  coreElement: CoreElement | null;
 }
 
 export interface Dose {
@@ -41,7 +42,7 @@ export function dosePerActivityType(activities: readonly DeliveredActivity[], da
 
 export interface FidelityItem {
   activityTypeCode: string;
-  coreElement: string | null;
+  coreElement: CoreElement | null;
   expected: number;
   delivered: number;
   /** delivered / expected, capped at 1: more than the offer does not make up for less elsewhere. */
@@ -50,7 +51,7 @@ export interface FidelityItem {
 
 export interface Fidelity {
   items: FidelityItem[];
-  coreElements: Array<{ coreElement: string; expected: number; delivered: number; score: number }>;
+  coreElements: Array<{ coreElement: CoreElement; expected: number; delivered: number; score: number }>;
   /** Mean of the item scores, 0 to 1; null for a programme without a fixed offer. */
   summary: number | null;
 }
@@ -64,7 +65,7 @@ export function fidelity(offer: readonly OfferItem[], activities: readonly Deliv
     return { activityTypeCode: item.activityTypeCode, coreElement: item.coreElement, expected, delivered: got, score: Math.min(1, got / expected) };
   });
   const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
-  const coreElements = [...new Set(items.map((item) => item.coreElement).filter((core): core is string => core !== null))].sort().map((coreElement) => {
+  const coreElements = [...new Set(items.map((item) => item.coreElement).filter((core): core is CoreElement => core !== null))].sort().map((coreElement) => {
     const members = items.filter((item) => item.coreElement === coreElement);
     return {
       coreElement,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { graphqlEnum } from '../../lib/graphql-enum';
 import { ACTIVITY_UNITS, CORE_ELEMENTS, DOMAINS, FREQUENCY_PERIODS, INFORMANTS, INSTRUMENT_KINDS, SETTINGS } from '../../lib/vocabulary';
 import type { CatalogueRepository } from './catalogue.repository';
+import type { Resolvers } from '../../generated/graphql';
 
 
 export const catalogueTypeDefs = /* GraphQL */ `
@@ -57,11 +58,12 @@ export const catalogueTypeDefs = /* GraphQL */ `
 
 export function registerCatalogueGraphql(app: FastifyInstance, catalogue: CatalogueRepository) {
   app.graphql.extendSchema(catalogueTypeDefs);
-  app.graphql.defineResolvers({
+  const resolvers: Resolvers = {
     Query: {
       instruments: () => catalogue.listInstruments(),
       activityTypes: () => catalogue.listActivityTypes(),
       programmes: () => catalogue.listProgrammes(),
     },
-  });
+  };
+  app.graphql.defineResolvers(resolvers);
 }

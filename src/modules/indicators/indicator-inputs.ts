@@ -10,7 +10,7 @@ export const toDelivered = (activity: Pick<ActivityRow, 'activity_type_code' | '
   durationMinutes: activity.duration_minutes,
 });
 
-export const toOfferItem = (item: { activity_type_code: string; expected_count: number; period: OfferItem['period']; core_element: string | null }): OfferItem => ({
+export const toOfferItem = (item: { activity_type_code: string; expected_count: number; period: OfferItem['period']; core_element: OfferItem['coreElement'] }): OfferItem => ({
   activityTypeCode: item.activity_type_code,
   expectedCount: item.expected_count,
   period: item.period,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { graphqlEnum } from '../../lib/graphql-enum';
-import type { IResolvers, MercuriusContext } from 'mercurius';
+import type { MercuriusContext } from 'mercurius';
+import type { Resolvers } from '../../generated/graphql';
 import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
@@ -164,6 +165,12 @@ interface SeriesView extends Series {
   rows: MeasurementRow[];
 }
 
+/** What a MeasurementSeries resolves from: the series, its rows, and what its fields need of the request. */
+export interface SeriesParent extends SeriesView {
+  activities: () => Promise<Array<{ activity_type_code: string; day: number }>>;
+  dateFor: (date: string) => string | null;
+}
+
 export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
   const research = (context: MercuriusContext) => researchOf(context, database);
   const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
@@ -209,9 +216,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     return careDeliveryIndicators({ startDate: row.start_date, endDate: row.end_date, asOf: todayIso(), activities: activities.map(toDelivered), offer: offer.map(toOfferItem) });
   });
 
-  const resolvers: IResolvers = {
+  const resolvers: Resolvers = {
     Query: {
-      trajectories: async (_root, args: { first: number; after?: string | null; filter?: Record<string, unknown> | null }, context) => {
+      trajectories: async (_root, args, context) => {
         const ctx = research(context);
         if (!Number.isInteger(args.first) || args.first < 1 || args.first > settings.maxPageSize) {
           throw errors.validation(`first: a page holds 1 to ${settings.maxPageSize} trajectories.`, 'first');
@@ -229,29 +236,29 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         const page = ctx.page(rows.slice(0, args.first));
         return { nodes: page, pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null } };
       },
-      trajectory: async (_root, args: { id: string }, context) => {
+      trajectory: async (_root, args, context) => {
         if (!UUID.test(args.id)) return null;
         return research(context).trajectories.load(args.id);
       },
     },
     Trajectory: {
-      institutionCode: (row: TrajectoryRow) => row.institution_code,
-      programmeCode: (row: TrajectoryRow) => row.programme_code,
-      startMonth: (row: TrajectoryRow) => row.start_date.slice(0, 7),
-      startDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.start_date),
-      endDate: (row: TrajectoryRow, _args, context) => dateFor(context, row.end_date),
-      endDay: (row: TrajectoryRow) => (row.end_date ? daysBetween(row.start_date, row.end_date) : null),
-      daysInCare: (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : daysInCare(row.start_date, row.end_date, todayIso())),
-      endReason: (row: TrajectoryRow) => row.end_reason,
-      exploitationAtIntake: (row: TrajectoryRow) => row.exploitation_at_intake,
-      researchConsent: (row: TrajectoryRow) => row.research_consent,
-      subject: (row: TrajectoryRow) => ({
+      institutionCode: (row) => row.institution_code,
+      programmeCode: (row) => row.programme_code,
+      startMonth: (row) => row.start_date.slice(0, 7),
+      startDate: (row, _args, context) => dateFor(context, row.start_date),
+      endDate: (row, _args, context) => dateFor(context, row.end_date),
+      endDay: (row) => (row.end_date ? daysBetween(row.start_date, row.end_date) : null),
+      daysInCare: (row, _args, context) => (hidesTimeInCare(context, row) ? null : daysInCare(row.start_date, row.end_date, todayIso())),
+      endReason: (row) => row.end_reason,
+      exploitationAtIntake: (row) => row.exploitation_at_intake,
+      researchConsent: (row) => row.research_consent,
+      subject: (row) => ({
         ageAtStart: Number(row.start_date.slice(0, 4)) - row.birth_year,
         gender: row.gender,
         mildIntellectualDisability: row.mild_intellectual_disability,
         priorYouthCare: row.prior_youth_care,
       }),
-      placements: async (row: TrajectoryRow, _args, context) =>
+      placements: async (row, _args, context) =>
         (await research(context).placements.load(row.id)).map((placement) => ({
           setting: placement.setting,
           startDay: placement.start_day,
@@ -259,7 +266,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           startDate: dateFor(context, placement.start_date),
           endDate: dateFor(context, placement.end_date),
         })),
-      careActivities: async (row: TrajectoryRow, _args, context) =>
+      careActivities: async (row, _args, context) =>
         (await research(context).activities.load(row.id)).map((activity) => ({
           activityTypeCode: activity.activity_type_code,
           day: activity.day,
@@ -270,24 +277,24 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           parentsInvolved: activity.parents_involved,
           topics: activity.topics,
         })),
-      dose: async (row: TrajectoryRow, _args, context) => {
+      dose: async (row, _args, context) => {
         const { dose } = await careDeliveryOf(context, row);
         return hidesTimeInCare(context, row) ? dose.map((entry) => ({ ...entry, perMonthInCare: null })) : dose;
       },
-      series: async (row: TrajectoryRow, _args, context) => {
+      series: async (row, _args, context) => {
         const series = await seriesOf(context, row);
         // Activities only when nonOverlap asks for a phase start by activity type.
         const activities = () => research(context).activities.load(row.id);
         return series.map((entry) => ({ ...entry, activities, dateFor: (date: string) => dateFor(context, date) }));
       },
-      domainStatuses: async (row: TrajectoryRow, _args, context) => {
+      domainStatuses: async (row, _args, context) => {
         const indicators = await outcomesOf(context, row);
         return DOMAINS.map((domain) => ({ domain, status: indicators.domainStatuses[domain], intakeRecognition: indicators.intakeRecognition[domain] }));
       },
-      outcomeClass: async (row: TrajectoryRow, _args, context) => (await outcomesOf(context, row)).outcomeClass,
-      problemRecognition: async (row: TrajectoryRow, _args, context) => ({ overall: (await outcomesOf(context, row)).problemRecognition }),
-      fidelity: async (row: TrajectoryRow, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
-      otherTrajectoriesOfSubject: async (row: TrajectoryRow, _args, context) => {
+      outcomeClass: async (row, _args, context) => (await outcomesOf(context, row)).outcomeClass,
+      problemRecognition: async (row, _args, context) => ({ overall: (await outcomesOf(context, row)).problemRecognition }),
+      fidelity: async (row, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
+      otherTrajectoriesOfSubject: async (row, _args, context) => {
         const ctx = research(context);
         const ids = await ctx.others.load(row.id);
         const rows = await Promise.all(ids.map((id) => ctx.trajectories.load(id)));
@@ -295,20 +302,17 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       },
     },
     MeasurementSeries: {
-      instrumentCode: (series: SeriesView) => series.instrument.code,
-      domain: (series: SeriesView) => series.instrument.domain,
-      higherIsBetter: (series: SeriesView) => series.instrument.higherIsBetter,
-      observations: (series: SeriesView & { dateFor: (date: string) => string | null }) =>
+      instrumentCode: (series) => series.instrument.code,
+      domain: (series) => series.instrument.domain,
+      higherIsBetter: (series) => series.instrument.higherIsBetter,
+      observations: (series) =>
         series.rows.map((row) => ({ day: row.day, date: series.dateFor(row.measured_on), value: row.value })),
-      change: (series: SeriesView) => seriesChange(series),
-      reliableChange: (series: SeriesView) => {
+      change: (series) => seriesChange(series),
+      reliableChange: (series) => {
         if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
         return reliableChange(series.observations[0]!.value, series.observations[series.observations.length - 1]!.value, series.instrument);
       },
-      nonOverlap: async (
-        series: SeriesView & { activities: () => Promise<Array<{ activity_type_code: string; day: number }>> },
-        args: { phaseStartActivityType?: string | null; phaseStartDay?: number | null },
-      ) => {
+      nonOverlap: async (series, args) => {
         const empty = { nap: null, tau: null, tauU: null, tauBC: null };
         if (series.instrument.kind === 'status') {
           return { ...empty, phaseALength: 0, phaseBLength: 0, reason: 'a status instrument has coded levels, not a score' };

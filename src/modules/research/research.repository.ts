@@ -1,6 +1,7 @@
 import type { Database } from '../../db/client';
 import { errors } from '../../lib/errors';
 import type { Principal } from '../api-keys/api-keys.service';
+import type { CoreElement, Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, Setting, YesNoUnknown } from '../../lib/vocabulary';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
 // records included (they are joined to their trajectory and the scope applied again), so a
@@ -39,13 +40,13 @@ export interface TrajectoryRow {
   programme_code: string;
   start_date: string;
   end_date: string | null;
-  end_reason: string | null;
-  exploitation_at_intake: string;
-  research_consent: string;
+  end_reason: EndReason | null;
+  exploitation_at_intake: ExploitationAtIntake;
+  research_consent: ResearchConsent;
   birth_year: number;
-  gender: string;
-  mild_intellectual_disability: string;
-  prior_youth_care: string;
+  gender: Gender;
+  mild_intellectual_disability: YesNoUnknown;
+  prior_youth_care: YesNoUnknown;
 }
 
 export interface TrajectoryFilter {
@@ -75,7 +76,7 @@ const TRAJECTORY_SELECT = `
 
 export interface PlacementRow {
   trajectory_id: string;
-  setting: string;
+  setting: Setting;
   start_date: string;
   end_date: string | null;
   start_day: number;
@@ -89,7 +90,7 @@ export interface ActivityRow {
   day: number;
   count: number | null;
   duration_minutes: number | null;
-  domain: string | null;
+  domain: Domain | null;
   parents_involved: boolean | null;
   topics: string[] | null;
 }
@@ -215,7 +216,7 @@ export function createResearchRepository(database: Queryable) {
     },
 
     async offers(programmeIds: readonly string[]) {
-      const { rows } = await database.query<{ programme_id: string; activity_type_code: string; expected_count: number; period: 'week' | 'month' | 'quarter' | 'trajectory'; core_element: string | null }>(
+      const { rows } = await database.query<{ programme_id: string; activity_type_code: string; expected_count: number; period: 'week' | 'month' | 'quarter' | 'trajectory'; core_element: CoreElement | null }>(
         'select programme_id, activity_type_code, expected_count, period, core_element from programme_offer_items where programme_id = any($1::uuid[])',
         [programmeIds],
       );
