@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { todayIso } from './lib/dates';
-import { loggerOptions } from './logger';
+import { logFormatOf, loggerOptions } from './logger';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
 import { auditModule } from './modules/audit';
@@ -46,7 +46,7 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? loggerOptions(config.logLevel),
+    logger: logger ?? loggerOptions(config.logLevel, logFormatOf(config)),
     // Accept a caller's request id only if it is a plain token; otherwise make one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { loggerOptions } from './logger';
+import { logFormatOf, loggerOptions } from './logger';
 import { purgeExpiredAuditEvents } from './modules/audit/retention';
 import { openConfiguredDatabase } from './runtime/open-configured-database';
 import { prepareDatabase } from './runtime/prepare-database';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = pino(loggerOptions(config.logLevel));
+  const logger = pino(loggerOptions(config.logLevel, logFormatOf(config)));
   const opened = await openConfiguredDatabase(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool will reconnect'),
   });
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   let app: FastifyInstance | undefined;
   try {
     await prepareDatabase(opened.database, opened.config, logger);
-    app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel) });
+    app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel, logFormatOf(config)) });
     await app.listen({ host: config.host, port: config.port });
     // Retention: once at start, then daily. The database refuses any cut-off under five years.
     const purge = () =>
