@@ -64,6 +64,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // Behind a reverse proxy: whose X-Forwarded-For to believe, so request.ip (the audit trail's
+    // source address, the rate limits' key) is the client's and not the proxy's.
+    trustProxy: trustProxyOf(config.trustProxy),
   });
 
   app.addHook('onSend', async (request, reply) => {
