@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -5,7 +7,20 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase as DrizzlePglite } from 'drizzle-orm/pglite';
 import type { Database } from './client';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+/**
+ * The migrations folder: the nearest `migrations/` above this module that holds a journal.
+ * Searched for rather than fixed, because this module runs from src/db/ (tsx) and from a
+ * bundle chunk in dist/ (npm run build) alike.
+ */
+function findMigrationsFolder(): string {
+  for (let directory = path.dirname(fileURLToPath(import.meta.url)); ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, 'migrations');
+    if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
+    if (path.dirname(directory) === directory) throw new Error('no migrations/ folder (with meta/_journal.json) above the service');
+  }
+}
+
+export const MIGRATIONS_FOLDER = findMigrationsFolder();
 
 // Arbitrary constant: serialises migration runs of several service instances on one server.
 const MIGRATION_LOCK_KEY = 7_461_302_118;
