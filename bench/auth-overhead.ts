@@ -28,6 +28,9 @@ import { writeAuditEvent } from '../src/modules/audit/audit.repository';
 import { closedLoop, type LoadResult, machineLine, pooled, printTable, request, summary } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { BENCH_RATE_LIMIT_MAX, startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

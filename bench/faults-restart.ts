@@ -26,6 +26,9 @@ import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
 import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const MEASUREMENTS = Number(process.env.BENCH_MEASUREMENTS ?? 200_000);

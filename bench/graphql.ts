@@ -10,6 +10,9 @@ import { closedLoop, machineLine, pooled, printTable, request, type LoadResult }
 import { cursorAfter, PAGE_QUERY, PAGE_SIZE, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);

@@ -23,6 +23,9 @@ import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SIZES = (process.env.BENCH_SIZES ?? '100000,300000,1000000').split(',').map(Number);

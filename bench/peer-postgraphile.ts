@@ -28,6 +28,9 @@ import { closedLoop, type LoadResult, machineLine, pooled, printTable, request, 
 import { cursorAfter, LEAN_PAGE_QUERY, PAGE_QUERY, PAGE_SIZE, type ResearchPage, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);

@@ -9,6 +9,9 @@ import pg from 'pg';
 import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);

@@ -4,7 +4,8 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { todayIso } from './lib/dates';
-import { loggerOptions } from './logger';
+import { createMetrics } from './lib/metrics';
+import { logFormatOf, loggerOptions } from './logger';
 import { webPlugin } from './plugins/web';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
@@ -22,6 +23,8 @@ import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
+import { graphqlMetricsPlugin } from './plugins/graphql-metrics';
+import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
 import { securityPlugin } from './plugins/security';
 import { shutdownPlugin } from './plugins/shutdown';
@@ -42,12 +45,15 @@ declare module 'fastify' {
   }
 }
 
+/** Fastify's types omit the hop count its runtime accepts; the same rule as a function. */
+const trustProxyOf = (setting: Config['trustProxy']) => (typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting);
+
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? loggerOptions(config.logLevel),
+    logger: logger ?? loggerOptions(config.logLevel, logFormatOf(config)),
     // Accept a caller's request id only if it is a plain token; otherwise make one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -59,6 +65,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // Behind a reverse proxy: whose X-Forwarded-For to believe, so request.ip (the audit trail's
+    // source address, the rate limits' key) is the client's and not the proxy's.
+    trustProxy: trustProxyOf(config.trustProxy),
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -74,8 +83,16 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
 
   await app.register(errorHandlerPlugin);
+  const metrics = createMetrics();
+  // First of the hooks, so every request is counted, refused ones included.
+  await app.register(metricsPlugin, { metrics, settings: config.metrics, database, indicatorQueue: () => indicators.queueState() });
   // Audit state is set up before authentication, so refused keys are audited too.
-  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
+  const countAuditWrite = (outcome: string, seconds: number, failed: boolean) => {
+    if (failed) return metrics.auditWriteFailures.inc();
+    metrics.auditEvents.inc({ outcome });
+    metrics.auditWriteDuration.observe(seconds);
+  };
+  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, countAuditWrite) });
   await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).
@@ -92,6 +109,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     maxCost: config.graphql.maxCost,
     maxPageSize: config.graphql.maxPageSize,
   });
+  await app.register(graphqlMetricsPlugin);
 
   // REST features validate and serialise with Zod. The compilers are set in this encapsulated
   // context, not on the root, where they would break Mercurius' own routes.

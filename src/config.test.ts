@@ -69,4 +69,38 @@ describe('loadConfig', () => {
     }
     expect(problemsOf({ RATE_LIMIT_MAX: '0' })[0]).toMatch(/^RATE_LIMIT_MAX: /);
   });
+
+  it('keeps metrics and tracing off, and trusts no proxy, unless configured', () => {
+    const config = loadConfig({});
+    expect(config.metrics).toEqual({ port: undefined, host: '127.0.0.1', allowFrom: [] });
+    expect(config.tracing.enabled).toBe(false);
+    expect(config.trustProxy).toBe(false);
+    expect(config.logFormat).toBe('auto');
+  });
+
+  it('reads the metrics port and allow-list, and refuses the API port or a bad address', () => {
+    const config = loadConfig({ METRICS_PORT: '9464', METRICS_ALLOW_FROM: '10.0.0.0/8, ::1' });
+    expect(config.metrics).toEqual({ port: 9464, host: '127.0.0.1', allowFrom: ['10.0.0.0/8', '::1'] });
+    expect(problemsOf({ METRICS_PORT: '3000' })[0]).toMatch(/^METRICS_PORT: must differ from PORT/);
+    expect(problemsOf({ METRICS_ALLOW_FROM: '10.0.0.0/8, prometheus.local' })[0]).toMatch(/^METRICS_ALLOW_FROM: "prometheus\.local" is not an IP address/);
+  });
+
+  it('trusts a number of proxies or their addresses, never every proxy', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 172.16.0.0/12' }).trustProxy).toEqual(['10.0.0.5', '172.16.0.0/12']);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(problemsOf({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY: trusting every proxy is refused/);
+    expect(problemsOf({ TRUST_PROXY: 'proxy.local' })[0]).toMatch(/^TRUST_PROXY: "proxy\.local" is not an IP address/);
+  });
+
+  it('turns tracing on only when the standard OTEL variables name an exporter or an endpoint', () => {
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'x' }).tracing.enabled).toBe(false);
+    const otlp = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing;
+    expect(otlp).toEqual({ enabled: true, exporter: 'otlp', protocol: 'http/protobuf', serviceName: 'care-trajectory-registry' });
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'console' }).tracing).toMatchObject({ enabled: true, exporter: 'console' });
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing.enabled).toBe(false);
+    expect(loadConfig({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' }).tracing.enabled).toBe(false);
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracing.protocol).toBe('grpc');
+    expect(problemsOf({ OTEL_TRACES_EXPORTER: 'zipkin' })[0]).toMatch(/^OTEL_TRACES_EXPORTER: /);
+  });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { formatAddressEntry, parseAddressList } from './lib/address-list';
 
 // The one place that reads the environment. Everything else receives a parsed `Config`.
 
@@ -34,12 +35,63 @@ const corsOrigins = z
     ),
   );
 
+/** Comma-separated IP addresses and CIDR ranges (see lib/address-list.ts). */
+const addressList = z.string().transform((value, ctx) => {
+  const { entries, problems } = parseAddressList(value);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+  return entries.map(formatAddressEntry);
+});
+
+/**
+ * Which proxies' X-Forwarded-For to believe: a number of hops, or the proxies' addresses. `true`
+ * (believe anyone) is refused: any client could then write its own address into the audit trail
+ * and spread its requests over made-up addresses to escape the rate limits.
+ */
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  const text = value.trim();
+  if (/^(false|none|0)$/i.test(text)) return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops <= 20) return hops;
+    ctx.addIssue({ code: 'custom', message: 'must be at most 20 proxies' });
+    return z.NEVER;
+  }
+  if (/^(true|yes|\*)$/i.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'trusting every proxy is refused: give the number of proxies in front of the service, or their addresses' });
+    return z.NEVER;
+  }
+  const { entries, problems } = parseAddressList(text);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', message: `${problem} (give a number of proxies, or their addresses)` });
+  return entries.map(formatAddressEntry);
+});
+
+/** Values of the standard OTEL_TRACES_EXPORTER this service supports. */
+const otelTracesExporter = z.enum(['otlp', 'console', 'none']);
+const otelProtocol = z.enum(['http/protobuf', 'http/json', 'grpc']);
+
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** auto: readable (pino-pretty) on a terminal in development, JSON otherwise. */
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    /** Proxies in front of the service whose X-Forwarded-For is believed (hops or addresses). */
+    TRUST_PROXY: trustProxy.optional(),
+    /** Serve Prometheus metrics on this port of their own (at /metrics). Unset: no metrics port. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Serve /metrics on the API port too, to these addresses and ranges only. Unset: not there. */
+    METRICS_ALLOW_FROM: addressList.optional(),
+    /** The standard OpenTelemetry variables: tracing is on only when an exporter or endpoint is named. */
+    OTEL_SDK_DISABLED: booleanFlag.optional(),
+    OTEL_TRACES_EXPORTER: otelTracesExporter.optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: otelProtocol.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otelProtocol.optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('care-trajectory-registry'),
     /** PostgreSQL server; when absent the service runs on an embedded PGlite database in DATA_DIR. */
     DATABASE_URL: z
       .string()
@@ -84,6 +136,9 @@ const environmentSchema = z
     RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).max(1_000_000_000).default(100),
   })
   .superRefine((env, ctx) => {
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (to serve metrics on the API port, use METRICS_ALLOW_FROM)' });
+    }
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
       ctx.addIssue({
         code: 'custom',
@@ -100,6 +155,13 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** Fastify's trustProxy: false, a number of hops, or the proxies' addresses. */
+  trustProxy: false | number | string[];
+  /** Prometheus metrics: on their own port, and/or on the API port for the listed addresses. */
+  metrics: { port: number | undefined; host: string; allowFrom: string[] };
+  /** OpenTelemetry tracing; exporters read their endpoint and headers from the OTEL_* variables themselves. */
+  tracing: { enabled: boolean; exporter: 'otlp' | 'console'; protocol: 'http/protobuf' | 'http/json' | 'grpc'; serviceName: string };
   database:
     | { kind: 'postgres'; url: string; poolMax: number; statementTimeoutMs: number }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
@@ -140,6 +202,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    trustProxy: env.TRUST_PROXY ?? false,
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, allowFrom: env.METRICS_ALLOW_FROM ?? [] },
+    tracing: {
+      // As the OpenTelemetry specification has it: off when disabled or exporting to "none"; and
+      // here also off unless an exporter or an endpoint is named, so nothing is sent by default.
+      enabled:
+        !env.OTEL_SDK_DISABLED &&
+        env.OTEL_TRACES_EXPORTER !== 'none' &&
+        (env.OTEL_TRACES_EXPORTER !== undefined || env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+      exporter: env.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
+      protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
     database: env.DATABASE_URL
       ? {
           kind: 'postgres',

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { loggerOptions } from './logger';
-import { purgeExpiredAuditEvents } from './modules/audit/retention';
-import { openConfiguredDatabase } from './runtime/open-configured-database';
-import { prepareDatabase } from './runtime/prepare-database';
+import { logFormatOf, loggerOptions } from './logger';
 
-// Process entry: configuration, database, application, listen, and a graceful close.
+// Process entry: configuration, tracing, database, application, listen, and a graceful close.
+// Only configuration, logging and tracing are imported up front: tracing patches Fastify,
+// Mercurius, graphql and pg as they load, so everything that loads them is imported after it.
 
 async function main(): Promise<void> {
   let config;
@@ -21,7 +19,16 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = pino(loggerOptions(config.logLevel));
+  const logger = pino(loggerOptions(config.logLevel, logFormatOf(config)));
+  // Loaded only when on: the SDK and its exporters are a sizeable part of start-up otherwise.
+  const telemetry = config.tracing.enabled ? await (await import('./runtime/telemetry')).startTelemetry(config.tracing) : undefined;
+  if (telemetry) logger.info({ exporter: config.tracing.exporter, protocol: config.tracing.protocol }, 'tracing on');
+  const [{ buildApp }, { purgeExpiredAuditEvents }, { openConfiguredDatabase }, { prepareDatabase }] = await Promise.all([
+    import('./app'),
+    import('./modules/audit/retention'),
+    import('./runtime/open-configured-database'),
+    import('./runtime/prepare-database'),
+  ]);
   const opened = await openConfiguredDatabase(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool will reconnect'),
   });
@@ -30,7 +37,7 @@ async function main(): Promise<void> {
   let app: FastifyInstance | undefined;
   try {
     await prepareDatabase(opened.database, opened.config, logger);
-    app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel) });
+    app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel, logFormatOf(config)) });
     await app.listen({ host: config.host, port: config.port });
     // Retention: once at start, then daily. The database refuses any cut-off under five years.
     const purge = () =>
@@ -70,6 +77,8 @@ async function main(): Promise<void> {
     try {
       await app!.close();
       await opened.close();
+      // The last spans (those of the requests that just finished) go out before the process ends.
+      await telemetry?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'exporting the last spans failed'));
       logger.info('shut down cleanly');
       process.exit(0);
     } catch (error) {

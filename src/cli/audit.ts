@@ -1,23 +1,24 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
-import { DataDirectoryLockedError } from '../runtime/data-directory';
+import { loadConfig } from '../config';
 import { openConfiguredDatabase } from '../runtime/open-configured-database';
 import { prepareDatabase } from '../runtime/prepare-database';
 import { verifyAuditChain } from '../modules/audit/audit.repository';
 import { purgeExpiredAuditEvents } from '../modules/audit/retention';
+import { parseCommandLine, runCommand, UsageError } from './command-line';
 
 const USAGE = `The audit trail, from the command line (on the database the environment names).
 
   npm run audit -- verify    walk the hash chain; exit 1 and name the first bad event if it is broken
-  npm run audit -- purge     delete events older than AUDIT_RETENTION_YEARS (at least 5)`;
+  npm run audit -- purge     delete events older than AUDIT_RETENTION_YEARS (at least 5)
+  npm run audit -- --help    this text`;
 
-async function run(): Promise<number> {
-  const { positionals } = parseArgs({ allowPositionals: true });
-  const [command] = positionals;
-  if (command !== 'verify' && command !== 'purge') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 64 : 0;
-  }
+async function run(argv: string[]): Promise<number | 'help'> {
+  const { positionals, values } = parseCommandLine(argv, {});
+  if (values.help) return 'help';
+  const [command, ...rest] = positionals;
+  if (!command) throw new UsageError('name a command: verify or purge');
+  if (command !== 'verify' && command !== 'purge') throw new UsageError(`unknown command "${command}"; the commands are verify and purge`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+
   const config = loadConfig();
   const opened = await openConfiguredDatabase(config);
   try {
@@ -39,11 +40,4 @@ async function run(): Promise<number> {
   }
 }
 
-run().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof DataDirectoryLockedError;
-    process.stderr.write(`${known ? (error as Error).message : String(error)}\n`);
-    process.exit(known && error instanceof ConfigError ? 78 : 1);
-  },
-);
+runCommand({ name: 'audit', invocation: 'npm run audit --' }, USAGE, run);

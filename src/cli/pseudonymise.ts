@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { InvalidBsnError, pseudonymiseBsn } from '../lib/source-pseudonym';
+import { parseCommandLine, runCommand, UsageError } from './command-line';
 
 // The tool institutions run on their own side: citizen service numbers in, source pseudonyms
 // (format sp1, see src/lib/source-pseudonym.ts) out. BSNs never leave the institution.
@@ -16,21 +16,17 @@ input line, in order. Numbers that fail the eleven-test are reported on stderr b
 (never echoed) and give an empty output line; the exit code is then 1.`;
 
 function readKey(file: string): Buffer {
+  if (!fs.existsSync(file)) throw new UsageError(`--key-file ${file}: no such file`);
   const text = fs.readFileSync(file, 'utf8').trim();
   const key = /^[0-9a-fA-F]+$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length < 32) throw new Error(`The key in ${file} is shorter than 32 bytes.`);
+  if (key.length < 32) throw new UsageError(`the key in ${file} is shorter than 32 bytes`);
   return key;
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { 'key-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || !values['key-file']) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 64;
-  }
+async function main(argv: string[]): Promise<number | 'help'> {
+  const { values, positionals } = parseCommandLine(argv, { 'key-file': { type: 'string' } });
+  if (values.help) return 'help';
+  if (!values['key-file']) throw new UsageError('--key-file is required (the file with the key the institutions share)');
   const key = readKey(values['key-file']);
   let failures = 0;
   let line = 0;
@@ -50,10 +46,4 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand({ name: 'pseudonymise', invocation: 'npm run -s pseudonymise --' }, USAGE, main);

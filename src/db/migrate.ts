@@ -1,11 +1,13 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { findAbove } from '../lib/find-above';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase as DrizzlePglite } from 'drizzle-orm/pglite';
 import type { Database } from './client';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** The migrations folder: the nearest `migrations/` above this module that holds a journal. */
+export const MIGRATIONS_FOLDER = findAbove(import.meta.url, 'migrations', path.join('meta', '_journal.json'));
 
 // Arbitrary constant: serialises migration runs of several service instances on one server.
 const MIGRATION_LOCK_KEY = 7_461_302_118;

@@ -38,7 +38,7 @@ declare module 'fastify' {
 }
 
 /** Requests that are not about the registry's data and are never audited. */
-const UNAUDITED_PREFIXES = ['/health/', '/docs'];
+const UNAUDITED_PREFIXES = ['/health/', '/docs', '/metrics'];
 
 const PURPOSE_HEADER = 'x-purpose-of-use';
 
@@ -89,12 +89,25 @@ export type AuditLog = ReturnType<typeof createAuditLog>;
 /** How a write's audit event reads, from what its transaction wrote. */
 export type DescribeWrite = (written: WriteSummary) => { statusCode: number; facts?: Partial<AuditFacts> };
 
-export function createAuditLog(database: Database) {
+/** Told of every audit event insert: the audited outcome, how long it took, whether it failed (metrics). */
+export type AuditWriteObserver = (outcome: AuditFacts['outcome'], seconds: number, failed: boolean) => void;
+
+export function createAuditLog(database: Database, observe?: AuditWriteObserver) {
   const pending = new Set<Promise<unknown>>();
+  const write = async (connection: SqlConnection, event: ReturnType<typeof buildAuditEvent>) => {
+    const started = performance.now();
+    await writeAuditEvent(connection, event).then(
+      () => observe?.(event.outcome, (performance.now() - started) / 1000, false),
+      (error: unknown) => {
+        observe?.(event.outcome, (performance.now() - started) / 1000, true);
+        throw error;
+      },
+    );
+  };
   const record = async (request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<void> => {
     const event = buildAuditEvent(auditContextOf(request), factsOf(request, statusCode, extra));
-    if (connection) await writeAuditEvent(connection, event);
-    else await database.transaction((own) => writeAuditEvent(own, event));
+    if (connection) await write(connection, event);
+    else await database.transaction((own) => write(own, event));
     request.audit.recorded = true;
   };
   return {

@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { findAbove } from '../lib/find-above';
 
 // The pages the service serves itself, from its own bundled assets (web/, built with esbuild
 // into web/dist): GraphiQL in development. Nothing is loaded from a CDN, so the pages work on a
 // closed network and under the service's own strict content security policy (security.ts).
 
-const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
+/** web/ beside src/ (or dist/, when built). */
+const WEB_ROOT = findAbove(import.meta.url, 'web', 'build.mjs');
 const WEB_DIST = path.join(WEB_ROOT, 'dist');
 
 const GRAPHIQL_PAGE = `<!doctype html>

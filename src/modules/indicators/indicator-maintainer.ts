@@ -175,6 +175,14 @@ export function createIndicatorMaintainer(database: Database, settings: Maintain
       return Number(rows[0]!.queued);
     },
 
+    /** How many trajectories wait, and how long the oldest has waited (for the metrics). */
+    async queueState(): Promise<{ depth: number; oldestSeconds: number }> {
+      const { rows } = await database.query<{ depth: number; oldest_seconds: number | null }>(
+        'select count(*)::int as depth, extract(epoch from now() - min(queued_at))::float8 as oldest_seconds from indicator_queue',
+      );
+      return { depth: rows[0]!.depth, oldestSeconds: rows[0]!.oldest_seconds ?? 0 };
+    },
+
     /** Waits for background work to finish (graceful shutdown, tests). */
     async settle(): Promise<void> {
       while (running) await running;

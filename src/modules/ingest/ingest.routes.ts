@@ -81,6 +81,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
       request.audit.recorded = false;
       request.audit.details = { reportId: result.report.id, outcome: result.report.outcome, mode: result.report.mode, replayed: result.replayed };
       if (result.replayed) reply.header('idempotent-replayed', 'true');
+      else request.server.metrics.countIngestReport('bulk', result.report);
       if (result.httpStatus === 422) {
         return reply.status(422).send({
           ...result.report,

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loggerOptions } from '../src/logger';
+import { startTelemetry, type Telemetry } from '../src/runtime/telemetry';
+
+// Tracing end to end: the service on a real port, with the production instrumentations and an
+// in-memory exporter behind the same scrubbing. Tracing starts before the application is
+// imported (as server.ts does), since the instrumentations patch Fastify, graphql and pg as
+// they load; so the application and the test helpers are imported dynamically below.
+
+const memory = new InMemorySpanExporter();
+const logLines: Record<string, unknown>[] = [];
+let telemetry: Telemetry;
+let app: FastifyInstance;
+let base: string;
+let destroyDatabase: () => Promise<void>;
+let databaseKind: string;
+let institutionKey: string;
+let helpers: typeof import('./helpers/records');
+
+beforeAll(async () => {
+  telemetry = (await startTelemetry({ enabled: true, exporter: 'otlp', protocol: 'http/protobuf', serviceName: 'registry-test' }, { exporter: memory }))!;
+  const [{ buildApp }, { testConfig }, { createTestDatabase }, { createApiKeysService }, { createApiKeysRepository }] = await Promise.all([
+    import('../src/app'),
+    import('./helpers/test-app'),
+    import('./helpers/test-database'),
+    import('../src/modules/api-keys/api-keys.service'),
+    import('../src/modules/api-keys/api-keys.repository'),
+  ]);
+  helpers = await import('./helpers/records');
+  const testDatabase = await createTestDatabase();
+  destroyDatabase = testDatabase.destroy;
+  databaseKind = testDatabase.database.kind;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  app = await buildApp({ config: testConfig(), database: testDatabase.database, logger: { ...loggerOptions('info'), stream } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const created = await createApiKeysService(createApiKeysRepository(testDatabase.database.orm)).create({ name: 'tracing', role: 'institution', institutionCode: 'vuurtorenhuis' });
+  institutionKey = created.key;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await destroyDatabase?.();
+  await telemetry?.shutdown();
+});
+
+/** The spans of the trace whose server span answered `route`. */
+async function traceOf(method: string, route: string): Promise<ReadableSpan[]> {
+  await telemetry.flush();
+  const spans = memory.getFinishedSpans();
+  const server = spans.find((span) => span.attributes['http.route'] === route && span.attributes['http.request.method'] === method && span.kind === 1);
+  expect(server, `a server span for ${method} ${route}`).toBeDefined();
+  return spans.filter((span) => span.spanContext().traceId === server!.spanContext().traceId);
+}
+
+describe('tracing', () => {
+  it('exports one span tree for a write, through Fastify and the database, with no identifier in it', async () => {
+    const reference = helpers.uniqueReference('TRACE');
+    const pseudonym = helpers.pseudonymFor(4242);
+    const response = await fetch(`${base}/api/v1/trajectories/${reference}?note=1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${institutionKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(helpers.trajectoryBody({ subject: { pseudonym, birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' } })),
+    });
+    expect(response.status).toBe(201);
+
+    const spans = await traceOf('PUT', '/api/v1/trajectories/:reference');
+    // A tree: one root (the fetch's client span), every other span's parent in the same trace.
+    const ids = new Set(spans.map((span) => span.spanContext().spanId));
+    const roots = spans.filter((span) => !span.parentSpanContext || !ids.has(span.parentSpanContext.spanId));
+    expect(roots).toHaveLength(1);
+    const names = spans.map((span) => span.name);
+    expect(names).toContain('PUT /api/v1/trajectories/:reference'); // the HTTP server span
+    expect(names).toContain('request'); // Fastify's request span
+    expect(names.some((name) => name.startsWith('handler - '))).toBe(true);
+    if (databaseKind === 'postgres') {
+      expect(spans.some((span) => span.name.startsWith('pg.query:INSERT') && String(span.attributes['db.query.text']).includes('$1'))).toBe(true);
+    }
+
+    const exported = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })));
+    for (const secret of [reference, pseudonym, institutionKey, 'note=1']) expect(exported).not.toContain(secret);
+    expect(spans.some((span) => 'url.path' in span.attributes || 'url.full' in span.attributes || 'http.target' in span.attributes)).toBe(false);
+  });
+
+  it('traces a GraphQL operation without the literals of its document', async () => {
+    const literal = randomUUID();
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${institutionKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `query OneTrajectory { trajectory(id: "${literal}") { id } }` }),
+    });
+    expect(response.status).toBe(200);
+    const spans = await traceOf('POST', '/graphql');
+    const operation = spans.find((span) => span.attributes['graphql.operation.name'] === 'OneTrajectory');
+    expect(operation?.attributes['graphql.operation.type']).toBe('query');
+    expect(spans.some((span) => span.name === 'graphql.parse')).toBe(true);
+    expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(literal);
+  });
+
+  it('writes the trace id into every log line of a request', async () => {
+    const response = await fetch(`${base}/api/v1/programmes`, { headers: { authorization: `Bearer ${institutionKey}` } });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id');
+    const spans = await traceOf('GET', '/api/v1/programmes');
+    const lines = logLines.filter((line) => line.reqId === requestId);
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    for (const line of lines) expect(line.trace_id, String(line.msg)).toBe(spans[0]!.spanContext().traceId);
+  });
+});
