@@ -93,7 +93,7 @@ export function TrajectoryList({ session, catalogue, state, onChange }: { sessio
           <input name="ageAtStartMin" type="number" min={0} max={30} defaultValue={f.ageAtStartMin ?? ''} />
         </label>
         <label>
-          to
+          Age at start to
           <input name="ageAtStartMax" type="number" min={0} max={30} defaultValue={f.ageAtStartMax ?? ''} />
         </label>
         <label>
