@@ -16,13 +16,12 @@ const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
 const WEB_DIST = path.join(WEB_ROOT, 'dist');
 const ENTRIES = ['graphiql/main.js', 'app/main.js'];
 
-const page = (title: string, entry: string, rootId: string, loading: string) => `<!doctype html>
+const page = (title: string, entry: string, rootId: string, loading: string, head = '') => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="referrer" content="no-referrer" />
-    <link rel="icon" href="data:," />
+    <meta name="referrer" content="no-referrer" />${head}
     <title>${title} · Care trajectory research registry</title>
     <link rel="stylesheet" href="/assets/${entry}/main.css" />
   </head>
@@ -34,7 +33,8 @@ const page = (title: string, entry: string, rootId: string, loading: string) => 
 `;
 
 const GRAPHIQL_PAGE = page('GraphiQL', 'graphiql', 'graphiql', 'Loading GraphiQL…');
-const APP_PAGE = page('Research dashboard', 'app', 'app', '<p>Loading the research dashboard… (it needs JavaScript)</p>');
+// An empty icon, so the browser does not ask for /favicon.ico (a 404 in its console).
+const APP_PAGE = page('Research dashboard', 'app', 'app', '<p>Loading the research dashboard… (it needs JavaScript)</p>', '\n    <link rel="icon" href="data:," />');
 
 /**
  * The dashboard: scripts and styles from this service only, no inline script or style (the charts'
@@ -79,7 +79,10 @@ async function ensureBuilt(log: FastifyInstance['log']): Promise<boolean> {
   const present = built.every((file) => fs.existsSync(file));
   const hasSources = fs.existsSync(path.join(WEB_ROOT, 'build.mjs'));
   if (present && (!hasSources || Math.min(...built.map((file) => fs.statSync(file).mtimeMs)) >= newestSource(WEB_ROOT))) return true;
-  if (!hasSources) return false;
+  if (!hasSources) {
+    log.warn('web/ is missing and there is no built web/dist: /app and /graphiql are not served');
+    return false;
+  }
   log.info('building the bundled web pages (web/dist)');
   try {
     const { buildWeb } = (await import(path.join(WEB_ROOT, 'build.mjs'))) as { buildWeb: (options: { quiet: boolean }) => Promise<string> };
