@@ -1,4 +1,4 @@
-// Builds the pages the service serves itself (GraphiQL) with esbuild into web/dist: everything
+// Builds the pages the service serves itself (GraphiQL, the research dashboard at /app) with esbuild into web/dist: everything
 // bundled, nothing loaded from elsewhere. `npm run build:web`; the service builds them at start
 // when they are missing. Written to a temporary folder first and renamed, so a page is never
 // served half-built.
@@ -12,8 +12,9 @@ export const WEB_DIST = path.join(root, 'dist');
 export async function buildWeb({ quiet = false } = {}) {
   const esbuild = await import('esbuild');
   const temporary = path.join(root, `.dist-${process.pid}-${Date.now()}`);
-  await esbuild.build({
-    entryPoints: { 'graphiql/main': path.join(root, 'graphiql/main.tsx') },
+  const result = await esbuild.build({
+    entryPoints: { 'graphiql/main': path.join(root, 'graphiql/main.tsx'), 'app/main': path.join(root, 'app/main.tsx') },
+    metafile: true,
     bundle: true,
     minify: true,
     sourcemap: false,
@@ -25,6 +26,9 @@ export async function buildWeb({ quiet = false } = {}) {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: quiet ? 'error' : 'info',
   });
+  // The bundle sizes, for BENCHMARKS.md and for whoever wonders what a page costs to load.
+  const sizes = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, output]) => [path.relative(temporary, file), output.bytes]));
+  fs.writeFileSync(path.join(temporary, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   fs.rmSync(WEB_DIST, { recursive: true, force: true });
   try {
     fs.renameSync(temporary, WEB_DIST);

@@ -1,0 +1,91 @@
+import type { TypedDocumentString } from './generated/operations';
+import type { Session } from './session';
+
+// The dashboard talks to the registry through its public APIs only (POST /graphql, GET /api/v1),
+// with the user's own key: what it shows is exactly what that key may see, and every read is
+// audited like any other client's.
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** What each of the API's stable error codes means for the person at the screen. */
+const MESSAGES: Record<string, string> = {
+  UNAUTHENTICATED: 'This API key is not known. Check that it was copied whole, or ask your administrator for a key.',
+  API_KEY_EXPIRED: 'This API key has expired. Ask your administrator for a new one.',
+  API_KEY_REVOKED: 'This API key has been revoked. Ask your administrator for a new one.',
+  FORBIDDEN: 'Your role may not see this. Record-level trajectories are for researchers and institutions; funders and auditors see aggregates or the audit trail.',
+  PURPOSE_REQUIRED: 'Researchers must declare a purpose of use before reading record-level data. Sign out and choose a purpose.',
+  NOT_FOUND: 'Not found, or not within what your key may see (for researchers: only trajectories with research consent granted).',
+  VALIDATION_FAILED: 'The request was not accepted; check the filters.',
+  RATE_LIMITED: 'Too many requests from this key for now. Wait a minute and try again.',
+  DATABASE_UNAVAILABLE: 'The registry’s database is briefly unavailable. Try again in a few seconds.',
+  SHUTTING_DOWN: 'The registry is restarting. Try again in a few seconds.',
+  QUERY_TIMEOUT: 'The question took too long to answer. Narrow the filters or use a smaller page.',
+  TRANSACTION_CONFLICT: 'The registry was busy with a conflicting change. Try again.',
+  INTERNAL_ERROR: 'The registry failed to answer. Quote the request id below to its administrators.',
+  NETWORK: 'The registry could not be reached. Check your connection and try again.',
+};
+
+export function messageFor(error: unknown): { code: string; text: string; requestId?: string } {
+  if (error instanceof ApiError) return { code: error.code, text: MESSAGES[error.code] ?? error.message, requestId: error.requestId };
+  return { code: 'UNEXPECTED', text: error instanceof Error ? error.message : String(error) };
+}
+
+function headers(session: Session): Record<string, string> {
+  const result: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${session.apiKey}` };
+  if (session.purpose) result['x-purpose-of-use'] = session.purpose;
+  return result;
+}
+
+interface ErrorBody {
+  status?: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError('NETWORK', 0, MESSAGES.NETWORK!);
+  }
+}
+
+async function refusal(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => ({}))) as ErrorBody;
+  return new ApiError(body.code ?? `HTTP_${response.status}`, response.status, body.message ?? response.statusText, body.requestId);
+}
+
+/** One GraphQL operation, typed by the generated document; the first error becomes an ApiError. */
+export async function graphql<Result, Variables>(session: Session, document: TypedDocumentString<Result, Variables>, variables: Variables): Promise<Result> {
+  const response = await send('/graphql', {
+    method: 'POST',
+    headers: { ...headers(session), 'content-type': 'application/json' },
+    body: JSON.stringify({ query: document.toString(), variables }),
+  });
+  const body = (await response.json().catch(() => null)) as
+    | (ErrorBody & { data?: Result | null; errors?: Array<{ message: string; extensions?: { code?: string; requestId?: string } }> })
+    | null;
+  if (!body) throw new ApiError(`HTTP_${response.status}`, response.status, response.statusText);
+  const first = body.errors?.[0];
+  if (first) throw new ApiError(first.extensions?.code ?? 'GRAPHQL_ERROR', response.status, first.message, first.extensions?.requestId);
+  if (!response.ok || !body.data) throw new ApiError(body.code ?? `HTTP_${response.status}`, response.status, body.message ?? response.statusText, body.requestId);
+  return body.data;
+}
+
+/** A GET on the REST API (JSON). */
+export async function rest<T>(session: Session, path: string): Promise<T> {
+  const response = await send(path, { headers: headers(session) });
+  if (!response.ok) throw await refusal(response);
+  return (await response.json()) as T;
+}

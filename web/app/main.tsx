@@ -1,0 +1,103 @@
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { graphql } from './api';
+import { CatalogueDocument, type CatalogueQuery } from './generated/operations';
+import { SignIn } from './pages/sign-in';
+import { INITIAL_LIST, type ListState, TrajectoryList } from './pages/trajectory-list';
+import { TrajectoryPage } from './pages/trajectory-page';
+import { clearSession, loadSession, PURPOSES, type Session, saveSession } from './session';
+import { ErrorMessage, Loading } from './ui';
+import './app.css';
+
+// The research dashboard, served by the registry at /app. Routes live in the URL's fragment
+// (#/trajectories/<id>): a fragment never reaches a server or its logs.
+
+type Route = { page: 'trajectories' } | { page: 'trajectory'; id: string };
+
+function routeOf(hash: string): Route {
+  const match = /^#\/trajectories\/([^/?#]+)$/.exec(hash);
+  return match ? { page: 'trajectory', id: decodeURIComponent(match[1]!) } : { page: 'trajectories' };
+}
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(routeOf(location.hash));
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [catalogue, setCatalogue] = useState<CatalogueQuery | null>(null);
+  const [catalogueError, setCatalogueError] = useState<unknown>(null);
+  const [list, setList] = useState<ListState>(INITIAL_LIST);
+  const route = useRoute();
+
+  // A tab that signed in before (then reloaded) reads the catalogue again with the stored key.
+  useEffect(() => {
+    if (!session || catalogue) return;
+    graphql(session, CatalogueDocument, {}).then(setCatalogue, setCatalogueError);
+  }, [session, catalogue]);
+
+  const signOut = () => {
+    clearSession();
+    setSession(null);
+    setCatalogue(null);
+    setCatalogueError(null);
+    setList(INITIAL_LIST);
+  };
+  const purpose = PURPOSES.find((p) => p.code === session?.purpose)?.label;
+
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Care trajectory research registry</span>
+        {session ? (
+          <>
+            <nav aria-label="Main">
+              <a href="#/trajectories" aria-current={route.page !== 'trajectories' ? undefined : 'page'}>
+                Trajectories
+              </a>
+            </nav>
+            <span className="who">{purpose ? `Purpose: ${purpose}` : null}</span>
+            <button type="button" className="secondary" onClick={signOut}>
+              Sign out
+            </button>
+          </>
+        ) : null}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {!session ? (
+          <SignIn
+            onSignedIn={(next, answer) => {
+              saveSession(next);
+              setSession(next);
+              setCatalogue(answer);
+            }}
+          />
+        ) : catalogueError ? (
+          <ErrorMessage error={catalogueError} />
+        ) : !catalogue ? (
+          <Loading what="the catalogue" />
+        ) : route.page === 'trajectory' ? (
+          <TrajectoryPage key={route.id} session={session} catalogue={catalogue} id={route.id} />
+        ) : (
+          <TrajectoryList session={session} catalogue={catalogue} state={list} onChange={setList} />
+        )}
+      </main>
+      <footer className="bottom muted">Synthetic data only. Researchers see day offsets from the start of a trajectory, never calendar dates.</footer>
+    </>
+  );
+}
+
+createRoot(document.getElementById('app')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

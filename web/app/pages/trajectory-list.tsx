@@ -1,0 +1,172 @@
+import { type FormEvent, useState } from 'react';
+import { graphql } from '../api';
+import { formatNumber, words } from '../format';
+import { type CatalogueQuery, type TrajectoryFilter, TrajectoryListDocument } from '../generated/operations';
+import type { Session } from '../session';
+import { DataTable, ErrorMessage, Loading } from '../ui';
+import { useAsync } from '../use-async';
+
+// Trajectories within the key's scope, with the API's filters and its cursor paging.
+
+export interface ListState {
+  filter: TrajectoryFilter;
+  first: number;
+  /** The cursors of the pages before this one ('' for the first page), so Previous can go back. */
+  cursors: string[];
+}
+
+export const INITIAL_LIST: ListState = { filter: {}, first: 20, cursors: [''] };
+
+const ENUMS = {
+  setting: ['closed_residential', 'open_residential', 'small_scale_residential', 'ambulatory'],
+  gender: ['girl', 'boy', 'non_binary', 'other', 'unknown'],
+  endReason: ['completed', 'transferred', 'premature_end', 'other'],
+  consent: ['granted', 'refused', 'withdrawn', 'unknown'],
+  outcomeClass: ['improved', 'not_improved', 'mixed', 'insufficient_data'],
+  problemRecognition: ['low_recognition', 'shared_recognition', 'no_problems_reported', 'unknown'],
+} as const;
+
+/** The form's fields as the API's filter: empty fields are left out. */
+function filterOf(form: HTMLFormElement): TrajectoryFilter {
+  const data = new FormData(form);
+  const text = (name: string) => {
+    const value = String(data.get(name) ?? '').trim();
+    return value === '' ? undefined : value;
+  };
+  const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
+  const filter: Record<string, unknown> = {
+    institution: text('institution'),
+    programme: text('programme'),
+    setting: text('setting'),
+    gender: text('gender'),
+    ageAtStartMin: number('ageAtStartMin'),
+    ageAtStartMax: number('ageAtStartMax'),
+    startedFrom: text('startedFrom'),
+    startedTo: text('startedTo'),
+    endReason: text('endReason'),
+    consent: text('consent'),
+    ongoing: text('ongoing') === undefined ? undefined : text('ongoing') === 'true',
+    outcomeClass: text('outcomeClass'),
+    problemRecognition: text('problemRecognition'),
+  };
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined)) as TrajectoryFilter;
+}
+
+function Select({ name, label, options, value }: { name: string; label: string; options: readonly string[]; value: string | null | undefined }) {
+  return (
+    <label>
+      {label}
+      <select name={name} defaultValue={value ?? ''}>
+        <option value="">any</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {words(option)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function TrajectoryList({ session, catalogue, state, onChange }: { session: Session; catalogue: CatalogueQuery; state: ListState; onChange: (state: ListState) => void }) {
+  const after = state.cursors.at(-1) || null;
+  const answer = useAsync(() => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter }), [session, JSON.stringify(state)]);
+  const [formKey, setFormKey] = useState(0);
+  const institutions = [...new Set(catalogue.programmes.map((p) => p.institutionCode))].sort();
+  const f = state.filter;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    onChange({ ...state, filter: filterOf(event.currentTarget), cursors: [''] });
+  };
+  const page = answer.status === 'done' ? answer.data.trajectories : null;
+  const offset = (state.cursors.length - 1) * state.first;
+  return (
+    <section aria-labelledby="list-heading">
+      <h1 id="list-heading">Trajectories</h1>
+      <form key={formKey} className="filters" onSubmit={submit} aria-label="Filters">
+        <Select name="institution" label="Institution" options={institutions} value={f.institution} />
+        <Select name="programme" label="Programme" options={catalogue.programmes.map((p) => p.code)} value={f.programme} />
+        <Select name="setting" label="Setting" options={ENUMS.setting} value={f.setting} />
+        <Select name="gender" label="Gender" options={ENUMS.gender} value={f.gender} />
+        <label>
+          Age at start from
+          <input name="ageAtStartMin" type="number" min={0} max={30} defaultValue={f.ageAtStartMin ?? ''} />
+        </label>
+        <label>
+          Age at start to
+          <input name="ageAtStartMax" type="number" min={0} max={30} defaultValue={f.ageAtStartMax ?? ''} />
+        </label>
+        <label>
+          Started from (month)
+          <input name="startedFrom" type="month" defaultValue={f.startedFrom ?? ''} />
+        </label>
+        <label>
+          Started to (month)
+          <input name="startedTo" type="month" defaultValue={f.startedTo ?? ''} />
+        </label>
+        <Select name="endReason" label="End reason" options={ENUMS.endReason} value={f.endReason} />
+        <Select name="consent" label="Consent (institutions)" options={ENUMS.consent} value={f.consent} />
+        <Select name="ongoing" label="Ongoing" options={['true', 'false']} value={f.ongoing === undefined || f.ongoing === null ? '' : String(f.ongoing)} />
+        <Select name="outcomeClass" label="Outcome class" options={ENUMS.outcomeClass} value={f.outcomeClass} />
+        <Select name="problemRecognition" label="Problem recognition" options={ENUMS.problemRecognition} value={f.problemRecognition} />
+        <div className="filter-actions">
+          <button type="submit">Apply filters</button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setFormKey((key) => key + 1);
+              onChange({ ...state, filter: {}, cursors: [''] });
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+      {answer.status === 'loading' ? <Loading what="trajectories" /> : null}
+      {answer.status === 'error' ? <ErrorMessage error={answer.error} /> : null}
+      {page ? (
+        <>
+          <p role="status" aria-live="polite" data-testid="list-status">
+            {page.nodes.length === 0 ? 'No trajectories match.' : `Trajectories ${offset + 1}–${offset + page.nodes.length}${page.pageInfo.hasNextPage ? ', more follow' : ''}.`}
+          </p>
+          <DataTable
+            testId="trajectory-list"
+            caption="Trajectories (open one for its N=1 charts)"
+            rows={page.nodes}
+            columns={[
+              { header: 'Trajectory', cell: (t) => <a href={`#/trajectories/${encodeURIComponent(t.id)}`}>{t.id.slice(0, 8)}</a> },
+              { header: 'Institution', cell: (t) => t.institutionCode },
+              { header: 'Programme', cell: (t) => t.programmeCode },
+              { header: 'Start month', cell: (t) => t.startMonth },
+              { header: 'Age at start', numeric: true, cell: (t) => t.subject.ageAtStart },
+              { header: 'Gender', cell: (t) => words(t.subject.gender) },
+              { header: 'Days in care', numeric: true, cell: (t) => formatNumber(t.daysInCare, 0) },
+              { header: 'End reason', cell: (t) => (t.endReason ? words(t.endReason) : 'open') },
+              { header: 'Outcome', cell: (t) => words(t.outcomeClass) },
+              { header: 'Problem recognition', cell: (t) => words(t.problemRecognition.overall) },
+            ]}
+          />
+        </>
+      ) : null}
+      <nav className="pager" aria-label="Pages">
+        <button type="button" disabled={state.cursors.length <= 1} onClick={() => onChange({ ...state, cursors: state.cursors.slice(0, -1) })}>
+          ← Previous
+        </button>
+        <button type="button" disabled={!page?.pageInfo.hasNextPage} onClick={() => page?.pageInfo.endCursor && onChange({ ...state, cursors: [...state.cursors, page.pageInfo.endCursor] })}>
+          Next →
+        </button>
+        <label>
+          Per page
+          <select value={state.first} onChange={(event) => onChange({ ...state, first: Number(event.target.value), cursors: [''] })}>
+            {[20, 50, 100].map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </label>
+      </nav>
+    </section>
+  );
+}
