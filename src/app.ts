@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { todayIso } from './lib/dates';
+import { acceptableRequestId } from './lib/request-metadata';
 import { loggerOptions } from './logger';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
@@ -20,6 +21,7 @@ import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
 import { openapiPlugin } from './plugins/openapi';
+import { requestMetadataPlugin } from './plugins/request-metadata';
 import { securityPlugin } from './plugins/security';
 import { shutdownPlugin } from './plugins/shutdown';
 
@@ -39,16 +41,15 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
-
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
-    // Accept a caller's request id only if it is a plain token; otherwise make one.
+    // Accept a caller's request id only if it is a plain token that identifies no one (it is
+    // logged, stored in the audit trail and echoed); otherwise make one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      return acceptableRequestId(given) ? given : randomUUID();
     },
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
@@ -78,6 +79,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   // and before authentication (failed authentications are counted per address).
   await app.register(securityPlugin, config.security);
   await app.register(openapiPlugin);
+  await app.register(requestMetadataPlugin);
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(graphqlPlugin, {
     graphiql: config.graphql.graphiql,

@@ -229,11 +229,11 @@ describe('auditors', () => {
     const pseudonym = pseudonymFor(306);
     const reference = uniqueReference('T');
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
-    await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization, 'x-purpose-of-use': 'care review' } });
+    await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization, 'x-purpose-of-use': 'quality_improvement' } });
     const report = await t.app.inject({ method: 'POST', url: '/api/v1/audit/subject-access-report', headers: { authorization: auditor.authorization }, payload: { pseudonym } });
     expect(report.json().accesses).toEqual([
       expect.objectContaining({ action: 'create', role: 'institution', principalId: institution.keyId }),
-      expect.objectContaining({ action: 'read', purpose: 'care review' }),
+      expect.objectContaining({ action: 'read', purpose: 'quality_improvement' }),
     ]);
   });
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme comparison study') =>
+const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme_evaluation') =>
   t.app
     .inject({
       method: 'POST',
@@ -183,7 +183,7 @@ describe('limits', () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/graphql',
-        headers: { authorization: keys.researcher, 'x-purpose-of-use': 'programme comparison study' },
+        headers: { authorization: keys.researcher, 'x-purpose-of-use': 'programme_evaluation' },
         payload: { query: document, operationName },
       });
       expect(response.json().errors[0].extensions.code).toBe('VALIDATION_FAILED');
@@ -270,6 +270,6 @@ describe('auditing', () => {
       t.database.orm,
       sql`select operation, subject_count, purpose, role from audit_events order by chain_position desc limit 1`,
     );
-    expect(event).toEqual({ operation: 'graphql ReadOne', subject_count: 1, purpose: 'programme comparison study', role: 'researcher' });
+    expect(event).toEqual({ operation: 'graphql ReadOne', subject_count: 1, purpose: 'programme_evaluation', role: 'researcher' });
   });
 });

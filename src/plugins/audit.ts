@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
 import { AppError } from '../lib/errors';
+import { safeUserAgent } from '../lib/request-metadata';
 import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
 
@@ -39,20 +40,17 @@ declare module 'fastify' {
 /** Requests that are not about the registry's data and are never audited. */
 const UNAUDITED_PREFIXES = ['/health/', '/docs'];
 
-const PURPOSE_HEADER = 'x-purpose-of-use';
-
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const principal = request.principal;
-  const purpose = request.headers[PURPOSE_HEADER];
-  const userAgent = request.headers['user-agent'];
   return {
     requestId: request.id,
     principalId: principal?.keyId ?? null,
     role: principal?.role ?? null,
     institutionId: principal?.institutionId ?? null,
     sourceAddress: request.ip ?? null,
-    userAgent: typeof userAgent === 'string' ? userAgent : null,
-    purpose: typeof purpose === 'string' && purpose.trim() ? purpose.trim() : null,
+    // Both passed the identifier rules (request-metadata): never a raw header.
+    userAgent: safeUserAgent(request.headers['user-agent']),
+    purpose: request.purposeOfUse,
   };
 }
 
