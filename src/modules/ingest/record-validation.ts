@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../../lib/errors';
 import { formatFieldPath } from '../../lib/field-path';
+import { MAX_NESTING_DEPTH, valueNestsDeeperThan } from '../../lib/nesting-depth';
 import { findPii, type PiiKind, scanForPii } from '../../lib/pii-guard';
 import { type BulkRecord, bulkRecordSchema, DATE_FIELDS, OPAQUE_FIELDS, referenceSchema } from './ingest.schemas';
 
@@ -80,6 +81,10 @@ function recordRules(record: BulkRecord, today: string): RecordError[] {
 
 /** Validates one parsed JSON value as a bulk record. `today` is the registry's date (YYYY-MM-DD). */
 export function validateRecord(value: unknown, today: string): ParsedRecord {
+  // Before anything walks it: a record nests two levels; thousands are an attack on the stack.
+  if (valueNestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+    return { ok: false, errors: [{ code: 'INVALID_VALUE', message: `nests deeper than ${MAX_NESTING_DEPTH} levels; a record nests two`, field: '' }] };
+  }
   const piiErrors: RecordError[] = scanForPii(value, { datePaths: DATE_FIELDS, skipPaths: OPAQUE_FIELDS }).map((finding) => ({
     code: 'PII_DETECTED',
     message: PII_MESSAGES[finding.kind],
