@@ -16,11 +16,13 @@ import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
 import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
-import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
+import { answerFrameworkError, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
+import { jsonBodyPlugin } from './plugins/json-body';
 import { openapiPlugin } from './plugins/openapi';
+import { requestLogPlugin } from './plugins/request-log';
 import { requestMetadataPlugin } from './plugins/request-metadata';
 import { securityPlugin } from './plugins/security';
 import { shutdownPlugin } from './plugins/shutdown';
@@ -43,7 +45,8 @@ declare module 'fastify' {
 
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({
+  // Typed up front: the framework-error handler below refers to the instance it belongs to.
+  const app: FastifyInstance = Fastify({
     logger: logger ?? loggerOptions(config.logLevel),
     // Accept a caller's request id only if it is a plain token that identifies no one (it is
     // logged, stored in the audit trail and echoed); otherwise make one.
@@ -52,6 +55,10 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
       return acceptableRequestId(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // Fastify's own request log lines hold the raw URL; request-log.ts logs the route pattern instead.
+    disableRequestLogging: true,
+    // A path that is not valid percent-encoding: answered in the error shape and audited like any refusal.
+    frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
     bodyLimit: config.bodyLimitBytes,
     // While closing, the shutdown plugin refuses new requests in the service's error shape.
     return503OnClosing: false,
@@ -72,6 +79,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
 
   await app.register(errorHandlerPlugin);
+  await app.register(requestLogPlugin);
+  await app.register(jsonBodyPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.
   await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database) });
   await app.register(shutdownPlugin);

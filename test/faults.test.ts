@@ -84,7 +84,8 @@ async function stored(prefix: string) {
 }
 
 async function reportsOfKey(key: string) {
-  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [key]);
+  // Keys are stored as their SHA-256 (ingest-reports.repository.ts).
+  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [createHash('sha256').update(key).digest('hex')]);
   return rows.map((row) => row.outcome);
 }
 

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
 import { AppError } from '../lib/errors';
 import { safeUserAgent } from '../lib/request-metadata';
-import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent } from '../modules/audit/audit-event';
+import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
+import { sendError } from './error-handler';
+import { routeOf } from './request-log';
 
 // Every route goes through here. A route that discloses or changes records declares
 // `config.audit`; its handler names the subjects (request.audit.subjects) and, for writes,
@@ -23,6 +25,8 @@ export interface RequestAudit {
   details: Record<string, unknown> | undefined;
   /** Overrides the route's action (a PUT that created a record is a create). */
   action: AuditAction | undefined;
+  /** Codes of errors answered inside a 2xx (GraphQL): the request was refused or failed all the same. */
+  errorCodes?: string[];
   /** Overrides the operation and its variables (GraphQL names its operation, not a route). */
   operation?: string;
   variables?: unknown;
@@ -36,9 +40,6 @@ declare module 'fastify' {
     audit: RequestAudit;
   }
 }
-
-/** Requests that are not about the registry's data and are never audited. */
-const UNAUDITED_PREFIXES = ['/health/', '/docs'];
 
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const principal = request.principal;
@@ -54,8 +55,9 @@ export function auditContextOf(request: FastifyRequest): AuditContext {
   };
 }
 
+/** The route pattern, never the path as sent (it may hold anything, refused identifiers included). */
 function operationOf(request: FastifyRequest): string {
-  return `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+  return `${request.method} ${routeOf(request)}`;
 }
 
 function variablesOf(request: FastifyRequest): unknown {
@@ -67,7 +69,14 @@ const actionByMethod = (method: string): AuditAction =>
 
 function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<AuditFacts> = {}): AuditFacts {
   const routeAudit = request.routeOptions.config?.audit;
-  const outcome = statusCode >= 500 ? 'failed' : statusCode >= 400 ? 'refused' : 'success';
+  const errorCodes = request.audit.errorCodes ?? [];
+  const outcome = outcomeOf(statusCode, errorCodes);
+  // The error code: the one the request was answered with, or those of the errors inside the answer.
+  const errorDetails = request.errorCode
+    ? { code: request.errorCode }
+    : errorCodes.length > 0
+      ? { code: errorCodes[0], codes: [...new Set(errorCodes)].sort() }
+      : undefined;
   return {
     action: request.audit.action ?? routeAudit?.action ?? actionByMethod(request.method),
     resourceType: routeAudit?.resourceType ?? 'request',
@@ -76,7 +85,7 @@ function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<Aud
     subjectKeys: request.audit.subjects,
     outcome,
     statusCode,
-    details: request.audit.details,
+    details: errorDetails ? { ...request.audit.details, ...errorDetails } : request.audit.details,
     ...extra,
   };
 }
@@ -119,16 +128,17 @@ export const auditPlugin = fp(
       request.audit = { recorded: false, subjects: new Set(), details: undefined, action: undefined };
     });
 
-    const audited = (request: FastifyRequest) => !UNAUDITED_PREFIXES.some((prefix) => request.url.startsWith(prefix));
+    // Every request leaves an event, except the public pages that hold no registry data (health
+    // checks, the API documentation, the GraphiQL page). Unknown routes are audited too.
+    const audited = (request: FastifyRequest) => request.routeOptions.config?.public !== true;
 
-    // Before any answer leaves: successful reads of record-level data (no unaudited disclosure),
-    // and every refused or failed request. Writes have recorded theirs in their transaction.
+    // Before any answer leaves: successful reads (no unaudited disclosure), and every refused or
+    // failed request. Writes have recorded theirs in their transaction.
     app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
       if (request.audit.recorded || !audited(request)) return payload;
       const refused = reply.statusCode >= 400;
-      if (!refused && !request.routeOptions.config?.audit) return payload;
       try {
-        await auditLog.record(request, reply.statusCode, undefined, refused ? { details: { ...request.audit.details, ...(request.errorCode ? { code: request.errorCode } : {}) } } : {});
+        await auditLog.record(request, reply.statusCode);
         return payload;
       } catch (error) {
         if (refused) {
@@ -141,6 +151,7 @@ export const auditPlugin = fp(
         });
         reply.code(refusal.status).header('retry-after', '5').type('application/json; charset=utf-8');
         request.audit.recorded = true; // Nothing was disclosed; try to log the refusal itself.
+        request.errorCode = refusal.code;
         void auditLog.track(auditLog.record(request, refusal.status)).catch(() => undefined);
         return JSON.stringify(refusal.toBody(request.id));
       }
@@ -157,4 +168,23 @@ declare module 'fastify' {
   interface FastifyInstance {
     auditLog: AuditLog;
   }
+}
+
+/**
+ * Fastify's `frameworkErrors`: a request refused before routing (its path is not valid
+ * percent-encoding). No hook runs for it, so it gets its audit state, its event and its log
+ * line here, and the answer in the error shape; the path itself is never repeated.
+ */
+export function answerFrameworkError(app: FastifyInstance, _error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const refusal = new AppError('VALIDATION_FAILED', 'The request path is not valid percent-encoding (RFC 3986).', { field: 'url' });
+  request.audit = { recorded: false, subjects: new Set(), details: { code: refusal.code }, action: undefined };
+  const answer = () => {
+    reply.header('x-request-id', request.id);
+    sendError(request, reply, refusal);
+    request.log.info({ method: request.method, route: routeOf(request), statusCode: refusal.status, code: refusal.code }, 'request refused');
+  };
+  app.auditLog.record(request, refusal.status).then(answer, (error: unknown) => {
+    request.log.error({ err: error }, 'audit event of a refused request could not be written');
+    answer();
+  });
 }

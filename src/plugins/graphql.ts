@@ -9,6 +9,7 @@ import { AppError, errors } from '../lib/errors';
 import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
 import { replyWithError } from './error-handler';
+import { checkGraphqlRequest } from './graphql-request';
 import { queryCostRule } from './graphql-cost';
 
 declare module 'mercurius' {
@@ -59,8 +60,14 @@ function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
+/**
+ * graphql-js suggests names it knows ("Did you mean \"trajectories\"?"): with introspection off,
+ * those suggestions would let anyone rebuild the schema field by field, so they are cut.
+ */
+const withoutSuggestions = (message: string) => message.replace(/\s*Did you mean [^?]*\?/g, '');
+
 /** Gives every GraphQL error the same `code` (and `field`) as the REST API, and hides 5xx details. */
-function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQLError {
+function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger, suggest: boolean): GraphQLError {
   const original = error.originalError;
   let appError: AppError;
   if (!original || original instanceof GraphQLError) {
@@ -75,7 +82,8 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQL
       (statusCode && statusCode >= 400 && statusCode < 500 ? new AppError('VALIDATION_FAILED', original.message) : errors.internal(original));
   }
   if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql request failed');
-  return new GraphQLError(appError.status >= 500 ? appError.message : error.message, {
+  const message = appError.status >= 500 ? appError.message : suggest ? error.message : withoutSuggestions(error.message);
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -111,11 +119,23 @@ export const graphqlPlugin = fp(
         route.config = { ...route.config, audit: { action: 'read', resourceType: 'graphql' } };
         const preHandlers = route.preHandler ? [route.preHandler].flat() : [];
         route.preHandler = [...preHandlers, async (request: FastifyRequest) => void reachedGraphql.add(request)];
+        // Before Mercurius' own validation and handler: a malformed request is a 400 in the error shape.
+        const preValidations = route.preValidation ? [route.preValidation].flat() : [];
+        route.preValidation = [
+          ...preValidations,
+          async (request: FastifyRequest) => {
+            const problem = checkGraphqlRequest(request);
+            if (problem) throw problem;
+          },
+        ];
       }
     });
     const formatErrors = (execution: { data?: unknown; errors: readonly GraphQLError[] }, context: MercuriusContext) => {
       const log = context.reply?.log ?? app.log;
-      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };
+      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log, options.introspection)) };
+      // GraphQL answers refusals with 200 and `errors`: the audit trail records what they were.
+      const request = context.reply?.request;
+      if (request?.audit) request.audit.errorCodes = mapped.errors.map((error) => String(error.extensions.code));
       return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], context);
     };
     await app.register(mercurius, {
