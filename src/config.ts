@@ -45,6 +45,14 @@ const environmentSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    /**
+     * The role that owns the schema: migrations run as it, and it grants the service's role
+     * (DATABASE_URL) what it needs. Unset: migrations run as the service's role (one role).
+     */
+    DATABASE_OWNER_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** Longest a single SQL statement may run before the database cancels it. */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -84,6 +92,9 @@ const environmentSchema = z
     RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).max(1_000_000_000).default(100),
   })
   .superRefine((env, ctx) => {
+    if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'needs DATABASE_URL (the service role) beside it; the embedded database has one role' });
+    }
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
       ctx.addIssue({
         code: 'custom',
@@ -101,7 +112,7 @@ export interface Config {
   port: number;
   logLevel: string;
   database:
-    | { kind: 'postgres'; url: string; poolMax: number; statementTimeoutMs: number }
+    | { kind: 'postgres'; url: string; ownerUrl?: string; poolMax: number; statementTimeoutMs: number }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
   dataDir: string;
   /** Undefined only on the embedded database before the secrets file is read (see secrets.ts). */
@@ -144,6 +155,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? {
           kind: 'postgres',
           url: env.DATABASE_URL,
+          ...(env.DATABASE_OWNER_URL ? { ownerUrl: env.DATABASE_OWNER_URL } : {}),
           poolMax: env.DATABASE_POOL_MAX,
           statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
         }

@@ -2,16 +2,22 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client';
+import { type Database, openDatabase, type SqlConnection } from '../../src/db/client';
+import { roleUrl, TEST_ROLES } from './test-roles';
 
 export type TestDatabaseTarget =
   | { kind: 'postgres'; adminUrl: string; templateName: string; runPid: number }
   | { kind: 'pglite'; dumpFile: string };
 
 export interface TestDatabase {
+  /** Connected as the service role (on PostgreSQL): what the service itself may do. */
   database: Database;
-  /** Set on PostgreSQL: the URL of this test's own database. */
+  /** Set on PostgreSQL: the URL of this test's own database, as the service role. */
   url?: string;
+  /** Set on PostgreSQL: the same database as the owner of the schema. */
+  ownerUrl?: string;
+  /** Runs `work` in a transaction as the schema's owner (on PGlite, its one role). */
+  asOwner<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 
@@ -30,16 +36,25 @@ export async function createTestDatabase(options: { statementTimeoutMs?: number 
   const target = inject('testDatabase');
   if (target.kind === 'pglite') {
     const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
-    return { database, destroy: () => database.close() };
+    return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
   }
   const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(target.adminUrl, `create database "${name}" template "${target.templateName}"`);
-  const url = new URL(target.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: options.statementTimeoutMs });
+  await adminQuery(target.adminUrl, `create database "${name}" template "${target.templateName}" owner "${TEST_ROLES.owner}"`);
+  const url = roleUrl(target.adminUrl, name, 'app');
+  const ownerUrl = roleUrl(target.adminUrl, name, 'owner');
+  const database = await openDatabase({ kind: 'postgres', url, poolMax: 4, statementTimeoutMs: options.statementTimeoutMs });
   return {
     database,
-    url: url.toString(),
+    url,
+    ownerUrl,
+    asOwner: async (work) => {
+      const owner = await openDatabase({ kind: 'postgres', url: ownerUrl, poolMax: 1 });
+      try {
+        return await owner.transaction(work);
+      } finally {
+        await owner.close();
+      }
+    },
     destroy: async () => {
       await database.close().catch(() => undefined);
       await adminQuery(target.adminUrl, `drop database if exists "${name}" with (force)`);
