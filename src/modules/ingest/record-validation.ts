@@ -44,7 +44,14 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {
   return [{ code: 'INVALID_VALUE', message: issue.message, field }];
 }
 
-/** The record's own rules: ends after starts, nothing in the future, an amount for activities. */
+/**
+ * Plausible ages at the start of a trajectory: youth care in the Netherlands runs to 18 and, in
+ * extended youth care, to 23; the programmes take girls from about 12. A birth year giving an age
+ * outside this is a typo (or another field's value), never a youth in care.
+ */
+export const AGE_AT_START = { min: 8, max: 23 } as const;
+
+/** The record's own rules: ends after starts, nothing in the future, a plausible age, an amount for activities. */
 function recordRules(record: BulkRecord, today: string): RecordError[] {
   const errors: RecordError[] = [];
   const future = (field: string, date: string | null | undefined) => {
@@ -57,6 +64,16 @@ function recordRules(record: BulkRecord, today: string): RecordError[] {
       future('endDate', record.endDate);
       if (record.endDate && record.endDate < record.startDate) {
         errors.push({ code: 'END_BEFORE_START', message: 'is before startDate', field: 'endDate' });
+      }
+      if (record.type === 'trajectory') {
+        const ageAtStart = Number(record.startDate.slice(0, 4)) - record.subject.birthYear;
+        if (ageAtStart < AGE_AT_START.min || ageAtStart > AGE_AT_START.max) {
+          errors.push({
+            code: 'AGE_OUT_OF_RANGE',
+            message: `gives an age at the start of ${AGE_AT_START.min} to ${AGE_AT_START.max} only (start year minus birth year)`,
+            field: 'subject.birthYear',
+          });
+        }
       }
       if (record.type === 'trajectory' && Boolean(record.endDate) !== Boolean(record.endReason)) {
         errors.push({
