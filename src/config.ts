@@ -74,6 +74,8 @@ const environmentSchema = z
     /** How long audit events are kept; the law asks at least five years, the database enforces it. */
     /** Largest page of trajectories a GraphQL query may ask for. */
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Researchers see trajectories that ended before the quarter holding today minus this many days. */
+    RESEARCH_RELEASE_DELAY_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
     /** Days from the start of a trajectory that count as intake, for problem recognition. */
     INTAKE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(42),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(50_000),
@@ -123,7 +125,7 @@ export interface Config {
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
   minimumCellSize: number;
-  graphql: { maxPageSize: number; intakeWindowDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
+  graphql: { maxPageSize: number; intakeWindowDays: number; researchReleaseDelayDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
   security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
 }
 
@@ -176,6 +178,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     graphql: {
       maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
       intakeWindowDays: env.INTAKE_WINDOW_DAYS,
+      researchReleaseDelayDays: env.RESEARCH_RELEASE_DELAY_DAYS,
       // On in development, off in production unless asked for.
       introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
       graphiql: env.GRAPHIQL ?? env.NODE_ENV === 'development',
