@@ -101,6 +101,9 @@ function holdsNul(value: unknown): boolean {
   return false;
 }
 
+/** For Mercurius' error formatter, which would log every error message (see formatErrors). */
+const QUIET_LOG = { info: () => undefined };
+
 /** Requests that reached Mercurius' handler: from there on, a failure is answered as GraphQL. */
 const reachedGraphql = new WeakSet<FastifyRequest>();
 
@@ -136,7 +139,11 @@ export const graphqlPlugin = fp(
       // GraphQL answers refusals with 200 and `errors`: the audit trail records what they were.
       const request = context.reply?.request;
       if (request?.audit) request.audit.errorCodes = mapped.errors.map((error) => String(error.extensions.code));
-      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], context);
+      // Mercurius' formatter logs each error's message, and GraphQL's messages quote the request
+      // ("Variable $id got invalid value …"): it gets a logger that drops them, and the request's
+      // log line names the codes alone.
+      log.info({ codes: request?.audit?.errorCodes }, 'graphql errors');
+      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], { ...context, reply: { log: QUIET_LOG } } as unknown as MercuriusContext);
     };
     await app.register(mercurius, {
       schema: /* GraphQL */ `
