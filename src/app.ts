@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Database } from './db/client';
@@ -56,7 +56,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     },
     requestIdHeader: false,
     // Fastify's own request log lines hold the raw URL; request-log.ts logs the route pattern instead.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A path that is not valid percent-encoding: answered in the error shape and audited like any refusal.
     frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
     bodyLimit: config.bodyLimitBytes,
