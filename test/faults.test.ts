@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { testLogger } from './helpers/test-log';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { type Database, openDatabase } from '../src/db/client';
@@ -33,7 +34,7 @@ async function institutionKey(database: Database): Promise<string> {
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
   faults = observeDatabase(testDatabase.database);
-  app = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: faults.database, logger: false });
+  app = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: faults.database, logger: testLogger() });
   await app.ready();
   authorization = await institutionKey(testDatabase.database);
 });
@@ -231,7 +232,7 @@ function readAnswer(socket: net.Socket): Promise<{ status: number; headers: Reco
 describe('graceful shutdown', () => {
   it('lets a request in flight finish with 200 and refuses new ones cleanly while closing', async () => {
     const observed = observeDatabase(testDatabase.database);
-    const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: false });
+    const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: testLogger() });
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as net.AddressInfo;
     const run = makeRun(2, 60);
@@ -317,7 +318,7 @@ describe('statement timeout', () => {
     // enforce statement_timeout (pg_sleep runs to its end under it).
     const STATEMENT_TIMEOUT_MS = 500;
     const database = await openDatabase({ kind: 'postgres', url: testDatabase.url!, poolMax: 4, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
-    const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: false });
+    const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: testLogger() });
     const locker = new pg.Client({ connectionString: testDatabase.url });
     await locker.connect();
     // Fail rather than wait should anything else hold the table.

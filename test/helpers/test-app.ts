@@ -6,6 +6,7 @@ import type { Role } from '../../src/lib/vocabulary';
 import { createApiKeysRepository } from '../../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../../src/modules/api-keys/api-keys.service';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { testLogger } from './test-log';
 
 /** A fixed registry key for tests; real deployments set their own. */
 export const TEST_REGISTRY_KEY_HEX = 'a'.repeat(64);
@@ -36,7 +37,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
   const { database } = testDatabase;
-  const app = await buildApp({ config: testConfig(configOverrides), database, logger: false });
+  const app = await buildApp({ config: testConfig(configOverrides), database, logger: testLogger() });
   beforeReady?.(app);
   await app.ready();
   const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
