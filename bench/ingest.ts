@@ -143,6 +143,7 @@ async function main() {
         request.audit.recorded = true;
       },
       track: (write) => write,
+      recordMalformed: async () => undefined,
       settle: async () => undefined,
     },
   });

@@ -16,7 +16,7 @@ import { healthModule } from './modules/health';
 import { ingestModule } from './modules/ingest';
 import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
-import { answerFrameworkError, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
+import { answerFrameworkError, answerMalformedRequest, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
@@ -59,6 +59,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     logController: new LogController({ disableRequestLogging: true }),
     // A path that is not valid percent-encoding: answered in the error shape and audited like any refusal.
     frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
+    // Bytes that are not valid HTTP: the error shape and an audit event too, not Fastify's own body.
+    clientErrorHandler: (error, socket) => answerMalformedRequest(app, error, socket),
     bodyLimit: config.bodyLimitBytes,
     // While closing, the shutdown plugin refuses new requests in the service's error shape.
     return503OnClosing: false,

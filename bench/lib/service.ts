@@ -32,6 +32,7 @@ export const noAuditLog: AuditLog = {
     request.audit.recorded = true;
   },
   track: (write) => write,
+  recordMalformed: async () => undefined,
   settle: async () => undefined,
 };
 

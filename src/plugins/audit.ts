@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
@@ -102,6 +104,23 @@ export function createAuditLog(database: Database) {
       return write;
     },
 
+    /**
+     * Records a request that never became one: bytes on a connection that are not valid HTTP
+     * (no route, no headers to trust). Only the address and the refusal are known.
+     */
+    async recordMalformed(requestId: string, sourceAddress: string | null): Promise<void> {
+      const context: AuditContext = { requestId, principalId: null, role: null, institutionId: null, sourceAddress, userAgent: null, purpose: null };
+      const event = buildAuditEvent(context, {
+        action: 'execute',
+        resourceType: 'request',
+        operation: '(not valid HTTP)',
+        outcome: 'refused',
+        statusCode: 400,
+        details: { code: 'VALIDATION_FAILED' },
+      });
+      await database.transaction((own) => writeAuditEvent(own, event));
+    },
+
     /** Waits for the events still being written after their answers (shutdown, tests). */
     async settle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -168,6 +187,28 @@ declare module 'fastify' {
   interface FastifyInstance {
     auditLog: AuditLog;
   }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a connection sent something that is not valid HTTP (a broken
+ * request line, a header Node refuses). Answered in the error shape, after its audit event.
+ */
+export function answerMalformedRequest(app: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const requestId = randomUUID();
+  const refusal = new AppError('VALIDATION_FAILED', 'The request is not valid HTTP.');
+  const answer = () => {
+    if (!socket.writable) return;
+    const body = JSON.stringify(refusal.toBody(requestId));
+    socket.end(
+      ['HTTP/1.1 400 Bad Request', 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, `X-Request-Id: ${requestId}`, 'Connection: close', '', body].join('\r\n'),
+    );
+  };
+  app.log.info({ reqId: requestId, route: '(not valid HTTP)', statusCode: 400, code: refusal.code }, 'request refused');
+  void app.auditLog.track(app.auditLog.recordMalformed(requestId, socket.remoteAddress ?? null)).then(answer, (failure: unknown) => {
+    app.log.error({ err: failure }, 'audit event of a refused request could not be written');
+    answer();
+  });
 }
 
 /**
