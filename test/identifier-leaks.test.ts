@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverFailureCodes } from './helpers/graphql-answers';
 import { forbiddenNeedles, scanLogText } from './helpers/identifiers';
 import { sendIdentifiers } from './helpers/identifier-traffic';
 import { createTestApp, type TestApp } from './helpers/test-app';
@@ -35,6 +36,7 @@ describe('identifiers sent in headers, URLs and bodies', () => {
     for (const { carrier, identifier, response } of sent) {
       const what = `${carrier} carrying ${identifier}: ${response.statusCode} ${response.body.slice(0, 200)}`;
       expect(response.statusCode, what).toBeLessThan(500);
+      expect(serverFailureCodes(response.json()), what).toEqual([]);
       if (response.statusCode >= 400) {
         expect(response.json(), what).toMatchObject({ status: response.statusCode, code: expect.any(String), message: expect.any(String), requestId: response.headers['x-request-id'] });
       }
