@@ -84,7 +84,8 @@ describe('hostile input', () => {
     const { port } = t.app.server.address() as { port: number };
     const send = (raw: string) =>
       new Promise<string>((resolve, reject) => {
-        const socket = net.connect(port, '127.0.0.1', () => socket.end(raw));
+        // Written, not ended: a client waits for its answer with the connection open.
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(raw));
         let received = '';
         socket.on('data', (chunk) => (received += chunk.toString()));
         socket.on('end', () => resolve(received));
