@@ -151,6 +151,7 @@ async function main() {
         },
       }),
       track: (write) => write,
+      recordMalformed: async () => undefined,
       settle: async () => undefined,
     },
   });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { todayIso } from './lib/dates';
 import { createMetrics } from './lib/metrics';
+import { acceptableRequestId } from './lib/request-metadata';
 import { logFormatOf, loggerOptions } from './logger';
 import { webPlugin } from './plugins/web';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
@@ -19,13 +20,16 @@ import { ingestModule } from './modules/ingest';
 import { recordsModule } from './modules/records';
 import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
-import { type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
+import { answerFrameworkError, answerMalformedRequest, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
 import { graphqlPlugin } from './plugins/graphql';
 import { graphqlMetricsPlugin } from './plugins/graphql-metrics';
+import { jsonBodyPlugin } from './plugins/json-body';
 import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
+import { requestLogPlugin } from './plugins/request-log';
+import { requestMetadataPlugin } from './plugins/request-metadata';
 import { securityPlugin } from './plugins/security';
 import { shutdownPlugin } from './plugins/shutdown';
 
@@ -48,18 +52,24 @@ declare module 'fastify' {
 /** Fastify's types omit the hop count its runtime accepts; the same rule as a function. */
 const trustProxyOf = (setting: Config['trustProxy']) => (typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting);
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
-
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({
+  // Typed up front: the framework-error handler below refers to the instance it belongs to.
+  const app: FastifyInstance = Fastify({
     logger: logger ?? loggerOptions(config.logLevel, logFormatOf(config)),
-    // Accept a caller's request id only if it is a plain token; otherwise make one.
+    // Accept a caller's request id only if it is a plain token that identifies no one (it is
+    // logged, stored in the audit trail and echoed); otherwise make one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      return acceptableRequestId(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // Fastify's own request log lines hold the raw URL; request-log.ts logs the route pattern instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A path that is not valid percent-encoding: answered in the error shape and audited like any refusal.
+    frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
+    // Bytes that are not valid HTTP: the error shape and an audit event too, not Fastify's own body.
+    clientErrorHandler: (error, socket) => answerMalformedRequest(app, error, socket),
     bodyLimit: config.bodyLimitBytes,
     // While closing, the shutdown plugin refuses new requests in the service's error shape.
     return503OnClosing: false,
@@ -86,6 +96,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   const metrics = createMetrics();
   // First of the hooks, so every request is counted, refused ones included.
   await app.register(metricsPlugin, { metrics, settings: config.metrics, database, indicatorQueue: () => indicators.queueState() });
+  await app.register(requestLogPlugin);
+  await app.register(jsonBodyPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.
   const countAuditWrite = (outcome: string, seconds: number, failed: boolean) => {
     if (failed) return metrics.auditWriteFailures.inc();
@@ -98,6 +110,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   // and before authentication (failed authentications are counted per address).
   await app.register(securityPlugin, config.security);
   await app.register(openapiPlugin);
+  await app.register(requestMetadataPlugin);
   await app.register(authenticationPlugin, { apiKeys });
   await app.register(webPlugin, { graphiql: config.graphql.graphiql });
   await app.register(graphqlPlugin, {

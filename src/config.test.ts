@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db/r', REGISTRY_PSEUDONYM_KEY: KEY, DEMO_DATA: 'true' }).loadDemoData).toBe(true);
   });
 
+  it('takes the schema owner for migrations beside the service role, never without it', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app@db/r', DATABASE_OWNER_URL: 'postgres://owner@db/r', REGISTRY_PSEUDONYM_KEY: KEY });
+    expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://app@db/r', ownerUrl: 'postgres://owner@db/r' });
+    expect(problemsOf({ DATABASE_OWNER_URL: 'postgres://owner@db/r' })[0]).toMatch(/^DATABASE_OWNER_URL: needs DATABASE_URL/);
+  });
+
   it('requires the registry key with a real database and names the variable', () => {
     const problems = problemsOf({ DATABASE_URL: 'postgres://u@db:5432/registry' });
     expect(problems).toHaveLength(1);

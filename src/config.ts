@@ -97,6 +97,14 @@ const environmentSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    /**
+     * The role that owns the schema: migrations run as it, and it grants the service's role
+     * (DATABASE_URL) what it needs. Unset: migrations run as the service's role (one role).
+     */
+    DATABASE_OWNER_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** Longest a single SQL statement may run before the database cancels it. */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -118,6 +126,8 @@ const environmentSchema = z
     /** How long audit events are kept; the law asks at least five years, the database enforces it. */
     /** Largest page of trajectories a GraphQL query may ask for. */
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Researchers see trajectories that ended before the quarter holding today minus this many days. */
+    RESEARCH_RELEASE_DELAY_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
     /** Days from the start of a trajectory that count as intake, for problem recognition. */
     INTAKE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(42),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(50_000),
@@ -138,6 +148,9 @@ const environmentSchema = z
   .superRefine((env, ctx) => {
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (to serve metrics on the API port, use METRICS_ALLOW_FROM)' });
+    }
+    if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'needs DATABASE_URL (the service role) beside it; the embedded database has one role' });
     }
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
       ctx.addIssue({
@@ -163,7 +176,7 @@ export interface Config {
   /** OpenTelemetry tracing; exporters read their endpoint and headers from the OTEL_* variables themselves. */
   tracing: { enabled: boolean; exporter: 'otlp' | 'console'; protocol: 'http/protobuf' | 'http/json' | 'grpc'; serviceName: string };
   database:
-    | { kind: 'postgres'; url: string; poolMax: number; statementTimeoutMs: number }
+    | { kind: 'postgres'; url: string; ownerUrl?: string; poolMax: number; statementTimeoutMs: number }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
   dataDir: string;
   /** Undefined only on the embedded database before the secrets file is read (see secrets.ts). */
@@ -174,7 +187,7 @@ export interface Config {
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
   minimumCellSize: number;
-  graphql: { maxPageSize: number; intakeWindowDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
+  graphql: { maxPageSize: number; intakeWindowDays: number; researchReleaseDelayDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
   security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
 }
 
@@ -220,6 +233,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? {
           kind: 'postgres',
           url: env.DATABASE_URL,
+          ...(env.DATABASE_OWNER_URL ? { ownerUrl: env.DATABASE_OWNER_URL } : {}),
           poolMax: env.DATABASE_POOL_MAX,
           statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
         }
@@ -240,6 +254,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     graphql: {
       maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
       intakeWindowDays: env.INTAKE_WINDOW_DAYS,
+      researchReleaseDelayDays: env.RESEARCH_RELEASE_DELAY_DAYS,
       // On in development, off in production unless asked for.
       introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
       graphiql: env.GRAPHIQL ?? env.NODE_ENV === 'development',

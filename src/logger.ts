@@ -1,5 +1,5 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import type { LoggerOptions } from 'pino';
+import pino, { type LoggerOptions } from 'pino';
 import type { Config } from './config';
 
 export type LogFormat = 'json' | 'pretty';
@@ -19,7 +19,14 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
   return context && isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
-/** Pino options shared by the process logger and Fastify's: credentials never reach a log line. */
+/** Properties of driver errors that quote the data of the statement (values, keys, parameters). */
+const QUOTING_PROPERTIES = ['detail', 'where', 'hint', 'internalQuery', 'query', 'parameters', 'params', 'url'];
+
+/**
+ * Pino options shared by the process logger and Fastify's: credentials never reach a log line,
+ * a request is logged by its route pattern (request-log.ts), and errors leave out the parts that
+ * quote data (a unique violation's detail names the key it collided on).
+ */
 export function loggerOptions(level: string, format: LogFormat = 'json'): LoggerOptions {
   return {
     level,
@@ -32,5 +39,18 @@ export function loggerOptions(level: string, format: LogFormat = 'json'): Logger
     ...(format === 'pretty'
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
+    serializers: {
+      // Never the URL, the headers or the address: a request is named by its method and route.
+      req: (request: { method?: string; routeOptions?: { url?: string } }) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)' }),
+      err: (error: Error) => {
+        const serialised = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+        const strip = (value: Record<string, unknown>) => {
+          for (const property of QUOTING_PROPERTIES) delete value[property];
+        };
+        strip(serialised);
+        if (serialised.cause && typeof serialised.cause === 'object') strip(serialised.cause as Record<string, unknown>);
+        return serialised;
+      },
+    },
   };
 }

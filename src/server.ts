@@ -37,6 +37,15 @@ async function main(): Promise<void> {
   let app: FastifyInstance | undefined;
   try {
     await prepareDatabase(opened.database, opened.config, logger);
+    // The audit trail is append-only by its triggers; only a role of its own keeps the service
+    // from switching those off (README, "Database roles"). PGlite has one role: said there.
+    if (opened.database.kind === 'postgres') {
+      const { auditTrailExposure } = await import('./db/roles');
+      const exposure = await auditTrailExposure(opened.database);
+      if (exposure.length > 0) {
+        logger.warn({ exposure }, "the service's database role could change the audit trail; give it a role of its own (README, \"Database roles\")");
+      }
+    }
     app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel, logFormatOf(config)) });
     await app.listen({ host: config.host, port: config.port });
     // Retention: once at start, then daily. The database refuses any cut-off under five years.

@@ -140,23 +140,24 @@ describe('what is audited', () => {
   it('withholds a record-level answer when its event cannot be written', async () => {
     const reference = uniqueReference('T');
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody());
-    // Without its head row the chain cannot be extended, so no event can be written.
-    const [head] = await selectRows<{ position: string; hash: string }>(t.database.orm, sql`delete from audit_chain_head returning position::text, hash`);
+    // Without its head row the chain cannot be extended, so no event can be written. (Only the
+    // owner may touch the head: the service's role cannot.)
+    const [head] = await t.testDatabase.asOwner(async (connection) => (await connection.query<{ position: string; hash: string }>('delete from audit_chain_head returning position::text, hash')).rows);
     try {
       const read = await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization } });
       expect(read.statusCode).toBe(503);
       expect(read.json().code).toBe('DATABASE_UNAVAILABLE');
       expect(read.body).not.toContain(reference);
     } finally {
-      await t.database.orm.execute(sql`insert into audit_chain_head (singleton, position, hash) values (true, ${Number(head!.position)}, ${head!.hash})`);
+      await t.testDatabase.asOwner((connection) => connection.query('insert into audit_chain_head (singleton, position, hash) values (true, $1, $2)', [Number(head!.position), head!.hash]));
     }
   });
 });
 
 describe('the log itself', () => {
-  it('refuses UPDATE, DELETE and TRUNCATE in the database', async () => {
-    for (const statement of [sql`update audit_events set outcome = 'success'`, sql`delete from audit_events`, sql`truncate audit_events`]) {
-      await expect(t.database.orm.execute(statement)).rejects.toSatisfy((error: { cause?: { message?: string }; message: string }) =>
+  it('refuses UPDATE, DELETE and TRUNCATE in the database, even to the owner of the table', async () => {
+    for (const statement of [`update audit_events set outcome = 'success'`, 'delete from audit_events', 'truncate audit_events']) {
+      await expect(t.testDatabase.asOwner((connection) => connection.query(statement))).rejects.toSatisfy((error: { cause?: { message?: string }; message: string }) =>
         /append-only/.test(error.cause?.message ?? error.message),
       );
     }
@@ -189,7 +190,8 @@ describe('the log itself', () => {
     const [target] = await newEvents();
     const verify = () => t.app.inject({ url: '/api/v1/audit/verify', headers: { authorization: auditor.authorization } });
     expect((await verify()).json()).toMatchObject({ valid: true });
-    await t.database.transaction(async (connection) => {
+    // Tampering takes the owner (or a superuser): the service's own role cannot disable a trigger.
+    await t.testDatabase.asOwner(async (connection) => {
       await connection.query('alter table audit_events disable trigger audit_events_no_update');
       await connection.query(`update audit_events set outcome = 'refused' where chain_position = $1`, [target!.chainPosition]);
       await connection.query('alter table audit_events enable trigger audit_events_no_update');
@@ -198,7 +200,7 @@ describe('the log itself', () => {
     expect(result).toMatchObject({ valid: false, firstInvalidPosition: target!.chainPosition });
     expect(result.reason).toMatch(/altered/);
     // Put it back, so the rest of this file works on an intact chain.
-    await t.database.transaction(async (connection) => {
+    await t.testDatabase.asOwner(async (connection) => {
       await connection.query('alter table audit_events disable trigger audit_events_no_update');
       await connection.query(`update audit_events set outcome = 'success' where chain_position = $1`, [target!.chainPosition]);
       await connection.query('alter table audit_events enable trigger audit_events_no_update');
@@ -229,11 +231,11 @@ describe('auditors', () => {
     const pseudonym = pseudonymFor(306);
     const reference = uniqueReference('T');
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
-    await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization, 'x-purpose-of-use': 'care review' } });
+    await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization, 'x-purpose-of-use': 'quality_improvement' } });
     const report = await t.app.inject({ method: 'POST', url: '/api/v1/audit/subject-access-report', headers: { authorization: auditor.authorization }, payload: { pseudonym } });
     expect(report.json().accesses).toEqual([
       expect.objectContaining({ action: 'create', role: 'institution', principalId: institution.keyId }),
-      expect.objectContaining({ action: 'read', purpose: 'care review' }),
+      expect.objectContaining({ action: 'read', purpose: 'quality_improvement' }),
     ]);
   });
 

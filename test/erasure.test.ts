@@ -95,8 +95,10 @@ describe('each institution owns its view of a youth', () => {
 
   it("researchers see the youth's trajectories linked, each with the attributes its own institution recorded", async () => {
     const pseudonym = freshPseudonym();
-    await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'girl' }) }));
-    await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'other' }), programmeCode: B.programme }));
+    // Ended long ago, so researchers see them (they see a trajectory once it has ended and been released).
+    const ended = { endDate: '2024-06-30', endReason: 'completed' };
+    await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'girl' }), ...ended }));
+    await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'other' }), programmeCode: B.programme, ...ended }));
     const key = registryKeyFor(pseudonym, registryPseudonymKey);
     const ids = await selectRows<{ id: string; code: string }>(
       t.database.orm,
@@ -106,7 +108,7 @@ describe('each institution owns its view of a youth', () => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { authorization: researcher, 'x-purpose-of-use': 'research', 'content-type': 'application/json' },
+      headers: { authorization: researcher, 'x-purpose-of-use': 'scientific_research', 'content-type': 'application/json' },
       payload: { query: `{ trajectory(id: "${ids.find((row) => row.code === A.code)!.id}") { institutionCode subject { gender } otherTrajectoriesOfSubject { institutionCode subject { gender } } } }` },
     });
     expect(response.json().errors).toBeUndefined();

@@ -48,12 +48,13 @@ describe('the example clients', () => {
         method: 'PUT',
         url: `/api/v1/trajectories/EXAMPLE-GQL-${suffix}-${Date.now().toString(36)}`,
         headers: { authorization: institution },
-        payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted' }),
+        // Ended long ago: researchers see a trajectory once it has ended and been released.
+        payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted', endDate: '2024-06-30', endReason: 'completed' }),
       });
       expect(created.statusCode).toBe(201);
     }
     const { authorization } = await t.authorization('researcher');
-    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'example-client-test', programme: 'vuurtorenhuis-baken', pageSize: 1 });
+    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'scientific_research', programme: 'vuurtorenhuis-baken', pageSize: 1 });
     expect(trajectories.length).toBeGreaterThanOrEqual(2);
     for (const trajectory of trajectories) {
       expect(trajectory).toMatchObject({ programmeCode: 'vuurtorenhuis-baken', startMonth: expect.stringMatching(/^\d{4}-\d{2}$/) });

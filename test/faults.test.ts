@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { testLogger } from './helpers/test-log';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { type Database, openDatabase } from '../src/db/client';
@@ -34,7 +35,7 @@ async function institutionKey(database: Database): Promise<string> {
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
   faults = observeDatabase(testDatabase.database);
-  app = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: faults.database, logger: false });
+  app = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: faults.database, logger: testLogger() });
   checkContract(app);
   await app.ready();
   authorization = await institutionKey(testDatabase.database);
@@ -86,7 +87,8 @@ async function stored(prefix: string) {
 }
 
 async function reportsOfKey(key: string) {
-  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [key]);
+  // Keys are stored as their SHA-256 (ingest-reports.repository.ts).
+  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [createHash('sha256').update(key).digest('hex')]);
   return rows.map((row) => row.outcome);
 }
 
@@ -232,7 +234,7 @@ function readAnswer(socket: net.Socket): Promise<{ status: number; headers: Reco
 describe('graceful shutdown', () => {
   it('lets a request in flight finish with 200 and refuses new ones cleanly while closing', async () => {
     const observed = observeDatabase(testDatabase.database);
-    const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: false });
+    const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: testLogger() });
     checkContract(server);
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as net.AddressInfo;
@@ -319,7 +321,7 @@ describe('statement timeout', () => {
     // enforce statement_timeout (pg_sleep runs to its end under it).
     const STATEMENT_TIMEOUT_MS = 500;
     const database = await openDatabase({ kind: 'postgres', url: testDatabase.url!, poolMax: 4, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
-    const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: false });
+    const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: testLogger() });
     checkContract(server);
     const locker = new pg.Client({ connectionString: testDatabase.url });
     await locker.connect();

@@ -5,14 +5,17 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client';
-import { migrateDatabase } from '../src/db/migrate';
-import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { createDatabaseRoles } from '../src/db/roles';
+import { prepareSchema } from '../src/runtime/prepare-database';
 import type { TestDatabaseTarget } from './helpers/test-database';
+import { roleUrl, TEST_ROLES } from './helpers/test-roles';
 
 // Chooses the integration tests' database, in this order: TEST_DATABASE_URL; else a
 // Testcontainers PostgreSQL when a Docker engine answers; else PGlite. TEST_DATABASE=pglite
 // skips the first two. Migrations and reference data are applied once, to a template that
-// every test file copies into a database of its own.
+// every test file copies into a database of its own. On PostgreSQL this is done as in
+// production: two roles (created here if missing), migrations as the owner, and the service
+// (every test app) as the service role, which may only append to and read the audit trail.
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -54,18 +57,16 @@ async function preparePostgresTemplate(adminUrl: string): Promise<{ templateName
     for (const { datname } of stale.rows) {
       if (!isLiveRun(datname)) await admin.query(`drop database if exists "${datname}" with (force)`);
     }
-    await admin.query(`create database "${templateName}"`);
+    await createDatabaseRoles(admin, TEST_ROLES);
+    await admin.query(`create database "${templateName}" owner "${TEST_ROLES.owner}"`);
   } finally {
     await admin.end();
   }
-  const templateUrl = new URL(adminUrl);
-  templateUrl.pathname = `/${templateName}`;
-  const database = await openDatabase({ kind: 'postgres', url: templateUrl.toString(), poolMax: 2 });
+  const owner = await openDatabase({ kind: 'postgres', url: roleUrl(adminUrl, templateName, 'owner'), poolMax: 2 });
   try {
-    await migrateDatabase(database);
-    await seedReferenceData(database.orm);
+    await prepareSchema(owner, TEST_ROLES.app);
   } finally {
-    await database.close();
+    await owner.close();
   }
   return {
     templateName,
@@ -81,8 +82,7 @@ async function preparePostgresTemplate(adminUrl: string): Promise<{ templateName
 async function preparePgliteDump(): Promise<{ dumpFile: string; remove: () => void }> {
   const database = await openDatabase({ kind: 'pglite' });
   try {
-    await migrateDatabase(database);
-    await seedReferenceData(database.orm);
+    await prepareSchema(database);
     if (database.kind !== 'pglite') throw new Error('unreachable');
     const dump = await database.pglite.dumpDataDir('none');
     const dumpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-')), 'template.tar');

@@ -158,7 +158,7 @@ describe('GraphQL under generated queries', () => {
       // Mostly the roles with record-level access, where scope matters; the others to see them refused.
       fc.asyncProperty(queryArbitrary, fc.oneof({ weight: 3, arbitrary: fc.constantFrom<Caller>('researcher', 'institution') }, { weight: 1, arbitrary: fc.constantFrom(...callers) }), async ({ query, variables }, caller) => {
         const authorization = caller === 'institution' ? world.a.authorization : world.keys[caller === 'researcherWithoutPurpose' ? 'researcher' : caller];
-        const headers = { authorization, ...(caller === 'researcherWithoutPurpose' ? {} : { 'x-purpose-of-use': 'fuzz' }) };
+        const headers = { authorization, ...(caller === 'researcherWithoutPurpose' ? {} : { 'x-purpose-of-use': 'system_test' }) };
         const response = await t.app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables } });
         const name = `${caller}: ${query.slice(0, 400)} ${JSON.stringify(variables).slice(0, 200)}`;
         expect(response.statusCode, `${name} → ${response.body.slice(0, 300)}`).toBeLessThan(500);

@@ -61,7 +61,7 @@ async function computed(authorization: string): Promise<Computed[]> {
     const response: { json(): any } = await t.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { authorization, 'x-purpose-of-use': 'indicator consistency check' },
+      headers: { authorization, 'x-purpose-of-use': 'system_test' },
       payload: { query: `query($after: String) { trajectories(first: 100, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`, variables: { after } },
     });
     const page: { nodes: Computed[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = response.json().data.trajectories;
@@ -105,7 +105,7 @@ describe('indicators kept up to date', () => {
     const filtered = await t.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { authorization: researcher, 'x-purpose-of-use': 'indicator consistency check' },
+      headers: { authorization: researcher, 'x-purpose-of-use': 'system_test' },
       payload: { query: '{ trajectories(first: 100, filter: { outcomeClass: improved }) { nodes { id } } }' },
     });
     expect(filtered.json().data.trajectories.nodes.map((node: { id: string }) => node.id).sort()).toEqual(improved);

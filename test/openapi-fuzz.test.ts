@@ -192,7 +192,7 @@ function buildRequest(operation: Operation): fc.Arbitrary<FuzzRequest> {
       caller,
       method: operation.method,
       url: `${fillPath(operation.path, values as Record<string, string>)}${search ? `?${search}` : ''}`,
-      headers: { authorization: authorizationOf(caller), 'x-purpose-of-use': 'fuzz', ...(extra as Record<string, string>), ...(content ? { 'content-type': content.type } : {}) },
+      headers: { authorization: authorizationOf(caller), 'x-purpose-of-use': 'system_test', ...(extra as Record<string, string>), ...(content ? { 'content-type': content.type } : {}) },
       ...(content ? { payload: content.payload } : {}),
     };
   });

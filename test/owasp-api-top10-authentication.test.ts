@@ -182,7 +182,7 @@ describe('injection in every REST parameter', () => {
           const values = { ...PATH_VALUES(), ...(parameter.in === 'path' ? { [parameter.name]: payload } : {}) };
           const path = parameter.in === 'path' ? operation.path.replace(`{${parameter.name}}`, encodeURIComponent(payload)) : operation.path;
           const query = parameter.in === 'query' ? `?${parameter.name}=${encodeURIComponent(payload)}` : '';
-          const response = await t.app.inject(request(operation, { authorization: roleOf(operation), 'x-purpose-of-use': 'test' }, `${fillPath(path, values)}${query}`));
+          const response = await t.app.inject(request(operation, { authorization: roleOf(operation), 'x-purpose-of-use': 'system_test' }, `${fillPath(path, values)}${query}`));
           const name = `${operation.method} ${operation.path} ${parameter.name}=${JSON.stringify(payload).slice(0, 40)}`;
           expect(response.statusCode, `${name}: ${response.body.slice(0, 300)}`).toBeLessThan(500);
           if (accepts(parameter.schema, payload)) {
@@ -229,7 +229,7 @@ describe('injection in every REST parameter', () => {
 
 describe('injection in every GraphQL filter argument', () => {
   const graphql = async (authorization: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'x-purpose-of-use': 'test' }, payload: { query, variables } });
+    const response = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'x-purpose-of-use': 'system_test' }, payload: { query, variables } });
     expect(response.statusCode, response.body).toBeLessThan(500);
     return response.json() as { data?: Record<string, { nodes: Array<{ id: string }> }> | null; errors?: Array<{ extensions: { code: string } }> };
   };

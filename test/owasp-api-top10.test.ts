@@ -121,14 +121,14 @@ describe('API5 function-level authorisation: every documented operation, every r
     for (const field of recordFields) {
       const query = `{ ${field.name}${argumentsFor(field, { id: world.a.ids.granted })} ${minimalSelection(schema, namedType(field.type), { id: world.a.ids.granted })} }`;
       for (const role of ['funder', 'auditor', 'admin'] as const) {
-        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys[role], 'x-purpose-of-use': 'test' }, payload: { query } })).json();
+        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys[role], 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
         expect(result.data?.[field.name] ?? null, `${role} ${field.name}`).toBeNull();
         expect(result.errors.map((error: { extensions: { code: string } }) => error.extensions.code), `${role} ${field.name}`).toEqual(['FORBIDDEN']);
       }
       const withoutPurpose = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher }, payload: { query } })).json();
       expect(withoutPurpose.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
       for (const authorization of [world.a.authorization, world.keys.researcher]) {
-        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'x-purpose-of-use': 'test' }, payload: { query } })).json();
+        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
         expect(result.errors, `${field.name}: ${JSON.stringify(result.errors)}`).toBeUndefined();
         expect(result.data[field.name]).not.toBeNull();
       }
@@ -246,7 +246,7 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
       withdrawn: trajectories(first: 50, filter: { consent: withdrawn }) { nodes { id } }
       ${byId}
     }`;
-    const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'test' }, payload: { query } })).json();
+    const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     const seen = trajectoriesIn(result.data);
     expect(seen.length).toBeGreaterThan(2);
@@ -369,7 +369,7 @@ describe('API3 object-property-level authorisation: answers hold exactly their d
   it('GraphQL: record answers hold no registry key, pseudonym or hash, for any role', async () => {
     const schema = schemaOf(t.app);
     const every = fullSelection(schema, 'Trajectory', { depth: 3, values: { id: world.a.ids.granted }, stop: { Trajectory: 'id' } });
-    for (const [authorization, purpose] of [[world.a.authorization, null], [world.keys.researcher, 'test']] as const) {
+    for (const [authorization, purpose] of [[world.a.authorization, null], [world.keys.researcher, 'system_test']] as const) {
       const result = (
         await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, ...(purpose ? { 'x-purpose-of-use': purpose } : {}) }, payload: { query: `{ trajectories(first: 50) { nodes { ${every} } } }` } })
       ).json();

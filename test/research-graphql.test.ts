@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
+import { addDays, todayIso } from '../src/lib/dates';
+import { researchReleaseDate } from '../src/modules/research/research-release';
 import { loadDemoData } from '../src/modules/demo/load-demo-data';
 import { careActivityBody, measurementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
 let keys: Record<'vuurtorenhuis' | 'lindehof' | 'researcher' | 'funder' | 'auditor', string>;
-const ids: Record<'granted' | 'refused' | 'linked' | 'refusedLinked', string> = { granted: '', refused: '', linked: '', refusedLinked: '' };
+const ids: Record<'granted' | 'refused' | 'linked' | 'refusedLinked' | 'open' | 'recent', string> = { granted: '', refused: '', linked: '', refusedLinked: '', open: '', recent: '' };
+/** Researchers see trajectories once they have ended and been released (research-release.ts). */
+const ended = { endDate: '2024-09-30', endReason: 'completed' };
 
 async function trajectoryId(reference: string): Promise<string> {
   const [row] = await selectRows<{ id: string }>(t.database.orm, sql`select id from trajectories where reference = ${reference}`);
@@ -31,8 +35,12 @@ beforeAll(async () => {
   };
   const youth = (seed: number) => ({ ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) });
   const granted = uniqueReference('G');
-  ids.granted = await push(keys.vuurtorenhuis, granted, trajectoryBody({ subject: youth(700), researchConsent: 'granted' }));
-  ids.linked = await push(keys.lindehof, uniqueReference('L'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'granted' }));
+  ids.granted = await push(keys.vuurtorenhuis, granted, trajectoryBody({ subject: youth(700), researchConsent: 'granted', ...ended }));
+  ids.linked = await push(keys.lindehof, uniqueReference('L'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'granted', ...ended }));
+  // Consented, but not released to researchers: still open, and ended in the current quarter.
+  ids.open = await push(keys.vuurtorenhuis, uniqueReference('O'), trajectoryBody({ subject: youth(702), researchConsent: 'granted' }));
+  const today = todayIso();
+  ids.recent = await push(keys.vuurtorenhuis, uniqueReference('N'), trajectoryBody({ subject: youth(703), researchConsent: 'granted', startDate: addDays(today, -60), endDate: today, endReason: 'completed' }));
   ids.refused = await push(keys.vuurtorenhuis, uniqueReference('R'), trajectoryBody({ subject: youth(701), researchConsent: 'refused' }));
   ids.refusedLinked = await push(keys.lindehof, uniqueReference('RL'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'withdrawn', startDate: '2024-06-01' }));
   for (let index = 0; index < 4; index += 1) {
@@ -46,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme comparison study') =>
+const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme_evaluation') =>
   t.app
     .inject({
       method: 'POST',
@@ -81,8 +89,13 @@ describe('researchers', () => {
       }
       after = result.data.trajectories.pageInfo.hasNextPage ? result.data.trajectories.pageInfo.endCursor : null;
     } while (after);
-    const [counts] = await selectRows<{ granted: number }>(t.database.orm, sql`select count(*)::int as granted from trajectories where research_consent = 'granted'`);
+    const releasedBefore = researchReleaseDate(todayIso(), 0);
+    const [counts] = await selectRows<{ granted: number }>(
+      t.database.orm,
+      sql`select count(*)::int as granted from trajectories where research_consent = 'granted' and end_date < ${releasedBefore}::date`,
+    );
     expect(seen.size).toBe(counts!.granted);
+    expect(seen.has(ids.open) || seen.has(ids.recent)).toBe(false);
     expect(seen.has(ids.granted) && seen.has(ids.linked)).toBe(true);
     expect(seen.has(ids.refused) || seen.has(ids.refusedLinked)).toBe(false);
   });
@@ -95,12 +108,20 @@ describe('researchers', () => {
     expect(filtered.data.trajectories.nodes).toEqual([]);
   });
 
-  it('get no exact time in care of an open trajectory (today minus it is the start date)', async () => {
-    const result = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { daysInCare endDay fidelity { summary } dose { perMonthInCare } } }`);
-    expect(result.data.trajectory).toMatchObject({ daysInCare: null, endDay: null, fidelity: null });
-    const own = await graphql(keys.vuurtorenhuis, `{ trajectory(id: "${ids.granted}") { daysInCare fidelity { summary } } }`, {}, null);
-    expect(own.data.trajectory.daysInCare).toBeGreaterThan(0);
-    expect(own.data.trajectory.fidelity.summary).toBe(0);
+  it('see a trajectory only once it has ended and been released: never an open one (today minus its offsets is its start date)', async () => {
+    for (const id of [ids.open, ids.recent]) {
+      expect((await graphql(keys.researcher, `{ trajectory(id: "${id}") { id } }`)).data.trajectory, id).toBeNull();
+    }
+    expect((await graphql(keys.researcher, '{ trajectories(first: 100, filter: { ongoing: true }) { nodes { id } } }')).data.trajectories.nodes).toEqual([]);
+    // Released: the whole trajectory, time in care included (end minus start is an offset, not a date).
+    const released = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { daysInCare endDay fidelity { summary } } }`);
+    expect(released.data.trajectory).toMatchObject({ daysInCare: 259, endDay: 259, fidelity: { summary: expect.any(Number) } });
+    // The institution sees its own open and recent trajectories, with dates.
+    for (const id of [ids.open, ids.recent]) {
+      const own = await graphql(keys.vuurtorenhuis, `{ trajectory(id: "${id}") { daysInCare startDate fidelity { summary } } }`, {}, null);
+      expect(own.data.trajectory.daysInCare).toBeGreaterThan(0);
+      expect(own.data.trajectory.startDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
   });
 
   it('never see a calendar date, through any field or nested path', async () => {
@@ -149,8 +170,8 @@ describe('indicators', () => {
     expect(trajectory.series[0].nonOverlap).toMatchObject({ phaseALength: 1, phaseBLength: 3, nap: null, reason: expect.stringMatching(/at least 3/) });
     expect(trajectory.domainStatuses).toContainEqual({ domain: 'social_emotional', status: 'improved', intakeRecognition: 'unknown' });
     expect(trajectory.outcomeClass).toBe('insufficient_data');
-    // An open trajectory: its exact time in care would give the start date away to a researcher.
-    expect(trajectory.fidelity).toBeNull();
+    // No activities delivered against the programme's fixed offer.
+    expect(trajectory.fidelity.summary).toBe(0);
   });
 
   it('split phases at the first activity of a chosen type (loaded only when asked)', async () => {
@@ -183,7 +204,7 @@ describe('limits', () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/graphql',
-        headers: { authorization: keys.researcher, 'x-purpose-of-use': 'programme comparison study' },
+        headers: { authorization: keys.researcher, 'x-purpose-of-use': 'programme_evaluation' },
         payload: { query: document, operationName },
       });
       expect(response.json().errors[0].extensions.code).toBe('VALIDATION_FAILED');
@@ -270,6 +291,6 @@ describe('auditing', () => {
       t.database.orm,
       sql`select operation, subject_count, purpose, role from audit_events order by chain_position desc limit 1`,
     );
-    expect(event).toEqual({ operation: 'graphql ReadOne', subject_count: 1, purpose: 'programme comparison study', role: 'researcher' });
+    expect(event).toEqual({ operation: 'graphql ReadOne', subject_count: 1, purpose: 'programme_evaluation', role: 'researcher' });
   });
 });

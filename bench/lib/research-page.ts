@@ -35,7 +35,7 @@ export const cursorAfter = (id: string) => Buffer.from(id).toString('base64url')
 export const researcherHeaders = (key: string) => ({
   authorization: `Bearer ${key}`,
   'content-type': 'application/json',
-  'x-purpose-of-use': 'benchmark of the research API',
+  'x-purpose-of-use': 'system_test',
 });
 
 export interface ResearchPage {

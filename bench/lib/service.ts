@@ -37,6 +37,7 @@ export const noAuditLog: AuditLog = {
     },
   }),
   track: (write) => write,
+  recordMalformed: async () => undefined,
   settle: async () => undefined,
 };
 

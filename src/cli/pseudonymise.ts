@@ -11,6 +11,10 @@ const USAGE = `Make source pseudonyms from citizen service numbers (BSN).
   npm run -s pseudonymise -- --key-file shared-key.txt 111222333 [more ...]
   npm run -s pseudonymise -- --key-file shared-key.txt < bsns.txt > pseudonyms.txt
 
+A number may be written with single spaces, dots, dashes or underscores between its digits
+(123-45-6782, 123_456_782); eight digits get a leading zero. The registry's PII guard refuses
+every such form wherever it appears outside the pseudonym (src/lib/bsn.ts defines them once).
+
 The key file holds the key the institutions share (32+ bytes, hex or base64). One pseudonym per
 input line, in order. Numbers that fail the eleven-test are reported on stderr by line number
 (never echoed) and give an empty output line; the exit code is then 1.`;

@@ -7,6 +7,8 @@ describe('PII guard', () => {
     expect(findPii('REF-123456782-X')).toBe('bsn');
     expect(findPii('1112.22.333')).toBe('bsn');
     expect(findPii('123456789')).toBeUndefined(); // nine digits, but not a BSN
+    // Every form the pseudonymise tool accepts (bsn.test.ts checks this exhaustively).
+    for (const form of ['10000021', '123-45-6782', '123.45.6782', '123_456_782', 'T-１１１２２２３３３']) expect(findPii(form)).toBe('bsn');
   });
 
   it('finds e-mail addresses and phone numbers', () => {
@@ -39,6 +41,20 @@ describe('PII guard', () => {
     const pseudonym = 'sp1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA111222333AA';
     expect(scanForPii({ subject: { pseudonym } })).toHaveLength(1);
     expect(scanForPii({ subject: { pseudonym } }, { skipPaths: new Set(['subject.pseudonym']) })).toEqual([]);
+  });
+
+  it('lets an ISO date pass in a declared date field even where its digits would spell a BSN', () => {
+    // 2024-01-15 → 020240115 passes the eleven-test: refused outside a date field, fine inside one.
+    expect(findPii('20240115')).toBeDefined();
+    expect(scanForPii({ startDate: '2024-01-15', note: '20240115' }, { datePaths: new Set(['startDate']) })).toEqual([{ path: ['note'], kind: 'date_of_birth' }]);
+  });
+
+  it('walks input of any depth without overflowing the stack', () => {
+    let deep: unknown = 'anna@example.nl';
+    for (let level = 0; level < 100_000; level += 1) deep = [deep];
+    const findings = scanForPii(deep);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.path).toHaveLength(100_000);
   });
 
   it('reports paths, including identifying object keys, and allows declared date fields', () => {

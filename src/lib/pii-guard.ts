@@ -1,4 +1,4 @@
-import { passesElevenTest } from './bsn';
+import { containsBsn } from './bsn';
 
 // Refuses values that look like a direct identifier. The registry has no free-text fields, so
 // any of these in a string field is a leak at the source, not data. Findings never carry the
@@ -9,8 +9,6 @@ export type PiiKind = 'bsn' | 'email' | 'phone' | 'date_of_birth' | 'pseudonym';
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 // Dutch numbers (06-12345678, 020 123 4567, +31 6 1234 5678, 0031…) and other international ones.
 const PHONE = /(?:\+|00)\d[\d\s().-]{7,}\d|(?<![\d])0\d(?:[\s.-]?\d){8}(?![\d])/;
-const NINE_DIGITS = /(?<!\d)\d{9}(?!\d)/g;
-const SPACED_BSN = /(?<!\d)\d{4}[.\s-]\d{2}[.\s-]\d{3}(?!\d)|(?<!\d)\d{3}[.\s-]\d{3}[.\s-]\d{3}(?!\d)/g;
 // A full calendar date in a field that is not a date field: a date of birth in disguise.
 const FULL_DATE = /(?<!\d)(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])[-/.](?:0[1-9]|1[0-2])[-/.](?:19|20)\d{2}|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2})(?!\d)/;
 
@@ -25,27 +23,23 @@ function mayHoldPii(value: string): boolean {
   return false;
 }
 
-function holdsBsn(value: string): boolean {
-  for (const pattern of [NINE_DIGITS, SPACED_BSN]) {
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
-      if (passesElevenTest(match[0].replace(/\D/g, ''))) return true;
-    }
-  }
-  return false;
-}
-
 // A source pseudonym belongs in subject.pseudonym only; anywhere else (a reference, a key) it
 // would be stored or echoed as received.
 const SOURCE_PSEUDONYM = /sp\d+\.[A-Za-z0-9_-]{20,}/;
 
+// Anything outside ASCII is folded first (NFKC), so full-width digits or a look-alike "＠"
+// cannot hide an identifier from the patterns below.
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** What identifying pattern, if any, the string holds. */
-export function findPii(value: string): PiiKind | undefined {
+export function findPii(input: string): PiiKind | undefined {
+  const value = NON_ASCII.test(input) ? input.normalize('NFKC') : input;
   if (value.includes('sp') && SOURCE_PSEUDONYM.test(value)) return 'pseudonym';
   if (!mayHoldPii(value)) return undefined;
   if (EMAIL.test(value)) return 'email';
-  if (holdsBsn(value)) return 'bsn';
+  // A full date first: "2008-04-19" is more likely a date of birth than an eight-digit BSN.
   if (FULL_DATE.test(value)) return 'date_of_birth';
+  if (containsBsn(value)) return 'bsn';
   if (PHONE.test(value)) return 'phone';
   return undefined;
 }
@@ -62,40 +56,64 @@ export interface PiiScanOptions {
   skipPaths?: ReadonlySet<string>;
 }
 
-/** Walks a parsed record and reports every string (and object key) holding identifying data. */
+/** A step of the walk: the value and how it was reached (a linked path, built only for findings). */
+interface Step {
+  value: unknown;
+  segment: string | number | undefined;
+  parent: Step | undefined;
+  /** Set on a step that only reports an identifying key of `parent`, in its place in the order. */
+  keyKind?: PiiKind;
+}
+
+const pathOf = (step: Step | undefined): Array<string | number> => {
+  const path: Array<string | number> = [];
+  for (let at = step; at?.segment !== undefined; at = at.parent) path.unshift(at.segment);
+  return path;
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Walks a parsed record and reports every string (and object key) holding identifying data, in
+ * document order. The walk keeps its own stack, so however deeply hostile input nests, it cannot
+ * overflow the call stack (callers still refuse deep input first; see json-limits.ts).
+ */
 export function scanForPii(record: unknown, options: PiiScanOptions = {}): PiiFinding[] {
   const findings: PiiFinding[] = [];
-  const path: Array<string | number> = [];
-  // Exemptions are looked up only for a finding: the common case allocates nothing.
-  const exempt = (kind: PiiKind, value: string) => {
+  // Exemptions are looked up only for a finding: the common case allocates nothing. In a declared
+  // date field an ISO date is the expected value, whatever else its digits might spell.
+  const exempt = (path: Array<string | number>, value: string) => {
     const dotted = path.join('.');
     if (options.skipPaths?.has(dotted)) return true;
-    return kind === 'date_of_birth' && Boolean(options.datePaths?.has(dotted)) && /^\d{4}-\d{2}-\d{2}$/.test(value);
+    return Boolean(options.datePaths?.has(dotted)) && ISO_DATE.test(value);
   };
-  const visit = (value: unknown) => {
-    if (typeof value === 'string') {
+  const pending: Step[] = [{ value: record, segment: undefined, parent: undefined }];
+  while (pending.length > 0) {
+    const step = pending.pop()!;
+    const { value } = step;
+    if (step.keyKind) {
+      findings.push({ path: [...pathOf(step.parent), '[key]'], kind: step.keyKind });
+    } else if (typeof value === 'string') {
       const kind = findPii(value);
-      if (kind && !exempt(kind, value)) findings.push({ path: [...path], kind });
-    } else if (Array.isArray(value)) {
-      for (let index = 0; index < value.length; index += 1) {
-        path.push(index);
-        visit(value[index]);
-        path.pop();
+      if (kind) {
+        const path = pathOf(step);
+        if (!exempt(path, value)) findings.push({ path, kind });
       }
+    } else if (Array.isArray(value)) {
+      // Pushed last to first, so they are taken first to last.
+      for (let index = value.length - 1; index >= 0; index -= 1) pending.push({ value: value[index], segment: index, parent: step });
     } else if (value && typeof value === 'object') {
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue;
+      const keys = Object.keys(value);
+      for (let index = keys.length - 1; index >= 0; index -= 1) {
+        const key = keys[index]!;
         const keyKind = findPii(key);
-        if (keyKind) {
-          findings.push({ path: [...path, '[key]'], kind: keyKind });
-          continue;
-        }
-        path.push(key);
-        visit((value as Record<string, unknown>)[key]);
-        path.pop();
+        pending.push(
+          keyKind
+            ? { value: undefined, segment: undefined, parent: step, keyKind }
+            : { value: (value as Record<string, unknown>)[key], segment: key, parent: step },
+        );
       }
     }
-  };
-  visit(record);
+  }
   return findings;
 }

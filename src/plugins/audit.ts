@@ -1,10 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
 import type { Participant, WriteSummary } from '../db/unit-of-work';
 import { AppError } from '../lib/errors';
-import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent } from '../modules/audit/audit-event';
+import { safeUserAgent } from '../lib/request-metadata';
+import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
+import { sendError } from './error-handler';
+import { routeOf } from './request-log';
 
 // Every route goes through here. A route that discloses or changes records declares
 // `config.audit`; its handler names the subjects (request.audit.subjects) and, for writes,
@@ -23,6 +28,8 @@ export interface RequestAudit {
   details: Record<string, unknown> | undefined;
   /** Overrides the route's action (a PUT that created a record is a create). */
   action: AuditAction | undefined;
+  /** Codes of errors answered inside a 2xx (GraphQL): the request was refused or failed all the same. */
+  errorCodes?: string[];
   /** Overrides the operation and its variables (GraphQL names its operation, not a route). */
   operation?: string;
   variables?: unknown;
@@ -37,28 +44,23 @@ declare module 'fastify' {
   }
 }
 
-/** Requests that are not about the registry's data and are never audited. */
-const UNAUDITED_PREFIXES = ['/health/', '/docs', '/metrics'];
-
-const PURPOSE_HEADER = 'x-purpose-of-use';
-
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const principal = request.principal;
-  const purpose = request.headers[PURPOSE_HEADER];
-  const userAgent = request.headers['user-agent'];
   return {
     requestId: request.id,
     principalId: principal?.keyId ?? null,
     role: principal?.role ?? null,
     institutionId: principal?.institutionId ?? null,
     sourceAddress: request.ip ?? null,
-    userAgent: typeof userAgent === 'string' ? userAgent : null,
-    purpose: typeof purpose === 'string' && purpose.trim() ? purpose.trim() : null,
+    // Both passed the identifier rules (request-metadata): never a raw header.
+    userAgent: safeUserAgent(request.headers['user-agent']),
+    purpose: request.purposeOfUse,
   };
 }
 
+/** The route pattern, never the path as sent (it may hold anything, refused identifiers included). */
 function operationOf(request: FastifyRequest): string {
-  return `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+  return `${request.method} ${routeOf(request)}`;
 }
 
 function variablesOf(request: FastifyRequest): unknown {
@@ -70,7 +72,14 @@ const actionByMethod = (method: string): AuditAction =>
 
 function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<AuditFacts> = {}): AuditFacts {
   const routeAudit = request.routeOptions.config?.audit;
-  const outcome = statusCode >= 500 ? 'failed' : statusCode >= 400 ? 'refused' : 'success';
+  const errorCodes = request.audit.errorCodes ?? [];
+  const outcome = outcomeOf(statusCode, errorCodes);
+  // The error code: the one the request was answered with, or those of the errors inside the answer.
+  const errorDetails = request.errorCode
+    ? { code: request.errorCode }
+    : errorCodes.length > 0
+      ? { code: errorCodes[0], codes: [...new Set(errorCodes)].sort() }
+      : undefined;
   return {
     action: request.audit.action ?? routeAudit?.action ?? actionByMethod(request.method),
     resourceType: routeAudit?.resourceType ?? 'request',
@@ -79,7 +88,7 @@ function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<Aud
     subjectKeys: request.audit.subjects,
     outcome,
     statusCode,
-    details: request.audit.details,
+    details: errorDetails ? { ...request.audit.details, ...errorDetails } : request.audit.details,
     ...extra,
   };
 }
@@ -118,6 +127,23 @@ export function createAuditLog(database: Database, observe?: AuditWriteObserver)
       return write;
     },
 
+    /**
+     * Records a request that never became one: bytes on a connection that are not valid HTTP
+     * (no route, no headers to trust). Only the address and the refusal are known.
+     */
+    async recordMalformed(requestId: string, sourceAddress: string | null): Promise<void> {
+      const context: AuditContext = { requestId, principalId: null, role: null, institutionId: null, sourceAddress, userAgent: null, purpose: null };
+      const event = buildAuditEvent(context, {
+        action: 'execute',
+        resourceType: 'request',
+        operation: '(not valid HTTP)',
+        outcome: 'refused',
+        statusCode: 400,
+        details: { code: 'VALIDATION_FAILED' },
+      });
+      await database.transaction((own) => writeAuditEvent(own, event));
+    },
+
     /** Waits for the events still being written after their answers (shutdown, tests). */
     async settle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -153,16 +179,17 @@ export const auditPlugin = fp(
       request.audit = { recorded: false, subjects: new Set(), details: undefined, action: undefined };
     });
 
-    const audited = (request: FastifyRequest) => !UNAUDITED_PREFIXES.some((prefix) => request.url.startsWith(prefix));
+    // Every request leaves an event, except the public pages that hold no registry data (health
+    // checks, the API documentation, the GraphiQL page). Unknown routes are audited too.
+    const audited = (request: FastifyRequest) => request.routeOptions.config?.public !== true;
 
-    // Before any answer leaves: successful reads of record-level data (no unaudited disclosure),
-    // and every refused or failed request. Writes have recorded theirs in their transaction.
+    // Before any answer leaves: successful reads (no unaudited disclosure), and every refused or
+    // failed request. Writes have recorded theirs in their transaction.
     app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
       if (request.audit.recorded || !audited(request)) return payload;
       const refused = reply.statusCode >= 400;
-      if (!refused && !request.routeOptions.config?.audit) return payload;
       try {
-        await auditLog.record(request, reply.statusCode, undefined, refused ? { details: { ...request.audit.details, ...(request.errorCode ? { code: request.errorCode } : {}) } } : {});
+        await auditLog.record(request, reply.statusCode);
         return payload;
       } catch (error) {
         if (refused) {
@@ -175,6 +202,7 @@ export const auditPlugin = fp(
         });
         reply.code(refusal.status).header('retry-after', '5').type('application/json; charset=utf-8');
         request.audit.recorded = true; // Nothing was disclosed; try to log the refusal itself.
+        request.errorCode = refusal.code;
         void auditLog.track(auditLog.record(request, refusal.status)).catch(() => undefined);
         return JSON.stringify(refusal.toBody(request.id));
       }
@@ -191,4 +219,45 @@ declare module 'fastify' {
   interface FastifyInstance {
     auditLog: AuditLog;
   }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a connection sent something that is not valid HTTP (a broken
+ * request line, a header Node refuses). Answered in the error shape, after its audit event.
+ */
+export function answerMalformedRequest(app: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const requestId = randomUUID();
+  const refusal = new AppError('VALIDATION_FAILED', 'The request is not valid HTTP.');
+  const answer = () => {
+    if (!socket.writable) return;
+    const body = JSON.stringify(refusal.toBody(requestId));
+    socket.end(
+      ['HTTP/1.1 400 Bad Request', 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, `X-Request-Id: ${requestId}`, 'Connection: close', '', body].join('\r\n'),
+    );
+  };
+  app.log.info({ reqId: requestId, route: '(not valid HTTP)', statusCode: 400, code: refusal.code }, 'request refused');
+  void app.auditLog.track(app.auditLog.recordMalformed(requestId, socket.remoteAddress ?? null)).then(answer, (failure: unknown) => {
+    app.log.error({ err: failure }, 'audit event of a refused request could not be written');
+    answer();
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a request refused before routing (its path is not valid
+ * percent-encoding). No hook runs for it, so it gets its audit state, its event and its log
+ * line here, and the answer in the error shape; the path itself is never repeated.
+ */
+export function answerFrameworkError(app: FastifyInstance, _error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const refusal = new AppError('VALIDATION_FAILED', 'The request path is not valid percent-encoding (RFC 3986).', { field: 'url' });
+  request.audit = { recorded: false, subjects: new Set(), details: { code: refusal.code }, action: undefined };
+  const answer = () => {
+    reply.header('x-request-id', request.id);
+    sendError(request, reply, refusal);
+    request.log.info({ method: request.method, route: routeOf(request), statusCode: refusal.status, code: refusal.code }, 'request refused');
+  };
+  app.auditLog.record(request, refusal.status).then(answer, (error: unknown) => {
+    request.log.error({ err: error }, 'audit event of a refused request could not be written');
+    answer();
+  });
 }

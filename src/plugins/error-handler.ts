@@ -18,6 +18,13 @@ const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('INVALID_JSON', 'The body is not valid JSON.', { field: 'body' }),
 };
 
+const GENERIC_MESSAGES = {
+  UNSUPPORTED_MEDIA_TYPE: 'This route does not accept that Content-Type.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than this route accepts.',
+  NOT_ACCEPTABLE: 'This route cannot answer in a format the Accept header allows.',
+  VALIDATION_FAILED: 'The request is not valid.',
+} as const;
+
 function fromValidation(error: FastifyError): AppError {
   const context = error.validationContext ?? 'body';
   const details: ErrorDetail[] = (error.validation ?? []).map((issue) => {
@@ -49,10 +56,11 @@ export function toAppError(error: unknown): AppError {
   }
   const translated = translateDatabaseError(error);
   if (translated) return translated;
-  // Other 4xx raised by Fastify itself (for example 415 or 406) keep their status.
+  // Other 4xx raised by Fastify itself (for example 415 or 406) keep their status, with a message
+  // of ours: Fastify's own messages can quote the request (a content type, a path).
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const code = fastifyError.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fastifyError.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fastifyError.statusCode === 406 ? 'NOT_ACCEPTABLE' : 'VALIDATION_FAILED';
-    return new AppError(code, fastifyError.message);
+    return new AppError(code, GENERIC_MESSAGES[code]);
   }
   return errors.internal(error);
 }
@@ -87,7 +95,8 @@ export const errorHandlerPlugin = fp(
     app.setErrorHandler((error, request, reply) => replyWithError(request, reply, error));
 
     app.setNotFoundHandler((request, reply) =>
-      sendError(request, reply, new AppError('ROUTE_NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`)),
+      // The path is not repeated: it may hold anything (the answer's requestId finds it in no log either).
+      sendError(request, reply, new AppError('ROUTE_NOT_FOUND', `There is no ${request.method} route at this path; see /docs for the routes.`)),
     );
   },
   { name: 'error-handler' },

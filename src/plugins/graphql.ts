@@ -10,6 +10,7 @@ import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
 import { replyWithError } from './error-handler';
 import type { Resolvers } from '../generated/graphql';
+import { checkGraphqlRequest } from './graphql-request';
 import { queryCostRule } from './graphql-cost';
 import { maxDepthRule } from './graphql-depth';
 
@@ -61,8 +62,14 @@ function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
+/**
+ * graphql-js suggests names it knows ("Did you mean \"trajectories\"?"): with introspection off,
+ * those suggestions would let anyone rebuild the schema field by field, so they are cut.
+ */
+const withoutSuggestions = (message: string) => message.replace(/\s*Did you mean [^?]*\?/g, '');
+
 /** Gives every GraphQL error the same `code` (and `field`) as the REST API, and hides 5xx details. */
-function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQLError {
+function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger, suggest: boolean): GraphQLError {
   const original = error.originalError;
   let appError: AppError;
   if (!original || original instanceof GraphQLError) {
@@ -77,7 +84,8 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger): GraphQL
       (statusCode && statusCode >= 400 && statusCode < 500 ? new AppError('VALIDATION_FAILED', original.message) : errors.internal(original));
   }
   if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql request failed');
-  return new GraphQLError(appError.status >= 500 ? appError.message : error.message, {
+  const message = appError.status >= 500 ? appError.message : suggest ? error.message : withoutSuggestions(error.message);
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -94,6 +102,9 @@ function holdsNul(value: unknown): boolean {
   if (value && typeof value === 'object') return Object.entries(value).some(([key, child]) => key !== 'loc' && holdsNul(child));
   return false;
 }
+
+/** For Mercurius' error formatter, which would log every error message (see formatErrors). */
+const QUIET_LOG = { info: () => undefined };
 
 /** Requests that reached Mercurius' handler: from there on, a failure is answered as GraphQL. */
 const reachedGraphql = new WeakSet<FastifyRequest>();
@@ -113,12 +124,28 @@ export const graphqlPlugin = fp(
         route.config = { ...route.config, audit: { action: 'read', resourceType: 'graphql' } };
         const preHandlers = route.preHandler ? [route.preHandler].flat() : [];
         route.preHandler = [...preHandlers, async (request: FastifyRequest) => void reachedGraphql.add(request)];
+        // Before Mercurius' own validation and handler: a malformed request is a 400 in the error shape.
+        const preValidations = route.preValidation ? [route.preValidation].flat() : [];
+        route.preValidation = [
+          ...preValidations,
+          async (request: FastifyRequest) => {
+            const problem = checkGraphqlRequest(request);
+            if (problem) throw problem;
+          },
+        ];
       }
     });
     const formatErrors = (execution: { data?: unknown; errors: readonly GraphQLError[] }, context: MercuriusContext) => {
       const log = context.reply?.log ?? app.log;
-      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log)) };
-      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], context);
+      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log, options.introspection)) };
+      // GraphQL answers refusals with 200 and `errors`: the audit trail records what they were.
+      const request = context.reply?.request;
+      if (request?.audit) request.audit.errorCodes = mapped.errors.map((error) => String(error.extensions.code));
+      // Mercurius' formatter logs each error's message, and GraphQL's messages quote the request
+      // ("Variable $id got invalid value …"): it gets a logger that drops them, and the request's
+      // log line names the codes alone.
+      log.info({ codes: request?.audit?.errorCodes }, 'graphql errors');
+      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], { ...context, reply: { log: QUIET_LOG } } as unknown as MercuriusContext);
     };
     await app.register(mercurius, {
       schema: /* GraphQL */ `

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config';
-import type { Database } from '../db/client';
+import { type Database, openDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { currentRole, grantServiceRole } from '../db/roles';
 import { todayIso } from '../lib/dates';
 import { ROLES } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
@@ -20,26 +22,49 @@ export const DEMO_KEYS_FILE = 'demo-api-keys.json';
  */
 export async function prepareDatabase(
   database: Database,
-  config: Pick<Config, 'loadDemoData' | 'dataDir'> & { registryPseudonymKey: Buffer },
+  config: Pick<Config, 'loadDemoData' | 'dataDir' | 'database'> & { registryPseudonymKey: Buffer; demoTrajectories?: number },
   log: Pick<FastifyBaseLogger, 'info'>,
 ): Promise<void> {
-  await migrateDatabase(database);
-  await seedReferenceData(database.orm);
+  const target = config.database;
+  if (target.kind === 'postgres' && target.ownerUrl) {
+    const owner = await openDatabase({ kind: 'postgres', url: target.ownerUrl, poolMax: 2, statementTimeoutMs: target.statementTimeoutMs });
+    try {
+      const serviceRole = await currentRole(database);
+      if (serviceRole === (await currentRole(owner))) {
+        throw new Error('DATABASE_OWNER_URL and DATABASE_URL connect as the same role; the service needs a role of its own (see README, "Database roles").');
+      }
+      await prepareSchema(owner, serviceRole);
+    } finally {
+      await owner.close();
+    }
+  } else {
+    await prepareSchema(database);
+  }
   if (config.loadDemoData && (await isRegistryEmpty(database.orm))) await loadDemo(database, config, log);
   // Trajectory indicators are brought up to date by the server in the background once it
   // listens (and daily), not here: the command-line tools go through this function too.
 }
 
+/**
+ * Migrations and reference data, run by the schema's owner; then, with two roles, the service's
+ * role gets exactly its rights on what the migrations made (src/db/roles.ts).
+ */
+export async function prepareSchema(owner: Database, serviceRole?: string): Promise<void> {
+  await migrateDatabase(owner);
+  await seedReferenceData(owner.orm);
+  if (serviceRole) await owner.transaction((connection) => grantServiceRole(connection, serviceRole));
+}
+
 async function loadDemo(
   database: Database,
-  config: Pick<Config, 'dataDir'> & { registryPseudonymKey: Buffer },
+  config: Pick<Config, 'dataDir'> & { registryPseudonymKey: Buffer; demoTrajectories?: number },
   log: Pick<FastifyBaseLogger, 'info'>,
 ): Promise<void> {
-  const started = Date.now();
-  const totals = await loadDemoData(database.orm, config.registryPseudonymKey, {
-    trajectories: DEMO_TRAJECTORIES,
-    asOf: todayIso(),
-  });
+  // The keys first, then the data: the data is loaded into an empty database only, so keys written
+  // after it and lost (a DATA_DIR that cannot be made or written) would be lost for good. A start
+  // that fails after the keys loads the data, and writes new keys, again.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keysFile = path.join(config.dataDir, DEMO_KEYS_FILE);
   const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
   const demoKeys: Record<string, string> = {};
   for (const role of ROLES) {
@@ -50,8 +75,12 @@ async function loadDemo(
     });
     demoKeys[role] = key;
   }
-  const keysFile = path.join(config.dataDir, DEMO_KEYS_FILE);
   writePrivateFile(keysFile, `${JSON.stringify({ note: 'Demo API keys for the synthetic dataset; one per role. The institution key acts for vuurtorenhuis.', keys: demoKeys }, null, 2)}\n`);
+  const started = Date.now();
+  const totals = await loadDemoData(database.orm, config.registryPseudonymKey, {
+    trajectories: config.demoTrajectories ?? DEMO_TRAJECTORIES,
+    asOf: todayIso(),
+  });
   log.info(
     { ...totals, milliseconds: Date.now() - started, demoKeysFile: keysFile },
     `Loaded the SYNTHETIC demo dataset. Demo API keys for every role (${ROLES.join(', ')}) are in ${keysFile} (readable by you only); ` +

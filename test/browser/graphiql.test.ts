@@ -27,7 +27,7 @@ describe.skipIf(skipWithoutBrowser)('GraphiQL in a real browser', () => {
     const { problems } = watchPage(page, origin);
     await page.goto(`${origin}/graphiql`);
     await page.getByLabel('API key').fill(authorization.replace(/^Bearer /, ''));
-    await page.getByLabel('Purpose of use (X-Purpose-Of-Use)').fill('graphiql-test');
+    await page.getByLabel('Purpose of use (X-Purpose-Of-Use)').fill('system_test');
 
     // The documentation explorer needs the standard introspection query to work.
     await page.getByRole('button', { name: /documentation explorer/i }).click();

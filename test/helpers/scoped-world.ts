@@ -62,7 +62,8 @@ async function pushInstitution(t: TestApp, institution: { code: string; programm
     pseudonym,
   };
   const subject = (of: string) => ({ ...trajectoryBody().subject, pseudonym: of });
-  await put(`trajectories/${records.trajectory}`, trajectoryBody({ subject: subject(pseudonym), programmeCode: institution.programme, researchConsent: 'granted' }));
+  // Ended, so researchers see it (they see a trajectory once it has ended and been released).
+  await put(`trajectories/${records.trajectory}`, trajectoryBody({ subject: subject(pseudonym), programmeCode: institution.programme, researchConsent: 'granted', endDate: '2024-09-30', endReason: 'completed' }));
   await put(`trajectories/${records.refusedTrajectory}`, trajectoryBody({ subject: subject(pseudonymFor(seed + 1)), programmeCode: institution.programme, researchConsent: 'refused', endDate: '2024-09-30', endReason: 'completed' }));
   await put(`placements/${records.placement}`, placementBody(records.trajectory));
   await put(`care-activities/${records.careActivity}`, careActivityBody(records.trajectory));
@@ -93,7 +94,7 @@ export async function createScopedWorld(t: TestApp): Promise<ScopedWorld> {
       method: 'PUT',
       url: `/api/v1/trajectories/${uniqueReference(records === a ? 'AAXS' : 'BBXS')}`,
       headers: { authorization: records.authorization },
-      payload: trajectoryBody({ subject: shared, programmeCode: institution.programme, researchConsent: consent }),
+      payload: trajectoryBody({ subject: shared, programmeCode: institution.programme, researchConsent: consent, endDate: '2024-08-31', endReason: 'transferred' }),
     });
     expect(response.statusCode, response.body).toBe(201);
   }

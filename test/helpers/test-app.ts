@@ -7,6 +7,7 @@ import { createApiKeysRepository } from '../../src/modules/api-keys/api-keys.rep
 import { createApiKeysService } from '../../src/modules/api-keys/api-keys.service';
 import { checkContract } from './contract';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { testLogger } from './test-log';
 
 /** A fixed registry key for tests; real deployments set their own. */
 export const TEST_REGISTRY_KEY_HEX = 'a'.repeat(64);
@@ -37,7 +38,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const testDatabase = await createTestDatabase();
   const { database } = testDatabase;
-  const app = await buildApp({ config: testConfig(configOverrides), database, logger: false });
+  const app = await buildApp({ config: testConfig(configOverrides), database, logger: testLogger() });
   checkContract(app);
   beforeReady?.(app);
   await app.ready();

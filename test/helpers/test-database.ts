@@ -2,16 +2,22 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client';
+import { type Database, openDatabase, type SqlConnection } from '../../src/db/client';
+import { roleUrl, TEST_ROLES } from './test-roles';
 
 export type TestDatabaseTarget =
   | { kind: 'postgres'; adminUrl: string; templateName: string; runPid: number }
   | { kind: 'pglite'; dumpFile: string };
 
 export interface TestDatabase {
+  /** Connected as the service role (on PostgreSQL): what the service itself may do. */
   database: Database;
-  /** Set on PostgreSQL: the URL of this test's own database. */
+  /** Set on PostgreSQL: the URL of this test's own database, as the service role. */
   url?: string;
+  /** Set on PostgreSQL: the same database as the owner of the schema. */
+  ownerUrl?: string;
+  /** Runs `work` in a transaction as the schema's owner (on PGlite, its one role). */
+  asOwner<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 
@@ -25,20 +31,32 @@ async function adminQuery(adminUrl: string, statement: string): Promise<void> {
   }
 }
 
-/** A database of this run on the test server, copied from a template; dropped by `destroy`. */
+/**
+ * A database of this run on the test server, copied from a template and owned by the schema's
+ * owner role; connected as the service role (or, for migration tests, as the owner).
+ */
 async function ownPostgresDatabase(
   target: Extract<TestDatabaseTarget, { kind: 'postgres' }>,
   template: string,
-  options: { poolMax: number; statementTimeoutMs?: number },
+  options: { poolMax: number; statementTimeoutMs?: number; connectAs: 'app' | 'owner' },
 ): Promise<TestDatabase> {
   const name = `registry_test_${target.runPid}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(target.adminUrl, `create database "${name}" template "${template}"`);
-  const url = new URL(target.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), ...options });
+  await adminQuery(target.adminUrl, `create database "${name}" template "${template}" owner "${TEST_ROLES.owner}"`);
+  const url = roleUrl(target.adminUrl, name, options.connectAs);
+  const ownerUrl = roleUrl(target.adminUrl, name, 'owner');
+  const database = await openDatabase({ kind: 'postgres', url, poolMax: options.poolMax, statementTimeoutMs: options.statementTimeoutMs });
   return {
     database,
-    url: url.toString(),
+    url,
+    ownerUrl,
+    asOwner: async (work) => {
+      const owner = await openDatabase({ kind: 'postgres', url: ownerUrl, poolMax: 1 });
+      try {
+        return await owner.transaction(work);
+      } finally {
+        await owner.close();
+      }
+    },
     destroy: async () => {
       await database.close().catch(() => undefined);
       await adminQuery(target.adminUrl, `drop database if exists "${name}" with (force)`);
@@ -46,18 +64,18 @@ async function ownPostgresDatabase(
   };
 }
 
-/** An empty database (no migrations), for tests of the migrations themselves. */
+/** An empty database (no migrations), for tests of the migrations themselves: connected as the owner, who migrates. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
   const target = inject('testDatabase');
-  if (target.kind === 'postgres') return ownPostgresDatabase(target, 'template0', { poolMax: 2 });
+  if (target.kind === 'postgres') return ownPostgresDatabase(target, 'template0', { poolMax: 2, connectAs: 'owner' });
   const database = await openDatabase({ kind: 'pglite' });
-  return { database, destroy: () => database.close() };
+  return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
 }
 
 /** A migrated database with reference data, for this test file alone. */
 export async function createTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const target = inject('testDatabase');
-  if (target.kind === 'postgres') return ownPostgresDatabase(target, target.templateName, { poolMax: 4, statementTimeoutMs: options.statementTimeoutMs });
+  if (target.kind === 'postgres') return ownPostgresDatabase(target, target.templateName, { poolMax: 4, statementTimeoutMs: options.statementTimeoutMs, connectAs: 'app' });
   const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
-  return { database, destroy: () => database.close() };
+  return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
 }

@@ -14,11 +14,14 @@ const PURPOSE_STORAGE = 'registry.purpose';
  * Purposes of use as fixed codes: the header is stored in the audit trail, and free text there
  * could carry an identifier (domain rules: everything a request carries is data).
  */
+// The registry's purpose-of-use vocabulary (src/lib/request-metadata.ts, README "Purpose of use"):
+// the service refuses any other value, and stores this one in the audit trail.
 export const PURPOSES: ReadonlyArray<{ code: string; label: string }> = [
-  { code: 'n1-trajectory-monitoring', label: 'Monitoring individual trajectories (N=1)' },
-  { code: 'programme-comparison', label: 'Comparing care programmes' },
-  { code: 'quality-improvement', label: 'Quality improvement within an institution' },
-  { code: 'data-quality-check', label: 'Checking data quality' },
+  { code: 'scientific_research', label: 'A study under an approved protocol' },
+  { code: 'programme_evaluation', label: "Evaluating a care programme's delivery and outcomes" },
+  { code: 'quality_improvement', label: 'Improving care within an organisation (monitoring its trajectories)' },
+  { code: 'policy_evaluation', label: 'Evaluating policy or funding' },
+  { code: 'system_test', label: 'Testing a dashboard or the registry itself' },
 ];
 
 export function loadSession(): Session | null {

@@ -13,6 +13,7 @@ export const ingestReports = pgTable(
     institutionId: uuid('institution_id')
       .notNull()
       .references(() => institutions.id),
+    /** SHA-256 (hex) of the client's Idempotency-Key: the key itself is never stored. */
     idempotencyKey: text('idempotency_key'),
     /** SHA-256 of the request body: a key reused for another body is refused. */
     requestHash: text('request_hash'),
@@ -25,7 +26,7 @@ export const ingestReports = pgTable(
   (t) => [
     unique('ingest_reports_idempotency_unique').on(t.institutionId, t.idempotencyKey),
     check('ingest_reports_outcome_valid', sql`${t.outcome} in ('in_progress', 'committed', 'rolled_back')`),
-    check('ingest_reports_key_format', sql`${t.idempotencyKey} ~ '^[A-Za-z0-9._:-]{1,128}$'`),
+    check('ingest_reports_key_format', sql`${t.idempotencyKey} ~ '^[0-9a-f]{64}$'`),
     index('ingest_reports_institution_idx').on(t.institutionId, t.createdAt),
   ],
 );

@@ -23,14 +23,15 @@ export interface NonOverlap {
 
 const sign = (value: number) => (value > 0 ? 1 : value < 0 ? -1 : 0);
 
-function pairCounts(a: readonly number[], b: readonly number[]) {
+/** Pairs (A, B) where B is better, worse or tied; values within `tolerance` of each other tie. */
+function pairCounts(a: readonly number[], b: readonly number[], tolerance = 0) {
   let better = 0;
   let worse = 0;
   let ties = 0;
   for (const before of a) {
     for (const after of b) {
-      if (after > before) better += 1;
-      else if (after < before) worse += 1;
+      if (after - before > tolerance) better += 1;
+      else if (before - after > tolerance) worse += 1;
       else ties += 1;
     }
   }
@@ -72,12 +73,24 @@ export function theilSenSlope(series: readonly number[]): number {
   return slopes.length ? median(slopes) : 0;
 }
 
+/**
+ * How far apart two trend-corrected values must be to differ. Correcting leaves floating-point
+ * rounding behind (0.3 − 3 × 0.1 is not 0), and how it falls depends on the values themselves: an
+ * exact tie would be decided by rounding, and the same data shifted by a constant would get
+ * another Tau-BC. Relative to the data's magnitude, this is far above rounding (about 1e-16 per
+ * operation) and far below any instrument's resolution (scores with a few decimals at most).
+ */
+const CORRECTED_TIE_TOLERANCE = 1e-10;
+
 export function tauBC(a: readonly number[], b: readonly number[]): number {
   const slope = theilSenSlope(a);
   // Sessions run on across the phases; the intercept cancels out of every comparison.
   const correctedA = a.map((value, index) => value - slope * (index + 1));
   const correctedB = b.map((value, index) => value - slope * (a.length + index + 1));
-  return tau(correctedA, correctedB);
+  let magnitude = 1;
+  for (const value of [...a, ...b, ...correctedA, ...correctedB]) magnitude = Math.max(magnitude, Math.abs(value));
+  const { better, worse } = pairCounts(correctedA, correctedB, CORRECTED_TIE_TOLERANCE * magnitude);
+  return (better - worse) / (a.length * b.length);
 }
 
 /** All four, oriented so that positive is better; null with a reason when a phase is too short. */

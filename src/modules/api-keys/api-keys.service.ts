@@ -1,4 +1,5 @@
 import { AppError, errors } from '../../lib/errors';
+import { findPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
 import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
@@ -25,6 +26,8 @@ export function createApiKeysService(repository: Pick<ApiKeysRepository, 'insert
     /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
     async create(input: NewApiKey, now = new Date()): Promise<{ id: string; key: string }> {
       if (!input.name.trim()) throw errors.validation('A key needs a name that says what it is for.', 'name');
+      // Names are stored and listed: the identifier rules of records apply (say what, not whom).
+      if (findPii(input.name)) throw new AppError('PII_DETECTED', 'The name holds identifying data; name the system or purpose, not a person.', { field: 'name' });
       if (input.role === 'institution' && !input.institutionCode) {
         throw errors.validation('A key of role institution must name its institution.', 'institutionCode');
       }

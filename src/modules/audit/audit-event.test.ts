@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuditEvent, canonicalJson, hashVariables } from './audit-event';
+import { buildAuditEvent, canonicalJson, hashVariables, outcomeOf } from './audit-event';
 
 const context = {
   requestId: 'req-1',
@@ -34,5 +34,34 @@ describe('audit events', () => {
     expect(event.userAgent).toHaveLength(512);
     expect(event.variablesHash).toMatch(/^[0-9a-f]{64}$/);
     expect(event).toMatchObject({ role: 'researcher', purpose: 'study of programme fidelity', outcome: 'success', details: null });
+  });
+
+  it('withhold the hash of variables that hold an identifier, and say so', () => {
+    expect(hashVariables({ params: { reference: '111222333' } })).toBeNull();
+    expect(hashVariables({ query: { note: 'anna@example.nl' } })).toBeNull();
+    let deep: unknown = 1;
+    for (let level = 0; level < 10_000; level += 1) deep = [deep];
+    expect(hashVariables(deep)).toBeNull();
+    const event = buildAuditEvent(context, {
+      action: 'update',
+      resourceType: 'trajectory',
+      operation: 'PUT /api/v1/trajectories/:reference',
+      variables: { params: { reference: '123-45-6782' } },
+      outcome: 'refused',
+      details: { code: 'PII_DETECTED' },
+    });
+    expect(event.variablesHash).toBeNull();
+    expect(event.details).toEqual({ code: 'PII_DETECTED', variablesWithheld: true });
+    expect(JSON.stringify(event)).not.toContain('6782');
+  });
+
+  it('record the true outcome, also of errors answered under a 200 (GraphQL)', () => {
+    expect(outcomeOf(200)).toBe('success');
+    expect(outcomeOf(404)).toBe('refused');
+    expect(outcomeOf(503)).toBe('failed');
+    expect(outcomeOf(200, ['FORBIDDEN'])).toBe('refused');
+    expect(outcomeOf(200, ['PURPOSE_REQUIRED', 'VALIDATION_FAILED'])).toBe('refused');
+    expect(outcomeOf(200, ['FORBIDDEN', 'DATABASE_UNAVAILABLE'])).toBe('failed');
+    expect(outcomeOf(200, ['SOMETHING_UNKNOWN'])).toBe('failed');
   });
 });

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../db/schema';
+import { ERROR_CODES, type ErrorCode } from '../../lib/errors';
+import { valueNestsDeeperThan } from '../../lib/nesting-depth';
+import { scanForPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 
 // Audit events are built by one pure function from the request's context and what was done;
@@ -62,9 +65,33 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
 }
 
+/** Deeper than any request the service accepts (json-body.ts refuses far less); only a guard. */
+const MAX_HASHED_DEPTH = 64;
+
+/**
+ * Variables that are not hashed: a hash of a nine-digit number is that number to anyone who tries
+ * them all. Full dates are left to hash: an auditor's `from`/`to` filters are dates, and a date
+ * identifies no one on its own.
+ */
+export function withholdsVariables(variables: unknown): boolean {
+  return valueNestsDeeperThan(variables, MAX_HASHED_DEPTH) || scanForPii(variables).some((finding) => finding.kind !== 'date_of_birth');
+}
+
+/** SHA-256 of the canonical variables; null without variables, or when they are withheld. */
 export function hashVariables(variables: unknown): string | null {
-  if (variables === undefined || variables === null) return null;
+  if (variables === undefined || variables === null || withholdsVariables(variables)) return null;
   return createHash('sha256').update(canonicalJson(variables)).digest('hex');
+}
+
+/**
+ * The true outcome: by the HTTP status, or, for an answer that carries errors under a 2xx (GraphQL
+ * refusals come back as 200), by the worst of their codes.
+ */
+export function outcomeOf(statusCode: number, errorCodes: readonly string[] = []): AuditOutcome {
+  if (statusCode >= 500) return 'failed';
+  if (statusCode >= 400) return 'refused';
+  if (errorCodes.length === 0) return 'success';
+  return errorCodes.some((code) => (ERROR_CODES[code as ErrorCode] ?? 500) >= 500) ? 'failed' : 'refused';
 }
 
 const MAX_TEXT = 512;
@@ -72,6 +99,7 @@ const clip = (value: string | null) => (value && value.length > MAX_TEXT ? value
 
 export function buildAuditEvent(context: AuditContext, facts: AuditFacts): AuditEvent {
   const subjectKeys = [...new Set(facts.subjectKeys ?? [])].sort();
+  const withheld = facts.variables !== undefined && facts.variables !== null && withholdsVariables(facts.variables);
   return {
     requestId: context.requestId,
     principalId: context.principalId,
@@ -88,6 +116,7 @@ export function buildAuditEvent(context: AuditContext, facts: AuditFacts): Audit
     sourceAddress: clip(context.sourceAddress),
     userAgent: clip(context.userAgent),
     purpose: clip(context.purpose),
-    details: facts.details ?? null,
+    // Says why an event has no hash of its variables, without saying what they held.
+    details: withheld ? { ...facts.details, variablesWithheld: true } : (facts.details ?? null),
   };
 }

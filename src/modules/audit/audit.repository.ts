@@ -151,12 +151,11 @@ export async function verifyAuditChain(connection: SqlConnection): Promise<Chain
   };
 }
 
-/** Deletes events older than `before`; the database refuses a cut-off less than five years ago. */
+/**
+ * Deletes events older than `before`; the database refuses a cut-off less than five years ago.
+ * Through the owner's function (migrations/0008): the service's own role may not delete events.
+ */
 export async function purgeAuditEvents(connection: SqlConnection, before: Date): Promise<number> {
-  await connection.query(`select set_config('registry.audit_purge_before', $1, true)`, [before.toISOString()]);
-  const { rows } = await connection.query<{ purged: string }>(
-    `with purged as (delete from audit_events where occurred_at < $1::timestamptz returning 1) select count(*)::text as purged from purged`,
-    [before.toISOString()],
-  );
+  const { rows } = await connection.query<{ purged: string }>('select audit_purge_expired($1::timestamptz)::text as purged', [before.toISOString()]);
   return Number(rows[0]!.purged);
 }

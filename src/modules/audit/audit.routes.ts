@@ -60,7 +60,7 @@ const EVENT_EXAMPLE = {
   statusCode: 200,
   sourceAddress: '10.0.0.7',
   userAgent: 'dashboard/1.4',
-  purpose: 'fidelity study 2026',
+  purpose: 'programme_evaluation',
   details: null,
   previousHash: 'a3c9…',
   hash: '0be1…',
@@ -168,7 +168,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
               subjectKey: z.string(),
               accesses: z.array(eventSchema.pick({ occurredAt: true, principalId: true, role: true, institutionId: true, action: true, resourceType: true, operation: true, purpose: true, outcome: true })),
             })
-            .meta({ example: { subjectKey: '4e1f…64 hex', accesses: [{ occurredAt: EVENT_EXAMPLE.occurredAt, principalId: EVENT_EXAMPLE.principalId, role: 'researcher', institutionId: null, action: 'read', resourceType: 'trajectory', operation: 'POST /graphql', purpose: 'fidelity study 2026', outcome: 'success' }] } }),
+            .meta({ example: { subjectKey: '4e1f…64 hex', accesses: [{ occurredAt: EVENT_EXAMPLE.occurredAt, principalId: EVENT_EXAMPLE.principalId, role: 'researcher', institutionId: null, action: 'read', resourceType: 'trajectory', operation: 'POST /graphql', purpose: 'programme_evaluation', outcome: 'success' }] } }),
         },
       },
     },

@@ -59,7 +59,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
   };
 
   return async function bulkIngest(input: BulkIngestInput): Promise<BulkIngestResult> {
-    const hash = createHash('sha256');
+    const hash = createHash('sha256').update(`mode=${input.mode}\n`); // Another mode is another request.
     let digest: string | undefined;
     const requestHash = () => (digest ??= hash.digest('hex'));
     const lines = readNdjsonLines(input.body, { ...limits, hash });

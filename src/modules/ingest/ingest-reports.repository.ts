@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../../db/client';
 import type { IngestReport } from './ingest-report';
 
 // Stored ingest reports and idempotency keys (one table: a key's answer is its report).
+// A key is stored as its SHA-256 only: a retry is recognised by the same hash, and whatever a
+// client put in its key never sits in the database (migrations/0008 checks the stored form).
+const keyHash = (idempotencyKey: string) => createHash('sha256').update(idempotencyKey, 'utf8').digest('hex');
 
 export interface StoredReport {
   id: string;
@@ -39,12 +43,12 @@ export function createIngestReportsRepository(connection: SqlConnection) {
       const inserted = await connection.query(
         `insert into ingest_reports (id, institution_id, idempotency_key, outcome) values ($1, $2, $3, 'in_progress')
          on conflict (institution_id, idempotency_key) do nothing returning id`,
-        [id, institutionId, idempotencyKey],
+        [id, institutionId, keyHash(idempotencyKey)],
       );
       if (inserted.rows.length > 0) return { claimed: true };
       const { rows } = await connection.query<StoredRow>(
         `select ${COLUMNS} from ingest_reports where institution_id = $1 and idempotency_key = $2`,
-        [institutionId, idempotencyKey],
+        [institutionId, keyHash(idempotencyKey)],
       );
       return { claimed: false, existing: toStored(rows[0]!) };
     },

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../../lib/errors';
 import { formatFieldPath } from '../../lib/field-path';
+import { MAX_NESTING_DEPTH, valueNestsDeeperThan } from '../../lib/nesting-depth';
 import { findPii, type PiiKind, scanForPii } from '../../lib/pii-guard';
 import { type BulkRecord, bulkRecordSchema, DATE_FIELDS, OPAQUE_FIELDS, referenceSchema } from './ingest.schemas';
 
@@ -43,7 +44,14 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {
   return [{ code: 'INVALID_VALUE', message: issue.message, field }];
 }
 
-/** The record's own rules: ends after starts, nothing in the future, an amount for activities. */
+/**
+ * Plausible ages at the start of a trajectory: youth care in the Netherlands runs to 18 and, in
+ * extended youth care, to 23; the programmes take girls from about 12. A birth year giving an age
+ * outside this is a typo (or another field's value), never a youth in care.
+ */
+export const AGE_AT_START = { min: 8, max: 23 } as const;
+
+/** The record's own rules: ends after starts, nothing in the future, a plausible age, an amount for activities. */
 function recordRules(record: BulkRecord, today: string): RecordError[] {
   const errors: RecordError[] = [];
   const future = (field: string, date: string | null | undefined) => {
@@ -56,6 +64,16 @@ function recordRules(record: BulkRecord, today: string): RecordError[] {
       future('endDate', record.endDate);
       if (record.endDate && record.endDate < record.startDate) {
         errors.push({ code: 'END_BEFORE_START', message: 'is before startDate', field: 'endDate' });
+      }
+      if (record.type === 'trajectory') {
+        const ageAtStart = Number(record.startDate.slice(0, 4)) - record.subject.birthYear;
+        if (ageAtStart < AGE_AT_START.min || ageAtStart > AGE_AT_START.max) {
+          errors.push({
+            code: 'AGE_OUT_OF_RANGE',
+            message: `gives an age at the start of ${AGE_AT_START.min} to ${AGE_AT_START.max} only (start year minus birth year)`,
+            field: 'subject.birthYear',
+          });
+        }
       }
       if (record.type === 'trajectory' && Boolean(record.endDate) !== Boolean(record.endReason)) {
         errors.push({
@@ -80,6 +98,10 @@ function recordRules(record: BulkRecord, today: string): RecordError[] {
 
 /** Validates one parsed JSON value as a bulk record. `today` is the registry's date (YYYY-MM-DD). */
 export function validateRecord(value: unknown, today: string): ParsedRecord {
+  // Before anything walks it: a record nests two levels; thousands are an attack on the stack.
+  if (valueNestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+    return { ok: false, errors: [{ code: 'INVALID_VALUE', message: `nests deeper than ${MAX_NESTING_DEPTH} levels; a record nests two`, field: '' }] };
+  }
   const piiErrors: RecordError[] = scanForPii(value, { datePaths: DATE_FIELDS, skipPaths: OPAQUE_FIELDS }).map((finding) => ({
     code: 'PII_DETECTED',
     message: PII_MESSAGES[finding.kind],

@@ -1,7 +1,9 @@
 import type { MercuriusContext } from 'mercurius';
 import { createBatchLoader } from '../../lib/batch-loader';
 import type { Database } from '../../db/client';
+import { todayIso } from '../../lib/dates';
 import { auditContextOf } from '../../plugins/audit';
+import { researchReleaseDate } from './research-release';
 import { createResearchRepository, type ResearchScope, scopeOf, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { loadInstruments } from '../indicators/indicator-maintainer';
@@ -60,11 +62,11 @@ export type ResearchContext = ReturnType<typeof createResearchContext>;
 const CONTEXTS = new WeakMap<object, ResearchContext>();
 
 /** The request's research context; refuses roles without record-level access. */
-export function researchOf(context: MercuriusContext, database: Database): ResearchContext {
+export function researchOf(context: MercuriusContext, database: Database, settings: { researchReleaseDelayDays: number }): ResearchContext {
   const existing = CONTEXTS.get(context);
   if (existing) return existing;
   const request = context.reply.request;
-  const scope = scopeOf(context.principal, auditContextOf(request).purpose);
+  const scope = scopeOf(context.principal, auditContextOf(request).purpose, researchReleaseDate(todayIso(), settings.researchReleaseDelayDays));
   const created = createResearchContext(database, scope, (rows) => {
     for (const row of rows) request.audit.subjects.add(row.registry_key);
   });

@@ -57,7 +57,9 @@ export const researchTypeDefs = /* GraphQL */ `
 
   """
   One episode of care. For researchers every calendar date is null: times are day offsets
-  from the start of the trajectory, plus its start month.
+  from the start of the trajectory, plus its start month. Researchers see a trajectory only once
+  it has ended and been released: quarterly, every trajectory that ended before the quarter
+  began (exact offsets of records arriving as they happen would give the start date away).
   """
   type Trajectory {
     id: ID!
@@ -151,6 +153,8 @@ export const researchTypeDefs = /* GraphQL */ `
 export interface ResearchSettings {
   maxPageSize: number;
   intakeWindowDays: number;
+  /** See research-release.ts: researchers see trajectories once ended and released. */
+  researchReleaseDelayDays: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -172,7 +176,7 @@ export interface SeriesParent extends SeriesView {
 }
 
 export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
-  const research = (context: MercuriusContext) => researchOf(context, database);
+  const research = (context: MercuriusContext) => researchOf(context, database, settings);
   const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
   /**
    * For a researcher, an open trajectory's exact time in care (and what is computed from it)

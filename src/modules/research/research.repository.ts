@@ -9,14 +9,20 @@ import type { CoreElement, Domain, EndReason, ExploitationAtIntake, Gender, Rese
 // trajectory side too: otherwise the planner hashes every trajectory in scope (126 ms against
 // 3.5 ms for a page of 50 at 100,000 trajectories).
 
-/** `registry` is the registry's own maintenance (indicators); no request ever gets it. */
-export type ResearchScope = { role: 'institution'; institutionId: string } | { role: 'researcher' } | { role: 'registry' };
+/**
+ * `registry` is the registry's own maintenance (indicators); no request ever gets it. A
+ * researcher sees consented trajectories that ended before the release date (research-release.ts).
+ */
+export type ResearchScope =
+  | { role: 'institution'; institutionId: string }
+  | { role: 'researcher'; releasedBefore: string }
+  | { role: 'registry' };
 
-export function scopeOf(principal: Principal, purpose: string | null): ResearchScope {
+export function scopeOf(principal: Principal, purpose: string | null, releasedBefore: string): ResearchScope {
   if (principal.role === 'institution') return { role: 'institution', institutionId: principal.institutionId! };
   if (principal.role === 'researcher') {
     if (!purpose) throw errors.purposeRequired();
-    return { role: 'researcher' };
+    return { role: 'researcher', releasedBefore };
   }
   throw errors.forbidden(`Role ${principal.role} sees no record-level data; use the statistics.`);
 }
@@ -27,7 +33,10 @@ function scopeCondition(scope: ResearchScope, params: unknown[]): string {
     params.push(scope.institutionId);
     return `t.institution_id = $${params.length}::uuid`;
   }
-  if (scope.role === 'researcher') return `t.research_consent = 'granted'`;
+  if (scope.role === 'researcher') {
+    params.push(scope.releasedBefore);
+    return `t.research_consent = 'granted' and t.end_date < $${params.length}::date`;
+  }
   return 'true';
 }
 
