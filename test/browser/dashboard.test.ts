@@ -11,7 +11,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 // API answers to the same request with the same key; refused roles must see the refusal.
 // Production settings (no GraphiQL): the dashboard is served in every environment.
 
-const PURPOSE = 'n1-trajectory-monitoring';
+const PURPOSE = 'system_test';
 const INFORMANT_ORDER = ['youth', 'parent', 'mentor', 'clinician', 'teacher'];
 const START = '2024-01-15';
 const day = (offset: number) => new Date(Date.parse(`${START}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
