@@ -1,3 +1,4 @@
+import { ROLES } from '../src/lib/vocabulary';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,7 +130,7 @@ describe('demo data on first start', () => {
       // A DATA_DIR that does not exist yet is made.
       const missing = path.join(scratch, 'nested', 'data');
       await prepareDatabase(fresh.database, { ...settings, dataDir: missing }, { info: () => undefined });
-      expect(Object.keys(JSON.parse(fs.readFileSync(path.join(missing, 'demo-api-keys.json'), 'utf8')).keys)).toEqual(['institution', 'researcher', 'funder', 'auditor', 'admin']);
+      expect(Object.keys(JSON.parse(fs.readFileSync(path.join(missing, 'demo-api-keys.json'), 'utf8')).keys)).toEqual([...ROLES]);
       expect(await isRegistryEmpty(fresh.database.orm)).toBe(false);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });

@@ -417,7 +417,9 @@ export type SubjectAttributes = {
 
 /**
  * One episode of care. For researchers every calendar date is null: times are day offsets
- * from the start of the trajectory, plus its start month.
+ * from the start of the trajectory, plus its start month. Researchers see a trajectory only once
+ * it has ended and been released: quarterly, every trajectory that ended before the quarter
+ * began (exact offsets of records arriving as they happen would give the start date away).
  */
 export type Trajectory = {
   __typename?: 'Trajectory';
