@@ -37,10 +37,10 @@ const DOMAIN_COLUMNS = {
 } as const;
 const FIDELITY = { summary: 'fidelity_summary', diagnostics_safety: 'fidelity_diagnostics_safety', living_climate: 'fidelity_living_climate', mentor_conversations: 'fidelity_mentor_conversations' } as const;
 
-/** Every trajectory in the statistics population (research consent not refused or withdrawn). */
-export async function loadTruth(connection: Pick<SqlConnection, 'query'>): Promise<TruthTrajectory[]> {
+/** Every trajectory in the statistics population (research consent not refused or withdrawn), or those of `ids` among them. */
+export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: string[]): Promise<TruthTrajectory[]> {
   const { rows } = await connection.query<Record<string, unknown>>(
-    `select t.id, t.subject_id::text as youth, t.research_consent as consent, i.code as institution, t.institution_id::text as institution_id, p.code as programme,
+    `select t.id, s.registry_key as youth, t.research_consent as consent, i.code as institution, t.institution_id::text as institution_id, p.code as programme,
             coalesce((select pl.setting from placements pl where pl.trajectory_id = t.id order by pl.start_date limit 1), p.settings[1]) as setting,
             extract(year from t.start_date)::int as start_year, s.gender, s.birth_year,
             t.end_date - t.start_date as days, t.end_reason,
@@ -54,7 +54,8 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>): Promi
                 order by m.instrument_code, m.measured_on desc, m.id desc) a) as answers
        from trajectories t join subjects s on s.id = t.subject_id join programmes p on p.id = t.programme_id join institutions i on i.id = t.institution_id
        left join trajectory_indicators ti on ti.trajectory_id = t.id
-      where t.research_consent not in ('refused', 'withdrawn')`,
+      where t.research_consent not in ('refused', 'withdrawn') ${ids ? 'and t.id = any($1::uuid[])' : ''}`,
+    ids ? [ids] : [],
   );
   return rows.map((row) => {
     const startYear = Number(row.start_year);

@@ -14,7 +14,7 @@ function recordKeys(count: number, seed = 7): number[] {
     return ((t ^ (t >>> 14)) >>> 0) % RECORD_KEY_RANGE;
   });
 }
-const extremes = (values: number[]) => values.reduce(([low, high], value) => [Math.min(low, value), Math.max(high, value)], [Infinity, -Infinity]);
+const extremes = (values: number[]): [number, number] => values.reduce<[number, number]>(([low, high], value) => [Math.min(low, value), Math.max(high, value)], [Infinity, -Infinity]);
 const sum = (keys: number[]) => keys.reduce((total, key) => total + BigInt(key), 0n);
 
 describe('cell keys', () => {

@@ -1,0 +1,155 @@
+// The full attack suite against the funders' statistics (the tests run a bounded version of it,
+// test/statistics-attacks.test.ts), on generated datasets, over real HTTP:
+// (a) before/after: youths added one at a time; the attacker fetches every answer whenever
+//     anything changed and guesses each added youth's programme, gender and outcome class from
+//     the differences. Once with every change published at once ("live": a release per youth),
+//     once as the service runs (a release only when STATISTICS_RELEASE_MINIMUM_YOUTHS changed);
+// (b) every answer of a funder solved together by linear programming;
+// (c) a researcher who also knows the consented trajectories at record level, after the rest;
+// (d) an institution that knows its own trajectories, after the other institutions'.
+//
+//   npm run bench:statistics-attacks
+//   BENCH_SIZES=400 BENCH_STEPS=200 BENCH_LIVE_STEPS=60 npm run bench:statistics-attacks
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../src/db/client';
+import { migrateDatabase } from '../src/db/migrate';
+import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
+import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
+import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';
+import { addYouth, attributesOf, priorOf, youthsToAdd } from '../test/helpers/statistics-attacks/added-youths';
+import { allRequests, type AnswerSet, collectAnswers } from '../test/helpers/statistics-attacks/answers';
+import { comparisonAsker, restAsker, type Send } from '../test/helpers/statistics-attacks/askers';
+import { ATTRIBUTES, type BeforeAfterResult, runBeforeAfter } from '../test/helpers/statistics-attacks/before-after';
+import { largestDeviation, type LinkedAttackReport, linkedAnswersAttack } from '../test/helpers/statistics-attacks/suite';
+import { loadTruth } from '../test/helpers/statistics-truth';
+import { machineLine, request } from './lib/load';
+import { ensureScaleDataset, SCALE_AS_OF, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
+import { startService } from './lib/service';
+
+const SIZES = (process.env.BENCH_SIZES ?? '400,5000').split(',').map(Number);
+const STEPS = Number(process.env.BENCH_STEPS ?? 200);
+const LIVE_STEPS = Number(process.env.BENCH_LIVE_STEPS ?? 60);
+/** Its own seed: the attacks add youths to the dataset, which the other benchmarks must not see. */
+const SEED = Number(process.env.BENCH_SEED ?? 18);
+const SECRET = randomBytes(32);
+
+function sender(port: number, key: string): Send {
+  return ({ method, path, body }) =>
+    request(port, { method, path, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+}
+
+const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
+
+function printBeforeAfter(label: string, result: BeforeAfterResult) {
+  const sizes = result.batchSizes;
+  console.log(
+    `| ${label} | ${result.youths} | ${result.releases} | ${sizes.length ? `${Math.min(...sizes)}–${Math.max(...sizes)}` : '–'} | ` +
+      ATTRIBUTES.map((attribute) => {
+        const rate = result.rates[attribute];
+        return `${percent(rate.base)} → ${percent(rate.best)} (${rate.advantage >= 0 ? '+' : ''}${(100 * rate.advantage).toFixed(1)} pp)`;
+      }).join(' | ') +
+      ` | ${result.unchangedChecks} |`,
+  );
+}
+
+function printLinked(label: string, report: LinkedAttackReport) {
+  console.log(
+    `| ${label} | ${report.cells} | ${report.constraints} | ${report.inconsistent.length} | ${report.targets} | ${report.determined.length} | ${report.meanWidth.toFixed(2)} | ${report.seconds.toFixed(1)} |`,
+  );
+}
+
+async function attack(size: number) {
+  const dataset = await ensureScaleDataset({ trajectories: size, seed: SEED });
+  const migrating = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 2 });
+  await migrateDatabase(migrating);
+  await migrating.close();
+  const service = await startService(dataset.databaseUrl, { environment: { STATISTICS_KEY_SECRET: SECRET.toString('hex') } });
+  const { database, app, port } = service;
+  const label = `ATK${Date.now().toString(36).toUpperCase()}`;
+  try {
+    const releases = createStatisticsReleasesRepository(database);
+    const catchUp = async () => {
+      await app.indicators.enqueueStale();
+      await app.indicators.drain();
+    };
+    // Everything up to now is published before the attack starts.
+    await catchUp();
+    await releases.release(SECRET, 1);
+    const funder = restAsker(sender(port, await service.key('funder')));
+    const prior = await priorOf(database);
+    const youths = youthsToAdd(LIVE_STEPS + STEPS, { seed: 4242 + size, asOf: SCALE_AS_OF, label });
+    const marker = async () => JSON.stringify(await releases.state());
+    const run = (offset: number, steps: number, settle: () => Promise<void>, requests: ReturnType<typeof allRequests>, checkEvery?: number) =>
+      runBeforeAfter({
+        steps,
+        prior,
+        addYouth: (step) => addYouth(database.orm, SCALE_REGISTRY_KEY, database, youths[offset + step - 1]!),
+        attributesOf: (ids) => attributesOf(database, ids),
+        settle,
+        releaseMarker: marker,
+        collect: () => collectAnswers(funder, requests),
+        ...(checkEvery ? { checkEvery } : {}),
+      });
+
+    // (a) live: what the cell-key method alone does when every change is published at once.
+    const guessing = allRequests({ groupings: [null, 'programme', 'gender'] });
+    const live = await run(0, LIVE_STEPS, async () => void (await catchUp(), await releases.release(SECRET, 1)), guessing);
+    // (a) as the service runs: releases of at least STATISTICS_RELEASE_MINIMUM_YOUTHS youths.
+    const released = await run(LIVE_STEPS, STEPS, async () => void (await catchUp(), await app.statisticsReleases.release()), allRequests(), 20);
+
+    // (b)–(d) on everything, published.
+    await catchUp();
+    await releases.release(SECRET, 1);
+    const truth = await loadTruth(database);
+    const programmes = await createCatalogueRepository(database.orm).listProgrammes();
+    const programmesOf = new Map<string, string[]>();
+    for (const programme of programmes) programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
+    const funderAnswers = await collectAnswers(funder, allRequests());
+    // The attacker reads the method's parameters from the answer, and the table is public.
+    const control = [...funderAnswers.values()][0]!.disclosureControl;
+    const table = readPerturbationTable({ maximumDeviation: control.maximumDeviation, variance: control.variance, threshold: control.threshold });
+    const context = { table, programmesOf, truth };
+    const linked = await linkedAnswersAttack(context, funderAnswers);
+    const researcherKnows = (row: (typeof truth)[number]) => row.consent === 'granted';
+    const researcher = await linkedAnswersAttack(context, funderAnswers, { knows: researcherKnows });
+    const researcherAnswers = await collectAnswers(restAsker(sender(port, await service.key('researcher'))), allRequests());
+    const researcherOwn = await linkedAnswersAttack({ ...context, truth: truth.filter(researcherKnows) }, researcherAnswers);
+    const institutionAnswers: AnswerSet = await collectAnswers(comparisonAsker(sender(port, await service.key('institution', 'vuurtorenhuis'))), allRequests());
+    const institution = await linkedAnswersAttack(context, institutionAnswers, { knows: (row) => row.institution === 'vuurtorenhuis' });
+    // A researcher's own figures count consented trajectories only: every count within D of that truth.
+    const researcherDeviation = largestDeviation(researcherAnswers, truth.filter(researcherKnows));
+    return { dataset, live, released, linked, researcher, researcherOwn, institution, researcherDeviation, releaseMinimumYouths: control.releaseMinimumYouths, maximumDeviation: control.maximumDeviation };
+  } finally {
+    await database.query(`delete from trajectories where reference like $1`, [`${label}-%`]);
+    await service.close();
+  }
+}
+
+async function main() {
+  console.log(machineLine());
+  for (const size of SIZES) {
+    const result = await attack(size);
+    console.log(`\n### ${result.dataset.trajectories.toLocaleString('en')} trajectories (seed ${SEED})\n`);
+    console.log('(a) before/after: youths added one at a time; base rate → attacker\'s best rate (advantage)\n');
+    console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release |');
+    console.log('|---|---:|---:|---|---|---|---|---:|');
+    printBeforeAfter('every change at once (release per youth)', result.live);
+    printBeforeAfter(`releases of ≥ ${result.releaseMinimumYouths} youths (the service)`, result.released);
+    console.log('\n(b)–(d) linked answers by linear programming (HiGHS); targets: counts of 1–9 sought\n');
+    console.log('| attack | counts | constraints | inconsistent | targets | determined | mean range width | seconds |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    printLinked('(b) funder: every answer together', result.linked);
+    printLinked('(c) researcher: funders\' answers minus consented records', result.researcher);
+    printLinked('(c) researcher: own answers (consented only)', result.researcherOwn);
+    printLinked('(d) institution (vuurtorenhuis): national minus its own', result.institution);
+    console.log(`\nLargest deviation of a researcher's published count from the consented-only truth: ${result.researcherDeviation} (D = ${result.maximumDeviation})`);
+    for (const report of [result.linked, result.researcher, result.researcherOwn, result.institution]) {
+      for (const entry of report.determined) console.log(`  determined: ${entry.id} = ${entry.value} (true ${entry.truth})`);
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
