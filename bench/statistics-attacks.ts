@@ -34,8 +34,10 @@ const SEED = Number(process.env.BENCH_SEED ?? 18);
 const SECRET = randomBytes(32);
 
 function sender(port: number, key: string): Send {
-  return ({ method, path, body }) =>
+  const send: Send = ({ method, path, body }) =>
     request(port, { method, path, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  // Every request here only reads: one retry when a kept-alive connection was closed under it.
+  return (options) => send(options).catch((error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? send(options) : Promise.reject(error)));
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)} %`;

@@ -1,7 +1,8 @@
 import type { PerturbationTable } from '../../../src/lib/statistics/perturbation-table';
 import type { TruthTrajectory } from '../statistics-truth';
 import type { AnswerSet } from './answers';
-import { publishedCounts, trueCount } from './cells';
+import type { StatisticsAnswer } from '../../../src/modules/statistics/statistics.service';
+import { type CountCell, publishedCounts, trueCount, whatOf } from './cells';
 import { solveLinkedAnswers } from './linked-answers';
 
 // The linked-answers attacks: (b) every answer of a role solved together; (c) a researcher's and
@@ -67,4 +68,22 @@ export function largestDeviation(answers: AnswerSet, rows: TruthTrajectory[]): n
     for (const value of entry.values) largest = Math.max(largest, Math.abs(value - truth));
   }
   return largest;
+}
+
+/** The same answers with every count true: what the attacks find without protection (their control). */
+export function unprotected(answers: AnswerSet, rows: TruthTrajectory[]): AnswerSet {
+  return new Map(
+    [...answers].map(([key, answer]) => {
+      const [measure, groupingText] = key.split('|') as [string, string];
+      const grouping = (measure === 'recognition' ? 'recognition' : groupingText === 'total' ? null : groupingText) as CountCell['grouping'];
+      const exact = (group: string | null, values: StatisticsAnswer['total']) =>
+        Object.fromEntries(
+          Object.entries(values).map(([name, cell]) => {
+            const what = whatOf(measure, name);
+            return [name, what === null ? cell : { value: trueCount({ what, grouping: group === null ? null : grouping, group }, rows), suppressed: false }];
+          }),
+        );
+      return [key, { ...answer, groups: answer.groups.map((group) => ({ group: group.group, values: exact(group.group, group.values) })), total: exact(null, answer.total) }];
+    }),
+  );
 }
