@@ -9,7 +9,7 @@
 // (d) an institution that knows its own trajectories, after the other institutions'.
 //
 //   npm run bench:statistics-attacks
-//   BENCH_SIZES=400 BENCH_STEPS=200 BENCH_LIVE_STEPS=60 npm run bench:statistics-attacks
+//   BENCH_SIZES=400 BENCH_STEPS=200 BENCH_LIVE_STEPS=60 BENCH_RELEASE_MINIMUM_YOUTHS=40 npm run bench:statistics-attacks
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
@@ -32,6 +32,8 @@ const LIVE_STEPS = Number(process.env.BENCH_LIVE_STEPS ?? 60);
 /** Its own seed: the attacks add youths to the dataset, which the other benchmarks must not see. */
 const SEED = Number(process.env.BENCH_SEED ?? 18);
 const SECRET = randomBytes(32);
+/** The service's release size for the attack (STATISTICS_RELEASE_MINIMUM_YOUTHS); default: the configuration's. */
+const RELEASE_MINIMUM_YOUTHS = process.env.BENCH_RELEASE_MINIMUM_YOUTHS;
 
 function sender(port: number, key: string): Send {
   const send: Send = ({ method, path, body }) =>
@@ -65,7 +67,9 @@ async function attack(size: number) {
   const migrating = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 2 });
   await migrateDatabase(migrating);
   await migrating.close();
-  const service = await startService(dataset.databaseUrl, { environment: { STATISTICS_KEY_SECRET: SECRET.toString('hex') } });
+  const service = await startService(dataset.databaseUrl, {
+    environment: { STATISTICS_KEY_SECRET: SECRET.toString('hex'), ...(RELEASE_MINIMUM_YOUTHS ? { STATISTICS_RELEASE_MINIMUM_YOUTHS: RELEASE_MINIMUM_YOUTHS } : {}) },
+  });
   const { database, app, port } = service;
   const label = `ATK${Date.now().toString(36).toUpperCase()}`;
   try {

@@ -62,13 +62,19 @@ export function createCellKeyMethod(settings: CellKeySettings) {
     },
 
     /**
-     * A median, perturbed with the interquartile range as magnifier: what one contributor more or
-     * less moves a median by is a fraction of the spread around it, so the noise hides it.
+     * A median, perturbed with the interquartile range (at least a tenth of the median) as
+     * magnifier over the minimum base of contributors, shrinking as 1/√n beyond it. One contributor
+     * more or less moves a median by about the gap between its middle order statistics; over few
+     * contributors that gap is a good part of the spread, so the noise spans the spread; over many
+     * it is small, and the noise shrinks like the median's own standard error (≈ 0.93 · IQR / √n).
      */
     median(variable: string, contributors: Tally, quartiles: readonly number[] | null, range?: [number, number]): Published {
       if (!quartiles || contributors.count === 0 || !enough(contributors)) return leftOut;
       const [lower, middle, upper] = quartiles as [number, number, number];
-      return { value: magnitude(variable, contributors, middle, Math.max(upper - lower, MEDIAN_SPREAD_FLOOR * Math.abs(middle)), range), suppressed: false };
+      const spread = Math.max(upper - lower, MEDIAN_SPREAD_FLOOR * Math.abs(middle));
+      // Scaled by the published count (what the answer shows), not the true one.
+      const magnifier = spread * Math.min(1, Math.sqrt(settings.minimumBase / count(contributors)));
+      return { value: magnitude(variable, contributors, middle, magnifier, range), suppressed: false };
     },
   };
 }

@@ -65,7 +65,7 @@ function notesFor(settings: StatisticsServiceSettings): string[] {
     `A published count is 0 or more than ${threshold}; a 0 may stand for a count of up to ${d}. An empty group is a true 0.`,
     'Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.',
     'A share is a perturbed count over the sum of the perturbed counts of its kind, so the shares of a domain add up to 1.',
-    `Means and medians carry noise of at most ${settings.noiseShare} times their magnifier (the largest answer for a mean, the interquartile range for a median), and are left out (suppressed) where the published count of their contributors is below ${settings.minimumBase}.`,
+    `Means and medians carry noise of at most ${settings.noiseShare} times their magnifier (the largest answer for a mean; for a median the interquartile range, shrinking as 1/√n beyond ${settings.minimumBase} contributors), and are left out (suppressed) where the published count of their contributors is below ${settings.minimumBase}.`,
     `Figures follow new data in releases: a family of figures is refreshed only when at least ${settings.releaseMinimumYouths} youths changed in it.`,
   ];
 }
