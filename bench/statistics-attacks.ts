@@ -52,7 +52,7 @@ function printBeforeAfter(label: string, result: BeforeAfterResult) {
         const rate = result.rates[attribute];
         return `${percent(rate.base)} → ${percent(rate.best)} (${rate.advantage >= 0 ? '+' : ''}${(100 * rate.advantage).toFixed(1)} pp)`;
       }).join(' | ') +
-      ` | ${result.unchangedChecks} |`,
+      ` | ${result.unchangedChecks} | ${ATTRIBUTES.map((attribute) => result.homogeneous[attribute]).join(' / ')} |`,
   );
 }
 
@@ -137,8 +137,8 @@ async function main() {
     const result = await attack(size);
     console.log(`\n### ${result.dataset.trajectories.toLocaleString('en')} trajectories (seed ${SEED})\n`);
     console.log('(a) before/after: youths added one at a time; base rate → attacker\'s best rate (advantage)\n');
-    console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release |');
-    console.log('|---|---:|---:|---|---|---|---|---:|');
+    console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release | releases all one programme / gender / outcome class |');
+    console.log('|---|---:|---:|---|---|---|---|---:|---:|');
     printBeforeAfter('every change at once (release per youth)', result.live);
     printBeforeAfter(`releases of ≥ ${result.releaseMinimumYouths} youths (the service)`, result.released);
     console.log('\n(b)–(d) linked answers by linear programming (HiGHS); targets: counts of 1–9 sought\n');

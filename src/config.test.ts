@@ -75,7 +75,7 @@ describe('loadConfig', () => {
       table: { maximumDeviation: 3, variance: 1, threshold: 2 },
       noiseShare: 0.5,
       minimumBase: 10,
-      releaseMinimumYouths: 20,
+      releaseMinimumYouths: 40,
       releaseCheckMinutes: 60,
       keySecret: undefined,
     });
@@ -83,6 +83,6 @@ describe('loadConfig', () => {
     expect(problemsOf({ MIN_CELL_SIZE: '10' })[0]).toMatch(/^MIN_CELL_SIZE: is no longer used: statistics are protected by the cell-key method/);
     expect(problemsOf({ STATISTICS_THRESHOLD: '4' })[0]).toMatch(/^STATISTICS_THRESHOLD: must not exceed STATISTICS_MAX_DEVIATION/);
     expect(problemsOf({ STATISTICS_VARIANCE: '2' })[0]).toMatch(/^STATISTICS_VARIANCE: no perturbation table D3-V2-js2 is shipped .*npm run ptable -- --D 3 --V 2 --js 2/);
-    expect(problemsOf({ STATISTICS_RELEASE_MINIMUM_YOUTHS: '5' })[0]).toMatch(/^STATISTICS_RELEASE_MINIMUM_YOUTHS: must be at least 10/);
+    expect(problemsOf({ STATISTICS_RELEASE_MINIMUM_YOUTHS: '20' })[0]).toMatch(/^STATISTICS_RELEASE_MINIMUM_YOUTHS: must be at least 40/);
   });
 });

@@ -87,7 +87,7 @@ const environmentSchema = z
     /** Means and medians only where the published count of their contributors is at least this. */
     STATISTICS_MINIMUM_BASE: z.coerce.number().int().min(5, 'must be at least 5').max(1000).default(10),
     /** A family of figures is released only when at least this many youths changed in it. */
-    STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce.number().int().min(10, 'must be at least 10 (fewer lets answers before and after a release point at the youths that changed)').max(10_000).default(20),
+    STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce.number().int().min(40, 'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)').max(10_000).default(40),
     /** How often the server checks whether a release is due. */
     STATISTICS_RELEASE_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */

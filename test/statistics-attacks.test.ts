@@ -117,7 +117,7 @@ async function attackBeforeAfter(app: TestApp) {
   await catchUp();
   await app.app.statisticsReleases.release();
   const prior = await priorOf(database);
-  const youths = youthsToAdd(72, { seed: 99, asOf: AS_OF, label: 'BA' });
+  const youths = youthsToAdd(12 + 110, { seed: 99, asOf: AS_OF, label: 'BA' });
   const common = {
     prior,
     attributesOf: (ids: string[]) => attributesOf(database, ids),
@@ -134,17 +134,17 @@ async function attackBeforeAfter(app: TestApp) {
   expect(live.youths).toBeGreaterThanOrEqual(8);
   expect(live.rates.programme.advantage).toBeGreaterThan(0.5);
   expect(live.rates.outcome.advantage).toBeGreaterThan(0.2);
-  // As the service publishes: releases of at least 20 youths.
+  // As the service publishes: releases of at least 40 youths.
   const released = await runBeforeAfter({
     ...common,
-    steps: 60,
+    steps: 110,
     addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[12 + step - 1]!),
     settle: async () => void (await catchUp(), await app.app.statisticsReleases.release()),
     collect: () => collectAnswers(funder, allRequests()),
-    checkEvery: 15,
+    checkEvery: 25,
   });
   expect(released.releases).toBeGreaterThanOrEqual(2);
-  expect(Math.min(...released.batchSizes)).toBeGreaterThanOrEqual(20);
+  expect(Math.min(...released.batchSizes)).toBeGreaterThanOrEqual(40);
   expect(released.unchangedChecks).toBeGreaterThan(0);
   for (const attribute of ATTRIBUTES) {
     // The bound, plus two standard errors of a rate over this few youths (the benchmark measures it over 200).

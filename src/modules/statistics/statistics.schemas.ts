@@ -49,7 +49,7 @@ export const answerSchema = z
         threshold: 2,
         magnitudeNoise: 0.5,
         minimumBase: 10,
-        releaseMinimumYouths: 20,
+        releaseMinimumYouths: 40,
         releasedAt: '2026-11-30T12:00:00.000Z',
         notes: ['Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.'],
       },

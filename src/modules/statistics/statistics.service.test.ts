@@ -10,7 +10,7 @@ import { createStatisticsService, type Viewer } from './statistics.service';
 // published, which groups an answer lists, and what the answer says about itself.
 
 const table = buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
-const SETTINGS = { table, noiseShare: 0.5, minimumBase: 10, releaseMinimumYouths: 20 };
+const SETTINGS = { table, noiseShare: 0.5, minimumBase: 10, releaseMinimumYouths: 40 };
 const published = (tally: Tally) => (tally.count === 0 ? 0 : tally.count + perturbation(table, tally.count, keyFraction(cellKey(tally.keys))));
 
 /** A tally of `count` contributors whose key sum makes the published count `target`. */
@@ -125,7 +125,7 @@ describe('the statistics service', () => {
     const answer = await service.answer('care', null, { population: 'consented', institution: null });
     expect(slices[0]).toEqual({ grouping: null, population: 'consented', ownInstitution: null });
     expect(answer.population).toBe('consent_granted');
-    expect(answer.disclosureControl).toMatchObject({ method: 'cell-key', perturbationTable: 'D3-V1-js2', maximumDeviation: 3, variance: 1, threshold: 2, magnitudeNoise: 0.5, minimumBase: 10, releaseMinimumYouths: 20 });
+    expect(answer.disclosureControl).toMatchObject({ method: 'cell-key', perturbationTable: 'D3-V1-js2', maximumDeviation: 3, variance: 1, threshold: 2, magnitudeNoise: 0.5, minimumBase: 10, releaseMinimumYouths: 40 });
     // Care reads the membership and care families: the later of their releases.
     expect(answer.disclosureControl.releasedAt).toBe('2026-11-20T00:00:00.000Z');
     expect((await service.answer('overview', null, FUNDER)).disclosureControl.releasedAt).toBe('2026-11-01T00:00:00.000Z');

@@ -72,6 +72,11 @@ export interface BeforeAfterResult {
   rates: Record<Attribute, { base: number; increase: number; changed: number; best: number; advantage: number }>;
   /** Steps without a release at which every answer was fetched again and found unchanged. */
   unchangedChecks: number;
+  /**
+   * Releases whose youths all shared the attribute's value: then every cell of the other values
+   * kept its number, and an attacker who knows a youth was among them is all but certain of it.
+   */
+  homogeneous: Record<Attribute, number>;
 }
 
 export interface BeforeAfterRun {
@@ -97,6 +102,7 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
   let pending: string[] = [];
   const hits = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, { base: 0, increase: 0, changed: 0 }])) as Record<Attribute, { base: number; increase: number; changed: number }>;
   const batchSizes: number[] = [];
+  const homogeneous = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, 0])) as Record<Attribute, number>;
   let unchangedChecks = 0;
   for (let step = 1; step <= run.steps; step += 1) {
     pending.push(await run.addYouth(step));
@@ -116,6 +122,7 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
     const after = await run.collect();
     const batch = [...(await run.attributesOf(pending)).values()];
     for (const attribute of ATTRIBUTES) {
+      if (batch.length > 0 && new Set(batch.map((youth) => youth[attribute])).size === 1) homogeneous[attribute] += 1;
       const evidence = evidenceFor(before, after, attribute);
       const guesses = { increase: bestGuess(evidence.increase, run.prior[attribute]), changed: bestGuess(evidence.changed, run.prior[attribute]) };
       for (const youth of batch) {
@@ -137,5 +144,5 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
       return [attribute, { base: rate(base), increase: rate(increase), changed: rate(changed), best, advantage: best - rate(base) }];
     }),
   ) as BeforeAfterResult['rates'];
-  return { youths, releases: batchSizes.length, batchSizes, rates, unchangedChecks };
+  return { youths, releases: batchSizes.length, batchSizes, rates, unchangedChecks, homogeneous };
 }
