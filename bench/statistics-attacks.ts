@@ -50,7 +50,7 @@ function printBeforeAfter(label: string, result: BeforeAfterResult) {
     `| ${label} | ${result.youths} | ${result.releases} | ${sizes.length ? `${Math.min(...sizes)}–${Math.max(...sizes)}` : '–'} | ` +
       ATTRIBUTES.map((attribute) => {
         const rate = result.rates[attribute];
-        return `${percent(rate.base)} → ${percent(rate.best)} (${rate.advantage >= 0 ? '+' : ''}${(100 * rate.advantage).toFixed(1)} pp)`;
+        return `${percent(rate.base)} → ${percent(rate.best)} (${rate.advantage >= 0 ? '+' : ''}${(100 * rate.advantage).toFixed(1)} pp; prior ${percent(rate.prior)})`;
       }).join(' | ') +
       ` | ${result.unchangedChecks} | ${ATTRIBUTES.map((attribute) => result.homogeneous[attribute]).join(' / ')} |`,
   );
@@ -136,7 +136,7 @@ async function main() {
   for (const size of SIZES) {
     const result = await attack(size);
     console.log(`\n### ${result.dataset.trajectories.toLocaleString('en')} trajectories (seed ${SEED})\n`);
-    console.log('(a) before/after: youths added one at a time; base rate → attacker\'s best rate (advantage)\n');
+    console.log('(a) before/after: youths added one at a time; base rate (most common value among them) → attacker\'s best rate (advantage; prior: always the population\'s most common value)\n');
     console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release | releases all one programme / gender / outcome class |');
     console.log('|---|---:|---:|---|---|---|---|---:|---:|');
     printBeforeAfter('every change at once (release per youth)', result.live);

@@ -68,8 +68,13 @@ export interface BeforeAfterResult {
   releases: number;
   /** Youths per release (each is what one difference of answers is about). */
   batchSizes: number[];
-  /** Per attribute: base rate (always guessing the most common category), and each guesser's rate. */
-  rates: Record<Attribute, { base: number; increase: number; changed: number; best: number; advantage: number }>;
+  /**
+   * Per attribute, how often a guess is right: always guessing the population's most common value
+   * (`prior`); always guessing the most common value among the added youths (`base`: the base
+   * rate, what knowing the group they come from gives without any answer about them); each
+   * guesser; the better guesser; and its advantage over the base rate.
+   */
+  rates: Record<Attribute, { prior: number; base: number; increase: number; changed: number; best: number; advantage: number }>;
   /** Steps without a release at which every answer was fetched again and found unchanged. */
   unchangedChecks: number;
   /**
@@ -100,7 +105,8 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
   let before = await run.collect();
   let marker = await run.releaseMarker();
   let pending: string[] = [];
-  const hits = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, { base: 0, increase: 0, changed: 0 }])) as Record<Attribute, { base: number; increase: number; changed: number }>;
+  const hits = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, { prior: 0, increase: 0, changed: 0 }])) as Record<Attribute, { prior: number; increase: number; changed: number }>;
+  const values = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, new Map<string, number>()])) as Record<Attribute, Map<string, number>>;
   const batchSizes: number[] = [];
   const homogeneous = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, 0])) as Record<Attribute, number>;
   let unchangedChecks = 0;
@@ -126,7 +132,8 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
       const evidence = evidenceFor(before, after, attribute);
       const guesses = { increase: bestGuess(evidence.increase, run.prior[attribute]), changed: bestGuess(evidence.changed, run.prior[attribute]) };
       for (const youth of batch) {
-        if (youth[attribute] === run.prior[attribute]) hits[attribute].base += 1;
+        values[attribute].set(youth[attribute], (values[attribute].get(youth[attribute]) ?? 0) + 1);
+        if (youth[attribute] === run.prior[attribute]) hits[attribute].prior += 1;
         if (youth[attribute] === guesses.increase) hits[attribute].increase += 1;
         if (youth[attribute] === guesses.changed) hits[attribute].changed += 1;
       }
@@ -139,9 +146,10 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
   const rate = (count: number) => (youths ? count / youths : 0);
   const rates = Object.fromEntries(
     ATTRIBUTES.map((attribute) => {
-      const { base, increase, changed } = hits[attribute];
+      const { prior, increase, changed } = hits[attribute];
+      const base = rate(Math.max(0, ...values[attribute].values()));
       const best = Math.max(rate(increase), rate(changed));
-      return [attribute, { base: rate(base), increase: rate(increase), changed: rate(changed), best, advantage: best - rate(base) }];
+      return [attribute, { prior: rate(prior), base, increase: rate(increase), changed: rate(changed), best, advantage: best - base }];
     }),
   ) as BeforeAfterResult['rates'];
   return { youths, releases: batchSizes.length, batchSizes, rates, unchangedChecks, homogeneous };
