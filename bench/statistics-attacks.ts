@@ -1,5 +1,5 @@
 // The full attack suite against the funders' statistics (the tests run a bounded version of it,
-// test/statistics-attacks.test.ts), on generated datasets, over real HTTP:
+// test/statistics-attacks.test.ts), on the demo dataset and a generated one, over real HTTP:
 // (a) before/after: youths added one at a time; the attacker fetches every answer whenever
 //     anything changed and guesses each added youth's programme, gender and outcome class from
 //     the differences. Once with every change published at once ("live": a release per youth),
@@ -9,12 +9,17 @@
 // (d) an institution that knows its own trajectories, after the other institutions'.
 //
 //   npm run bench:statistics-attacks
-//   BENCH_SIZES=400 BENCH_STEPS=200 BENCH_LIVE_STEPS=60 BENCH_RELEASE_MINIMUM_YOUTHS=40 npm run bench:statistics-attacks
+//   BENCH_SIZES=demo BENCH_STEPS=200 BENCH_LIVE_STEPS=60 BENCH_RELEASE_MINIMUM_YOUTHS=40 npm run bench:statistics-attacks
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
+import { todayIso } from '../src/lib/dates';
 import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
+import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from '../test/helpers/statistics-attacks/added-youths';
 import { allRequests, type AnswerSet, collectAnswers } from '../test/helpers/statistics-attacks/answers';
@@ -26,7 +31,7 @@ import { machineLine, request } from './lib/load';
 import { ensureScaleDataset, SCALE_AS_OF, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
 import { startService } from './lib/service';
 
-const SIZES = (process.env.BENCH_SIZES ?? '400,5000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? 'demo,5000').split(',').map((size) => (size === 'demo' ? ('demo' as const) : Number(size)));
 const STEPS = Number(process.env.BENCH_STEPS ?? 200);
 const LIVE_STEPS = Number(process.env.BENCH_LIVE_STEPS ?? 60);
 /** Its own seed: the attacks add youths to the dataset, which the other benchmarks must not see. */
@@ -62,11 +67,35 @@ function printLinked(label: string, report: LinkedAttackReport) {
   );
 }
 
-async function attack(size: number) {
+/** The demo dataset the embedded service loads (400 trajectories), in a database of its own, made afresh. */
+async function demoDataset(): Promise<{ databaseUrl: string; trajectories: number }> {
+  const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('drop database if exists registry_attack_demo with (force)');
+  await admin.query('create database registry_attack_demo');
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = '/registry_attack_demo';
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 2 });
+  await migrateDatabase(database);
+  await seedReferenceData(database.orm);
+  // The pseudonym key the benchmark service runs with (bench/lib/service.ts).
+  const { trajectories } = await loadDemoData(database.orm, SCALE_REGISTRY_KEY, { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
+  await database.close();
+  return { databaseUrl: url.toString(), trajectories };
+}
+
+async function scaleDataset(size: number): Promise<{ databaseUrl: string; trajectories: number }> {
   const dataset = await ensureScaleDataset({ trajectories: size, seed: SEED });
   const migrating = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 2 });
   await migrateDatabase(migrating);
   await migrating.close();
+  return dataset;
+}
+
+async function attack(size: 'demo' | number) {
+  const dataset = size === 'demo' ? await demoDataset() : await scaleDataset(size);
   const service = await startService(dataset.databaseUrl, {
     environment: { STATISTICS_KEY_SECRET: SECRET.toString('hex'), ...(RELEASE_MINIMUM_YOUTHS ? { STATISTICS_RELEASE_MINIMUM_YOUTHS: RELEASE_MINIMUM_YOUTHS } : {}) },
   });
@@ -78,38 +107,17 @@ async function attack(size: number) {
       await app.indicators.enqueueStale();
       await app.indicators.drain();
     };
-    // Everything up to now is published before the attack starts.
+    // Everything up to now is published before the attacks start.
     await catchUp();
     await releases.release(SECRET, 1);
     const funder = restAsker(sender(port, await service.key('funder')));
-    const prior = await priorOf(database);
-    const youths = youthsToAdd(LIVE_STEPS + STEPS, { seed: 4242 + size, asOf: SCALE_AS_OF, label });
-    const marker = async () => JSON.stringify(await releases.state());
-    const run = (offset: number, steps: number, settle: () => Promise<void>, requests: ReturnType<typeof allRequests>, checkEvery?: number) =>
-      runBeforeAfter({
-        steps,
-        prior,
-        addYouth: (step) => addYouth(database.orm, SCALE_REGISTRY_KEY, database, youths[offset + step - 1]!),
-        attributesOf: (ids) => attributesOf(database, ids),
-        settle,
-        releaseMarker: marker,
-        collect: () => collectAnswers(funder, requests),
-        ...(checkEvery ? { checkEvery } : {}),
-      });
 
-    // (a) live: what the cell-key method alone does when every change is published at once.
-    const guessing = allRequests({ groupings: [null, 'programme', 'gender'] });
-    const live = await run(0, LIVE_STEPS, async () => void (await catchUp(), await releases.release(SECRET, 1)), guessing);
-    // (a) as the service runs: releases of at least STATISTICS_RELEASE_MINIMUM_YOUTHS youths.
-    const released = await run(LIVE_STEPS, STEPS, async () => void (await catchUp(), await app.statisticsReleases.release()), allRequests(), 20);
-
-    // (b)–(d) on everything, published.
-    await catchUp();
-    await releases.release(SECRET, 1);
+    // (b)–(d) on the dataset as it is, all of it published.
     const truth = await loadTruth(database);
-    const programmes = await createCatalogueRepository(database.orm).listProgrammes();
     const programmesOf = new Map<string, string[]>();
-    for (const programme of programmes) programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
+    for (const programme of await createCatalogueRepository(database.orm).listProgrammes()) {
+      programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
+    }
     const funderAnswers = await collectAnswers(funder, allRequests());
     // The attacker reads the method's parameters from the answer, and the table is public.
     const control = [...funderAnswers.values()][0]!.disclosureControl;
@@ -124,9 +132,44 @@ async function attack(size: number) {
     const institution = await linkedAnswersAttack(context, institutionAnswers, { knows: (row) => row.institution === 'vuurtorenhuis' });
     // A researcher's own figures count consented trajectories only: every count within D of that truth.
     const researcherDeviation = largestDeviation(researcherAnswers, truth.filter(researcherKnows));
-    return { dataset, live, released, linked, researcher, researcherOwn, institution, researcherDeviation, releaseMinimumYouths: control.releaseMinimumYouths, maximumDeviation: control.maximumDeviation };
+
+    // (a) youths added one at a time.
+    const prior = await priorOf(database);
+    const youths = youthsToAdd(LIVE_STEPS + STEPS, { seed: 4242 + dataset.trajectories, asOf: size === 'demo' ? todayIso() : SCALE_AS_OF, label });
+    const marker = async () => JSON.stringify(await releases.state());
+    const run = (offset: number, steps: number, settle: () => Promise<void>, requests: ReturnType<typeof allRequests>, checkEvery?: number) =>
+      runBeforeAfter({
+        steps,
+        prior,
+        addYouth: (step) => addYouth(database.orm, SCALE_REGISTRY_KEY, database, youths[offset + step - 1]!),
+        attributesOf: (ids) => attributesOf(database, ids),
+        settle,
+        releaseMarker: marker,
+        collect: () => collectAnswers(funder, requests),
+        ...(checkEvery ? { checkEvery } : {}),
+      });
+    // Live: what the cell-key method alone does when every change is published at once.
+    const guessing = allRequests({ groupings: [null, 'programme', 'gender'] });
+    const live = await run(0, LIVE_STEPS, async () => void (await catchUp(), await releases.release(SECRET, 1)), guessing);
+    // As the service runs: releases of at least STATISTICS_RELEASE_MINIMUM_YOUTHS youths.
+    const released = await run(LIVE_STEPS, STEPS, async () => void (await catchUp(), await app.statisticsReleases.release()), allRequests(), 20);
+
+    return {
+      label: size === 'demo' ? `the demo dataset (${dataset.trajectories} trajectories, loaded as the embedded service does)` : `${dataset.trajectories.toLocaleString('en')} trajectories (scale dataset, seed ${SEED})`,
+      live,
+      released,
+      linked,
+      researcher,
+      researcherOwn,
+      institution,
+      researcherDeviation,
+      releaseMinimumYouths: control.releaseMinimumYouths,
+      maximumDeviation: control.maximumDeviation,
+    };
   } finally {
-    await database.query(`delete from trajectories where reference like $1`, [`${label}-%`]);
+    // The added youths go again, so that the dataset stays as generated for the other benchmarks.
+    await database.query('delete from trajectories where reference like $1', [`${label}-%`]);
+    await database.query('delete from subjects s where not exists (select 1 from trajectories t where t.subject_id = s.id)');
     await service.close();
   }
 }
@@ -135,7 +178,7 @@ async function main() {
   console.log(machineLine());
   for (const size of SIZES) {
     const result = await attack(size);
-    console.log(`\n### ${result.dataset.trajectories.toLocaleString('en')} trajectories (seed ${SEED})\n`);
+    console.log(`\n### ${result.label}\n`);
     console.log('(a) before/after: youths added one at a time; base rate (most common value among them) → attacker\'s best rate (advantage; prior: always the population\'s most common value)\n');
     console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release | releases all one programme / gender / outcome class |');
     console.log('|---|---:|---:|---|---|---|---|---:|---:|');
