@@ -87,7 +87,12 @@ const environmentSchema = z
     /** Means and medians only where the published count of their contributors is at least this. */
     STATISTICS_MINIMUM_BASE: z.coerce.number().int().min(5, 'must be at least 5').max(1000).default(10),
     /** A family of figures is released only when at least this many youths changed in it. */
-    STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce.number().int().min(40, 'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)').max(10_000).default(40),
+    STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce
+      .number()
+      .int()
+      .min(40, 'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)')
+      .max(10_000)
+      .default(40),
     /** How often the server checks whether a release is due. */
     STATISTICS_RELEASE_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */
@@ -106,20 +111,27 @@ const environmentSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['MIN_CELL_SIZE'],
-        message: 'is no longer used: statistics are protected by the cell-key method (STATISTICS_MAX_DEVIATION, STATISTICS_VARIANCE, STATISTICS_THRESHOLD, ...; see the README); unset it',
+        message:
+          'is no longer used: statistics are protected by the cell-key method ' +
+          '(STATISTICS_MAX_DEVIATION, STATISTICS_VARIANCE, STATISTICS_THRESHOLD, ...; see the README); unset it',
       });
     }
     if (env.STATISTICS_THRESHOLD > env.STATISTICS_MAX_DEVIATION) {
-      ctx.addIssue({ code: 'custom', path: ['STATISTICS_THRESHOLD'], message: 'must not exceed STATISTICS_MAX_DEVIATION (a count of 1 needs a published value above the threshold within D)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STATISTICS_THRESHOLD'],
+        message: 'must not exceed STATISTICS_MAX_DEVIATION (a count of 1 needs a published value above the threshold within D)',
+      });
     } else if (env.STATISTICS_VARIANCE >= env.STATISTICS_MAX_DEVIATION ** 2) {
       ctx.addIssue({ code: 'custom', path: ['STATISTICS_VARIANCE'], message: 'must be below STATISTICS_MAX_DEVIATION squared' });
     } else {
-      const label = tableLabel({ maximumDeviation: env.STATISTICS_MAX_DEVIATION, variance: env.STATISTICS_VARIANCE, threshold: env.STATISTICS_THRESHOLD });
+      const { STATISTICS_MAX_DEVIATION: d, STATISTICS_VARIANCE: v, STATISTICS_THRESHOLD: js } = env;
+      const label = tableLabel({ maximumDeviation: d, variance: v, threshold: js });
       if (!shippedTables().includes(label)) {
         ctx.addIssue({
           code: 'custom',
           path: ['STATISTICS_VARIANCE'],
-          message: `no perturbation table ${label} is shipped (shipped: ${shippedTables().join(', ')}); generate and review it first: npm run ptable -- --D ${env.STATISTICS_MAX_DEVIATION} --V ${env.STATISTICS_VARIANCE} --js ${env.STATISTICS_THRESHOLD}`,
+          message: `no perturbation table ${label} is shipped (shipped: ${shippedTables().join(', ')}); generate and review it first: npm run ptable -- --D ${d} --V ${v} --js ${js}`,
         });
       }
     }

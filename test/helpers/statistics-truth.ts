@@ -42,7 +42,7 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
   const { rows } = await connection.query<Record<string, unknown>>(
     `select t.id, s.registry_key as youth, t.research_consent as consent, i.code as institution, t.institution_id::text as institution_id, p.code as programme,
             coalesce((select pl.setting from placements pl where pl.trajectory_id = t.id order by pl.start_date limit 1), p.settings[1]) as setting,
-            extract(year from t.start_date)::int as start_year, s.gender, s.birth_year,
+            extract(year from t.start_date)::int as start_year, coalesce(s.gender, 'unknown') as gender, s.birth_year,
             t.end_date - t.start_date as days, t.end_reason,
             coalesce(ti.outcome_class, 'insufficient_data') as outcome, coalesce(ti.problem_recognition, 'unknown') as recognition,
             ${Object.values(DOMAIN_COLUMNS).map((column) => `coalesce(ti.${column}, 'unknown') as ${column}`).join(', ')},
@@ -59,7 +59,8 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
   );
   return rows.map((row) => {
     const startYear = Number(row.start_year);
-    const age = startYear - Number(row.birth_year);
+    // Issue #11 makes a subject's attributes nullable: an unknown birth year is the group 'unknown', as in the service.
+    const age = row.birth_year === null ? null : startYear - Number(row.birth_year);
     return {
       id: String(row.id),
       youth: String(row.youth),
@@ -70,7 +71,7 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
       setting: String(row.setting),
       start_year: String(startYear),
       gender: String(row.gender),
-      age_group: age <= 13 ? 'up to 13' : age <= 15 ? '14-15' : age <= 17 ? '16-17' : '18 and over',
+      age_group: age === null ? 'unknown' : age <= 13 ? 'up to 13' : age <= 15 ? '14-15' : age <= 17 ? '16-17' : '18 and over',
       days: row.days === null ? null : Number(row.days),
       endReason: row.end_reason === null ? null : String(row.end_reason),
       outcome: String(row.outcome),
