@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
@@ -20,6 +20,7 @@ import { ingestModule } from './modules/ingest';
 import { recordsModule } from './modules/records';
 import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
+import { createStatisticsReleases, type StatisticsReleases } from './modules/statistics/statistics-releases';
 import { answerFrameworkError, answerMalformedRequest, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
@@ -46,6 +47,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Keeps the stored per-trajectory indicators up to date. */
     indicators: IndicatorMaintainer;
+    /** Releases the statistics when enough youths changed (the server checks periodically). */
+    statisticsReleases: StatisticsReleases;
   }
 }
 
@@ -91,6 +94,11 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   app.addHook('onClose', () => indicators.settle());
   const registryPseudonymKey = config.registryPseudonymKey;
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
+  // The youths' record keys of the statistics: their own secret, or one derived from the registry's key.
+  const statisticsSecret = config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
+  const statisticsReleases = createStatisticsReleases(database, { secret: statisticsSecret, minimumYouths: config.statistics.releaseMinimumYouths }, app.log);
+  app.decorate('statisticsReleases', statisticsReleases);
+  app.addHook('onClose', () => statisticsReleases.settle());
 
   await app.register(errorHandlerPlugin);
   const metrics = createMetrics();
@@ -136,7 +144,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(erasureModule, { database, registryPseudonymKey });
     await api.register(auditModule, { database, registryPseudonymKey });
-    await api.register(statisticsModule, { database, minimumCellSize: config.minimumCellSize });
+    await api.register(statisticsModule, { database, settings: config.statistics });
   });
   // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
   await app.register(researchModule, { database, settings: config.graphql });

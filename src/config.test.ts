@@ -109,4 +109,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracing.protocol).toBe('grpc');
     expect(problemsOf({ OTEL_TRACES_EXPORTER: 'zipkin' })[0]).toMatch(/^OTEL_TRACES_EXPORTER: /);
   });
+
+  it('reads the cell-key method of the statistics, refusing what it cannot honour and the old suppression setting', () => {
+    expect(loadConfig({}).statistics).toEqual({
+      table: { maximumDeviation: 3, variance: 1, threshold: 2 },
+      noiseShare: 0.5,
+      minimumBase: 10,
+      releaseMinimumYouths: 40,
+      releaseCheckMinutes: 60,
+      keySecret: undefined,
+    });
+    expect(loadConfig({ STATISTICS_KEY_SECRET: KEY }).statistics.keySecret?.length).toBe(32);
+    expect(problemsOf({ MIN_CELL_SIZE: '10' })[0]).toMatch(/^MIN_CELL_SIZE: is no longer used: statistics are protected by the cell-key method/);
+    expect(problemsOf({ STATISTICS_THRESHOLD: '4' })[0]).toMatch(/^STATISTICS_THRESHOLD: must not exceed STATISTICS_MAX_DEVIATION/);
+    expect(problemsOf({ STATISTICS_VARIANCE: '2' })[0]).toMatch(/^STATISTICS_VARIANCE: no perturbation table D3-V2-js2 is shipped .*npm run ptable -- --D 3 --V 2 --js 2/);
+    expect(problemsOf({ STATISTICS_RELEASE_MINIMUM_YOUTHS: '20' })[0]).toMatch(/^STATISTICS_RELEASE_MINIMUM_YOUTHS: must be at least 40/);
+  });
 });

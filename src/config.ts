@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { formatAddressEntry, parseAddressList } from './lib/address-list';
+import { shippedTables } from './lib/statistics/perturbation-table-file';
+import { tableLabel } from './lib/statistics/perturbation-table';
 
 // The one place that reads the environment. Everything else receives a parsed `Config`.
 
@@ -134,8 +136,29 @@ const environmentSchema = z
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(15),
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     GRAPHIQL: booleanFlag.optional(),
-    /** Counts below this are suppressed in every aggregate answer. */
-    MIN_CELL_SIZE: z.coerce.number().int().min(3, 'must be at least 3').max(100).default(10),
+    /** Replaced by the cell-key method (STATISTICS_*); refused so that no one relies on it unknowingly. */
+    MIN_CELL_SIZE: z.string().optional(),
+    /** D of the cell-key method: the largest perturbation of a published count. */
+    STATISTICS_MAX_DEVIATION: z.coerce.number().int().min(1).max(10).default(3),
+    /** V: the variance of the perturbation of a count. */
+    STATISTICS_VARIANCE: z.coerce.number().positive().default(1),
+    /** js: published counts are never 1 … js. */
+    STATISTICS_THRESHOLD: z.coerce.number().int().min(0).max(10).default(2),
+    /** m: the largest noise on a mean or median, as a share of its magnifier. */
+    STATISTICS_MAGNITUDE_NOISE: z.coerce.number().min(0.1, 'must be at least 0.1').max(5).default(0.5),
+    /** Means and medians only where the published count of their contributors is at least this. */
+    STATISTICS_MINIMUM_BASE: z.coerce.number().int().min(5, 'must be at least 5').max(1000).default(10),
+    /** A family of figures is released only when at least this many youths changed in it. */
+    STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce
+      .number()
+      .int()
+      .min(40, 'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)')
+      .max(10_000)
+      .default(40),
+    /** How often the server checks whether a release is due. */
+    STATISTICS_RELEASE_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+    /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */
+    STATISTICS_KEY_SECRET: secretKey.optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
     /** Browser origins allowed to call the API cross-origin, comma-separated; unset: none. */
     CORS_ORIGINS: corsOrigins.default([]),
@@ -151,6 +174,34 @@ const environmentSchema = z
     }
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'needs DATABASE_URL (the service role) beside it; the embedded database has one role' });
+    }
+    if (env.MIN_CELL_SIZE !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MIN_CELL_SIZE'],
+        message:
+          'is no longer used: statistics are protected by the cell-key method ' +
+          '(STATISTICS_MAX_DEVIATION, STATISTICS_VARIANCE, STATISTICS_THRESHOLD, ...; see the README); unset it',
+      });
+    }
+    if (env.STATISTICS_THRESHOLD > env.STATISTICS_MAX_DEVIATION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STATISTICS_THRESHOLD'],
+        message: 'must not exceed STATISTICS_MAX_DEVIATION (a count of 1 needs a published value above the threshold within D)',
+      });
+    } else if (env.STATISTICS_VARIANCE >= env.STATISTICS_MAX_DEVIATION ** 2) {
+      ctx.addIssue({ code: 'custom', path: ['STATISTICS_VARIANCE'], message: 'must be below STATISTICS_MAX_DEVIATION squared' });
+    } else {
+      const { STATISTICS_MAX_DEVIATION: d, STATISTICS_VARIANCE: v, STATISTICS_THRESHOLD: js } = env;
+      const label = tableLabel({ maximumDeviation: d, variance: v, threshold: js });
+      if (!shippedTables().includes(label)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['STATISTICS_VARIANCE'],
+          message: `no perturbation table ${label} is shipped (shipped: ${shippedTables().join(', ')}); generate and review it first: npm run ptable -- --D ${d} --V ${v} --js ${js}`,
+        });
+      }
     }
     if (env.DATABASE_URL && !env.REGISTRY_PSEUDONYM_KEY) {
       ctx.addIssue({
@@ -186,7 +237,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
-  minimumCellSize: number;
+  statistics: {
+    table: { maximumDeviation: number; variance: number; threshold: number };
+    noiseShare: number;
+    minimumBase: number;
+    releaseMinimumYouths: number;
+    releaseCheckMinutes: number;
+    /** Undefined: derived from the registry pseudonym key (see app.ts). */
+    keySecret: Buffer | undefined;
+  };
   graphql: { maxPageSize: number; intakeWindowDays: number; researchReleaseDelayDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
   security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
 }
@@ -250,7 +309,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
     auditRetentionYears: env.AUDIT_RETENTION_YEARS,
-    minimumCellSize: env.MIN_CELL_SIZE,
+    statistics: {
+      table: { maximumDeviation: env.STATISTICS_MAX_DEVIATION, variance: env.STATISTICS_VARIANCE, threshold: env.STATISTICS_THRESHOLD },
+      noiseShare: env.STATISTICS_MAGNITUDE_NOISE,
+      minimumBase: env.STATISTICS_MINIMUM_BASE,
+      releaseMinimumYouths: env.STATISTICS_RELEASE_MINIMUM_YOUTHS,
+      releaseCheckMinutes: env.STATISTICS_RELEASE_CHECK_MINUTES,
+      keySecret: env.STATISTICS_KEY_SECRET,
+    },
     graphql: {
       maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
       intakeWindowDays: env.INTAKE_WINDOW_DAYS,

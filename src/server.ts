@@ -62,10 +62,17 @@ async function main(): Promise<void> {
       );
     const daily = () => {
       void purge();
-      void refreshIndicators();
+      return refreshIndicators();
     };
-    daily();
+    // Statistics: released when enough youths changed, checked after the indicators have caught up.
+    const releaseStatistics = () =>
+      app!.indicators
+        .settle()
+        .then(() => app!.statisticsReleases.release())
+        .catch((error: unknown) => logger.error({ err: error }, 'statistics release check failed'));
+    void daily().then(releaseStatistics);
     setInterval(daily, 24 * 60 * 60 * 1000).unref();
+    setInterval(releaseStatistics, config.statistics.releaseCheckMinutes * 60 * 1000).unref();
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await app?.close().catch(() => undefined);

@@ -41,7 +41,7 @@ export const noAuditLog: AuditLog = {
   settle: async () => undefined,
 };
 
-export async function startService(databaseUrl: string, options: { poolMax?: number; audited?: boolean } = {}): Promise<BenchService> {
+export async function startService(databaseUrl: string, options: { poolMax?: number; audited?: boolean; environment?: Record<string, string> } = {}): Promise<BenchService> {
   const poolMax = options.poolMax ?? 10;
   const database = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax, statementTimeoutMs: 60_000 });
   const config = loadConfig({
@@ -52,6 +52,7 @@ export async function startService(databaseUrl: string, options: { poolMax?: num
     // The dataset's own key, so pushed pseudonyms are keyed as the generated ones were.
     REGISTRY_PSEUDONYM_KEY: SCALE_REGISTRY_KEY.toString('hex'),
     RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
+    ...options.environment,
   });
   const app = await buildApp({ config, database, logger: false, ...(options.audited === false ? { auditLog: noAuditLog } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -334,13 +334,31 @@ export type Setting =
 
 export type StatisticsComparison = {
   __typename?: 'StatisticsComparison';
-  /**
-   * The national picture. For an institution a figure is also withheld where the same figure over
-   * the other institutions would be, since it knows its own.
-   */
+  /** The national picture (for researchers: over consented trajectories), the same figures as the REST answer. */
   national: StatisticsTable;
-  /** Institutions: the same measure over your own trajectories (protected as well). Null for other roles. */
+  /** Institutions: the same measure over your own trajectories (perturbed the same way). Null for other roles. */
   own?: Maybe<StatisticsTable>;
+};
+
+/** The method that protects an answer, its parameters, and when its figures were released. */
+export type StatisticsDisclosureControl = {
+  __typename?: 'StatisticsDisclosureControl';
+  /** m: the largest noise on a mean or median, as a share of its magnifier. */
+  magnitudeNoise: Scalars['Float']['output'];
+  /** D: the largest perturbation of a count. */
+  maximumDeviation: Scalars['Int']['output'];
+  method: Scalars['String']['output'];
+  /** Means and medians only where the published count of their contributors is at least this. */
+  minimumBase: Scalars['Int']['output'];
+  notes: Array<Scalars['String']['output']>;
+  perturbationTable: Scalars['String']['output'];
+  /** A family of figures is released only when at least this many youths changed in it. */
+  releaseMinimumYouths: Scalars['Int']['output'];
+  releasedAt?: Maybe<Scalars['String']['output']>;
+  /** js: a published count is 0 or above this. */
+  threshold: Scalars['Int']['output'];
+  /** V: the variance of the perturbation of a count. */
+  variance: Scalars['Float']['output'];
 };
 
 export type StatisticsGroup = {
@@ -371,28 +389,32 @@ export type StatisticsMeasure =
   | 'recognition';
 
 /**
- * One protected answer: counts of trajectories (youths where said) below the minimum cell size
- * are suppressed, and enough others that none can be worked out from the rest of the answer.
+ * One answer by the cell-key method: every count (of trajectories, youths where said) is perturbed,
+ * the same contributors giving the same number in every answer; totals are perturbed as cells of
+ * their own, so groups need not add up to them.
  */
 export type StatisticsTable = {
   __typename?: 'StatisticsTable';
+  disclosureControl: StatisticsDisclosureControl;
   groupBy?: Maybe<StatisticsGrouping>;
   groups: Array<StatisticsGroup>;
   measure: StatisticsMeasure;
-  minimumCellSize: Scalars['Int']['output'];
+  /** consent_granted_or_unknown (funders, institutions) or consent_granted (researchers). */
+  population: Scalars['String']['output'];
   total: Array<StatisticsValue>;
 };
 
 
 /**
- * One protected answer: counts of trajectories (youths where said) below the minimum cell size
- * are suppressed, and enough others that none can be worked out from the rest of the answer.
+ * One answer by the cell-key method: every count (of trajectories, youths where said) is perturbed,
+ * the same contributors giving the same number in every answer; totals are perturbed as cells of
+ * their own, so groups need not add up to them.
  */
 export type StatisticsTableTotalArgs = {
   names?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
-/** A published figure, or null with suppressed true (never a fake zero). */
+/** A published figure (perturbed by the cell-key method), or null with suppressed true where a mean or median is left out. */
 export type StatisticsValue = {
   __typename?: 'StatisticsValue';
   name: Scalars['String']['output'];
@@ -600,6 +622,7 @@ export type ResolversTypes = {
   SeriesChange: SeriesChange;
   Setting: Setting;
   StatisticsComparison: ResolverTypeWrapper<StatisticsComparison>;
+  StatisticsDisclosureControl: ResolverTypeWrapper<StatisticsDisclosureControl>;
   StatisticsGroup: ResolverTypeWrapper<StatisticsGroup>;
   StatisticsGrouping: StatisticsGrouping;
   StatisticsMeasure: StatisticsMeasure;
@@ -639,6 +662,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   ReliableChange: ReliableChange;
   StatisticsComparison: StatisticsComparison;
+  StatisticsDisclosureControl: StatisticsDisclosureControl;
   StatisticsGroup: StatisticsGroup;
   StatisticsTable: StatisticsTable;
   StatisticsValue: StatisticsValue;
@@ -803,16 +827,30 @@ export type StatisticsComparisonResolvers<ContextType = MercuriusContext, Parent
   own?: Resolver<Maybe<ResolversTypes['StatisticsTable']>, ParentType, ContextType>;
 };
 
+export type StatisticsDisclosureControlResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsDisclosureControl'] = ResolversParentTypes['StatisticsDisclosureControl']> = {
+  magnitudeNoise?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  maximumDeviation?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minimumBase?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  perturbationTable?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  releaseMinimumYouths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  releasedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  variance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type StatisticsGroupResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsGroup'] = ResolversParentTypes['StatisticsGroup']> = {
   group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   values?: Resolver<Array<ResolversTypes['StatisticsValue']>, ParentType, ContextType, Partial<StatisticsGroupValuesArgs>>;
 };
 
 export type StatisticsTableResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsTable'] = ResolversParentTypes['StatisticsTable']> = {
+  disclosureControl?: Resolver<ResolversTypes['StatisticsDisclosureControl'], ParentType, ContextType>;
   groupBy?: Resolver<Maybe<ResolversTypes['StatisticsGrouping']>, ParentType, ContextType>;
   groups?: Resolver<Array<ResolversTypes['StatisticsGroup']>, ParentType, ContextType>;
   measure?: Resolver<ResolversTypes['StatisticsMeasure'], ParentType, ContextType>;
-  minimumCellSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  population?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   total?: Resolver<Array<ResolversTypes['StatisticsValue']>, ParentType, ContextType, Partial<StatisticsTableTotalArgs>>;
 };
 
@@ -884,6 +922,7 @@ export type Resolvers<ContextType = MercuriusContext> = {
   Query?: QueryResolvers<ContextType>;
   ReliableChange?: ReliableChangeResolvers<ContextType>;
   StatisticsComparison?: StatisticsComparisonResolvers<ContextType>;
+  StatisticsDisclosureControl?: StatisticsDisclosureControlResolvers<ContextType>;
   StatisticsGroup?: StatisticsGroupResolvers<ContextType>;
   StatisticsTable?: StatisticsTableResolvers<ContextType>;
   StatisticsValue?: StatisticsValueResolvers<ContextType>;

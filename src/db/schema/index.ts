@@ -6,3 +6,4 @@ export * from './records';
 export * from './ingest';
 export * from './audit';
 export * from './indicators';
+export * from './statistics';

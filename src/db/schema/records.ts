@@ -126,6 +126,11 @@ export const trajectories = pgTable(
     researchConsent: text('research_consent', { enum: RESEARCH_CONSENT }).notNull().default('unknown'),
     /** Rows of the generated demo dataset; never real data. */
     synthetic: boolean('synthetic').notNull().default(false),
+    /**
+     * The trajectory's record key for the cell-key method of the statistics: drawn once, at
+     * random, in [0, 2^31); never published, never sent to anyone (see lib/statistics/cell-key.ts).
+     */
+    recordKey: integer('record_key').notNull().default(sql`floor(random() * 2147483648)::integer`),
     ...timestamps,
   },
   (t) => [
@@ -147,6 +152,7 @@ export const trajectories = pgTable(
     check('trajectories_end_reason_valid', isOneOf(t.endReason, END_REASONS)),
     check('trajectories_exploitation_valid', isOneOf(t.exploitationAtIntake, EXPLOITATION_AT_INTAKE)),
     check('trajectories_consent_valid', isOneOf(t.researchConsent, RESEARCH_CONSENT)),
+    check('trajectories_record_key_range', sql`${t.recordKey} >= 0`),
     index('trajectories_subject_idx').on(t.subjectId),
     index('trajectories_programme_idx').on(t.programmeId),
     index('trajectories_start_idx').on(t.startDate),

@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Orm, Transaction } from '../../db/client';
 import { careActivities, institutions, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
 import { registryKeyFor } from '../../lib/pseudonym';
-import { generateSyntheticTrajectories, type GeneratorOptions } from './synthetic-trajectories';
+import { generateSyntheticTrajectories, type GeneratorOptions, type SyntheticTrajectory } from './synthetic-trajectories';
 
 const BATCH_ROWS = 1_000;
 
@@ -17,6 +17,14 @@ export interface DemoLoadResult {
  * `synthetic`. Reference data must be loaded first.
  */
 export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, options: GeneratorOptions): Promise<DemoLoadResult> {
+  return insertSyntheticTrajectories(orm, registryPseudonymKey, generateSyntheticTrajectories(options));
+}
+
+/**
+ * Writes synthetic trajectories (from the generator) in one transaction. A youth already in the
+ * registry (a later trajectory of hers) is found by her registry key.
+ */
+export async function insertSyntheticTrajectories(orm: Orm, registryPseudonymKey: Buffer, synthetics: Iterable<SyntheticTrajectory>): Promise<DemoLoadResult> {
   return orm.transaction(async (tx) => {
     const institutionIds = new Map(
       (await tx.select({ id: institutions.id, code: institutions.code }).from(institutions)).map((row) => [row.code, row.id]),
@@ -40,18 +48,19 @@ export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, optio
       }
     };
 
-    for (const synthetic of generateSyntheticTrajectories(options)) {
+    for (const synthetic of synthetics) {
       const institutionId = institutionIds.get(synthetic.institutionCode)!;
       // Each institution keeps its own row of a youth; the same youth elsewhere shares the registry key.
       const subjectKey = `${institutionId}:${synthetic.subject.key}`;
       let subjectId = subjectIds.get(subjectKey);
       if (!subjectId) {
         const { key, ...attributes } = synthetic.subject;
-        const [row] = await tx
-          .insert(subjects)
-          .values({ institutionId, registryKey: registryKeyFor(`demo:${key}`, registryPseudonymKey), ...attributes })
-          .returning({ id: subjects.id });
-        subjectId = row!.id;
+        const registryKey = registryKeyFor(`demo:${key}`, registryPseudonymKey);
+        // A later call (a benchmark adding youths one at a time) may meet a youth this institution already holds.
+        const [row] = await tx.insert(subjects).values({ institutionId, registryKey, ...attributes }).onConflictDoNothing().returning({ id: subjects.id });
+        subjectId =
+          row?.id ??
+          (await tx.select({ id: subjects.id }).from(subjects).where(and(eq(subjects.institutionId, institutionId), eq(subjects.registryKey, registryKey))))[0]!.id;
         subjectIds.set(subjectKey, subjectId);
       }
       const [trajectory] = await tx

@@ -13,31 +13,50 @@ export const statisticsTypeDefs = /* GraphQL */ `
   ${graphqlEnum('StatisticsMeasure', MEASURES)}
   ${graphqlEnum('StatisticsGrouping', GROUPINGS)}
 
-  "A published figure, or null with suppressed true (never a fake zero)."
+  "A published figure (perturbed by the cell-key method), or null with suppressed true where a mean or median is left out."
   type StatisticsValue { name: String! value: Float suppressed: Boolean! }
   type StatisticsGroup {
     group: String!
     "All values, or only those named."
     values(names: [String!]): [StatisticsValue!]!
   }
+  "The method that protects an answer, its parameters, and when its figures were released."
+  type StatisticsDisclosureControl {
+    method: String!
+    perturbationTable: String!
+    "D: the largest perturbation of a count."
+    maximumDeviation: Int!
+    "V: the variance of the perturbation of a count."
+    variance: Float!
+    "js: a published count is 0 or above this."
+    threshold: Int!
+    "m: the largest noise on a mean or median, as a share of its magnifier."
+    magnitudeNoise: Float!
+    "Means and medians only where the published count of their contributors is at least this."
+    minimumBase: Int!
+    "A family of figures is released only when at least this many youths changed in it."
+    releaseMinimumYouths: Int!
+    releasedAt: String
+    notes: [String!]!
+  }
   """
-  One protected answer: counts of trajectories (youths where said) below the minimum cell size
-  are suppressed, and enough others that none can be worked out from the rest of the answer.
+  One answer by the cell-key method: every count (of trajectories, youths where said) is perturbed,
+  the same contributors giving the same number in every answer; totals are perturbed as cells of
+  their own, so groups need not add up to them.
   """
   type StatisticsTable {
     measure: StatisticsMeasure!
     groupBy: StatisticsGrouping
-    minimumCellSize: Int!
+    "consent_granted_or_unknown (funders, institutions) or consent_granted (researchers)."
+    population: String!
+    disclosureControl: StatisticsDisclosureControl!
     groups: [StatisticsGroup!]!
     total(names: [String!]): [StatisticsValue!]!
   }
   type StatisticsComparison {
-    """
-    The national picture. For an institution a figure is also withheld where the same figure over
-    the other institutions would be, since it knows its own.
-    """
+    "The national picture (for researchers: over consented trajectories), the same figures as the REST answer."
     national: StatisticsTable!
-    "Institutions: the same measure over your own trajectories (protected as well). Null for other roles."
+    "Institutions: the same measure over your own trajectories (perturbed the same way). Null for other roles."
     own: StatisticsTable
   }
 

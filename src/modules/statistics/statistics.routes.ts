@@ -4,33 +4,14 @@ import { z } from 'zod';
 import { principalOf, requireRole } from '../../plugins/authentication';
 import type { Principal } from '../api-keys/api-keys.service';
 import { GROUPINGS } from './statistics.repository';
-import { MEASURES, type StatisticsService, toCsv, type Viewer } from './statistics.service';
+import { answerSchema, MEASURES } from './statistics.schemas';
+import { type StatisticsService, toCsv, type Viewer } from './statistics.service';
 
-/** Institutions see the national figures as protected against what they know of their own. */
-export const viewerOf = (principal: Principal): Viewer =>
-  principal.role === 'institution' ? { kind: 'institution', institutionId: principal.institutionId! } : { kind: 'national' };
-
-const cellSchema = z.object({ value: z.number().nullable(), suppressed: z.boolean() });
-const answerSchema = z
-  .object({
-    measure: z.string(),
-    groupBy: z.enum(GROUPINGS).nullable(),
-    minimumCellSize: z.number().int(),
-    groups: z.array(z.object({ group: z.string(), values: z.record(z.string(), cellSchema) })),
-    total: z.record(z.string(), cellSchema),
-  })
-  .meta({
-    id: 'StatisticsAnswer',
-    example: {
-      measure: 'outcomes',
-      groupBy: 'programme',
-      minimumCellSize: 10,
-      groups: [
-        { group: 'vuurtorenhuis-baken', values: { trajectories: { value: 61, suppressed: false }, 'outcome.improved': { value: 22, suppressed: false }, 'outcome.mixed': { value: null, suppressed: true } } },
-      ],
-      total: { trajectories: { value: 388, suppressed: false }, 'outcome.improved': { value: 131, suppressed: false } },
-    },
-  });
+/** Researchers' figures count only the trajectories they may see at record level; institutions also get their own. */
+export const viewerOf = (principal: Principal): Viewer => ({
+  population: principal.role === 'researcher' ? 'consented' : 'all',
+  institution: principal.role === 'institution' ? { id: principal.institutionId!, code: principal.institutionCode! } : null,
+});
 
 /** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
@@ -55,13 +36,13 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       schema: {
         tags: ['statistics'],
         summary:
-          'Aggregates with disclosure control: overview, outcomes, recognition (outcome by problem recognition), perspective (youth-perspective items), ' +
+          'Aggregates by the cell-key method: overview, outcomes, recognition (outcome by problem recognition), perspective (youth-perspective items), ' +
           'care (fidelity and dose per activity type)',
         description:
-          'Counts are of trajectories (youths where said), never of measurements. Counts below the minimum cell size are ' +
-          'suppressed (value null, suppressed true), and so are enough others that none can be worked out from the answer. ' +
-          'For an institution, a national figure is also withheld where the same figure over the other institutions would be: ' +
-          'it knows its own. Send Accept: text/csv for CSV.',
+          'Counts are of trajectories (youths where said), never of measurements, and every count is perturbed by the cell-key method: ' +
+          'the same contributors give the same number in every answer; totals are perturbed as cells of their own, so groups need not add up. ' +
+          'Means and medians carry noise and are left out (suppressed) over too few. Figures change only in releases. ' +
+          'Researchers get figures over consented trajectories only. disclosureControl names the method and its parameters. Send Accept: text/csv for CSV.',
         params: z.object({ measure: z.enum(MEASURES) }),
         querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
         response: { 200: answerSchema },
@@ -73,7 +54,13 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       request.audit.details = { measure, groupBy };
       const answer = await options.statistics.answer(measure, measure === 'recognition' ? null : groupBy, viewerOf(principalOf(request)));
       if (request.headers.accept?.includes('text/csv')) {
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${measure}.csv"`).send(toCsv(answer) as never);
+        const control = answer.disclosureControl;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${measure}.csv"`)
+          // The method travels with the CSV too (its values are those of the JSON answer).
+          .header('x-disclosure-control', `${control.method}; table=${control.perturbationTable}; released=${control.releasedAt ?? 'never'}`)
+          .send(toCsv(answer) as never);
       }
       return answer;
     },

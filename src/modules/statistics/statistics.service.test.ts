@@ -1,98 +1,134 @@
 import { describe, expect, it } from 'vitest';
-import type { Line, OutcomeRow, Part, Slice, StatisticsRepository } from './statistics.repository';
-import { linesOf } from './statistics.repository';
-import { createStatisticsService } from './statistics.service';
+import { cellKey, keyFraction, RECORD_KEY_RANGE } from '../../lib/statistics/cell-key';
+import type { Tally } from '../../lib/statistics/cell-key-method';
+import { buildPerturbationTable, perturbation } from '../../lib/statistics/perturbation-table';
+import type { CatalogueRepository } from '../catalogue/catalogue.repository';
+import type { CareRow, Line, OutcomeRow, OverviewRow, Slice, StatisticsRepository } from './statistics.repository';
+import { createStatisticsService, type Viewer } from './statistics.service';
 
-// The institution's view of the national figures, with a repository that returns fixed lines.
+// The service with a repository that returns fixed lines: how counts, shares and medians are
+// published, which groups an answer lists, and what the answer says about itself.
 
-const outcomeLine = (part: Part, group: string | null, classes: [number, number, number, number]): Line<OutcomeRow> => ({
+const table = buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
+const SETTINGS = { table, noiseShare: 0.5, minimumBase: 10, releaseMinimumYouths: 40 };
+const published = (tally: Tally) => (tally.count === 0 ? 0 : tally.count + perturbation(table, tally.count, keyFraction(cellKey(tally.keys))));
+
+/** A tally of `count` contributors whose key sum makes the published count `target`. */
+function tallyPublishedAs(count: number, target: number): Tally {
+  for (let keys = 0; keys < RECORD_KEY_RANGE; keys += 7_919_993) if (published({ count, keys }) === target) return { count, keys };
+  throw new Error(`no key publishes ${count} as ${target}`);
+}
+const tally = (count: number, keys = count * 1_234_567): Tally => ({ count, keys });
+const zero = tally(0);
+
+const overviewLine = (part: 'national' | 'own', group: string | null, started: Tally, ended: Tally, days: number[] | null = [100, 200, 300]): Line<OverviewRow> => ({
   part,
   group,
   isTotal: group === null,
-  trajectories: classes.reduce((sum, value) => sum + value, 0),
-  classes: { improved: classes[0], mixed: classes[1], not_improved: classes[2], insufficient_data: classes[3] },
-  domains: Object.fromEntries(
-    ['exploitation_resilience', 'social_emotional', 'family_network', 'participation'].map((domain) => [domain, { known: 0, improved: 0, unchanged: 0, deteriorated: 0, mixed: 0 }]),
-  ),
+  started,
+  ended,
+  active: zero,
+  youths: started,
+  endReasons: { completed: ended, transferred: zero, premature_end: zero, other: zero },
+  daysInCare: days,
 });
 
-// Programme "own-a" is the asking institution's alone; "other-b" and "other-c" belong to the
-// others; "shared" has 8 of its own trajectories and 3 of the others'.
-const OWN_A: [number, number, number, number] = [12, 3, 40, 25];
-const SHARED_OWN: [number, number, number, number] = [2, 2, 2, 2];
-const SHARED_OTHERS: [number, number, number, number] = [1, 1, 1, 0];
-const OTHER_B: [number, number, number, number] = [20, 14, 15, 11];
-const OTHER_C: [number, number, number, number] = [30, 4, 16, 12];
-const sum = (...lines: Array<[number, number, number, number]>) => lines.reduce((total, line) => total.map((value, index) => value + line[index]!) as typeof line);
+const catalogue = {
+  listProgrammes: async () => [
+    { code: 'anker', institutionCode: 'ankerplaats', name: '', settings: [], description: '', fixedOffer: [] },
+    { code: 'baken', institutionCode: 'vuurtorenhuis', name: '', settings: [], description: '', fixedOffer: [] },
+    { code: 'koers', institutionCode: 'vuurtorenhuis', name: '', settings: [], description: '', fixedOffer: [] },
+  ],
+  listInstitutions: async () => [
+    { code: 'ankerplaats', name: '', synthetic: true },
+    { code: 'vuurtorenhuis', name: '', synthetic: true },
+  ],
+  listActivityTypes: async () => [{ code: 'diagnostics' }],
+  listInstruments: async () => [],
+} as unknown as CatalogueRepository;
 
-function repositoryFor(): StatisticsRepository {
-  return {
-    outcomes: async (slice: Slice) => [
-      outcomeLine('national', 'own-a', OWN_A),
-      outcomeLine('national', 'other-b', OTHER_B),
-      outcomeLine('national', 'other-c', OTHER_C),
-      outcomeLine('national', 'shared', sum(SHARED_OWN, SHARED_OTHERS)),
-      outcomeLine('national', null, sum(OWN_A, OTHER_B, OTHER_C, SHARED_OWN, SHARED_OTHERS)),
-      ...(slice.splitFor
-        ? [
-            outcomeLine('own', 'own-a', OWN_A),
-            outcomeLine('own', 'shared', SHARED_OWN),
-            outcomeLine('own', null, sum(OWN_A, SHARED_OWN)),
-            outcomeLine('others', 'other-b', OTHER_B),
-            outcomeLine('others', 'other-c', OTHER_C),
-            outcomeLine('others', 'shared', SHARED_OTHERS),
-            outcomeLine('others', null, sum(OTHER_B, OTHER_C, SHARED_OTHERS)),
-          ]
-        : []),
-    ],
+function serviceWith(lines: Partial<Record<'overview' | 'outcomes' | 'care', unknown[]>>, slices: Slice[] = []) {
+  const repository = {
+    overview: async (slice: Slice) => (slices.push(slice), lines.overview ?? []),
+    outcomes: async (slice: Slice) => (slices.push(slice), lines.outcomes ?? []),
+    care: async (slice: Slice) => (slices.push(slice), { lines: lines.care ?? [], doses: [] }),
+    perspective: async () => [],
+    startYears: async () => ['2024', '2025'],
   } as unknown as StatisticsRepository;
+  const releases = { state: async () => [{ family: 'membership' as const, releases: 3, releasedAt: '2026-11-01T00:00:00.000Z' }, { family: 'care' as const, releases: 1, releasedAt: '2026-11-20T00:00:00.000Z' }] };
+  return createStatisticsService({ repository, releases, catalogue }, SETTINGS);
 }
 
-describe('national figures for an institution', () => {
-  const service = createStatisticsService(repositoryFor(), 10);
+const FUNDER: Viewer = { population: 'all', institution: null };
+const VUURTORENHUIS: Viewer = { population: 'all', institution: { id: 'id-v', code: 'vuurtorenhuis' } };
 
-  it('withhold what the others would give away, and leave the institution\'s own programmes as a funder sees them', async () => {
-    const funder = await service.answer('outcomes', 'programme', { kind: 'national' });
-    const { national, own } = await service.comparison('outcomes', 'programme', { kind: 'institution', institutionId: 'own' });
-    const group = (answer: typeof funder, name: string) => answer.groups.find((entry) => entry.group === name)!.values;
-    // Its own programme: the others have none there, so nothing beyond the funder's suppression.
-    expect(group(national, 'own-a')).toEqual(group(funder, 'own-a'));
-    // The others' totals are all at least the minimum: the institution learns nothing small from
-    // the national total minus its own, so the total line is as a funder sees it.
-    expect(national.total).toEqual(funder.total);
-    // "shared" has 11 trajectories: a funder sees 11; the institution, which knows its own 8,
-    // would learn that the others have 3 there, so it does not see it.
-    expect(group(funder, 'shared').trajectories).toEqual({ value: 11, suppressed: false });
-    expect(group(national, 'shared').trajectories).toEqual({ value: null, suppressed: true });
-    // Programme c has 4 "mixed": suppressed for everyone, and its own answer never shows others.
-    expect(group(national, 'other-c')['outcome.mixed']!.suppressed).toBe(true);
-    expect(own!.groups.map((entry) => entry.group)).toEqual(['own-a', 'shared']);
+describe('the statistics service', () => {
+  it('publishes the same contributors as the same number wherever they are counted', async () => {
+    const everyone = tally(120, 987_654_321);
+    const service = serviceWith({
+      overview: [overviewLine('national', 'anker', everyone, tally(80)), overviewLine('national', null, everyone, tally(80))],
+      outcomes: [
+        { part: 'national', group: 'anker', isTotal: false, trajectories: everyone, classes: { improved: tally(50), mixed: zero, not_improved: zero, insufficient_data: zero }, domains: {} } as unknown as Line<OutcomeRow>,
+        { part: 'national', group: null, isTotal: true, trajectories: everyone, classes: { improved: tally(50), mixed: zero, not_improved: zero, insufficient_data: zero }, domains: {} } as unknown as Line<OutcomeRow>,
+      ],
+    });
+    const overview = await service.answer('overview', 'programme', FUNDER);
+    const outcomes = await service.answer('recognition', null, FUNDER);
+    expect(overview.total.started!.value).toBe(published(everyone));
+    expect(overview.groups.find((group) => group.group === 'anker')!.values.started).toEqual(overview.total.started);
+    expect(outcomes.total.trajectories).toEqual(overview.total.started);
+    // Perturbed, within D, never 1 … js.
+    expect(Math.abs(overview.total.started!.value! - 120)).toBeLessThanOrEqual(3);
   });
-});
 
-describe('lines from the database', () => {
-  it('come out in one order whatever order the plan gave them (suppression breaks ties by position)', () => {
-    const rows = [
-      { national: true, part: 'national', group: 'b', is_total: false, item: 'x', respondents: 12 },
-      { national: true, part: 'national', group: 'a', is_total: false, item: 'y', respondents: 3 },
-      { national: true, part: 'national', group: null, is_total: true, item: 'x', respondents: 20 },
-      { national: false, part: 'own', group: 'a', is_total: false, item: 'x', respondents: 8 },
-      { national: true, part: 'national', group: 'a', is_total: false, item: 'x', respondents: 8 },
-      { national: false, part: 'others', group: 'b', is_total: false, item: 'x', respondents: 12 },
-    ];
-    const slice = { grouping: 'programme' as const, splitFor: 'some-institution' };
-    const expected = linesOf(rows, slice, ['item']);
-    expect(expected.map((line) => `${line.part}/${line.group}/${line.item}`)).toEqual([
-      'national/a/x',
-      'national/a/y',
-      'national/b/x',
-      'national/null/x',
-      'own/a/x',
-      'others/b/x',
-    ]);
-    for (let round = 0; round < 20; round += 1) {
-      const shuffled = [...rows].sort(() => Math.random() - 0.5);
-      expect(linesOf(shuffled, slice, ['item'])).toEqual(expected);
-    }
+  it('lists every group of a grouping, empty ones as a true 0, and an institution only its own programmes in its own answer', async () => {
+    const service = serviceWith({ overview: [overviewLine('national', 'anker', tally(30), tally(20)), overviewLine('national', null, tally(30), tally(20)), overviewLine('own', null, zero, zero)] });
+    const national = await service.answer('overview', 'programme', FUNDER);
+    expect(national.groups.map((group) => group.group)).toEqual(['anker', 'baken', 'koers']);
+    expect(national.groups[1]!.values.started).toEqual({ value: 0, suppressed: false });
+    const { own } = await service.comparison('overview', 'programme', VUURTORENHUIS);
+    expect(own!.groups.map((group) => group.group)).toEqual(['baken', 'koers']);
+    const totalsOnly = serviceWith({ overview: [overviewLine('national', null, tally(30), tally(20))] });
+    expect((await totalsOnly.answer('overview', 'start_year', FUNDER)).groups.map((group) => group.group)).toEqual(['2024', '2025']);
+    expect((await totalsOnly.answer('overview', 'age_group', FUNDER)).groups.map((group) => group.group)).toEqual(['up to 13', '14-15', '16-17', '18 and over', 'unknown']);
+  });
+
+  it('leaves a median out where the published count of its contributors is below the minimum, whatever the true count', async () => {
+    // True 11 published as 8: left out. True 9 published as 11: given.
+    const hidden = tallyPublishedAs(11, 8);
+    const shown = tallyPublishedAs(9, 11);
+    const service = serviceWith({ overview: [overviewLine('national', 'anker', tally(40), hidden), overviewLine('national', 'baken', tally(40), shown), overviewLine('national', null, tally(80), tally(20))] });
+    const answer = await service.answer('overview', 'programme', FUNDER);
+    expect(answer.groups[0]!.values.medianDaysInCare).toEqual({ value: null, suppressed: true });
+    const median = answer.groups[1]!.values.medianDaysInCare!;
+    expect(median.suppressed).toBe(false);
+    // Within m × the interquartile range (200) of the true median (200).
+    expect(Math.abs(median.value! - 200)).toBeLessThanOrEqual(0.5 * 200);
+    expect(answer.disclosureControl.notes.join(' ')).toMatch(/left out \(suppressed\) where the published count of their contributors is below 10/);
+  });
+
+  it('gives shares of perturbed counts over their sum, so a domain adds up to 1', async () => {
+    const statuses = { improved: tally(40, 11), unchanged: tally(25, 22), deteriorated: tally(7, 33), mixed: tally(1, 44) };
+    const domains = Object.fromEntries(['exploitation_resilience', 'social_emotional', 'family_network', 'participation'].map((domain) => [domain, { known: tally(73), statuses }]));
+    const line = (group: string | null) => ({ part: 'national', group, isTotal: group === null, trajectories: tally(90), classes: { improved: zero, mixed: zero, not_improved: zero, insufficient_data: zero }, domains });
+    const answer = await serviceWith({ outcomes: [line('anker'), line(null)] }).answer('outcomes', 'programme', FUNDER);
+    const shares = ['improved', 'unchanged', 'deteriorated', 'mixed'].map((status) => answer.total[`family_network.share_${status}`]!.value!);
+    expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 2);
+    const counts = Object.values(statuses).map(published);
+    expect(shares[0]).toBeCloseTo(counts[0]! / counts.reduce((sum, count) => sum + count, 0), 3);
+  });
+
+  it('says what it is: the method, its parameters, the population and when its figures were released', async () => {
+    const slices: Slice[] = [];
+    const care = [{ part: 'national', group: null, isTotal: true, trajectories: tally(30), fidelity: {} } as unknown as Line<CareRow>];
+    const service = serviceWith({ care }, slices);
+    const answer = await service.answer('care', null, { population: 'consented', institution: null });
+    expect(slices[0]).toEqual({ grouping: null, population: 'consented', ownInstitution: null });
+    expect(answer.population).toBe('consent_granted');
+    expect(answer.disclosureControl).toMatchObject({ method: 'cell-key', perturbationTable: 'D3-V1-js2', maximumDeviation: 3, variance: 1, threshold: 2, magnitudeNoise: 0.5, minimumBase: 10, releaseMinimumYouths: 40 });
+    // Care reads the membership and care families: the later of their releases.
+    expect(answer.disclosureControl.releasedAt).toBe('2026-11-20T00:00:00.000Z');
+    expect((await service.answer('overview', null, FUNDER)).disclosureControl.releasedAt).toBe('2026-11-01T00:00:00.000Z');
+    expect(answer.disclosureControl.notes.join(' ')).toMatch(/groups need not add up to the total/);
   });
 });

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { check, date, doublePrecision, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { trajectories } from './records';
+
+// What the statistics publish from: each trajectory as the last release of each family of
+// figures saw it (modules/statistics/statistics-releases.ts). Answers read only these rows, so
+// new data changes the published figures only at a release, when at least a configured number of
+// youths changed in that family together: a difference between two answers is never one youth.
+// Written only by the release job; a trajectory's erasure removes its row at once.
+
+export const STATISTICS_FAMILIES = ['membership', 'course', 'outcome', 'care', 'perspective'] as const;
+export type StatisticsFamily = (typeof STATISTICS_FAMILIES)[number];
+
+export const statisticsTrajectories = pgTable(
+  'statistics_trajectories',
+  {
+    trajectoryId: uuid('trajectory_id')
+      .primaryKey()
+      .references(() => trajectories.id, { onDelete: 'cascade' }),
+    // Membership: who is counted, in which groups, with which record keys.
+    /** What makes several trajectories one youth (see statistics-population.ts). */
+    youth: text('youth').notNull(),
+    /** The youth's record key, derived from the youth under the registry's secret; never published. */
+    youthKey: integer('youth_key').notNull(),
+    /** The trajectory's record key (trajectories.record_key); never published. */
+    recordKey: integer('record_key').notNull(),
+    researchConsent: text('research_consent').notNull(),
+    institutionId: uuid('institution_id').notNull(),
+    programmeId: uuid('programme_id').notNull(),
+    setting: text('setting').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    gender: text('gender').notNull(),
+    ageGroup: text('age_group').notNull(),
+    // Course.
+    endDate: date('end_date', { mode: 'string' }),
+    endReason: text('end_reason'),
+    // Outcome.
+    outcomeClass: text('outcome_class').notNull(),
+    problemRecognition: text('problem_recognition').notNull(),
+    statusExploitationResilience: text('status_exploitation_resilience').notNull(),
+    statusSocialEmotional: text('status_social_emotional').notNull(),
+    statusFamilyNetwork: text('status_family_network').notNull(),
+    statusParticipation: text('status_participation').notNull(),
+    // Care.
+    fidelitySummary: doublePrecision('fidelity_summary'),
+    fidelityDiagnosticsSafety: doublePrecision('fidelity_diagnostics_safety'),
+    fidelityLivingClimate: doublePrecision('fidelity_living_climate'),
+    fidelityMentorConversations: doublePrecision('fidelity_mentor_conversations'),
+    /** Per activity type received: occurrences per month in care. */
+    doses: jsonb('doses').$type<Record<string, number>>().notNull(),
+    // Perspective.
+    /** Per youth-perspective item: the youth's latest answer. */
+    answers: jsonb('answers').$type<Record<string, number>>().notNull(),
+  },
+  (t) => [
+    check('statistics_trajectories_keys_range', sql`${t.youthKey} >= 0 and ${t.recordKey} >= 0`),
+    check('statistics_trajectories_consent_valid', sql`${t.researchConsent} in ('granted', 'unknown')`),
+  ],
+);
+
+/** When each family of figures was last released, and how many times. */
+export const statisticsReleases = pgTable(
+  'statistics_releases',
+  {
+    family: text('family').primaryKey(),
+    releases: integer('releases').notNull(),
+    releasedAt: timestamp('released_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [check('statistics_releases_family_valid', sql`${t.family} in ('membership', 'course', 'outcome', 'care', 'perspective')`)],
+);

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createCellKeyMethod } from './cell-key-method';
+import { buildPerturbationTable } from './perturbation-table';
+
+const method = createCellKeyMethod({ table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }), noiseShare: 0.5, minimumBase: 10 });
+/** Many different cells (key sums) of the same size. */
+const cells = (count: number) => Array.from({ length: 400 }, (_, index) => ({ count, keys: index * 48_271_013 + 17 }));
+
+describe('the cell-key method', () => {
+  it('publishes a count within D, never 1 … js, unbiased over many cells, and a zero as zero', () => {
+    for (const count of [1, 2, 3, 7, 40]) {
+      const published = cells(count).map(method.count);
+      expect(published.every((value) => Math.abs(value - count) <= 3 && (value === 0 || value > 2))).toBe(true);
+      expect(Math.abs(published.reduce((sum, value) => sum + value, 0) / published.length - count)).toBeLessThan(0.25);
+    }
+    expect(method.count({ count: 0, keys: 123 })).toBe(0);
+  });
+
+  it('gives a median noise that spans its spread over few contributors and shrinks over many', () => {
+    const spreadOf = (count: number) => {
+      const values = cells(count).map((cell) => method.median('median', cell, [100, 200, 300], [0, 1000]).value).filter((value): value is number => value !== null);
+      return Math.max(...values) - Math.min(...values);
+    };
+    // Magnifier: IQR 200 (× √(10/n) beyond 10), noise at most half of it either way.
+    expect(spreadOf(12)).toBeGreaterThan(100);
+    expect(spreadOf(12)).toBeLessThanOrEqual(200);
+    expect(spreadOf(4_000)).toBeLessThan(spreadOf(12) / 10);
+    expect(spreadOf(4_000)).toBeGreaterThan(0);
+  });
+
+  it('leaves a mean or median out below the minimum base, and a share of nothing', () => {
+    expect(method.mean('mean', { count: 3, keys: 5 }, 12, 5)).toEqual({ value: null, suppressed: true });
+    expect(method.median('median', { count: 0, keys: 0 }, null)).toEqual({ value: null, suppressed: true });
+    expect(method.share(0, [0, 0, 0])).toEqual({ value: null, suppressed: true });
+    expect(method.share(3, [3, 9])).toEqual({ value: 0.25, suppressed: false });
+  });
+
+  it('keeps a mean within m × the largest answer over the respondents, and within the scale', () => {
+    for (const cell of cells(50)) {
+      const mean = method.mean('item.mean', cell, 50 * 4.9, 5, [1, 5]).value!;
+      expect(Math.abs(mean - 4.9)).toBeLessThanOrEqual((0.5 * 5) / 50 + 1e-9);
+      expect(mean).toBeLessThanOrEqual(5);
+    }
+  });
+});

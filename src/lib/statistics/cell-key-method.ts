@@ -1,0 +1,82 @@
+import { cellKey, keyFraction, variableKey } from './cell-key';
+import { perturbMagnitude } from './magnitude-noise';
+import { perturbation, type PerturbationTable } from './perturbation-table';
+
+// Publishing a cell by the cell-key method: counts are perturbed with the perturbation table
+// (Thompson et al. 2013; Giessing 2016), means and medians with magnitude noise (Giessing & Tent
+// 2019), shares are derived from perturbed counts. Every published number is a function of the
+// cell's contributors (through their record keys) and true value only, so the same contributors
+// give the same number in every answer.
+
+/** A count and the sum of its contributors' record keys. */
+export interface Tally {
+  count: number;
+  keys: string | number | bigint | null;
+}
+
+export interface Published {
+  value: number | null;
+  /** Left out (a mean or median over too few, a share of nothing): the answer's notes say why. */
+  suppressed: boolean;
+}
+
+export interface CellKeySettings {
+  table: PerturbationTable;
+  /** m: the largest magnitude noise as a share of the magnifier. */
+  noiseShare: number;
+  /** Means and medians only where the published count of their contributors is at least this. */
+  minimumBase: number;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+/** A median over (mostly) equal values has no spread; a tenth of its size stands in, so it still gets noise. */
+const MEDIAN_SPREAD_FLOOR = 0.1;
+const leftOut: Published = { value: null, suppressed: true };
+
+export function createCellKeyMethod(settings: CellKeySettings) {
+  const count = (tally: Tally): number => (tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(cellKey(tally.keys))));
+  /** Whether a magnitude may be published: decided on the published count, so the decision itself tells nothing more. */
+  const enough = (contributors: Tally) => count(contributors) >= settings.minimumBase;
+  const magnitude = (variable: string, contributors: Tally, value: number, magnifier: number, range?: [number, number]) =>
+    round(perturbMagnitude(settings.table, value, { magnifier, noiseShare: settings.noiseShare, key: variableKey(cellKey(contributors.keys), variable), ...(range ? { range } : {}) }));
+
+  return {
+    count,
+    published: (tally: Tally): Published => ({ value: count(tally), suppressed: false }),
+
+    /** A part over the sum of the published parts of the same whole (so shares add up to 1). */
+    share(part: number, parts: number[]): Published {
+      const whole = parts.reduce((sum, value) => sum + value, 0);
+      return whole > 0 ? { value: round(part / whole), suppressed: false } : leftOut;
+    },
+
+    /**
+     * A mean: the sum perturbed with the largest contribution as magnifier (Giessing & Tent 2019,
+     * "top contribution"), over the true number of contributors.
+     */
+    mean(variable: string, contributors: Tally, sum: number, largest: number, range?: [number, number]): Published {
+      if (contributors.count === 0 || !enough(contributors)) return leftOut;
+      const perturbedSum = perturbMagnitude(settings.table, sum, { magnifier: Math.abs(largest), noiseShare: settings.noiseShare, key: variableKey(cellKey(contributors.keys), variable) });
+      const value = perturbedSum / contributors.count;
+      return { value: round(range ? Math.min(range[1], Math.max(range[0], value)) : value), suppressed: false };
+    },
+
+    /**
+     * A median, perturbed with the interquartile range (at least a tenth of the median) as
+     * magnifier over the minimum base of contributors, shrinking as 1/√n beyond it. One contributor
+     * more or less moves a median by about the gap between its middle order statistics; over few
+     * contributors that gap is a good part of the spread, so the noise spans the spread; over many
+     * it is small, and the noise shrinks like the median's own standard error (≈ 0.93 · IQR / √n).
+     */
+    median(variable: string, contributors: Tally, quartiles: readonly number[] | null, range?: [number, number]): Published {
+      if (!quartiles || contributors.count === 0 || !enough(contributors)) return leftOut;
+      const [lower, middle, upper] = quartiles as [number, number, number];
+      const spread = Math.max(upper - lower, MEDIAN_SPREAD_FLOOR * Math.abs(middle));
+      // Scaled by the published count (what the answer shows), not the true one.
+      const magnifier = spread * Math.min(1, Math.sqrt(settings.minimumBase / count(contributors)));
+      return { value: magnitude(variable, contributors, middle, magnifier, range), suppressed: false };
+    },
+  };
+}
+
+export type CellKeyMethod = ReturnType<typeof createCellKeyMethod>;
