@@ -16,6 +16,8 @@ const config: CodegenConfig = {
         mappers: {
           Trajectory: '../modules/research/research.repository#TrajectoryRow',
           MeasurementSeries: '../modules/research/research.graphql#SeriesParent',
+          StatisticsTable: '../modules/statistics/statistics.service#StatisticsAnswer',
+          StatisticsGroup: '../modules/statistics/statistics.graphql#StatisticsGroupParent',
         },
         scalars: { ID: 'string' },
       },

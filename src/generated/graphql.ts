@@ -2,6 +2,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { TrajectoryRow } from '../modules/research/research.repository';
 import type { SeriesParent } from '../modules/research/research.graphql';
+import type { StatisticsAnswer } from '../modules/statistics/statistics.service';
+import type { StatisticsGroupParent } from '../modules/statistics/statistics.graphql';
 import type { MercuriusContext } from 'mercurius';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -621,12 +623,12 @@ export type ResolversTypes = {
   ResearchConsent: ResearchConsent;
   SeriesChange: SeriesChange;
   Setting: Setting;
-  StatisticsComparison: ResolverTypeWrapper<StatisticsComparison>;
+  StatisticsComparison: ResolverTypeWrapper<Omit<StatisticsComparison, 'national' | 'own'> & { national: ResolversTypes['StatisticsTable'], own?: Maybe<ResolversTypes['StatisticsTable']> }>;
   StatisticsDisclosureControl: ResolverTypeWrapper<StatisticsDisclosureControl>;
-  StatisticsGroup: ResolverTypeWrapper<StatisticsGroup>;
+  StatisticsGroup: ResolverTypeWrapper<StatisticsGroupParent>;
   StatisticsGrouping: StatisticsGrouping;
   StatisticsMeasure: StatisticsMeasure;
-  StatisticsTable: ResolverTypeWrapper<StatisticsTable>;
+  StatisticsTable: ResolverTypeWrapper<StatisticsAnswer>;
   StatisticsValue: ResolverTypeWrapper<StatisticsValue>;
   StatusLevel: ResolverTypeWrapper<StatusLevel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -661,10 +663,10 @@ export type ResolversParentTypes = {
   Programme: Programme;
   Query: Record<PropertyKey, never>;
   ReliableChange: ReliableChange;
-  StatisticsComparison: StatisticsComparison;
+  StatisticsComparison: Omit<StatisticsComparison, 'national' | 'own'> & { national: ResolversParentTypes['StatisticsTable'], own?: Maybe<ResolversParentTypes['StatisticsTable']> };
   StatisticsDisclosureControl: StatisticsDisclosureControl;
-  StatisticsGroup: StatisticsGroup;
-  StatisticsTable: StatisticsTable;
+  StatisticsGroup: StatisticsGroupParent;
+  StatisticsTable: StatisticsAnswer;
   StatisticsValue: StatisticsValue;
   StatusLevel: StatusLevel;
   String: Scalars['String']['output'];

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { IResolvers, MercuriusContext } from 'mercurius';
+import type { MercuriusContext } from 'mercurius';
+import type { Resolvers } from '../../generated/graphql';
 import { graphqlEnum } from '../../lib/graphql-enum';
 import { errors } from '../../lib/errors';
 import { GROUPINGS, type Grouping } from './statistics.repository';
 import { type Cell, type Measure, MEASURES, type StatisticsAnswer, type StatisticsService } from './statistics.service';
-import { viewerOf } from './statistics.routes';
+import { RECOGNITION_TAKES_NO_GROUPING, viewerOf } from './statistics.routes';
 
 // Comparisons for dashboards: the same protected answers as the REST endpoints, and for an
 // institution its own programmes next to the national picture.
@@ -76,6 +77,9 @@ const asValues = (values: Record<string, Cell>, names?: string[] | null) =>
     .map(([name, cell]) => ({ name, ...cell }));
 
 
+/** What a StatisticsGroup resolves from: one group line of an answer. */
+export type StatisticsGroupParent = StatisticsAnswer['groups'][number];
+
 export function registerStatisticsGraphql(app: FastifyInstance, statistics: StatisticsService) {
   const viewer = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
     if (!ROLES_WITH_STATISTICS.has(context.principal.role)) throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
@@ -87,22 +91,23 @@ export function registerStatisticsGraphql(app: FastifyInstance, statistics: Stat
   };
   const groupingFor = (measure: Measure, groupBy: Grouping | null | undefined) => (measure === 'recognition' ? null : (groupBy ?? null));
 
-  const resolvers: IResolvers = {
+  const resolvers: Resolvers = {
     Query: {
-      statistics: async (_root, args: { measure: Measure; groupBy?: Grouping | null }, context) => {
+      statistics: async (_root, args, context) => {
+        if (args.measure === 'recognition' && args.groupBy != null) throw RECOGNITION_TAKES_NO_GROUPING('groupBy');
         const groupBy = groupingFor(args.measure, args.groupBy);
         return statistics.answer(args.measure, groupBy, viewer(context, args.measure, groupBy));
       },
-      comparison: async (_root, args: { measure: Measure; groupBy?: Grouping | null }, context) => {
+      comparison: async (_root, args, context) => {
         const groupBy = groupingFor(args.measure, args.groupBy);
         return statistics.comparison(args.measure, groupBy, viewer(context, args.measure, groupBy));
       },
     },
     StatisticsGroup: {
-      values: (group: StatisticsAnswer['groups'][number], args: { names?: string[] | null }) => asValues(group.values, args.names),
+      values: (group, args) => asValues(group.values, args.names),
     },
     StatisticsTable: {
-      total: (answer: StatisticsAnswer, args: { names?: string[] | null }) => asValues(answer.total, args.names),
+      total: (answer, args) => asValues(answer.total, args.names),
     },
   };
   app.graphql.extendSchema(statisticsTypeDefs);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errors } from '../../lib/errors';
 import { principalOf, requireRole } from '../../plugins/authentication';
 import type { Principal } from '../api-keys/api-keys.service';
 import { GROUPINGS } from './statistics.repository';
@@ -14,6 +15,10 @@ export const viewerOf = (principal: Principal): Viewer => ({
 });
 
 /** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
+/** Recognition is the outcome by problem recognition at intake: its groups are the recognition classes. */
+export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
+  errors.validation(`${field}: recognition is grouped by problem recognition at intake and takes no other grouping; leave groupBy out.`, field);
+
 export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   app.addHook('preHandler', requireRole('funder', 'researcher', 'institution'));
@@ -52,7 +57,9 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       const { measure } = request.params;
       const groupBy = request.query.groupBy ?? null;
       request.audit.details = { measure, groupBy };
-      const answer = await options.statistics.answer(measure, measure === 'recognition' ? null : groupBy, viewerOf(principalOf(request)));
+      // Recognition is grouped by problem recognition itself: a groupBy would be ignored, so it is refused.
+      if (measure === 'recognition' && groupBy !== null) throw RECOGNITION_TAKES_NO_GROUPING('querystring.groupBy');
+      const answer = await options.statistics.answer(measure, groupBy, viewerOf(principalOf(request)));
       if (request.headers.accept?.includes('text/csv')) {
         const control = answer.disclosureControl;
         return reply
