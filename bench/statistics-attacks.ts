@@ -30,6 +30,9 @@ import { loadTruth } from '../test/helpers/statistics-truth';
 import { machineLine, request } from './lib/load';
 import { ensureScaleDataset, SCALE_AS_OF, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
 import { startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const SIZES = (process.env.BENCH_SIZES ?? 'demo,5000').split(',').map((size) => (size === 'demo' ? ('demo' as const) : Number(size)));
 const STEPS = Number(process.env.BENCH_STEPS ?? 200);

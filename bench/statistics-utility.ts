@@ -12,6 +12,9 @@ import { loadTruth, TRUTH_GROUPINGS, type TrueValue, trueAnswer } from '../test/
 import { machineLine, request } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
+import { benchUsage } from './lib/usage';
+
+benchUsage(import.meta.url);
 
 const SIZES = (process.env.BENCH_SIZES ?? '400,5000').split(',').map(Number);
 /** Its own seed, so this benchmark's datasets are not shared with other branches' benchmarks. */
