@@ -23,6 +23,7 @@ import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { noAuditLog } from './lib/service';
 import { benchUsage } from './lib/usage';
 
 benchUsage(import.meta.url);
@@ -141,19 +142,7 @@ async function main() {
     config,
     database,
     logger: false,
-    auditLog: {
-      record: async (request) => {
-        request.audit.recorded = true;
-      },
-      participant: (request) => ({
-        beforeCommit: async () => {
-          request.audit.recorded = true;
-        },
-      }),
-      track: (write) => write,
-      recordMalformed: async () => undefined,
-      settle: async () => undefined,
-    },
+    auditLog: noAuditLog,
   });
   await unaudited.listen({ host: '127.0.0.1', port: 0 });
   const unauditedPort = (unaudited.server.address() as { port: number }).port;

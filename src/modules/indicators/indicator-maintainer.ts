@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
 import type { Participant } from '../../db/unit-of-work';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
@@ -30,6 +30,11 @@ export async function enqueueIndicatorUpdates(connection: SqlConnection, traject
 export const indicatorQueueParticipant: Participant = {
   beforeCommit: ({ connection, written }) => enqueueIndicatorUpdates(connection, written.trajectoryIds),
 };
+
+/** An onResponse hook for routes that write: once a write's answer is out, work the queue off. */
+export async function kickIndicatorsAfterWrites(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.method !== 'GET' && reply.statusCode < 300) request.server.indicators.kick();
+}
 
 /** The instrument catalogue as the indicator functions need it. */
 export async function loadInstruments(connection: Queryable): Promise<Map<string, SeriesInstrument>> {

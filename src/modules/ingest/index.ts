@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { todayIso } from '../../lib/dates';
 import { requireRole } from '../../plugins/authentication';
+import { kickIndicatorsAfterWrites } from '../indicators/indicator-maintainer';
 import { createBulkIngest } from './bulk-ingest';
 import { ingestRoutes } from './ingest.routes';
 import { createIngestService } from './ingest.service';
@@ -35,9 +36,7 @@ export async function ingestModule(app: FastifyInstance, options: IngestModuleOp
   const ingest = createIngestService(database, ingestSettingsOf(options));
   app.addHook('preHandler', requireRole('institution'));
   // Writes queue the trajectories they touched; work the queue off once the answer is out.
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && reply.statusCode < 300) app.indicators.kick();
-  });
+  app.addHook('onResponse', kickIndicatorsAfterWrites);
   await app.register(ingestRoutes, {
     prefix: '/api/v1',
     database,

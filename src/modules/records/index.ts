@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createUnitOfWork } from '../../db/unit-of-work';
 import type { Metrics } from '../../lib/metrics';
 import { requireRole } from '../../plugins/authentication';
-import { indicatorQueueParticipant } from '../indicators/indicator-maintainer';
+import { indicatorQueueParticipant, kickIndicatorsAfterWrites } from '../indicators/indicator-maintainer';
 import { createIngestService, type IngestModuleOptions, ingestSettingsOf } from '../ingest';
 import { createRecordsRepository } from './records.repository';
 import { recordsRoutes } from './records.routes';
@@ -25,9 +25,8 @@ export async function recordsModule(app: FastifyInstance, options: IngestModuleO
   const { database } = options;
   const settings = ingestSettingsOf(options);
   app.addHook('preHandler', requireRole('institution'));
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && reply.statusCode < 300) app.indicators.kick();
-  });
+  // Writes queue the trajectories they touched; work the queue off once the answer is out.
+  app.addHook('onResponse', kickIndicatorsAfterWrites);
   await app.register(recordsRoutes, {
     prefix: '/api/v1',
     records: countedPushes(createRecordsService(createIngestService(database, settings), settings.today), app.metrics),
