@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/test-app';
 import { measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { insertTrajectory } from './helpers/fixtures';
 
 /** The value of one series in Prometheus text, or undefined when it is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -81,7 +82,9 @@ describe('metrics, on the API port for listed addresses', () => {
   });
 
   it('shows the indicator queue while trajectories wait', async () => {
-    await t.database.query("insert into indicator_queue (trajectory_id, queued_at) select id, now() - interval '90 seconds' from trajectories limit 1");
+    // A trajectory of this test's own, so it needs no other test to have run first.
+    const trajectory = await insertTrajectory(t.database.orm);
+    await t.database.query("insert into indicator_queue (trajectory_id, queued_at) values ($1, now() - interval '90 seconds')", [trajectory.id]);
     const text = (await t.app.inject({ url: '/metrics' })).body;
     expect(sample(text, 'registry_indicator_queue_depth')).toBe(1);
     expect(sample(text, 'registry_indicator_queue_oldest_seconds')).toBeGreaterThanOrEqual(90);
