@@ -1,7 +1,6 @@
 import { words } from './format';
 import type { CatalogueQuery, Domain } from './generated/operations';
-import type { HeatCell, Part } from './statistics-charts';
-import { cellText, type Line, keysOf, longMatrix, type Matrix, wideMatrix } from './statistics';
+import { cellText, type HeatCell, type Line, keysOf, longMatrix, type Matrix, type Part, wideMatrix } from './statistics';
 
 // What each section of the programmes page shows, as the API names its values (see README,
 // "Statistics"): the tables (and so the CSV files) and the charts' data come from here.

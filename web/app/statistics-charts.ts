@@ -1,19 +1,10 @@
 import * as Plot from '@observablehq/plot';
 import { withoutInlineStyles } from './charts';
+import type { HeatCell, Part } from './statistics';
 
 // The programmes page's charts (Observable Plot). A suppressed value is drawn as what it is (a
 // grey cell or the word "suppressed", never a bar or a colour that stands for a number), and every
 // mark's tooltip is the text of its table cell.
-
-export interface Part {
-  row: string;
-  part: string;
-  /** Facet (a domain), when the chart has several panels. */
-  facet?: string;
-  value: number | null;
-  suppressed: boolean;
-  text: string;
-}
 
 /** Okabe–Ito colours per part; the order of the legend is the order given. */
 const PART_COLOURS: Record<string, string> = {
@@ -61,14 +52,6 @@ export function partsChart(parts: Part[], options: { rows: string[]; parts: stri
       ],
     }),
   );
-}
-
-export interface HeatCell {
-  row: string;
-  column: string;
-  value: number | null;
-  suppressed: boolean;
-  text: string;
 }
 
 /** A grid of values (means, medians): colour by value, the value written in the cell; suppressed cells grey with the word. */

@@ -34,6 +34,26 @@ export interface Line {
   cells: Map<string, Cell>;
 }
 
+/** A bar segment of a stacked chart (statistics-charts.ts): a part of a row. */
+export interface Part {
+  row: string;
+  part: string;
+  /** Facet (a domain), when the chart has several panels. */
+  facet?: string;
+  value: number | null;
+  suppressed: boolean;
+  text: string;
+}
+
+/** A cell of a heatmap (statistics-charts.ts). */
+export interface HeatCell {
+  row: string;
+  column: string;
+  value: number | null;
+  suppressed: boolean;
+  text: string;
+}
+
 /** A table as strings: what the page shows, what the CSV holds, what the test compares. */
 export interface Matrix {
   header: string[];
