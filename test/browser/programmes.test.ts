@@ -155,6 +155,8 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
       const alert = page.locator('[role="alert"][data-error-code="FORBIDDEN"]');
       await alert.waitFor({ timeout: TIMEOUT });
       expect(await alert.textContent()).toContain('FORBIDDEN');
+      // The registry's own words: which role has no use of the statistics.
+      expect(await alert.getByTestId('error-detail').textContent()).toBe(`The registry says: ${answer.errors![0]!.message}`);
       expect(await page.getByTestId('table-overview').count()).toBe(0);
       expect(problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
       await page.close();
