@@ -128,8 +128,8 @@ export function TrajectoryList({ session, catalogue, state, onChange, onForbidde
           </button>
         </div>
       </form>
-      {answer.status === 'loading' ? <Loading what="trajectories" /> : null}
-      {answer.status === 'error' ? <ErrorMessage error={answer.error} /> : null}
+      {answer.status === 'loading' || (forbidden && onForbidden) ? <Loading what="trajectories" /> : null}
+      {answer.status === 'error' && !(forbidden && onForbidden) ? <ErrorMessage error={answer.error} /> : null}
       {page ? (
         <>
           <p role="status" aria-live="polite" data-testid="list-status">
