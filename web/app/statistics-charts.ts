@@ -57,7 +57,8 @@ export function partsChart(parts: Part[], options: { rows: string[]; parts: stri
 /** A grid of values (means, medians): colour by value, the value written in the cell; suppressed cells grey with the word. */
 export function heatmapChart(cells: HeatCell[], options: { rows: string[]; columns: string[]; domain: [number, number]; label: string; scheme?: Plot.ColorScheme }): SVGElement | HTMLElement {
   const [low, high] = options.domain;
-  const dark = (cell: HeatCell) => cell.value !== null && (cell.value - low) / (high - low || 1) > 0.55;
+  // White text only on the darkest fifth or so of the scheme, dark text elsewhere: both keep about 4.5:1 or more.
+  const dark = (cell: HeatCell) => cell.value !== null && (cell.value - low) / (high - low || 1) > 0.72;
   const valued = cells.filter((c) => !c.suppressed && c.value !== null);
   const suppressed = cells.filter((c) => c.suppressed);
   const title = (c: HeatCell) => `${c.row} · ${c.column}: ${c.text}`;
