@@ -187,11 +187,15 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
   }, 120_000);
 
   for (const role of ['funder', 'auditor']) {
-    it(`shows a ${role} the refusal of record-level pages`, async () => {
+    it(`sends a ${role} on to the programmes and shows the refusal of record-level pages`, async () => {
       expect((await api(role, TrajectoryListDocument, { first: 20, after: null, filter: {} })).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
       const { page, problems } = await signIn(role);
+      // The landing page asks for trajectories; the API's refusal sends the role on to the programmes.
+      await page.waitForURL(/#\/programmes$/, { timeout: 20_000 });
+      await page.goto(`${origin}/app#/trajectories`);
       await page.locator('[role="alert"][data-error-code="FORBIDDEN"]').waitFor({ timeout: 20_000 });
       expect(await page.getByTestId('trajectory-list').count()).toBe(0);
+      expect(page.url()).toMatch(/#\/trajectories$/);
       await page.goto(`${origin}/app#/trajectories/${consented}`);
       await page.reload();
       await page.locator('[role="alert"][data-error-code="FORBIDDEN"]').waitFor({ timeout: 20_000 });

@@ -22,7 +22,8 @@ const MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: 'This API key is not known. Check that it was copied whole, or ask your administrator for a key.',
   API_KEY_EXPIRED: 'This API key has expired. Ask your administrator for a new one.',
   API_KEY_REVOKED: 'This API key has been revoked. Ask your administrator for a new one.',
-  FORBIDDEN: 'Your role may not see this. Record-level trajectories are for researchers and institutions; funders and auditors see aggregates or the audit trail.',
+  FORBIDDEN:
+    'Your role may not see this. Record-level trajectories are for researchers and institutions; the programme statistics for funders, researchers and institutions; auditors and administrators read the audit trail and manage keys elsewhere.',
   PURPOSE_REQUIRED: 'Researchers must declare a purpose of use before reading record-level data. Sign out and choose a purpose.',
   NOT_FOUND: 'Not found, or not within what your key may see (for researchers: only trajectories with research consent granted).',
   VALIDATION_FAILED: 'The request was not accepted; check the filters.',
@@ -31,12 +32,21 @@ const MESSAGES: Record<string, string> = {
   SHUTTING_DOWN: 'The registry is restarting. Try again in a few seconds.',
   QUERY_TIMEOUT: 'The question took too long to answer. Narrow the filters or use a smaller page.',
   TRANSACTION_CONFLICT: 'The registry was busy with a conflicting change. Try again.',
+  INVALID_JSON: 'The registry could not read the request. Reload the page; if it persists, report it with the request id.',
+  ROUTE_NOT_FOUND: 'The registry does not offer this address. The dashboard may be older than the registry: reload the page.',
+  METHOD_NOT_ALLOWED: 'The registry does not offer this here. Reload the page.',
+  NOT_ACCEPTABLE: 'The registry cannot answer in the format asked for. Reload the page.',
+  GRAPHQL_ERROR: 'The registry refused the question. Reload the page; if it persists, report it with the request id.',
   INTERNAL_ERROR: 'The registry failed to answer. Quote the request id below to its administrators.',
   NETWORK: 'The registry could not be reached. Check your connection and try again.',
 };
 
-export function messageFor(error: unknown): { code: string; text: string; requestId?: string } {
-  if (error instanceof ApiError) return { code: error.code, text: MESSAGES[error.code] ?? error.message, requestId: error.requestId };
+/** The text for the person, and the registry's own words where they add to it (which role, which limit). */
+export function messageFor(error: unknown): { code: string; text: string; detail?: string; requestId?: string } {
+  if (error instanceof ApiError) {
+    const text = MESSAGES[error.code];
+    return { code: error.code, text: text ?? error.message, detail: text && error.message && error.message !== text ? error.message : undefined, requestId: error.requestId };
+  }
   return { code: 'UNEXPECTED', text: error instanceof Error ? error.message : String(error) };
 }
 

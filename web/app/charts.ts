@@ -10,7 +10,7 @@ import type { CatalogueQuery, Informant } from './generated/operations';
  */
 const CLASS_NAME = 'registry-plot';
 
-function withoutInlineStyles<T extends Element>(element: T): T {
+export function withoutInlineStyles<T extends Element>(element: T): T {
   for (const style of element.querySelectorAll('style')) style.remove();
   return element;
 }

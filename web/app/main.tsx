@@ -1,7 +1,8 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { graphql } from './api';
-import { CatalogueDocument, type CatalogueQuery } from './generated/operations';
+import { CatalogueDocument, type CatalogueQuery, type StatisticsGrouping } from './generated/operations';
+import { ProgrammesPage } from './pages/programmes-page';
 import { SignIn } from './pages/sign-in';
 import { INITIAL_LIST, type ListState, TrajectoryList } from './pages/trajectory-list';
 import { TrajectoryPage } from './pages/trajectory-page';
@@ -12,12 +13,21 @@ import './app.css';
 // The research dashboard, served by the registry at /app. Routes live in the URL's fragment
 // (#/trajectories/<id>): a fragment never reaches a server or its logs.
 
-type Route = { page: 'trajectories' } | { page: 'trajectory'; id: string };
+/**
+ * 'home' (no fragment) opens the trajectories; a role the API refuses record-level data (a funder)
+ * is sent on to the programmes. The API has no "who am I", so the refusal is what tells.
+ */
+type Route = { page: 'home' } | { page: 'trajectories' } | { page: 'programmes' } | { page: 'trajectory'; id: string };
 
 function routeOf(hash: string): Route {
   const match = /^#\/trajectories\/([^/?#]+)$/.exec(hash);
-  return match ? { page: 'trajectory', id: decodeURIComponent(match[1]!) } : { page: 'trajectories' };
+  if (match) return { page: 'trajectory', id: decodeURIComponent(match[1]!) };
+  if (hash === '#/programmes') return { page: 'programmes' };
+  if (hash === '#/trajectories') return { page: 'trajectories' };
+  return { page: 'home' };
 }
+
+const toProgrammes = () => location.replace('#/programmes');
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(location.hash));
@@ -34,6 +44,7 @@ function App() {
   const [catalogue, setCatalogue] = useState<CatalogueQuery | null>(null);
   const [catalogueError, setCatalogueError] = useState<unknown>(null);
   const [list, setList] = useState<ListState>(INITIAL_LIST);
+  const [groupBy, setGroupBy] = useState<StatisticsGrouping>('programme');
   const route = useRoute();
 
   // A tab that signed in before (then reloaded) reads the catalogue again with the stored key.
@@ -48,6 +59,7 @@ function App() {
     setCatalogue(null);
     setCatalogueError(null);
     setList(INITIAL_LIST);
+    setGroupBy('programme');
   };
   const purpose = PURPOSES.find((p) => p.code === session?.purpose)?.label;
 
@@ -61,8 +73,11 @@ function App() {
         {session ? (
           <>
             <nav aria-label="Main">
-              <a href="#/trajectories" aria-current={route.page !== 'trajectories' ? undefined : 'page'}>
+              <a href="#/trajectories" aria-current={route.page === 'trajectories' || route.page === 'home' ? 'page' : undefined}>
                 Trajectories
+              </a>
+              <a href="#/programmes" aria-current={route.page === 'programmes' ? 'page' : undefined}>
+                Programmes
               </a>
             </nav>
             <span className="who">{purpose ? `Purpose: ${purpose}` : null}</span>
@@ -87,8 +102,10 @@ function App() {
           <Loading what="the catalogue" />
         ) : route.page === 'trajectory' ? (
           <TrajectoryPage key={route.id} session={session} catalogue={catalogue} id={route.id} />
+        ) : route.page === 'programmes' ? (
+          <ProgrammesPage session={session} catalogue={catalogue} groupBy={groupBy} onGroupBy={setGroupBy} />
         ) : (
-          <TrajectoryList session={session} catalogue={catalogue} state={list} onChange={setList} />
+          <TrajectoryList session={session} catalogue={catalogue} state={list} onChange={setList} onForbidden={route.page === 'home' ? toProgrammes : undefined} />
         )}
       </main>
       <footer className="bottom muted">Synthetic data only. Researchers see day offsets from the start of a trajectory, never calendar dates.</footer>

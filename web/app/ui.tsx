@@ -11,12 +11,13 @@ export function Loading({ what }: { what: string }) {
 
 /** The API's refusal or failure, with its stable code and the request id to quote. */
 export function ErrorMessage({ error }: { error: unknown }) {
-  const { code, text, requestId } = messageFor(error);
+  const { code, text, detail, requestId } = messageFor(error);
   return (
     <div className="error" role="alert" data-error-code={code}>
       <p>
         <strong>{text}</strong>
       </p>
+      {detail ? <p data-testid="error-detail">The registry says: {detail}</p> : null}
       <p className="error-detail">
         Code <code>{code}</code>
         {requestId ? (

@@ -101,6 +101,21 @@ export type Setting =
   | 'open_residential'
   | 'small_scale_residential';
 
+export type StatisticsGrouping =
+  | 'age_group'
+  | 'gender'
+  | 'institution'
+  | 'programme'
+  | 'setting'
+  | 'start_year';
+
+export type StatisticsMeasure =
+  | 'care'
+  | 'outcomes'
+  | 'overview'
+  | 'perspective'
+  | 'recognition';
+
 export type TrajectoryFilter = {
   ageAtStartMax?: number | null | undefined;
   ageAtStartMin?: number | null | undefined;
@@ -151,6 +166,16 @@ export type TrajectoryDetailQueryVariables = Exact<{
 
 export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
 
+export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
+
+export type ComparisonQueryVariables = Exact<{
+  measure: StatisticsMeasure;
+  groupBy?: StatisticsGrouping | null | undefined;
+}>;
+
+
+export type ComparisonQuery = { comparison: { national: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> }, own: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -169,7 +194,38 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const StatisticsTableFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StatisticsTableFields on StatisticsTable {
+  measure
+  groupBy
+  population
+  disclosureControl {
+    method
+    perturbationTable
+    maximumDeviation
+    variance
+    threshold
+    magnitudeNoise
+    minimumBase
+    releaseMinimumYouths
+    releasedAt
+    notes
+  }
+  groups {
+    group
+    values {
+      name
+      value
+      suppressed
+    }
+  }
+  total {
+    name
+    value
+    suppressed
+  }
+}
+    `, {"fragmentName":"StatisticsTableFields"}) as unknown as TypedDocumentString<StatisticsTableFieldsFragment, unknown>;
 export const CatalogueDocument = new TypedDocumentString(`
     query Catalogue {
   apiVersion
@@ -327,3 +383,44 @@ export const TrajectoryDetailDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TrajectoryDetailQuery, TrajectoryDetailQueryVariables>;
+export const ComparisonDocument = new TypedDocumentString(`
+    query Comparison($measure: StatisticsMeasure!, $groupBy: StatisticsGrouping) {
+  comparison(measure: $measure, groupBy: $groupBy) {
+    national {
+      ...StatisticsTableFields
+    }
+    own {
+      ...StatisticsTableFields
+    }
+  }
+}
+    fragment StatisticsTableFields on StatisticsTable {
+  measure
+  groupBy
+  population
+  disclosureControl {
+    method
+    perturbationTable
+    maximumDeviation
+    variance
+    threshold
+    magnitudeNoise
+    minimumBase
+    releaseMinimumYouths
+    releasedAt
+    notes
+  }
+  groups {
+    group
+    values {
+      name
+      value
+      suppressed
+    }
+  }
+  total {
+    name
+    value
+    suppressed
+  }
+}`) as unknown as TypedDocumentString<ComparisonQuery, ComparisonQueryVariables>;
