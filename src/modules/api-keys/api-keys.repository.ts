@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
+import type { Executor, SqlConnection } from '../../db/client';
 import { apiKeys, institutions } from '../../db/schema';
 import type { Role } from '../../lib/vocabulary';
 
@@ -77,3 +77,19 @@ export function createApiKeysRepository(db: Executor) {
 }
 
 export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;
+
+export interface ApiKeyState {
+  id: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Revocation and expiry of the given keys, read in the caller's transaction (one statement for a batch). */
+export async function findApiKeyStates(connection: SqlConnection, ids: readonly string[]): Promise<ApiKeyState[]> {
+  const { rows } = await connection.query<{ id: string; expires_at: Date | string | null; revoked_at: Date | string | null }>(
+    'select id::text, expires_at, revoked_at from api_keys where id = any($1::uuid[])',
+    [ids],
+  );
+  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return rows.map((row) => ({ id: row.id, expiresAt: date(row.expires_at), revokedAt: date(row.revoked_at) }));
+}

@@ -31,6 +31,41 @@ export async function writeAuditEvent(connection: SqlConnection, event: AuditEve
   ]);
 }
 
+// Many events in one statement: the rows arrive as one JSON array and are read back as rows of
+// the table's type; the append trigger still chains them one by one, in array order, under the
+// head lock the first of them takes for the whole transaction.
+const INSERT_MANY = `
+  insert into audit_events (request_id, principal_id, role, institution_id, action, resource_type, subject_keys, subject_count,
+                            operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details)
+  select request_id, principal_id, role, institution_id, action, resource_type, coalesce(subject_keys, '{}'), subject_count,
+         operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details
+    from jsonb_populate_recordset(null::audit_events, $1::jsonb) with ordinality as e
+   order by ordinality`;
+
+export async function writeAuditEvents(connection: SqlConnection, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (events.length === 1) return writeAuditEvent(connection, events[0]!);
+  const rows = events.map((event) => ({
+    request_id: event.requestId,
+    principal_id: event.principalId,
+    role: event.role,
+    institution_id: event.institutionId,
+    action: event.action,
+    resource_type: event.resourceType,
+    subject_keys: event.subjectKeys,
+    subject_count: event.subjectCount,
+    operation: event.operation,
+    variables_hash: event.variablesHash,
+    outcome: event.outcome,
+    status_code: event.statusCode,
+    source_address: event.sourceAddress,
+    user_agent: event.userAgent,
+    purpose: event.purpose,
+    details: event.details,
+  }));
+  await connection.query(INSERT_MANY, [JSON.stringify(rows)]);
+}
+
 export interface AuditFilters {
   from?: string;
   to?: string;
