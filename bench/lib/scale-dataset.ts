@@ -65,7 +65,8 @@ export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<
     );
     if (rows.length > 0 && rows[0]!.comment === marker && !options.fresh) {
       // A dataset outlives migrations: bring it to this tree's schema (idempotent).
-      const reused = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 1, statementTimeoutMs: 0 });
+      // Two connections: the migration lock holds one.
+      const reused = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 2, statementTimeoutMs: 0 });
       await migrateDatabase(reused).finally(() => reused.close());
       const totals = await countRows(databaseUrl);
       log(`scale dataset ${databaseName}: reusing (${totals.trajectories.toLocaleString('en')} trajectories, ${totals.measurements.toLocaleString('en')} measurements)`);
