@@ -12,7 +12,7 @@ import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/i
 import { apiKeysModule } from './modules/api-keys';
 import { auditModule } from './modules/audit';
 import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
-import { createApiKeysService, refusedApiKeys } from './modules/api-keys/api-keys.service';
+import { createApiKeysService, apiKeyConfirmation } from './modules/api-keys/api-keys.service';
 import { API_KEY_CHANGES_CHANNEL, type ApiKeyCache, createApiKeyCache } from './modules/api-keys/api-key-cache';
 import { listenForNotifications } from './db/notifications';
 import { catalogueModule } from './modules/catalogue';
@@ -128,7 +128,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     metrics.auditEvents.inc({ outcome });
     metrics.auditWriteDuration.observe(seconds);
   };
-  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: refusedApiKeys }) });
+  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: apiKeyConfirmation }) });
   await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).

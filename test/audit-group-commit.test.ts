@@ -4,7 +4,7 @@ import { buildApp } from '../src/app';
 import { type AuditEvent, buildAuditEvent } from '../src/modules/audit/audit-event';
 import { createAuditWriter } from '../src/modules/audit/audit-writer';
 import { verifyAuditChain } from '../src/modules/audit/audit.repository';
-import { refusedApiKeys } from '../src/modules/api-keys/api-keys.service';
+import { apiKeyConfirmation } from '../src/modules/api-keys/api-keys.service';
 import { createAuditLog } from '../src/plugins/audit';
 import { createTestApp, type TestApp, testConfig } from './helpers/test-app';
 import { testLogger } from './helpers/test-log';
@@ -90,7 +90,7 @@ describe('audit group commit', () => {
     const failedRequests = new Set<string>();
     let failed = false;
     const auditLog = createAuditLog(t.database, {
-      confirmKeys: refusedApiKeys,
+      confirmKeys: apiKeyConfirmation,
       writer: {
         beforeInsert: (events) => {
           // The first flush that gathered several requests fails.

@@ -8,7 +8,7 @@ import { AppError } from '../lib/errors';
 import { safeUserAgent } from '../lib/request-metadata';
 import { type AuditAction, type AuditContext, type AuditEvent, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
-import { type AuditWriterOptions, createAuditWriter } from '../modules/audit/audit-writer';
+import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation, type RefusedKeyRow } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
 import { routeOf } from './request-log';
 
@@ -107,8 +107,8 @@ export type AuditWriteObserver = (outcome: AuditFacts['outcome'], seconds: numbe
 
 export interface AuditLogOptions {
   observe?: AuditWriteObserver;
-  /** The refused keys among those given, read in the caller's transaction (api-keys.service). */
-  confirmKeys?: (connection: SqlConnection, keyIds: string[]) => Promise<Map<string, AppError>>;
+  /** How a request's key is confirmed where its event is written (api-keys.service). */
+  confirmKeys?: KeyConfirmation;
   /** Passed to the group-commit writer (tests inject failures here). */
   writer?: Pick<AuditWriterOptions, 'beforeInsert' | 'maxBatch'>;
 }
@@ -128,8 +128,9 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
   const writeInTransaction = async (request: FastifyRequest, connection: SqlConnection, event: AuditEvent) => {
     const keyId = request.principal?.keyId;
     if (keyId && confirmKeys) {
-      const refusal = (await confirmKeys(connection, [keyId])).get(keyId);
-      if (refusal) throw refusal;
+      const now = new Date();
+      const { rows } = await connection.query<RefusedKeyRow>(confirmKeys.refusedKeysSql('$1', '$2'), [[keyId], now.toISOString()]);
+      if (rows[0]) throw confirmKeys.refusal(rows[0], now);
     }
     const started = performance.now();
     await writeAuditEvent(connection, event).then(

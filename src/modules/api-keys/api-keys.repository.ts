@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Executor, SqlConnection } from '../../db/client';
+import type { Executor } from '../../db/client';
 import { apiKeys, institutions } from '../../db/schema';
 import type { Role } from '../../lib/vocabulary';
 
@@ -84,12 +84,14 @@ export interface ApiKeyState {
   revokedAt: Date | null;
 }
 
-/** Revocation and expiry of the given keys, read in the caller's transaction (one statement for a batch). */
-export async function findApiKeyStates(connection: SqlConnection, ids: readonly string[]): Promise<ApiKeyState[]> {
-  const { rows } = await connection.query<{ id: string; expires_at: Date | string | null; revoked_at: Date | string | null }>(
-    'select id::text, expires_at, revoked_at from api_keys where id = any($1::uuid[])',
-    [ids],
-  );
-  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
-  return rows.map((row) => ({ id: row.id, expiresAt: date(row.expires_at), revokedAt: date(row.revoked_at) }));
+/**
+ * A SELECT of the keys among `ids` (a uuid[] placeholder) that are not usable at `now` (a
+ * timestamptz placeholder): revoked, expired or gone; columns id, revoked_at, expires_at. A
+ * fragment, so that the audit writer can confirm a batch's keys in the statement that appends
+ * its events (one round trip).
+ */
+export function refusedKeysSql(ids: string, now: string): string {
+  return `select k.id::text as id, a.revoked_at, a.expires_at
+            from unnest(${ids}::uuid[]) as k(id) left join api_keys a on a.id = k.id
+           where a.id is null or a.revoked_at is not null or a.expires_at <= ${now}::timestamptz`;
 }

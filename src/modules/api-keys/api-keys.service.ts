@@ -2,9 +2,9 @@ import { AppError, errors } from '../../lib/errors';
 import { findPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
-import type { SqlConnection } from '../../db/client';
+import type { KeyConfirmation, RefusedKeyRow } from '../audit/audit-writer';
 import type { ApiKeyCache } from './api-key-cache';
-import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, findApiKeyStates } from './api-keys.repository';
+import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, refusedKeysSql } from './api-keys.repository';
 
 /** Who is calling: resolved once per request from the API key. */
 export interface Principal {
@@ -33,21 +33,16 @@ export function refusalOf(key: Pick<ApiKeyState, 'expiresAt' | 'revokedAt'>, now
 }
 
 /**
- * The keys among `ids` that are refused now, read in the caller's transaction: the last word on
- * a request whose key came from the cache (revoked elsewhere a moment ago, not yet notified).
- * A key that no longer exists is refused as revoked.
+ * How the audit writer confirms keys where a request's answer becomes final (the transaction
+ * that makes its audit event durable): the last word on a key that came from the cache, revoked
+ * elsewhere a moment ago and not yet notified. A key that no longer exists is refused as revoked.
  */
-export async function refusedApiKeys(connection: SqlConnection, ids: readonly string[], now = new Date()): Promise<Map<string, AppError>> {
-  const refused = new Map<string, AppError>();
-  if (ids.length === 0) return refused;
-  const states = new Map((await findApiKeyStates(connection, ids)).map((state) => [state.id, state]));
-  for (const id of ids) {
-    const state = states.get(id);
-    const refusal = state ? refusalOf(state, now) : new AppError('API_KEY_REVOKED', 'This API key has been revoked.');
-    if (refusal) refused.set(id, refusal);
-  }
-  return refused;
-}
+export const apiKeyConfirmation: KeyConfirmation = {
+  refusedKeysSql,
+  refusal: (row: RefusedKeyRow, now: Date) =>
+    refusalOf({ revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) }, now) ??
+    new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
+};
 
 export function createApiKeysService(
   repository: Pick<ApiKeysRepository, 'insert' | 'findBySecretHash' | 'list' | 'revoke' | 'findInstitutionId'>,

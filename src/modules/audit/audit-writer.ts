@@ -1,18 +1,28 @@
-import type { Database, SqlConnection } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { AppError } from '../../lib/errors';
 import type { AuditEvent } from './audit-event';
-import { writeAuditEvents } from './audit.repository';
+import { appendAuditEvents, type RefusedKeyRow } from './audit.repository';
+
+export type { RefusedKeyRow } from './audit.repository';
 
 // Group commit of audit events (the technique of database logs: Gawlick & Kinkade, IMS Fast
 // Path, 1985; PostgreSQL's commit_delay). Requests hand their events to one writer per process;
 // while a flush is in the database the next events gather, and the next flush writes them all in
-// one transaction: one chain-head lock, one INSERT, one commit for the lot. A request's promise
-// settles when the transaction holding its event has committed (or failed), so an answer still
-// waits for its own event to be durable, and a failed flush fails exactly the events in it.
-// Instances on one database still give one linear chain: each flush takes the head row lock.
+// one statement, its own transaction: one chain-head lock, one commit, one round trip for the
+// lot. A request's promise settles when the statement holding its event has committed (or
+// failed), so an answer still waits for its own event to be durable, and a failed flush fails
+// exactly the events in it. Instances on one database still give one linear chain: each flush
+// takes the head row lock.
 //
 // Events of record writes are not written here: they commit inside the write's own transaction
 // (the unit of work's audit participant), so that data never commits without its event.
+
+/** How keys are confirmed in the flush (supplied by the api-keys module). */
+export interface KeyConfirmation {
+  /** SELECT of the refused keys among `ids` (uuid[] placeholder) at `now` (timestamptz placeholder). */
+  refusedKeysSql(ids: string, now: string): string;
+  refusal(row: RefusedKeyRow, now: Date): AppError;
+}
 
 export interface PendingAuditEvent {
   event: AuditEvent;
@@ -23,13 +33,12 @@ export interface PendingAuditEvent {
 }
 
 export interface AuditWriterOptions {
-  /** The refused keys among those given, read in the flush's transaction. */
-  confirmKeys?: (connection: SqlConnection, keyIds: string[]) => Promise<Map<string, AppError>>;
-  /** Told of every flush: the outcomes written, how long it took, whether it failed (metrics). */
+  confirmKeys?: KeyConfirmation;
+  /** Told of every flush: the events written, how long it took, whether it failed (metrics). */
   observe?: (events: readonly AuditEvent[], seconds: number, failed: boolean) => void;
-  /** A seam for tests: runs in each flush's transaction before the insert; throwing fails that flush. */
+  /** A seam for tests: runs before each flush's statement; throwing fails that flush. */
   beforeInsert?: (events: readonly AuditEvent[]) => Promise<void> | void;
-  /** Upper bound of events per flush (one statement, one transaction). */
+  /** Upper bound of events per flush. */
   maxBatch?: number;
 }
 
@@ -38,39 +47,56 @@ interface Waiting extends PendingAuditEvent {
   reject(error: unknown): void;
 }
 
-export function createAuditWriter(database: Database, options: AuditWriterOptions = {}) {
+export function createAuditWriter(database: Pick<Database, 'query'>, options: AuditWriterOptions = {}) {
   const maxBatch = options.maxBatch ?? 1_000;
+  const { confirmKeys } = options;
   let queue: Waiting[] = [];
   let draining: Promise<void> | undefined;
 
+  /** Writes a batch; returns the refusals of the items whose key the check refused (their events not yet written). */
+  const append = async (batch: Waiting[]): Promise<Map<Waiting, AppError>> => {
+    const events = batch.map((item) => item.event);
+    await options.beforeInsert?.(events);
+    const keyIds = confirmKeys ? [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))] : [];
+    const now = new Date();
+    const refusedRows = await appendAuditEvents(database, events, confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined);
+    const refusals = new Map<Waiting, AppError>();
+    if (refusedRows.length === 0) return refusals;
+    const byKey = new Map(refusedRows.map((row) => [row.id, confirmKeys!.refusal(row, now)]));
+    for (const item of batch) {
+      const refusal = item.keyId ? byKey.get(item.keyId) : undefined;
+      if (refusal) refusals.set(item, refusal);
+    }
+    return refusals;
+  };
+
   const flush = async (batch: Waiting[]) => {
     const started = performance.now();
-    let events: AuditEvent[] = batch.map((item) => item.event);
-    const refusals = new Map<Waiting, AppError>();
+    const observe = (items: Waiting[], failed: boolean) =>
+      options.observe?.(items.map((item) => item.event), (performance.now() - started) / 1000, failed);
+    let refusals: Map<Waiting, AppError>;
     try {
-      await database.transaction(async (connection) => {
-        const keyIds = [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))];
-        if (options.confirmKeys && keyIds.length > 0) {
-          const refused = await options.confirmKeys(connection, keyIds);
-          for (const item of batch) {
-            const refusal = item.keyId ? refused.get(item.keyId) : undefined;
-            if (refusal) refusals.set(item, refusal);
-          }
-          events = batch.map((item) => {
-            const refusal = refusals.get(item);
-            return refusal && item.refusedEvent ? item.refusedEvent(refusal) : item.event;
-          });
-        }
-        await options.beforeInsert?.(events);
-        await writeAuditEvents(connection, events);
-      });
+      refusals = await append(batch);
     } catch (error) {
-      options.observe?.(events, (performance.now() - started) / 1000, true);
+      observe(batch, true);
       for (const item of batch) item.reject(error);
       return;
     }
-    options.observe?.(events, (performance.now() - started) / 1000, false);
-    for (const item of batch) item.resolve(refusals.get(item) ?? null);
+    const refused = batch.filter((item) => refusals.has(item));
+    const written = batch.filter((item) => !refusals.has(item));
+    observe(written, false);
+    for (const item of written) item.resolve(null);
+    if (refused.length === 0) return;
+    // Rare: keys revoked or expired since their requests were admitted. Their events say so.
+    for (const item of refused) item.event = item.refusedEvent?.(refusals.get(item)!) ?? item.event;
+    try {
+      await appendAuditEvents(database, refused.map((item) => item.event));
+      observe(refused, false);
+      for (const item of refused) item.resolve(refusals.get(item)!);
+    } catch (error) {
+      observe(refused, true);
+      for (const item of refused) item.reject(error);
+    }
   };
 
   const drain = async () => {
