@@ -113,7 +113,7 @@ async function main() {
     { name: 'bare Fastify, constant (no plugins)', send: () => ok(request(barePort, { method: 'GET', path: '/' })) },
     { name: 'service GET /health/live (public: plugins, no key)', send: () => ok(request(service.port, { method: 'GET', path: '/health/live' })) },
     {
-      name: 'service GET /api/v1/institutions (key lookup + 1 small SELECT; not audited)',
+      name: 'service GET /api/v1/institutions (key, 1 small SELECT, audited)',
       send: () => ok(request(service.port, { method: 'GET', path: '/api/v1/institutions', headers: auth })),
     },
     {
