@@ -50,6 +50,9 @@ interface Waiting extends PendingAuditEvent {
 export function createAuditWriter(database: Pick<Database, 'query'>, options: AuditWriterOptions = {}) {
   const maxBatch = options.maxBatch ?? 1_000;
   const { confirmKeys } = options;
+  // The database's statement runner as it is now: the writer's statements are its own, not those
+  // of whoever later wraps `database.query` to count a request's statements.
+  const executor = { query: database.query.bind(database) } as Pick<Database, 'query'>;
   let queue: Waiting[] = [];
   let draining: Promise<void> | undefined;
 
@@ -59,7 +62,7 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     await options.beforeInsert?.(events);
     const keyIds = confirmKeys ? [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))] : [];
     const now = new Date();
-    const refusedRows = await appendAuditEvents(database, events, confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined);
+    const refusedRows = await appendAuditEvents(executor, events, confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined);
     const refusals = new Map<Waiting, AppError>();
     if (refusedRows.length === 0) return refusals;
     const byKey = new Map(refusedRows.map((row) => [row.id, confirmKeys!.refusal(row, now)]));
@@ -90,7 +93,7 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     // Rare: keys revoked or expired since their requests were admitted. Their events say so.
     for (const item of refused) item.event = item.refusedEvent?.(refusals.get(item)!) ?? item.event;
     try {
-      await appendAuditEvents(database, refused.map((item) => item.event));
+      await appendAuditEvents(executor, refused.map((item) => item.event));
       observe(refused, false);
       for (const item of refused) item.resolve(refusals.get(item)!);
     } catch (error) {
