@@ -12,7 +12,9 @@ import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/i
 import { apiKeysModule } from './modules/api-keys';
 import { auditModule } from './modules/audit';
 import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
-import { createApiKeysService } from './modules/api-keys/api-keys.service';
+import { createApiKeysService, apiKeyConfirmation } from './modules/api-keys/api-keys.service';
+import { API_KEY_CHANGES_CHANNEL, type ApiKeyCache, createApiKeyCache } from './modules/api-keys/api-key-cache';
+import { listenForNotifications } from './db/notifications';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { erasureModule } from './modules/erasure';
@@ -47,6 +49,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Keeps the stored per-trajectory indicators up to date. */
     indicators: IndicatorMaintainer;
+    /** API keys known to this instance (tests look at its state). */
+    apiKeyCache: ApiKeyCache;
     /** Releases the statistics when enough youths changed (the server checks periodically). */
     statisticsReleases: StatisticsReleases;
   }
@@ -87,7 +91,19 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     reply.header('x-request-id', request.id);
   });
 
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  // Keys are cached in the process and dropped on the database's notice of any key change.
+  const apiKeyCache = createApiKeyCache();
+  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm), { cache: apiKeyCache });
+  app.decorate('apiKeyCache', apiKeyCache);
+  const keyChanges = listenForNotifications(database, API_KEY_CHANGES_CHANNEL, {
+    onNotify: () => apiKeyCache.invalidate(),
+    onListening: () => apiKeyCache.listening(),
+    onLost: (error) => {
+      apiKeyCache.lost();
+      app.log.warn({ err: error }, 'lost the API key change listener; keys are looked up per request until it is back');
+    },
+  });
+  app.addHook('onClose', () => keyChanges.close());
   const indicators = createIndicatorMaintainer(database, { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso() }, app.log);
   app.decorate('indicators', indicators);
   // Let background indicator work finish before the database closes.
@@ -112,7 +128,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     metrics.auditEvents.inc({ outcome });
     metrics.auditWriteDuration.observe(seconds);
   };
-  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, countAuditWrite) });
+  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: apiKeyConfirmation }) });
   await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).

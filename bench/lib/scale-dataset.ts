@@ -47,7 +47,8 @@ const CHUNK_TRAJECTORIES = 2_000;
 const MARKER_VERSION = 'scale-dataset v2'; // v2: a subjects row per institution and youth (migration 0006)
 
 export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<ScaleDataset> {
-  const seed = options.seed ?? 1;
+  // BENCH_SEED gives a run a database of its own (a shared server may hold another branch's dataset).
+  const seed = options.seed ?? Number(process.env.BENCH_SEED ?? 1);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const adminUrl = options.adminUrl ?? process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const databaseName = `registry_scale_${options.trajectories}_s${seed}`;
@@ -63,6 +64,10 @@ export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<
       [databaseName, 'pg_database'],
     );
     if (rows.length > 0 && rows[0]!.comment === marker && !options.fresh) {
+      // A dataset outlives migrations: bring it to this tree's schema (idempotent).
+      // Two connections: the migration lock holds one.
+      const reused = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 2, statementTimeoutMs: 0 });
+      await migrateDatabase(reused).finally(() => reused.close());
       const totals = await countRows(databaseUrl);
       log(`scale dataset ${databaseName}: reusing (${totals.trajectories.toLocaleString('en')} trajectories, ${totals.measurements.toLocaleString('en')} measurements)`);
       return { databaseUrl, databaseName, ...totals, reused: true, seconds: 0 };

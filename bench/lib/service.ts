@@ -30,6 +30,7 @@ export interface BenchService {
 export const noAuditLog: AuditLog = {
   record: async (request) => {
     request.audit.recorded = true;
+    return null;
   },
   participant: (request) => ({
     beforeCommit: async () => {

@@ -6,8 +6,9 @@ import type { Database, SqlConnection } from '../db/client';
 import type { Participant, WriteSummary } from '../db/unit-of-work';
 import { AppError } from '../lib/errors';
 import { safeUserAgent } from '../lib/request-metadata';
-import { type AuditAction, type AuditContext, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
+import { type AuditAction, type AuditContext, type AuditEvent, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
+import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation, type RefusedKeyRow } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
 import { routeOf } from './request-log';
 
@@ -15,7 +16,10 @@ import { routeOf } from './request-log';
 // `config.audit`; its handler names the subjects (request.audit.subjects) and, for writes,
 // records the event inside its own transaction (record with the connection). What is left is
 // written here, before the answer leaves: successful reads (if the event cannot be written the
-// client gets a 503 instead of the data), and every refused or failed request.
+// client gets a 503 instead of the data), and every refused or failed request. Those go through
+// one group-commit writer (modules/audit/audit-writer.ts), which also confirms each request's
+// API key in the transaction that makes its event durable: a key revoked on another instance a
+// moment ago, and still in this instance's key cache, is refused there (401, not the data).
 
 export interface RouteAudit {
   action: AuditAction;
@@ -101,9 +105,33 @@ export type DescribeWrite = (written: WriteSummary) => { statusCode: number; fac
 /** Told of every audit event insert: the audited outcome, how long it took, whether it failed (metrics). */
 export type AuditWriteObserver = (outcome: AuditFacts['outcome'], seconds: number, failed: boolean) => void;
 
-export function createAuditLog(database: Database, observe?: AuditWriteObserver) {
+export interface AuditLogOptions {
+  observe?: AuditWriteObserver;
+  /** How a request's key is confirmed where its event is written (api-keys.service). */
+  confirmKeys?: KeyConfirmation;
+  /** Passed to the group-commit writer (tests inject failures here). */
+  writer?: Pick<AuditWriterOptions, 'beforeInsert' | 'maxBatch'>;
+}
+
+export function createAuditLog(database: Database, options: AuditLogOptions = {}) {
+  const { observe, confirmKeys } = options;
   const pending = new Set<Promise<unknown>>();
-  const write = async (connection: SqlConnection, event: ReturnType<typeof buildAuditEvent>) => {
+  const writer = createAuditWriter(database, {
+    ...options.writer,
+    ...(confirmKeys ? { confirmKeys } : {}),
+    observe: (events, seconds, failed) => {
+      for (const event of events) observe?.(event.outcome, seconds, failed);
+    },
+  });
+  // Inside a record write's transaction: the key is confirmed there too, so a write made with a
+  // key revoked a moment ago (still in this instance's cache) rolls back instead of committing.
+  const writeInTransaction = async (request: FastifyRequest, connection: SqlConnection, event: AuditEvent) => {
+    const keyId = request.principal?.keyId;
+    if (keyId && confirmKeys) {
+      const now = new Date();
+      const { rows } = await connection.query<RefusedKeyRow>(confirmKeys.refusedKeysSql('$1', '$2'), [[keyId], now.toISOString()]);
+      if (rows[0]) throw confirmKeys.refusal(rows[0], now);
+    }
     const started = performance.now();
     await writeAuditEvent(connection, event).then(
       () => observe?.(event.outcome, (performance.now() - started) / 1000, false),
@@ -113,11 +141,27 @@ export function createAuditLog(database: Database, observe?: AuditWriteObserver)
       },
     );
   };
-  const record = async (request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<void> => {
-    const event = buildAuditEvent(auditContextOf(request), factsOf(request, statusCode, extra));
-    if (connection) await write(connection, event);
-    else await database.transaction((own) => write(own, event));
+  /**
+   * Resolves with the refusal of the request's key when the flush found it refused (revoked or
+   * expired since the request was admitted): its event then says so, and so must its answer.
+   */
+  const record = async (request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<AppError | null> => {
+    const context = auditContextOf(request);
+    const event = buildAuditEvent(context, factsOf(request, statusCode, extra));
+    let refusal: AppError | null = null;
+    if (connection) await writeInTransaction(request, connection, event);
+    else {
+      refusal = await writer.append({
+        event,
+        keyId: context.principalId,
+        refusedEvent: (keyRefusal) => {
+          request.errorCode = keyRefusal.code;
+          return buildAuditEvent(context, factsOf(request, keyRefusal.status));
+        },
+      });
+    }
     request.audit.recorded = true;
+    return refusal;
   };
   return {
     /** Runs a write that happens after the answer, and remembers it until it is done. */
@@ -141,17 +185,18 @@ export function createAuditLog(database: Database, observe?: AuditWriteObserver)
         statusCode: 400,
         details: { code: 'VALIDATION_FAILED' },
       });
-      await database.transaction((own) => writeAuditEvent(own, event));
+      await writer.append({ event, keyId: null });
     },
 
     /** Waits for the events still being written after their answers (shutdown, tests). */
     async settle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await writer.settle();
     },
 
     /**
      * Records the request's event. With `connection`, inside the caller's transaction (a write
-     * and its event commit together); without, in a transaction of its own.
+     * and its event commit together); without, through the group-commit writer.
      */
     record,
 
@@ -189,8 +234,12 @@ export const auditPlugin = fp(
       if (request.audit.recorded || !audited(request)) return payload;
       const refused = reply.statusCode >= 400;
       try {
-        await auditLog.record(request, reply.statusCode);
-        return payload;
+        const keyRefusal = await auditLog.record(request, reply.statusCode);
+        if (!keyRefusal) return payload;
+        // The key was revoked (or expired) after this instance admitted the request: the event
+        // says refused, and the answer says why instead of carrying the data.
+        reply.code(keyRefusal.status).type('application/json; charset=utf-8');
+        return JSON.stringify(keyRefusal.toBody(request.id));
       } catch (error) {
         if (refused) {
           request.log.error({ err: error }, 'audit event of a refused request could not be written');

@@ -77,3 +77,21 @@ export function createApiKeysRepository(db: Executor) {
 }
 
 export type ApiKeysRepository = ReturnType<typeof createApiKeysRepository>;
+
+export interface ApiKeyState {
+  id: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * A SELECT of the keys among `ids` (a uuid[] placeholder) that are not usable at `now` (a
+ * timestamptz placeholder): revoked, expired or gone; columns id, revoked_at, expires_at. A
+ * fragment, so that the audit writer can confirm a batch's keys in the statement that appends
+ * its events (one round trip).
+ */
+export function refusedKeysSql(ids: string, now: string): string {
+  return `select k.id::text as id, a.revoked_at, a.expires_at
+            from unnest(${ids}::uuid[]) as k(id) left join api_keys a on a.id = k.id
+           where a.id is null or a.revoked_at is not null or a.expires_at <= ${now}::timestamptz`;
+}

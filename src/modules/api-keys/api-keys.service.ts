@@ -2,7 +2,9 @@ import { AppError, errors } from '../../lib/errors';
 import { findPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
-import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
+import type { KeyConfirmation, RefusedKeyRow } from '../audit/audit-writer';
+import type { ApiKeyCache } from './api-key-cache';
+import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, refusedKeysSql } from './api-keys.repository';
 
 /** Who is calling: resolved once per request from the API key. */
 export interface Principal {
@@ -21,7 +23,32 @@ export interface NewApiKey {
   expiresAt?: Date;
 }
 
-export function createApiKeysService(repository: Pick<ApiKeysRepository, 'insert' | 'findBySecretHash' | 'list' | 'revoke' | 'findInstitutionId'>) {
+/** Why a key is refused, or null: the same rule for a cached entry, a fresh row and a commit-time check. */
+export function refusalOf(key: Pick<ApiKeyState, 'expiresAt' | 'revokedAt'>, now: Date): AppError | null {
+  if (key.revokedAt) return new AppError('API_KEY_REVOKED', 'This API key has been revoked.');
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) {
+    return new AppError('API_KEY_EXPIRED', 'This API key has expired; ask an administrator for a new one.');
+  }
+  return null;
+}
+
+/**
+ * How the audit writer confirms keys where a request's answer becomes final (the transaction
+ * that makes its audit event durable): the last word on a key that came from the cache, revoked
+ * elsewhere a moment ago and not yet notified. A key that no longer exists is refused as revoked.
+ */
+export const apiKeyConfirmation: KeyConfirmation = {
+  refusedKeysSql,
+  refusal: (row: RefusedKeyRow, now: Date) =>
+    refusalOf({ revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) }, now) ??
+    new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
+};
+
+export function createApiKeysService(
+  repository: Pick<ApiKeysRepository, 'insert' | 'findBySecretHash' | 'list' | 'revoke' | 'findInstitutionId'>,
+  options: { cache?: ApiKeyCache } = {},
+) {
+  const { cache } = options;
   return {
     /** Creates a key and returns its secret: the only time the secret exists outside the caller. */
     async create(input: NewApiKey, now = new Date()): Promise<{ id: string; key: string }> {
@@ -57,12 +84,17 @@ export function createApiKeysService(repository: Pick<ApiKeysRepository, 'insert
     /** Resolves a presented key to its principal, or throws the reason it is refused. */
     async authenticate(presented: string, now = new Date()): Promise<Principal> {
       if (!isWellFormedApiKey(presented)) throw errors.unauthenticated('The API key is not valid.');
-      const record = await repository.findBySecretHash(hashApiKeySecret(presented));
-      if (!record) throw errors.unauthenticated('The API key is not valid.');
-      if (record.revokedAt) throw new AppError('API_KEY_REVOKED', 'This API key has been revoked.');
-      if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
-        throw new AppError('API_KEY_EXPIRED', 'This API key has expired; ask an administrator for a new one.');
+      const secretHash = hashApiKeySecret(presented);
+      let record = cache?.get(secretHash);
+      if (!record) {
+        const since = cache?.generation() ?? 0;
+        record = await repository.findBySecretHash(secretHash);
+        if (!record) throw errors.unauthenticated('The API key is not valid.');
+        cache?.set(secretHash, record, since);
       }
+      // Expiry against the clock on every request, cached entry or not.
+      const refusal = refusalOf(record, now);
+      if (refusal) throw refusal;
       return toPrincipal(record);
     },
 
@@ -71,6 +103,8 @@ export function createApiKeysService(repository: Pick<ApiKeysRepository, 'insert
     async revoke(id: string, now = new Date()): Promise<void> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw errors.validation('A key id is a UUID.', 'id');
       const revoked = await repository.revoke(id, now);
+      // This instance forgets at once; the others when the database's notification reaches them.
+      cache?.invalidate();
       if (!revoked) throw errors.notFound(`An active API key with id ${id}`);
     },
   };

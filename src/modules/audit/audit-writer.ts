@@ -1,0 +1,133 @@
+import type { Database } from '../../db/client';
+import type { AppError } from '../../lib/errors';
+import type { AuditEvent } from './audit-event';
+import { appendAuditEvents, type RefusedKeyRow } from './audit.repository';
+
+export type { RefusedKeyRow } from './audit.repository';
+
+// Group commit of audit events (the technique of database logs: Gawlick & Kinkade, IMS Fast
+// Path, 1985; PostgreSQL's commit_delay). Requests hand their events to one writer per process;
+// while a flush is in the database the next events gather, and the next flush writes them all in
+// one statement, its own transaction: one chain-head lock, one commit, one round trip for the
+// lot. A request's promise settles when the statement holding its event has committed (or
+// failed), so an answer still waits for its own event to be durable, and a failed flush fails
+// exactly the events in it. Instances on one database still give one linear chain: each flush
+// takes the head row lock.
+//
+// Events of record writes are not written here: they commit inside the write's own transaction
+// (the unit of work's audit participant), so that data never commits without its event.
+
+/** How keys are confirmed in the flush (supplied by the api-keys module). */
+export interface KeyConfirmation {
+  /** SELECT of the refused keys among `ids` (uuid[] placeholder) at `now` (timestamptz placeholder). */
+  refusedKeysSql(ids: string, now: string): string;
+  refusal(row: RefusedKeyRow, now: Date): AppError;
+}
+
+export interface PendingAuditEvent {
+  event: AuditEvent;
+  /** The API key the request was admitted with; confirmed against the database in the flush. */
+  keyId: string | null;
+  /** The event to write instead when the key turns out to be refused (revoked since, or expired). */
+  refusedEvent?: (refusal: AppError) => AuditEvent;
+}
+
+export interface AuditWriterOptions {
+  confirmKeys?: KeyConfirmation;
+  /** Told of every flush: the events written, how long it took, whether it failed (metrics). */
+  observe?: (events: readonly AuditEvent[], seconds: number, failed: boolean) => void;
+  /** A seam for tests: runs before each flush's statement; throwing fails that flush. */
+  beforeInsert?: (events: readonly AuditEvent[]) => Promise<void> | void;
+  /** Upper bound of events per flush. */
+  maxBatch?: number;
+}
+
+interface Waiting extends PendingAuditEvent {
+  resolve(refusal: AppError | null): void;
+  reject(error: unknown): void;
+}
+
+export function createAuditWriter(database: Pick<Database, 'query'>, options: AuditWriterOptions = {}) {
+  const maxBatch = options.maxBatch ?? 1_000;
+  const { confirmKeys } = options;
+  // The database's statement runner as it is now: the writer's statements are its own, not those
+  // of whoever later wraps `database.query` to count a request's statements.
+  const executor = { query: database.query.bind(database) } as Pick<Database, 'query'>;
+  let queue: Waiting[] = [];
+  let draining: Promise<void> | undefined;
+
+  /** Writes a batch; returns the refusals of the items whose key the check refused (their events not yet written). */
+  const append = async (batch: Waiting[]): Promise<Map<Waiting, AppError>> => {
+    const events = batch.map((item) => item.event);
+    await options.beforeInsert?.(events);
+    const keyIds = confirmKeys ? [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))] : [];
+    const now = new Date();
+    const refusedRows = await appendAuditEvents(executor, events, confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined);
+    const refusals = new Map<Waiting, AppError>();
+    if (refusedRows.length === 0) return refusals;
+    const byKey = new Map(refusedRows.map((row) => [row.id, confirmKeys!.refusal(row, now)]));
+    for (const item of batch) {
+      const refusal = item.keyId ? byKey.get(item.keyId) : undefined;
+      if (refusal) refusals.set(item, refusal);
+    }
+    return refusals;
+  };
+
+  const flush = async (batch: Waiting[]) => {
+    const started = performance.now();
+    const observe = (items: Waiting[], failed: boolean) =>
+      options.observe?.(items.map((item) => item.event), (performance.now() - started) / 1000, failed);
+    let refusals: Map<Waiting, AppError>;
+    try {
+      refusals = await append(batch);
+    } catch (error) {
+      observe(batch, true);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    const refused = batch.filter((item) => refusals.has(item));
+    const written = batch.filter((item) => !refusals.has(item));
+    observe(written, false);
+    for (const item of written) item.resolve(null);
+    if (refused.length === 0) return;
+    // Rare: keys revoked or expired since their requests were admitted. Their events say so.
+    for (const item of refused) item.event = item.refusedEvent?.(refusals.get(item)!) ?? item.event;
+    try {
+      await appendAuditEvents(executor, refused.map((item) => item.event));
+      observe(refused, false);
+      for (const item of refused) item.resolve(refusals.get(item)!);
+    } catch (error) {
+      observe(refused, true);
+      for (const item of refused) item.reject(error);
+    }
+  };
+
+  const drain = async () => {
+    while (queue.length > 0) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      await flush(batch);
+    }
+    draining = undefined;
+  };
+
+  return {
+    /**
+     * Appends an event; settles once it is durable. Resolves with the refusal of the request's
+     * key if the key was refused at the flush (the event written is then `refusedEvent`'s).
+     */
+    append(pending: PendingAuditEvent): Promise<AppError | null> {
+      return new Promise((resolve, reject) => {
+        queue.push({ ...pending, resolve, reject });
+        draining ??= drain();
+      });
+    },
+
+    /** Waits until every event handed over so far is written (or failed). */
+    async settle(): Promise<void> {
+      while (draining) await draining;
+    },
+  };
+}
+
+export type AuditWriter = ReturnType<typeof createAuditWriter>;
