@@ -113,7 +113,7 @@ async function main() {
       `${dataset.activities.toLocaleString('en')} activities; page of ${PAGE_SIZE} (researcher scope) = ${observationCount.toLocaleString('en')} observations, ` +
       `${Math.round(bytes / 1024)} KiB of JSON; concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s`,
   );
-  const graphql = pooled('GraphQL page over HTTP (auth, scope, audit, indicators computed)', graphqlRounds);
+  const graphql = pooled('GraphQL page over HTTP (auth, scope, audit; stored indicators where current, series built in SQL)', graphqlRounds);
   const floor = pooled('hand-written SQL, one statement (stored indicators)', floorRounds);
   printTable([graphql, floor]);
   console.log(`GraphQL / floor throughput: ${((graphql.requests / graphql.seconds) / (floor.requests / floor.seconds)).toFixed(2)}`);
