@@ -112,19 +112,26 @@ const peerValues = (page: PeerPage) =>
       .join(' '),
   }));
 
-/** SQL statements the process sends while `run` runs (every pool in it uses this pg module). */
+/**
+ * SQL statements the process sends while `run` runs, counted on the wire (simple queries and
+ * executes of pg's Connection): the service's pooled clients carry a `query` of their own, so
+ * a patch of Client.prototype.query no longer sees them.
+ */
 async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = prototype.query;
+  const prototype = (pg as unknown as { Connection: { prototype: Record<'query' | 'execute', (...args: unknown[]) => unknown> } }).Connection.prototype;
+  const originals = { query: prototype.query, execute: prototype.execute };
   let count = 0;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    count += 1;
-    return original.apply(this, args);
-  };
+  for (const method of ['query', 'execute'] as const) {
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      count += 1;
+      return originals[method].apply(this, args);
+    };
+  }
   try {
     await run();
   } finally {
-    prototype.query = original;
+    prototype.query = originals.query;
+    prototype.execute = originals.execute;
   }
   return count;
 }
