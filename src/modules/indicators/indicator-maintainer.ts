@@ -144,6 +144,9 @@ export function createIndicatorMaintainer(database: Database, settings: Maintain
       const done = await database.transaction((connection) => processBatch(connection, settings));
       if (done === 0) return total;
       total += done;
+      // PGlite answers in-process, through promises alone: without a turn of the event loop
+      // between batches, a drain would keep every request (readiness included) waiting to the end.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

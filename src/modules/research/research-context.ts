@@ -51,7 +51,7 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
     others: createBatchLoader((ids: readonly string[]) => repository.otherTrajectoryIds(scope, ids), () => [] as string[]),
     placements: createBatchLoader((ids: readonly string[]) => repository.placements(scope, ids), () => []),
     activities: createBatchLoader((ids: readonly string[]) => repository.activities(scope, ids), () => []),
-    measurements: createBatchLoader((ids: readonly string[]) => repository.measurements(scope, ids), () => []),
+    series: createBatchLoader((ids: readonly string[]) => repository.series(scope, ids), () => []),
     offers: createBatchLoader((ids: readonly string[]) => repository.offers(ids), () => []),
     instruments: () => cachedInstruments(database),
   };

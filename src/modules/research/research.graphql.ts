@@ -6,13 +6,13 @@ import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
 import { careDeliveryIndicators, daysInCare, outcomeIndicators } from '../indicators/compute-indicators';
-import { toDelivered, toOfferItem, toSeries } from '../indicators/indicator-inputs';
+import { toDelivered, toOfferItem } from '../indicators/indicator-inputs';
 import { nonOverlap } from '../../lib/statistics/nonoverlap';
 import { reliableChange } from '../../lib/statistics/reliable-change';
-import { type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
-import { DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
+import { type DomainRecognition, type DomainStatus, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
+import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import { type ResearchContext, researchOf } from './research-context';
-import type { MeasurementRow, TrajectoryRow } from './research.repository';
+import type { SeriesRow, TrajectoryRow } from './research.repository';
 
 
 export const researchTypeDefs = /* GraphQL */ `
@@ -44,7 +44,7 @@ export const researchTypeDefs = /* GraphQL */ `
     "Institutions only: researchers see consented trajectories alone."
     consent: ResearchConsent
     ongoing: Boolean
-    "By the stored indicators, which follow new data within moments (the field outcomeClass is computed on the spot)."
+    "By the stored indicators, which follow new data within moments (the field outcomeClass reads them too, or computes on the spot while an update of them is pending)."
     outcomeClass: OutcomeClass
     "By the stored indicators, as outcomeClass."
     problemRecognition: ProblemRecognition
@@ -166,13 +166,20 @@ function decodeCursor(cursor: string): string {
 }
 
 interface SeriesView extends Series {
-  rows: MeasurementRow[];
+  /** As the repository gives them: with the calendar date where the scope shows it. */
+  observations: SeriesRow['observations'];
 }
 
-/** What a MeasurementSeries resolves from: the series, its rows, and what its fields need of the request. */
+/** What a MeasurementSeries resolves from: the series, and what its fields need of the request. */
 export interface SeriesParent extends SeriesView {
   activities: () => Promise<Array<{ activity_type_code: string; day: number }>>;
-  dateFor: (date: string) => string | null;
+}
+
+/** What a DomainStatusEntry resolves from: intake recognition is not stored, so computed only when asked for. */
+export interface DomainStatusParent {
+  domain: Domain;
+  status: DomainStatus;
+  intakeRecognition: () => Promise<DomainRecognition>;
 }
 
 export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
@@ -193,7 +200,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     if (!memo) analyses.set(ctx, (memo = new Map()));
     let found = memo.get(row.id);
     if (!found) {
-      found = Promise.all([ctx.measurements.load(row.id), ctx.instruments()]).then(([rows, instruments]) => toSeries(rows, instruments));
+      found = Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
+        rows.map((entry) => ({ instrument: instruments.get(entry.instrument_code)!, informant: entry.informant, observations: entry.observations })),
+      );
       memo.set(row.id, found);
     }
     return found;
@@ -289,14 +298,17 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         const series = await seriesOf(context, row);
         // Activities only when nonOverlap asks for a phase start by activity type.
         const activities = () => research(context).activities.load(row.id);
-        return series.map((entry) => ({ ...entry, activities, dateFor: (date: string) => dateFor(context, date) }));
+        return series.map((entry) => ({ ...entry, activities }));
       },
+      // Outcomes: the stored indicators where they are current (research.repository.ts), else
+      // computed from the series on the spot; the same function produced both.
       domainStatuses: async (row, _args, context) => {
-        const indicators = await outcomesOf(context, row);
-        return DOMAINS.map((domain) => ({ domain, status: indicators.domainStatuses[domain], intakeRecognition: indicators.intakeRecognition[domain] }));
+        const intakeRecognition = (domain: Domain) => async () => (await outcomesOf(context, row)).intakeRecognition[domain];
+        const statuses = row.stored_outcomes?.statuses ?? (await outcomesOf(context, row)).domainStatuses;
+        return DOMAINS.map((domain) => ({ domain, status: statuses[domain], intakeRecognition: intakeRecognition(domain) }));
       },
-      outcomeClass: async (row, _args, context) => (await outcomesOf(context, row)).outcomeClass,
-      problemRecognition: async (row, _args, context) => ({ overall: (await outcomesOf(context, row)).problemRecognition }),
+      outcomeClass: async (row, _args, context) => row.stored_outcomes?.outcome_class ?? (await outcomesOf(context, row)).outcomeClass,
+      problemRecognition: async (row, _args, context) => ({ overall: row.stored_outcomes?.problem_recognition ?? (await outcomesOf(context, row)).problemRecognition }),
       fidelity: async (row, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
       otherTrajectoriesOfSubject: async (row, _args, context) => {
         const ctx = research(context);
@@ -305,12 +317,15 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         return rows.filter((other): other is TrajectoryRow => other !== null);
       },
     },
+    DomainStatusEntry: {
+      intakeRecognition: (entry) => entry.intakeRecognition(),
+    },
     MeasurementSeries: {
       instrumentCode: (series) => series.instrument.code,
       domain: (series) => series.instrument.domain,
       higherIsBetter: (series) => series.instrument.higherIsBetter,
-      observations: (series) =>
-        series.rows.map((row) => ({ day: row.day, date: series.dateFor(row.measured_on), value: row.value })),
+      // Built in SQL, dates already only where the scope shows them.
+      observations: (series) => series.observations,
       change: (series) => seriesChange(series),
       reliableChange: (series) => {
         if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/client';
 import { errors } from '../../lib/errors';
 import type { Principal } from '../api-keys/api-keys.service';
+import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
 import type { CoreElement, Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, Setting, YesNoUnknown } from '../../lib/vocabulary';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
@@ -56,6 +57,8 @@ export interface TrajectoryRow {
   gender: Gender;
   mild_intellectual_disability: YesNoUnknown;
   prior_youth_care: YesNoUnknown;
+  /** Null when none are stored yet or an update is queued: then they are computed on the spot. */
+  stored_outcomes: StoredOutcomes | null;
 }
 
 export interface TrajectoryFilter {
@@ -74,14 +77,33 @@ export interface TrajectoryFilter {
   problemRecognition?: string | null;
 }
 
+/**
+ * The stored outcome indicators (modules/indicators), current when the trajectory waits on no
+ * indicator update: writes queue it in their own transaction, and the maintainer stores the new
+ * indicators and takes it off the queue in one. They are what compute-indicators gives for the
+ * same series, so a page reads them instead of computing them again.
+ */
+export interface StoredOutcomes {
+  outcome_class: OutcomeClass;
+  problem_recognition: ProblemRecognition;
+  statuses: Record<Domain, DomainStatus>;
+}
+
 const TRAJECTORY_SELECT = `
   select t.id, t.subject_id, s.registry_key, i.code as institution_code, p.id as programme_id, p.code as programme_code,
          t.start_date::text, t.end_date::text, t.end_reason, t.exploitation_at_intake, t.research_consent,
-         s.birth_year, s.gender, s.mild_intellectual_disability, s.prior_youth_care
+         s.birth_year, s.gender, s.mild_intellectual_disability, s.prior_youth_care,
+         case when ti.trajectory_id is not null and not exists (select 1 from indicator_queue q where q.trajectory_id = t.id)
+              then json_build_object('outcome_class', ti.outcome_class, 'problem_recognition', ti.problem_recognition,
+                                     'statuses', json_build_object('exploitation_resilience', ti.status_exploitation_resilience,
+                                                                   'social_emotional', ti.status_social_emotional,
+                                                                   'family_network', ti.status_family_network,
+                                                                   'participation', ti.status_participation)) end as stored_outcomes
     from trajectories t
     join subjects s on s.id = t.subject_id
     join institutions i on i.id = t.institution_id
-    join programmes p on p.id = t.programme_id`;
+    join programmes p on p.id = t.programme_id
+    left join trajectory_indicators ti on ti.trajectory_id = t.id`;
 
 export interface PlacementRow {
   trajectory_id: string;
@@ -111,6 +133,15 @@ export interface MeasurementRow {
   measured_on: string;
   day: number;
   value: number;
+}
+
+/** One measurement series, its observations aggregated in SQL (one row per series, not per observation). */
+export interface SeriesRow {
+  trajectory_id: string;
+  instrument_code: string;
+  informant: string;
+  /** In time order. `date` is the calendar date for an institution's own records, null otherwise. */
+  observations: Array<{ day: number; value: number; date: string | null }>;
 }
 
 const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
@@ -219,6 +250,27 @@ export function createResearchRepository(database: Queryable) {
            from measurements m join trajectories t on t.id = m.trajectory_id
           where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
           order by m.trajectory_id, m.instrument_code, m.informant, m.measured_on, m.id`,
+        params,
+      );
+      return groupBy(rows);
+    },
+
+    /**
+     * The trajectories' measurement series, as `measurements` gives them, each series one row
+     * with its observations as JSON: a page of 50 trajectories has ~1,000 series and ~2,700 to
+     * ~5,000 observations, which then need no row of their own, no grouping and no object in Node.
+     * Calendar dates only in an institution's scope (researchers get day offsets alone).
+     */
+    async series(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> {
+      const params: unknown[] = [ids];
+      const date = scope.role === 'institution' ? 'm.measured_on::text' : 'null';
+      const { rows } = await database.query<SeriesRow>(
+        `select m.trajectory_id, m.instrument_code, m.informant,
+                json_agg(json_build_object('day', m.measured_on - t.start_date, 'value', m.value, 'date', ${date}) order by m.measured_on, m.id) as observations
+           from measurements m join trajectories t on t.id = m.trajectory_id
+          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          group by m.trajectory_id, m.instrument_code, m.informant
+          order by m.trajectory_id, m.instrument_code, m.informant`,
         params,
       );
       return groupBy(rows);

@@ -1,6 +1,7 @@
 import type { Database, SqlConnection } from '../../db/client';
 import { STATISTICS_FAMILIES, type StatisticsFamily } from '../../db/schema/statistics';
 import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
+import { refreshCareSummaries } from './statistics.repository';
 
 // The only code that writes statistics_trajectories and statistics_releases. A release compares
 // the population now with the released one, family by family, and copies a family's columns only
@@ -86,6 +87,13 @@ export function createStatisticsReleasesRepository(database: Database) {
           if (released) await applyFamily(connection, family);
           changes.push({ family, youthsChanged: changed[family], released });
         }
+        // The care answers read summaries of the released rows: computed again when their rows
+        // changed, or when there are none (never computed, or dropped by an erasure).
+        const careChanged = changes.some((change) => change.released && (change.family === 'membership' || change.family === 'care'));
+        const { rows: missing } = await connection.query<{ missing: boolean }>(
+          'select not exists (select 1 from statistics_care_summaries) and exists (select 1 from statistics_trajectories) as missing',
+        );
+        if (careChanged || missing[0]!.missing) await refreshCareSummaries(connection);
         return changes;
       });
     },

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client';
+import type { Database, SqlConnection } from '../../db/client';
 import type { Tally } from '../../lib/statistics/cell-key-method';
 import { END_REASONS } from '../../lib/vocabulary';
 
@@ -59,17 +59,20 @@ const numbers = (value: unknown): number[] | null => (Array.isArray(value) ? val
  * `r`); `keys` are further grouping columns of that inner select (an item, an activity type);
  * `aggregates` are computed per line.
  */
-function sliced(slice: Slice, options: { columns: string; from?: string; keys?: string[]; aggregates: string }) {
+function sliced(slice: Slice | SummarySlice, options: { columns: string; from?: string; keys?: string[]; aggregates: string }) {
   const params: unknown[] = [];
   let part = `'national'`;
-  if (slice.ownInstitution) {
+  if ('everyInstitution' in slice) {
+    // Summaries: each institution's own lines at once (the part is the institution's id).
+    part = 'r.institution_id::text';
+  } else if (slice.ownInstitution) {
     params.push(slice.ownInstitution);
     part = `case when r.institution_id = $1::uuid then 'own' else 'others' end`;
   }
   const keys = options.keys ?? [];
   const k = keys.map((key) => `, ${key}`).join('');
   const grouped = slice.grouping !== null;
-  const split = slice.ownInstitution !== null;
+  const split = 'everyInstitution' in slice || slice.ownInstitution !== null;
   const sets = [...(grouped && split ? [`(part, g${k})`] : []), ...(split ? [`(part${k})`] : []), ...(grouped ? [`(g${k})`] : []), `(${keys.join(', ')})`];
   const text = `
     select ${split ? 'grouping(part) = 1' : 'true'} as national, ${split ? 'part' : `'national'`} as part,
@@ -82,6 +85,13 @@ function sliced(slice: Slice, options: { columns: string; from?: string; keys?: 
              ${slice.population === 'consented' ? `where r.research_consent = 'granted'` : ''}) population
      ${sets.length === 1 && keys.length === 0 ? '' : `group by grouping sets (${sets.join(', ')})`}`;
   return { text, params };
+}
+
+/** A slice for the care summaries: national lines and every institution's own lines together. */
+interface SummarySlice {
+  grouping: Grouping | null;
+  population: Population;
+  everyInstitution: true;
 }
 
 /** Keeps the lines the slice asked for (not the other institutions'), labelled. */
@@ -147,6 +157,78 @@ const DOMAIN_COLUMNS = {
   family_network: 'status_family_network',
   participation: 'status_participation',
 };
+
+export interface CareLines {
+  lines: Array<Line<CareRow>>;
+  doses: Array<Line<DoseRow>>;
+}
+
+/** `grouping` of the summaries of the total alone. */
+const NO_GROUPING = 'none';
+
+function careStatements(slice: Slice | SummarySlice) {
+  return {
+    fidelity: sliced(slice, {
+      columns: Object.values(FIDELITY_COLUMNS).map((column) => `r.${column}`).join(', '),
+      aggregates: [
+        tally('trajectories'),
+        ...Object.entries(FIDELITY_COLUMNS).flatMap(([name, column]) => [tally(`${name}_scored`, `${column} is not null`), `${quartiles(column, `${column} is not null`)} as "${name}_q"`]),
+      ].join(', '),
+    }),
+    doses: sliced(slice, {
+      columns: 'dose.activity_type_code, dose.per_month::float8 as per_month',
+      from: 'cross join lateral jsonb_each_text(r.doses) as dose(activity_type_code, per_month)',
+      keys: ['activity_type_code'],
+      aggregates: `${tally('received')}, ${quartiles('per_month')} as q`,
+    }),
+  };
+}
+
+const careLine = (row: Line<Record<string, unknown>>): Line<CareRow> => ({
+  part: row.part,
+  group: row.group,
+  isTotal: row.isTotal,
+  trajectories: tallyOf(row, 'trajectories'),
+  fidelity: Object.fromEntries(Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: tallyOf(row, `${name}_scored`), quartiles: numbers(row[`${name}_q`]) }])),
+});
+
+const doseLine = (row: Line<Record<string, unknown>>): Line<DoseRow> => ({
+  part: row.part,
+  group: row.group,
+  isTotal: row.isTotal,
+  activityTypeCode: String(row.activity_type_code),
+  received: tallyOf(row, 'received'),
+  quartiles: numbers(row.q),
+});
+
+/**
+ * Recomputes the care summaries from the released rows, in the caller's (the release's)
+ * transaction: per population and grouping, one statement for fidelity and one for the doses,
+ * each giving the national lines and every institution's own lines in one scan. The rows
+ * expanded per activity type (~28 a trajectory) are built once, in a temporary table.
+ */
+export async function refreshCareSummaries(connection: SqlConnection): Promise<void> {
+  await connection.query('delete from statistics_care_summaries');
+  for (const population of ['all', 'consented'] as const) {
+    for (const grouping of [null, ...GROUPINGS]) {
+      const slice: SummarySlice = { grouping, population, everyInstitution: true };
+      const statements = careStatements(slice);
+      for (const [statement, activity] of [
+        [statements.fidelity, 'null::text'],
+        [statements.doses, 'x.activity_type_code'],
+      ] as const) {
+        await connection.query(
+          `insert into statistics_care_summaries (population, grouping, institution_id, "group", activity_type_code, figures)
+           select $1, $2, case when x.national then null else x.part::uuid end, case when x.is_total then null else x."group" end, ${activity},
+                  to_jsonb(x) - 'national' - 'part' - 'group' - 'activity_type_code'
+             from (${statement.text}) x
+            where ${grouping === null ? 'x.is_total' : 'true'}`,
+          [population, grouping ?? NO_GROUPING],
+        );
+      }
+    }
+  }
+}
 
 export function createStatisticsRepository(database: Database) {
   const run = async <Row>(statement: { text: string; params: unknown[] }) =>
@@ -232,39 +314,33 @@ export function createStatisticsRepository(database: Database) {
       }));
     },
 
-    /** Care delivered: fidelity per group, and per activity type the dose of those who received it. */
-    async care(slice: Slice): Promise<{ lines: Array<Line<CareRow>>; doses: Array<Line<DoseRow>> }> {
-      const fidelity = sliced(slice, {
-        columns: Object.values(FIDELITY_COLUMNS).map((column) => `r.${column}`).join(', '),
-        aggregates: [
-          tally('trajectories'),
-          ...Object.entries(FIDELITY_COLUMNS).flatMap(([name, column]) => [tally(`${name}_scored`, `${column} is not null`), `${quartiles(column, `${column} is not null`)} as "${name}_q"`]),
-        ].join(', '),
-      });
-      const doses = sliced(slice, {
-        columns: 'dose.activity_type_code, dose.per_month::float8 as per_month',
-        from: 'cross join lateral jsonb_each_text(r.doses) as dose(activity_type_code, per_month)',
-        keys: ['activity_type_code'],
-        aggregates: `${tally('received')}, ${quartiles('per_month')} as q`,
-      });
-      const [fidelityRows, doseRows] = await Promise.all([run<Record<string, unknown>>(fidelity), run<Record<string, unknown>>(doses)]);
+    /**
+     * Care delivered: fidelity per group, and per activity type the dose of those who received it.
+     * Read from the summaries the last release computed (the same statements, run then); computed
+     * from the released rows directly while there are none yet (before the first release after
+     * migration 0009).
+     */
+    async care(slice: Slice): Promise<CareLines> {
+      const params: unknown[] = [slice.population, slice.grouping ?? NO_GROUPING];
+      if (slice.ownInstitution) params.push(slice.ownInstitution);
+      const { rows } = await database.query<{ institution_id: string | null; group: string | null; activity_type_code: string | null; figures: Record<string, unknown> }>(
+        `select institution_id, "group", activity_type_code, figures from statistics_care_summaries
+          where population = $1 and grouping = $2 and (institution_id is null ${slice.ownInstitution ? 'or institution_id = $3::uuid' : ''})`,
+        params,
+      );
+      if (rows.length === 0) return this.careFromReleasedRows(slice);
+      const lineOf = (row: (typeof rows)[number]) => ({ ...row.figures, part: row.institution_id === null ? ('national' as const) : ('own' as const), group: row.group, isTotal: row.figures.is_total === true });
       return {
-        lines: linesOf(fidelityRows, slice).map((row) => ({
-          part: row.part,
-          group: row.group,
-          isTotal: row.isTotal,
-          trajectories: tallyOf(row, 'trajectories'),
-          fidelity: Object.fromEntries(Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: tallyOf(row, `${name}_scored`), quartiles: numbers(row[`${name}_q`]) }])),
-        })),
-        doses: linesOf(doseRows, slice).map((row) => ({
-          part: row.part,
-          group: row.group,
-          isTotal: row.isTotal,
-          activityTypeCode: String(row.activity_type_code),
-          received: tallyOf(row, 'received'),
-          quartiles: numbers(row.q),
-        })),
+        lines: rows.filter((row) => row.activity_type_code === null).map((row) => careLine(lineOf(row))),
+        doses: rows.filter((row) => row.activity_type_code !== null).map((row) => doseLine({ ...lineOf(row), activity_type_code: row.activity_type_code })),
       };
+    },
+
+    /** The care aggregates computed from the released rows (what the summaries hold; the tests compare the two). */
+    async careFromReleasedRows(slice: Slice): Promise<CareLines> {
+      const statements = careStatements(slice);
+      const [fidelityRows, doseRows] = await Promise.all([run<Record<string, unknown>>(statements.fidelity), run<Record<string, unknown>>(statements.doses)]);
+      return { lines: linesOf(fidelityRows, slice).map(careLine), doses: linesOf(doseRows, slice).map(doseLine) };
     },
 
     /** The start years an answer lists: those of the released population, first to last (the same list for every asker). */

@@ -125,7 +125,7 @@ export type TrajectoryFilter = {
   gender?: Gender | null | undefined;
   institution?: string | null | undefined;
   ongoing?: boolean | null | undefined;
-  /** By the stored indicators, which follow new data within moments (the field outcomeClass is computed on the spot). */
+  /** By the stored indicators, which follow new data within moments (the field outcomeClass reads them too, or computes on the spot while an update of them is pending). */
   outcomeClass?: OutcomeClass | null | undefined;
   /** By the stored indicators, as outcomeClass. */
   problemRecognition?: ProblemRecognition | null | undefined;
