@@ -6,7 +6,7 @@ import { findPii } from '../../lib/pii-guard';
 import { OBJECTION_REASONS } from '../../lib/vocabulary';
 import { principalOf, requireRole } from '../../plugins/authentication';
 import { referenceSchema, subjectInputSchema } from '../ingest';
-import { errorBodySchema } from '../ingest/responses.schemas';
+import { errorBodySchema } from '../../lib/error-body.schema';
 import type { ErasureService } from './erasure.service';
 
 export interface ErasureRoutesOptions {

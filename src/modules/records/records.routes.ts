@@ -5,19 +5,23 @@ import type { UnitOfWork } from '../../db/unit-of-work';
 import { AppError, errors } from '../../lib/errors';
 import { END_REASONS, RESEARCH_CONSENT } from '../../lib/vocabulary';
 import { principalOf } from '../../plugins/authentication';
-import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, trajectoryBodySchema } from '../ingest';
-import type { RecordsRepository } from './records.repository';
-import type { RecordsService } from './records.service';
 import {
-  EXAMPLES,
+  careActivityBodySchema,
   careActivityViewSchema,
-  errorBodySchema,
+  EXAMPLES,
+  measurementBodySchema,
   measurementViewSchema,
+  placementBodySchema,
   placementViewSchema,
+  referenceSchema,
+  trajectoryBodySchema,
   trajectoryDetailSchema,
   trajectoryViewSchema,
   writeStatusSchema,
-} from '../ingest/responses.schemas';
+} from '../ingest';
+import { errorBodySchema } from '../../lib/error-body.schema';
+import type { RecordsRepository } from './records.repository';
+import type { RecordsService } from './records.service';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -89,7 +93,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request) => {
       const { items, subjectKeys, nextCursor } = await reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit);
-      subjectKeys.forEach((key) => request.audit.subjects.add(key));
+      for (const key of subjectKeys) request.audit.subjects.add(key);
       return { items, nextCursor };
     },
   );
