@@ -135,6 +135,7 @@ const INJECTIONS = [
   '{"$gt": ""}',
   '../../../etc/passwd',
   '..%2F..%2Fetc%2Fpasswd',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, sent as literal text
   '${7*7}{{7*7}}',
   '<script>alert(1)</script>',
   '\u202Egnp.exe',
@@ -155,6 +156,7 @@ const INJECTIONS = [
 ];
 
 /** A sample for REST parameters, whose schemas refuse by pattern, enum or range: one of each kind of trick. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, sent as literal text
 const REST_INJECTIONS = ["' OR '1'='1", "x' UNION SELECT registry_key FROM subjects --", '{"$gt": ""}', '../../../etc/passwd', '${7*7}{{7*7}}', '\u202Egnp.exe', 'Ａ＇ ＯＲ ＇１＇＝＇１', '🙂'.repeat(40), '\u0000', 'x'.repeat(5_000), '9'.repeat(400), '1e309', '-1', 'NaN'];
 
 /** Does the parameter's documented schema admit this value (as it arrives, a string)? */
