@@ -1,9 +1,11 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Executor, SqlConnection } from '../../db/client';
+import type { InstitutionScope } from '../../plugins/request-scope';
 import { careActivities, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
 
 // Reads of an institution's own records, as it pushed them. Every query is scoped by the
-// institution id it is given; there is no query here without it.
+// request's institution scope (plugins/request-scope), a required argument: there is no query
+// here without it.
 
 const trajectoryColumns = {
   id: trajectories.id,
@@ -60,7 +62,8 @@ export function createRecordsRepository(db: Executor) {
       .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
 
   return {
-    async findTrajectory(institutionId: string, reference: string) {
+    async findTrajectory(scope: InstitutionScope, reference: string) {
+      const institutionId = scope.institution.id;
       const [row] = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
         .limit(1);
@@ -74,7 +77,8 @@ export function createRecordsRepository(db: Executor) {
     },
 
     /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
-    async listTrajectories(institutionId: string, after: string | undefined, limit: number) {
+    async listTrajectories(scope: InstitutionScope, after: string | undefined, limit: number) {
+      const institutionId = scope.institution.id;
       const rows = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
         .orderBy(asc(trajectories.reference))
@@ -87,7 +91,8 @@ export function createRecordsRepository(db: Executor) {
       };
     },
 
-    async findPlacement(institutionId: string, reference: string) {
+    async findPlacement(scope: InstitutionScope, reference: string) {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: placements.reference,
@@ -104,7 +109,8 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findCareActivity(institutionId: string, reference: string) {
+    async findCareActivity(scope: InstitutionScope, reference: string) {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: careActivities.reference,
@@ -125,7 +131,8 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findMeasurement(institutionId: string, reference: string) {
+    async findMeasurement(scope: InstitutionScope, reference: string) {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: measurements.reference,
@@ -167,7 +174,8 @@ const CHANGE_COLUMNS: Record<keyof TrajectoryChanges, string> = { endDate: 'end_
 export function createTrajectoryUpdates(connection: SqlConnection) {
   return {
     /** Locks the trajectory (an erasure deleting it waits, or has already removed it). */
-    async lock(institutionId: string, reference: string): Promise<LockedTrajectory | undefined> {
+    async lock(scope: InstitutionScope, reference: string): Promise<LockedTrajectory | undefined> {
+      const institutionId = scope.institution.id;
       const { rows } = await connection.query<LockedTrajectory>(
         `select t.id, t.start_date::text as "startDate", t.end_date::text as "endDate", t.end_reason as "endReason",
                 t.research_consent as "researchConsent", s.registry_key as "registryKey"
