@@ -1,6 +1,23 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Executor, SqlConnection } from '../../db/client';
 import type { InstitutionScope } from '../../plugins/request-scope';
+import type { careActivityViewSchema, measurementViewSchema, placementViewSchema, trajectoryDetailSchema, trajectoryViewSchema } from '../ingest';
+
+// Each record's answer has one source, the Zod response schema (which the OpenAPI document is
+// generated from); the rows have theirs, the Drizzle tables. The views below are typed as the
+// schemas' types, so a column whose type drifts from its answer field fails to compile.
+export type TrajectoryView = z.infer<typeof trajectoryViewSchema>;
+export type TrajectoryDetail = z.infer<typeof trajectoryDetailSchema>;
+export type PlacementView = z.infer<typeof placementViewSchema>;
+export type CareActivityView = z.infer<typeof careActivityViewSchema>;
+export type MeasurementView = z.infer<typeof measurementViewSchema>;
+
+/** A record as answered, and its youth's registry key (for the audit trail, never answered). */
+export interface Found<View> {
+  subjectKey: string;
+  view: View;
+}
 import { careActivities, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
 
 // Reads of an institution's own records, as it pushed them. Every query is scoped by the
@@ -36,7 +53,7 @@ type TrajectoryRow = {
  * never a pseudonym or key. A trajectory only ever points at a live row of its own institution,
  * whose attributes the database requires (check subjects_attributes_unless_erased).
  */
-function presentTrajectory(row: TrajectoryRow) {
+function presentTrajectory(row: TrajectoryRow): TrajectoryView {
   const { id: _id, subjectKey: _subjectKey, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
   return {
     ...trajectory,
@@ -45,10 +62,8 @@ function presentTrajectory(row: TrajectoryRow) {
   };
 }
 
-export type TrajectoryView = ReturnType<typeof presentTrajectory>;
-
 /** Separates the registry key (for the audit trail) from the record (for the answer). */
-function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): { subjectKey: string; view: Omit<Row, 'subjectKey'> } {
+function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): Found<Omit<Row, 'subjectKey'>> {
   const { subjectKey, ...view } = row;
   return { subjectKey, view };
 }
@@ -62,7 +77,7 @@ export function createRecordsRepository(db: Executor) {
       .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
 
   return {
-    async findTrajectory(scope: InstitutionScope, reference: string) {
+    async findTrajectory(scope: InstitutionScope, reference: string): Promise<(Found<TrajectoryDetail> & { id: string }) | undefined> {
       const institutionId = scope.institution.id;
       const [row] = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
@@ -77,7 +92,7 @@ export function createRecordsRepository(db: Executor) {
     },
 
     /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
-    async listTrajectories(scope: InstitutionScope, after: string | undefined, limit: number) {
+    async listTrajectories(scope: InstitutionScope, after: string | undefined, limit: number): Promise<{ items: TrajectoryView[]; subjectKeys: string[]; nextCursor: string | null }> {
       const institutionId = scope.institution.id;
       const rows = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
@@ -91,7 +106,7 @@ export function createRecordsRepository(db: Executor) {
       };
     },
 
-    async findPlacement(scope: InstitutionScope, reference: string) {
+    async findPlacement(scope: InstitutionScope, reference: string): Promise<Found<PlacementView> | undefined> {
       const institutionId = scope.institution.id;
       const [row] = await db
         .select({
@@ -109,7 +124,7 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findCareActivity(scope: InstitutionScope, reference: string) {
+    async findCareActivity(scope: InstitutionScope, reference: string): Promise<Found<CareActivityView> | undefined> {
       const institutionId = scope.institution.id;
       const [row] = await db
         .select({
@@ -131,7 +146,7 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findMeasurement(scope: InstitutionScope, reference: string) {
+    async findMeasurement(scope: InstitutionScope, reference: string): Promise<Found<MeasurementView> | undefined> {
       const institutionId = scope.institution.id;
       const [row] = await db
         .select({
