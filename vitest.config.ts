@@ -19,15 +19,25 @@ if (!process.env.REGISTRY_TEST_LOG_DIR) {
 
 const SCANS = ['test/**/*.scan.test.ts'];
 
+/**
+ * Files and the tests in them run in a random order, so a test that leans on another's data or
+ * order fails. The seed is printed; VITEST_SEED=<seed> (or --sequence.seed) replays an order.
+ */
+const seed = Number(process.env.VITEST_SEED) || Math.floor(Math.random() * 1_000_000) + 1;
+if (!process.env.VITEST_SEED) process.env.VITEST_SEED = String(seed);
+if (!process.env.VITEST_WORKER_ID) console.info(`[tests] order: shuffled, seed ${seed} (replay with VITEST_SEED=${seed})`);
+const sequence = { shuffle: { files: true, tests: true }, seed };
+
 export default defineConfig({
   test: {
+    sequence,
     projects: [
       {
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
-          sequence: { groupOrder: 0 },
+          sequence: { ...sequence, groupOrder: 0 },
         },
       },
       {
@@ -41,7 +51,7 @@ export default defineConfig({
           setupFiles: ['test/helpers/contract-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          sequence: { groupOrder: 0 },
+          sequence: { ...sequence, groupOrder: 0 },
         },
       },
       {
@@ -53,7 +63,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // After every other test, so it reads the whole suite's log.
-          sequence: { groupOrder: 1 },
+          sequence: { ...sequence, groupOrder: 1 },
         },
       },
     ],

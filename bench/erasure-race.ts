@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
 import { raceRound, raceRounds } from '../test/helpers/erasure-race';
 
 // The erasure race of issue #11 with as many rounds as asked, on a throwaway database of a real

@@ -22,7 +22,7 @@ import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
 import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
 import { noAuditLog } from './lib/service';
 import { benchUsage } from './lib/usage';
 

@@ -17,7 +17,7 @@ import { migrateDatabase } from '../src/db/migrate';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
 import { todayIso } from '../src/lib/dates';
 import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
-import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
 import { loadDemoData } from '../src/modules/demo/load-demo-data';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';

@@ -33,6 +33,7 @@ import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
 import { requestLogPlugin } from './plugins/request-log';
 import { requestMetadataPlugin } from './plugins/request-metadata';
+import { requestScopePlugin } from './plugins/request-scope';
 import { securityPlugin } from './plugins/security';
 import { shutdownPlugin } from './plugins/shutdown';
 
@@ -145,6 +146,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   await app.register(openapiPlugin);
   await app.register(requestMetadataPlugin);
   await app.register(authenticationPlugin, { apiKeys });
+  await app.register(requestScopePlugin);
   await app.register(webPlugin, { graphiql: config.graphql.graphiql });
   await app.register(graphqlPlugin, {
     // GraphiQL is served from the service's own assets (plugins/web.ts), never Mercurius' CDN page.

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { registryKeyFor } from '../src/lib/pseudonym';
 import { raceRound, raceRounds } from './helpers/erasure-race';
-import { measurementBody, ndjson, placementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
+import { createInstitution } from './helpers/institution-fixture';
+import { measurementBody, ndjson, placementBody, randomPseudonym, trajectoryBody as anyTrajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 // Issue #11: each institution owns its view of a youth and erases only its own records; the
@@ -10,19 +11,27 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // another pushed or did about a youth; and an erasure holds whatever runs at the same moment.
 
 let t: TestApp;
-const A = { code: 'vuurtorenhuis', programme: 'vuurtorenhuis-baken', authorization: '' };
-const B = { code: 'lindehof', programme: 'lindehof-beschermd', authorization: '' };
+/** Two institutions, fresh for every test (beforeEach), so no test meets another's records. */
+const A = { code: '', programme: '', authorization: '' };
+const B = { code: '', programme: '', authorization: '' };
 let privacyOfficer: string;
 const registryPseudonymKey = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 
 beforeAll(async () => {
   // Small batches, so a bulk push is many transactions and an erasure can fall between them.
   t = await createTestApp({ INGEST_BATCH_SIZE: '8' });
-  A.authorization = (await t.authorization('institution', A.code)).authorization;
-  B.authorization = (await t.authorization('institution', B.code)).authorization;
   privacyOfficer = (await t.authorization('privacy_officer')).authorization;
 });
 afterAll(() => t.close());
+beforeEach(async () => {
+  for (const who of [A, B]) {
+    const institution = await createInstitution(t);
+    Object.assign(who, { code: institution.code, programme: institution.programmes.residential, authorization: institution.authorization });
+  }
+});
+
+/** A trajectory under A's programme unless the body names another. */
+const trajectoryBody = (overrides: Record<string, unknown> = {}) => anyTrajectoryBody({ programmeCode: A.programme, ...overrides });
 
 /** A youth no test has used: a random seed, so tests need no order and no shared data. */
 const freshPseudonym = randomPseudonym;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExampleTypes } from '../examples/generate';
 import { randomPseudonym, trajectoryBody } from './helpers/records';
+import { createInstitution } from './helpers/institution-fixture';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 // The example clients in examples/ (a REST client generated from openapi.json, a GraphQL client
@@ -41,23 +42,23 @@ describe('the example clients', () => {
 
   it('GraphQL (typed document + graphql-request): a researcher pages through trajectories with their series', async () => {
     const { readResearchPages } = await import(modules.graphql);
-    const { authorization: institution } = await t.authorization('institution', 'vuurtorenhuis');
-    // Two consented trajectories of the institution, read as a researcher one page at a time.
+    // Two consented trajectories of an institution of this test's own, read as a researcher one page at a time.
+    const own = await createInstitution(t);
     for (const suffix of ['A', 'B']) {
       const created = await t.app.inject({
         method: 'PUT',
         url: `/api/v1/trajectories/EXAMPLE-GQL-${suffix}-${Date.now().toString(36)}`,
-        headers: { authorization: institution },
+        headers: { authorization: own.authorization },
         // Ended long ago: researchers see a trajectory once it has ended and been released.
-        payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted', endDate: '2024-06-30', endReason: 'completed' }),
+        payload: own.trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted', endDate: '2024-06-30', endReason: 'completed' }),
       });
       expect(created.statusCode).toBe(201);
     }
     const { authorization } = await t.authorization('researcher');
-    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'scientific_research', programme: 'vuurtorenhuis-baken', pageSize: 1 });
-    expect(trajectories.length).toBeGreaterThanOrEqual(2);
+    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'scientific_research', programme: own.programmes.residential, pageSize: 1 });
+    expect(trajectories).toHaveLength(2);
     for (const trajectory of trajectories) {
-      expect(trajectory).toMatchObject({ programmeCode: 'vuurtorenhuis-baken', startMonth: expect.stringMatching(/^\d{4}-\d{2}$/) });
+      expect(trajectory).toMatchObject({ programmeCode: own.programmes.residential, startMonth: expect.stringMatching(/^\d{4}-\d{2}$/) });
       expect(Array.isArray(trajectory.series)).toBe(true);
     }
   });

@@ -76,7 +76,7 @@ function scalarValue(g: Draw, type: GraphQLNamedType): unknown {
       // Strings: codes that exist, months, cursors of real ids, and anything.
       return g(() =>
         fc.oneof(
-          fc.constantFrom('vuurtorenhuis', 'lindehof', 'vuurtorenhuis-baken', 'lindehof-beschermd', 'mentor_conversation', 'trauma_symptoms', '2024-01', '2025-06'),
+          fc.constantFrom(world.a.code, world.b.code, world.a.programme, world.b.programme, 'vuurtorenhuis', 'mentor_conversation', 'trauma_symptoms', '2024-01', '2025-06'),
           fc.constantFrom(...allIds).map((id) => Buffer.from(id).toString('base64url')),
           hostileString,
         ),

@@ -1,18 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { careActivityBody, measurementBody, ndjson, placementBody, randomPseudonym, uniqueReference } from './helpers/records';
 import { createTestApp, type TestApp } from './helpers/test-app';
-import { careActivityBody, measurementBody, ndjson, placementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
 
 let t: TestApp;
-let authorization: string;
-let otherInstitution: string;
 beforeAll(async () => {
   // A small batch size, so a test stream spans several batches.
   t = await createTestApp({ INGEST_BATCH_SIZE: '7', INGEST_MAX_BYTES: '200000', INGEST_MAX_LINE_BYTES: '4096' });
-  authorization = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
-  otherInstitution = (await t.authorization('institution', 'zeehaven')).authorization;
 });
 afterAll(() => t.close());
+
+// Each test pushes as an institution of its own; a second one reads from outside.
+let own: InstitutionFixture;
+let authorization: string;
+let otherInstitution: string;
+beforeEach(async () => {
+  own = await createInstitution(t);
+  authorization = own.authorization;
+  otherInstitution = (await createInstitution(t)).authorization;
+});
 
 const push = (body: string, query = '', headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'POST', url: `/api/v1/ingest${query}`, headers: { authorization, 'content-type': 'application/x-ndjson', ...headers }, payload: body });
@@ -28,10 +35,10 @@ async function tableCounts() {
 }
 
 /** A trajectory with a placement, two activities and `measurements` measurements. */
-function stream(measurements = 10, seed = 1) {
+function stream(measurements = 10) {
   const trajectory = uniqueReference('T');
   const records: Array<Record<string, unknown>> = [
-    { type: 'trajectory', reference: trajectory, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) } }) },
+    { type: 'trajectory', reference: trajectory, ...own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }) },
     { type: 'placement', reference: uniqueReference('P'), ...placementBody(trajectory) },
     { type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(trajectory) },
     { type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 2, durationMinutes: null, topics: null }) },

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { careActivityBody, measurementBody, placementBody, randomPseudonym } from './helpers/records';
 import { createTestApp, type TestApp } from './helpers/test-app';
-import { careActivityBody, measurementBody, placementBody, pseudonymFor, trajectoryBody } from './helpers/records';
 import { fuzzSettings } from './helpers/fuzz';
 
 // Property-based: random and mutated payloads at the ingest routes never cause a 5xx, and a
@@ -15,16 +16,17 @@ const BASE_TRAJECTORY = 'FUZZ-BASE';
 
 beforeAll(async () => {
   t = await createTestApp({ INGEST_BATCH_SIZE: '5' });
-  authorization = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
-  const created = await t.app.inject({
-    method: 'PUT',
-    url: `/api/v1/trajectories/${BASE_TRAJECTORY}`,
-    headers: { authorization },
-    payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(500) } }),
-  });
-  expect(created.statusCode).toBe(201);
 });
 afterAll(() => t.close());
+
+// Per test: an institution of its own with the trajectory the child records are pushed under.
+let own: InstitutionFixture;
+beforeEach(async () => {
+  own = await createInstitution(t);
+  authorization = own.authorization;
+  const created = await own.put(`/api/v1/trajectories/${BASE_TRAJECTORY}`, own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }));
+  expect(created.statusCode).toBe(201);
+});
 
 async function counts() {
   const [row] = await selectRows<Record<'trajectory' | 'placement' | 'care_activity' | 'measurement' | 'subjects', number>>(
@@ -37,7 +39,7 @@ async function counts() {
 }
 
 const VALID: Record<string, () => Record<string, unknown>> = {
-  trajectory: () => trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(501) } }),
+  trajectory: () => own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }),
   placement: () => placementBody(BASE_TRAJECTORY),
   care_activity: () => careActivityBody(BASE_TRAJECTORY),
   measurement: () => measurementBody(BASE_TRAJECTORY),

@@ -1,20 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { careActivityBody, measurementBody, placementBody, pseudonymFor, uniqueReference } from './helpers/records';
 import { createTestApp, type TestApp } from './helpers/test-app';
-import { careActivityBody, measurementBody, placementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
 
 let t: TestApp;
-let vuurtoren: string;
-let lindehof: string;
 beforeAll(async () => {
   t = await createTestApp();
-  vuurtoren = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
-  lindehof = (await t.authorization('institution', 'lindehof')).authorization;
 });
 afterAll(() => t.close());
 
-const put = (url: string, payload: unknown, authorization = vuurtoren) => t.app.inject({ method: 'PUT', url, headers: { authorization }, payload: payload as object });
-const get = (url: string, authorization = vuurtoren) => t.app.inject({ method: 'GET', url, headers: { authorization } });
+// Every test pushes as an institution of its own (and a second one where two are needed), so
+// none reads another's records, in any order.
+let own: InstitutionFixture;
+let other: InstitutionFixture;
+beforeEach(async () => {
+  own = await createInstitution(t);
+  other = await createInstitution(t);
+});
+
+const put = (url: string, payload: unknown, as: InstitutionFixture = own) => as.put(url, payload);
+const get = (url: string, as: InstitutionFixture = own) => as.get(url);
+const trajectoryBody = (overrides: Record<string, unknown> = {}) => own.trajectoryBody(overrides);
 
 async function tableCounts() {
   const [row] = await selectRows<Record<string, number>>(
@@ -33,7 +40,7 @@ describe('single-record upserts', () => {
     const created = await put(`/api/v1/trajectories/${reference}`, body);
     expect(created.statusCode).toBe(201);
     expect(created.json().status).toBe('created');
-    expect(created.json().trajectory).toMatchObject({ reference, programmeCode: 'vuurtorenhuis-baken', subject: { birthYear: 2009, gender: 'girl' }, endDate: null });
+    expect(created.json().trajectory).toMatchObject({ reference, programmeCode: own.programmes.residential, subject: { birthYear: 2009, gender: 'girl' }, endDate: null });
     expect(created.body).not.toContain(body.subject.pseudonym);
 
     const again = await put(`/api/v1/trajectories/${reference}`, body);
@@ -56,14 +63,14 @@ describe('single-record upserts', () => {
   it('links the same youth at two institutions by registry key, each institution with a row of its own', async () => {
     const pseudonym = pseudonymFor(13);
     const subject = { ...trajectoryBody().subject, pseudonym };
-    const own = uniqueReference('T');
-    const other = uniqueReference('L');
-    await put(`/api/v1/trajectories/${own}`, trajectoryBody({ subject }));
-    await put(`/api/v1/trajectories/${other}`, trajectoryBody({ subject, programmeCode: 'lindehof-beschermd' }), lindehof);
+    const ownReference = uniqueReference('T');
+    const otherReference = uniqueReference('L');
+    await put(`/api/v1/trajectories/${ownReference}`, trajectoryBody({ subject }));
+    await put(`/api/v1/trajectories/${otherReference}`, other.trajectoryBody({ subject }), other);
     const rows = await selectRows<{ registry_key: string; subject_id: string; institution_id: string; subject_institution: string }>(
       t.database.orm,
       sql`select s.registry_key, t.subject_id, t.institution_id, s.institution_id as subject_institution
-            from trajectories t join subjects s on s.id = t.subject_id where t.reference in (${own}, ${other})`,
+            from trajectories t join subjects s on s.id = t.subject_id where t.reference in (${ownReference}, ${otherReference})`,
     );
     expect(rows).toHaveLength(2);
     expect(rows[0]!.registry_key).toBe(rows[1]!.registry_key);
@@ -101,11 +108,15 @@ describe('single-record upserts', () => {
   });
 
   it('lists trajectories with a cursor', async () => {
+    // Three of its own: the test once read whatever earlier tests had pushed, and failed alone.
+    for (let index = 0; index < 3; index += 1) expect((await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody())).statusCode).toBe(201);
     const page = await get('/api/v1/trajectories?limit=2');
     expect(page.statusCode).toBe(200);
     expect(page.json().items).toHaveLength(2);
     const next = await get(`/api/v1/trajectories?limit=2&after=${page.json().nextCursor}`);
+    expect(next.json().items).toHaveLength(1);
     expect(next.json().items[0].reference > page.json().items[1].reference).toBe(true);
+    expect(next.json().nextCursor).toBeNull();
   });
 });
 
@@ -120,7 +131,7 @@ describe('bad input on single-record routes: a clear error and nothing written',
     ['an age of −10 at the start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 2034 }, startDate: '2024-01-15' }) }), 'AGE_OUT_OF_RANGE', 'body.subject.birthYear'],
     ['an age of 44 at the start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 1980 }, startDate: '2024-01-15' }) }), 'AGE_OUT_OF_RANGE', 'body.subject.birthYear'],
     ['future date', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ startDate: '2099-01-01' }) }), 'DATE_IN_FUTURE', 'body.startDate'],
-    ["another institution's programme", async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ programmeCode: 'zeehaven-haven' }) }), 'UNKNOWN_PROGRAMME', 'body.programmeCode'],
+    ["another institution's programme", async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ programmeCode: other.programmes.residential }) }), 'UNKNOWN_PROGRAMME', 'body.programmeCode'],
     ['a reference with a phone number', async () => ({ url: `/api/v1/trajectories/T-0612345678`, body: trajectoryBody() }), 'PII_DETECTED', 'params.reference'],
   ];
 
@@ -164,25 +175,25 @@ describe('institutions are kept apart', () => {
   it("cannot read or write under another institution's records", async () => {
     const trajectory = uniqueReference('T');
     await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody());
-    expect((await get(`/api/v1/trajectories/${trajectory}`, lindehof)).statusCode).toBe(404);
-    const child = await put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(trajectory), lindehof);
+    expect((await get(`/api/v1/trajectories/${trajectory}`, other)).statusCode).toBe(404);
+    const child = await put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(trajectory), other);
     expect(child.json()).toMatchObject({ code: 'UNKNOWN_TRAJECTORY' });
-    const listed = await get('/api/v1/trajectories?limit=500', lindehof);
+    const listed = await get('/api/v1/trajectories?limit=500', other);
     expect(listed.json().items.map((item: { reference: string }) => item.reference)).not.toContain(trajectory);
   });
 
   it('keeps the same reference apart per institution', async () => {
     const reference = uniqueReference('SHARED');
     expect((await put(`/api/v1/trajectories/${reference}`, trajectoryBody())).statusCode).toBe(201);
-    const other = await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ programmeCode: 'lindehof-beschermd' }), lindehof);
-    expect(other.statusCode).toBe(201);
-    expect((await get(`/api/v1/trajectories/${reference}`)).json().programmeCode).toBe('vuurtorenhuis-baken');
+    const answer = await put(`/api/v1/trajectories/${reference}`, other.trajectoryBody(), other);
+    expect(answer.statusCode).toBe(201);
+    expect((await get(`/api/v1/trajectories/${reference}`)).json().programmeCode).toBe(own.programmes.residential);
   });
 
   it('admits only role institution', async () => {
     for (const role of ['researcher', 'funder', 'auditor', 'admin'] as const) {
       const { authorization } = await t.authorization(role);
-      const response = await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody(), authorization);
+      const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('T')}`, headers: { authorization }, payload: trajectoryBody() });
       expect(response.statusCode).toBe(403);
     }
   });

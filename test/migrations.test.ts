@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../src/db/migrate';
-import { seedReferenceData } from '../src/modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
 import { createEmptyDatabase, type TestDatabase } from './helpers/test-database';
 
 // Data migrations, tried on data written under the schema before them.

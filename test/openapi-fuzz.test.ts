@@ -70,9 +70,9 @@ function hints(name: string, writing: boolean): fc.Arbitrary<unknown> | undefine
       // Never A's own youths: an erasure of them would empty the world for the runs that follow.
       return fc.oneof(fc.constant(b.pseudonym), fc.integer({ min: 20_000, max: 30_000 }).map(pseudonymFor));
     case 'programmeCode':
-      return fc.constantFrom('vuurtorenhuis-baken', 'lindehof-beschermd', 'no-such-programme');
+      return fc.constantFrom(a.programme, b.programme, 'vuurtorenhuis-baken', 'no-such-programme');
     case 'institutionCode':
-      return fc.constantFrom('vuurtorenhuis', 'lindehof', 'nowhere');
+      return fc.constantFrom(a.code, b.code, 'vuurtorenhuis', 'nowhere');
     case 'instrumentCode':
       return fc.constantFrom('trauma_symptoms', 'exploitation_status', 'no_such_instrument');
     case 'activityTypeCode':

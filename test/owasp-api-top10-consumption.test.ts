@@ -4,7 +4,7 @@
 //        health checks has a rate limit per API key (per address without one) and a lockout after failed
 //        authentications. Each refusal is a 4xx with the registry's code and writes nothing.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Operation, fillPath, isPublic, openApiDocument, operationsOf } from './helpers/api-surface';
 import { measurementBody, ndjson, trajectoryBody, uniqueReference } from './helpers/records';
 import { createScopedWorld, recordFingerprint, type ScopedWorld } from './helpers/scoped-world';
@@ -18,10 +18,12 @@ describe('API4 size, page and query limits', () => {
   let operations: Operation[];
   beforeAll(async () => {
     t = await createTestApp({ BODY_LIMIT_BYTES: String(BODY_LIMIT), INGEST_MAX_BYTES: '8192', INGEST_MAX_LINE_BYTES: '1024' });
-    world = await createScopedWorld(t);
     operations = operationsOf(await openApiDocument(t.app)).filter((operation) => !isPublic(operation));
   });
   afterAll(() => t.close());
+  beforeEach(async () => {
+    world = await createScopedWorld(t);
+  });
 
   const keyFor = (operation: Operation) =>
     operation.path.startsWith('/api/v1/audit') ? world.keys.auditor : operation.path.startsWith('/api/v1/admin') ? world.keys.admin : world.a.authorization;
@@ -113,10 +115,12 @@ describe('API4 rate limits', () => {
   let t: TestApp;
   const LIMIT = 5;
   const FAILURES = 3;
-  beforeAll(async () => {
+  // An app per test: the limits count per address, and every test here comes from the same one,
+  // so a test run after another found the address already counted (or locked out).
+  beforeEach(async () => {
     t = await createTestApp({ RATE_LIMIT_MAX: String(LIMIT), RATE_LIMIT_AUTH_FAILURES: String(FAILURES), RATE_LIMIT_WINDOW_MS: '60000' });
   });
-  afterAll(() => t.close());
+  afterEach(() => t.close());
 
   const expectRateLimited = (response: { statusCode: number; headers: Record<string, unknown>; json(): Record<string, unknown> }) => {
     expect(response.statusCode).toBe(429);

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { addDays, todayIso } from '../src/lib/dates';
 import { researchReleaseDate } from '../src/modules/research/research-release';
 import { loadDemoData } from '../src/modules/demo/load-demo-data';
-import { careActivityBody, measurementBody, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { careActivityBody, measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
-let keys: Record<'vuurtorenhuis' | 'lindehof' | 'researcher' | 'funder' | 'auditor', string>;
-const ids: Record<'granted' | 'refused' | 'linked' | 'refusedLinked' | 'open' | 'recent', string> = { granted: '', refused: '', linked: '', refusedLinked: '', open: '', recent: '' };
+let keys: Record<'researcher' | 'funder' | 'auditor', string>;
 /** Researchers see trajectories once they have ended and been released (research-release.ts). */
 const ended = { endDate: '2024-09-30', endReason: 'completed' };
 
@@ -20,37 +20,57 @@ async function trajectoryId(reference: string): Promise<string> {
 beforeAll(async () => {
   t = await createTestApp();
   keys = {
-    vuurtorenhuis: (await t.authorization('institution', 'vuurtorenhuis')).authorization,
-    lindehof: (await t.authorization('institution', 'lindehof')).authorization,
     researcher: (await t.authorization('researcher')).authorization,
     funder: (await t.authorization('funder')).authorization,
     auditor: (await t.authorization('auditor')).authorization,
   };
-  // A synthetic background, then four trajectories of two youths whose visibility is known.
+  // A synthetic background that no test changes: what researchers page through.
   await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 5, asOf: '2026-06-30' });
-  const push = async (authorization: string, reference: string, body: Record<string, unknown>) => {
-    const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${reference}`, headers: { authorization }, payload: body });
+});
+
+/**
+ * Per test: two institutions of its own and six trajectories of three youths whose visibility is
+ * known (random pseudonyms, so no other test's youth is linked to them). A test that adds a record
+ * (an activity, say) no longer changes what another test computes.
+ */
+interface World {
+  a: InstitutionFixture;
+  b: InstitutionFixture;
+  granted: string;
+  grantedReference: string;
+  refused: string;
+  linked: string;
+  refusedLinked: string;
+  open: string;
+  recent: string;
+}
+let world: World;
+let ids: World;
+beforeEach(async () => {
+  const a = await createInstitution(t);
+  const b = await createInstitution(t);
+  const push = async (at: InstitutionFixture, reference: string, body: Record<string, unknown>) => {
+    const response = await at.put(`/api/v1/trajectories/${reference}`, body);
     expect(response.statusCode, response.body).toBe(201);
     return trajectoryId(reference);
   };
-  const youth = (seed: number) => ({ ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) });
-  const granted = uniqueReference('G');
-  ids.granted = await push(keys.vuurtorenhuis, granted, trajectoryBody({ subject: youth(700), researchConsent: 'granted', ...ended }));
-  ids.linked = await push(keys.lindehof, uniqueReference('L'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'granted', ...ended }));
+  const youth = (pseudonym: string) => ({ ...trajectoryBody().subject, pseudonym });
+  const [linkedYouth, refusedYouth, openYouth, recentYouth] = [randomPseudonym(), randomPseudonym(), randomPseudonym(), randomPseudonym()];
+  const grantedReference = uniqueReference('G');
+  const granted = await push(a, grantedReference, a.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'granted', ...ended }));
+  const linked = await push(b, uniqueReference('L'), b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'granted', ...ended }));
   // Consented, but not released to researchers: still open, and ended in the current quarter.
-  ids.open = await push(keys.vuurtorenhuis, uniqueReference('O'), trajectoryBody({ subject: youth(702), researchConsent: 'granted' }));
+  const open = await push(a, uniqueReference('O'), a.trajectoryBody({ subject: youth(openYouth), researchConsent: 'granted' }));
   const today = todayIso();
-  ids.recent = await push(keys.vuurtorenhuis, uniqueReference('N'), trajectoryBody({ subject: youth(703), researchConsent: 'granted', startDate: addDays(today, -60), endDate: today, endReason: 'completed' }));
-  ids.refused = await push(keys.vuurtorenhuis, uniqueReference('R'), trajectoryBody({ subject: youth(701), researchConsent: 'refused' }));
-  ids.refusedLinked = await push(keys.lindehof, uniqueReference('RL'), trajectoryBody({ subject: youth(700), programmeCode: 'lindehof-beschermd', researchConsent: 'withdrawn', startDate: '2024-06-01' }));
+  const recent = await push(a, uniqueReference('N'), a.trajectoryBody({ subject: youth(recentYouth), researchConsent: 'granted', startDate: addDays(today, -60), endDate: today, endReason: 'completed' }));
+  const refused = await push(a, uniqueReference('R'), a.trajectoryBody({ subject: youth(refusedYouth), researchConsent: 'refused' }));
+  const refusedLinked = await push(b, uniqueReference('RL'), b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'withdrawn', startDate: '2024-06-01' }));
   for (let index = 0; index < 4; index += 1) {
-    await t.app.inject({
-      method: 'PUT',
-      url: `/api/v1/measurements/${uniqueReference('M')}`,
-      headers: { authorization: keys.vuurtorenhuis },
-      payload: measurementBody(granted, { date: `2024-0${index + 2}-01`, value: 40 - index * 6 }),
-    });
+    const measurement = await a.put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(grantedReference, { date: `2024-0${index + 2}-01`, value: 40 - index * 6 }));
+    expect(measurement.statusCode, measurement.body).toBe(201);
   }
+  world = { a, b, granted, grantedReference, refused, linked, refusedLinked, open, recent };
+  ids = world;
 });
 afterAll(() => t.close());
 
@@ -118,7 +138,7 @@ describe('researchers', () => {
     expect(released.data.trajectory).toMatchObject({ daysInCare: 259, endDay: 259, fidelity: { summary: expect.any(Number) } });
     // The institution sees its own open and recent trajectories, with dates.
     for (const id of [ids.open, ids.recent]) {
-      const own = await graphql(keys.vuurtorenhuis, `{ trajectory(id: "${id}") { daysInCare startDate fidelity { summary } } }`, {}, null);
+      const own = await graphql(world.a.authorization, `{ trajectory(id: "${id}") { daysInCare startDate fidelity { summary } } }`, {}, null);
       expect(own.data.trajectory.daysInCare).toBeGreaterThan(0);
       expect(own.data.trajectory.startDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
@@ -135,11 +155,11 @@ describe('researchers', () => {
 
 describe('institutions', () => {
   it('see their own trajectories with real dates, and only their own', async () => {
-    const own = await graphql(keys.lindehof, '{ trajectories(first: 100) { nodes { id institutionCode startDate } } }', {}, null);
+    const own = await graphql(world.b.authorization, '{ trajectories(first: 100) { nodes { id institutionCode startDate } } }', {}, null);
     expect(own.data.trajectories.nodes.length).toBeGreaterThan(0);
-    expect(own.data.trajectories.nodes.every((node: { institutionCode: string; startDate: string }) => node.institutionCode === 'lindehof' && /^\d{4}-\d{2}-\d{2}$/.test(node.startDate))).toBe(true);
-    expect((await graphql(keys.lindehof, `{ trajectory(id: "${ids.granted}") { id } }`)).data.trajectory).toBeNull();
-    const linked = await graphql(keys.lindehof, `{ trajectory(id: "${ids.linked}") { otherTrajectoriesOfSubject { id } } }`);
+    expect(own.data.trajectories.nodes.every((node: { institutionCode: string; startDate: string }) => node.institutionCode === world.b.code && /^\d{4}-\d{2}-\d{2}$/.test(node.startDate))).toBe(true);
+    expect((await graphql(world.b.authorization, `{ trajectory(id: "${ids.granted}") { id } }`)).data.trajectory).toBeNull();
+    const linked = await graphql(world.b.authorization, `{ trajectory(id: "${ids.linked}") { otherTrajectoriesOfSubject { id } } }`);
     expect(linked.data.trajectory.otherTrajectoriesOfSubject).toEqual([{ id: ids.refusedLinked }]);
   });
 });
@@ -175,12 +195,11 @@ describe('indicators', () => {
   });
 
   it('split phases at the first activity of a chosen type (loaded only when asked)', async () => {
-    const [row] = await selectRows<{ reference: string }>(t.database.orm, sql`select reference from trajectories where id = ${ids.granted}`);
-    const reference = row!.reference;
+    const reference = world.grantedReference;
     const activity = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/care-activities/${uniqueReference('A')}`,
-      headers: { authorization: keys.vuurtorenhuis },
+      headers: { authorization: world.a.authorization },
       payload: careActivityBody(reference, { date: '2024-03-15' }),
     });
     expect(activity.statusCode, activity.body).toBe(201);
@@ -223,7 +242,7 @@ describe('limits', () => {
       expect(again.data.trajectories.nodes.every((node: { researchConsent: string }) => node.researchConsent === 'granted')).toBe(true);
     }
     // The same text for an institution: its own scope and real dates, not the researcher's compiled answer.
-    const own = await graphql(keys.vuurtorenhuis, query, {}, null);
+    const own = await graphql(world.a.authorization, query, {}, null);
     expect(own.data.trajectories.nodes.length).toBeGreaterThan(0);
     expect(JSON.stringify(own.data)).toMatch(/\d{4}-\d{2}-\d{2}/);
   });

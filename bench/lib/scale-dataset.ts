@@ -7,7 +7,7 @@ import { openDatabase, type PostgresDatabase } from '../../src/db/client';
 import { migrateDatabase } from '../../src/db/migrate';
 import { todayIso } from '../../src/lib/dates';
 import { registryKeyFor } from '../../src/lib/pseudonym';
-import { seedReferenceData } from '../../src/modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../../src/modules/catalogue/reference-data.repository';
 import { generateSyntheticTrajectories, type SyntheticTrajectory } from '../../src/modules/demo/synthetic-trajectories';
 import { createIndicatorMaintainer } from '../../src/modules/indicators/indicator-maintainer';
 

@@ -9,7 +9,7 @@ import { todayIso } from '../lib/dates';
 import { ROLES } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../modules/catalogue/seed-reference-data';
+import { seedReferenceData } from '../modules/catalogue';
 import { isRegistryEmpty, loadDemoData } from '../modules/demo/load-demo-data';
 import { writePrivateFile } from './data-directory';
 

@@ -56,7 +56,7 @@ export const careActivityBody = (trajectoryReference: string, overrides: Record<
   ...overrides,
 });
 
-export const ndjson = (records: unknown[]) => records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+export const ndjson = (records: unknown[]) => `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
 
 /** A source pseudonym no other test uses (random), so a test needs no other test's data or order. */
 export const randomPseudonym = () => `sp1.${randomBytes(32).toString('base64url')}`;

@@ -1,18 +1,20 @@
 import { expect } from 'vitest';
 import { selectRows, sql } from '../../src/db/client';
-import { careActivityBody, measurementBody, ndjson, placementBody, pseudonymFor, trajectoryBody, uniqueReference } from './records';
+import { createInstitution, type InstitutionFixture } from './institution-fixture';
+import { careActivityBody, measurementBody, ndjson, placementBody, randomPseudonym, trajectoryBody, uniqueReference } from './records';
 import type { TestApp } from './test-app';
 
-// A small registry whose scopes are known: two institutions, each with a consented and a
-// non-consented trajectory and one record of every kind under the consented one, one youth in
-// care at both, and one API key per role. The access tests and the fuzzers check every answer
-// against it: what belongs to the other institution, what a researcher may never see.
-
-export const INSTITUTION_A = { code: 'vuurtorenhuis', programme: 'vuurtorenhuis-baken' } as const;
-export const INSTITUTION_B = { code: 'lindehof', programme: 'lindehof-beschermd' } as const;
+// A small registry whose scopes are known: two institutions of its own (fresh ones, from the
+// institution fixture), each with a consented and a non-consented trajectory and one record of
+// every kind under the consented one, one youth in care at both, and one API key per role. The
+// access tests and the fuzzers check every answer against it: what belongs to the other
+// institution, what a researcher may never see. Its youths have random pseudonyms, so two worlds
+// in one database never share a youth.
 
 export interface InstitutionRecords {
   code: string;
+  /** Its residential programme, under which its trajectories run. */
+  programme: string;
   authorization: string;
   trajectory: string;
   refusedTrajectory: string;
@@ -42,17 +44,18 @@ async function trajectoryId(t: TestApp, institutionCode: string, reference: stri
   return row!.id;
 }
 
-async function pushInstitution(t: TestApp, institution: { code: string; programme: string }, seed: number, tag: string): Promise<InstitutionRecords> {
-  const { authorization } = await t.authorization('institution', institution.code);
+async function pushInstitution(t: TestApp, institution: InstitutionFixture, tag: string): Promise<InstitutionRecords> {
+  const { authorization } = institution;
   const put = async (path: string, payload: object) => {
     const response = await t.app.inject({ method: 'PUT', url: `/api/v1/${path}`, headers: { authorization }, payload });
     expect(response.statusCode, `${path}: ${response.body}`).toBeLessThan(300);
   };
   // References that are easy to recognise in any answer, and never a prefix of one another.
   const reference = (kind: string) => uniqueReference(`${tag}${kind}`);
-  const pseudonym = pseudonymFor(seed);
+  const pseudonym = randomPseudonym();
   const records = {
     code: institution.code,
+    programme: institution.programmes.residential,
     authorization,
     trajectory: reference('T'),
     refusedTrajectory: reference('R'),
@@ -63,8 +66,8 @@ async function pushInstitution(t: TestApp, institution: { code: string; programm
   };
   const subject = (of: string) => ({ ...trajectoryBody().subject, pseudonym: of });
   // Ended, so researchers see it (they see a trajectory once it has ended and been released).
-  await put(`trajectories/${records.trajectory}`, trajectoryBody({ subject: subject(pseudonym), programmeCode: institution.programme, researchConsent: 'granted', endDate: '2024-09-30', endReason: 'completed' }));
-  await put(`trajectories/${records.refusedTrajectory}`, trajectoryBody({ subject: subject(pseudonymFor(seed + 1)), programmeCode: institution.programme, researchConsent: 'refused', endDate: '2024-09-30', endReason: 'completed' }));
+  await put(`trajectories/${records.trajectory}`, trajectoryBody({ subject: subject(pseudonym), programmeCode: institution.programmes.residential, researchConsent: 'granted', endDate: '2024-09-30', endReason: 'completed' }));
+  await put(`trajectories/${records.refusedTrajectory}`, trajectoryBody({ subject: subject(randomPseudonym()), programmeCode: institution.programmes.residential, researchConsent: 'refused', endDate: '2024-09-30', endReason: 'completed' }));
   await put(`placements/${records.placement}`, placementBody(records.trajectory));
   await put(`care-activities/${records.careActivity}`, careActivityBody(records.trajectory));
   await put(`measurements/${records.measurement}`, measurementBody(records.trajectory));
@@ -84,17 +87,19 @@ async function pushInstitution(t: TestApp, institution: { code: string; programm
 }
 
 export async function createScopedWorld(t: TestApp): Promise<ScopedWorld> {
-  const a = await pushInstitution(t, INSTITUTION_A, 9_100, 'AAX');
-  const b = await pushInstitution(t, INSTITUTION_B, 9_200, 'BBX');
+  const institutionA = await createInstitution(t);
+  const institutionB = await createInstitution(t);
+  const a = await pushInstitution(t, institutionA, 'AAX');
+  const b = await pushInstitution(t, institutionB, 'BBX');
   // One youth at both institutions: her trajectory at B is not consented.
-  const sharedPseudonym = pseudonymFor(9_300);
+  const sharedPseudonym = randomPseudonym();
   const shared = { ...trajectoryBody().subject, pseudonym: sharedPseudonym };
-  for (const [records, institution, consent] of [[a, INSTITUTION_A, 'granted'], [b, INSTITUTION_B, 'withdrawn']] as const) {
+  for (const [records, institution, consent] of [[a, institutionA, 'granted'], [b, institutionB, 'withdrawn']] as const) {
     const response = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/trajectories/${uniqueReference(records === a ? 'AAXS' : 'BBXS')}`,
       headers: { authorization: records.authorization },
-      payload: trajectoryBody({ subject: shared, programmeCode: institution.programme, researchConsent: consent, endDate: '2024-08-31', endReason: 'transferred' }),
+      payload: trajectoryBody({ subject: shared, programmeCode: institution.programmes.residential, researchConsent: consent, endDate: '2024-08-31', endReason: 'transferred' }),
     });
     expect(response.statusCode, response.body).toBe(201);
   }

@@ -8,6 +8,7 @@ import { errors } from '../../lib/errors';
 import { registryKeyFor } from '../../lib/pseudonym';
 import { SOURCE_PSEUDONYM_PATTERN } from '../../lib/source-pseudonym';
 import { requireRole } from '../../plugins/authentication';
+import { createCatalogueRepository } from '../catalogue';
 import { exportAuditEvents } from './audit-export';
 import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
 
@@ -70,17 +71,17 @@ const EVENT_EXAMPLE = {
 export async function auditRoutes(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const { database } = options;
+  // Institutions are the catalogue's: their codes are looked up through its repository.
+  const institutionsOf = createCatalogueRepository(database.orm);
   app.addHook('preHandler', requireRole('auditor'));
   const audit = { action: 'read' as const, resourceType: 'audit_event' };
 
   async function toFilters(query: z.infer<typeof filtersSchema>): Promise<AuditFilters> {
     const { institutionCode, ...rest } = query;
     if (!institutionCode) return rest;
-    const { rows } = await database.transaction((connection) =>
-      connection.query<{ id: string }>('select id from institutions where code = $1', [institutionCode]),
-    );
-    if (!rows[0]) throw errors.validation(`There is no institution "${institutionCode}".`, 'querystring.institutionCode');
-    return { ...rest, institutionId: rows[0].id };
+    const institutionId = await institutionsOf.findInstitutionId(institutionCode);
+    if (!institutionId) throw errors.validation(`There is no institution "${institutionCode}".`, 'querystring.institutionCode');
+    return { ...rest, institutionId };
   }
 
   routes.get(

@@ -22,6 +22,12 @@ export function createCatalogueRepository(db: Executor) {
       return rows.map((row) => ({ ...row, informants: (informantsByInstrument.get(row.code) ?? []).sort() }));
     },
 
+    /** The id behind an institution's code; undefined for a code that names none. */
+    async findInstitutionId(code: string): Promise<string | undefined> {
+      const [row] = await db.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code));
+      return row?.id;
+    },
+
     listInstitutions: () =>
       db.select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic }).from(institutions).orderBy(asc(institutions.code)),
 

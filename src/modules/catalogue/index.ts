@@ -4,6 +4,10 @@ import { createCatalogueRepository } from './catalogue.repository';
 import { registerCatalogueGraphql } from './catalogue.graphql';
 import { catalogueRoutes } from './catalogue.routes';
 
+// What other modules may use: the catalogue's reads (never its tables) and the seeder.
+export { type CatalogueRepository, createCatalogueRepository } from './catalogue.repository';
+export { seedReferenceData } from './reference-data.repository';
+
 /** Reference data: institutions, programmes with their fixed offer, instruments and activity types. */
 export async function catalogueModule(app: FastifyInstance, options: { database: Database }) {
   const catalogue = createCatalogueRepository(options.database.orm);

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { findPii } from '../../lib/pii-guard';
 import { OBJECTION_REASONS } from '../../lib/vocabulary';
-import { principalOf, requireRole } from '../../plugins/authentication';
+import { requireRole } from '../../plugins/authentication';
+import { institutionScopeOf } from '../../plugins/request-scope';
 import { referenceSchema, subjectInputSchema } from '../ingest';
-import { errorBodySchema } from '../ingest/responses.schemas';
+import { errorBodySchema } from '../../lib/error-body.schema';
 import type { ErasureService } from './erasure.service';
 
 export interface ErasureRoutesOptions {
@@ -51,7 +52,7 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRoutes
       },
     },
     async (request) => {
-      const institutionId = principalOf(request).institutionId!;
+      const institutionId = institutionScopeOf(request).institution.id;
       return erasure.eraseAtInstitution(
         workFor(request, (deleted) => ({ scope: 'institution', trajectories: deleted })),
         institutionId,

@@ -1,6 +1,6 @@
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { registryKeyFor } from '../../lib/pseudonym';
-import { createSubjectsRepository, type ErasedAtInstitution, type ObjectionResult } from '../subjects/subjects.repository';
+import { createSubjectsRepository, type ErasedAtInstitution, type ObjectionResult } from '../subjects';
 
 // Erasure at two levels (issue #11). An institution erases its own records of a youth when she
 // withdraws consent there; nothing at another institution is read or changed, and the answer

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../../db/client';
+import type { InstitutionScope } from '../../plugins/request-scope';
 import type { IngestReport } from './ingest-report';
 
 // Stored ingest reports and idempotency keys (one table: a key's answer is its report).
@@ -80,8 +81,12 @@ export function createIngestReportsRepository(connection: SqlConnection) {
       await connection.query(`delete from ingest_reports where id = any($1::uuid[]) and outcome = 'in_progress'`, [ids]);
     },
 
-    async find(institutionId: string, id: string): Promise<StoredReport | undefined> {
-      const { rows } = await connection.query<StoredRow>(`select ${COLUMNS} from ingest_reports where institution_id = $1 and id = $2`, [institutionId, id]);
+    /** A report of the scope's institution; another institution's is not found. */
+    async find(scope: InstitutionScope, id: string): Promise<StoredReport | undefined> {
+      const { rows } = await connection.query<StoredRow>(`select ${COLUMNS} from ingest_reports where institution_id = $1 and id = $2`, [
+        scope.institution.id,
+        id,
+      ]);
       return rows[0] ? toStored(rows[0]) : undefined;
     },
   };

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { AppError, errors } from '../../lib/errors';
-import { principalOf } from '../../plugins/authentication';
+import { institutionScopeOf } from '../../plugins/request-scope';
 import type { BulkIngest } from './bulk-ingest';
 import { createIngestReportsRepository } from './ingest-reports.repository';
 import { bulkRecordSchema } from './ingest.schemas';
@@ -53,14 +53,14 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
+      const scope = institutionScopeOf(request);
       if (!request.body || typeof (request.body as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the records as NDJSON with Content-Type: application/x-ndjson.', {
           field: 'headers.content-type',
         });
       }
       const result = await options.bulkIngest({
-        institutionId: principal.institutionId!,
+        institutionId: scope.institution.id,
         mode: request.query.mode,
         dryRun: request.query.dryRun,
         idempotencyKey: request.headers['idempotency-key'],
@@ -108,7 +108,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
     },
     async (request) => {
       const stored = await options.database.transaction((connection) =>
-        createIngestReportsRepository(connection).find(principalOf(request).institutionId!, request.params.id),
+        createIngestReportsRepository(connection).find(institutionScopeOf(request), request.params.id),
       );
       if (!stored?.report) throw errors.notFound(`Ingest report ${request.params.id}`);
       return stored.report;

@@ -1,9 +1,10 @@
 import type { Database, SqlConnection } from '../../db/client';
+import { inSavepoint } from '../../db/savepoint';
 import type { UnitOfWork, WriteSummary } from '../../db/unit-of-work';
 import { isConnectionError } from '../../lib/database-errors';
 import type { NdjsonLine } from '../../lib/ndjson';
 import { registryKeyFor } from '../../lib/pseudonym';
-import { createSubjectsRepository, type Refusal } from '../subjects/subjects.repository';
+import { createSubjectsRepository, type Refusal } from '../subjects';
 import type { IngestReport, IngestReportBuilder, Rejection } from './ingest-report';
 import { checkChildRecord } from './ingest-rules';
 import { createIngestRepository, type IngestCatalogue, type WriteStatus, type Written } from './ingest.repository';
@@ -165,17 +166,12 @@ export function createIngestService(database: Database, settings: IngestSettings
    * or on a data error (and left to the caller); committed with the transaction otherwise.
    */
   async function writeInSavepoint(connection: SqlConnection, name: string, institutionId: string, catalogue: IngestCatalogue, entries: Entry[]): Promise<BatchOutcome> {
+    const rollBackOn = (error: unknown) => !isConnectionError(error) && (error instanceof RefusedMeanwhile || isDataError(error));
     for (let attempt = 1; ; attempt += 1) {
-      await connection.query(`savepoint ${name}`);
       try {
-        const outcome = await writeBatch(connection, institutionId, catalogue, entries);
-        await connection.query(`release savepoint ${name}`);
-        return outcome;
+        return await inSavepoint(connection, name, () => writeBatch(connection, institutionId, catalogue, entries), rollBackOn);
       } catch (error) {
-        const raced = error instanceof RefusedMeanwhile;
-        if (isConnectionError(error) || (!raced && !isDataError(error))) throw error;
-        await connection.query(`rollback to savepoint ${name}`);
-        if (!raced) throw error;
+        if (!(error instanceof RefusedMeanwhile)) throw error;
         if (attempt === MAX_BATCH_ATTEMPTS) throw errors.transactionConflict(error);
       }
     }
@@ -202,7 +198,7 @@ export function createIngestService(database: Database, settings: IngestSettings
         written[status] += 1;
         if (trajectoryId) written.trajectoryIds.add(trajectoryId);
       }
-      outcome.rejected.forEach((rejection) => report.reject(rejection));
+      for (const rejection of outcome.rejected) report.reject(rejection);
     };
     try {
       apply(await writeInSavepoint(connection, 'ingest_batch', institutionId, catalogue, entries));

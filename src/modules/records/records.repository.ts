@@ -1,9 +1,28 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Executor, SqlConnection } from '../../db/client';
+import type { InstitutionScope } from '../../plugins/request-scope';
+import type { careActivityViewSchema, measurementViewSchema, placementViewSchema, trajectoryDetailSchema, trajectoryViewSchema } from '../ingest';
+
+// Each record's answer has one source, the Zod response schema (which the OpenAPI document is
+// generated from); the rows have theirs, the Drizzle tables. The views below are typed as the
+// schemas' types, so a column whose type drifts from its answer field fails to compile.
+export type TrajectoryView = z.infer<typeof trajectoryViewSchema>;
+export type TrajectoryDetail = z.infer<typeof trajectoryDetailSchema>;
+export type PlacementView = z.infer<typeof placementViewSchema>;
+export type CareActivityView = z.infer<typeof careActivityViewSchema>;
+export type MeasurementView = z.infer<typeof measurementViewSchema>;
+
+/** A record as answered, and its youth's registry key (for the audit trail, never answered). */
+export interface Found<View> {
+  subjectKey: string;
+  view: View;
+}
 import { careActivities, measurements, placements, programmes, subjects, trajectories } from '../../db/schema';
 
 // Reads of an institution's own records, as it pushed them. Every query is scoped by the
-// institution id it is given; there is no query here without it.
+// request's institution scope (plugins/request-scope), a required argument: there is no query
+// here without it.
 
 const trajectoryColumns = {
   id: trajectories.id,
@@ -34,7 +53,7 @@ type TrajectoryRow = {
  * never a pseudonym or key. A trajectory only ever points at a live row of its own institution,
  * whose attributes the database requires (check subjects_attributes_unless_erased).
  */
-function presentTrajectory(row: TrajectoryRow) {
+function presentTrajectory(row: TrajectoryRow): TrajectoryView {
   const { id: _id, subjectKey: _subjectKey, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
   return {
     ...trajectory,
@@ -43,10 +62,8 @@ function presentTrajectory(row: TrajectoryRow) {
   };
 }
 
-export type TrajectoryView = ReturnType<typeof presentTrajectory>;
-
 /** Separates the registry key (for the audit trail) from the record (for the answer). */
-function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): { subjectKey: string; view: Omit<Row, 'subjectKey'> } {
+function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): Found<Omit<Row, 'subjectKey'>> {
   const { subjectKey, ...view } = row;
   return { subjectKey, view };
 }
@@ -60,7 +77,8 @@ export function createRecordsRepository(db: Executor) {
       .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
 
   return {
-    async findTrajectory(institutionId: string, reference: string) {
+    async findTrajectory(scope: InstitutionScope, reference: string): Promise<(Found<TrajectoryDetail> & { id: string }) | undefined> {
+      const institutionId = scope.institution.id;
       const [row] = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
         .limit(1);
@@ -74,7 +92,8 @@ export function createRecordsRepository(db: Executor) {
     },
 
     /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
-    async listTrajectories(institutionId: string, after: string | undefined, limit: number) {
+    async listTrajectories(scope: InstitutionScope, after: string | undefined, limit: number): Promise<{ items: TrajectoryView[]; subjectKeys: string[]; nextCursor: string | null }> {
+      const institutionId = scope.institution.id;
       const rows = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
         .orderBy(asc(trajectories.reference))
@@ -87,7 +106,8 @@ export function createRecordsRepository(db: Executor) {
       };
     },
 
-    async findPlacement(institutionId: string, reference: string) {
+    async findPlacement(scope: InstitutionScope, reference: string): Promise<Found<PlacementView> | undefined> {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: placements.reference,
@@ -104,7 +124,8 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findCareActivity(institutionId: string, reference: string) {
+    async findCareActivity(scope: InstitutionScope, reference: string): Promise<Found<CareActivityView> | undefined> {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: careActivities.reference,
@@ -125,7 +146,8 @@ export function createRecordsRepository(db: Executor) {
       return row && splitSubjectKey(row);
     },
 
-    async findMeasurement(institutionId: string, reference: string) {
+    async findMeasurement(scope: InstitutionScope, reference: string): Promise<Found<MeasurementView> | undefined> {
+      const institutionId = scope.institution.id;
       const [row] = await db
         .select({
           reference: measurements.reference,
@@ -167,7 +189,8 @@ const CHANGE_COLUMNS: Record<keyof TrajectoryChanges, string> = { endDate: 'end_
 export function createTrajectoryUpdates(connection: SqlConnection) {
   return {
     /** Locks the trajectory (an erasure deleting it waits, or has already removed it). */
-    async lock(institutionId: string, reference: string): Promise<LockedTrajectory | undefined> {
+    async lock(scope: InstitutionScope, reference: string): Promise<LockedTrajectory | undefined> {
+      const institutionId = scope.institution.id;
       const { rows } = await connection.query<LockedTrajectory>(
         `select t.id, t.start_date::text as "startDate", t.end_date::text as "endDate", t.end_reason as "endReason",
                 t.research_consent as "researchConsent", s.registry_key as "registryKey"

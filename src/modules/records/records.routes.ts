@@ -4,20 +4,24 @@ import { z } from 'zod';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { AppError, errors } from '../../lib/errors';
 import { END_REASONS, RESEARCH_CONSENT } from '../../lib/vocabulary';
-import { principalOf } from '../../plugins/authentication';
-import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, trajectoryBodySchema } from '../ingest';
-import type { RecordsRepository } from './records.repository';
-import type { RecordsService } from './records.service';
+import { institutionScopeOf } from '../../plugins/request-scope';
 import {
-  EXAMPLES,
+  careActivityBodySchema,
   careActivityViewSchema,
-  errorBodySchema,
+  EXAMPLES,
+  measurementBodySchema,
   measurementViewSchema,
+  placementBodySchema,
   placementViewSchema,
+  referenceSchema,
+  trajectoryBodySchema,
   trajectoryDetailSchema,
   trajectoryViewSchema,
   writeStatusSchema,
-} from '../ingest/responses.schemas';
+} from '../ingest';
+import { errorBodySchema } from '../../lib/error-body.schema';
+import type { RecordsRepository } from './records.repository';
+import type { RecordsService } from './records.service';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -33,8 +37,8 @@ const trajectoryWritten = z
 const statusOnly = z.object({ status: writeStatusSchema }).meta({ example: { status: 'updated' } });
 const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
-/** The institution a request acts for (the authentication plugin admitted role institution only). */
-const institutionOf = (request: FastifyRequest) => principalOf(request).institutionId!;
+/** The institution a request acts for (the module admits role institution only). */
+const institutionOf = (request: FastifyRequest) => institutionScopeOf(request);
 
 /**
  * The write committed, but before it could be read back an erasure of the youth (by this
@@ -65,9 +69,9 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     },
     async (request, reply) => {
-      const institutionId = institutionOf(request);
-      const status = await records.push(workFor(request), institutionId, 'trajectory', request.params.reference, request.body);
-      const found = await reads.findTrajectory(institutionId, request.params.reference);
+      const scope = institutionOf(request);
+      const status = await records.push(workFor(request), scope, 'trajectory', request.params.reference, request.body);
+      const found = await reads.findTrajectory(scope, request.params.reference);
       if (!found) throw erasedMeanwhile();
       return reply.status(status === 'created' ? 201 : 200).send({ status, trajectory: found.view });
     },
@@ -89,7 +93,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request) => {
       const { items, subjectKeys, nextCursor } = await reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit);
-      subjectKeys.forEach((key) => request.audit.subjects.add(key));
+      for (const key of subjectKeys) request.audit.subjects.add(key);
       return { items, nextCursor };
     },
   );
@@ -168,9 +172,9 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         },
       },
       async (request, reply) => {
-        const institutionId = institutionOf(request);
-        const status = await records.push(workFor(request), institutionId, child.type, request.params.reference, request.body as Record<string, unknown>);
-        const record = await child.find(institutionId, request.params.reference);
+        const scope = institutionOf(request);
+        const status = await records.push(workFor(request), scope, child.type, request.params.reference, request.body as Record<string, unknown>);
+        const record = await child.find(scope, request.params.reference);
         if (!record) throw erasedMeanwhile();
         return reply.status(status === 'created' ? 201 : 200).send({ status, record: record.view as never });
       },

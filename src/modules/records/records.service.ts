@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../../db/unit-of-work';
+import type { InstitutionScope } from '../../plugins/request-scope';
 import { AppError, type ErrorCode, errors } from '../../lib/errors';
 import type { EndReason, ResearchConsent } from '../../lib/vocabulary';
 import { IngestReportBuilder, type IngestService, type RecordType } from '../ingest';
@@ -14,14 +15,14 @@ export function createRecordsService(ingest: IngestService, today: () => string)
   /** Changes fields of one trajectory, holding its row until the unit of work commits. */
   function updateTrajectory(
     work: UnitOfWork,
-    institutionId: string,
+    scope: InstitutionScope,
     reference: string,
     changesFor: (current: LockedTrajectory) => TrajectoryChanges,
   ): Promise<WriteOutcome> {
     return work.transaction(
       async ({ connection, written }) => {
         const trajectories = createTrajectoryUpdates(connection);
-        const current = await trajectories.lock(institutionId, reference);
+        const current = await trajectories.lock(scope, reference);
         if (!current) throw errors.notFound('A trajectory of your institution with this reference');
         const changed = await trajectories.change(current, changesFor(current));
         written.subjectKeys.add(current.registryKey);
@@ -36,9 +37,9 @@ export function createRecordsService(ingest: IngestService, today: () => string)
   }
 
   return {
-    async push(work: UnitOfWork, institutionId: string, type: RecordType, reference: string, body: Record<string, unknown>): Promise<WriteOutcome> {
+    async push(work: UnitOfWork, scope: InstitutionScope, type: RecordType, reference: string, body: Record<string, unknown>): Promise<WriteOutcome> {
       const report = await ingest.ingest({
-        institutionId,
+        institutionId: scope.institution.id,
         lines: [{ line: 1, text: JSON.stringify({ type, reference, ...body }) }],
         report: new IngestReportBuilder(randomUUID(), 'atomic', false),
         work,
@@ -56,11 +57,11 @@ export function createRecordsService(ingest: IngestService, today: () => string)
       return counts.created ? 'created' : counts.updated ? 'updated' : 'unchanged';
     },
 
-    setResearchConsent: (work: UnitOfWork, institutionId: string, reference: string, researchConsent: ResearchConsent) =>
-      updateTrajectory(work, institutionId, reference, () => ({ researchConsent })),
+    setResearchConsent: (work: UnitOfWork, scope: InstitutionScope, reference: string, researchConsent: ResearchConsent) =>
+      updateTrajectory(work, scope, reference, () => ({ researchConsent })),
 
-    close: (work: UnitOfWork, institutionId: string, reference: string, endDate: string, endReason: EndReason) =>
-      updateTrajectory(work, institutionId, reference, (current) => {
+    close: (work: UnitOfWork, scope: InstitutionScope, reference: string, endDate: string, endReason: EndReason) =>
+      updateTrajectory(work, scope, reference, (current) => {
         if (endDate > today()) throw new AppError('DATE_IN_FUTURE', 'body.endDate: lies in the future', { field: 'body.endDate' });
         if (endDate < current.startDate) {
           throw new AppError('END_BEFORE_START', 'body.endDate: is before the trajectory’s startDate', { field: 'body.endDate' });
