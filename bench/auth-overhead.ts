@@ -49,7 +49,15 @@ async function chainCeiling(database: Database, concurrency: number, durationMs:
   );
   const event = () =>
     buildAuditEvent(
-      { requestId: randomUUID(), principalId: randomUUID(), role: 'institution', institutionId: randomUUID(), sourceAddress: '127.0.0.1', userAgent: 'bench', purpose: null },
+      {
+        requestId: randomUUID(),
+        principalId: randomUUID(),
+        role: 'institution',
+        institutionId: randomUUID(),
+        sourceAddress: '127.0.0.1',
+        userAgent: 'bench',
+        purpose: null,
+      },
       {
         action: 'read',
         resourceType: 'trajectory',
@@ -63,26 +71,37 @@ async function chainCeiling(database: Database, concurrency: number, durationMs:
   const unchained = (connection: SqlConnection): SqlConnection => ({
     query: (text, params) => connection.query(text.replace('insert into audit_events', 'insert into bench_audit_unchained'), params),
   });
-  const unchainedDatabase = { ...database, transaction: (work) => database.transaction((connection) => work(unchained(connection))) } as Database;
+  const unchainedDatabase = {
+    ...database,
+    transaction: (work) => database.transaction((connection) => work(unchained(connection))),
+  } as Database;
   const results: LoadResult[] = [];
   try {
     for (const writers of [1, concurrency]) {
       for (const chained of [true, false]) {
         results.push(
-          await closedLoop(`one transaction per event: ${chained ? 'hash chain' : 'same INSERT, no chain trigger'}, ${writers} writer${writers > 1 ? 's' : ''}`, { concurrency: writers, durationMs }, async () => {
-            await database.transaction((connection) => writeAuditEvent(chained ? connection : unchained(connection), event()));
-            return true;
-          }),
+          await closedLoop(
+            `one transaction per event: ${chained ? 'hash chain' : 'same INSERT, no chain trigger'}, ${writers} writer${writers > 1 ? 's' : ''}`,
+            { concurrency: writers, durationMs },
+            async () => {
+              await database.transaction((connection) => writeAuditEvent(chained ? connection : unchained(connection), event()));
+              return true;
+            },
+          ),
         );
       }
     }
     for (const chained of [true, false]) {
       const writer = createAuditWriter(chained ? database : unchainedDatabase);
       results.push(
-        await closedLoop(`group commit: ${chained ? 'hash chain' : 'same INSERTs, no chain trigger'}, ${concurrency} writers`, { concurrency, durationMs }, async () => {
-          await writer.append({ event: event(), keyId: null });
-          return true;
-        }),
+        await closedLoop(
+          `group commit: ${chained ? 'hash chain' : 'same INSERTs, no chain trigger'}, ${concurrency} writers`,
+          { concurrency, durationMs },
+          async () => {
+            await writer.append({ event: event(), keyId: null });
+            return true;
+          },
+        ),
       );
     }
   } finally {
@@ -111,7 +130,10 @@ async function main() {
   const ok = async (response: Promise<{ status: number; body: string }>) => (await response).status === 200;
   const variants = [
     { name: 'bare Fastify, constant (no plugins)', send: () => ok(request(barePort, { method: 'GET', path: '/' })) },
-    { name: 'service GET /health/live (public: plugins, no key)', send: () => ok(request(service.port, { method: 'GET', path: '/health/live' })) },
+    {
+      name: 'service GET /health/live (public: plugins, no key)',
+      send: () => ok(request(service.port, { method: 'GET', path: '/health/live' })),
+    },
     {
       name: 'service GET /api/v1/institutions (key, 1 small SELECT, audited)',
       send: () => ok(request(service.port, { method: 'GET', path: '/api/v1/institutions', headers: auth })),
@@ -119,17 +141,24 @@ async function main() {
     {
       name: 'service POST /graphql { apiVersion } (key; audited, no data)',
       send: async () => {
-        const response = await request(service.port, { method: 'POST', path: '/graphql', headers: { ...auth, 'content-type': 'application/json' }, body: '{"query":"{ apiVersion }"}' });
+        const response = await request(service.port, {
+          method: 'POST',
+          path: '/graphql',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: '{"query":"{ apiVersion }"}',
+        });
         return response.status === 200 && !(JSON.parse(response.body) as { errors?: unknown }).errors;
       },
     },
     {
       name: 'service GET /api/v1/trajectories/:reference (key, scope, record read, audited)',
-      send: (n: number) => ok(request(service.port, { method: 'GET', path: `/api/v1/trajectories/${references[n % references.length]}`, headers: auth })),
+      send: (n: number) =>
+        ok(request(service.port, { method: 'GET', path: `/api/v1/trajectories/${references[n % references.length]}`, headers: auth })),
     },
     {
       name: 'same record read, audit writer that writes nothing',
-      send: (n: number) => ok(request(twin.port, { method: 'GET', path: `/api/v1/trajectories/${references[n % references.length]}`, headers: auth })),
+      send: (n: number) =>
+        ok(request(twin.port, { method: 'GET', path: `/api/v1/trajectories/${references[n % references.length]}`, headers: auth })),
     },
   ];
 
@@ -138,14 +167,17 @@ async function main() {
     await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 2_000 }, variant.send);
   }
 
-  const auditEvents = async () => Number((await service.database.query<{ n: string }>('select count(*)::text as n from audit_events')).rows[0]!.n);
+  const auditEvents = async () =>
+    Number((await service.database.query<{ n: string }>('select count(*)::text as n from audit_events')).rows[0]!.n);
   const rounds: LoadResult[][] = variants.map(() => []);
   const events = variants.map(() => 0);
   for (let round = 0; round < ROUNDS; round += 1) {
     for (let step = 0; step < variants.length; step += 1) {
       const index = (round + step) % variants.length;
       const before = await auditEvents();
-      rounds[index]!.push(await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send));
+      rounds[index]!.push(
+        await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send),
+      );
       await service.app.auditLog.settle();
       events[index]! += (await auditEvents()) - before;
     }

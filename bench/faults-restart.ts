@@ -51,9 +51,11 @@ function commandLine(tool: string, args: string[]): [string, string[]] {
   const command = path.join(PG_BIN, tool);
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
-const asPostgres = (tool: string, args: string[]) => execFileSync(...commandLine(tool, args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const asPostgres = (tool: string, args: string[]) =>
+  execFileSync(...commandLine(tool, args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 /** The same without blocking: the drill keeps polling the service while pg_ctl works. */
-const asPostgresAsync = async (tool: string, args: string[]) => (await promisify(execFile)(...commandLine(tool, args), { encoding: 'utf8' })).stdout;
+const asPostgresAsync = async (tool: string, args: string[]) =>
+  (await promisify(execFile)(...commandLine(tool, args), { encoding: 'utf8' })).stdout;
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -102,7 +104,13 @@ function* records(run: string): Generator<StreamRecord> {
       const line = JSON.stringify({
         type: 'trajectory',
         reference: trajectory,
-        subject: { pseudonym: pseudonymiseBsn(syntheticBsn(t), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        subject: {
+          pseudonym: pseudonymiseBsn(syntheticBsn(t), SHARED_KEY),
+          birthYear: 2007,
+          gender: 'girl',
+          mildIntellectualDisability: 'no',
+          priorYouthCare: 'yes',
+        },
         programmeCode: 'vuurtorenhuis-baken',
         startDate: addDays('2021-01-04', t % 50),
         exploitationAtIntake: 'confirmed',
@@ -162,20 +170,35 @@ interface Answer {
 }
 
 /** One HTTP request; never rejects: a request that got no HTTP answer resolves with status 0. */
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Iterable<string> }): Promise<Answer> {
+function request(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Iterable<string> },
+): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, ms: performance.now() - started, at: performance.now() }));
-    });
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: text,
+            ms: performance.now() - started,
+            at: performance.now(),
+          }),
+        );
+      },
+    );
     let answered = false;
     outgoing.on('response', () => (answered = true));
     // The service may answer (503, 409) before the body is all sent and close the connection; the
     // write then fails (EPIPE), sometimes before the answer was read: the client sees only that.
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      if (!answered) resolve({ status: 0, headers: {}, body: error.code ?? error.message, ms: performance.now() - started, at: performance.now() });
+      if (!answered)
+        resolve({ status: 0, headers: {}, body: error.code ?? error.message, ms: performance.now() - started, at: performance.now() });
     });
     if (options.body) pipeline(Readable.from(options.body), outgoing).catch(() => undefined);
     else outgoing.end();
@@ -225,9 +248,23 @@ function count(into: Tally, answer: Answer) {
   if (answer.status === 503 && !answer.headers['retry-after']) into.unavailableWithoutRetryAfter += 1;
   into.slowestMs = Math.max(into.slowestMs, answer.ms);
 }
-const statuses = (t: Tally) => [...t.byStatus].sort(([a], [b]) => a - b).map(([status, n]) => `${n} × ${status || 'no answer'}`).join(', ');
+const statuses = (t: Tally) =>
+  [...t.byStatus]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${n} × ${status || 'no answer'}`)
+    .join(', ');
 
-async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnType<typeof createCluster>; port: number; key: string; auditorKey: string; readReference: string; admin: () => pg.Client }) {
+async function drill(
+  mode: 'atomic' | 'per_record',
+  context: {
+    cluster: ReturnType<typeof createCluster>;
+    port: number;
+    key: string;
+    auditorKey: string;
+    readReference: string;
+    admin: () => pg.Client;
+  },
+) {
   const { cluster, port } = context;
   const run = `R${mode === 'atomic' ? 'a' : 'p'}${Date.now().toString(36)}`;
   const idempotencyKey = `faults-${run}`;
@@ -237,7 +274,9 @@ async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnTy
     figures.push([label, String(value)]);
     console.log(`  ${label}: ${value}`);
   };
-  console.log(`\n== ${mode}: ${MEASUREMENTS.toLocaleString('en')} measurements; the cluster is stopped once ${STOP_AT * 100} % of the stream is sent and the ingest has written`);
+  console.log(
+    `\n== ${mode}: ${MEASUREMENTS.toLocaleString('en')} measurements; the cluster is stopped once ${STOP_AT * 100} % of the stream is sent and the ingest has written`,
+  );
 
   // 1. Push, and stop the cluster part-way.
   /** When pg_ctl stop was called. */
@@ -245,7 +284,12 @@ async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnTy
   let stopped!: () => void;
   const stopRequested = new Promise<void>((resolve) => (stopped = resolve));
   const pushStarted = performance.now();
-  const first = request(port, { method: 'POST', path: `/api/v1/ingest?mode=${mode}`, headers, body: body(run, { share: STOP_AT, call: () => stopped() }) });
+  const first = request(port, {
+    method: 'POST',
+    path: `/api/v1/ingest?mode=${mode}`,
+    headers,
+    body: body(run, { share: STOP_AT, call: () => stopped() }),
+  });
   await stopRequested;
   // Strike when the ingest has written: per record, a batch committed; atomic, its transaction
   // holds writes.
@@ -257,7 +301,10 @@ async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnTy
   // 2. While it is down: the push's answer, and what readiness and a record route say.
   const down = tally();
   const pushAnswer = await first;
-  note('push answer', `${pushAnswer.status} ${safeCode(pushAnswer.body)}, Retry-After: ${pushAnswer.headers['retry-after'] ?? 'none'}, ${seconds(pushAnswer.at - stoppedAt)} s after pg_ctl stop was called`);
+  note(
+    'push answer',
+    `${pushAnswer.status} ${safeCode(pushAnswer.body)}, Retry-After: ${pushAnswer.headers['retry-after'] ?? 'none'}, ${seconds(pushAnswer.at - stoppedAt)} s after pg_ctl stop was called`,
+  );
   const poll = async (into: Tally) => {
     const [ready, record] = await Promise.all([
       request(port, { path: '/health/ready' }),
@@ -294,7 +341,10 @@ async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnTy
   // 4. What the failed push left, before the retry.
   const before = await stored(context.admin, run);
   const whole = mode === 'atomic' ? before.measurements.rows === 0 : wholeBatches(run, before.measurements);
-  note('measurement rows before the retry', `${before.measurements.rows}${mode === 'atomic' ? (whole ? ' (nothing half-written)' : ' (HALF-WRITTEN)') : whole ? ` (${whole})` : ' (NOT whole batches)'}`);
+  note(
+    'measurement rows before the retry',
+    `${before.measurements.rows}${mode === 'atomic' ? (whole ? ' (nothing half-written)' : ' (HALF-WRITTEN)') : whole ? ` (${whole})` : ' (NOT whole batches)'}`,
+  );
 
   // 5. Retry with the same key, following Retry-After if refused.
   let retry: Answer;
@@ -307,21 +357,36 @@ async function drill(mode: 'atomic' | 'per_record', context: { cluster: ReturnTy
     await sleep(1000 * Number(retry.headers['retry-after'] ?? 1));
   }
   const attempts = refusals.length + 1;
-  const report = retry.status === 200 ? (JSON.parse(retry.body) as { counts: { measurement: Record<string, number>; trajectory: Record<string, number> } }) : undefined;
-  note('retry', `${retry.status} after ${attempts} attempt(s)${refusals.length ? ` (refused: ${refusals.join('; ')})` : ''}, ${seconds(performance.now() - retryStarted)} s; measurements ${JSON.stringify(report?.counts.measurement ?? safeCode(retry.body))}`);
+  const report =
+    retry.status === 200
+      ? (JSON.parse(retry.body) as { counts: { measurement: Record<string, number>; trajectory: Record<string, number> } })
+      : undefined;
+  note(
+    'retry',
+    `${retry.status} after ${attempts} attempt(s)${refusals.length ? ` (refused: ${refusals.join('; ')})` : ''}, ${seconds(performance.now() - retryStarted)} s; measurements ${JSON.stringify(report?.counts.measurement ?? safeCode(retry.body))}`,
+  );
 
   // 6. Exact? Counts, checksum, the key's report, a replay, the audit chain.
   const after = await stored(context.admin, run);
   const expected = expectedChecksum(run);
   const trajectories = Math.ceil(MEASUREMENTS / PER_TRAJECTORY);
-  note('measurement rows after the retry (expected)', `${after.measurements.rows} (${expected.rows}), distinct references ${after.distinct}`);
+  note(
+    'measurement rows after the retry (expected)',
+    `${after.measurements.rows} (${expected.rows}), distinct references ${after.distinct}`,
+  );
   note('trajectory rows after the retry (expected)', `${after.trajectories} (${trajectories})`);
   const checksumMatches = after.measurements.checksum === expected.checksum;
-  note('checksum of the stored rows', `${after.measurements.checksum} ${checksumMatches ? '= expected' : `≠ expected ${expected.checksum}`}`);
+  note(
+    'checksum of the stored rows',
+    `${after.measurements.checksum} ${checksumMatches ? '= expected' : `≠ expected ${expected.checksum}`}`,
+  );
   note('reports of the key', after.reports.join(', ') || 'none');
   const replay = await request(port, { method: 'POST', path: `/api/v1/ingest?mode=${mode}`, headers, body: body(run) });
   const again = await stored(context.admin, run);
-  note('replay', `${replay.status}, Idempotent-Replayed: ${replay.headers['idempotent-replayed'] ?? 'no'}, rows unchanged: ${again.measurements.checksum === after.measurements.checksum}`);
+  note(
+    'replay',
+    `${replay.status}, Idempotent-Replayed: ${replay.headers['idempotent-replayed'] ?? 'no'}, rows unchanged: ${again.measurements.checksum === after.measurements.checksum}`,
+  );
   const verify = await request(port, { path: '/api/v1/audit/verify', headers: { authorization: `Bearer ${context.auditorKey}` } });
   note('audit chain', verify.status === 200 ? JSON.stringify(JSON.parse(verify.body)) : `${verify.status}`);
 
@@ -372,7 +437,9 @@ async function waitUntilWritten(admin: () => pg.Client, run: string, mode: 'atom
   try {
     for (let attempt = 0; attempt < 3_000; attempt += 1) {
       if (mode === 'per_record') {
-        const { rows } = await client.query<{ n: number }>('select count(*)::int as n from measurements where reference like $1', [`${run}-%`]);
+        const { rows } = await client.query<{ n: number }>('select count(*)::int as n from measurements where reference like $1', [
+          `${run}-%`,
+        ]);
         if (rows[0]!.n > 0) return `${rows[0]!.n} measurements were committed`;
       } else {
         const { rows } = await client.query<{ n: number }>(
@@ -403,9 +470,16 @@ async function stored(admin: () => pg.Client, run: string) {
                 where m.reference like $1) as stored_lines`,
       [`${run}-%`],
     );
-    const reports = await client.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [`faults-${run}`]);
+    const reports = await client.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [
+      `faults-${run}`,
+    ]);
     const row = rows[0]!;
-    return { measurements: { rows: row.rows, checksum: row.checksum }, distinct: row.distinct_references, trajectories: row.trajectories, reports: reports.rows.map((r) => r.outcome) };
+    return {
+      measurements: { rows: row.rows, checksum: row.checksum },
+      distinct: row.distinct_references,
+      trajectories: row.trajectories,
+      reports: reports.rows.map((r) => r.outcome),
+    };
   } finally {
     await client.end();
   }
@@ -457,7 +531,13 @@ async function main() {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: [
         JSON.stringify({
-          subject: { pseudonym: pseudonymiseBsn(syntheticBsn(999_999), SHARED_KEY), birthYear: 2008, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' },
+          subject: {
+            pseudonym: pseudonymiseBsn(syntheticBsn(999_999), SHARED_KEY),
+            birthYear: 2008,
+            gender: 'girl',
+            mildIntellectualDisability: 'no',
+            priorYouthCare: 'no',
+          },
           programmeCode: 'vuurtorenhuis-baken',
           startDate: '2024-01-15',
           exploitationAtIntake: 'confirmed',
@@ -467,8 +547,12 @@ async function main() {
     });
     if (created.status !== 201) throw new Error(`could not create the trajectory to read: ${created.status} ${created.body}`);
 
-    console.log(`machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${version}`);
-    console.log(`throwaway cluster on 127.0.0.1:${databasePort} in ${dir}; the service (src/server.ts) on 127.0.0.1:${port}, batch size ${BATCH_SIZE}`);
+    console.log(
+      `machine: ${os.cpus()[0]?.model} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${version}`,
+    );
+    console.log(
+      `throwaway cluster on 127.0.0.1:${databasePort} in ${dir}; the service (src/server.ts) on 127.0.0.1:${port}, batch size ${BATCH_SIZE}`,
+    );
     const results = [];
     for (const mode of MODES) results.push(await drill(mode, { cluster, port, key, auditorKey, readReference, admin }));
 
@@ -489,7 +573,9 @@ async function main() {
     }
     console.log(`service log (warn and above): ${[...messages].map(([msg, n]) => `${n} × "${msg}"`).join(', ') || 'empty'}`);
     const allExact = results.every((result) => result.exact);
-    console.log(`\n${allExact ? 'ALL EXACT' : 'SOME NOT EXACT'}: ${results.map((result) => `${result.mode} ${result.exact ? 'exact' : 'NOT exact'}`).join(', ')}`);
+    console.log(
+      `\n${allExact ? 'ALL EXACT' : 'SOME NOT EXACT'}: ${results.map((result) => `${result.mode} ${result.exact ? 'exact' : 'NOT exact'}`).join(', ')}`,
+    );
     process.exitCode = allExact && code === 0 ? 0 : 1;
   } finally {
     cleanUp();

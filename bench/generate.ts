@@ -25,7 +25,8 @@ runCommand({ name: 'generate', invocation: 'npm run generate --' }, USAGE, async
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const trajectories = Number(values.trajectories);
   const seed = Number(values.seed);
-  if (!/^\d+$/.test(values.trajectories) || trajectories < 1 || trajectories > 1_000_000) throw new UsageError('--trajectories must be a whole number from 1 to 1000000');
+  if (!/^\d+$/.test(values.trajectories) || trajectories < 1 || trajectories > 1_000_000)
+    throw new UsageError('--trajectories must be a whole number from 1 to 1000000');
   if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
 
   // Loaded once the arguments are known to be good: a mistake costs no database work.

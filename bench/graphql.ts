@@ -63,7 +63,12 @@ async function main() {
 
   const graphqlPage = async (index: number): Promise<GraphqlPage> => {
     const after = cursorAfter(START_IDS[index % START_IDS.length]!);
-    const response = await request(port, { method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }) });
+    const response = await request(port, {
+      method: 'POST',
+      path: '/graphql',
+      headers,
+      body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }),
+    });
     if (response.status !== 200) throw new Error(`GraphQL answered ${response.status}: ${response.body.slice(0, 300)}`);
     return JSON.parse(response.body) as GraphqlPage;
   };
@@ -77,18 +82,24 @@ async function main() {
     if (fromGraphql.errors || !fromGraphql.data) throw new Error(`GraphQL errors: ${JSON.stringify(fromGraphql.errors).slice(0, 500)}`);
     const nodes = fromGraphql.data.trajectories.nodes;
     const { rows } = await floorPage(index);
-    const observations = (list: Array<{ observations: unknown[] }> | null) => (list ?? []).reduce((sum, series) => sum + series.observations.length, 0);
+    const observations = (list: Array<{ observations: unknown[] }> | null) =>
+      (list ?? []).reduce((sum, series) => sum + series.observations.length, 0);
     if (nodes.length !== PAGE_SIZE || rows.length !== PAGE_SIZE) throw new Error(`page sizes ${nodes.length} / ${rows.length}`);
     nodes.forEach((node, position) => {
       const row = rows[position] as { id: string; outcome_class: string; series: Array<{ observations: unknown[] }> | null };
       if (node.id !== row.id) throw new Error(`page ${index}: ids differ at ${position}`);
-      if (node.outcomeClass !== row.outcome_class) throw new Error(`page ${index}: outcome class of ${node.id} ${node.outcomeClass} vs stored ${row.outcome_class}`);
-      if (observations(node.series) !== observations(row.series)) throw new Error(`page ${index}: observation counts differ for ${node.id}`);
+      if (node.outcomeClass !== row.outcome_class)
+        throw new Error(`page ${index}: outcome class of ${node.id} ${node.outcomeClass} vs stored ${row.outcome_class}`);
+      if (observations(node.series) !== observations(row.series))
+        throw new Error(`page ${index}: observation counts differ for ${node.id}`);
     });
   }
   const sample = await graphqlPage(0);
   const bytes = JSON.stringify(sample).length;
-  const observationCount = sample.data!.trajectories.nodes.reduce((sum, node) => sum + node.series.reduce((inner, series) => inner + series.observations.length, 0), 0);
+  const observationCount = sample.data!.trajectories.nodes.reduce(
+    (sum, node) => sum + node.series.reduce((inner, series) => inner + series.observations.length, 0),
+    0,
+  );
 
   // Warm-up, then alternating rounds.
   await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, async (n) => !(await graphqlPage(n)).errors);
@@ -103,7 +114,11 @@ async function main() {
       }),
     );
     floorRounds.push(
-      await closedLoop('sql floor', { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, async (n) => (await floorPage(n)).rowCount === PAGE_SIZE),
+      await closedLoop(
+        'sql floor',
+        { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 },
+        async (n) => (await floorPage(n)).rowCount === PAGE_SIZE,
+      ),
     );
   }
 
@@ -113,10 +128,13 @@ async function main() {
       `${dataset.activities.toLocaleString('en')} activities; page of ${PAGE_SIZE} (researcher scope) = ${observationCount.toLocaleString('en')} observations, ` +
       `${Math.round(bytes / 1024)} KiB of JSON; concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s`,
   );
-  const graphql = pooled('GraphQL page over HTTP (auth, scope, audit; stored indicators where current, series built in SQL)', graphqlRounds);
+  const graphql = pooled(
+    'GraphQL page over HTTP (auth, scope, audit; stored indicators where current, series built in SQL)',
+    graphqlRounds,
+  );
   const floor = pooled('hand-written SQL, one statement (stored indicators)', floorRounds);
   printTable([graphql, floor]);
-  console.log(`GraphQL / floor throughput: ${((graphql.requests / graphql.seconds) / (floor.requests / floor.seconds)).toFixed(2)}`);
+  console.log(`GraphQL / floor throughput: ${(graphql.requests / graphql.seconds / (floor.requests / floor.seconds)).toFixed(2)}`);
 
   await service.close();
   await floorPool.end();

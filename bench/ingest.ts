@@ -60,7 +60,13 @@ function* ndjsonLines(run: string, measurements: number) {
       yield `${JSON.stringify({
         type: 'trajectory',
         reference: row.trajectoryReference,
-        subject: { pseudonym: pseudonymiseBsn(syntheticBsn(index), SHARED_KEY), birthYear: 2007, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        subject: {
+          pseudonym: pseudonymiseBsn(syntheticBsn(index), SHARED_KEY),
+          birthYear: 2007,
+          gender: 'girl',
+          mildIntellectualDisability: 'no',
+          priorYouthCare: 'yes',
+        },
         programmeCode: 'vuurtorenhuis-baken',
         startDate: addDays('2021-01-04', trajectory % 50),
         exploitationAtIntake: 'confirmed',
@@ -87,7 +93,13 @@ function* chunked(lines: Iterable<string>) {
 function post(port: number, key: string, body: Iterable<string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/api/v1/ingest', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/ingest',
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
@@ -133,7 +145,11 @@ async function main() {
   };
   await migrateDatabase(database);
   await seedReferenceData(database.orm);
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'bench', role: 'institution', institutionCode: 'vuurtorenhuis' });
+  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
+    name: 'bench',
+    role: 'institution',
+    institutionCode: 'vuurtorenhuis',
+  });
   const app = await buildApp({ config, database, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
@@ -148,7 +164,10 @@ async function main() {
   const unauditedPort = (unaudited.server.address() as { port: number }).port;
 
   // Warm both up (JIT, connection pool, caches) so neither variant pays for it alone.
-  for (const [warmPort, prefix] of [[port, 'WA'], [unauditedPort, 'WU']] as const) {
+  for (const [warmPort, prefix] of [
+    [port, 'WA'],
+    [unauditedPort, 'WU'],
+  ] as const) {
     const warm = await post(warmPort, key, chunked(ndjsonLines(prefix, 20_000)));
     if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
     await app.indicators.settle();
@@ -184,7 +203,8 @@ async function main() {
     indicatorSeconds.push((performance.now() - indicatorsStarted) / 1000);
     if (response.status !== 200) throw new Error(`bulk ingest answered ${response.status}: ${response.body.slice(0, 500)}`);
     const report = JSON.parse(response.body);
-    if (report.counts.measurement.created !== size) throw new Error(`expected ${size} measurements created: ${JSON.stringify(report.counts)}`);
+    if (report.counts.measurement.created !== size)
+      throw new Error(`expected ${size} measurements created: ${JSON.stringify(report.counts)}`);
     return { rate: (size + report.counts.trajectory.created) / seconds, measurementRate: size / seconds, peakRss, peakHeap };
   }
 
@@ -199,7 +219,9 @@ async function main() {
     const client = await pool.connect();
     const started = performance.now();
     try {
-      const copy = client.query(copyFrom('copy measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value) from stdin'));
+      const copy = client.query(
+        copyFrom('copy measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value) from stdin'),
+      );
       const rows = function* () {
         for (const row of measurementRows(run, size)) {
           const trajectory = trajectoryIds.get(row.trajectoryReference)!;
@@ -212,7 +234,6 @@ async function main() {
     }
     return size / ((performance.now() - started) / 1000);
   }
-
 
   console.log('rounds: audited and unaudited pushes alternate; figures are medians over the rounds');
   console.log(

@@ -63,7 +63,13 @@ function pushBody(push: number): string {
     JSON.stringify({
       type: 'trajectory',
       reference: trajectory,
-      subject: { pseudonym: pseudonymiseBsn(bsnFor(push), SHARED_KEY), birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+      subject: {
+        pseudonym: pseudonymiseBsn(bsnFor(push), SHARED_KEY),
+        birthYear: 2009,
+        gender: 'girl',
+        mildIntellectualDisability: 'no',
+        priorYouthCare: 'yes',
+      },
       programmeCode: 'vuurtorenhuis-baken',
       startDate: start,
       exploitationAtIntake: 'confirmed',
@@ -128,7 +134,12 @@ async function main() {
       weight: MIX.page,
       send: async (n) => {
         const after = cursorAfter(START_IDS[n % START_IDS.length]!);
-        const response = await request(port, { method: 'POST', path: '/graphql', headers: researcherHeaders(keys.page), body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }) });
+        const response = await request(port, {
+          method: 'POST',
+          path: '/graphql',
+          headers: researcherHeaders(keys.page),
+          body: JSON.stringify({ query: PAGE_QUERY, variables: { after } }),
+        });
         if (!graphqlOk('page', response)) return false;
         const nodes = (JSON.parse(response.body) as ResearchPage).data!.trajectories.nodes.length;
         return nodes === PAGE_SIZE || failed('page', `page of ${nodes} trajectories`);
@@ -138,7 +149,11 @@ async function main() {
       name: 'comparison: REST statistics/outcomes?groupBy=programme (funder)',
       weight: MIX.stats,
       send: async () => {
-        const response = await request(port, { method: 'GET', path: '/api/v1/statistics/outcomes?groupBy=programme', headers: { authorization: `Bearer ${keys.stats}` } });
+        const response = await request(port, {
+          method: 'GET',
+          path: '/api/v1/statistics/outcomes?groupBy=programme',
+          headers: { authorization: `Bearer ${keys.stats}` },
+        });
         return response.status === 200 || failed('stats', `${response.status} ${response.body}`);
       },
     },

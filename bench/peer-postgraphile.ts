@@ -63,7 +63,12 @@ const PEER_QUERY = `query PeerPage($after: Cursor, $institution: UUID!) {
 interface PeerPage {
   data?: {
     allTrajectories: {
-      nodes: Array<{ id: string; measurementsByTrajectoryIdAndInstitutionId: { nodes: Array<{ instrumentCode: string; informant: string; measuredOn: string; value: number }> } }>;
+      nodes: Array<{
+        id: string;
+        measurementsByTrajectoryIdAndInstitutionId: {
+          nodes: Array<{ instrumentCode: string; informant: string; measuredOn: string; value: number }>;
+        };
+      }>;
       pageInfo: { endCursor: string };
     };
   };
@@ -125,7 +130,8 @@ const peerValues = (page: PeerPage) =>
  * a patch of Client.prototype.query no longer sees them.
  */
 async function countStatements(run: () => Promise<unknown>): Promise<number> {
-  const prototype = (pg as unknown as { Connection: { prototype: Record<'query' | 'execute', (...args: unknown[]) => unknown> } }).Connection.prototype;
+  const prototype = (pg as unknown as { Connection: { prototype: Record<'query' | 'execute', (...args: unknown[]) => unknown> } })
+    .Connection.prototype;
   const originals = { query: prototype.query, execute: prototype.execute };
   let count = 0;
   for (const method of ['query', 'execute'] as const) {
@@ -154,7 +160,8 @@ async function main() {
   const key = await service.key('institution', PEER_INSTITUTION);
 
   const peerPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: POOL_MAX });
-  const institutionId = (await peerPool.query<{ id: string }>('select id from institutions where code = $1', [PEER_INSTITUTION])).rows[0]!.id;
+  const institutionId = (await peerPool.query<{ id: string }>('select id from institutions where code = $1', [PEER_INSTITUTION])).rows[0]!
+    .id;
   const peer = http.createServer(
     postgraphile(peerPool, 'public', {
       disableDefaultMutations: true,
@@ -188,7 +195,10 @@ async function main() {
       method: 'POST',
       path: '/graphql',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: version === 4 ? PEER_QUERY : PEER5_QUERY, variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId } }),
+      body: JSON.stringify({
+        query: version === 4 ? PEER_QUERY : PEER5_QUERY,
+        variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId },
+      }),
     });
     if (response.status !== 200) throw new Error(`PostGraphile ${version} answered ${response.status}: ${response.body.slice(0, 300)}`);
     return { page: JSON.parse(response.body) as PeerPage, bytes: response.body.length };
@@ -200,7 +210,9 @@ async function main() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `{ allTrajectories(first: 1, orderBy: PRIMARY_KEY_ASC) { nodes { rowId } pageInfo { endCursor } } }` }),
     });
-    const data = (JSON.parse(probe.body) as { data: { allTrajectories: { nodes: Array<{ rowId: string }>; pageInfo: { endCursor: string } } } }).data.allTrajectories;
+    const data = (
+      JSON.parse(probe.body) as { data: { allTrajectories: { nodes: Array<{ rowId: string }>; pageInfo: { endCursor: string } } } }
+    ).data.allTrajectories;
     const decoded = JSON.parse(Buffer.from(data.pageInfo.endCursor, 'base64').toString()) as [string, string];
     if (decoded[1] !== data.nodes[0]!.rowId) throw new Error(`unexpected PostGraphile 5 cursor ${data.pageInfo.endCursor}`);
     peer5Digest = decoded[0];
@@ -213,16 +225,19 @@ async function main() {
       const theirs = (await peerPage(index, version)).page;
       if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
       const [a, b] = [ourValues(ours), peerValues(theirs)];
-      if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE) throw new Error(`page sizes ${a.length} / ${b.length} (PostGraphile ${version})`);
+      if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE)
+        throw new Error(`page sizes ${a.length} / ${b.length} (PostGraphile ${version})`);
       a.forEach((row, position) => {
         if (row.id !== b[position]!.id) throw new Error(`page ${index}: ids differ at ${position} (PostGraphile ${version})`);
-        if (row.values !== b[position]!.values) throw new Error(`page ${index}: measurements of ${row.id} differ (PostGraphile ${version})`);
+        if (row.values !== b[position]!.values)
+          throw new Error(`page ${index}: measurements of ${row.id} differ (PostGraphile ${version})`);
       });
     }
   }
   // Check of the cursor format: PostGraphile's own cursor for the last row is the one we build.
   const probe = (await peerPage(0)).page.data!.allTrajectories;
-  if (probe.pageInfo.endCursor !== peerCursorAfter(probe.nodes.at(-1)!.id)) throw new Error(`unexpected PostGraphile cursor ${probe.pageInfo.endCursor}`);
+  if (probe.pageInfo.endCursor !== peerCursorAfter(probe.nodes.at(-1)!.id))
+    throw new Error(`unexpected PostGraphile cursor ${probe.pageInfo.endCursor}`);
 
   const variants = [
     {
@@ -261,7 +276,13 @@ async function main() {
       },
     },
   ];
-  const sizes = [(await peerPage(3)).bytes, (await peerPage(3, 5)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3)).bytes, (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes, (await ourPage(PAGE_QUERY, 3)).bytes];
+  const sizes = [
+    (await peerPage(3)).bytes,
+    (await peerPage(3, 5)).bytes,
+    (await ourPage(LEAN_PAGE_QUERY, 3)).bytes,
+    (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes,
+    (await ourPage(PAGE_QUERY, 3)).bytes,
+  ];
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
   for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
   const statements: number[] = [];
@@ -275,7 +296,9 @@ async function main() {
     for (let step = 0; step < variants.length; step += 1) {
       const index = (round + step) % variants.length;
       const before = process.cpuUsage();
-      rounds[index]!.push(await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send));
+      rounds[index]!.push(
+        await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send),
+      );
       const used = process.cpuUsage(before);
       cpu[index]! += used.user + used.system;
     }
@@ -292,7 +315,9 @@ async function main() {
   printTable(results);
   const rows = results.map(summary);
   console.log('');
-  console.log('| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |');
+  console.log(
+    '| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   rows.forEach((row, index) => {
     // PostGraphile 5 runs in its own process: its statements and CPU are not counted here.

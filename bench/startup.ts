@@ -79,7 +79,12 @@ async function startOnce(kind: StartRun['kind'], dataDir: string): Promise<Start
       await gone;
     }
     // npm may exit before the service has let go of the port and the data directory.
-    while (await request(PORT, { method: 'GET', path: '/health/live' }).then(() => true, () => false)) {
+    while (
+      await request(PORT, { method: 'GET', path: '/health/live' }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -97,7 +102,12 @@ async function main() {
     }
   }
   console.log(machineLine());
-  console.log(`load average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('');
   const names = MILESTONES.map(([name]) => name);
   console.log(`| start | ${names.map((name) => `${name} s`).join(' | ')} | ready (/health/ready 200) s | progress lines |`);

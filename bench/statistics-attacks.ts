@@ -45,9 +45,15 @@ const RELEASE_MINIMUM_YOUTHS = process.env.BENCH_RELEASE_MINIMUM_YOUTHS;
 
 function sender(port: number, key: string): Send {
   const send: Send = ({ method, path, body }) =>
-    request(port, { method, path, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    request(port, {
+      method,
+      path,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   // Every request here only reads: one retry when a kept-alive connection was closed under it.
-  return (options) => send(options).catch((error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? send(options) : Promise.reject(error)));
+  return (options) =>
+    send(options).catch((error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? send(options) : Promise.reject(error)));
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
@@ -100,7 +106,10 @@ async function scaleDataset(size: number): Promise<{ databaseUrl: string; trajec
 async function attack(size: 'demo' | number) {
   const dataset = size === 'demo' ? await demoDataset() : await scaleDataset(size);
   const service = await startService(dataset.databaseUrl, {
-    environment: { STATISTICS_KEY_SECRET: SECRET.toString('hex'), ...(RELEASE_MINIMUM_YOUTHS ? { STATISTICS_RELEASE_MINIMUM_YOUTHS: RELEASE_MINIMUM_YOUTHS } : {}) },
+    environment: {
+      STATISTICS_KEY_SECRET: SECRET.toString('hex'),
+      ...(RELEASE_MINIMUM_YOUTHS ? { STATISTICS_RELEASE_MINIMUM_YOUTHS: RELEASE_MINIMUM_YOUTHS } : {}),
+    },
   });
   const { database, app, port } = service;
   const label = `ATK${Date.now().toString(36).toUpperCase()}`;
@@ -124,23 +133,40 @@ async function attack(size: 'demo' | number) {
     const funderAnswers = await collectAnswers(funder, allRequests());
     // The attacker reads the method's parameters from the answer, and the table is public.
     const control = [...funderAnswers.values()][0]!.disclosureControl;
-    const table = readPerturbationTable({ maximumDeviation: control.maximumDeviation, variance: control.variance, threshold: control.threshold });
+    const table = readPerturbationTable({
+      maximumDeviation: control.maximumDeviation,
+      variance: control.variance,
+      threshold: control.threshold,
+    });
     const context = { table, programmesOf, truth };
     const linked = await linkedAnswersAttack(context, funderAnswers);
     const researcherKnows = (row: (typeof truth)[number]) => row.consent === 'granted';
     const researcher = await linkedAnswersAttack(context, funderAnswers, { knows: researcherKnows });
     const researcherAnswers = await collectAnswers(restAsker(sender(port, await service.key('researcher'))), allRequests());
     const researcherOwn = await linkedAnswersAttack({ ...context, truth: truth.filter(researcherKnows) }, researcherAnswers);
-    const institutionAnswers: AnswerSet = await collectAnswers(comparisonAsker(sender(port, await service.key('institution', 'vuurtorenhuis'))), allRequests());
+    const institutionAnswers: AnswerSet = await collectAnswers(
+      comparisonAsker(sender(port, await service.key('institution', 'vuurtorenhuis'))),
+      allRequests(),
+    );
     const institution = await linkedAnswersAttack(context, institutionAnswers, { knows: (row) => row.institution === 'vuurtorenhuis' });
     // A researcher's own figures count consented trajectories only: every count within D of that truth.
     const researcherDeviation = largestDeviation(researcherAnswers, truth.filter(researcherKnows));
 
     // (a) youths added one at a time.
     const prior = await priorOf(database);
-    const youths = youthsToAdd(LIVE_STEPS + STEPS, { seed: 4242 + dataset.trajectories, asOf: size === 'demo' ? todayIso() : SCALE_AS_OF, label });
+    const youths = youthsToAdd(LIVE_STEPS + STEPS, {
+      seed: 4242 + dataset.trajectories,
+      asOf: size === 'demo' ? todayIso() : SCALE_AS_OF,
+      label,
+    });
     const marker = async () => JSON.stringify(await releases.state());
-    const run = (offset: number, steps: number, settle: () => Promise<void>, requests: ReturnType<typeof allRequests>, checkEvery?: number) =>
+    const run = (
+      offset: number,
+      steps: number,
+      settle: () => Promise<void>,
+      requests: ReturnType<typeof allRequests>,
+      checkEvery?: number,
+    ) =>
       runBeforeAfter({
         steps,
         prior,
@@ -155,10 +181,19 @@ async function attack(size: 'demo' | number) {
     const guessing = allRequests({ groupings: [null, 'programme', 'gender'] });
     const live = await run(0, LIVE_STEPS, async () => void (await catchUp(), await releases.release(SECRET, 1)), guessing);
     // As the service runs: releases of at least STATISTICS_RELEASE_MINIMUM_YOUTHS youths.
-    const released = await run(LIVE_STEPS, STEPS, async () => void (await catchUp(), await app.statisticsReleases.release()), allRequests(), 20);
+    const released = await run(
+      LIVE_STEPS,
+      STEPS,
+      async () => void (await catchUp(), await app.statisticsReleases.release()),
+      allRequests(),
+      20,
+    );
 
     return {
-      label: size === 'demo' ? `the demo dataset (${dataset.trajectories} trajectories, loaded as the embedded service does)` : `${dataset.trajectories.toLocaleString('en')} trajectories (scale dataset, seed ${SEED})`,
+      label:
+        size === 'demo'
+          ? `the demo dataset (${dataset.trajectories} trajectories, loaded as the embedded service does)`
+          : `${dataset.trajectories.toLocaleString('en')} trajectories (scale dataset, seed ${SEED})`,
       live,
       released,
       linked,
@@ -182,8 +217,12 @@ async function main() {
   for (const size of SIZES) {
     const result = await attack(size);
     console.log(`\n### ${result.label}\n`);
-    console.log('(a) before/after: youths added one at a time; base rate (most common value among them) → attacker\'s best rate (advantage; prior: always the population\'s most common value)\n');
-    console.log('| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release | releases all one programme / gender / outcome class |');
+    console.log(
+      "(a) before/after: youths added one at a time; base rate (most common value among them) → attacker's best rate (advantage; prior: always the population's most common value)\n",
+    );
+    console.log(
+      '| publication | youths scored | releases | youths per release | programme | gender | outcome class | checks: unchanged without a release | releases all one programme / gender / outcome class |',
+    );
     console.log('|---|---:|---:|---|---|---|---|---:|---:|');
     printBeforeAfter('every change at once (release per youth)', result.live);
     printBeforeAfter(`releases of ≥ ${result.releaseMinimumYouths} youths (the service)`, result.released);
@@ -191,10 +230,12 @@ async function main() {
     console.log('| attack | counts | constraints | inconsistent | targets | determined | mean range width | seconds |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     printLinked('(b) funder: every answer together', result.linked);
-    printLinked('(c) researcher: funders\' answers minus consented records', result.researcher);
+    printLinked("(c) researcher: funders' answers minus consented records", result.researcher);
     printLinked('(c) researcher: own answers (consented only)', result.researcherOwn);
     printLinked('(d) institution (vuurtorenhuis): national minus its own', result.institution);
-    console.log(`\nLargest deviation of a researcher's published count from the consented-only truth: ${result.researcherDeviation} (D = ${result.maximumDeviation})`);
+    console.log(
+      `\nLargest deviation of a researcher's published count from the consented-only truth: ${result.researcherDeviation} (D = ${result.maximumDeviation})`,
+    );
     for (const report of [result.linked, result.researcher, result.researcherOwn, result.institution]) {
       for (const entry of report.determined) console.log(`  determined: ${entry.id} = ${entry.value} (true ${entry.truth})`);
     }

@@ -42,11 +42,25 @@ interface Tally {
   flips: number;
 }
 
-const newTally = (): Tally => ({ values: 0, published: 0, countDeviations: [], shareDeviations: [], meanDeviations: [], medianRelativeDeviations: [], pairs: 0, pairsCompared: 0, flips: 0 });
+const newTally = (): Tally => ({
+  values: 0,
+  published: 0,
+  countDeviations: [],
+  shareDeviations: [],
+  meanDeviations: [],
+  medianRelativeDeviations: [],
+  pairs: 0,
+  pairsCompared: 0,
+  flips: 0,
+});
 
 function compareLine(tally: Tally, published: Record<string, Cell>, truth: Record<string, TrueValue>) {
   for (const [name, cell] of Object.entries(published)) {
-    const truthValue = truth[name] ?? (name.endsWith('.respondents') || name.endsWith('.received') || name.endsWith('.scored') ? { value: 0, kind: 'count' as const, base: 0 } : undefined);
+    const truthValue =
+      truth[name] ??
+      (name.endsWith('.respondents') || name.endsWith('.received') || name.endsWith('.scored')
+        ? { value: 0, kind: 'count' as const, base: 0 }
+        : undefined);
     // Values without a true value (a median over nobody) are not values that could be published.
     if (!truthValue || truthValue.value === null || (truthValue.kind !== 'count' && truthValue.base === 0)) continue;
     tally.values += 1;
@@ -85,7 +99,8 @@ function trueProgrammeShares(truth: ReturnType<typeof trueAnswer>): Map<string, 
     const entries = new Map<string, number | null>();
     for (const [name, value] of Object.entries(line)) {
       if (value.kind === 'share') entries.set(name, value.value);
-      if (name.startsWith('outcome.')) entries.set(`${name}/trajectories`, line.trajectories!.value ? value.value! / line.trajectories!.value! : null);
+      if (name.startsWith('outcome.'))
+        entries.set(`${name}/trajectories`, line.trajectories!.value ? value.value! / line.trajectories!.value! : null);
     }
     shares.set(group, entries);
   }
@@ -127,7 +142,9 @@ function row(label: string, tally: Tally): string {
     tally.shareDeviations.length ? `${(100 * average(tally.shareDeviations)).toFixed(2)} pp` : '–',
     tally.meanDeviations.length ? average(tally.meanDeviations).toFixed(3) : '–',
     tally.medianRelativeDeviations.length ? `${(100 * average(tally.medianRelativeDeviations)).toFixed(1)} %` : '–',
-    tally.pairs ? `${tally.flips} / ${tally.pairsCompared} compared (${tally.pairsCompared ? percent(tally.flips, tally.pairsCompared) : '–'}); ${percent(tally.pairsCompared, tally.pairs)} of pairs comparable` : '–',
+    tally.pairs
+      ? `${tally.flips} / ${tally.pairsCompared} compared (${tally.pairsCompared ? percent(tally.flips, tally.pairsCompared) : '–'}); ${percent(tally.pairsCompared, tally.pairs)} of pairs comparable`
+      : '–',
   ].join(' | ');
 }
 
@@ -144,7 +161,11 @@ async function measure(size: number) {
     await service.app.statisticsReleases.release();
     const funder = await service.key('funder');
     const ask = async (path: string): Promise<Answer> => {
-      const response = await request(service.port, { method: 'GET', path: `/api/v1/statistics/${path}`, headers: { authorization: `Bearer ${funder}` } });
+      const response = await request(service.port, {
+        method: 'GET',
+        path: `/api/v1/statistics/${path}`,
+        headers: { authorization: `Bearer ${funder}` },
+      });
       if (response.status !== 200) throw new Error(`${path}: ${response.status} ${response.body}`);
       return JSON.parse(response.body) as Answer;
     };
@@ -177,7 +198,9 @@ async function measure(size: number) {
 
 async function main() {
   console.log(machineLine());
-  console.log('| dataset / answers | values published | count MAD | count max dev | share MAD | mean MAD | median rel. dev | programme pairs flipped on a share (outcomes by programme) |');
+  console.log(
+    '| dataset / answers | values published | count MAD | count max dev | share MAD | mean MAD | median rel. dev | programme pairs flipped on a share (outcomes by programme) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const size of SIZES) {
     const result = await measure(size);

@@ -29,7 +29,9 @@ select p.code as programme, count(*) as trajectories,
        count(*) filter (where ti.outcome_class = 'insufficient_data' or ti.outcome_class is null) as insufficient_data,
        ${['exploitation_resilience', 'social_emotional', 'family_network', 'participation']
          .flatMap((domain) =>
-           ['improved', 'unchanged', 'deteriorated', 'mixed'].map((status) => `count(*) filter (where ti.status_${domain} = '${status}') as ${domain}_${status}`),
+           ['improved', 'unchanged', 'deteriorated', 'mixed'].map(
+             (status) => `count(*) filter (where ti.status_${domain} = '${status}') as ${domain}_${status}`,
+           ),
          )
          .join(', ')}
   from trajectories t
@@ -56,15 +58,32 @@ async function main() {
     return response.status === 200;
   };
   const graphql = (key: string, query: string) => async () => {
-    const response = await request(port, { method: 'POST', path: '/graphql', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const response = await request(port, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     return response.status === 200 && !JSON.parse(response.body).errors;
   };
   const variants: Array<[string, () => Promise<boolean>]> = [
     ['plain SQL GROUP BY programme over stored indicators (floor)', async () => (await floorPool.query(FLOOR_SQL)).rowCount! > 0],
-    ['REST outcomes by programme, funder (classes + domain shares, cell-key method, audit)', rest(funder, '/api/v1/statistics/outcomes?groupBy=programme')],
-    ['GraphQL comparison(outcomes), institution: own + national (2 populations)', graphql(institution, '{ comparison(measure: outcomes) { national { groups { group values { name value suppressed } } } own { groups { group values { name value suppressed } } } } }')],
+    [
+      'REST outcomes by programme, funder (classes + domain shares, cell-key method, audit)',
+      rest(funder, '/api/v1/statistics/outcomes?groupBy=programme'),
+    ],
+    [
+      'GraphQL comparison(outcomes), institution: own + national (2 populations)',
+      graphql(
+        institution,
+        '{ comparison(measure: outcomes) { national { groups { group values { name value suppressed } } } own { groups { group values { name value suppressed } } } } }',
+      ),
+    ],
     ['REST overview by programme, funder (durations, end reasons, youths)', rest(funder, '/api/v1/statistics/overview?groupBy=programme')],
-    ['REST care by programme, funder (fidelity medians, dose per activity type)', rest(funder, '/api/v1/statistics/care?groupBy=programme')],
+    [
+      'REST care by programme, funder (fidelity medians, dose per activity type)',
+      rest(funder, '/api/v1/statistics/care?groupBy=programme'),
+    ],
   ];
 
   // Every variant answers correctly before it is timed.

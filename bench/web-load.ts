@@ -63,7 +63,10 @@ interface Timing {
 }
 
 const service = await startDemoService();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
 try {
   const list: Timing = { page: 'trajectory list (researcher)', milestone: 'table of 20 shown', cold: [], warm: [] };
   const trajectory: Timing = { page: 'list → trajectory page', milestone: 'first N=1 chart drawn, from the click', cold: [], warm: [] };
@@ -102,7 +105,8 @@ try {
   console.log('| page | milestone | cold | warm |');
   console.log('|---|---|---:|---:|');
   const cell = (values: number[]) => `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
-  for (const t of [list, trajectory, programmesFirst, programmesAll]) console.log(`| ${t.page} | ${t.milestone} | ${cell(t.cold)} | ${cell(t.warm)} |`);
+  for (const t of [list, trajectory, programmesFirst, programmesAll])
+    console.log(`| ${t.page} | ${t.milestone} | ${cell(t.cold)} | ${cell(t.warm)} |`);
 
   console.log('\n| asset | raw kB | gzip kB |');
   console.log('|---|---:|---:|');

@@ -25,7 +25,10 @@ async function shoot(page: Page, selector: string, name: string) {
 }
 
 const service = await startDemoService();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
 try {
   fs.mkdirSync(OUT, { recursive: true });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -35,12 +38,21 @@ try {
   await signIn(page, service.origin, service.keys.researcher!);
   await page.getByTestId('trajectory-list').waitFor({ timeout: 60_000 });
   await shoot(page, 'main', 'trajectories.png');
-  const ids = (await page.getByTestId('trajectory-list').locator('tbody a').evaluateAll((links) => links.map((link) => link.getAttribute('href')!))).slice(0, 12);
+  const ids = (
+    await page
+      .getByTestId('trajectory-list')
+      .locator('tbody a')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')!))
+  ).slice(0, 12);
   let best = { href: ids[0]!, chart: '', score: -1 };
   for (const href of ids) {
     await page.goto(`${service.origin}/app${href}`);
     await page.getByTestId('facts').waitFor({ timeout: 60_000 });
-    await page.locator('g.mark-phase').first().waitFor({ timeout: 3_000 }).catch(() => undefined);
+    await page
+      .locator('g.mark-phase')
+      .first()
+      .waitFor({ timeout: 3_000 })
+      .catch(() => undefined);
     for (const chart of await page.locator('figure.chart:has(g.mark-cutoff):has(g.mark-phase)').all()) {
       const score = (await chart.locator('g.mark-series > *').count()) * 1000 + (await chart.locator('g.mark-observations > *').count());
       if (score > best.score) best = { href, chart: (await chart.getAttribute('data-testid'))!, score };

@@ -58,7 +58,8 @@ declare module 'fastify' {
 }
 
 /** Fastify's types omit the hop count its runtime accepts; the same rule as a function. */
-const trustProxyOf = (setting: Config['trustProxy']) => (typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting);
+const trustProxyOf = (setting: Config['trustProxy']) =>
+  typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 
 /** Builds the application: cross-cutting plugins first, then the feature modules. */
 /** Trajectories per indicator transaction on PGlite (PostgreSQL takes the maintainer's default). */
@@ -112,7 +113,11 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   // batches there, so requests (the readiness check among them) get in between.
   const indicators = createIndicatorMaintainer(
     database,
-    { intakeWindowDays: config.graphql.intakeWindowDays, today: () => todayIso(), batchSize: database.kind === 'pglite' ? PGLITE_INDICATOR_BATCH : undefined },
+    {
+      intakeWindowDays: config.graphql.intakeWindowDays,
+      today: () => todayIso(),
+      batchSize: database.kind === 'pglite' ? PGLITE_INDICATOR_BATCH : undefined,
+    },
     app.log,
   );
   app.decorate('indicators', indicators);
@@ -121,8 +126,13 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   const registryPseudonymKey = config.registryPseudonymKey;
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
   // The youths' record keys of the statistics: their own secret, or one derived from the registry's key.
-  const statisticsSecret = config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
-  const statisticsReleases = createStatisticsReleases(database, { secret: statisticsSecret, minimumYouths: config.statistics.releaseMinimumYouths }, app.log);
+  const statisticsSecret =
+    config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
+  const statisticsReleases = createStatisticsReleases(
+    database,
+    { secret: statisticsSecret, minimumYouths: config.statistics.releaseMinimumYouths },
+    app.log,
+  );
   app.decorate('statisticsReleases', statisticsReleases);
   app.addHook('onClose', () => statisticsReleases.settle());
 
@@ -138,7 +148,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     metrics.auditEvents.inc({ outcome });
     metrics.auditWriteDuration.observe(seconds);
   };
-  await app.register(auditPlugin, { auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: apiKeyConfirmation }) });
+  await app.register(auditPlugin, {
+    auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: apiKeyConfirmation }),
+  });
   await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).

@@ -32,7 +32,11 @@ describe('loadConfig', () => {
   });
 
   it('takes the schema owner for migrations beside the service role, never without it', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://app@db/r', DATABASE_OWNER_URL: 'postgres://owner@db/r', REGISTRY_PSEUDONYM_KEY: KEY });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app@db/r',
+      DATABASE_OWNER_URL: 'postgres://owner@db/r',
+      REGISTRY_PSEUDONYM_KEY: KEY,
+    });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://app@db/r', ownerUrl: 'postgres://owner@db/r' });
     expect(problemsOf({ DATABASE_OWNER_URL: 'postgres://owner@db/r' })[0]).toMatch(/^DATABASE_OWNER_URL: needs DATABASE_URL/);
   });
@@ -64,7 +68,11 @@ describe('loadConfig', () => {
 
   it('reads the CORS allow-list and the rate limits, with generous defaults', () => {
     expect(loadConfig({}).security).toEqual({ corsOrigins: [], rateLimit: { max: 3_000, windowMs: 60_000, authFailures: 100 } });
-    const config = loadConfig({ CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173', RATE_LIMIT_MAX: '50', RATE_LIMIT_WINDOW_MS: '10000' });
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173',
+      RATE_LIMIT_MAX: '50',
+      RATE_LIMIT_WINDOW_MS: '10000',
+    });
     expect(config.security.corsOrigins).toEqual(['https://dashboard.example.org', 'http://localhost:5173']);
     expect(config.security.rateLimit).toMatchObject({ max: 50, windowMs: 10_000 });
   });
@@ -88,7 +96,9 @@ describe('loadConfig', () => {
     const config = loadConfig({ METRICS_PORT: '9464', METRICS_ALLOW_FROM: '10.0.0.0/8, ::1' });
     expect(config.metrics).toEqual({ port: 9464, host: '127.0.0.1', allowFrom: ['10.0.0.0/8', '::1'] });
     expect(problemsOf({ METRICS_PORT: '3000' })[0]).toMatch(/^METRICS_PORT: must differ from PORT/);
-    expect(problemsOf({ METRICS_ALLOW_FROM: '10.0.0.0/8, prometheus.local' })[0]).toMatch(/^METRICS_ALLOW_FROM: "prometheus\.local" is not an IP address/);
+    expect(problemsOf({ METRICS_ALLOW_FROM: '10.0.0.0/8, prometheus.local' })[0]).toMatch(
+      /^METRICS_ALLOW_FROM: "prometheus\.local" is not an IP address/,
+    );
   });
 
   it('trusts a number of proxies or their addresses, never every proxy', () => {
@@ -120,9 +130,13 @@ describe('loadConfig', () => {
       keySecret: undefined,
     });
     expect(loadConfig({ STATISTICS_KEY_SECRET: KEY }).statistics.keySecret?.length).toBe(32);
-    expect(problemsOf({ MIN_CELL_SIZE: '10' })[0]).toMatch(/^MIN_CELL_SIZE: is no longer used: statistics are protected by the cell-key method/);
+    expect(problemsOf({ MIN_CELL_SIZE: '10' })[0]).toMatch(
+      /^MIN_CELL_SIZE: is no longer used: statistics are protected by the cell-key method/,
+    );
     expect(problemsOf({ STATISTICS_THRESHOLD: '4' })[0]).toMatch(/^STATISTICS_THRESHOLD: must not exceed STATISTICS_MAX_DEVIATION/);
-    expect(problemsOf({ STATISTICS_VARIANCE: '2' })[0]).toMatch(/^STATISTICS_VARIANCE: no perturbation table D3-V2-js2 is shipped .*npm run ptable -- --D 3 --V 2 --js 2/);
+    expect(problemsOf({ STATISTICS_VARIANCE: '2' })[0]).toMatch(
+      /^STATISTICS_VARIANCE: no perturbation table D3-V2-js2 is shipped .*npm run ptable -- --D 3 --V 2 --js 2/,
+    );
     expect(problemsOf({ STATISTICS_RELEASE_MINIMUM_YOUTHS: '20' })[0]).toMatch(/^STATISTICS_RELEASE_MINIMUM_YOUTHS: must be at least 40/);
   });
 });

@@ -11,16 +11,14 @@ const booleanFlag = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** A 32-byte (or longer) secret given as hex or base64. */
-const secretKey = z
-  .string()
-  .transform((value, ctx) => {
-    const bytes = /^[0-9a-fA-F]+$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-    if (bytes.length < 32) {
-      ctx.addIssue({ code: 'custom', message: 'must encode at least 32 bytes (64 hex characters or 44 base64 characters)' });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const secretKey = z.string().transform((value, ctx) => {
+  const bytes = /^[0-9a-fA-F]+$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length < 32) {
+    ctx.addIssue({ code: 'custom', message: 'must encode at least 32 bytes (64 hex characters or 44 base64 characters)' });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 /**
  * Exact origins (scheme, host, optional port), comma-separated. A wildcard is refused: the
@@ -28,12 +26,20 @@ const secretKey = z
  */
 const corsOrigins = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z.array(
       z
         .string()
-        .regex(/^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, 'must list exact origins such as https://dashboard.example.org (no path, no wildcard)'),
+        .regex(
+          /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/,
+          'must list exact origins such as https://dashboard.example.org (no path, no wildcard)',
+        ),
     ),
   );
 
@@ -59,7 +65,10 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
     return z.NEVER;
   }
   if (/^(true|yes|\*)$/i.test(text)) {
-    ctx.addIssue({ code: 'custom', message: 'trusting every proxy is refused: give the number of proxies in front of the service, or their addresses' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'trusting every proxy is refused: give the number of proxies in front of the service, or their addresses',
+    });
     return z.NEVER;
   }
   const { entries, problems } = parseAddressList(text);
@@ -152,7 +161,10 @@ const environmentSchema = z
     STATISTICS_RELEASE_MINIMUM_YOUTHS: z.coerce
       .number()
       .int()
-      .min(40, 'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)')
+      .min(
+        40,
+        'must be at least 40 (with fewer, answers before and after a release tell more about the youths that changed: see BENCHMARKS.md)',
+      )
       .max(10_000)
       .default(40),
     /** How often the server checks whether a release is due. */
@@ -170,10 +182,18 @@ const environmentSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
-      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (to serve metrics on the API port, use METRICS_ALLOW_FROM)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT (to serve metrics on the API port, use METRICS_ALLOW_FROM)',
+      });
     }
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'needs DATABASE_URL (the service role) beside it; the embedded database has one role' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_OWNER_URL'],
+        message: 'needs DATABASE_URL (the service role) beside it; the embedded database has one role',
+      });
     }
     if (env.MIN_CELL_SIZE !== undefined) {
       ctx.addIssue({
@@ -246,7 +266,15 @@ export interface Config {
     /** Undefined: derived from the registry pseudonym key (see app.ts). */
     keySecret: Buffer | undefined;
   };
-  graphql: { maxPageSize: number; intakeWindowDays: number; researchReleaseDelayDays: number; introspection: boolean; graphiql: boolean; maxCost: number; maxAliases: number };
+  graphql: {
+    maxPageSize: number;
+    intakeWindowDays: number;
+    researchReleaseDelayDays: number;
+    introspection: boolean;
+    graphiql: boolean;
+    maxCost: number;
+    maxAliases: number;
+  };
   security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
 }
 
@@ -263,9 +291,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = environmentSchema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   }
   const env = parsed.data;
   const dataDir = path.resolve(env.DATA_DIR);
@@ -283,7 +309,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       enabled:
         !env.OTEL_SDK_DISABLED &&
         env.OTEL_TRACES_EXPORTER !== 'none' &&
-        (env.OTEL_TRACES_EXPORTER !== undefined || env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+        (env.OTEL_TRACES_EXPORTER !== undefined ||
+          env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
       exporter: env.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
       protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
       serviceName: env.OTEL_SERVICE_NAME,

@@ -42,7 +42,11 @@ describe('trace ids in log lines', () => {
 
   it('adds the active trace and span to every line written inside it, and nothing outside', async () => {
     const { logger, lines } = capture();
-    const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+    const span = trace.wrapSpanContext({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+    });
     await context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
       logger.info('inside');
       await new Promise((resolve) => setImmediate(resolve));

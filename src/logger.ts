@@ -41,7 +41,10 @@ export function loggerOptions(level: string, format: LogFormat = 'json'): Logger
       : {}),
     serializers: {
       // Never the URL, the headers or the address: a request is named by its method and route.
-      req: (request: { method?: string; routeOptions?: { url?: string } }) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)' }),
+      req: (request: { method?: string; routeOptions?: { url?: string } }) => ({
+        method: request.method,
+        route: request.routeOptions?.url ?? '(no route)',
+      }),
       err: (error: Error) => {
         const serialised = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
         const strip = (value: Record<string, unknown>) => {

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   const opened = await openConfiguredDatabase(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool will reconnect'),
   });
-  logger.info({ database: config.database.kind, dataDir: config.database.kind === 'pglite' ? config.database.dataDir : undefined }, 'database opened');
+  logger.info(
+    { database: config.database.kind, dataDir: config.database.kind === 'pglite' ? config.database.dataDir : undefined },
+    'database opened',
+  );
 
   let app: FastifyInstance | undefined;
   try {
@@ -43,7 +46,10 @@ async function main(): Promise<void> {
       const { auditTrailExposure } = await import('./db/roles');
       const exposure = await auditTrailExposure(opened.database);
       if (exposure.length > 0) {
-        logger.warn({ exposure }, "the service's database role could change the audit trail; give it a role of its own (README, \"Database roles\")");
+        logger.warn(
+          { exposure },
+          'the service\'s database role could change the audit trail; give it a role of its own (README, "Database roles")',
+        );
       }
     }
     app = await buildApp({ config: opened.config, database: opened.database, logger: loggerOptions(config.logLevel, logFormatOf(config)) });

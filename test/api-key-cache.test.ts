@@ -23,7 +23,9 @@ beforeAll(async () => {
   bDatabase = a.testDatabase.url ? await openDatabase({ kind: 'postgres', url: a.testDatabase.url, poolMax: 4 }) : a.database;
   b = await buildApp({ config: testConfig(), database: bDatabase, logger: testLogger() });
   await b.ready();
-  await vi.waitFor(() => expect([a.app.apiKeyCache.state(), b.apiKeyCache.state()]).toEqual(['listening', 'listening']), { timeout: 10_000 });
+  await vi.waitFor(() => expect([a.app.apiKeyCache.state(), b.apiKeyCache.state()]).toEqual(['listening', 'listening']), {
+    timeout: 10_000,
+  });
 });
 afterAll(async () => {
   await b.close();
@@ -57,7 +59,7 @@ describe('API keys cached in each instance', () => {
 
   it('a key expired in the database is refused by the other instance on its next request', async () => {
     const { authorization, keyId } = await keyCachedByB('funder', { expiresAt: new Date(Date.now() + 3_600_000) });
-    await a.database.query('update api_keys set expires_at = now() - interval \'1 second\' where id = $1', [keyId]);
+    await a.database.query("update api_keys set expires_at = now() - interval '1 second' where id = $1", [keyId]);
     const response = await programmes(b, authorization);
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('API_KEY_EXPIRED');
@@ -75,7 +77,12 @@ describe('API keys cached in each instance', () => {
     const response = await programmes(b, authorization);
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('API_KEY_REVOKED');
-    const graphql = await b.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'content-type': 'application/json' }, payload: { query: '{ apiVersion }' } });
+    const graphql = await b.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: { query: '{ apiVersion }' },
+    });
     expect(graphql.statusCode).toBe(401);
   });
 
@@ -87,7 +94,12 @@ describe('API keys cached in each instance', () => {
       await connection.query('alter table api_keys enable trigger api_keys_notify_change');
     });
     const reference = uniqueReference('R');
-    const write = await b.inject({ method: 'PUT', url: `/api/v1/trajectories/${reference}`, headers: { authorization }, payload: trajectoryBody() });
+    const write = await b.inject({
+      method: 'PUT',
+      url: `/api/v1/trajectories/${reference}`,
+      headers: { authorization },
+      payload: trajectoryBody(),
+    });
     expect(write.statusCode).toBe(401);
     expect(write.json().code).toBe('API_KEY_REVOKED');
     const reader = await a.authorization('institution');

@@ -23,14 +23,33 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 function event(operation: string, action: AuditEvent['action'] = 'read'): AuditEvent {
   return buildAuditEvent(
-    { requestId: randomUUID(), principalId: null, role: null, institutionId: null, sourceAddress: '127.0.0.1', userAgent: 'group commit test', purpose: null },
-    { action, resourceType: 'request', operation, subjectKeys: [`rk1.test-${operation}`], outcome: 'success', statusCode: 200, details: { note: operation } },
+    {
+      requestId: randomUUID(),
+      principalId: null,
+      role: null,
+      institutionId: null,
+      sourceAddress: '127.0.0.1',
+      userAgent: 'group commit test',
+      purpose: null,
+    },
+    {
+      action,
+      resourceType: 'request',
+      operation,
+      subjectKeys: [`rk1.test-${operation}`],
+      outcome: 'success',
+      statusCode: 200,
+      details: { note: operation },
+    },
   );
 }
 
 const verify = () => t.database.transaction((connection) => verifyAuditChain(connection));
 const count = async (operation: string) =>
-  Number((await t.database.query<{ n: string }>('select count(*)::text as n from audit_events where operation like $1', [`${operation}%`])).rows[0]!.n);
+  Number(
+    (await t.database.query<{ n: string }>('select count(*)::text as n from audit_events where operation like $1', [`${operation}%`]))
+      .rows[0]!.n,
+  );
 
 describe('audit group commit', () => {
   // 100,000 on PostgreSQL; PGlite (one embedded connection, WASM) writes 9,600 in the same spirit.
@@ -71,18 +90,34 @@ describe('audit group commit', () => {
     const fifth = await writer.append({ event: event('fail-e after'), keyId: null });
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
     expect(fifth).toBeNull();
-    for (const [name, expected] of [['fail-a', 1], ['fail-b', 0], ['fail-c', 0], ['fail-d', 0], ['fail-e', 1]] as const) expect(await count(name)).toBe(expected);
+    for (const [name, expected] of [
+      ['fail-a', 1],
+      ['fail-b', 0],
+      ['fail-c', 0],
+      ['fail-d', 0],
+      ['fail-e', 1],
+    ] as const)
+      expect(await count(name)).toBe(expected);
     expect(await verify()).toMatchObject({ valid: true });
   });
 
   it('a constraint violation in one flush fails that flush alone', async () => {
     const writer = createAuditWriter(t.database);
     const first = writer.append({ event: event('bad-a first'), keyId: null });
-    const broken = [writer.append({ event: event('bad-b'), keyId: null }), writer.append({ event: event('bad-c', 'bogus' as AuditEvent['action']), keyId: null })];
+    const broken = [
+      writer.append({ event: event('bad-b'), keyId: null }),
+      writer.append({ event: event('bad-c', 'bogus' as AuditEvent['action']), keyId: null }),
+    ];
     const settled = await Promise.allSettled([first, ...broken]);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(await writer.append({ event: event('bad-d after'), keyId: null })).toBeNull();
-    for (const [name, expected] of [['bad-a', 1], ['bad-b', 0], ['bad-c', 0], ['bad-d', 1]] as const) expect(await count(name)).toBe(expected);
+    for (const [name, expected] of [
+      ['bad-a', 1],
+      ['bad-b', 0],
+      ['bad-c', 0],
+      ['bad-d', 1],
+    ] as const)
+      expect(await count(name)).toBe(expected);
     expect(await verify()).toMatchObject({ valid: true });
   });
 
@@ -105,7 +140,9 @@ describe('audit group commit', () => {
     await app.ready();
     try {
       const { authorization } = await t.authorization('researcher');
-      const responses = await Promise.all(Array.from({ length: 24 }, () => app.inject({ url: '/api/v1/programmes', headers: { authorization } })));
+      const responses = await Promise.all(
+        Array.from({ length: 24 }, () => app.inject({ url: '/api/v1/programmes', headers: { authorization } })),
+      );
       await app.auditLog.settle();
       expect(failedRequests.size).toBeGreaterThanOrEqual(2);
       for (const response of responses) {

@@ -25,14 +25,20 @@ const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 async function newEvents(): Promise<StoredAuditEvent[]> {
   const events = [];
   for await (const chunk of exportAuditEvents((work) => t.database.transaction(work), {})) {
-    events.push(...chunk.split('\n').filter(Boolean).map((line) => JSON.parse(line) as StoredAuditEvent));
+    events.push(
+      ...chunk
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as StoredAuditEvent),
+    );
   }
   const fresh = events.filter((event) => event.chainPosition > lastPosition);
   lastPosition = events.at(-1)?.chainPosition ?? lastPosition;
   return fresh;
 }
 
-const put = (url: string, payload: unknown) => t.app.inject({ method: 'PUT', url, headers: { authorization: institution.authorization }, payload: payload as object });
+const put = (url: string, payload: unknown) =>
+  t.app.inject({ method: 'PUT', url, headers: { authorization: institution.authorization }, payload: payload as object });
 
 beforeEach(async () => {
   await newEvents();
@@ -79,7 +85,13 @@ describe('what is audited', () => {
     expect(read.statusCode).toBe(200);
     const events = await newEvents();
     expect(events).toEqual([
-      expect.objectContaining({ action: 'read', resourceType: 'trajectory', subjectKeys: [registryKeyFor(pseudonym, REGISTRY_KEY)], outcome: 'success', statusCode: 200 }),
+      expect.objectContaining({
+        action: 'read',
+        resourceType: 'trajectory',
+        subjectKeys: [registryKeyFor(pseudonym, REGISTRY_KEY)],
+        outcome: 'success',
+        statusCode: 200,
+      }),
     ]);
   });
 
@@ -103,31 +115,64 @@ describe('what is audited', () => {
       { type: 'trajectory', reference: trajectory, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }) },
       { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(trajectory) },
     ]);
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization: institution.authorization, 'content-type': 'application/x-ndjson' }, payload: body });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: institution.authorization, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
     const events = await newEvents();
     const subject = registryKeyFor(pseudonym, REGISTRY_KEY);
     expect(events).toEqual([
-      expect.objectContaining({ action: 'create', resourceType: 'ingest', subjectKeys: [subject], details: { mode: 'atomic', created: 2, updated: 0 } }),
-      expect.objectContaining({ action: 'execute', resourceType: 'ingest', subjectKeys: [subject], statusCode: 200, details: expect.objectContaining({ reportId: response.json().id, outcome: 'committed' }) }),
+      expect.objectContaining({
+        action: 'create',
+        resourceType: 'ingest',
+        subjectKeys: [subject],
+        details: { mode: 'atomic', created: 2, updated: 0 },
+      }),
+      expect.objectContaining({
+        action: 'execute',
+        resourceType: 'ingest',
+        subjectKeys: [subject],
+        statusCode: 200,
+        details: expect.objectContaining({ reportId: response.json().id, outcome: 'committed' }),
+      }),
     ]);
   });
 
   it('an erasure: the event keeps only the registry key, and survives the erasure', async () => {
     const pseudonym = pseudonymFor(304);
     await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
-    const erased = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: institution.authorization }, payload: { pseudonym } });
+    const erased = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: institution.authorization },
+      payload: { pseudonym },
+    });
     expect(erased.statusCode).toBe(200);
     const subject = registryKeyFor(pseudonym, REGISTRY_KEY);
     const events = await newEvents();
     expect(events.at(-1)).toMatchObject({ action: 'delete', resourceType: 'subject', subjectKeys: [subject] });
-    const history = await selectRows<{ n: number }>(t.database.orm, sql`select count(*)::int as n from audit_events where subject_keys @> array[${subject}]::text[]`);
+    const history = await selectRows<{ n: number }>(
+      t.database.orm,
+      sql`select count(*)::int as n from audit_events where subject_keys @> array[${subject}]::text[]`,
+    );
     expect(history[0]!.n).toBe(2);
   });
 
   it('key management, and the auditor’s own reads of the log', async () => {
     const admin = await t.authorization('admin');
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/admin/api-keys', headers: { authorization: admin.authorization }, payload: { name: 'x', role: 'funder' } });
-    await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/api-keys/${created.json().id}`, headers: { authorization: admin.authorization } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/api-keys',
+      headers: { authorization: admin.authorization },
+      payload: { name: 'x', role: 'funder' },
+    });
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/admin/api-keys/${created.json().id}`,
+      headers: { authorization: admin.authorization },
+    });
     await t.app.inject({ url: '/api/v1/audit/events?limit=1', headers: { authorization: auditor.authorization } });
     const events = await newEvents();
     expect(events.map((event) => [event.action, event.resourceType, event.details?.keyId ?? null])).toEqual([
@@ -142,14 +187,22 @@ describe('what is audited', () => {
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody());
     // Without its head row the chain cannot be extended, so no event can be written. (Only the
     // owner may touch the head: the service's role cannot.)
-    const [head] = await t.testDatabase.asOwner(async (connection) => (await connection.query<{ position: string; hash: string }>('delete from audit_chain_head returning position::text, hash')).rows);
+    const [head] = await t.testDatabase.asOwner(
+      async (connection) =>
+        (await connection.query<{ position: string; hash: string }>('delete from audit_chain_head returning position::text, hash')).rows,
+    );
     try {
       const read = await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization } });
       expect(read.statusCode).toBe(503);
       expect(read.json().code).toBe('DATABASE_UNAVAILABLE');
       expect(read.body).not.toContain(reference);
     } finally {
-      await t.testDatabase.asOwner((connection) => connection.query('insert into audit_chain_head (singleton, position, hash) values (true, $1, $2)', [Number(head!.position), head!.hash]));
+      await t.testDatabase.asOwner((connection) =>
+        connection.query('insert into audit_chain_head (singleton, position, hash) values (true, $1, $2)', [
+          Number(head!.position),
+          head!.hash,
+        ]),
+      );
     }
   });
 });
@@ -157,8 +210,8 @@ describe('what is audited', () => {
 describe('the log itself', () => {
   it('refuses UPDATE, DELETE and TRUNCATE in the database, even to the owner of the table', async () => {
     for (const statement of [`update audit_events set outcome = 'success'`, 'delete from audit_events', 'truncate audit_events']) {
-      await expect(t.testDatabase.asOwner((connection) => connection.query(statement))).rejects.toSatisfy((error: { cause?: { message?: string }; message: string }) =>
-        /append-only/.test(error.cause?.message ?? error.message),
+      await expect(t.testDatabase.asOwner((connection) => connection.query(statement))).rejects.toSatisfy(
+        (error: { cause?: { message?: string }; message: string }) => /append-only/.test(error.cause?.message ?? error.message),
       );
     }
   });
@@ -175,14 +228,19 @@ describe('the log itself', () => {
   it('keeps one unbroken chain under concurrent writers', async () => {
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, index) =>
-        index % 2 ? put(`/api/v1/trajectories/${uniqueReference('C')}`, trajectoryBody()) : t.app.inject({ url: '/api/v1/trajectories?limit=5', headers: { authorization: institution.authorization } }),
+        index % 2
+          ? put(`/api/v1/trajectories/${uniqueReference('C')}`, trajectoryBody())
+          : t.app.inject({ url: '/api/v1/trajectories?limit=5', headers: { authorization: institution.authorization } }),
       ),
     );
     expect(responses.every((response) => response.statusCode < 300)).toBe(true);
     const events = await newEvents();
     expect(events).toHaveLength(40);
     events.forEach((event, index) => index > 0 && expect(event.previousHash).toBe(events[index - 1]!.hash));
-    expect(await t.database.transaction((connection) => verifyAuditChain(connection))).toMatchObject({ valid: true, firstInvalidPosition: null });
+    expect(await t.database.transaction((connection) => verifyAuditChain(connection))).toMatchObject({
+      valid: true,
+      firstInvalidPosition: null,
+    });
   });
 
   it('verification names an event altered by hand', async () => {
@@ -216,7 +274,10 @@ describe('auditors', () => {
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
     await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization } });
     const subjectKey = registryKeyFor(pseudonym, REGISTRY_KEY);
-    const query = (params: string) => t.app.inject({ url: `/api/v1/audit/events?${params}`, headers: { authorization: auditor.authorization } }).then((response) => response.json());
+    const query = (params: string) =>
+      t.app
+        .inject({ url: `/api/v1/audit/events?${params}`, headers: { authorization: auditor.authorization } })
+        .then((response) => response.json());
 
     const bySubject = await query(`subjectKey=${subjectKey}`);
     expect(bySubject.events.map((event: StoredAuditEvent) => event.action)).toEqual(['create', 'read']);
@@ -235,8 +296,16 @@ describe('auditors', () => {
     const pseudonym = pseudonymFor(306);
     const reference = uniqueReference('T');
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
-    await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization, 'x-purpose-of-use': 'quality_improvement' } });
-    const report = await t.app.inject({ method: 'POST', url: '/api/v1/audit/subject-access-report', headers: { authorization: auditor.authorization }, payload: { pseudonym } });
+    await t.app.inject({
+      url: `/api/v1/trajectories/${reference}`,
+      headers: { authorization: institution.authorization, 'x-purpose-of-use': 'quality_improvement' },
+    });
+    const report = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/audit/subject-access-report',
+      headers: { authorization: auditor.authorization },
+      payload: { pseudonym },
+    });
     expect(report.json().accesses).toEqual([
       expect.objectContaining({ action: 'create', role: 'institution', principalId: institution.keyId }),
       expect.objectContaining({ action: 'read', purpose: 'quality_improvement' }),
@@ -245,10 +314,15 @@ describe('auditors', () => {
 
   it('export the log as NDJSON, a page at a time', async () => {
     // Enough events for several pages.
-    await t.database.orm.execute(sql`insert into audit_events (action, resource_type, operation, outcome) select 'read', 'test', 'bulk fill', 'success' from generate_series(1, 2500)`);
+    await t.database.orm.execute(
+      sql`insert into audit_events (action, resource_type, operation, outcome) select 'read', 'test', 'bulk fill', 'success' from generate_series(1, 2500)`,
+    );
     const response = await t.app.inject({ url: '/api/v1/audit/export', headers: { authorization: auditor.authorization } });
     expect(response.headers['content-type']).toMatch(/application\/x-ndjson/);
-    const lines = response.body.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = response.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const [counted] = await selectRows<{ total: number }>(t.database.orm, sql`select count(*)::int as total from audit_events`);
     const total = counted!.total;
     // The export's own event is written before the stream starts.

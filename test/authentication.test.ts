@@ -45,7 +45,10 @@ describe('authentication', () => {
   it('refuses an expired key', async () => {
     const { authorization, keyId } = await t.authorization('auditor', undefined, { expiresAt: new Date(Date.now() + 60_000) });
     expect((await programmes({ authorization })).statusCode).toBe(200);
-    await t.database.orm.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(apiKeys.id, keyId));
+    await t.database.orm
+      .update(apiKeys)
+      .set({ expiresAt: new Date(Date.now() - 1_000) })
+      .where(eq(apiKeys.id, keyId));
     const response = await programmes({ authorization });
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('API_KEY_EXPIRED');
@@ -84,7 +87,9 @@ describe('key management through the admin API', () => {
 
     const listed = await t.app.inject({ method: 'GET', url: '/api/v1/admin/api-keys', headers: { authorization } });
     expect(listed.body).not.toContain(key);
-    expect(listed.json().apiKeys).toContainEqual(expect.objectContaining({ id, role: 'institution', institutionCode: 'lindehof', revokedAt: null }));
+    expect(listed.json().apiKeys).toContainEqual(
+      expect.objectContaining({ id, role: 'institution', institutionCode: 'lindehof', revokedAt: null }),
+    );
 
     const revoked = await t.app.inject({ method: 'DELETE', url: `/api/v1/admin/api-keys/${id}`, headers: { authorization } });
     expect(revoked.statusCode).toBe(204);
@@ -95,10 +100,20 @@ describe('key management through the admin API', () => {
 
   it('refuses an institution key without an institution, and unknown fields', async () => {
     const { authorization } = await t.authorization('admin');
-    const missing = await t.app.inject({ method: 'POST', url: '/api/v1/admin/api-keys', headers: { authorization }, payload: { name: 'x', role: 'institution' } });
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/api-keys',
+      headers: { authorization },
+      payload: { name: 'x', role: 'institution' },
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'institutionCode' });
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/admin/api-keys', headers: { authorization }, payload: { name: 'x', role: 'funder', superuser: true } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/api-keys',
+      headers: { authorization },
+      payload: { name: 'x', role: 'funder', superuser: true },
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().field).toBe('body.superuser');
     expect(unknown.json().errors[0].code).toBe('UNKNOWN_FIELD');

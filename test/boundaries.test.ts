@@ -26,7 +26,11 @@ async function violations(file: string, source: string): Promise<string[]> {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, source);
   try {
-    const result = await promisify(execFile)(biome, ['lint', '--vcs-enabled=false', '--only=style/noRestrictedImports', '--only=plugin', '--reporter=json', file], { cwd: scratch });
+    const result = await promisify(execFile)(
+      biome,
+      ['lint', '--vcs-enabled=false', '--only=style/noRestrictedImports', '--only=plugin', '--reporter=json', file],
+      { cwd: scratch },
+    );
     return rulesIn(result.stdout);
   } catch (error) {
     return rulesIn((error as { stdout: string }).stdout);
@@ -49,21 +53,56 @@ describe('boundary checks', () => {
     expect(await violations('src/modules/erasure/erasure.service.ts', table)).toEqual(['lint/style/noRestrictedImports']);
     expect(await violations('src/modules/erasure/erasure.repository.ts', table)).toEqual([]);
     // Vocabulary and types from the schema are not tables.
-    expect(await violations('src/modules/audit/audit.routes.ts', "import { AUDIT_ACTIONS, type StatusLevel } from '../../db/schema';\nexport const a: StatusLevel | typeof AUDIT_ACTIONS = AUDIT_ACTIONS;\n")).toEqual([]);
+    expect(
+      await violations(
+        'src/modules/audit/audit.routes.ts',
+        "import { AUDIT_ACTIONS, type StatusLevel } from '../../db/schema';\nexport const a: StatusLevel | typeof AUDIT_ACTIONS = AUDIT_ACTIONS;\n",
+      ),
+    ).toEqual([]);
 
-    expect(await violations('src/plugins/anything.ts', "import { eq } from 'drizzle-orm';\nexport const e = eq;\n")).toEqual(['lint/style/noRestrictedImports']);
-    expect(await violations('src/modules/ingest/ingest.service.ts', "import { sql } from '../../db/client';\nexport const s = sql;\n")).toEqual(['lint/style/noRestrictedImports']);
-    expect(await violations('src/modules/ingest/ingest.service.ts', "import type { Database } from '../../db/client';\nexport type D = Database;\n")).toEqual([]);
+    expect(await violations('src/plugins/anything.ts', "import { eq } from 'drizzle-orm';\nexport const e = eq;\n")).toEqual([
+      'lint/style/noRestrictedImports',
+    ]);
+    expect(
+      await violations('src/modules/ingest/ingest.service.ts', "import { sql } from '../../db/client';\nexport const s = sql;\n"),
+    ).toEqual(['lint/style/noRestrictedImports']);
+    expect(
+      await violations(
+        'src/modules/ingest/ingest.service.ts',
+        "import type { Database } from '../../db/client';\nexport type D = Database;\n",
+      ),
+    ).toEqual([]);
   });
 
   it("refuse a module reaching into another module's files, and lib importing a module or a plugin", async () => {
-    expect(await violations('src/modules/erasure/erasure.service.ts', "export { createSubjectsRepository } from '../subjects/subjects.repository';\n")).toEqual(['lint/style/noRestrictedImports']);
-    expect(await violations('src/modules/erasure/erasure.service.ts', "export { createSubjectsRepository } from '../subjects';\n")).toEqual([]);
-    expect(await violations('src/modules/erasure/erasure.repository.ts', "export { createSubjectsRepository } from '../subjects/subjects.repository';\n")).toEqual(['lint/style/noRestrictedImports']);
+    expect(
+      await violations(
+        'src/modules/erasure/erasure.service.ts',
+        "export { createSubjectsRepository } from '../subjects/subjects.repository';\n",
+      ),
+    ).toEqual(['lint/style/noRestrictedImports']);
+    expect(await violations('src/modules/erasure/erasure.service.ts', "export { createSubjectsRepository } from '../subjects';\n")).toEqual(
+      [],
+    );
+    expect(
+      await violations(
+        'src/modules/erasure/erasure.repository.ts',
+        "export { createSubjectsRepository } from '../subjects/subjects.repository';\n",
+      ),
+    ).toEqual(['lint/style/noRestrictedImports']);
     // Within a module, and down to src/lib and src/db: allowed.
-    expect(await violations('src/modules/erasure/erasure.routes.ts', "export { x } from './erasure.service';\nexport { y } from '../../lib/errors';\n")).toEqual([]);
+    expect(
+      await violations(
+        'src/modules/erasure/erasure.routes.ts',
+        "export { x } from './erasure.service';\nexport { y } from '../../lib/errors';\n",
+      ),
+    ).toEqual([]);
 
-    expect(await violations('src/lib/anything.ts', "export { ingestModule } from '../modules/ingest';\n")).toEqual(['lint/style/noRestrictedImports']);
-    expect(await violations('src/lib/statistics/anything.ts', "export { requireRole } from '../../plugins/authentication';\n")).toEqual(['lint/style/noRestrictedImports']);
+    expect(await violations('src/lib/anything.ts', "export { ingestModule } from '../modules/ingest';\n")).toEqual([
+      'lint/style/noRestrictedImports',
+    ]);
+    expect(await violations('src/lib/statistics/anything.ts', "export { requireRole } from '../../plugins/authentication';\n")).toEqual([
+      'lint/style/noRestrictedImports',
+    ]);
   });
 });

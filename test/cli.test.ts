@@ -49,7 +49,11 @@ describe.concurrent('command-line tools', () => {
   });
 
   const MISTAKES: Array<[string, string[], RegExp]> = [
-    ['src/cli/keys.ts', ['craete', '--name', 'x'], /^keys: unknown command "craete"; the commands are create, list and revoke \(see: npm run keys -- --help\)\n$/],
+    [
+      'src/cli/keys.ts',
+      ['craete', '--name', 'x'],
+      /^keys: unknown command "craete"; the commands are create, list and revoke \(see: npm run keys -- --help\)\n$/,
+    ],
     ['src/cli/keys.ts', [], /^keys: name a command/],
     ['src/cli/keys.ts', ['create', '--name', 'x', '--role', 'wizard'], /^keys: --role must be one of: /],
     ['src/cli/keys.ts', ['create', '--name', 'x', '--role', 'institution'], /^keys: a key of role institution needs --institution CODE/],
@@ -59,7 +63,11 @@ describe.concurrent('command-line tools', () => {
     ['src/cli/audit.ts', ['verfy'], /^audit: unknown command "verfy"/],
     ['src/cli/audit.ts', ['--bogus'], /^audit: Unknown option '--bogus' \(see: npm run audit -- --help\)\n$/],
     ['src/cli/pseudonymise.ts', ['111222333'], /^pseudonymise: --key-file is required/],
-    ['src/cli/pseudonymise.ts', ['--key-file', path.join(scratch, 'missing.txt'), '111222333'], /^pseudonymise: --key-file .*missing\.txt: no such file/],
+    [
+      'src/cli/pseudonymise.ts',
+      ['--key-file', path.join(scratch, 'missing.txt'), '111222333'],
+      /^pseudonymise: --key-file .*missing\.txt: no such file/,
+    ],
     ['bench/generate.ts', ['--trajectories', 'many'], /^generate: --trajectories must be a whole number from 1 to 1000000/],
     ['bench/generate.ts', ['--seeds', '2'], /^generate: Unknown option '--seeds'/],
     ['bench/load.ts', ['--seconds', '5'], /^load\.ts: unexpected argument "--seconds": benchmarks take BENCH_\* variables/],

@@ -16,10 +16,14 @@ beforeAll(async () => {
       // Sends whatever the handler returns, so a body can break its own documented schema.
       scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
       const routes = scope.withTypeProvider<ZodTypeProvider>();
-      routes.get('/contract-probe/:kind', { config: { public: true }, schema: { params: z.object({ kind: z.string() }), response: { 200: z.object({ a: z.string() }) } } }, async (request, reply) => {
-        if (request.params.kind === 'teapot') return reply.code(418 as 200).send({ a: 'x' });
-        return (request.params.kind === 'wrong' ? { a: 1 } : { a: 'fine' }) as never;
-      });
+      routes.get(
+        '/contract-probe/:kind',
+        { config: { public: true }, schema: { params: z.object({ kind: z.string() }), response: { 200: z.object({ a: z.string() }) } } },
+        async (request, reply) => {
+          if (request.params.kind === 'teapot') return reply.code(418 as 200).send({ a: 'x' });
+          return (request.params.kind === 'wrong' ? { a: 1 } : { a: 'fine' }) as never;
+        },
+      );
     });
   });
 });

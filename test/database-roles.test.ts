@@ -37,9 +37,16 @@ async function refusalOf(statement: string): Promise<{ code?: string; message: s
 describe.skipIf(onPglite)('the service role on PostgreSQL', () => {
   it('appends and reads audit events, through the service', async () => {
     const { authorization } = await t.authorization('institution');
-    const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('T')}`, headers: { authorization }, payload: trajectoryBody() });
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/trajectories/${uniqueReference('T')}`,
+      headers: { authorization },
+      payload: trajectoryBody(),
+    });
     expect(response.statusCode).toBe(201);
-    const { rows } = await t.database.query<{ outcome: string }>('select outcome from audit_events where request_id = $1', [response.headers['x-request-id']]);
+    const { rows } = await t.database.query<{ outcome: string }>('select outcome from audit_events where request_id = $1', [
+      response.headers['x-request-id'],
+    ]);
     expect(rows).toEqual([{ outcome: 'success' }]);
     expect(await t.database.transaction((connection) => verifyAuditChain(connection))).toMatchObject({ valid: true });
   });
@@ -79,7 +86,11 @@ describe.skipIf(onPglite)('the service role on PostgreSQL', () => {
   });
 
   it('purges past retention only through the owner’s function, which keeps five years', async () => {
-    await expect(t.database.transaction((connection) => connection.query(`select set_config('registry.audit_purge_before', '2000-01-01', true); delete from audit_events`))).rejects.toThrow();
+    await expect(
+      t.database.transaction((connection) =>
+        connection.query(`select set_config('registry.audit_purge_before', '2000-01-01', true); delete from audit_events`),
+      ),
+    ).rejects.toThrow();
     expect(await t.database.transaction((connection) => purgeAuditEvents(connection, new Date('2001-01-01')))).toBe(0);
     await expect(t.database.transaction((connection) => purgeAuditEvents(connection, new Date()))).rejects.toThrow(/append-only/);
   });
@@ -96,7 +107,9 @@ describe.skipIf(onPglite)('the service role on PostgreSQL', () => {
       await prepareDatabase(fresh.database, settings, { info: () => undefined });
       expect(await auditTrailExposure(fresh.database)).toEqual([]);
       const sameRole = testConfig({ DATABASE_URL: fresh.url!, DATABASE_OWNER_URL: fresh.url!, DATA_DIR: dataDir });
-      await expect(prepareDatabase(fresh.database, { ...settings, database: sameRole.database }, { info: () => undefined })).rejects.toThrow(/same role/);
+      await expect(
+        prepareDatabase(fresh.database, { ...settings, database: sameRole.database }, { info: () => undefined }),
+      ).rejects.toThrow(/same role/);
       fs.rmSync(dataDir, { recursive: true, force: true });
     } finally {
       await fresh.destroy();
@@ -107,7 +120,10 @@ describe.skipIf(onPglite)('the service role on PostgreSQL', () => {
 describe.skipIf(!onPglite)('the embedded database (PGlite)', () => {
   it('has one role, a superuser: the triggers and the hash chain protect the trail instead', async () => {
     // Row triggers fire only for rows: make sure there is an event.
-    expect((await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: (await t.authorization('funder')).authorization } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: (await t.authorization('funder')).authorization } }))
+        .statusCode,
+    ).toBe(200);
     expect(await currentRole(t.database)).toBe('postgres');
     expect(await auditTrailExposure(t.database)).toContain('is a superuser');
     for (const statement of [`update audit_events set outcome = 'success'`, 'delete from audit_events', 'truncate audit_events']) {
@@ -123,8 +139,16 @@ describe('demo data on first start', () => {
     try {
       const blocker = path.join(scratch, 'not-a-directory');
       fs.writeFileSync(blocker, '');
-      const config = testConfig({ DATA_DIR: path.join(blocker, 'data'), ...(fresh.ownerUrl ? { DATABASE_URL: fresh.url!, DATABASE_OWNER_URL: fresh.ownerUrl } : {}) });
-      const settings = { ...config, registryPseudonymKey: Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), loadDemoData: true, demoTrajectories: 5 };
+      const config = testConfig({
+        DATA_DIR: path.join(blocker, 'data'),
+        ...(fresh.ownerUrl ? { DATABASE_URL: fresh.url!, DATABASE_OWNER_URL: fresh.ownerUrl } : {}),
+      });
+      const settings = {
+        ...config,
+        registryPseudonymKey: Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'),
+        loadDemoData: true,
+        demoTrajectories: 5,
+      };
       await expect(prepareDatabase(fresh.database, settings, { info: () => undefined })).rejects.toThrow(/ENOTDIR/);
       expect(await isRegistryEmpty(fresh.database.orm)).toBe(true);
       // A DATA_DIR that does not exist yet is made.

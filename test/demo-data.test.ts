@@ -27,11 +27,17 @@ describe('demo data', () => {
     expect(counts!.institutions).toBeGreaterThan(3);
   });
 
-  it('passes every database rule with the scale datasets\' spacing too (bench/lib/scale-dataset.ts loads these rows with triggers off)', async () => {
+  it("passes every database rule with the scale datasets' spacing too (bench/lib/scale-dataset.ts loads these rows with triggers off)", async () => {
     const scaleDatabase = await createTestDatabase();
     try {
       const { orm } = scaleDatabase.database;
-      const totals = await loadDemoData(orm, Buffer.alloc(32, 8), { trajectories: 60, seed: 11, asOf: '2026-11-01', firstStart: '2019-01-07', measurementSpacing: 2.5 });
+      const totals = await loadDemoData(orm, Buffer.alloc(32, 8), {
+        trajectories: 60,
+        seed: 11,
+        asOf: '2026-11-01',
+        firstStart: '2019-01-07',
+        measurementSpacing: 2.5,
+      });
       const [counts] = await selectRows<{ trajectories: number; measurements: number }>(
         orm,
         sql`select (select count(*)::int from trajectories) as trajectories, (select count(*)::int from measurements) as measurements`,

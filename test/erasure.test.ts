@@ -3,7 +3,14 @@ import { selectRows, sql } from '../src/db/client';
 import { registryKeyFor } from '../src/lib/pseudonym';
 import { raceRound, raceRounds } from './helpers/erasure-race';
 import { createInstitution } from './helpers/institution-fixture';
-import { measurementBody, ndjson, placementBody, randomPseudonym, trajectoryBody as anyTrajectoryBody, uniqueReference } from './helpers/records';
+import {
+  measurementBody,
+  ndjson,
+  placementBody,
+  randomPseudonym,
+  trajectoryBody as anyTrajectoryBody,
+  uniqueReference,
+} from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 // Issue #11: each institution owns its view of a youth and erases only its own records; the
@@ -35,22 +42,40 @@ const trajectoryBody = (overrides: Record<string, unknown> = {}) => anyTrajector
 
 /** A youth no test has used: a random seed, so tests need no order and no shared data. */
 const freshPseudonym = randomPseudonym;
-const subjectOf = (pseudonym: string, overrides: Record<string, unknown> = {}) => ({ ...trajectoryBody().subject, pseudonym, ...overrides });
+const subjectOf = (pseudonym: string, overrides: Record<string, unknown> = {}) => ({
+  ...trajectoryBody().subject,
+  pseudonym,
+  ...overrides,
+});
 
 const put = (who: { authorization: string }, path: string, payload: object) =>
   t.app.inject({ method: 'PUT', url: `/api/v1/${path}`, headers: { authorization: who.authorization }, payload });
-const get = (who: { authorization: string }, path: string) => t.app.inject({ url: `/api/v1/${path}`, headers: { authorization: who.authorization } });
+const get = (who: { authorization: string }, path: string) =>
+  t.app.inject({ url: `/api/v1/${path}`, headers: { authorization: who.authorization } });
 const erase = (who: { authorization: string }, pseudonym: string) =>
   t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: who.authorization }, payload: { pseudonym } });
 const object = (payload: object, authorization = privacyOfficer) =>
   t.app.inject({ method: 'POST', url: '/api/v1/registry-erasures', headers: { authorization }, payload });
 const bulk = (who: { authorization: string }, lines: object[], mode = 'atomic') =>
-  t.app.inject({ method: 'POST', url: `/api/v1/ingest?mode=${mode}`, headers: { authorization: who.authorization, 'content-type': 'application/x-ndjson' }, payload: ndjson(lines) });
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/ingest?mode=${mode}`,
+    headers: { authorization: who.authorization, 'content-type': 'application/x-ndjson' },
+    payload: ndjson(lines),
+  });
 
 /** A youth in care: a trajectory with a placement and a measurement, at the institution given. */
 async function inCare(who: typeof A, pseudonym: string, attributes: Record<string, unknown> = {}) {
   const trajectory = uniqueReference('T');
-  expect((await put(who, `trajectories/${trajectory}`, trajectoryBody({ subject: subjectOf(pseudonym, attributes), programmeCode: who.programme }))).statusCode).toBe(201);
+  expect(
+    (
+      await put(
+        who,
+        `trajectories/${trajectory}`,
+        trajectoryBody({ subject: subjectOf(pseudonym, attributes), programmeCode: who.programme }),
+      )
+    ).statusCode,
+  ).toBe(201);
   expect((await put(who, `placements/${uniqueReference('P')}`, placementBody(trajectory))).statusCode).toBe(201);
   expect((await put(who, `measurements/${uniqueReference('M')}`, measurementBody(trajectory))).statusCode).toBe(201);
   return trajectory;
@@ -90,15 +115,45 @@ describe('each institution owns its view of a youth', () => {
     const trajectory = await inCare(A, pseudonym, { birthYear: 2008, gender: 'girl', priorYouthCare: 'yes' });
     const first = (await get(A, `trajectories/${trajectory}`)).json();
     // B records her differently, in both ways B can push.
-    expect((await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym, { birthYear: 2010, gender: 'non_binary' }), programmeCode: B.programme }))).statusCode).toBe(201);
-    const streamed = await bulk(B, [{ type: 'trajectory', reference: uniqueReference('L'), ...trajectoryBody({ subject: subjectOf(pseudonym, { priorYouthCare: 'no' }), programmeCode: B.programme }) }]);
+    expect(
+      (
+        await put(
+          B,
+          `trajectories/${uniqueReference('L')}`,
+          trajectoryBody({ subject: subjectOf(pseudonym, { birthYear: 2010, gender: 'non_binary' }), programmeCode: B.programme }),
+        )
+      ).statusCode,
+    ).toBe(201);
+    const streamed = await bulk(B, [
+      {
+        type: 'trajectory',
+        reference: uniqueReference('L'),
+        ...trajectoryBody({ subject: subjectOf(pseudonym, { priorYouthCare: 'no' }), programmeCode: B.programme }),
+      },
+    ]);
     expect(streamed.json().counts.trajectory.created).toBe(1);
 
     expect((await get(A, `trajectories/${trajectory}`)).json()).toEqual(first);
     expect(first.subject).toEqual({ birthYear: 2008, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' });
-    const again = await put(A, `trajectories/${trajectory}`, trajectoryBody({ subject: subjectOf(pseudonym, { birthYear: 2008, gender: 'girl', priorYouthCare: 'yes' }), programmeCode: A.programme }));
+    const again = await put(
+      A,
+      `trajectories/${trajectory}`,
+      trajectoryBody({
+        subject: subjectOf(pseudonym, { birthYear: 2008, gender: 'girl', priorYouthCare: 'yes' }),
+        programmeCode: A.programme,
+      }),
+    );
     expect(again.json().status).toBe('unchanged');
-    const replayed = await bulk(A, [{ type: 'trajectory', reference: trajectory, ...trajectoryBody({ subject: subjectOf(pseudonym, { birthYear: 2008, gender: 'girl', priorYouthCare: 'yes' }), programmeCode: A.programme }) }]);
+    const replayed = await bulk(A, [
+      {
+        type: 'trajectory',
+        reference: trajectory,
+        ...trajectoryBody({
+          subject: subjectOf(pseudonym, { birthYear: 2008, gender: 'girl', priorYouthCare: 'yes' }),
+          programmeCode: A.programme,
+        }),
+      },
+    ]);
     expect(replayed.json().counts.trajectory).toMatchObject({ unchanged: 1, updated: 0 });
   });
 
@@ -107,7 +162,11 @@ describe('each institution owns its view of a youth', () => {
     // Ended long ago, so researchers see them (they see a trajectory once it has ended and been released).
     const ended = { endDate: '2024-06-30', endReason: 'completed' };
     await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'girl' }), ...ended }));
-    await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'other' }), programmeCode: B.programme, ...ended }));
+    await put(
+      B,
+      `trajectories/${uniqueReference('L')}`,
+      trajectoryBody({ subject: subjectOf(pseudonym, { gender: 'other' }), programmeCode: B.programme, ...ended }),
+    );
     const key = registryKeyFor(pseudonym, registryPseudonymKey);
     const ids = await selectRows<{ id: string; code: string }>(
       t.database.orm,
@@ -118,7 +177,9 @@ describe('each institution owns its view of a youth', () => {
       method: 'POST',
       url: '/graphql',
       headers: { authorization: researcher, 'x-purpose-of-use': 'scientific_research', 'content-type': 'application/json' },
-      payload: { query: `{ trajectory(id: "${ids.find((row) => row.code === A.code)!.id}") { institutionCode subject { gender } otherTrajectoriesOfSubject { institutionCode subject { gender } } } }` },
+      payload: {
+        query: `{ trajectory(id: "${ids.find((row) => row.code === A.code)!.id}") { institutionCode subject { gender } otherTrajectoriesOfSubject { institutionCode subject { gender } } } }`,
+      },
     });
     expect(response.json().errors).toBeUndefined();
     expect(response.json().data.trajectory).toEqual({
@@ -146,17 +207,26 @@ describe('erasure at an institution', () => {
     const refused = await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym) }));
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'SUBJECT_ERASED', field: 'body.subject.pseudonym' });
-    const refusedInBulk = await bulk(A, [{ type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody({ subject: subjectOf(pseudonym) }) }], 'per_record');
+    const refusedInBulk = await bulk(
+      A,
+      [{ type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody({ subject: subjectOf(pseudonym) }) }],
+      'per_record',
+    );
     expect(refusedInBulk.json().rejections[0].errors[0]).toMatchObject({ code: 'SUBJECT_ERASED', field: 'subject.pseudonym' });
     // B goes on as before.
-    expect((await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: B.programme }))).statusCode).toBe(201);
+    expect(
+      (await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: B.programme })))
+        .statusCode,
+    ).toBe(201);
     expect((await erase(A, pseudonym)).json()).toEqual({ status: 'already_erased', trajectories: 0 });
   });
 
   it('records a withdrawal even before the institution pushed her, so a late push of hers is refused', async () => {
     const pseudonym = freshPseudonym();
     expect((await erase(A, pseudonym)).json()).toEqual({ status: 'erased', trajectories: 0 });
-    expect((await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym) }))).json().code).toBe('SUBJECT_ERASED');
+    expect((await put(A, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym) }))).json().code).toBe(
+      'SUBJECT_ERASED',
+    );
     expect(await rowsOf(pseudonym)).toMatchObject({ views: 0, tombstones: 1, trajectories: 0 });
   });
 
@@ -209,7 +279,10 @@ describe('no answer to an institution depends on another institution', () => {
     const later = freshPseudonym();
     await inCare(A, later);
     await erase(A, later);
-    expect((await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(later), programmeCode: B.programme }))).statusCode).toBe(201);
+    expect(
+      (await put(B, `trajectories/${uniqueReference('L')}`, trajectoryBody({ subject: subjectOf(later), programmeCode: B.programme })))
+        .statusCode,
+    ).toBe(201);
   });
 });
 
@@ -227,15 +300,29 @@ describe('registry-wide erasure by the data protection officer', () => {
     expect(await rowsOf(pseudonym)).toEqual({ views: 0, tombstones: 0, objections: 1, trajectories: 0, placements: 0, measurements: 0 });
 
     for (const who of [A, B]) {
-      const refused = await put(who, `trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: who.programme }));
+      const refused = await put(
+        who,
+        `trajectories/${uniqueReference('T')}`,
+        trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: who.programme }),
+      );
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ code: 'SUBJECT_OBJECTED', field: 'body.subject.pseudonym' });
-      const inBulk = await bulk(who, [{ type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: who.programme }) }]);
+      const inBulk = await bulk(who, [
+        {
+          type: 'trajectory',
+          reference: uniqueReference('T'),
+          ...trajectoryBody({ subject: subjectOf(pseudonym), programmeCode: who.programme }),
+        },
+      ]);
       expect(inBulk.statusCode).toBe(422);
       expect(inBulk.json().rejections[0].errors[0].code).toBe('SUBJECT_OBJECTED');
     }
     expect(await rowsOf(pseudonym)).toEqual({ views: 0, tombstones: 0, objections: 1, trajectories: 0, placements: 0, measurements: 0 });
-    expect((await object({ pseudonym, reason: 'parent_request' })).json()).toEqual({ status: 'already_erased', trajectories: 0, institutions: 0 });
+    expect((await object({ pseudonym, reason: 'parent_request' })).json()).toEqual({
+      status: 'already_erased',
+      trajectories: 0,
+      institutions: 0,
+    });
 
     const key = registryKeyFor(pseudonym, registryPseudonymKey);
     const [event] = await selectRows<{ details: Record<string, unknown>; role: string; text: string }>(
@@ -243,7 +330,10 @@ describe('registry-wide erasure by the data protection officer', () => {
       sql`select details, role, e::text as text from audit_events e
            where ${key} = any(subject_keys) and resource_type = 'subject' and details->>'scope' = 'registry' order by occurred_at limit 1`,
     );
-    expect(event).toMatchObject({ role: 'privacy_officer', details: { scope: 'registry', reason: 'parent_request', caseReference: 'DPO-CASE-ABC', trajectories: 2 } });
+    expect(event).toMatchObject({
+      role: 'privacy_officer',
+      details: { scope: 'registry', reason: 'parent_request', caseReference: 'DPO-CASE-ABC', trajectories: 2 },
+    });
     expect(event!.text).not.toContain(pseudonym.slice(4));
   });
 

@@ -29,7 +29,12 @@ describe('the example clients', () => {
   it('REST (openapi-typescript + openapi-fetch): an institution pushes, reads back and erases a youth', async () => {
     const { ingestFlow } = await import(modules.rest);
     const { authorization } = await t.authorization('institution', 'vuurtorenhuis');
-    const result = await ingestFlow({ baseUrl, apiKey: authorization.replace('Bearer ', ''), pseudonym: randomPseudonym(), reference: `EXAMPLE-${Date.now().toString(36)}` });
+    const result = await ingestFlow({
+      baseUrl,
+      apiKey: authorization.replace('Bearer ', ''),
+      pseudonym: randomPseudonym(),
+      reference: `EXAMPLE-${Date.now().toString(36)}`,
+    });
     expect(result).toEqual({
       trajectoryStatus: 'created',
       reportOutcome: 'committed',
@@ -50,12 +55,23 @@ describe('the example clients', () => {
         url: `/api/v1/trajectories/EXAMPLE-GQL-${suffix}-${Date.now().toString(36)}`,
         headers: { authorization: own.authorization },
         // Ended long ago: researchers see a trajectory once it has ended and been released.
-        payload: own.trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() }, researchConsent: 'granted', endDate: '2024-06-30', endReason: 'completed' }),
+        payload: own.trajectoryBody({
+          subject: { ...trajectoryBody().subject, pseudonym: randomPseudonym() },
+          researchConsent: 'granted',
+          endDate: '2024-06-30',
+          endReason: 'completed',
+        }),
       });
       expect(created.statusCode).toBe(201);
     }
     const { authorization } = await t.authorization('researcher');
-    const trajectories = await readResearchPages({ baseUrl, apiKey: authorization.replace('Bearer ', ''), purpose: 'scientific_research', programme: own.programmes.residential, pageSize: 1 });
+    const trajectories = await readResearchPages({
+      baseUrl,
+      apiKey: authorization.replace('Bearer ', ''),
+      purpose: 'scientific_research',
+      programme: own.programmes.residential,
+      pageSize: 1,
+    });
     expect(trajectories).toHaveLength(2);
     for (const trajectory of trajectories) {
       expect(trajectory).toMatchObject({ programmeCode: own.programmes.residential, startMonth: expect.stringMatching(/^\d{4}-\d{2}$/) });

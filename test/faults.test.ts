@@ -28,7 +28,11 @@ let app: FastifyInstance;
 let authorization: string;
 
 async function institutionKey(database: Database): Promise<string> {
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({ name: 'faults', role: 'institution', institutionCode: 'vuurtorenhuis' });
+  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
+    name: 'faults',
+    role: 'institution',
+    institutionCode: 'vuurtorenhuis',
+  });
   return `Bearer ${key}`;
 }
 
@@ -56,7 +60,11 @@ function makeRun(trajectories: number, perTrajectory: number) {
   const rows: string[] = [];
   for (let t = 0; t < trajectories; t += 1) {
     const trajectory = `${prefix}-T${t}`;
-    records.push({ type: 'trajectory', reference: trajectory, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }) });
+    records.push({
+      type: 'trajectory',
+      reference: trajectory,
+      ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }),
+    });
     for (let m = 0; m < perTrajectory; m += 1) {
       const reference = `${prefix}-T${t}-M${m}`;
       const date = new Date(Date.UTC(2024, 1, 1 + m)).toISOString().slice(0, 10);
@@ -88,7 +96,9 @@ async function stored(prefix: string) {
 
 async function reportsOfKey(key: string) {
   // Keys are stored as their SHA-256 (ingest-reports.repository.ts).
-  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [createHash('sha256').update(key).digest('hex')]);
+  const { rows } = await testDatabase.database.query<{ outcome: string }>('select outcome from ingest_reports where idempotency_key = $1', [
+    createHash('sha256').update(key).digest('hex'),
+  ]);
   return rows.map((row) => row.outcome);
 }
 
@@ -107,7 +117,9 @@ function checksumOfFirst(records: Array<Record<string, unknown>>, count: number)
   const rows = records
     .slice(0, count)
     .filter((record) => record.type === 'measurement')
-    .map((record) => [record.reference, record.trajectoryReference, record.instrumentCode, record.informant, record.date, String(record.value)].join('|'));
+    .map((record) =>
+      [record.reference, record.trajectoryReference, record.instrumentCode, record.informant, record.date, String(record.value)].join('|'),
+    );
   return checksumOf(rows);
 }
 
@@ -120,7 +132,12 @@ async function expectServiceWorks() {
 
 function expectUnavailable(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) {
   expect(response.statusCode).toBe(503);
-  expect(response.json()).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String), requestId: expect.any(String) });
+  expect(response.json()).toMatchObject({
+    status: 503,
+    code: 'DATABASE_UNAVAILABLE',
+    message: expect.any(String),
+    requestId: expect.any(String),
+  });
   expect(response.headers['retry-after']).toBe('5');
 }
 
@@ -181,7 +198,12 @@ describe('the database goes away in the middle of a bulk ingest', () => {
       await expectServiceWorks();
       const retried = await push(run.body, 'per_record', key);
       expect(retried.statusCode, retried.body).toBe(200);
-      expect(retried.json().counts.measurement).toEqual({ created: run.measurements - firstBatch.rows, updated: 0, unchanged: firstBatch.rows, rejected: 0 });
+      expect(retried.json().counts.measurement).toEqual({
+        created: run.measurements - firstBatch.rows,
+        updated: 0,
+        unchanged: firstBatch.rows,
+        rejected: 0,
+      });
       expect(await stored(run.prefix)).toEqual({ measurements: run.expected, trajectories: 6 });
       expect(await reportsOfKey(key)).toEqual(['committed']);
     },
@@ -190,29 +212,37 @@ describe('the database goes away in the middle of a bulk ingest', () => {
   // The database stays away past the failed answer (emulated at the service's transaction seam,
   // so on PGlite too): the key's claim cannot be let go while it is away. Once it is back, the
   // retry must be accepted, not refused as a request still running.
-  it.each(['atomic', 'per_record'] as const)('%s, away past the answer: 503, then a retry with the same key once it is back writes everything once', async (mode) => {
-    const run = makeRun(5, 40); // 205 records: five batches
-    const key = `faults-away-${mode}-${run.prefix}`;
-    const strike = atStatement(batchWritten, 2, () => faults.goAway());
-    faults.observe(strike);
-    const failed = await push(run.body, mode, key);
-    faults.observe(undefined);
-    await strike.struck;
-    expectUnavailable(failed);
-    // While away, a retry is refused the same way, not taken as a request still running.
-    const whileAway = await push(run.body, mode, key);
-    expectUnavailable(whileAway);
-    faults.back();
+  it.each(['atomic', 'per_record'] as const)(
+    '%s, away past the answer: 503, then a retry with the same key once it is back writes everything once',
+    async (mode) => {
+      const run = makeRun(5, 40); // 205 records: five batches
+      const key = `faults-away-${mode}-${run.prefix}`;
+      const strike = atStatement(batchWritten, 2, () => faults.goAway());
+      faults.observe(strike);
+      const failed = await push(run.body, mode, key);
+      faults.observe(undefined);
+      await strike.struck;
+      expectUnavailable(failed);
+      // While away, a retry is refused the same way, not taken as a request still running.
+      const whileAway = await push(run.body, mode, key);
+      expectUnavailable(whileAway);
+      faults.back();
 
-    const expectedBefore = mode === 'atomic' ? checksumOf([]) : checksumOfFirst(run.records, BATCH_SIZE);
-    expect((await stored(run.prefix)).measurements).toEqual(expectedBefore);
-    await expectServiceWorks();
-    const retried = await push(run.body, mode, key);
-    expect(retried.statusCode, retried.body).toBe(200);
-    expect(retried.json().counts.measurement).toEqual({ created: run.measurements - expectedBefore.rows, updated: 0, unchanged: expectedBefore.rows, rejected: 0 });
-    expect(await stored(run.prefix)).toEqual({ measurements: run.expected, trajectories: 5 });
-    expect(await reportsOfKey(key)).toEqual(['committed']);
-  });
+      const expectedBefore = mode === 'atomic' ? checksumOf([]) : checksumOfFirst(run.records, BATCH_SIZE);
+      expect((await stored(run.prefix)).measurements).toEqual(expectedBefore);
+      await expectServiceWorks();
+      const retried = await push(run.body, mode, key);
+      expect(retried.statusCode, retried.body).toBe(200);
+      expect(retried.json().counts.measurement).toEqual({
+        created: run.measurements - expectedBefore.rows,
+        updated: 0,
+        unchanged: expectedBefore.rows,
+        rejected: 0,
+      });
+      expect(await stored(run.prefix)).toEqual({ measurements: run.expected, trajectories: 5 });
+      expect(await reportsOfKey(key)).toEqual(['committed']);
+    },
+  );
 });
 
 /** Sends raw bytes on a socket and reads the whole answer (the server closes the connection). */
@@ -225,7 +255,9 @@ function readAnswer(socket: net.Socket): Promise<{ status: number; headers: Reco
     socket.on('end', () => {
       const [head = '', body = ''] = text.split('\r\n\r\n');
       const [statusLine = '', ...headerLines] = head.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
     });
   });
@@ -234,7 +266,11 @@ function readAnswer(socket: net.Socket): Promise<{ status: number; headers: Reco
 describe('graceful shutdown', () => {
   it('lets a request in flight finish with 200 and refuses new ones cleanly while closing', async () => {
     const observed = observeDatabase(testDatabase.database);
-    const server = await buildApp({ config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }), database: observed.database, logger: testLogger() });
+    const server = await buildApp({
+      config: testConfig({ INGEST_BATCH_SIZE: String(BATCH_SIZE) }),
+      database: observed.database,
+      logger: testLogger(),
+    });
     checkContract(server);
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as net.AddressInfo;
@@ -290,7 +326,12 @@ describe('graceful shutdown', () => {
       late.write('\r\n');
       const answer = await lateAnswer;
       expect(answer.status).toBe(503);
-      expect(JSON.parse(answer.body)).toMatchObject({ status: 503, code: 'SHUTTING_DOWN', message: expect.any(String), requestId: expect.any(String) });
+      expect(JSON.parse(answer.body)).toMatchObject({
+        status: 503,
+        code: 'SHUTTING_DOWN',
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
       expect(answer.headers['retry-after']).toBe('5');
       expect(answer.headers.connection).toBe('close');
 
@@ -316,47 +357,69 @@ describe('graceful shutdown', () => {
 });
 
 describe('statement timeout', () => {
-  it.skipIf(onPglite)('a statement stuck behind a lock is cancelled: 504 QUERY_TIMEOUT in bounded time, and the service keeps working', async () => {
-    // Skipped on PGlite: it has one connection (no other session can hold a lock) and does not
-    // enforce statement_timeout (pg_sleep runs to its end under it).
-    const STATEMENT_TIMEOUT_MS = 500;
-    const database = await openDatabase({ kind: 'postgres', url: testDatabase.url!, poolMax: 4, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
-    const server = await buildApp({ config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }), database, logger: testLogger() });
-    checkContract(server);
-    const locker = new pg.Client({ connectionString: testDatabase.url });
-    await locker.connect();
-    // Fail rather than wait should anything else hold the table.
-    await locker.query("set lock_timeout = '5s'");
-    try {
-      const reference = uniqueReference('T');
-      const created = await server.inject({ method: 'PUT', url: `/api/v1/trajectories/${reference}`, headers: { authorization }, payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }) });
-      expect(created.statusCode, created.body).toBe(201);
+  it.skipIf(onPglite)(
+    'a statement stuck behind a lock is cancelled: 504 QUERY_TIMEOUT in bounded time, and the service keeps working',
+    async () => {
+      // Skipped on PGlite: it has one connection (no other session can hold a lock) and does not
+      // enforce statement_timeout (pg_sleep runs to its end under it).
+      const STATEMENT_TIMEOUT_MS = 500;
+      const database = await openDatabase({
+        kind: 'postgres',
+        url: testDatabase.url!,
+        poolMax: 4,
+        statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+      });
+      const server = await buildApp({
+        config: testConfig({ DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS) }),
+        database,
+        logger: testLogger(),
+      });
+      checkContract(server);
+      const locker = new pg.Client({ connectionString: testDatabase.url });
+      await locker.connect();
+      // Fail rather than wait should anything else hold the table.
+      await locker.query("set lock_timeout = '5s'");
+      try {
+        const reference = uniqueReference('T');
+        const created = await server.inject({
+          method: 'PUT',
+          url: `/api/v1/trajectories/${reference}`,
+          headers: { authorization },
+          payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }),
+        });
+        expect(created.statusCode, created.body).toBe(201);
 
-      await locker.query('begin');
-      await locker.query('lock table trajectories in access exclusive mode');
-      const started = performance.now();
-      const stuck = await server.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization } });
-      const elapsed = performance.now() - started;
-      expect(stuck.statusCode).toBe(504);
-      expect(stuck.json()).toMatchObject({ status: 504, code: 'QUERY_TIMEOUT', message: expect.stringMatching(/took too long/) });
-      expect(elapsed).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS - 50);
-      expect(elapsed).toBeLessThan(STATEMENT_TIMEOUT_MS + 3_000);
+        await locker.query('begin');
+        await locker.query('lock table trajectories in access exclusive mode');
+        const started = performance.now();
+        const stuck = await server.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization } });
+        const elapsed = performance.now() - started;
+        expect(stuck.statusCode).toBe(504);
+        expect(stuck.json()).toMatchObject({ status: 504, code: 'QUERY_TIMEOUT', message: expect.stringMatching(/took too long/) });
+        expect(elapsed).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS - 50);
+        expect(elapsed).toBeLessThan(STATEMENT_TIMEOUT_MS + 3_000);
 
-      // GraphQL says the same, in its error extensions.
-      const graphql = await server.inject({ method: 'POST', url: '/graphql', headers: { authorization }, payload: { query: '{ trajectories(first: 1) { nodes { id } } }' } });
-      expect(graphql.json().errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
+        // GraphQL says the same, in its error extensions.
+        const graphql = await server.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { authorization },
+          payload: { query: '{ trajectories(first: 1) { nodes { id } } }' },
+        });
+        expect(graphql.json().errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
 
-      // Meanwhile what does not need the locked table answers.
-      expect((await server.inject({ url: '/health/ready' })).statusCode).toBe(200);
+        // Meanwhile what does not need the locked table answers.
+        expect((await server.inject({ url: '/health/ready' })).statusCode).toBe(200);
 
-      await locker.query('rollback');
-      const after = await server.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization } });
-      expect(after.statusCode, after.body).toBe(200);
-    } finally {
-      await locker.query('rollback').catch(() => undefined);
-      await locker.end();
-      await server.close();
-      await database.close();
-    }
-  });
+        await locker.query('rollback');
+        const after = await server.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization } });
+        expect(after.statusCode, after.body).toBe(200);
+      } finally {
+        await locker.query('rollback').catch(() => undefined);
+        await locker.end();
+        await server.close();
+        await database.close();
+      }
+    },
+  );
 });

@@ -34,14 +34,27 @@ afterAll(() => t.close());
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom("' OR '1'='1", "x'); drop table trajectories; --", '\u0000', '\u202E', '🙂', '', 'x'.repeat(2_000), '2024-13', '0000-00', 'null', '__typename'),
+  fc.constantFrom(
+    "' OR '1'='1",
+    "x'); drop table trajectories; --",
+    '\u0000',
+    '\u202E',
+    '🙂',
+    '',
+    'x'.repeat(2_000),
+    '2024-13',
+    '0000-00',
+    'null',
+    '__typename',
+  ),
 );
 
 type Draw = fc.GeneratorValue;
 
 /** A JSON value for a variable of this input type: usually right, sometimes of another type. */
 function inputValue(g: Draw, type: GraphQLType, depth = 0): unknown {
-  if (g(fc.integer, { min: 0, max: 9 }) === 0) return g(() => fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([])));
+  if (g(fc.integer, { min: 0, max: 9 }) === 0)
+    return g(() => fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([])));
   if (!isNonNull(type) && g(fc.integer, { min: 0, max: 5 }) === 0) return null;
   if (isList(type)) {
     const inner = (isNonNull(type) ? (type as { ofType: GraphQLType }).ofType : type) as { ofType: GraphQLType };
@@ -54,7 +67,14 @@ function inputValue(g: Draw, type: GraphQLType, depth = 0): unknown {
     case 'input': {
       const fields = Object.values((named as unknown as { getFields(): Record<string, { name: string; type: GraphQLType }> }).getFields());
       // (By name: fast-check compares a generator's arguments, and schema objects are cyclic.)
-      const chosen = depth > 2 ? [] : g(fc.subarray, fields.map((field) => field.name), { maxLength: Math.min(3, fields.length) });
+      const chosen =
+        depth > 2
+          ? []
+          : g(
+              fc.subarray,
+              fields.map((field) => field.name),
+              { maxLength: Math.min(3, fields.length) },
+            );
       return Object.fromEntries(chosen.map((name) => [name, inputValue(g, fields.find((field) => field.name === name)!.type, depth + 1)]));
     }
     default:
@@ -65,7 +85,13 @@ function inputValue(g: Draw, type: GraphQLType, depth = 0): unknown {
 function scalarValue(g: Draw, type: GraphQLNamedType): unknown {
   switch (type.name) {
     case 'Int':
-      return g(() => fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 30 }) }, { weight: 1, arbitrary: fc.integer({ min: -5, max: 120 }) }, { weight: 1, arbitrary: fc.integer() }));
+      return g(() =>
+        fc.oneof(
+          { weight: 4, arbitrary: fc.integer({ min: 1, max: 30 }) },
+          { weight: 1, arbitrary: fc.integer({ min: -5, max: 120 }) },
+          { weight: 1, arbitrary: fc.integer() },
+        ),
+      );
     case 'Float':
       return g(fc.double, { noNaN: true, min: -100, max: 100 });
     case 'Boolean':
@@ -76,7 +102,17 @@ function scalarValue(g: Draw, type: GraphQLNamedType): unknown {
       // Strings: codes that exist, months, cursors of real ids, and anything.
       return g(() =>
         fc.oneof(
-          fc.constantFrom(world.a.code, world.b.code, world.a.programme, world.b.programme, 'vuurtorenhuis', 'mentor_conversation', 'trauma_symptoms', '2024-01', '2025-06'),
+          fc.constantFrom(
+            world.a.code,
+            world.b.code,
+            world.a.programme,
+            world.b.programme,
+            'vuurtorenhuis',
+            'mentor_conversation',
+            'trauma_symptoms',
+            '2024-01',
+            '2025-06',
+          ),
           fc.constantFrom(...allIds).map((id) => Buffer.from(id).toString('base64url')),
           hostileString,
         ),
@@ -90,8 +126,11 @@ function literal(value: unknown, type: GraphQLType): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map((item) => literal(item, named)).join(', ')}]`;
   if (typeof value === 'object') {
-    const fields = kindOf(named) === 'input' ? (named as unknown as { getFields(): Record<string, { type: GraphQLType }> }).getFields() : {};
-    return `{ ${Object.entries(value).map(([key, item]) => `${key}: ${literal(item, fields[key]?.type ?? named)}`).join(', ')} }`;
+    const fields =
+      kindOf(named) === 'input' ? (named as unknown as { getFields(): Record<string, { type: GraphQLType }> }).getFields() : {};
+    return `{ ${Object.entries(value)
+      .map(([key, item]) => `${key}: ${literal(item, fields[key]?.type ?? named)}`)
+      .join(', ')} }`;
   }
   if (kindOf(named) === 'enum' && typeof value === 'string' && /^[_A-Za-z]\w*$/.test(value)) return value;
   return JSON.stringify(value);
@@ -113,7 +152,8 @@ const queryArbitrary: fc.Arbitrary<Generated> = fc.gen().map((g) => {
       if (g(fc.boolean)) {
         const name = `v${declarations.length}`;
         // Usually the argument's own type; sometimes another, which GraphQL must refuse.
-        const declared = g(fc.integer, { min: 0, max: 7 }) === 0 ? g(fc.constantFrom, 'Int', 'String!', '[ID]', 'Boolean') : String(argument.type);
+        const declared =
+          g(fc.integer, { min: 0, max: 7 }) === 0 ? g(fc.constantFrom, 'Int', 'String!', '[ID]', 'Boolean') : String(argument.type);
         declarations.push(`$${name}: ${declared}`);
         if (g(fc.integer, { min: 0, max: 9 }) > 0) variables[name] = value;
         return `${argument.name}: $${name}`;
@@ -124,9 +164,13 @@ const queryArbitrary: fc.Arbitrary<Generated> = fc.gen().map((g) => {
   };
   const selection = (type: GraphQLNamedType, depth: number): string => {
     const fields = fieldsOf(type);
-    let picked = g(fc.subarray, Object.keys(fields), { minLength: 1, maxLength: Math.min(depth === 0 ? 2 : 4, Object.keys(fields).length) });
+    let picked = g(fc.subarray, Object.keys(fields), {
+      minLength: 1,
+      maxLength: Math.min(depth === 0 ? 2 : 4, Object.keys(fields).length),
+    });
     // Half the queries go for the record-level fields, where scope matters.
-    if (depth === 0 && g(fc.boolean)) picked = [g(fc.constantFrom, 'trajectories', 'trajectory'), ...picked.filter((name) => !name.startsWith('trajector'))].slice(0, 2);
+    if (depth === 0 && g(fc.boolean))
+      picked = [g(fc.constantFrom, 'trajectories', 'trajectory'), ...picked.filter((name) => !name.startsWith('trajector'))].slice(0, 2);
     // Like a real client, usually ask for the id of what has one.
     const chosen = 'id' in fields && !picked.includes('id') && g(fc.integer, { min: 0, max: 3 }) > 0 ? ['id', ...picked] : picked;
     return chosen
@@ -147,7 +191,11 @@ const queryArbitrary: fc.Arbitrary<Generated> = fc.gen().map((g) => {
 
 type Caller = 'researcher' | 'researcherWithoutPurpose' | 'institution' | 'funder' | 'auditor' | 'admin';
 const callers: Caller[] = ['researcher', 'researcherWithoutPurpose', 'institution', 'funder', 'auditor', 'admin'];
-const FIVE_HUNDREDS = new Set(Object.entries(ERROR_CODES).filter(([, status]) => status >= 500).map(([code]) => code));
+const FIVE_HUNDREDS = new Set(
+  Object.entries(ERROR_CODES)
+    .filter(([, status]) => status >= 500)
+    .map(([code]) => code),
+);
 
 describe('GraphQL under generated queries', () => {
   it('never fails on our side, and never gives a role anything beyond its scope', async () => {
@@ -156,34 +204,45 @@ describe('GraphQL under generated queries', () => {
     let withTrajectories = 0;
     await fc.assert(
       // Mostly the roles with record-level access, where scope matters; the others to see them refused.
-      fc.asyncProperty(queryArbitrary, fc.oneof({ weight: 3, arbitrary: fc.constantFrom<Caller>('researcher', 'institution') }, { weight: 1, arbitrary: fc.constantFrom(...callers) }), async ({ query, variables }, caller) => {
-        const authorization = caller === 'institution' ? world.a.authorization : world.keys[caller === 'researcherWithoutPurpose' ? 'researcher' : caller];
-        const headers = { authorization, ...(caller === 'researcherWithoutPurpose' ? {} : { 'x-purpose-of-use': 'system_test' }) };
-        const response = await t.app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables } });
-        const name = `${caller}: ${query.slice(0, 400)} ${JSON.stringify(variables).slice(0, 200)}`;
-        expect(response.statusCode, `${name} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
-        const result = response.json() as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-        for (const error of result.errors ?? []) {
-          expect(error.extensions?.code, `${name} → ${error.message}`).toMatch(/^[A-Z_]+$/);
-          expect(FIVE_HUNDREDS.has(error.extensions!.code!), `${name} → ${error.extensions!.code}: ${error.message}`).toBe(false);
-        }
-        if (!result.data) return;
-        executed += 1;
-        const strings = stringsIn(result.data);
-        const trajectoryIds = allIds.filter((id) => strings.has(id));
-        if (trajectoryIds.length) withTrajectories += 1;
-        const text = JSON.stringify(result.data);
-        expect(text, name).not.toMatch(HEX_DIGEST);
-        expect(text, name).not.toMatch(SOURCE_PSEUDONYM);
-        if (caller === 'researcher' || caller === 'researcherWithoutPurpose') {
-          for (const id of strings) expect(hidden.has(id), `${name} → non-consented ${id}`).toBe(false);
-          expect(text, name).not.toMatch(CALENDAR_DATE);
-        } else if (caller === 'institution') {
-          for (const id of trajectoryIds) expect(idsOfA.has(id), `${name} → ${id} of another institution`).toBe(true);
-        } else {
-          expect(trajectoryIds, name).toEqual([]);
-        }
-      }),
+      fc.asyncProperty(
+        queryArbitrary,
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom<Caller>('researcher', 'institution') },
+          { weight: 1, arbitrary: fc.constantFrom(...callers) },
+        ),
+        async ({ query, variables }, caller) => {
+          const authorization =
+            caller === 'institution' ? world.a.authorization : world.keys[caller === 'researcherWithoutPurpose' ? 'researcher' : caller];
+          const headers = { authorization, ...(caller === 'researcherWithoutPurpose' ? {} : { 'x-purpose-of-use': 'system_test' }) };
+          const response = await t.app.inject({ method: 'POST', url: '/graphql', headers, payload: { query, variables } });
+          const name = `${caller}: ${query.slice(0, 400)} ${JSON.stringify(variables).slice(0, 200)}`;
+          expect(response.statusCode, `${name} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
+          const result = response.json() as {
+            data?: Record<string, unknown> | null;
+            errors?: Array<{ message: string; extensions?: { code?: string } }>;
+          };
+          for (const error of result.errors ?? []) {
+            expect(error.extensions?.code, `${name} → ${error.message}`).toMatch(/^[A-Z_]+$/);
+            expect(FIVE_HUNDREDS.has(error.extensions!.code!), `${name} → ${error.extensions!.code}: ${error.message}`).toBe(false);
+          }
+          if (!result.data) return;
+          executed += 1;
+          const strings = stringsIn(result.data);
+          const trajectoryIds = allIds.filter((id) => strings.has(id));
+          if (trajectoryIds.length) withTrajectories += 1;
+          const text = JSON.stringify(result.data);
+          expect(text, name).not.toMatch(HEX_DIGEST);
+          expect(text, name).not.toMatch(SOURCE_PSEUDONYM);
+          if (caller === 'researcher' || caller === 'researcherWithoutPurpose') {
+            for (const id of strings) expect(hidden.has(id), `${name} → non-consented ${id}`).toBe(false);
+            expect(text, name).not.toMatch(CALENDAR_DATE);
+          } else if (caller === 'institution') {
+            for (const id of trajectoryIds) expect(idsOfA.has(id), `${name} → ${id} of another institution`).toBe(true);
+          } else {
+            expect(trajectoryIds, name).toEqual([]);
+          }
+        },
+      ),
       fuzzSettings(250),
     );
     // Enough queries got through to an answer, some of them with trajectories in it.

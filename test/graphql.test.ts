@@ -23,7 +23,9 @@ describe('GraphQL', () => {
   });
 
   it('serves the catalogues and programmes with their fixed offer', async () => {
-    const response = await query({ query: '{ programmes { code settings fixedOffer { activityTypeCode period coreElement } } instruments { code informants } }' });
+    const response = await query({
+      query: '{ programmes { code settings fixedOffer { activityTypeCode period coreElement } } instruments { code informants } }',
+    });
     const { data } = response.json();
     expect(data.programmes).toHaveLength(8);
     const settings = new Set(data.programmes.flatMap((programme: { settings: string[] }) => programme.settings));
@@ -43,7 +45,8 @@ describe('GraphQL', () => {
 
   it('refuses data nested deeper than the limit, also when hidden in a named fragment', async () => {
     // Apart from the cost estimate (raised in this file's configuration), so the depth rule alone decides.
-    const nest = (levels: number) => `trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
+    const nest = (levels: number) =>
+      `trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
     for (const body of [`{ ${nest(8)} }`, `query Q { ...Hidden } fragment Hidden on Query { ${nest(8)} }`]) {
       const response = await query({ query: body }, researchHeaders);
       const errors = response.json().errors;
@@ -68,11 +71,18 @@ describe('GraphQL', () => {
   it('refuses, without expanding them, fragments that spread the next fragment many times', async () => {
     const levels = 24;
     const fragments = Array.from({ length: levels }, (_, index) =>
-      index === levels - 1 ? `fragment F${index} on Query { apiVersion }` : `fragment F${index} on Query { ...F${index + 1} apiVersion ...F${index + 1} }`,
+      index === levels - 1
+        ? `fragment F${index} on Query { apiVersion }`
+        : `fragment F${index} on Query { ...F${index + 1} apiVersion ...F${index + 1} }`,
     );
     const started = Date.now();
     const response = await query({ query: `query Q { ...F0 } ${fragments.join(' ')}` });
-    expect(response.json().errors.map((error: { message: string }) => error.message).join(' ')).toMatch(/more than 50000 selections/);
+    expect(
+      response
+        .json()
+        .errors.map((error: { message: string }) => error.message)
+        .join(' '),
+    ).toMatch(/more than 50000 selections/);
     // 2^24 expansions would take minutes; the bound stops it at once.
     expect(Date.now() - started).toBeLessThan(10_000);
   });

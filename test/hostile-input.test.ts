@@ -15,7 +15,10 @@ let cases: HostileCase[];
 
 beforeAll(async () => {
   t = await createTestApp(HOSTILE_LIMITS);
-  cases = hostileCases({ institution: (await t.authorization('institution')).authorization, researcher: (await t.authorization('researcher')).authorization });
+  cases = hostileCases({
+    institution: (await t.authorization('institution')).authorization,
+    researcher: (await t.authorization('researcher')).authorization,
+  });
 });
 afterAll(() => t.close());
 
@@ -59,7 +62,13 @@ describe('hostile input', () => {
       if (response.statusCode >= 400) {
         const shape = body as { status?: unknown; code?: unknown; message?: unknown; requestId?: unknown } | null;
         const documented = shape?.code === 'INGEST_REJECTED' || shape?.requestId === requestId;
-        if (!shape || shape.status !== response.statusCode || typeof shape.code !== 'string' || typeof shape.message !== 'string' || !documented) {
+        if (
+          !shape ||
+          shape.status !== response.statusCode ||
+          typeof shape.code !== 'string' ||
+          typeof shape.message !== 'string' ||
+          !documented
+        ) {
           problems.push(`not in the error shape: ${response.body.slice(0, 200)}`);
         }
       }
@@ -70,9 +79,11 @@ describe('hostile input', () => {
       else {
         const expected = outcomeOf(response.statusCode, codes);
         if (event.outcome !== expected) problems.push(`audited as ${event.outcome}, not ${expected}`);
-        if (event.status_code !== response.statusCode) problems.push(`audited with status ${event.status_code}, not ${response.statusCode}`);
+        if (event.status_code !== response.statusCode)
+          problems.push(`audited with status ${event.status_code}, not ${response.statusCode}`);
         const code = response.statusCode >= 400 ? (body as { code?: string } | null)?.code : codes[0];
-        if (code && code !== 'INGEST_REJECTED' && event.details?.code !== code) problems.push(`audited with code ${event.details?.code}, not ${code}`);
+        if (code && code !== 'INGEST_REJECTED' && event.details?.code !== code)
+          problems.push(`audited with code ${event.details?.code}, not ${code}`);
       }
       if (problems.length > 0) failures.push(`${name}: ${problems.join('; ')}`);
     }
@@ -102,7 +113,11 @@ describe('hostile input', () => {
       expect(head, raw.slice(0, 40)).toMatch(/^HTTP\/1\.1 400 /);
       const parsed = JSON.parse(body);
       expect(parsed).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', requestId: expect.any(String) });
-      expect(await auditEventOf(parsed.requestId)).toMatchObject({ outcome: 'refused', status_code: 400, details: { code: 'VALIDATION_FAILED' } });
+      expect(await auditEventOf(parsed.requestId)).toMatchObject({
+        outcome: 'refused',
+        status_code: 400,
+        details: { code: 'VALIDATION_FAILED' },
+      });
     }
   });
 });

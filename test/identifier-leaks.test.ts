@@ -38,10 +38,18 @@ describe('identifiers sent in headers, URLs and bodies', () => {
       expect(response.statusCode, what).toBeLessThan(500);
       expect(serverFailureCodes(response.json()), what).toEqual([]);
       if (response.statusCode >= 400) {
-        expect(response.json(), what).toMatchObject({ status: response.statusCode, code: expect.any(String), message: expect.any(String), requestId: response.headers['x-request-id'] });
+        expect(response.json(), what).toMatchObject({
+          status: response.statusCode,
+          code: expect.any(String),
+          message: expect.any(String),
+          requestId: response.headers['x-request-id'],
+        });
       }
       const requestId = String(response.headers['x-request-id']);
-      expect(needles.some((needle) => requestId.includes(needle)), what).toBe(false);
+      expect(
+        needles.some((needle) => requestId.includes(needle)),
+        what,
+      ).toBe(false);
       expect(audited.has(requestId), `no audit event for ${what}`).toBe(true);
     }
   });
@@ -49,13 +57,15 @@ describe('identifiers sent in headers, URLs and bodies', () => {
   it('never reach the audit trail', async () => {
     const { rows } = await t.database.query<{ event: string }>('select row_to_json(e)::text as event from audit_events e');
     expect(rows.length).toBeGreaterThan(sent.length - 1);
-    for (const { event } of rows) for (const needle of needles) expect(event.includes(needle), `audit event holds ${needle}: ${event}`).toBe(false);
+    for (const { event } of rows)
+      for (const needle of needles) expect(event.includes(needle), `audit event holds ${needle}: ${event}`).toBe(false);
   });
 
   it('never reach an ingest report, nor as an idempotency key', async () => {
     const { rows } = await t.database.query<{ report: string }>('select row_to_json(r)::text as report from ingest_reports r');
     expect(rows.length).toBeGreaterThan(0);
-    for (const { report } of rows) for (const needle of needles) expect(report.includes(needle), `ingest report holds ${needle}`).toBe(false);
+    for (const { report } of rows)
+      for (const needle of needles) expect(report.includes(needle), `ingest report holds ${needle}`).toBe(false);
   });
 
   it('never reach the service log, which names routes by their pattern', async () => {

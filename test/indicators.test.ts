@@ -62,7 +62,10 @@ async function computed(authorization: string): Promise<Computed[]> {
       method: 'POST',
       url: '/graphql',
       headers: { authorization, 'x-purpose-of-use': 'system_test' },
-      payload: { query: `query($after: String) { trajectories(first: 100, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`, variables: { after } },
+      payload: {
+        query: `query($after: String) { trajectories(first: 100, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`,
+        variables: { after },
+      },
     });
     const page: { nodes: Computed[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = response.json().data.trajectories;
     nodes.push(...page.nodes);
@@ -78,7 +81,11 @@ function expectEqual(fresh: Computed[], kept: Map<string, StoredIndicators>) {
     expect(row, `indicators of ${node.id}`).toBeDefined();
     expect(row!.outcome_class).toBe(node.outcomeClass);
     expect(row!.problem_recognition).toBe(node.problemRecognition.overall);
-    expect(row!.statuses).toEqual(['exploitation_resilience', 'social_emotional', 'family_network', 'participation'].map((domain) => node.domainStatuses.find((entry) => entry.domain === domain)!.status));
+    expect(row!.statuses).toEqual(
+      ['exploitation_resilience', 'social_emotional', 'family_network', 'participation'].map(
+        (domain) => node.domainStatuses.find((entry) => entry.domain === domain)!.status,
+      ),
+    );
     // Researchers get no time-dependent figures for open trajectories; institutions get them all.
     if (node.fidelity === null) continue;
     expect(row!.fidelity_summary).toBeCloseTo(node.fidelity.summary ?? Number.NaN, 9);
@@ -101,14 +108,22 @@ describe('indicators kept up to date', () => {
     const fresh = await computed(researcher);
     expectEqual(fresh, await stored());
     // The research API filters by the stored classes.
-    const improved = fresh.filter((node) => node.outcomeClass === 'improved').map((node) => node.id).sort();
+    const improved = fresh
+      .filter((node) => node.outcomeClass === 'improved')
+      .map((node) => node.id)
+      .sort();
     const filtered = await t.app.inject({
       method: 'POST',
       url: '/graphql',
       headers: { authorization: researcher, 'x-purpose-of-use': 'system_test' },
       payload: { query: '{ trajectories(first: 100, filter: { outcomeClass: improved }) { nodes { id } } }' },
     });
-    expect(filtered.json().data.trajectories.nodes.map((node: { id: string }) => node.id).sort()).toEqual(improved);
+    expect(
+      filtered
+        .json()
+        .data.trajectories.nodes.map((node: { id: string }) => node.id)
+        .sort(),
+    ).toEqual(improved);
   });
 
   it('follow ingest, an update and an erasure', async () => {
@@ -117,9 +132,18 @@ describe('indicators kept up to date', () => {
     const youth = { ...trajectoryBody().subject, pseudonym };
     const lines = [
       { type: 'trajectory', reference, ...trajectoryBody({ subject: youth, startDate: '2024-01-10' }) },
-      ...[34, 30, 27].map((value, index) => ({ type: 'measurement', reference: `${reference}-M${index}`, ...measurementBody(reference, { date: `2024-0${index + 2}-01`, value }) })),
+      ...[34, 30, 27].map((value, index) => ({
+        type: 'measurement',
+        reference: `${reference}-M${index}`,
+        ...measurementBody(reference, { date: `2024-0${index + 2}-01`, value }),
+      })),
     ];
-    const pushed = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization: institution, 'content-type': 'application/x-ndjson' }, payload: ndjson(lines) });
+    const pushed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: institution, 'content-type': 'application/x-ndjson' },
+      payload: ndjson(lines),
+    });
     expect(pushed.statusCode).toBe(200);
     await settle();
     const id = (await selectRows<{ id: string }>(t.database.orm, sql`select id from trajectories where reference = ${reference}`))[0]!.id;
@@ -128,14 +152,22 @@ describe('indicators kept up to date', () => {
     expectEqual(await computed(institution), await stored());
 
     // A later score turns the series into a reliable improvement.
-    await t.app.inject({ method: 'PUT', url: `/api/v1/measurements/${reference}-M3`, headers: { authorization: institution }, payload: measurementBody(reference, { date: '2024-06-01', value: 12 }) });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/measurements/${reference}-M3`,
+      headers: { authorization: institution },
+      payload: measurementBody(reference, { date: '2024-06-01', value: 12 }),
+    });
     await settle();
     expect((await stored()).get(id)!.statuses[1]).toBe('improved');
     expectEqual(await computed(institution), await stored());
 
     await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: institution }, payload: { pseudonym } });
     expect((await stored()).has(id)).toBe(false);
-    const [doses] = await selectRows<{ n: number }>(t.database.orm, sql`select count(*)::int as n from trajectory_doses where trajectory_id = ${id}`);
+    const [doses] = await selectRows<{ n: number }>(
+      t.database.orm,
+      sql`select count(*)::int as n from trajectory_doses where trajectory_id = ${id}`,
+    );
     expect(doses!.n).toBe(0);
   });
 });

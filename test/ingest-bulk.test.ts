@@ -22,7 +22,12 @@ beforeEach(async () => {
 });
 
 const push = (body: string, query = '', headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/ingest${query}`, headers: { authorization, 'content-type': 'application/x-ndjson', ...headers }, payload: body });
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/ingest${query}`,
+    headers: { authorization, 'content-type': 'application/x-ndjson', ...headers },
+    payload: body,
+  });
 
 async function tableCounts() {
   const [row] = await selectRows<Record<string, number>>(
@@ -38,13 +43,25 @@ async function tableCounts() {
 function stream(measurements = 10) {
   const trajectory = uniqueReference('T');
   const records: Array<Record<string, unknown>> = [
-    { type: 'trajectory', reference: trajectory, ...own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }) },
+    {
+      type: 'trajectory',
+      reference: trajectory,
+      ...own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }),
+    },
     { type: 'placement', reference: uniqueReference('P'), ...placementBody(trajectory) },
     { type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(trajectory) },
-    { type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 2, durationMinutes: null, topics: null }) },
+    {
+      type: 'care_activity',
+      reference: uniqueReference('A'),
+      ...careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 2, durationMinutes: null, topics: null }),
+    },
   ];
   for (let index = 0; index < measurements; index += 1) {
-    records.push({ type: 'measurement', reference: uniqueReference('M'), ...measurementBody(trajectory, { value: 20 + index, date: `2024-03-${String(index + 1).padStart(2, '0')}` }) });
+    records.push({
+      type: 'measurement',
+      reference: uniqueReference('M'),
+      ...measurementBody(trajectory, { value: 20 + index, date: `2024-03-${String(index + 1).padStart(2, '0')}` }),
+    });
   }
   return { trajectory, records };
 }
@@ -83,17 +100,26 @@ describe('bulk ingest', () => {
   it('atomic: one bad record refuses the whole stream, naming every error by line', async () => {
     const before = await tableCounts();
     const { trajectory, records } = stream(10);
-    records.splice(5, 0, { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(trajectory, { value: 99, informant: 'parent' }) });
+    records.splice(5, 0, {
+      type: 'measurement',
+      reference: uniqueReference('M'),
+      ...measurementBody(trajectory, { value: 99, informant: 'parent' }),
+    });
     records.push({ type: 'measurement', reference: 'M-0612345678', ...measurementBody(trajectory) });
     const response = await push(`${ndjson(records)}{not json\n{"type":"diagnosis","reference":"X"}\n`);
     expect(response.statusCode).toBe(422);
     const report = response.json();
     expect(report).toMatchObject({ status: 422, code: 'INGEST_REJECTED', outcome: 'rolled_back', requestId: expect.any(String) });
     expect(report.rejections).toEqual([
-      { line: 6, type: 'measurement', reference: expect.any(String), errors: [
-        { code: 'INFORMANT_NOT_ALLOWED', message: expect.any(String), field: 'informant' },
-        { code: 'VALUE_OUT_OF_RANGE', message: expect.any(String), field: 'value' },
-      ] },
+      {
+        line: 6,
+        type: 'measurement',
+        reference: expect.any(String),
+        errors: [
+          { code: 'INFORMANT_NOT_ALLOWED', message: expect.any(String), field: 'informant' },
+          { code: 'VALUE_OUT_OF_RANGE', message: expect.any(String), field: 'value' },
+        ],
+      },
       { line: 16, type: 'measurement', errors: [{ code: 'PII_DETECTED', message: expect.any(String), field: 'reference' }] },
       { line: 17, errors: [{ code: 'INVALID_JSON', message: 'is not valid JSON', field: '' }] },
       { line: 18, type: 'diagnosis', reference: 'X', errors: [expect.objectContaining({ code: 'INVALID_VALUE', field: 'type' })] },
@@ -112,7 +138,10 @@ describe('bulk ingest', () => {
     expect(response.statusCode).toBe(200);
     const report = response.json();
     expect(report.counts.measurement).toEqual({ created: 4, updated: 0, unchanged: 0, rejected: 2 });
-    expect(report.rejections.map((rejection: { errors: Array<{ code: string }> }) => rejection.errors[0]!.code)).toEqual(['DATE_IN_FUTURE', 'UNKNOWN_TRAJECTORY']);
+    expect(report.rejections.map((rejection: { errors: Array<{ code: string }> }) => rejection.errors[0]!.code)).toEqual([
+      'DATE_IN_FUTURE',
+      'UNKNOWN_TRAJECTORY',
+    ]);
     const after = await tableCounts();
     expect(after.measurements).toBe(before.measurements! + 4);
     expect(after.trajectories).toBe(before.trajectories! + 1);
@@ -135,7 +164,12 @@ describe('bulk ingest', () => {
     const first = await push(ndjson(records), '', { 'idempotency-key': key });
     expect(first.statusCode).toBe(200);
     // The registry's state moves on after the first push ...
-    await t.app.inject({ method: 'PUT', url: `/api/v1/measurements/${measurement.reference}`, headers: { authorization }, payload: measurementBody(trajectory, { value: 44, date: measurement.date }) });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/measurements/${measurement.reference}`,
+      headers: { authorization },
+      payload: measurementBody(trajectory, { value: 44, date: measurement.date }),
+    });
     const before = await tableCounts();
     // ... and a retry of the first push must not put the old value back.
     const retry = await push(ndjson(records), '', { 'idempotency-key': key });
@@ -161,14 +195,24 @@ describe('bulk ingest', () => {
     const longLine = await push(`${JSON.stringify({ type: 'trajectory', reference: 'x'.repeat(5000) })}\n`);
     expect(longLine.json().rejections[0]).toMatchObject({ line: 1, errors: [{ code: 'LINE_TOO_LONG' }] });
 
-    const json = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization, 'content-type': 'application/json' }, payload: {} });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: {},
+    });
     expect(json.statusCode).toBe(415);
     expect(json.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('is for institutions only', async () => {
     const { authorization: researcher } = await t.authorization('researcher');
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization: researcher, 'content-type': 'application/x-ndjson' }, payload: '' });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: researcher, 'content-type': 'application/x-ndjson' },
+      payload: '',
+    });
     expect(response.statusCode).toBe(403);
   });
 });

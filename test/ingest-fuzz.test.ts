@@ -24,7 +24,10 @@ let own: InstitutionFixture;
 beforeEach(async () => {
   own = await createInstitution(t);
   authorization = own.authorization;
-  const created = await own.put(`/api/v1/trajectories/${BASE_TRAJECTORY}`, own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }));
+  const created = await own.put(
+    `/api/v1/trajectories/${BASE_TRAJECTORY}`,
+    own.trajectoryBody({ subject: { ...own.trajectoryBody().subject, pseudonym: randomPseudonym() } }),
+  );
   expect(created.statusCode).toBe(201);
 });
 
@@ -44,12 +47,29 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   care_activity: () => careActivityBody(BASE_TRAJECTORY),
   measurement: () => measurementBody(BASE_TRAJECTORY),
 };
-const PATHS: Record<string, string> = { trajectory: 'trajectories', placement: 'placements', care_activity: 'care-activities', measurement: 'measurements' };
+const PATHS: Record<string, string> = {
+  trajectory: 'trajectories',
+  placement: 'placements',
+  care_activity: 'care-activities',
+  measurement: 'measurements',
+};
 
 /** Strings an attacker or a careless export might send. */
 const nastyString = fc.oneof(
   fc.string(),
-  fc.constantFrom('111222333', 'anna@example.nl', '06-12345678', '2008-04-19', "'; drop table measurements; --", '\u0000', 'x'.repeat(300), '__proto__', 'NaN', '-0', ''),
+  fc.constantFrom(
+    '111222333',
+    'anna@example.nl',
+    '06-12345678',
+    '2008-04-19',
+    "'; drop table measurements; --",
+    '\u0000',
+    'x'.repeat(300),
+    '__proto__',
+    'NaN',
+    '-0',
+    '',
+  ),
 );
 const anyValue = fc.oneof(fc.jsonValue(), nastyString, fc.double(), fc.integer(), fc.constant(null));
 
@@ -76,24 +96,40 @@ const reference = fc.stringMatching(/^[A-Za-z][A-Za-z._:-]{0,20}$/);
 describe('ingest under random input', () => {
   it('single-record routes: never a 5xx, never a partial write', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedRecord, fc.record({ type: fc.constantFrom(...Object.keys(VALID)), record: fc.jsonValue() as fc.Arbitrary<Record<string, unknown>> })), reference, async ({ type, record }, ref) => {
-        const before = await counts();
-        const response = await t.app.inject({ method: 'PUT', url: `/api/v1/${PATHS[type]}/${ref}`, headers: { authorization }, payload: JSON.stringify(record), })
-          .catch((error: Error) => ({ statusCode: 599, body: error.message, json: () => ({}) }));
-        expect(response.statusCode, response.body).toBeLessThan(500);
-        if (response.statusCode >= 400) {
-          expect(response.json()).toHaveProperty('code');
-          expect(await counts()).toEqual(before);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          mutatedRecord,
+          fc.record({ type: fc.constantFrom(...Object.keys(VALID)), record: fc.jsonValue() as fc.Arbitrary<Record<string, unknown>> }),
+        ),
+        reference,
+        async ({ type, record }, ref) => {
+          const before = await counts();
+          const response = await t.app
+            .inject({ method: 'PUT', url: `/api/v1/${PATHS[type]}/${ref}`, headers: { authorization }, payload: JSON.stringify(record) })
+            .catch((error: Error) => ({ statusCode: 599, body: error.message, json: () => ({}) }));
+          expect(response.statusCode, response.body).toBeLessThan(500);
+          if (response.statusCode >= 400) {
+            expect(response.json()).toHaveProperty('code');
+            expect(await counts()).toEqual(before);
+          }
+        },
+      ),
       fuzzSettings(120),
     );
   });
 
   it('bulk stream: never a 5xx; rolled back leaves nothing, committed adds exactly what it reports', async () => {
     const line = fc.oneof(
-      { weight: 3, arbitrary: fc.tuple(mutatedRecord, reference).map(([{ type, record }, ref]) => JSON.stringify({ type, reference: ref, ...record })) },
-      { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...Object.keys(VALID)), reference).map(([type, ref]) => JSON.stringify({ type, reference: ref, ...VALID[type]!() })) },
+      {
+        weight: 3,
+        arbitrary: fc.tuple(mutatedRecord, reference).map(([{ type, record }, ref]) => JSON.stringify({ type, reference: ref, ...record })),
+      },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...Object.keys(VALID)), reference)
+          .map(([type, ref]) => JSON.stringify({ type, reference: ref, ...VALID[type]!() })),
+      },
       { weight: 1, arbitrary: fc.string() },
       { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
     );

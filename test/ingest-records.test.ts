@@ -40,7 +40,12 @@ describe('single-record upserts', () => {
     const created = await put(`/api/v1/trajectories/${reference}`, body);
     expect(created.statusCode).toBe(201);
     expect(created.json().status).toBe('created');
-    expect(created.json().trajectory).toMatchObject({ reference, programmeCode: own.programmes.residential, subject: { birthYear: 2009, gender: 'girl' }, endDate: null });
+    expect(created.json().trajectory).toMatchObject({
+      reference,
+      programmeCode: own.programmes.residential,
+      subject: { birthYear: 2009, gender: 'girl' },
+      endDate: null,
+    });
     expect(created.body).not.toContain(body.subject.pseudonym);
 
     const again = await put(`/api/v1/trajectories/${reference}`, body);
@@ -99,17 +104,28 @@ describe('single-record upserts', () => {
   it('changes research consent and closes a trajectory', async () => {
     const reference = uniqueReference('T');
     await put(`/api/v1/trajectories/${reference}`, trajectoryBody());
-    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe('updated');
-    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe('unchanged');
+    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe(
+      'updated',
+    );
+    expect((await put(`/api/v1/trajectories/${reference}/research-consent`, { researchConsent: 'withdrawn' })).json().status).toBe(
+      'unchanged',
+    );
     const early = await put(`/api/v1/trajectories/${reference}/end`, { endDate: '2023-12-31', endReason: 'completed' });
     expect(early.json()).toMatchObject({ code: 'END_BEFORE_START', field: 'body.endDate' });
-    expect((await put(`/api/v1/trajectories/${reference}/end`, { endDate: '2024-09-30', endReason: 'completed' })).json().status).toBe('updated');
-    expect((await get(`/api/v1/trajectories/${reference}`)).json()).toMatchObject({ researchConsent: 'withdrawn', endDate: '2024-09-30', endReason: 'completed' });
+    expect((await put(`/api/v1/trajectories/${reference}/end`, { endDate: '2024-09-30', endReason: 'completed' })).json().status).toBe(
+      'updated',
+    );
+    expect((await get(`/api/v1/trajectories/${reference}`)).json()).toMatchObject({
+      researchConsent: 'withdrawn',
+      endDate: '2024-09-30',
+      endReason: 'completed',
+    });
   });
 
   it('lists trajectories with a cursor', async () => {
     // Three of its own: the test once read whatever earlier tests had pushed, and failed alone.
-    for (let index = 0; index < 3; index += 1) expect((await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody())).statusCode).toBe(201);
+    for (let index = 0; index < 3; index += 1)
+      expect((await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody())).statusCode).toBe(201);
     const page = await get('/api/v1/trajectories?limit=2');
     expect(page.statusCode).toBe(200);
     expect(page.json().items).toHaveLength(2);
@@ -122,17 +138,87 @@ describe('single-record upserts', () => {
 
 describe('bad input on single-record routes: a clear error and nothing written', () => {
   const cases: Array<[string, () => Promise<{ url: string; body: unknown }>, string, string]> = [
-    ['unknown field', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), name: 'Anna' } }), 'VALIDATION_FAILED', 'body.name'],
-    ['missing field', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), startDate: undefined } }), 'VALIDATION_FAILED', 'body.startDate'],
-    ['bad enumeration', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ researchConsent: 'maybe' }) }), 'VALIDATION_FAILED', 'body.researchConsent'],
-    ['malformed pseudonym', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: '111222333' } }) }), 'VALIDATION_FAILED', 'body.subject.pseudonym'],
-    ['end before start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ endDate: '2023-01-01', endReason: 'completed' }) }), 'END_BEFORE_START', 'body.endDate'],
-    ['end without reason', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ endDate: '2024-06-01' }) }), 'END_REASON_MISMATCH', 'body.endReason'],
-    ['an age of −10 at the start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 2034 }, startDate: '2024-01-15' }) }), 'AGE_OUT_OF_RANGE', 'body.subject.birthYear'],
-    ['an age of 44 at the start', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 1980 }, startDate: '2024-01-15' }) }), 'AGE_OUT_OF_RANGE', 'body.subject.birthYear'],
-    ['future date', async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ startDate: '2099-01-01' }) }), 'DATE_IN_FUTURE', 'body.startDate'],
-    ["another institution's programme", async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ programmeCode: other.programmes.residential }) }), 'UNKNOWN_PROGRAMME', 'body.programmeCode'],
-    ['a reference with a phone number', async () => ({ url: `/api/v1/trajectories/T-0612345678`, body: trajectoryBody() }), 'PII_DETECTED', 'params.reference'],
+    [
+      'unknown field',
+      async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), name: 'Anna' } }),
+      'VALIDATION_FAILED',
+      'body.name',
+    ],
+    [
+      'missing field',
+      async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: { ...trajectoryBody(), startDate: undefined } }),
+      'VALIDATION_FAILED',
+      'body.startDate',
+    ],
+    [
+      'bad enumeration',
+      async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ researchConsent: 'maybe' }) }),
+      'VALIDATION_FAILED',
+      'body.researchConsent',
+    ],
+    [
+      'malformed pseudonym',
+      async () => ({
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        body: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: '111222333' } }),
+      }),
+      'VALIDATION_FAILED',
+      'body.subject.pseudonym',
+    ],
+    [
+      'end before start',
+      async () => ({
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        body: trajectoryBody({ endDate: '2023-01-01', endReason: 'completed' }),
+      }),
+      'END_BEFORE_START',
+      'body.endDate',
+    ],
+    [
+      'end without reason',
+      async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ endDate: '2024-06-01' }) }),
+      'END_REASON_MISMATCH',
+      'body.endReason',
+    ],
+    [
+      'an age of −10 at the start',
+      async () => ({
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 2034 }, startDate: '2024-01-15' }),
+      }),
+      'AGE_OUT_OF_RANGE',
+      'body.subject.birthYear',
+    ],
+    [
+      'an age of 44 at the start',
+      async () => ({
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        body: trajectoryBody({ subject: { ...trajectoryBody().subject, birthYear: 1980 }, startDate: '2024-01-15' }),
+      }),
+      'AGE_OUT_OF_RANGE',
+      'body.subject.birthYear',
+    ],
+    [
+      'future date',
+      async () => ({ url: `/api/v1/trajectories/${uniqueReference('T')}`, body: trajectoryBody({ startDate: '2099-01-01' }) }),
+      'DATE_IN_FUTURE',
+      'body.startDate',
+    ],
+    [
+      "another institution's programme",
+      async () => ({
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        body: trajectoryBody({ programmeCode: other.programmes.residential }),
+      }),
+      'UNKNOWN_PROGRAMME',
+      'body.programmeCode',
+    ],
+    [
+      'a reference with a phone number',
+      async () => ({ url: `/api/v1/trajectories/T-0612345678`, body: trajectoryBody() }),
+      'PII_DETECTED',
+      'params.reference',
+    ],
   ];
 
   for (const [name, make, code, field] of cases) {
@@ -149,17 +235,30 @@ describe('bad input on single-record routes: a clear error and nothing written',
 
   it('refuses child records that break rules across records', async () => {
     const trajectory = uniqueReference('T');
-    await put(`/api/v1/trajectories/${trajectory}`, trajectoryBody({ startDate: '2024-01-15', endDate: '2024-06-30', endReason: 'completed' }));
+    await put(
+      `/api/v1/trajectories/${trajectory}`,
+      trajectoryBody({ startDate: '2024-01-15', endDate: '2024-06-30', endReason: 'completed' }),
+    );
     const childCases: Array<[string, unknown, string, string]> = [
       ['measurements', measurementBody(trajectory, { value: 61 }), 'VALUE_OUT_OF_RANGE', 'body.value'],
       ['measurements', measurementBody(trajectory, { informant: 'parent' }), 'INFORMANT_NOT_ALLOWED', 'body.informant'],
       ['measurements', measurementBody(trajectory, { instrumentCode: 'iq_test' }), 'UNKNOWN_INSTRUMENT', 'body.instrumentCode'],
-      ['measurements', measurementBody(trajectory, { instrumentCode: 'exploitation_status', informant: 'mentor', value: 3 }), 'VALUE_OUT_OF_RANGE', 'body.value'],
+      [
+        'measurements',
+        measurementBody(trajectory, { instrumentCode: 'exploitation_status', informant: 'mentor', value: 3 }),
+        'VALUE_OUT_OF_RANGE',
+        'body.value',
+      ],
       ['measurements', measurementBody(trajectory, { date: '2024-09-01' }), 'DATE_OUTSIDE_TRAJECTORY', 'body.date'],
       ['measurements', measurementBody('NO-SUCH-T'), 'UNKNOWN_TRAJECTORY', 'body.trajectoryReference'],
       ['care-activities', careActivityBody(trajectory, { activityTypeCode: 'yoga' }), 'UNKNOWN_ACTIVITY_TYPE', 'body.activityTypeCode'],
       ['care-activities', careActivityBody(trajectory, { durationMinutes: null, count: 1 }), 'AMOUNT_MISSING', 'body.durationMinutes'],
-      ['care-activities', careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 1, durationMinutes: null }), 'NOT_APPLICABLE', 'body.topics'],
+      [
+        'care-activities',
+        careActivityBody(trajectory, { activityTypeCode: 'parent_contact', count: 1, durationMinutes: null }),
+        'NOT_APPLICABLE',
+        'body.topics',
+      ],
       ['placements', placementBody(trajectory, { startDate: '2023-06-01' }), 'DATE_OUTSIDE_TRAJECTORY', 'body.startDate'],
     ];
     for (const [path, body, code, field] of childCases) {
@@ -193,7 +292,12 @@ describe('institutions are kept apart', () => {
   it('admits only role institution', async () => {
     for (const role of ['researcher', 'funder', 'auditor', 'admin'] as const) {
       const { authorization } = await t.authorization(role);
-      const response = await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('T')}`, headers: { authorization }, payload: trajectoryBody() });
+      const response = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/trajectories/${uniqueReference('T')}`,
+        headers: { authorization },
+        payload: trajectoryBody(),
+      });
       expect(response.statusCode).toBe(403);
     }
   });

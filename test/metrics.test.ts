@@ -32,7 +32,9 @@ describe('metrics, on the API port for listed addresses', () => {
       method: 'PUT',
       url: `/api/v1/trajectories/${reference}`,
       headers: { authorization: institution },
-      payload: trajectoryBody({ subject: { pseudonym, birthYear: 2010, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' } }),
+      payload: trajectoryBody({
+        subject: { pseudonym, birthYear: 2010, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' },
+      }),
     });
     expect(put.statusCode).toBe(201);
     const stream = ndjson([
@@ -40,9 +42,15 @@ describe('metrics, on the API port for listed addresses', () => {
       { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { date: '2024-03-01', value: 28 }) },
       { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { value: 999 }) },
     ]);
-    const bulk = await t.app.inject({ method: 'POST', url: '/api/v1/ingest?mode=per_record', headers: { authorization: institution, 'content-type': 'application/x-ndjson' }, payload: stream });
+    const bulk = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest?mode=per_record',
+      headers: { authorization: institution, 'content-type': 'application/x-ndjson' },
+      payload: stream,
+    });
     expect(bulk.statusCode).toBe(200);
-    const graphql = (query: string) => t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: institution }, payload: { query } });
+    const graphql = (query: string) =>
+      t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: institution }, payload: { query } });
     expect((await graphql('query Catalogue { instruments { code } }')).json().errors).toBeUndefined();
     expect((await graphql('query Broken { noSuchField }')).json().errors).toBeDefined();
     expect((await t.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ apiVersion }' } })).statusCode).toBe(401);
@@ -54,7 +62,9 @@ describe('metrics, on the API port for listed addresses', () => {
     expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = scrape.body;
 
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'PUT', route: '/api/v1/trajectories/:reference', status_code: '201' })).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', { method: 'PUT', route: '/api/v1/trajectories/:reference', status_code: '201' }),
+    ).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/ingest', status_code: '200' })).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' })).toBe(1);
     expect(sample(text, 'registry_graphql_operations_total', { operation: 'Catalogue', type: 'query', outcome: 'success' })).toBe(1);
@@ -65,9 +75,15 @@ describe('metrics, on the API port for listed addresses', () => {
       expect(sample(text, 'registry_db_pool_connections', { state: 'max' })).toBe(4); // the test database's pool
       expect(sample(text, 'registry_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
     }
-    expect(sample(text, 'registry_ingest_records_total', { source: 'single', type: 'trajectory', status: 'created', outcome: 'committed' })).toBe(1);
-    expect(sample(text, 'registry_ingest_records_total', { source: 'bulk', type: 'measurement', status: 'created', outcome: 'committed' })).toBe(2);
-    expect(sample(text, 'registry_ingest_records_total', { source: 'bulk', type: 'measurement', status: 'rejected', outcome: 'committed' })).toBe(1);
+    expect(
+      sample(text, 'registry_ingest_records_total', { source: 'single', type: 'trajectory', status: 'created', outcome: 'committed' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'registry_ingest_records_total', { source: 'bulk', type: 'measurement', status: 'created', outcome: 'committed' }),
+    ).toBe(2);
+    expect(
+      sample(text, 'registry_ingest_records_total', { source: 'bulk', type: 'measurement', status: 'rejected', outcome: 'committed' }),
+    ).toBe(1);
     expect(sample(text, 'registry_audit_events_written_total', { outcome: 'success' })).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'registry_audit_events_written_total', { outcome: 'refused' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'registry_audit_write_duration_seconds_count')).toBeGreaterThanOrEqual(4);
@@ -84,7 +100,9 @@ describe('metrics, on the API port for listed addresses', () => {
   it('shows the indicator queue while trajectories wait', async () => {
     // A trajectory of this test's own, so it needs no other test to have run first.
     const trajectory = await insertTrajectory(t.database.orm);
-    await t.database.query("insert into indicator_queue (trajectory_id, queued_at) values ($1, now() - interval '90 seconds')", [trajectory.id]);
+    await t.database.query("insert into indicator_queue (trajectory_id, queued_at) values ($1, now() - interval '90 seconds')", [
+      trajectory.id,
+    ]);
     const text = (await t.app.inject({ url: '/metrics' })).body;
     expect(sample(text, 'registry_indicator_queue_depth')).toBe(1);
     expect(sample(text, 'registry_indicator_queue_oldest_seconds')).toBeGreaterThanOrEqual(90);

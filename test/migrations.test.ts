@@ -15,7 +15,8 @@ function migrationsUpTo(count: number): string {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'));
   journal.entries = journal.entries.slice(0, count);
   fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const entry of journal.entries) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), path.join(folder, `${entry.tag}.sql`));
+  for (const entry of journal.entries)
+    fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), path.join(folder, `${entry.tag}.sql`));
   return folder;
 }
 
@@ -32,7 +33,9 @@ describe('0006: each institution keeps its own view of a youth', () => {
     // Under the old schema: one shared row per youth. Youth 1 is in care at two institutions,
     // youth 2 twice at one, youth 3 once; youth 4 was erased (the old tombstone).
     const q = db.database.query.bind(db.database);
-    const programmes = (await q<{ id: string; institution_id: string; code: string }>('select id, institution_id, code from programmes order by code')).rows;
+    const programmes = (
+      await q<{ id: string; institution_id: string; code: string }>('select id, institution_id, code from programmes order by code')
+    ).rows;
     const at = (code: string) => programmes.find((programme) => programme.code === code)!;
     const subject = async (n: number, birthYear: number, gender: string) =>
       (
@@ -65,7 +68,13 @@ describe('0006: each institution keeps its own view of a youth', () => {
   });
 
   it('gives every institution that held a youth a row of its own, with the attributes she had, and loses no trajectory', async () => {
-    const { rows } = await db.database.query<{ reference: string; registry_key: string; birth_year: number; gender: string; same_institution: boolean }>(
+    const { rows } = await db.database.query<{
+      reference: string;
+      registry_key: string;
+      birth_year: number;
+      gender: string;
+      same_institution: boolean;
+    }>(
       `select t.reference, s.registry_key, s.birth_year, s.gender, s.institution_id = t.institution_id as same_institution
          from trajectories t join subjects s on s.id = t.subject_id order by t.reference`,
     );
@@ -90,7 +99,9 @@ describe('0006: each institution keeps its own view of a youth', () => {
   it('keeps an earlier erasure as a registry-wide objection, so nothing refused before is accepted now', async () => {
     const { rows } = await db.database.query<{ registry_key: string }>('select registry_key from subject_objections');
     expect(rows).toEqual([{ registry_key: key(4) }]);
-    const { rows: tables } = await db.database.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_name = 'erased_subjects'");
+    const { rows: tables } = await db.database.query<{ n: number }>(
+      "select count(*)::int as n from information_schema.tables where table_name = 'erased_subjects'",
+    );
     expect(tables[0]!.n).toBe(0);
   });
 });

@@ -46,11 +46,39 @@ afterAll(() => t.close());
 /** Strings a careless export or an attacker might send. */
 const hostileString = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom("'; drop table trajectories; --", "' OR '1'='1", '\u0000', 'x\u0000y', '\u202E', '🙂🙂', '__proto__', 'constructor', '../../etc/passwd', '%00', 'NaN', '-0', '1e309', '', ' ', 'x'.repeat(300), '111222333', 'anna@example.nl', '2008-04-19'),
+  fc.constantFrom(
+    "'; drop table trajectories; --",
+    "' OR '1'='1",
+    '\u0000',
+    'x\u0000y',
+    '\u202E',
+    '🙂🙂',
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    '%00',
+    'NaN',
+    '-0',
+    '1e309',
+    '',
+    ' ',
+    'x'.repeat(300),
+    '111222333',
+    'anna@example.nl',
+    '2008-04-19',
+  ),
 );
-const hostile: fc.Arbitrary<unknown> = fc.oneof(hostileString, fc.jsonValue({ maxDepth: 2 }), fc.double(), fc.integer(), fc.constant(null), fc.boolean());
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.double(),
+  fc.integer(),
+  fc.constant(null),
+  fc.boolean(),
+);
 
-const isoDate = (from: number, to: number) => fc.integer({ min: from, max: to }).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+const isoDate = (from: number, to: number) =>
+  fc.integer({ min: from, max: to }).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
 const DAY_2023 = 19_358;
 const DAY_2026 = 20_454;
 
@@ -61,7 +89,10 @@ function hints(name: string, writing: boolean): fc.Arbitrary<unknown> | undefine
     case 'reference':
     case 'after':
       // A never writes under B's references (that would make them A's own too); it may read them.
-      return fc.constantFrom(...[a.trajectory, a.refusedTrajectory, a.placement, a.careActivity, a.measurement], ...(writing ? [] : [b.trajectory, b.refusedTrajectory, b.placement, b.measurement]));
+      return fc.constantFrom(
+        ...[a.trajectory, a.refusedTrajectory, a.placement, a.careActivity, a.measurement],
+        ...(writing ? [] : [b.trajectory, b.refusedTrajectory, b.placement, b.measurement]),
+      );
     case 'trajectoryReference':
       return fc.constantFrom(a.trajectory, a.refusedTrajectory, b.trajectory, b.refusedTrajectory);
     case 'id':
@@ -103,19 +134,26 @@ function arbitraryOf(schema: JsonSchema, options: { name?: string; writing: bool
       case 'boolean':
         return fc.boolean();
       case 'array':
-        return fc.array(resolved.items ? arbitraryOf(resolved.items, { ...options, name: undefined, depth: depth + 1 }) : hostile, { maxLength: Math.min(resolved.maxItems ?? 3, 3) });
+        return fc.array(resolved.items ? arbitraryOf(resolved.items, { ...options, name: undefined, depth: depth + 1 }) : hostile, {
+          maxLength: Math.min(resolved.maxItems ?? 3, 3),
+        });
       case 'object': {
         const properties = Object.entries(resolved.properties ?? {});
         const required = new Set(resolved.required ?? []);
         if (depth > 4 || properties.length === 0) return fc.dictionary(fc.string({ maxLength: 8 }), hostile, { maxKeys: 2 });
         return fc.record(
-          Object.fromEntries(properties.map(([key, property]) => [key, arbitraryOf(property, { ...options, name: key, depth: depth + 1 })])),
+          Object.fromEntries(
+            properties.map(([key, property]) => [key, arbitraryOf(property, { ...options, name: key, depth: depth + 1 })]),
+          ),
           { requiredKeys: properties.map(([key]) => key).filter((key) => required.has(key)) },
         );
       }
       default: {
         if (resolved.format === 'uuid') return fc.uuid();
-        if (resolved.format === 'date-time') return fc.date({ min: new Date('2019-01-01'), max: new Date('2028-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
+        if (resolved.format === 'date-time')
+          return fc
+            .date({ min: new Date('2019-01-01'), max: new Date('2028-01-01'), noInvalidDate: true })
+            .map((date) => date.toISOString());
         if (resolved.pattern) {
           try {
             return fc.stringMatching(new RegExp(resolved.pattern)).filter((value) => value.length <= (resolved.maxLength ?? 200));
@@ -136,8 +174,17 @@ type Caller = 'institution' | 'researcher' | 'funder' | 'auditor' | 'admin';
 const authorizationOf = (caller: Caller) => (caller === 'institution' ? world.a.authorization : world.keys[caller]);
 /** Mostly the role whose job the operation is; sometimes any role. */
 const callerFor = (operation: Operation): fc.Arbitrary<Caller> => {
-  const usual: Caller = operation.path.startsWith('/api/v1/audit') ? 'auditor' : operation.path.startsWith('/api/v1/admin') ? 'admin' : operation.path.startsWith('/api/v1/statistics') ? 'funder' : 'institution';
-  return fc.oneof({ weight: 4, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom<Caller>('institution', 'researcher', 'funder', 'auditor', 'admin') });
+  const usual: Caller = operation.path.startsWith('/api/v1/audit')
+    ? 'auditor'
+    : operation.path.startsWith('/api/v1/admin')
+      ? 'admin'
+      : operation.path.startsWith('/api/v1/statistics')
+        ? 'funder'
+        : 'institution';
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant(usual) },
+    { weight: 1, arbitrary: fc.constantFrom<Caller>('institution', 'researcher', 'funder', 'auditor', 'admin') },
+  );
 };
 
 interface FuzzRequest {
@@ -164,14 +211,26 @@ const requestFor = (operation: Operation): fc.Arbitrary<FuzzRequest> => {
 function buildRequest(operation: Operation): fc.Arbitrary<FuzzRequest> {
   const writing = operation.method !== 'GET';
   const path = fc.record(
-    Object.fromEntries(operation.parameters.filter((parameter) => parameter.in === 'path').map((parameter) => [parameter.name, arbitraryOf(parameter.schema, { name: parameter.name, writing }).map(String)])),
+    Object.fromEntries(
+      operation.parameters
+        .filter((parameter) => parameter.in === 'path')
+        .map((parameter) => [parameter.name, arbitraryOf(parameter.schema, { name: parameter.name, writing }).map(String)]),
+    ),
   );
   const query = fc.record(
-    Object.fromEntries(operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => [parameter.name, arbitraryOf(parameter.schema, { name: parameter.name, writing }).map(String)])),
+    Object.fromEntries(
+      operation.parameters
+        .filter((parameter) => parameter.in === 'query')
+        .map((parameter) => [parameter.name, arbitraryOf(parameter.schema, { name: parameter.name, writing }).map(String)]),
+    ),
     { requiredKeys: [] },
   );
   const headers = fc.record(
-    Object.fromEntries(operation.parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name, fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/)])),
+    Object.fromEntries(
+      operation.parameters
+        .filter((parameter) => parameter.in === 'header')
+        .map((parameter) => [parameter.name, fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/)]),
+    ),
     { requiredKeys: [] },
   );
   const media = Object.entries(operation.requestBody?.content ?? {})[0];
@@ -179,23 +238,42 @@ function buildRequest(operation: Operation): fc.Arbitrary<FuzzRequest> {
     ? fc.constant(undefined)
     : media[0] === 'application/x-ndjson'
       ? fc
-          .array(fc.oneof({ weight: 5, arbitrary: arbitraryOf(media[1].schema!, { writing }).map((line) => JSON.stringify(line)) }, { weight: 1, arbitrary: hostileString }), { maxLength: 6 })
+          .array(
+            fc.oneof(
+              { weight: 5, arbitrary: arbitraryOf(media[1].schema!, { writing }).map((line) => JSON.stringify(line)) },
+              { weight: 1, arbitrary: hostileString },
+            ),
+            { maxLength: 6 },
+          )
           .map((lines) => ({ type: media[0], payload: lines.join('\n') }))
       : fc.oneof(
-          { weight: 6, arbitrary: arbitraryOf(media[1].schema!, { writing }).map((value) => ({ type: media[0], payload: JSON.stringify(value) ?? 'null' })) },
+          {
+            weight: 6,
+            arbitrary: arbitraryOf(media[1].schema!, { writing }).map((value) => ({
+              type: media[0],
+              payload: JSON.stringify(value) ?? 'null',
+            })),
+          },
           { weight: 1, arbitrary: hostileString.map((text) => ({ type: media[0], payload: text })) },
           { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => ({ type: 'text/plain', payload: JSON.stringify(value) })) },
         );
-  return fc.record({ caller: callerFor(operation), path, query, headers, body }).map(({ caller, path: values, query: parameters, headers: extra, body: content }) => {
-    const search = new URLSearchParams(parameters as Record<string, string>).toString();
-    return {
-      caller,
-      method: operation.method,
-      url: `${fillPath(operation.path, values as Record<string, string>)}${search ? `?${search}` : ''}`,
-      headers: { authorization: authorizationOf(caller), 'x-purpose-of-use': 'system_test', ...(extra as Record<string, string>), ...(content ? { 'content-type': content.type } : {}) },
-      ...(content ? { payload: content.payload } : {}),
-    };
-  });
+  return fc
+    .record({ caller: callerFor(operation), path, query, headers, body })
+    .map(({ caller, path: values, query: parameters, headers: extra, body: content }) => {
+      const search = new URLSearchParams(parameters as Record<string, string>).toString();
+      return {
+        caller,
+        method: operation.method,
+        url: `${fillPath(operation.path, values as Record<string, string>)}${search ? `?${search}` : ''}`,
+        headers: {
+          authorization: authorizationOf(caller),
+          'x-purpose-of-use': 'system_test',
+          ...(extra as Record<string, string>),
+          ...(content ? { 'content-type': content.type } : {}),
+        },
+        ...(content ? { payload: content.payload } : {}),
+      };
+    });
 }
 
 describe('every documented operation under generated requests', () => {
@@ -203,7 +281,9 @@ describe('every documented operation under generated requests', () => {
     const authenticated = operations.filter((operation) => !isPublic(operation));
     expect(authenticated.length).toBeGreaterThan(20);
     const seen = new Map<string, Set<number>>();
-    const arbitrary = fc.constantFrom(...authenticated).chain((operation) => requestFor(operation).map((request) => ({ operation, request })));
+    const arbitrary = fc
+      .constantFrom(...authenticated)
+      .chain((operation) => requestFor(operation).map((request) => ({ operation, request })));
     await fc.assert(
       fc.asyncProperty(arbitrary, async ({ operation, request }) => {
         const before = await recordFingerprint(t);
@@ -224,7 +304,8 @@ describe('every documented operation under generated requests', () => {
         if (caller === 'institution') for (const value of foreign) expect(response.body, `${name} shows B's ${value}`).not.toContain(value);
         expect(response.body, name).not.toMatch(SOURCE_PSEUDONYM);
         if (caller !== 'auditor') expect(response.body, name).not.toMatch(HEX_DIGEST);
-        if (!(operation.method === 'POST' && operation.path === '/api/v1/admin/api-keys')) expect(response.body, name).not.toMatch(API_KEY_SECRET);
+        if (!(operation.method === 'POST' && operation.path === '/api/v1/admin/api-keys'))
+          expect(response.body, name).not.toMatch(API_KEY_SECRET);
         // An empty path value makes another route answer (`/trajectories/` is the list, with
         // ignoreTrailingSlash): check the answer against the operation that gave it.
         const schema = responseSchema(document, answeringOperation(request.method, request.url) ?? operation, response.statusCode);

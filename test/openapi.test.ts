@@ -3,8 +3,14 @@ import { createTestApp, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
 let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
-interface Media { schema?: { example?: unknown; $ref?: string }; example?: unknown }
-interface Operation { requestBody?: { content: Record<string, Media> }; responses: Record<string, { content?: Record<string, Media> }> }
+interface Media {
+  schema?: { example?: unknown; $ref?: string };
+  example?: unknown;
+}
+interface Operation {
+  requestBody?: { content: Record<string, Media> };
+  responses: Record<string, { content?: Record<string, Media> }>;
+}
 
 beforeAll(async () => {
   t = await createTestApp();

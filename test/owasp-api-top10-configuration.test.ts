@@ -27,7 +27,12 @@ function policyOf(header: unknown): Map<string, string[]> {
 /** Would the policy let the page load this URL for this directive (falling back to default-src)? */
 function admits(policy: Map<string, string[]>, directive: string, url: URL, pageOrigin: string): boolean {
   const sources = policy.get(directive) ?? policy.get('default-src') ?? [];
-  return sources.some((source) => (source === "'self'" && url.origin === pageOrigin) || (source.startsWith('https://') && url.href.startsWith(source)) || (source === 'https:' && url.protocol === 'https:'));
+  return sources.some(
+    (source) =>
+      (source === "'self'" && url.origin === pageOrigin) ||
+      (source.startsWith('https://') && url.href.startsWith(source)) ||
+      (source === 'https:' && url.protocol === 'https:'),
+  );
 }
 
 describe('API8 security misconfiguration (a development server with one allowed origin)', () => {
@@ -82,7 +87,10 @@ describe('API8 security misconfiguration (a development server with one allowed 
     const styles = [...page.body.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/gi)].map((match) => new URL(match[1]!, base));
     expect(scripts.length).toBeGreaterThanOrEqual(3);
     expect(styles.length).toBeGreaterThanOrEqual(1);
-    for (const [urls, directive, type] of [[scripts, 'script-src', /javascript/], [styles, 'style-src', /text\/css/]] as const) {
+    for (const [urls, directive, type] of [
+      [scripts, 'script-src', /javascript/],
+      [styles, 'style-src', /text\/css/],
+    ] as const) {
       for (const url of urls) {
         expect(admits(policy, directive, url, origin), `${directive} ${url}`).toBe(true);
         const asset = await t.app.inject({ url: url.pathname });
@@ -124,17 +132,29 @@ describe('API8 security misconfiguration (a development server with one allowed 
 
   it('CORS: the listed origin may call with a key and read the request id; any other origin gets no CORS headers', async () => {
     const preflight = (origin: string) =>
-      t.app.inject({ method: 'OPTIONS', url: '/api/v1/programmes', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, x-purpose-of-use' } });
+      t.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/programmes',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, x-purpose-of-use' },
+      });
     const allowed = await preflight(DASHBOARD);
     expect(allowed.statusCode).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe(DASHBOARD);
-    expect(String(allowed.headers['access-control-allow-headers'])).toMatch(/authorization.*x-purpose-of-use|x-purpose-of-use.*authorization/);
+    expect(String(allowed.headers['access-control-allow-headers'])).toMatch(
+      /authorization.*x-purpose-of-use|x-purpose-of-use.*authorization/,
+    );
     expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
     const call = await t.app.inject({ url: '/api/v1/programmes', headers: { origin: DASHBOARD, authorization: researcher } });
     expect(call.headers['access-control-allow-origin']).toBe(DASHBOARD);
     expect(String(call.headers['access-control-expose-headers'])).toContain('x-request-id');
     expect(String(call.headers.vary)).toMatch(/origin/i);
-    for (const origin of ['https://evil.example.org', `${DASHBOARD}.evil.example.org`, 'https://dashboard.example.org:8443', 'http://dashboard.example.org', 'null']) {
+    for (const origin of [
+      'https://evil.example.org',
+      `${DASHBOARD}.evil.example.org`,
+      'https://dashboard.example.org:8443',
+      'http://dashboard.example.org',
+      'null',
+    ]) {
       expect((await preflight(origin)).headers['access-control-allow-origin'], origin).toBeUndefined();
       const response = await t.app.inject({ url: '/api/v1/programmes', headers: { origin, authorization: researcher } });
       expect(response.headers['access-control-allow-origin'], origin).toBeUndefined();
@@ -163,22 +183,33 @@ describe('API8 and API9 on a production configuration', () => {
   it('has no GraphiQL, refuses introspection, and sends no CORS headers to any origin', async () => {
     expect((await t.app.inject({ url: '/graphiql' })).statusCode).toBe(404);
     for (const query of ['{ __schema { types { name } } }', '{ __type(name: "Trajectory") { fields { name } } }']) {
-      const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: researcher }, payload: { query } })).json();
+      const result = (
+        await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: researcher }, payload: { query } })
+      ).json();
       expect(result.data ?? null).toBeNull();
-      expect(result.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION_FAILED' }, message: expect.stringMatching(/introspection/i) });
+      expect(result.errors[0]).toMatchObject({
+        extensions: { code: 'VALIDATION_FAILED' },
+        message: expect.stringMatching(/introspection/i),
+      });
     }
     for (const origin of [DASHBOARD, 'https://evil.example.org']) {
       const response = await t.app.inject({ url: '/api/v1/programmes', headers: { origin, authorization: researcher } });
       expect(response.statusCode).toBe(200);
       expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-allow'))).toEqual([]);
-      const preflight = await t.app.inject({ method: 'OPTIONS', url: '/api/v1/programmes', headers: { origin, 'access-control-request-method': 'GET' } });
+      const preflight = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/programmes',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
       expect(preflight.statusCode).toBeGreaterThanOrEqual(400);
     }
   });
 
   it('API9: serves exactly the documented operations, besides GraphQL and the documentation itself', async () => {
-    const documented = operationsOf(await openApiDocument(t.app)).map((operation) => `${operation.method} ${operation.path}`).sort();
+    const documented = operationsOf(await openApiDocument(t.app))
+      .map((operation) => `${operation.method} ${operation.path}`)
+      .sort();
     // The pages the service serves (the dashboard at /app, / leading there, their bundled assets
     // under /assets/*, which printRoutes shows as `/*` once / is a route) hold no data and call the
     // documented API like any other client.
@@ -190,7 +221,9 @@ describe('API8 and API9 on a production configuration', () => {
     expect(served.length).toBeGreaterThan(20);
     expect(served).toEqual(documented);
     // What is left aside: the documentation (public by design) and GraphQL, whose schema is its inventory.
-    const aside = servedRoutes(t.app).filter((route) => /^\/(docs|graphql|graphiql)\b/.test(route.path)).map((route) => route.path);
+    const aside = servedRoutes(t.app)
+      .filter((route) => /^\/(docs|graphql|graphiql)\b/.test(route.path))
+      .map((route) => route.path);
     expect(aside.filter((path) => !path.startsWith('/docs'))).toEqual(['/graphql', '/graphql']);
   });
 });

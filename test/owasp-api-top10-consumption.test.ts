@@ -26,10 +26,20 @@ describe('API4 size, page and query limits', () => {
   });
 
   const keyFor = (operation: Operation) =>
-    operation.path.startsWith('/api/v1/audit') ? world.keys.auditor : operation.path.startsWith('/api/v1/admin') ? world.keys.admin : world.a.authorization;
+    operation.path.startsWith('/api/v1/audit')
+      ? world.keys.auditor
+      : operation.path.startsWith('/api/v1/admin')
+        ? world.keys.admin
+        : world.a.authorization;
   const graphql = (query: string, variables: Record<string, unknown> = {}) =>
-    t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'system_test' }, payload: { query, variables } });
-  const graphqlCodes = async (query: string) => ((await graphql(query)).json().errors ?? []).map((error: { extensions: { code: string } }) => error.extensions.code);
+    t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'system_test' },
+      payload: { query, variables },
+    });
+  const graphqlCodes = async (query: string) =>
+    ((await graphql(query)).json().errors ?? []).map((error: { extensions: { code: string } }) => error.extensions.code);
 
   it('refuses a JSON body over the limit on every route that takes one, and on GraphQL: 413, nothing written', async () => {
     const before = await recordFingerprint(t);
@@ -55,13 +65,27 @@ describe('API4 size, page and query limits', () => {
 
   it('bulk streams: a stream over INGEST_MAX_BYTES is 413 and a line over INGEST_MAX_LINE_BYTES is refused; nothing written', async () => {
     const before = await recordFingerprint(t);
-    const line = (index: number) => ({ type: 'measurement', reference: uniqueReference(`S${index}`), ...measurementBody(world.a.trajectory) });
+    const line = (index: number) => ({
+      type: 'measurement',
+      reference: uniqueReference(`S${index}`),
+      ...measurementBody(world.a.trajectory),
+    });
     const headers = { authorization: world.a.authorization, 'content-type': 'application/x-ndjson' };
-    const tooLong = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers, payload: ndjson([{ ...line(0), trajectoryReference: world.a.trajectory, padding: 'x'.repeat(2_000) }]) });
+    const tooLong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers,
+      payload: ndjson([{ ...line(0), trajectoryReference: world.a.trajectory, padding: 'x'.repeat(2_000) }]),
+    });
     expect(tooLong.statusCode).toBeGreaterThanOrEqual(400);
     expect(tooLong.statusCode).toBeLessThan(500);
     expect(JSON.stringify(tooLong.json())).toContain('LINE_TOO_LONG');
-    const tooMuch = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers, payload: ndjson(Array.from({ length: 80 }, (_, index) => line(index))) });
+    const tooMuch = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers,
+      payload: ndjson(Array.from({ length: 80 }, (_, index) => line(index))),
+    });
     expect(tooMuch.statusCode).toBe(413);
     expect(tooMuch.json().code).toBe('PAYLOAD_TOO_LARGE');
     expect(await recordFingerprint(t)).toEqual(before);
@@ -69,7 +93,9 @@ describe('API4 size, page and query limits', () => {
 
   it('refuses a page larger than documented on every paged REST route, and on GraphQL', async () => {
     const paged = operations.flatMap((operation) =>
-      operation.parameters.filter((parameter) => parameter.in === 'query' && parameter.name === 'limit').map((parameter) => ({ operation, maximum: parameter.schema.maximum! })),
+      operation.parameters
+        .filter((parameter) => parameter.in === 'query' && parameter.name === 'limit')
+        .map((parameter) => ({ operation, maximum: parameter.schema.maximum! })),
     );
     expect(paged.map(({ operation }) => operation.path).sort()).toEqual(['/api/v1/audit/events', '/api/v1/trajectories']);
     for (const { operation, maximum } of paged) {
@@ -91,7 +117,8 @@ describe('API4 size, page and query limits', () => {
 
   it('GraphQL: depth, aliases, directives, estimated cost, fragment cycles and batches are refused before anything runs', async () => {
     // Data nested past the depth limit (10); graphql.test.ts shows the limit apart from the cost estimate.
-    const nest = (levels: number) => `{ trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } } }`;
+    const nest = (levels: number) =>
+      `{ trajectories(first: 1) { nodes { ${'otherTrajectoriesOfSubject { '.repeat(levels)}id${' }'.repeat(levels)} } } }`;
     expect(await graphqlCodes(nest(2))).toEqual([]);
     expect(await graphqlCodes(nest(8))).toContain('VALIDATION_FAILED');
     const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: apiVersion`).join(' ')} }`;
@@ -104,7 +131,12 @@ describe('API4 size, page and query limits', () => {
     expect(refused.errors[0].message).toMatch(/estimated cost/);
     expect(refused.data ?? null).toBeNull();
     expect(await graphqlCodes('query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }')).toContain('VALIDATION_FAILED');
-    const batch = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher }, payload: Array.from({ length: 50 }, () => ({ query: '{ apiVersion }' })) });
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: world.keys.researcher },
+      payload: Array.from({ length: 50 }, () => ({ query: '{ apiVersion }' })),
+    });
     expect(batch.statusCode).toBe(400);
     expect(batch.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'body' });
     expect(batch.json().data).toBeUndefined();
@@ -141,8 +173,17 @@ describe('API4 rate limits', () => {
     }
     const before = await recordFingerprint(t);
     expectRateLimited(await t.app.inject({ url: '/api/v1/programmes', headers: { authorization } }));
-    expectRateLimited(await t.app.inject({ method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('RL')}`, headers: { authorization }, payload: trajectoryBody() }));
-    expectRateLimited(await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization }, payload: { query: '{ apiVersion }' } }));
+    expectRateLimited(
+      await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/trajectories/${uniqueReference('RL')}`,
+        headers: { authorization },
+        payload: trajectoryBody(),
+      }),
+    );
+    expectRateLimited(
+      await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization }, payload: { query: '{ apiVersion }' } }),
+    );
     expect(await recordFingerprint(t)).toEqual(before);
     // The same address, another key: its own count.
     expect((await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: other.authorization } })).statusCode).toBe(200);
@@ -165,16 +206,28 @@ describe('API4 rate limits', () => {
   it('refuses an address after too many failed authentications, even with a valid key, before the key is looked up', async () => {
     const valid = await t.authorization('researcher');
     for (let index = 0; index < FAILURES; index += 1) {
-      expect((await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: `Bearer crr_${String(index).repeat(43)}` } })).statusCode).toBe(401);
+      expect(
+        (await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: `Bearer crr_${String(index).repeat(43)}` } }))
+          .statusCode,
+      ).toBe(401);
     }
     expectRateLimited(await t.app.inject({ url: '/api/v1/programmes', headers: { authorization: valid.authorization } }));
-    expectRateLimited(await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: valid.authorization }, payload: { query: '{ apiVersion }' } }));
+    expectRateLimited(
+      await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { authorization: valid.authorization },
+        payload: { query: '{ apiVersion }' },
+      }),
+    );
     // Health checks still answer: a locked-out address can still be told the service is up.
     expect((await t.app.inject({ url: '/health/live' })).statusCode).toBe(200);
     // And the refusals are in the audit trail.
-    const [event] = await t.database.query<{ status_code: number; outcome: string; details: { code?: string } }>(
-      'select status_code, outcome, details from audit_events order by chain_position desc limit 1',
-    ).then((result) => result.rows);
+    const [event] = await t.database
+      .query<{ status_code: number; outcome: string; details: { code?: string } }>(
+        'select status_code, outcome, details from audit_events order by chain_position desc limit 1',
+      )
+      .then((result) => result.rows);
     expect(event).toMatchObject({ status_code: 429, outcome: 'refused', details: { code: 'RATE_LIMITED' } });
   });
 });

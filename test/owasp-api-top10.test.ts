@@ -35,10 +35,28 @@ import {
   responseSchema,
   undocumentedFields,
 } from './helpers/api-surface';
-import { argumentsFor, fieldsOf, fullSelection, kindOf, minimalSelection, namedType, reachesType, schemaOf, stringsIn, trajectoriesIn } from './helpers/graphql-surface';
+import {
+  argumentsFor,
+  fieldsOf,
+  fullSelection,
+  kindOf,
+  minimalSelection,
+  namedType,
+  reachesType,
+  schemaOf,
+  stringsIn,
+  trajectoriesIn,
+} from './helpers/graphql-surface';
 import { measurementBody, placementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { selectRows, sql } from '../src/db/client';
-import { createScopedWorld, nonConsentedTrajectoryIds, recordFingerprint, referencesOf, type ScopedWorld, trajectoryIdsOf } from './helpers/scoped-world';
+import {
+  createScopedWorld,
+  nonConsentedTrajectoryIds,
+  recordFingerprint,
+  referencesOf,
+  type ScopedWorld,
+  trajectoryIdsOf,
+} from './helpers/scoped-world';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
@@ -78,7 +96,11 @@ function rolesFor(operation: Operation): Role[] {
 
 /** A well-formed request for an operation, on records that do not exist yet (so allowed calls change nothing of the world). */
 function wellFormedRequest(operation: Operation, authorization: string) {
-  const values: Record<string, string> = { reference: uniqueReference('FRESH'), id: '7f7c2a51-3b8e-4c55-9a2d-5a0d1e6b9c11', measure: 'overview' };
+  const values: Record<string, string> = {
+    reference: uniqueReference('FRESH'),
+    id: '7f7c2a51-3b8e-4c55-9a2d-5a0d1e6b9c11',
+    measure: 'overview',
+  };
   const media = Object.entries(operation.requestBody?.content ?? {})[0];
   const example = media?.[1].schema?.example ?? media?.[1].example;
   return {
@@ -119,19 +141,40 @@ describe('API5 function-level authorisation: every documented operation, every r
   it('gives GraphQL record fields to institutions and researchers only, and researchers only with a purpose', async () => {
     const schema = schemaOf(t.app);
     expect(schema.getMutationType() ?? null, 'GraphQL has no writes; cover any mutation here').toBeNull();
-    const recordFields = Object.values(fieldsOf(schema.getQueryType()!)).filter((field) => reachesType(namedType(field.type), 'Trajectory'));
+    const recordFields = Object.values(fieldsOf(schema.getQueryType()!)).filter((field) =>
+      reachesType(namedType(field.type), 'Trajectory'),
+    );
     expect(recordFields.map((field) => field.name).sort()).toEqual(expect.arrayContaining(['trajectories', 'trajectory']));
     for (const field of recordFields) {
       const query = `{ ${field.name}${argumentsFor(field, { id: world.a.ids.granted })} ${minimalSelection(schema, namedType(field.type), { id: world.a.ids.granted })} }`;
       for (const role of ['funder', 'auditor', 'admin'] as const) {
-        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys[role], 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
+        const result = (
+          await t.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { authorization: world.keys[role], 'x-purpose-of-use': 'system_test' },
+            payload: { query },
+          })
+        ).json();
         expect(result.data?.[field.name] ?? null, `${role} ${field.name}`).toBeNull();
-        expect(result.errors.map((error: { extensions: { code: string } }) => error.extensions.code), `${role} ${field.name}`).toEqual(['FORBIDDEN']);
+        expect(
+          result.errors.map((error: { extensions: { code: string } }) => error.extensions.code),
+          `${role} ${field.name}`,
+        ).toEqual(['FORBIDDEN']);
       }
-      const withoutPurpose = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher }, payload: { query } })).json();
+      const withoutPurpose = (
+        await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher }, payload: { query } })
+      ).json();
       expect(withoutPurpose.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
       for (const authorization of [world.a.authorization, world.keys.researcher]) {
-        const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
+        const result = (
+          await t.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { authorization, 'x-purpose-of-use': 'system_test' },
+            payload: { query },
+          })
+        ).json();
         expect(result.errors, `${field.name}: ${JSON.stringify(result.errors)}`).toBeUndefined();
         expect(result.data[field.name]).not.toBeNull();
       }
@@ -150,16 +193,36 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
       { method: 'GET', url: `/api/v1/care-activities/${a.careActivity}`, expect: 404 },
       { method: 'GET', url: `/api/v1/measurements/${a.measurement}`, expect: 404 },
       { method: 'GET', url: `/api/v1/ingest/reports/${a.reportId}`, expect: 404 },
-      { method: 'PUT', url: `/api/v1/trajectories/${a.trajectory}/research-consent`, payload: { researchConsent: 'withdrawn' }, expect: 404 },
-      { method: 'PUT', url: `/api/v1/trajectories/${a.trajectory}/end`, payload: { endDate: '2024-06-30', endReason: 'completed' }, expect: 404 },
+      {
+        method: 'PUT',
+        url: `/api/v1/trajectories/${a.trajectory}/research-consent`,
+        payload: { researchConsent: 'withdrawn' },
+        expect: 404,
+      },
+      {
+        method: 'PUT',
+        url: `/api/v1/trajectories/${a.trajectory}/end`,
+        payload: { endDate: '2024-06-30', endReason: 'completed' },
+        expect: 404,
+      },
       // Records under A's trajectory, by B: that trajectory does not exist for B.
       { method: 'PUT', url: `/api/v1/placements/${uniqueReference('X')}`, payload: placementBody(a.trajectory), expect: 422 },
       { method: 'PUT', url: `/api/v1/measurements/${uniqueReference('X')}`, payload: measurementBody(a.trajectory), expect: 422 },
       // B reusing A's references for records of its own trajectory: a record of B's, A's stay as they are.
       { method: 'PUT', url: `/api/v1/measurements/${a.measurement}`, payload: measurementBody(b.trajectory, { value: 59 }), expect: 201 },
-      { method: 'PUT', url: `/api/v1/placements/${a.placement}`, payload: placementBody(b.trajectory, { setting: 'ambulatory' }), expect: 201 },
+      {
+        method: 'PUT',
+        url: `/api/v1/placements/${a.placement}`,
+        payload: placementBody(b.trajectory, { setting: 'ambulatory' }),
+        expect: 201,
+      },
       // A trajectory in A's programme, by B.
-      { method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('X')}`, payload: trajectoryBody({ programmeCode: a.programme }), expect: 422 },
+      {
+        method: 'PUT',
+        url: `/api/v1/trajectories/${uniqueReference('X')}`,
+        payload: trajectoryBody({ programmeCode: a.programme }),
+        expect: 422,
+      },
       // Erasing a youth in care at A only: B withdraws her at B, answered as for a youth B never had; A's records stay.
       { method: 'POST', url: '/api/v1/erasures', payload: { pseudonym: a.pseudonym }, expect: 200 },
       // A bulk stream under A's trajectory.
@@ -176,7 +239,15 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
   /** What A sees of its own records, by A's own reads. */
   const snapshotOfA = async () => {
     const { a } = world;
-    const reads = [`trajectories/${a.trajectory}`, `trajectories/${a.refusedTrajectory}`, `placements/${a.placement}`, `care-activities/${a.careActivity}`, `measurements/${a.measurement}`, `ingest/reports/${a.reportId}`, 'trajectories?limit=500'];
+    const reads = [
+      `trajectories/${a.trajectory}`,
+      `trajectories/${a.refusedTrajectory}`,
+      `placements/${a.placement}`,
+      `care-activities/${a.careActivity}`,
+      `measurements/${a.measurement}`,
+      `ingest/reports/${a.reportId}`,
+      'trajectories?limit=500',
+    ];
     const answers: Record<string, unknown> = {};
     for (const path of reads) {
       const response = await t.app.inject({ url: `/api/v1/${path}`, headers: { authorization: a.authorization } });
@@ -191,7 +262,11 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
     const referencesOfA = await referencesOf(t, world.a.code);
     for (const request of crossRequests()) {
       const { expect: status, ...rest } = request;
-      const response = await t.app.inject({ ...rest, headers: { authorization: world.b.authorization, ...('headers' in rest ? rest.headers : {}) }, payload: 'payload' in rest ? (rest.payload as string | object) : undefined });
+      const response = await t.app.inject({
+        ...rest,
+        headers: { authorization: world.b.authorization, ...('headers' in rest ? rest.headers : {}) },
+        payload: 'payload' in rest ? (rest.payload as string | object) : undefined,
+      });
       expect(response.statusCode, `${request.method} ${request.url}: ${response.body}`).toBe(status);
       if (request.method === 'POST' && request.url.startsWith('/api/v1/ingest?')) {
         expect(response.json().counts.measurement).toMatchObject({ created: 0, rejected: 1 });
@@ -211,8 +286,16 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
 
   it("no GraphQL record field gives B anything of A's, by id, by list, by filter or through the youth's other trajectories", async () => {
     const schema = schemaOf(t.app);
-    const every = (id: string) => fullSelection(schema, 'Trajectory', { depth: 3, values: { id }, stop: { Trajectory: 'id institutionCode researchConsent startDate' } });
-    for (const [own, other] of [[world.a, world.b], [world.b, world.a]] as const) {
+    const every = (id: string) =>
+      fullSelection(schema, 'Trajectory', {
+        depth: 3,
+        values: { id },
+        stop: { Trajectory: 'id institutionCode researchConsent startDate' },
+      });
+    for (const [own, other] of [
+      [world.a, world.b],
+      [world.b, world.a],
+    ] as const) {
       const ownIds = await trajectoryIdsOf(t, own.code);
       const query = `{
         page: trajectories(first: 50) { nodes { ${every(own.ids.granted)} } pageInfo { hasNextPage } }
@@ -221,7 +304,9 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
         theirs: trajectory(id: "${other.ids.granted}") { id }
         theirsRefused: trajectory(id: "${other.ids.refused}") { id }
       }`;
-      const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: own.authorization }, payload: { query } })).json();
+      const result = (
+        await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: own.authorization }, payload: { query } })
+      ).json();
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
       const seen = trajectoriesIn(result.data);
       expect(seen.length).toBeGreaterThan(3);
@@ -245,7 +330,11 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
     const ofWorld = new Set([...(await trajectoryIdsOf(t, world.a.code)), ...(await trajectoryIdsOf(t, world.b.code))]);
     const hiddenOfWorld = [...hidden].filter((id) => ofWorld.has(id));
     expect(hiddenOfWorld.length).toBeGreaterThanOrEqual(3);
-    const every = fullSelection(schema, 'Trajectory', { depth: 3, values: { id: world.a.ids.granted }, stop: { Trajectory: 'id institutionCode researchConsent startDate endDate' } });
+    const every = fullSelection(schema, 'Trajectory', {
+      depth: 3,
+      values: { id: world.a.ids.granted },
+      stop: { Trajectory: 'id institutionCode researchConsent startDate endDate' },
+    });
     const byId = hiddenOfWorld.map((id, index) => `hidden${index}: trajectory(id: "${id}") { id }`).join(' ');
     const query = `{
       page: trajectories(first: 50) { nodes { ${every} } }
@@ -253,7 +342,14 @@ describe('API1 object-level authorisation: institutions are kept apart', () => {
       withdrawn: trajectories(first: 50, filter: { consent: withdrawn }) { nodes { id } }
       ${byId}
     }`;
-    const result = (await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'system_test' }, payload: { query } })).json();
+    const result = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { authorization: world.keys.researcher, 'x-purpose-of-use': 'system_test' },
+        payload: { query },
+      })
+    ).json();
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     const seen = trajectoriesIn(result.data);
     expect(seen.length).toBeGreaterThan(2);
@@ -286,7 +382,12 @@ describe('API6 sensitive business flows: erasure', () => {
     });
     expect(pushed.statusCode, pushed.body).toBe(201);
     const before = { fingerprint: await recordFingerprint(t), a: await recordsOfA() };
-    const known = await t.app.inject({ method: 'POST', url: '/api/v1/erasures', headers: { authorization: world.b.authorization }, payload: { pseudonym } });
+    const known = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: world.b.authorization },
+      payload: { pseudonym },
+    });
     const neverSeen = await t.app.inject({
       method: 'POST',
       url: '/api/v1/erasures',
@@ -298,7 +399,8 @@ describe('API6 sensitive business flows: erasure', () => {
     expect(known.json()).toEqual(neverSeen.json());
     expect(known.json()).toEqual({ status: 'erased', trajectories: 0 });
     const after = await recordFingerprint(t);
-    for (const table of ['trajectories', 'placements', 'care_activities', 'measurements', 'api_keys']) expect(after[table], table).toBe(before.fingerprint[table]);
+    for (const table of ['trajectories', 'placements', 'care_activities', 'measurements', 'api_keys'])
+      expect(after[table], table).toBe(before.fingerprint[table]);
     expect(await recordsOfA()).toEqual(before.a);
   });
 });
@@ -306,8 +408,19 @@ describe('API6 sensitive business flows: erasure', () => {
 describe('API3 object-property-level authorisation: answers hold exactly their documented fields', () => {
   /** Reads of every kind, each by a role allowed to make it. */
   const reads = () => [
-    ...['trajectories/{r}', 'trajectories?limit=5', 'placements/{p}', 'care-activities/{c}', 'measurements/{m}', 'ingest/reports/{i}', 'statistics/outcomes?groupBy=programme', 'programmes', 'institutions', 'catalogue/instruments', 'catalogue/activity-types']
-      .map((path) => ({ role: 'institution' as Role, path })),
+    ...[
+      'trajectories/{r}',
+      'trajectories?limit=5',
+      'placements/{p}',
+      'care-activities/{c}',
+      'measurements/{m}',
+      'ingest/reports/{i}',
+      'statistics/outcomes?groupBy=programme',
+      'programmes',
+      'institutions',
+      'catalogue/instruments',
+      'catalogue/activity-types',
+    ].map((path) => ({ role: 'institution' as Role, path })),
     { role: 'researcher' as Role, path: 'statistics/overview' },
     { role: 'funder' as Role, path: 'statistics/recognition' },
     { role: 'admin' as Role, path: 'admin/api-keys' },
@@ -316,7 +429,9 @@ describe('API3 object-property-level authorisation: answers hold exactly their d
   ];
 
   const operationFor = (url: string, method = 'GET') =>
-    operations.find((operation) => operation.method === method && new RegExp(`^${operation.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(url.split('?')[0]!))!;
+    operations.find(
+      (operation) => operation.method === method && new RegExp(`^${operation.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(url.split('?')[0]!),
+    )!;
 
   it('REST: no field beyond the response schema, no internal id, registry key, hash, pseudonym or key secret', async () => {
     const { a } = world;
@@ -352,14 +467,20 @@ describe('API3 object-property-level authorisation: answers hold exactly their d
 
   it('GraphQL: a youth is described by four attributes only; no field names a key, pseudonym, hash or exact birth date', () => {
     const schema = schemaOf(t.app);
-    expect(Object.keys(fieldsOf(schema.getType('SubjectAttributes')!)).sort()).toEqual(['ageAtStart', 'gender', 'mildIntellectualDisability', 'priorYouthCare']);
+    expect(Object.keys(fieldsOf(schema.getType('SubjectAttributes')!)).sort()).toEqual([
+      'ageAtStart',
+      'gender',
+      'mildIntellectualDisability',
+      'priorYouthCare',
+    ]);
     const suspicious = /registry|pseudonym|secret|hash|subjectId|birthDate|dateOfBirth|bsn|address|email|phone/i;
     // Types a trajectory leads to are about a youth: there not even a name-like field.
     const recordTypes = new Set<string>();
     const visit = (typeName: string) => {
       if (recordTypes.has(typeName)) return;
       recordTypes.add(typeName);
-      for (const field of Object.values(fieldsOf(schema.getType(typeName)!))) if (kindOf(namedType(field.type)) === 'object') visit(namedType(field.type).name);
+      for (const field of Object.values(fieldsOf(schema.getType(typeName)!)))
+        if (kindOf(namedType(field.type)) === 'object') visit(namedType(field.type).name);
     };
     visit('Trajectory');
     const offending: string[] = [];
@@ -376,9 +497,17 @@ describe('API3 object-property-level authorisation: answers hold exactly their d
   it('GraphQL: record answers hold no registry key, pseudonym or hash, for any role', async () => {
     const schema = schemaOf(t.app);
     const every = fullSelection(schema, 'Trajectory', { depth: 3, values: { id: world.a.ids.granted }, stop: { Trajectory: 'id' } });
-    for (const [authorization, purpose] of [[world.a.authorization, null], [world.keys.researcher, 'system_test']] as const) {
+    for (const [authorization, purpose] of [
+      [world.a.authorization, null],
+      [world.keys.researcher, 'system_test'],
+    ] as const) {
       const result = (
-        await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization, ...(purpose ? { 'x-purpose-of-use': purpose } : {}) }, payload: { query: `{ trajectories(first: 50) { nodes { ${every} } } }` } })
+        await t.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { authorization, ...(purpose ? { 'x-purpose-of-use': purpose } : {}) },
+          payload: { query: `{ trajectories(first: 50) { nodes { ${every} } } }` },
+        })
       ).json();
       expect(result.errors).toBeUndefined();
       const strings = [...stringsIn(result.data)];

@@ -12,7 +12,9 @@ beforeAll(async () => {
   t = await createTestApp({}, (app) => {
     // Routes of this test only (hidden from the OpenAPI document), answering with the scope they were given.
     app.get('/test/scope', { schema: { hide: true } }, async (request: FastifyRequest) => ({ scope: scopeOf(request) }));
-    app.get('/test/institution-scope', { schema: { hide: true } }, async (request: FastifyRequest) => ({ scope: institutionScopeOf(request) }));
+    app.get('/test/institution-scope', { schema: { hide: true } }, async (request: FastifyRequest) => ({
+      scope: institutionScopeOf(request),
+    }));
   });
 });
 afterAll(() => t.close());
@@ -29,7 +31,9 @@ describe('the request scope', () => {
       institution: { id: institution.id, code: institution.code },
       purpose: null,
     });
-    expect((await ask('/test/institution-scope', { authorization: institution.authorization })).json().scope.institution.id).toBe(institution.id);
+    expect((await ask('/test/institution-scope', { authorization: institution.authorization })).json().scope.institution.id).toBe(
+      institution.id,
+    );
   });
 
   it("holds a researcher's declared purpose and no institution, and refuses her an institution's scope", async () => {

@@ -58,15 +58,36 @@ beforeEach(async () => {
   const [linkedYouth, refusedYouth, openYouth, recentYouth] = [randomPseudonym(), randomPseudonym(), randomPseudonym(), randomPseudonym()];
   const grantedReference = uniqueReference('G');
   const granted = await push(a, grantedReference, a.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'granted', ...ended }));
-  const linked = await push(b, uniqueReference('L'), b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'granted', ...ended }));
+  const linked = await push(
+    b,
+    uniqueReference('L'),
+    b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'granted', ...ended }),
+  );
   // Consented, but not released to researchers: still open, and ended in the current quarter.
   const open = await push(a, uniqueReference('O'), a.trajectoryBody({ subject: youth(openYouth), researchConsent: 'granted' }));
   const today = todayIso();
-  const recent = await push(a, uniqueReference('N'), a.trajectoryBody({ subject: youth(recentYouth), researchConsent: 'granted', startDate: addDays(today, -60), endDate: today, endReason: 'completed' }));
+  const recent = await push(
+    a,
+    uniqueReference('N'),
+    a.trajectoryBody({
+      subject: youth(recentYouth),
+      researchConsent: 'granted',
+      startDate: addDays(today, -60),
+      endDate: today,
+      endReason: 'completed',
+    }),
+  );
   const refused = await push(a, uniqueReference('R'), a.trajectoryBody({ subject: youth(refusedYouth), researchConsent: 'refused' }));
-  const refusedLinked = await push(b, uniqueReference('RL'), b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'withdrawn', startDate: '2024-06-01' }));
+  const refusedLinked = await push(
+    b,
+    uniqueReference('RL'),
+    b.trajectoryBody({ subject: youth(linkedYouth), researchConsent: 'withdrawn', startDate: '2024-06-01' }),
+  );
   for (let index = 0; index < 4; index += 1) {
-    const measurement = await a.put(`/api/v1/measurements/${uniqueReference('M')}`, measurementBody(grantedReference, { date: `2024-0${index + 2}-01`, value: 40 - index * 6 }));
+    const measurement = await a.put(
+      `/api/v1/measurements/${uniqueReference('M')}`,
+      measurementBody(grantedReference, { date: `2024-0${index + 2}-01`, value: 40 - index * 6 }),
+    );
     expect(measurement.statusCode, measurement.body).toBe(201);
   }
   world = { a, b, granted, grantedReference, refused, linked, refusedLinked, open, recent };
@@ -74,7 +95,12 @@ beforeEach(async () => {
 });
 afterAll(() => t.close());
 
-const graphql = (authorization: string, query: string, variables: Record<string, unknown> = {}, purpose: string | null = 'programme_evaluation') =>
+const graphql = (
+  authorization: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  purpose: string | null = 'programme_evaluation',
+) =>
   t.app
     .inject({
       method: 'POST',
@@ -101,8 +127,15 @@ describe('researchers', () => {
     const seen = new Set<string>();
     let after: string | null = null;
     do {
-      const result: { data: { trajectories: { nodes: Array<{ id: string; researchConsent: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } } =
-        await graphql(keys.researcher, 'query($after: String) { trajectories(first: 100, after: $after) { nodes { id researchConsent } pageInfo { hasNextPage endCursor } } }', { after });
+      const result: {
+        data: {
+          trajectories: { nodes: Array<{ id: string; researchConsent: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        };
+      } = await graphql(
+        keys.researcher,
+        'query($after: String) { trajectories(first: 100, after: $after) { nodes { id researchConsent } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       for (const node of result.data.trajectories.nodes) {
         expect(node.researchConsent).toBe('granted');
         seen.add(node.id);
@@ -122,7 +155,10 @@ describe('researchers', () => {
 
   it('cannot reach a non-consented trajectory by id, by the subject link, or by a consent filter', async () => {
     expect((await graphql(keys.researcher, `{ trajectory(id: "${ids.refused}") { id } }`)).data.trajectory).toBeNull();
-    const linked = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { otherTrajectoriesOfSubject { id researchConsent } } }`);
+    const linked = await graphql(
+      keys.researcher,
+      `{ trajectory(id: "${ids.granted}") { otherTrajectoriesOfSubject { id researchConsent } } }`,
+    );
     expect(linked.data.trajectory.otherTrajectoriesOfSubject).toEqual([{ id: ids.linked, researchConsent: 'granted' }]);
     const filtered = await graphql(keys.researcher, '{ trajectories(first: 100, filter: { consent: withdrawn }) { nodes { id } } }');
     expect(filtered.data.trajectories.nodes).toEqual([]);
@@ -132,20 +168,30 @@ describe('researchers', () => {
     for (const id of [ids.open, ids.recent]) {
       expect((await graphql(keys.researcher, `{ trajectory(id: "${id}") { id } }`)).data.trajectory, id).toBeNull();
     }
-    expect((await graphql(keys.researcher, '{ trajectories(first: 100, filter: { ongoing: true }) { nodes { id } } }')).data.trajectories.nodes).toEqual([]);
+    expect(
+      (await graphql(keys.researcher, '{ trajectories(first: 100, filter: { ongoing: true }) { nodes { id } } }')).data.trajectories.nodes,
+    ).toEqual([]);
     // Released: the whole trajectory, time in care included (end minus start is an offset, not a date).
     const released = await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { daysInCare endDay fidelity { summary } } }`);
     expect(released.data.trajectory).toMatchObject({ daysInCare: 259, endDay: 259, fidelity: { summary: expect.any(Number) } });
     // The institution sees its own open and recent trajectories, with dates.
     for (const id of [ids.open, ids.recent]) {
-      const own = await graphql(world.a.authorization, `{ trajectory(id: "${id}") { daysInCare startDate fidelity { summary } } }`, {}, null);
+      const own = await graphql(
+        world.a.authorization,
+        `{ trajectory(id: "${id}") { daysInCare startDate fidelity { summary } } }`,
+        {},
+        null,
+      );
       expect(own.data.trajectory.daysInCare).toBeGreaterThan(0);
       expect(own.data.trajectory.startDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
   });
 
   it('never see a calendar date, through any field or nested path', async () => {
-    const result = await graphql(keys.researcher, `{ trajectories(first: 50) { nodes { ${EVERY_DATE} } } trajectory(id: "${ids.granted}") { ${EVERY_DATE} } }`);
+    const result = await graphql(
+      keys.researcher,
+      `{ trajectories(first: 50) { nodes { ${EVERY_DATE} } } trajectory(id: "${ids.granted}") { ${EVERY_DATE} } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.trajectories.nodes.length).toBeGreaterThan(10);
     expect(JSON.stringify(result.data)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
@@ -157,7 +203,12 @@ describe('institutions', () => {
   it('see their own trajectories with real dates, and only their own', async () => {
     const own = await graphql(world.b.authorization, '{ trajectories(first: 100) { nodes { id institutionCode startDate } } }', {}, null);
     expect(own.data.trajectories.nodes.length).toBeGreaterThan(0);
-    expect(own.data.trajectories.nodes.every((node: { institutionCode: string; startDate: string }) => node.institutionCode === world.b.code && /^\d{4}-\d{2}-\d{2}$/.test(node.startDate))).toBe(true);
+    expect(
+      own.data.trajectories.nodes.every(
+        (node: { institutionCode: string; startDate: string }) =>
+          node.institutionCode === world.b.code && /^\d{4}-\d{2}-\d{2}$/.test(node.startDate),
+      ),
+    ).toBe(true);
     expect((await graphql(world.b.authorization, `{ trajectory(id: "${ids.granted}") { id } }`)).data.trajectory).toBeNull();
     const linked = await graphql(world.b.authorization, `{ trajectory(id: "${ids.linked}") { otherTrajectoriesOfSubject { id } } }`);
     expect(linked.data.trajectory.otherTrajectoriesOfSubject).toEqual([{ id: ids.refusedLinked }]);
@@ -187,7 +238,12 @@ describe('indicators', () => {
     // 40 → 22 on trauma symptoms (SD 10, r .90): RCI = 18 / 4.47 = 4.02, reliable improvement.
     expect(trajectory.series[0].reliableChange.rci).toBeCloseTo(18 / Math.sqrt(20), 6);
     expect(trajectory.series[0].reliableChange.category).toBe('recovered');
-    expect(trajectory.series[0].nonOverlap).toMatchObject({ phaseALength: 1, phaseBLength: 3, nap: null, reason: expect.stringMatching(/at least 3/) });
+    expect(trajectory.series[0].nonOverlap).toMatchObject({
+      phaseALength: 1,
+      phaseBLength: 3,
+      nap: null,
+      reason: expect.stringMatching(/at least 3/),
+    });
     expect(trajectory.domainStatuses).toContainEqual({ domain: 'social_emotional', status: 'improved', intakeRecognition: 'unknown' });
     expect(trajectory.outcomeClass).toBe('insufficient_data');
     // No activities delivered against the programme's fixed offer.
@@ -211,8 +267,16 @@ describe('indicators', () => {
     );
     expect(result.errors).toBeUndefined();
     // Observations on days 17, 46, 77, 107; the conversation on day 60.
-    expect(result.data.trajectory.series[0].byActivity).toMatchObject({ phaseALength: 2, phaseBLength: 2, reason: expect.stringMatching(/at least 3/) });
-    expect(result.data.trajectory.series[0].absent).toMatchObject({ phaseALength: 4, phaseBLength: 0, reason: 'no activity of that type in this trajectory' });
+    expect(result.data.trajectory.series[0].byActivity).toMatchObject({
+      phaseALength: 2,
+      phaseBLength: 2,
+      reason: expect.stringMatching(/at least 3/),
+    });
+    expect(result.data.trajectory.series[0].absent).toMatchObject({
+      phaseALength: 4,
+      phaseBLength: 0,
+      reason: 'no activity of that type in this trajectory',
+    });
   });
 });
 

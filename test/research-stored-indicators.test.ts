@@ -32,7 +32,12 @@ interface PageNode {
 }
 
 async function page(): Promise<PageNode[]> {
-  const response = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: institution }, payload: { query: PAGE } });
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization: institution },
+    payload: { query: PAGE },
+  });
   const body = response.json();
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data.trajectories.nodes;
@@ -57,7 +62,10 @@ describe('research page: stored indicators and series built in SQL', () => {
     const before = await page();
     const target = before.find((node) => node.outcomeClass !== 'mixed')!;
     // A stored value no computation would give, to see which one the page shows.
-    await t.database.query(`update trajectory_indicators set outcome_class = 'mixed', status_participation = 'mixed' where trajectory_id = $1`, [target.id]);
+    await t.database.query(
+      `update trajectory_indicators set outcome_class = 'mixed', status_participation = 'mixed' where trajectory_id = $1`,
+      [target.id],
+    );
     const read = (await page()).find((node) => node.id === target.id)!;
     expect(read.outcomeClass).toBe('mixed');
     expect(read.domainStatuses.find((entry) => entry.domain === 'participation')!.status).toBe('mixed');
@@ -68,18 +76,36 @@ describe('research page: stored indicators and series built in SQL', () => {
     expect((await page()).find((node) => node.id === target.id)).toEqual(target);
   });
 
-  it('gives every observation of every series, in time order, with the institution\'s own dates', async () => {
+  it("gives every observation of every series, in time order, with the institution's own dates", async () => {
     const nodes = await page();
-    const { rows } = await t.database.query<{ trajectory_id: string; instrument_code: string; informant: string; measured_on: string; day: number; value: number }>(
+    const { rows } = await t.database.query<{
+      trajectory_id: string;
+      instrument_code: string;
+      informant: string;
+      measured_on: string;
+      day: number;
+      value: number;
+    }>(
       `select m.trajectory_id, m.instrument_code, m.informant, m.measured_on::text, m.measured_on - t.start_date as day, m.value
          from measurements m join trajectories t on t.id = m.trajectory_id join institutions i on i.id = t.institution_id
         where i.code = 'vuurtorenhuis' order by m.trajectory_id, m.instrument_code, m.informant, m.measured_on, m.id`,
     );
     const fromPage = nodes.flatMap((node) =>
-      node.series.flatMap((series) => series.observations.map((observation) => [node.id, series.instrumentCode, series.informant, observation.date, observation.day, observation.value])),
+      node.series.flatMap((series) =>
+        series.observations.map((observation) => [
+          node.id,
+          series.instrumentCode,
+          series.informant,
+          observation.date,
+          observation.day,
+          observation.value,
+        ]),
+      ),
     );
     const ids = new Set(nodes.map((node) => node.id));
-    const expected = rows.filter((row) => ids.has(row.trajectory_id)).map((row) => [row.trajectory_id, row.instrument_code, row.informant, row.measured_on, row.day, row.value]);
+    const expected = rows
+      .filter((row) => ids.has(row.trajectory_id))
+      .map((row) => [row.trajectory_id, row.instrument_code, row.informant, row.measured_on, row.day, row.value]);
     expect(fromPage.length).toBeGreaterThan(100);
     expect(fromPage).toEqual(expected);
   });

@@ -67,7 +67,9 @@ describe('database constraints', () => {
   });
 
   it('refuses a trajectory that ends before it starts, or an end without a reason', async () => {
-    const endsEarly = await databaseError(insertTrajectory(orm(), { startDate: '2024-05-01', endDate: '2024-04-30', endReason: 'completed' }));
+    const endsEarly = await databaseError(
+      insertTrajectory(orm(), { startDate: '2024-05-01', endDate: '2024-04-30', endReason: 'completed' }),
+    );
     expect(endsEarly.constraint).toBe('trajectories_end_not_before_start');
     const noReason = await databaseError(insertTrajectory(orm(), { endDate: '2024-06-01' }));
     expect(noReason.constraint).toBe('trajectories_end_reason_with_end');
@@ -76,9 +78,17 @@ describe('database constraints', () => {
   it('refuses a placement ending before it starts and an unknown setting', async () => {
     const trajectory = await insertTrajectory(orm());
     const base = { institutionId: trajectory.institutionId, trajectoryId: trajectory.id, setting: 'closed_residential' as const };
-    const early = await databaseError(orm().insert(placements).values({ ...base, reference: 'P-1', startDate: '2024-03-01', endDate: '2024-02-01' }));
+    const early = await databaseError(
+      orm()
+        .insert(placements)
+        .values({ ...base, reference: 'P-1', startDate: '2024-03-01', endDate: '2024-02-01' }),
+    );
     expect(early.constraint).toBe('placements_end_not_before_start');
-    const setting = await databaseError(orm().insert(placements).values({ ...base, reference: 'P-2', startDate: '2024-03-01', setting: 'prison' as never }));
+    const setting = await databaseError(
+      orm()
+        .insert(placements)
+        .values({ ...base, reference: 'P-2', startDate: '2024-03-01', setting: 'prison' as never }),
+    );
     expect(setting.constraint).toBe('placements_setting_valid');
   });
 
@@ -86,7 +96,9 @@ describe('database constraints', () => {
     const trajectory = await insertTrajectory(orm());
     const other = await institutionId(orm(), 'zeehaven');
     const error = await databaseError(
-      orm().insert(placements).values({ institutionId: other, trajectoryId: trajectory.id, reference: 'P-X', setting: 'ambulatory', startDate: '2024-02-01' }),
+      orm()
+        .insert(placements)
+        .values({ institutionId: other, trajectoryId: trajectory.id, reference: 'P-X', setting: 'ambulatory', startDate: '2024-02-01' }),
     );
     expect(error.constraint).toBe('placements_trajectory_fk');
   });

@@ -27,10 +27,12 @@ const ADVANTAGE_BOUND = 0.1;
 let t: TestApp;
 let context: AttackContext;
 
-const sender = (app: TestApp, authorization: string): Send => async ({ method, path, body }) => {
-  const response = await app.app.inject({ method, url: path, headers: { authorization }, ...(body ? { payload: body as object } : {}) });
-  return { status: response.statusCode, body: response.body };
-};
+const sender =
+  (app: TestApp, authorization: string): Send =>
+  async ({ method, path, body }) => {
+    const response = await app.app.inject({ method, url: path, headers: { authorization }, ...(body ? { payload: body as object } : {}) });
+    return { status: response.statusCode, body: response.body };
+  };
 
 beforeAll(async () => {
   t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
@@ -42,7 +44,11 @@ beforeAll(async () => {
   for (const programme of await createCatalogueRepository(t.database.orm).listProgrammes()) {
     programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
   }
-  context = { table: readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }), programmesOf, truth: await loadTruth(t.database) };
+  context = {
+    table: readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
+    programmesOf,
+    truth: await loadTruth(t.database),
+  };
 });
 afterAll(() => t.close());
 
@@ -65,23 +71,32 @@ describe('the statistics under attack', () => {
     expect(report.targets).toBeGreaterThan(30);
     expect(report.determined).toEqual([]);
     // The same attack on unperturbed answers (and an attacker who knows they are) determines every count: the check can fail.
-    expect((await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(answers, context.truth))).determined.length).toBe(report.targets);
+    expect((await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(answers, context.truth))).determined.length).toBe(
+      report.targets,
+    );
   });
 
-  it('(c) leave no count of youths a researcher may not see determined, from funders\' answers minus the consented records', async () => {
+  it("(c) leave no count of youths a researcher may not see determined, from funders' answers minus the consented records", async () => {
     const funderAnswers = await collectAnswers(restAsker(sender(t, (await t.authorization('funder')).authorization)), LINKED);
     const knows = (row: (typeof context.truth)[number]) => row.consent === 'granted';
     const report = await linkedAnswersAttack(context, funderAnswers, { knows });
     expect(report.targets).toBeGreaterThan(30);
     expect(report.determined).toEqual([]);
-    expect((await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(funderAnswers, context.truth), { knows })).determined.length).toBe(report.targets);
+    expect(
+      (await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(funderAnswers, context.truth), { knows })).determined.length,
+    ).toBe(report.targets);
     // The researcher's own figures count the consented trajectories only (within D of them): nothing to subtract.
     const researcherAnswers = await collectAnswers(restAsker(sender(t, (await t.authorization('researcher')).authorization)), LINKED);
-    expect(largestDeviation(researcherAnswers, context.truth.filter((row) => row.consent === 'granted'))).toBeLessThanOrEqual(3);
+    expect(
+      largestDeviation(
+        researcherAnswers,
+        context.truth.filter((row) => row.consent === 'granted'),
+      ),
+    ).toBeLessThanOrEqual(3);
     expect(largestDeviation(researcherAnswers, context.truth)).toBeGreaterThan(3);
   });
 
-  it('(d) leave no count of the other institutions determined, from the national figures minus an institution\'s own', async () => {
+  it("(d) leave no count of the other institutions determined, from the national figures minus an institution's own", async () => {
     const asker: Asker = comparisonAsker(sender(t, (await t.authorization('institution', 'lindehof')).authorization));
     const answers = await collectAnswers(asker, LINKED);
     expect([...answers.keys()].some((key) => key.endsWith('|own'))).toBe(true);
@@ -90,10 +105,12 @@ describe('the statistics under attack', () => {
     expect(report.inconsistent).toEqual([]);
     expect(report.targets).toBeGreaterThan(20);
     expect(report.determined).toEqual([]);
-    expect((await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(answers, context.truth), { knows })).determined.length).toBe(report.targets);
+    expect(
+      (await linkedAnswersAttack({ ...context, table: EXACT }, unprotected(answers, context.truth), { knows })).determined.length,
+    ).toBe(report.targets);
   });
 
-  it('(a) keep the guess of an added youth\'s programme, gender and outcome class near the base rate, where live publication gives them away', async () => {
+  it("(a) keep the guess of an added youth's programme, gender and outcome class near the base rate, where live publication gives them away", async () => {
     // Its own registry: this attack adds youths, which the other attacks must not see.
     const own = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
     try {
@@ -149,6 +166,8 @@ async function attackBeforeAfter(app: TestApp) {
   for (const attribute of ATTRIBUTES) {
     // The bound, plus two standard errors of a rate over this few youths (the benchmark measures it over 200).
     const allowance = 2 * Math.sqrt(0.25 / released.youths);
-    expect(released.rates[attribute].advantage, `${attribute}: ${JSON.stringify(released.rates[attribute])}`).toBeLessThanOrEqual(ADVANTAGE_BOUND + allowance);
+    expect(released.rates[attribute].advantage, `${attribute}: ${JSON.stringify(released.rates[attribute])}`).toBeLessThanOrEqual(
+      ADVANTAGE_BOUND + allowance,
+    );
   }
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../src/modules/demo/load-demo-data';
-import { type CareLines, createStatisticsRepository, GROUPINGS, refreshCareSummaries, type Slice } from '../src/modules/statistics/statistics.repository';
+import {
+  type CareLines,
+  createStatisticsRepository,
+  GROUPINGS,
+  refreshCareSummaries,
+  type Slice,
+} from '../src/modules/statistics/statistics.repository';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 // The care answers read summaries computed at a release (migration 0009) instead of aggregating
@@ -23,7 +29,8 @@ afterAll(() => t.close());
 
 /** Lines in a fixed order, so that two computations can be compared whatever order SQL gave them in. */
 const sorted = (care: CareLines) => {
-  const key = (line: { part: string; group: string | null; isTotal: boolean }, extra = '') => `${line.part}|${line.isTotal}|${line.group}|${extra}`;
+  const key = (line: { part: string; group: string | null; isTotal: boolean }, extra = '') =>
+    `${line.part}|${line.isTotal}|${line.group}|${extra}`;
   return {
     lines: [...care.lines].sort((a, b) => key(a).localeCompare(key(b))),
     doses: [...care.doses].sort((a, b) => key(a, a.activityTypeCode).localeCompare(key(b, b.activityTypeCode))),
@@ -35,7 +42,8 @@ const everySlice = (): Slice[] =>
     [null, ...GROUPINGS].flatMap((grouping) => [null, ...institutions].map((ownInstitution) => ({ grouping, population, ownInstitution }))),
   );
 
-const summaryCount = async () => (await t.database.query<{ n: number }>('select count(*)::int as n from statistics_care_summaries')).rows[0]!.n;
+const summaryCount = async () =>
+  (await t.database.query<{ n: number }>('select count(*)::int as n from statistics_care_summaries')).rows[0]!.n;
 
 describe('care statistics kept as summaries', () => {
   it('give the same lines as the aggregates over the released rows, for every population, grouping and asking institution', async () => {
@@ -73,7 +81,9 @@ describe('care statistics kept as summaries', () => {
     const repository = createStatisticsRepository(t.database);
     const slice: Slice = { grouping: 'programme', population: 'all', ownInstitution: null };
     const before = sorted(await repository.care(slice));
-    const { rows } = await t.database.query<{ trajectory_id: string }>('select trajectory_id from statistics_trajectories order by trajectory_id limit 1');
+    const { rows } = await t.database.query<{ trajectory_id: string }>(
+      'select trajectory_id from statistics_trajectories order by trajectory_id limit 1',
+    );
     await t.database.query('delete from statistics_trajectories where trajectory_id = $1', [rows[0]!.trajectory_id]);
     expect(await summaryCount()).toBe(0);
     const after = sorted(await repository.care(slice));

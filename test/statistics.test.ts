@@ -28,22 +28,39 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const askOn = (app: TestApp) => async (path: string, authorization: string): Promise<StatisticsAnswer> => {
-  const response = await app.app.inject({ url: `/api/v1/statistics/${path}`, headers: { authorization } });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-};
+const askOn =
+  (app: TestApp) =>
+  async (path: string, authorization: string): Promise<StatisticsAnswer> => {
+    const response = await app.app.inject({ url: `/api/v1/statistics/${path}`, headers: { authorization } });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json();
+  };
 const ask = (path: string, authorization = funder) => askOn(t)(path, authorization);
 const graphqlAs = (authorization: string, query: string) =>
   t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization }, payload: { query } }).then((response) => response.json());
 const pathOf = (measure: string, grouping: string | null) => (grouping ? `${measure}?groupBy=${grouping}` : measure);
-const EVERY_PATH = ['recognition', ...['overview', 'outcomes', 'perspective', 'care'].flatMap((measure) => [null, ...GROUPINGS].map((grouping) => ({ measure, grouping })).map(({ measure: m, grouping: g }) => pathOf(m, g)))];
-const lines = (answer: StatisticsAnswer) => [...answer.groups.map((group) => [group.group, group.values] as const), ['total', answer.total] as const];
+const EVERY_PATH = [
+  'recognition',
+  ...['overview', 'outcomes', 'perspective', 'care'].flatMap((measure) =>
+    [null, ...GROUPINGS].map((grouping) => ({ measure, grouping })).map(({ measure: m, grouping: g }) => pathOf(m, g)),
+  ),
+];
+const lines = (answer: StatisticsAnswer) => [
+  ...answer.groups.map((group) => [group.group, group.values] as const),
+  ['total', answer.total] as const,
+];
 
 describe('statistics by the cell-key method', () => {
   it('say what they are: method, parameters, population and release, in every answer', async () => {
     const answer = await ask('outcomes?groupBy=programme');
-    expect(answer.disclosureControl).toMatchObject({ method: 'cell-key', perturbationTable: 'D3-V1-js2', maximumDeviation: D, variance: 1, threshold: THRESHOLD, minimumBase: MINIMUM_BASE });
+    expect(answer.disclosureControl).toMatchObject({
+      method: 'cell-key',
+      perturbationTable: 'D3-V1-js2',
+      maximumDeviation: D,
+      variance: 1,
+      threshold: THRESHOLD,
+      minimumBase: MINIMUM_BASE,
+    });
     expect(answer.disclosureControl.releasedAt).not.toBeNull();
     expect(answer.population).toBe('consent_granted_or_unknown');
     expect(answer.disclosureControl.notes.join(' ')).toMatch(/groups need not add up to the total/);
@@ -88,8 +105,14 @@ describe('statistics by the cell-key method', () => {
         for (const [group, values] of lines(overview)) {
           const key = `${grouping ?? 'total'}/${group}`;
           note(`${key}/T`, values.started!.value);
-          note(`${key}/T`, outcomes.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? outcomes.total.trajectories!.value);
-          note(`${key}/T`, care.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? care.total.trajectories!.value);
+          note(
+            `${key}/T`,
+            outcomes.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? outcomes.total.trajectories!.value,
+          );
+          note(
+            `${key}/T`,
+            care.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? care.total.trajectories!.value,
+          );
         }
         note('total/T', overview.total.started!.value);
         note('total/improved', outcomes.total['outcome.improved']!.value);
@@ -103,12 +126,20 @@ describe('statistics by the cell-key method', () => {
     expect(graphql.errors).toBeUndefined();
     const { groups, total, ...frame } = graphql.data.statistics;
     expect(fromGraphql({ groups, total }, frame)).toEqual(rest);
-    const csv = await t.app.inject({ url: '/api/v1/statistics/outcomes?groupBy=gender', headers: { authorization: funder, accept: 'text/csv' } });
+    const csv = await t.app.inject({
+      url: '/api/v1/statistics/outcomes?groupBy=gender',
+      headers: { authorization: funder, accept: 'text/csv' },
+    });
     expect(csv.headers['x-disclosure-control']).toMatch(/^cell-key; table=D3-V1-js2; released=/);
-    const [header, ...rows] = csv.body.trim().split('\n').map((line) => line.split(','));
+    const [header, ...rows] = csv.body
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
     for (const row of rows) {
       const values = row[0] === 'total' ? rest.total : rest.groups.find((group) => group.group === row[0])!.values;
-      header!.slice(1).forEach((name, index) => expect(row[index + 1]).toBe(values[name]!.suppressed ? 'suppressed' : String(values[name]!.value)));
+      header!
+        .slice(1)
+        .forEach((name, index) => expect(row[index + 1]).toBe(values[name]!.suppressed ? 'suppressed' : String(values[name]!.value)));
     }
     expect(rows).toHaveLength(rest.groups.length + 1);
   });
@@ -123,13 +154,20 @@ describe('statistics by the cell-key method', () => {
         for (const [group, values] of lines(answer)) {
           const trueValues = group === 'total' ? expected.total : expected.groups.get(group);
           for (const domain of ['exploitation_resilience', 'social_emotional', 'family_network', 'participation']) {
-            const shares = ['improved', 'unchanged', 'deteriorated', 'mixed'].map((status) => values[`${domain}.share_${status}`]).filter((share) => share && !share.suppressed);
+            const shares = ['improved', 'unchanged', 'deteriorated', 'mixed']
+              .map((status) => values[`${domain}.share_${status}`])
+              .filter((share) => share && !share.suppressed);
             if (shares.length === 4) expect(shares.reduce((sum, share) => sum + share!.value!, 0)).toBeCloseTo(1, 2);
           }
           for (const [name, cell] of Object.entries(values)) {
-            const isMagnitude = name.endsWith('.mean') || name.endsWith('.median') || name.endsWith('.medianPerMonth') || name === 'medianDaysInCare';
+            const isMagnitude =
+              name.endsWith('.mean') || name.endsWith('.median') || name.endsWith('.medianPerMonth') || name === 'medianDaysInCare';
             if (!isMagnitude) continue;
-            const base = name.endsWith('.mean') ? values[name.replace('.mean', '.respondents')]! : name === 'medianDaysInCare' ? values.ended! : values[name.replace(/\.(median|medianPerMonth)$/, name.startsWith('dose.') ? '.received' : '.scored')]!;
+            const base = name.endsWith('.mean')
+              ? values[name.replace('.mean', '.respondents')]!
+              : name === 'medianDaysInCare'
+                ? values.ended!
+                : values[name.replace(/\.(median|medianPerMonth)$/, name.startsWith('dose.') ? '.received' : '.scored')]!;
             // The decision is taken on the published count: never a figure over fewer than the minimum as published.
             expect(cell.suppressed, `${measure} ${grouping} ${group} ${name}`).toBe(base.value! < MINIMUM_BASE);
             if (cell.suppressed) {
@@ -142,7 +180,10 @@ describe('statistics by the cell-key method', () => {
               expect(Math.abs(cell.value! - trueValue)).toBeLessThanOrEqual((0.5 * 5) / trueValues![name]!.base + 0.001);
             } else {
               medians += 1;
-              expect(Math.abs(cell.value! - trueValue) / Math.max(Math.abs(trueValue), 1e-9), `${name} ${cell.value} for ${trueValue}`).toBeLessThan(1);
+              expect(
+                Math.abs(cell.value! - trueValue) / Math.max(Math.abs(trueValue), 1e-9),
+                `${name} ${cell.value} for ${trueValue}`,
+              ).toBeLessThan(1);
             }
           }
         }
@@ -162,14 +203,17 @@ describe('statistics by the cell-key method', () => {
       const expected = trueAnswer('overview', grouping as never, consented);
       for (const [group, values] of lines(answer)) {
         const trueValues = group === 'total' ? expected.total : expected.groups.get(group);
-        for (const name of ['started', 'ended', 'youths']) expect(Math.abs(values[name]!.value! - (trueValues?.[name]?.value ?? 0)), `${grouping} ${group} ${name}`).toBeLessThanOrEqual(D);
+        for (const name of ['started', 'ended', 'youths'])
+          expect(Math.abs(values[name]!.value! - (trueValues?.[name]?.value ?? 0)), `${grouping} ${group} ${name}`).toBeLessThanOrEqual(D);
       }
     }
     // Far from the funders' figure, which counts unknown consent too.
-    expect((await ask('overview', funder)).total.started!.value! - (await ask('overview', researcher)).total.started!.value!).toBeGreaterThan(2 * D);
+    expect(
+      (await ask('overview', funder)).total.started!.value! - (await ask('overview', researcher)).total.started!.value!,
+    ).toBeGreaterThan(2 * D);
   });
 
-  it('compare an institution\'s own programmes with the national picture through GraphQL, perturbed the same way', async () => {
+  it("compare an institution's own programmes with the national picture through GraphQL, perturbed the same way", async () => {
     const institution = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
     const query = `{ comparison(measure: outcomes) { national { groupBy groups { group values(names: ["trajectories", "outcome.improved"]) { name value suppressed } } } own { groups { group values(names: ["trajectories"]) { name value suppressed } } } } }`;
     const asInstitution = await graphqlAs(institution, query);
@@ -200,7 +244,8 @@ describe('statistics by the cell-key method', () => {
         return own.app.statisticsReleases.release();
       };
       await settle();
-      const snapshot = async () => Promise.all(['overview?groupBy=programme', 'outcomes?groupBy=gender', 'care'].map((path) => askOn(own)(path, funderKey)));
+      const snapshot = async () =>
+        Promise.all(['overview?groupBy=programme', 'outcomes?groupBy=gender', 'care'].map((path) => askOn(own)(path, funderKey)));
       const before = await snapshot();
       const youths = youthsToAdd(80, { seed: 77, asOf: '2026-06-30', label: 'REL' });
       let added = 0;
@@ -223,9 +268,14 @@ describe('statistics by the cell-key method', () => {
       expect(after).not.toEqual(before);
       expect(after[0]!.disclosureControl.releasedAt! > before[0]!.disclosureControl.releasedAt!).toBe(true);
       // An erasure removes a trajectory from the published population at once (the law comes first).
-      const [row] = await selectRows<{ id: string }>(own.database.orm, sql`select trajectory_id as id from statistics_trajectories limit 1`);
+      const [row] = await selectRows<{ id: string }>(
+        own.database.orm,
+        sql`select trajectory_id as id from statistics_trajectories limit 1`,
+      );
       await own.database.orm.execute(sql`delete from trajectories where id = ${row!.id}`);
-      expect((await selectRows(own.database.orm, sql`select 1 from statistics_trajectories where trajectory_id = ${row!.id}`)).length).toBe(0);
+      expect((await selectRows(own.database.orm, sql`select 1 from statistics_trajectories where trajectory_id = ${row!.id}`)).length).toBe(
+        0,
+      );
     } finally {
       await own.close();
     }
@@ -234,7 +284,12 @@ describe('statistics by the cell-key method', () => {
   it('give funders no record-level data anywhere, and are audited with their parameters', async () => {
     const record = await t.app.inject({ url: '/api/v1/trajectories', headers: { authorization: funder } });
     expect(record.statusCode).toBe(403);
-    const graphql = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: funder }, payload: { query: '{ trajectories(first: 5) { nodes { id } } }' } });
+    const graphql = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: funder },
+      payload: { query: '{ trajectories(first: 5) { nodes { id } } }' },
+    });
     expect(graphql.json().errors[0].extensions.code).toBe('FORBIDDEN');
     await ask('outcomes?groupBy=gender');
     const [event] = await selectRows<{ details: Record<string, unknown>; role: string; resource_type: string }>(
@@ -255,13 +310,21 @@ describe('statistics by the cell-key method', () => {
   });
 
   it('audit every aggregate a GraphQL request asked for', async () => {
-    const result = await graphqlAs(funder, '{ a: statistics(measure: care, groupBy: gender) { measure } b: comparison(measure: overview) { national { measure } } }');
+    const result = await graphqlAs(
+      funder,
+      '{ a: statistics(measure: care, groupBy: gender) { measure } b: comparison(measure: overview) { national { measure } } }',
+    );
     expect(result.errors).toBeUndefined();
     const [event] = await selectRows<{ details: Record<string, unknown> }>(
       t.database.orm,
       sql`select details from audit_events where resource_type = 'graphql' order by chain_position desc limit 1`,
     );
-    expect(event!.details).toEqual({ statistics: [{ measure: 'care', groupBy: 'gender' }, { measure: 'overview', groupBy: 'programme' }] });
+    expect(event!.details).toEqual({
+      statistics: [
+        { measure: 'care', groupBy: 'gender' },
+        { measure: 'overview', groupBy: 'programme' },
+      ],
+    });
   });
 
   it('are refused to auditors', async () => {

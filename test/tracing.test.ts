@@ -22,7 +22,10 @@ let institutionKey: string;
 let helpers: typeof import('./helpers/records');
 
 beforeAll(async () => {
-  telemetry = (await startTelemetry({ enabled: true, exporter: 'otlp', protocol: 'http/protobuf', serviceName: 'registry-test' }, { exporter: memory }))!;
+  telemetry = (await startTelemetry(
+    { enabled: true, exporter: 'otlp', protocol: 'http/protobuf', serviceName: 'registry-test' },
+    { exporter: memory },
+  ))!;
   const [{ buildApp }, { testConfig }, { createTestDatabase }, { createApiKeysService }, { createApiKeysRepository }] = await Promise.all([
     import('../src/app'),
     import('./helpers/test-app'),
@@ -43,7 +46,11 @@ beforeAll(async () => {
   app = await buildApp({ config: testConfig(), database: testDatabase.database, logger: { ...loggerOptions('info'), stream } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const created = await createApiKeysService(createApiKeysRepository(testDatabase.database.orm)).create({ name: 'tracing', role: 'institution', institutionCode: 'vuurtorenhuis' });
+  const created = await createApiKeysService(createApiKeysRepository(testDatabase.database.orm)).create({
+    name: 'tracing',
+    role: 'institution',
+    institutionCode: 'vuurtorenhuis',
+  });
   institutionKey = created.key;
 });
 
@@ -57,7 +64,9 @@ afterAll(async () => {
 async function traceOf(method: string, route: string): Promise<ReadableSpan[]> {
   await telemetry.flush();
   const spans = memory.getFinishedSpans();
-  const server = spans.find((span) => span.attributes['http.route'] === route && span.attributes['http.request.method'] === method && span.kind === 1);
+  const server = spans.find(
+    (span) => span.attributes['http.route'] === route && span.attributes['http.request.method'] === method && span.kind === 1,
+  );
   expect(server, `a server span for ${method} ${route}`).toBeDefined();
   return spans.filter((span) => span.spanContext().traceId === server!.spanContext().traceId);
 }
@@ -69,7 +78,11 @@ describe('tracing', () => {
     const response = await fetch(`${base}/api/v1/trajectories/${reference}?note=1`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${institutionKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(helpers.trajectoryBody({ subject: { pseudonym, birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' } })),
+      body: JSON.stringify(
+        helpers.trajectoryBody({
+          subject: { pseudonym, birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+        }),
+      ),
     });
     expect(response.status).toBe(201);
 
@@ -83,12 +96,18 @@ describe('tracing', () => {
     expect(names).toContain('request'); // Fastify's request span
     expect(names.some((name) => name.startsWith('handler - '))).toBe(true);
     if (databaseKind === 'postgres') {
-      expect(spans.some((span) => span.name.startsWith('pg.query:INSERT') && String(span.attributes['db.query.text']).includes('$1'))).toBe(true);
+      expect(spans.some((span) => span.name.startsWith('pg.query:INSERT') && String(span.attributes['db.query.text']).includes('$1'))).toBe(
+        true,
+      );
     }
 
-    const exported = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })));
+    const exported = JSON.stringify(
+      spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })),
+    );
     for (const secret of [reference, pseudonym, institutionKey, 'note=1']) expect(exported).not.toContain(secret);
-    expect(spans.some((span) => 'url.path' in span.attributes || 'url.full' in span.attributes || 'http.target' in span.attributes)).toBe(false);
+    expect(spans.some((span) => 'url.path' in span.attributes || 'url.full' in span.attributes || 'http.target' in span.attributes)).toBe(
+      false,
+    );
   });
 
   it('traces a GraphQL operation without the literals of its document', async () => {

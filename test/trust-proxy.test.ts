@@ -9,7 +9,9 @@ const PROXY = '10.0.0.2';
 
 async function sourceAddressOf(t: TestApp, requestId: string): Promise<string | undefined> {
   await t.app.auditLog.settle();
-  const { rows } = await t.database.query<{ source_address: string }>('select source_address from audit_events where request_id = $1', [requestId]);
+  const { rows } = await t.database.query<{ source_address: string }>('select source_address from audit_events where request_id = $1', [
+    requestId,
+  ]);
   return rows[0]?.source_address;
 }
 
@@ -41,7 +43,11 @@ describe('TRUST_PROXY set to the proxy in front', () => {
   });
 
   it('does not believe the header from an address that is not the proxy', async () => {
-    const response = await t.app.inject({ url: '/api/v1/trajectories', remoteAddress: '198.51.100.5', headers: { 'x-forwarded-for': '203.0.113.66' } });
+    const response = await t.app.inject({
+      url: '/api/v1/trajectories',
+      remoteAddress: '198.51.100.5',
+      headers: { 'x-forwarded-for': '203.0.113.66' },
+    });
     expect(response.statusCode).toBe(401);
     expect(await sourceAddressOf(t, response.headers['x-request-id'] as string)).toBe('198.51.100.5');
   });

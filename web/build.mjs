@@ -27,7 +27,9 @@ export async function buildWeb({ quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'info',
   });
   // The bundle sizes, for BENCHMARKS.md and for whoever wonders what a page costs to load.
-  const sizes = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, output]) => [path.relative(temporary, file), output.bytes]));
+  const sizes = Object.fromEntries(
+    Object.entries(result.metafile.outputs).map(([file, output]) => [path.relative(temporary, file), output.bytes]),
+  );
   fs.writeFileSync(path.join(temporary, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   fs.rmSync(WEB_DIST, { recursive: true, force: true });
   try {

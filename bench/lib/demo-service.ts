@@ -24,7 +24,13 @@ const quiet = { info: () => undefined };
 
 export async function startDemoService(environment: Record<string, string> = {}): Promise<DemoService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-demo-'));
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX), ...environment });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
+    ...environment,
+  });
   const opened = await openConfiguredDatabase(config, {});
   try {
     await prepareDatabase(opened.database, opened.config, quiet);

@@ -15,7 +15,11 @@ export interface LoadResult {
 
 export async function closedLoop(
   name: string,
-  options: { concurrency: number; durationMs: number; /** Stops early when it returns true (checked before each request). */ until?: () => boolean },
+  options: {
+    concurrency: number;
+    durationMs: number /** Stops early when it returns true (checked before each request). */;
+    until?: () => boolean;
+  },
   send: (sequence: number) => Promise<boolean>,
 ): Promise<LoadResult> {
   const latenciesMs: number[] = [];
@@ -71,7 +75,9 @@ export function printTable(results: LoadResult[]): void {
   console.log('| variant | requests | errors | req/s | p50 ms | p99 ms |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const row of results.map(summary)) {
-    console.log(`| ${row.variant} | ${row.requests.toLocaleString('en')} | ${row.errors} | ${row.rps.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} |`);
+    console.log(
+      `| ${row.variant} | ${row.requests.toLocaleString('en')} | ${row.errors} | ${row.rps.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} |`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ export const LEAN_PAGE_QUERY = `query LeanPage($after: String) {
 }`;
 
 /** Pages that start at spread-out places in the id order, so requests do not hit one page only. */
-export const START_IDS = Array.from({ length: 32 }, (_, index) => `${(index * 8).toString(16).padStart(2, '0')}000000-0000-4000-8000-000000000000`);
+export const START_IDS = Array.from(
+  { length: 32 },
+  (_, index) => `${(index * 8).toString(16).padStart(2, '0')}000000-0000-4000-8000-000000000000`,
+);
 
 /** The service's cursor for "after this id" (base64url of the id). */
 export const cursorAfter = (id: string) => Buffer.from(id).toString('base64url');
@@ -39,6 +42,13 @@ export const researcherHeaders = (key: string) => ({
 });
 
 export interface ResearchPage {
-  data?: { trajectories: { nodes: Array<{ id: string; series: Array<{ instrumentCode: string; informant: string; observations: Array<{ day: number; value: number }> }> }> } };
+  data?: {
+    trajectories: {
+      nodes: Array<{
+        id: string;
+        series: Array<{ instrumentCode: string; informant: string; observations: Array<{ day: number; value: number }> }>;
+      }>;
+    };
+  };
   errors?: unknown[];
 }

@@ -69,7 +69,9 @@ export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<
       const reused = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 2, statementTimeoutMs: 0 });
       await migrateDatabase(reused).finally(() => reused.close());
       const totals = await countRows(databaseUrl);
-      log(`scale dataset ${databaseName}: reusing (${totals.trajectories.toLocaleString('en')} trajectories, ${totals.measurements.toLocaleString('en')} measurements)`);
+      log(
+        `scale dataset ${databaseName}: reusing (${totals.trajectories.toLocaleString('en')} trajectories, ${totals.measurements.toLocaleString('en')} measurements)`,
+      );
       return { databaseUrl, databaseName, ...totals, reused: true, seconds: 0 };
     }
     await admin.query(`drop database if exists ${databaseName} with (force)`);
@@ -115,7 +117,11 @@ async function copySyntheticRows(database: PostgresDatabase, count: number, seed
       // Row triggers (foreign-key checks, the measurement range check) are skipped for the load: the
       // same generator's rows pass every one of them through the demo path (test/demo-data.test.ts).
       await client.query('set local session_replication_role = replica');
-      await copyInto(client, 'subjects (id, institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)', rows.subjects);
+      await copyInto(
+        client,
+        'subjects (id, institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)',
+        rows.subjects,
+      );
       await copyInto(
         client,
         'trajectories (id, institution_id, reference, subject_id, programme_id, start_date, end_date, end_reason, exploitation_at_intake, research_consent, synthetic)',
@@ -127,7 +133,11 @@ async function copySyntheticRows(database: PostgresDatabase, count: number, seed
         'care_activities (institution_id, reference, trajectory_id, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)',
         rows.activities,
       );
-      await copyInto(client, 'measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value)', rows.measurements);
+      await copyInto(
+        client,
+        'measurements (institution_id, reference, trajectory_id, instrument_code, informant, measured_on, value)',
+        rows.measurements,
+      );
       await client.query('commit');
       totals.trajectories += chunk.length;
       totals.activities += rows.activities.length;
@@ -163,7 +173,10 @@ async function computeIndicators(database: PostgresDatabase, started: number, lo
   const maintainer = createIndicatorMaintainer(database, { intakeWindowDays: 42, today: todayIso, batchSize: 500 });
   const progress = setInterval(() => {
     void database.query<{ left: string }>('select count(*)::text as left from indicator_queue').then(
-      ({ rows }) => log(`  indicators: ${Number(rows[0]!.left).toLocaleString('en')} trajectories left · ${((Date.now() - started) / 1000).toFixed(0)} s`),
+      ({ rows }) =>
+        log(
+          `  indicators: ${Number(rows[0]!.left).toLocaleString('en')} trajectories left · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        ),
       () => undefined,
     );
   }, 10_000);
@@ -201,7 +214,15 @@ function chunkRows(
       seenSubjects.add(ownKey);
       const registryKey = registryKeyFor(`scale:${seed}:${subject.key}`, SCALE_REGISTRY_KEY);
       rows.subjects.push(
-        line([subjectId, institutionId, registryKey, subject.birthYear, subject.gender, subject.mildIntellectualDisability, subject.priorYouthCare]),
+        line([
+          subjectId,
+          institutionId,
+          registryKey,
+          subject.birthYear,
+          subject.gender,
+          subject.mildIntellectualDisability,
+          subject.priorYouthCare,
+        ]),
       );
     }
     const trajectoryId = stableUuid(seed, 'trajectory', trajectory.reference);
@@ -222,7 +243,15 @@ function chunkRows(
     );
     for (const placement of trajectory.placements) {
       rows.placements.push(
-        line([stableUuid(seed, 'placement', placement.reference), institutionId, placement.reference, trajectoryId, placement.setting, placement.startDate, placement.endDate]),
+        line([
+          stableUuid(seed, 'placement', placement.reference),
+          institutionId,
+          placement.reference,
+          trajectoryId,
+          placement.setting,
+          placement.startDate,
+          placement.endDate,
+        ]),
       );
     }
     for (const activity of trajectory.activities) {
@@ -241,7 +270,17 @@ function chunkRows(
       );
     }
     for (const measurement of trajectory.measurements) {
-      rows.measurements.push(line([institutionId, measurement.reference, trajectoryId, measurement.instrumentCode, measurement.informant, measurement.measuredOn, measurement.value]));
+      rows.measurements.push(
+        line([
+          institutionId,
+          measurement.reference,
+          trajectoryId,
+          measurement.instrumentCode,
+          measurement.informant,
+          measurement.measuredOn,
+          measurement.value,
+        ]),
+      );
     }
   }
   return rows;
@@ -276,7 +315,11 @@ async function countRows(databaseUrl: string) {
       `select (select count(*) from trajectories)::text as trajectories, (select count(*) from measurements)::text as measurements,
               (select count(*) from care_activities)::text as activities`,
     );
-    return { trajectories: Number(rows[0]!.trajectories), measurements: Number(rows[0]!.measurements), activities: Number(rows[0]!.activities) };
+    return {
+      trajectories: Number(rows[0]!.trajectories),
+      measurements: Number(rows[0]!.measurements),
+      activities: Number(rows[0]!.activities),
+    };
   } finally {
     await client.end();
   }

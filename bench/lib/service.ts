@@ -42,7 +42,10 @@ export const noAuditLog: AuditLog = {
   settle: async () => undefined,
 };
 
-export async function startService(databaseUrl: string, options: { poolMax?: number; audited?: boolean; environment?: Record<string, string> } = {}): Promise<BenchService> {
+export async function startService(
+  databaseUrl: string,
+  options: { poolMax?: number; audited?: boolean; environment?: Record<string, string> } = {},
+): Promise<BenchService> {
   const poolMax = options.poolMax ?? 10;
   const database = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax, statementTimeoutMs: 60_000 });
   const config = loadConfig({
@@ -63,7 +66,8 @@ export async function startService(databaseUrl: string, options: { poolMax?: num
     app,
     port,
     database,
-    key: async (role, institutionCode) => (await apiKeys.create({ name: `bench ${role}`, role, ...(institutionCode ? { institutionCode } : {}) })).key,
+    key: async (role, institutionCode) =>
+      (await apiKeys.create({ name: `bench ${role}`, role, ...(institutionCode ? { institutionCode } : {}) })).key,
     close: async () => {
       await app.close();
       await database.close();

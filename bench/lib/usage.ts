@@ -11,10 +11,15 @@ export function benchUsage(scriptUrl: string): void {
   const file = fileURLToPath(scriptUrl);
   if (args.includes('--help') || args.includes('-h')) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
-    const opening = lines.slice(0, lines.findIndex((line) => !line.startsWith('//')));
+    const opening = lines.slice(
+      0,
+      lines.findIndex((line) => !line.startsWith('//')),
+    );
     process.stdout.write(`${opening.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
     process.exit(0);
   }
-  process.stderr.write(`${file.split('/').pop()}: unexpected argument "${args[0]}": benchmarks take BENCH_* variables, not arguments (see --help)\n`);
+  process.stderr.write(
+    `${file.split('/').pop()}: unexpected argument "${args[0]}": benchmarks take BENCH_* variables, not arguments (see --help)\n`,
+  );
   process.exit(64);
 }

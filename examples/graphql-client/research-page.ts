@@ -9,7 +9,13 @@ import { ResearchPageDocument, type ResearchPageQuery } from './operations.gener
 export type ResearchTrajectory = ResearchPageQuery['trajectories']['nodes'][number];
 
 /** Every trajectory in the researcher's scope for a programme, page by page. */
-export async function readResearchPages(options: { baseUrl: string; apiKey: string; purpose: string; programme?: string; pageSize?: number }): Promise<ResearchTrajectory[]> {
+export async function readResearchPages(options: {
+  baseUrl: string;
+  apiKey: string;
+  purpose: string;
+  programme?: string;
+  pageSize?: number;
+}): Promise<ResearchTrajectory[]> {
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, {
     headers: { authorization: `Bearer ${options.apiKey}`, 'x-purpose-of-use': options.purpose },
   });
@@ -35,7 +41,9 @@ if (process.argv[1]?.endsWith('research-page.ts')) {
   }
   const trajectories = await readResearchPages({ baseUrl, apiKey, purpose });
   for (const trajectory of trajectories.slice(0, 10)) {
-    process.stdout.write(`${trajectory.programmeCode} ${trajectory.startMonth} ${trajectory.outcomeClass}: ${trajectory.series.length} series\n`);
+    process.stdout.write(
+      `${trajectory.programmeCode} ${trajectory.startMonth} ${trajectory.outcomeClass}: ${trajectory.series.length} series\n`,
+    );
   }
   process.stdout.write(`${trajectories.length} trajectories\n`);
 }

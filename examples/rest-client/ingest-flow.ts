@@ -17,7 +17,12 @@ export interface IngestFlowResult {
   afterErasure: { status: number; code: string };
 }
 
-export async function ingestFlow(options: { baseUrl: string; apiKey: string; pseudonym: string; reference: string }): Promise<IngestFlowResult> {
+export async function ingestFlow(options: {
+  baseUrl: string;
+  apiKey: string;
+  pseudonym: string;
+  reference: string;
+}): Promise<IngestFlowResult> {
   const client = createClient<paths>({ baseUrl: options.baseUrl, headers: { authorization: `Bearer ${options.apiKey}` } });
   const reference = options.reference;
 
@@ -78,5 +83,7 @@ if (process.argv[1]?.endsWith('ingest-flow.ts')) {
     process.stderr.write('usage: npx tsx examples/rest-client/ingest-flow.ts <base url> <institution API key> <sp1 pseudonym>\n');
     process.exit(64);
   }
-  process.stdout.write(`${JSON.stringify(await ingestFlow({ baseUrl, apiKey, pseudonym, reference: `EXAMPLE-${Date.now().toString(36)}` }), null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(await ingestFlow({ baseUrl, apiKey, pseudonym, reference: `EXAMPLE-${Date.now().toString(36)}` }), null, 2)}\n`,
+  );
 }

@@ -33,7 +33,11 @@ const KNOWN = [AppError, ConfigError, DataDirectoryLockedError];
  * Runs a tool's `main` and exits with its code. `main` returns the exit code, or `'help'` to
  * have the usage printed.
  */
-export function runCommand(tool: { name: string; invocation: string }, usage: string, main: (argv: string[]) => Promise<number | 'help'>): void {
+export function runCommand(
+  tool: { name: string; invocation: string },
+  usage: string,
+  main: (argv: string[]) => Promise<number | 'help'>,
+): void {
   const { name, invocation } = tool;
   main(process.argv.slice(2)).then(
     (code) => {

@@ -63,9 +63,11 @@ function parseKeysCommand(argv: string[]): Command | 'help' {
     case 'create': {
       extra(0);
       if (!values.name?.trim()) throw new UsageError('create needs --name (who or what the key is for)');
-      if (!values.role || !(ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
+      if (!values.role || !(ROLES as readonly string[]).includes(values.role))
+        throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`);
       if (values.role === 'institution' && !values.institution) throw new UsageError('a key of role institution needs --institution CODE');
-      if (values.role !== 'institution' && values.institution) throw new UsageError(`--institution is only for keys of role institution, not ${values.role}`);
+      if (values.role !== 'institution' && values.institution)
+        throw new UsageError(`--institution is only for keys of role institution, not ${values.role}`);
       const expiresAt = values.expires ? new Date(values.expires) : undefined;
       if (expiresAt && (Number.isNaN(expiresAt.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(values.expires!))) {
         throw new UsageError('--expires must be an ISO date such as 2027-06-30');
@@ -105,14 +107,22 @@ async function run(argv: string[]): Promise<number | 'help'> {
           ...(command.institutionCode ? { institutionCode: command.institutionCode } : {}),
           ...(command.expiresAt ? { expiresAt: command.expiresAt } : {}),
         });
-        await auditKeyChange(opened.database, 'create', { keyId: created.id, role: command.role, institutionCode: command.institutionCode ?? null });
+        await auditKeyChange(opened.database, 'create', {
+          keyId: created.id,
+          role: command.role,
+          institutionCode: command.institutionCode ?? null,
+        });
         process.stdout.write(`Created key ${created.id} (role ${command.role}). Store it now; it is not shown again:\n${created.key}\n`);
         return 0;
       }
       case 'list': {
         const keys = await apiKeys.list();
         for (const key of keys) {
-          const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : key.expiresAt ? `expires ${key.expiresAt.toISOString()}` : 'active';
+          const state = key.revokedAt
+            ? `revoked ${key.revokedAt.toISOString()}`
+            : key.expiresAt
+              ? `expires ${key.expiresAt.toISOString()}`
+              : 'active';
           process.stdout.write(
             `${key.id}  ${key.prefix}…  ${key.role.padEnd(11)} ${(key.institutionCode ?? '-').padEnd(14)} ${state.padEnd(34)} ${key.name}\n`,
           );

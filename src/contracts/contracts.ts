@@ -27,7 +27,12 @@ export async function contractsOf(app: Awaited<ReturnType<typeof buildApp>>): Pr
 /** Builds the application on an empty in-memory database (nothing is queried) and reads its contracts. */
 export async function generateContracts(): Promise<Contracts> {
   const database = await openDatabase({ kind: 'pglite' });
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://unused/contracts', REGISTRY_PSEUDONYM_KEY: '0'.repeat(64) });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: 'postgres://unused/contracts',
+    REGISTRY_PSEUDONYM_KEY: '0'.repeat(64),
+  });
   const app = await buildApp({ config, database, logger: false });
   try {
     await app.ready();

@@ -113,8 +113,7 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
     pglite,
     orm,
     query: (text, params) => pglite.query(text, params) as never,
-    transaction: (work) =>
-      pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never })),
+    transaction: (work) => pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never })),
     ping: async () => {
       await pglite.query('select 1');
     },

@@ -23,10 +23,12 @@ const MAX_RETRY_MS = 5_000;
 export function listenForNotifications(database: Database, channel: string, handlers: NotificationHandlers): Listener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
   if (database.kind === 'pglite') {
-    const unlisten = database.pglite.listen(channel, (payload) => handlers.onNotify(payload)).then((stop) => {
-      handlers.onListening();
-      return stop;
-    });
+    const unlisten = database.pglite
+      .listen(channel, (payload) => handlers.onNotify(payload))
+      .then((stop) => {
+        handlers.onListening();
+        return stop;
+      });
     return {
       close: async () => {
         const stop = await unlisten.catch(() => undefined);

@@ -6,7 +6,12 @@ import type { SqlConnection } from './client';
  * writes), left alone otherwise (the whole transaction is lost anyway, as after a broken
  * connection). `name` is the code's own identifier, never input.
  */
-export async function inSavepoint<T>(connection: SqlConnection, name: string, work: () => Promise<T>, rollBackOn: (error: unknown) => boolean): Promise<T> {
+export async function inSavepoint<T>(
+  connection: SqlConnection,
+  name: string,
+  work: () => Promise<T>,
+  rollBackOn: (error: unknown) => boolean,
+): Promise<T> {
   await connection.query(`savepoint ${name}`);
   try {
     const result = await work();

@@ -31,7 +31,8 @@ export function parseAddressEntry(text: string): AddressEntry | string {
 }
 
 /** An entry as written: `10.0.0.0/8` or `192.168.1.7`. */
-export const formatAddressEntry = (entry: AddressEntry): string => (entry.prefix === undefined ? entry.address : `${entry.address}/${entry.prefix}`);
+export const formatAddressEntry = (entry: AddressEntry): string =>
+  entry.prefix === undefined ? entry.address : `${entry.address}/${entry.prefix}`;
 
 /** Splits a comma-separated list; returns the entries, or every problem found. */
 export function parseAddressList(text: string): { entries: AddressEntry[]; problems: string[] } {

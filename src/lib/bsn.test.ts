@@ -55,10 +55,7 @@ const validBsn = fc
 /** The number written with a separator (or none) in each gap, dropping a leading zero at will. */
 const writtenForm = validBsn.chain((digits) =>
   fc
-    .tuple(
-      fc.array(fc.constantFrom('', '', '', ' ', '.', '-', '_'), { minLength: 8, maxLength: 8 }),
-      fc.boolean(),
-    )
+    .tuple(fc.array(fc.constantFrom('', '', '', ' ', '.', '-', '_'), { minLength: 8, maxLength: 8 }), fc.boolean())
     .map(([separators, dropZero]) => {
       const shown = dropZero && digits.startsWith('0') ? digits.slice(1) : digits;
       const gaps = separators.slice(0, shown.length - 1);

@@ -10,7 +10,21 @@ interface PostgresErrorLike {
   message?: string;
 }
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 function asPostgresError(error: unknown): PostgresErrorLike | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -53,9 +67,7 @@ export function translateDatabaseError(error: unknown): AppError | undefined {
     case '22008':
       return new AppError(
         'CONSTRAINT_VIOLATION',
-        pgError.constraint
-          ? `The data breaks the registry rule "${pgError.constraint}".`
-          : 'The data breaks a rule of the registry.',
+        pgError.constraint ? `The data breaks the registry rule "${pgError.constraint}".` : 'The data breaks a rule of the registry.',
         { field: pgError.column, cause: error },
       );
     default:

@@ -16,5 +16,11 @@ export const errorBodySchema = z
   })
   .meta({
     id: 'Error',
-    example: { status: 422, code: 'UNKNOWN_TRAJECTORY', message: 'body.trajectoryReference: names no trajectory of your institution', field: 'body.trajectoryReference', requestId: '4f1c…' },
+    example: {
+      status: 422,
+      code: 'UNKNOWN_TRAJECTORY',
+      message: 'body.trajectoryReference: names no trajectory of your institution',
+      field: 'body.trajectoryReference',
+      requestId: '4f1c…',
+    },
   });

@@ -19,9 +19,18 @@ describe('ingest counts', () => {
     const metrics = createMetrics();
     metrics.countIngestReport('bulk', {
       outcome: 'rolled_back',
-      counts: { trajectory: { created: 2, updated: 0, unchanged: 1, rejected: 0 }, measurement: { created: 0, updated: 0, unchanged: 0, rejected: 3 }, unknown: { rejected: 1 } },
+      counts: {
+        trajectory: { created: 2, updated: 0, unchanged: 1, rejected: 0 },
+        measurement: { created: 0, updated: 0, unchanged: 0, rejected: 3 },
+        unknown: { rejected: 1 },
+      },
     });
-    const values = (await metrics.ingestRecords.get()).values.map((value) => [value.labels.type, value.labels.status, value.labels.outcome, value.value]);
+    const values = (await metrics.ingestRecords.get()).values.map((value) => [
+      value.labels.type,
+      value.labels.status,
+      value.labels.outcome,
+      value.value,
+    ]);
     expect(values).toEqual([
       ['trajectory', 'created', 'rolled_back', 2],
       ['trajectory', 'unchanged', 'rolled_back', 1],

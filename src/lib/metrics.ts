@@ -93,7 +93,11 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
-    auditWriteFailures: new Counter({ name: 'registry_audit_write_failures_total', help: 'Audit events that could not be inserted.', registers }),
+    auditWriteFailures: new Counter({
+      name: 'registry_audit_write_failures_total',
+      help: 'Audit events that could not be inserted.',
+      registers,
+    }),
     auditWriteDuration: new Histogram({
       name: 'registry_audit_write_duration_seconds',
       help: 'Time to insert one audit event (hash chain included).',

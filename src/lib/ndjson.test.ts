@@ -24,7 +24,11 @@ describe('readNdjsonLines', () => {
 
   it('reports an over-long line by number and goes on', async () => {
     const lines = await collect(['{"a":1}\n', 'x'.repeat(150), 'y'.repeat(50), '\n{"b":2}\n'], 100);
-    expect(lines).toEqual([{ line: 1, text: '{"a":1}' }, { line: 2, tooLong: true }, { line: 3, text: '{"b":2}' }]);
+    expect(lines).toEqual([
+      { line: 1, text: '{"a":1}' },
+      { line: 2, tooLong: true },
+      { line: 3, text: '{"b":2}' },
+    ]);
   });
 
   it('refuses a stream over the byte limit', async () => {

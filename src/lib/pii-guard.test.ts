@@ -46,7 +46,9 @@ describe('PII guard', () => {
   it('lets an ISO date pass in a declared date field even where its digits would spell a BSN', () => {
     // 2024-01-15 → 020240115 passes the eleven-test: refused outside a date field, fine inside one.
     expect(findPii('20240115')).toBeDefined();
-    expect(scanForPii({ startDate: '2024-01-15', note: '20240115' }, { datePaths: new Set(['startDate']) })).toEqual([{ path: ['note'], kind: 'date_of_birth' }]);
+    expect(scanForPii({ startDate: '2024-01-15', note: '20240115' }, { datePaths: new Set(['startDate']) })).toEqual([
+      { path: ['note'], kind: 'date_of_birth' },
+    ]);
   });
 
   it('walks input of any depth without overflowing the stack', () => {

@@ -10,7 +10,8 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 // Dutch numbers (06-12345678, 020 123 4567, +31 6 1234 5678, 0031…) and other international ones.
 const PHONE = /(?:\+|00)\d[\d\s().-]{7,}\d|(?<![\d])0\d(?:[\s.-]?\d){8}(?![\d])/;
 // A full calendar date in a field that is not a date field: a date of birth in disguise.
-const FULL_DATE = /(?<!\d)(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])[-/.](?:0[1-9]|1[0-2])[-/.](?:19|20)\d{2}|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2})(?!\d)/;
+const FULL_DATE =
+  /(?<!\d)(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])[-/.](?:0[1-9]|1[0-2])[-/.](?:19|20)\d{2}|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2})(?!\d)/;
 
 /** Cheap pre-check: every pattern needs an @ or at least six digits. Most values have neither. */
 function mayHoldPii(value: string): boolean {

@@ -10,7 +10,16 @@ describe('purpose of use', () => {
   });
 
   it('refuses free text, unknown purposes and prototype names', () => {
-    for (const header of ['care review', 'research', 'SCIENTIFIC_RESEARCH', 'constructor', 'toString', 'system_test:', 'system_test:a b', `system_test:${'x'.repeat(41)}`]) {
+    for (const header of [
+      'care review',
+      'research',
+      'SCIENTIFIC_RESEARCH',
+      'constructor',
+      'toString',
+      'system_test:',
+      'system_test:a b',
+      `system_test:${'x'.repeat(41)}`,
+    ]) {
       expect(parsePurposeOfUse(header)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
     }
   });

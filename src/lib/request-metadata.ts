@@ -20,7 +20,9 @@ export type PurposeOfUse = keyof typeof PURPOSES_OF_USE;
 
 const PURPOSE_SYNTAX = /^([a-z_]{1,40})(?::([A-Za-z0-9][A-Za-z0-9._/-]{0,39}))?$/;
 
-export type ParsedPurpose = { ok: true; purpose: string | null } | { ok: false; code: 'VALIDATION_FAILED' | 'PII_DETECTED'; message: string };
+export type ParsedPurpose =
+  | { ok: true; purpose: string | null }
+  | { ok: false; code: 'VALIDATION_FAILED' | 'PII_DETECTED'; message: string };
 
 /**
  * `X-Purpose-Of-Use: <purpose>[:<reference>]`, for example `scientific_research:METC-2024-017`.
@@ -37,7 +39,11 @@ export function parsePurposeOfUse(header: string | undefined): ParsedPurpose {
     };
   }
   if (match[2] && findPii(match[2])) {
-    return { ok: false, code: 'PII_DETECTED', message: 'The reference code in X-Purpose-Of-Use holds identifying data; use a protocol or approval number.' };
+    return {
+      ok: false,
+      code: 'PII_DETECTED',
+      message: 'The reference code in X-Purpose-Of-Use holds identifying data; use a protocol or approval number.',
+    };
   }
   return { ok: true, purpose: match[2] ? `${match[1]}:${match[2]}` : match[1]! };
 }

@@ -49,7 +49,17 @@ describe('span scrubbing', () => {
       status: { code: SpanStatusCode.ERROR, message: 'Key (reference)=(T-1) already exists' },
       attributes: { 'db.system.name': 'postgresql', 'url.path': '/x/T-1' },
       links: [],
-      events: [{ name: 'exception', time: [1, 2], attributes: { 'exception.type': '23505', 'exception.message': 'Key (reference)=(T-1) already exists', 'exception.stacktrace': 'at …' } }],
+      events: [
+        {
+          name: 'exception',
+          time: [1, 2],
+          attributes: {
+            'exception.type': '23505',
+            'exception.message': 'Key (reference)=(T-1) already exists',
+            'exception.stacktrace': 'at …',
+          },
+        },
+      ],
       duration: [0, 5],
       ended: true,
       resource: {} as ReadableSpan['resource'],

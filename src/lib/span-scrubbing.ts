@@ -89,8 +89,15 @@ export function scrubSpan(span: ReadableSpan): ReadableSpan {
     // Instrumentations set the error's message here.
     status: { code: span.status.code },
     attributes: scrubAttributes(span.attributes),
-    links: span.links.map((link) => ({ context: link.context, ...(link.attributes ? { attributes: scrubAttributes(link.attributes) } : {}) })),
-    events: span.events.map((event) => ({ ...event, name: redactTokens(event.name), ...(event.attributes ? { attributes: scrubAttributes(event.attributes) } : {}) })),
+    links: span.links.map((link) => ({
+      context: link.context,
+      ...(link.attributes ? { attributes: scrubAttributes(link.attributes) } : {}),
+    })),
+    events: span.events.map((event) => ({
+      ...event,
+      name: redactTokens(event.name),
+      ...(event.attributes ? { attributes: scrubAttributes(event.attributes) } : {}),
+    })),
     duration: span.duration,
     ended: span.ended,
     resource: span.resource,

@@ -6,7 +6,14 @@ import type { Database, SqlConnection } from '../db/client';
 import type { Participant, WriteSummary } from '../db/unit-of-work';
 import { AppError } from '../lib/errors';
 import { safeUserAgent } from '../lib/request-metadata';
-import { type AuditAction, type AuditContext, type AuditEvent, type AuditFacts, buildAuditEvent, outcomeOf } from '../modules/audit/audit-event';
+import {
+  type AuditAction,
+  type AuditContext,
+  type AuditEvent,
+  type AuditFacts,
+  buildAuditEvent,
+  outcomeOf,
+} from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
 import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation, type RefusedKeyRow } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
@@ -72,7 +79,13 @@ function variablesOf(request: FastifyRequest): unknown {
 }
 
 const actionByMethod = (method: string): AuditAction =>
-  method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : method === 'PUT' || method === 'PATCH' ? 'update' : 'execute';
+  method === 'GET' || method === 'HEAD'
+    ? 'read'
+    : method === 'DELETE'
+      ? 'delete'
+      : method === 'PUT' || method === 'PATCH'
+        ? 'update'
+        : 'execute';
 
 function factsOf(request: FastifyRequest, statusCode: number, extra: Partial<AuditFacts> = {}): AuditFacts {
   const routeAudit = request.routeOptions.config?.audit;
@@ -145,7 +158,12 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
    * Resolves with the refusal of the request's key when the flush found it refused (revoked or
    * expired since the request was admitted): its event then says so, and so must its answer.
    */
-  const record = async (request: FastifyRequest, statusCode: number, connection?: SqlConnection, extra: Partial<AuditFacts> = {}): Promise<AppError | null> => {
+  const record = async (
+    request: FastifyRequest,
+    statusCode: number,
+    connection?: SqlConnection,
+    extra: Partial<AuditFacts> = {},
+  ): Promise<AppError | null> => {
     const context = auditContextOf(request);
     const event = buildAuditEvent(context, factsOf(request, statusCode, extra));
     let refusal: AppError | null = null;
@@ -176,7 +194,15 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
      * (no route, no headers to trust). Only the address and the refusal are known.
      */
     async recordMalformed(requestId: string, sourceAddress: string | null): Promise<void> {
-      const context: AuditContext = { requestId, principalId: null, role: null, institutionId: null, sourceAddress, userAgent: null, purpose: null };
+      const context: AuditContext = {
+        requestId,
+        principalId: null,
+        role: null,
+        institutionId: null,
+        sourceAddress,
+        userAgent: null,
+        purpose: null,
+      };
       const event = buildAuditEvent(context, {
         action: 'execute',
         resourceType: 'request',
@@ -246,9 +272,13 @@ export const auditPlugin = fp(
           return payload;
         }
         request.log.error({ err: error }, 'audit event could not be written; the answer is withheld');
-        const refusal = new AppError('DATABASE_UNAVAILABLE', 'The access could not be recorded in the audit trail, so the data is withheld; retry shortly.', {
-          retryAfterSeconds: 5,
-        });
+        const refusal = new AppError(
+          'DATABASE_UNAVAILABLE',
+          'The access could not be recorded in the audit trail, so the data is withheld; retry shortly.',
+          {
+            retryAfterSeconds: 5,
+          },
+        );
         reply.code(refusal.status).header('retry-after', '5').type('application/json; charset=utf-8');
         request.audit.recorded = true; // Nothing was disclosed; try to log the refusal itself.
         request.errorCode = refusal.code;
@@ -274,7 +304,11 @@ declare module 'fastify' {
  * Fastify's `clientErrorHandler`: a connection sent something that is not valid HTTP (a broken
  * request line, a header Node refuses). Answered in the error shape, after its audit event.
  */
-export function answerMalformedRequest(app: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }): void {
+export function answerMalformedRequest(
+  app: FastifyInstance,
+  error: NodeJS.ErrnoException,
+  socket: Duplex & { remoteAddress?: string },
+): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return;
   const requestId = randomUUID();
   const refusal = new AppError('VALIDATION_FAILED', 'The request is not valid HTTP.');
@@ -282,7 +316,15 @@ export function answerMalformedRequest(app: FastifyInstance, error: NodeJS.Errno
     if (!socket.writable) return;
     const body = JSON.stringify(refusal.toBody(requestId));
     socket.end(
-      ['HTTP/1.1 400 Bad Request', 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, `X-Request-Id: ${requestId}`, 'Connection: close', '', body].join('\r\n'),
+      [
+        'HTTP/1.1 400 Bad Request',
+        'Content-Type: application/json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Request-Id: ${requestId}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
     );
   };
   app.log.info({ reqId: requestId, route: '(not valid HTTP)', statusCode: 400, code: refusal.code }, 'request refused');
@@ -303,7 +345,10 @@ export function answerFrameworkError(app: FastifyInstance, _error: FastifyError,
   const answer = () => {
     reply.header('x-request-id', request.id);
     sendError(request, reply, refusal);
-    request.log.info({ method: request.method, route: routeOf(request), statusCode: refusal.status, code: refusal.code }, 'request refused');
+    request.log.info(
+      { method: request.method, route: routeOf(request), statusCode: refusal.status, code: refusal.code },
+      'request refused',
+    );
   };
   app.auditLog.record(request, refusal.status).then(answer, (error: unknown) => {
     request.log.error({ err: error }, 'audit event of a refused request could not be written');

@@ -10,10 +10,8 @@ import { findPii } from '../lib/pii-guard';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    new AppError('UNSUPPORTED_MEDIA_TYPE', 'This route does not accept that Content-Type.'),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
-    new AppError('VALIDATION_FAILED', 'The Content-Length header does not match the body.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new AppError('UNSUPPORTED_MEDIA_TYPE', 'This route does not accept that Content-Type.'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new AppError('VALIDATION_FAILED', 'The Content-Length header does not match the body.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new AppError('INVALID_JSON', 'The JSON body is empty.', { field: 'body' }),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('INVALID_JSON', 'The body is not valid JSON.', { field: 'body' }),
 };
@@ -33,17 +31,21 @@ function fromValidation(error: FastifyError): AppError {
     const keys = (issue.params as { keys?: string[] } | undefined)?.keys;
     // An unknown key that is itself identifying is reported as such, without repeating it.
     if (keys?.length === 1 && findPii(keys[0]!)) {
-      return { code: 'PII_DETECTED', message: 'a field name holds identifying data', field: formatFieldPath([...segments, '[key]'], context) };
+      return {
+        code: 'PII_DETECTED',
+        message: 'a field name holds identifying data',
+        field: formatFieldPath([...segments, '[key]'], context),
+      };
     }
     const field = formatFieldPath(keys?.length === 1 ? [...segments, keys[0]!] : segments, context);
-    return { code: issue.keyword === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'INVALID_VALUE', message: issue.message ?? 'is invalid', field };
+    return {
+      code: issue.keyword === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'INVALID_VALUE',
+      message: issue.message ?? 'is invalid',
+      field,
+    };
   });
   const first = details[0];
-  return errors.validation(
-    first ? `${first.field}: ${first.message}` : 'The request is not valid.',
-    first?.field,
-    details,
-  );
+  return errors.validation(first ? `${first.field}: ${first.message}` : 'The request is not valid.', first?.field, details);
 }
 
 export function toAppError(error: unknown): AppError {
@@ -59,7 +61,14 @@ export function toAppError(error: unknown): AppError {
   // Other 4xx raised by Fastify itself (for example 415 or 406) keep their status, with a message
   // of ours: Fastify's own messages can quote the request (a content type, a path).
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const code = fastifyError.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fastifyError.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fastifyError.statusCode === 406 ? 'NOT_ACCEPTABLE' : 'VALIDATION_FAILED';
+    const code =
+      fastifyError.statusCode === 415
+        ? 'UNSUPPORTED_MEDIA_TYPE'
+        : fastifyError.statusCode === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : fastifyError.statusCode === 406
+            ? 'NOT_ACCEPTABLE'
+            : 'VALIDATION_FAILED';
     return new AppError(code, GENERIC_MESSAGES[code]);
   }
   return errors.internal(error);
@@ -96,7 +105,11 @@ export const errorHandlerPlugin = fp(
 
     app.setNotFoundHandler((request, reply) =>
       // The path is not repeated: it may hold anything (the answer's requestId finds it in no log either).
-      sendError(request, reply, new AppError('ROUTE_NOT_FOUND', `There is no ${request.method} route at this path; see /docs for the routes.`)),
+      sendError(
+        request,
+        reply,
+        new AppError('ROUTE_NOT_FOUND', `There is no ${request.method} route at this path; see /docs for the routes.`),
+      ),
     );
   },
   { name: 'error-handler' },

@@ -78,9 +78,12 @@ export function queryCostRule(maxCost: number, maxPage: number): ValidationRule 
         const cost = costOf(operation.selectionSet, root, 0);
         if (cost > maxCost && Number.isFinite(cost)) {
           context.reportError(
-            new GraphQLError(`The query's estimated cost is ${Math.round(cost)}, above the limit of ${maxCost}: ask for fewer or smaller pages, or fewer nested lists.`, {
-              nodes: [operation],
-            }),
+            new GraphQLError(
+              `The query's estimated cost is ${Math.round(cost)}, above the limit of ${maxCost}: ask for fewer or smaller pages, or fewer nested lists.`,
+              {
+                nodes: [operation],
+              },
+            ),
           );
         }
       },

@@ -5,9 +5,13 @@ import { depthOf } from './graphql-depth';
 const depth = (source: string) => {
   const document = parse(source);
   const fragments = new Map(
-    document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === 'FragmentDefinition').map((fragment) => [fragment.name.value, fragment]),
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === 'FragmentDefinition')
+      .map((fragment) => [fragment.name.value, fragment]),
   );
-  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition')!;
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
+  )!;
   const { data, meta } = depthOf(operation.selectionSet, fragments);
   return { data, meta };
 };

@@ -30,7 +30,10 @@ interface Frame {
 }
 
 /** The deepest data and introspection nesting of a selection set, with its fragments expanded. */
-export function depthOf(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): { data: number; meta: number; visited: number } {
+export function depthOf(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): { data: number; meta: number; visited: number } {
   let data = 0;
   let meta = 0;
   let visited = 0;
@@ -42,7 +45,11 @@ export function depthOf(selectionSet: SelectionSetNode, fragments: Map<string, F
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         const entersMeta = frame.meta > 0 || name === '__schema' || name === '__type';
-        const level = entersMeta ? { data: frame.data, meta: frame.meta + 1 } : name.startsWith('__') ? { data: frame.data, meta: 0 } : { data: frame.data + 1, meta: 0 };
+        const level = entersMeta
+          ? { data: frame.data, meta: frame.meta + 1 }
+          : name.startsWith('__')
+            ? { data: frame.data, meta: 0 }
+            : { data: frame.data + 1, meta: 0 };
         data = Math.max(data, level.data);
         meta = Math.max(meta, level.meta);
         if (selection.selectionSet) stack.push({ selectionSet: selection.selectionSet, ...level, fragments: frame.fragments });
@@ -68,9 +75,11 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
       OperationDefinition(operation) {
         const depth = depthOf(operation.selectionSet, fragments);
         const refuse = (message: string) => context.reportError(new GraphQLError(message, { nodes: [operation as ASTNode] }));
-        if (depth.visited > MAX_VISITED_SELECTIONS) refuse(`The query expands to more than ${MAX_VISITED_SELECTIONS} selections (fragments spread in fragments): simplify it.`);
+        if (depth.visited > MAX_VISITED_SELECTIONS)
+          refuse(`The query expands to more than ${MAX_VISITED_SELECTIONS} selections (fragments spread in fragments): simplify it.`);
         if (depth.data > maxDepth) refuse(`The query is nested ${depth.data} levels deep, above the depth limit of ${maxDepth}.`);
-        if (depth.meta > INTROSPECTION_DEPTH) refuse(`The introspection query is nested ${depth.meta} levels deep, above the depth limit of ${INTROSPECTION_DEPTH}.`);
+        if (depth.meta > INTROSPECTION_DEPTH)
+          refuse(`The introspection query is nested ${depth.meta} levels deep, above the depth limit of ${INTROSPECTION_DEPTH}.`);
       },
     };
   };

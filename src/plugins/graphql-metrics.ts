@@ -25,13 +25,20 @@ export const graphqlMetricsPlugin = fp(
     app.graphql.addHook('preExecution', async (_schema, document, context) => {
       const definition = operationOf(document);
       if (!definition || definition.kind !== 'OperationDefinition' || !context.reply) return;
-      states.set(context.reply.request, { operation: metrics.operationLabel(definition.name?.value), type: definition.operation, started: process.hrtime.bigint() });
+      states.set(context.reply.request, {
+        operation: metrics.operationLabel(definition.name?.value),
+        type: definition.operation,
+        started: process.hrtime.bigint(),
+      });
     });
     app.graphql.addHook('onResolution', async (execution, context) => {
       const state = context.reply && states.get(context.reply.request);
       if (!state) return;
       state.outcome = execution.errors?.length ? 'error' : 'success';
-      metrics.graphqlDuration.observe({ operation: state.operation, type: state.type }, Number(process.hrtime.bigint() - state.started) / 1e9);
+      metrics.graphqlDuration.observe(
+        { operation: state.operation, type: state.type },
+        Number(process.hrtime.bigint() - state.started) / 1e9,
+      );
     });
     app.addHook('onResponse', async (request) => {
       if (request.routeOptions.url !== '/graphql') return;

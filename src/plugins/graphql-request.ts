@@ -11,7 +11,8 @@ const MEMBERS = new Set(['query', 'operationName', 'variables', 'extensions']);
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 const invalid = (message: string, field: string) => new AppError('VALIDATION_FAILED', message, { field });
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function checkMembers(request: Record<string, unknown>, where: 'body' | 'query'): AppError | undefined {
   for (const name of Object.keys(request)) {
@@ -20,7 +21,10 @@ function checkMembers(request: Record<string, unknown>, where: 'body' | 'query')
   const { query, operationName } = request;
   if (typeof query !== 'string' || query.trim() === '') return invalid('query must be a GraphQL document, as a string.', `${where}.query`);
   if (graphqlNestsDeeperThan(query, MAX_NESTING_DEPTH)) {
-    return invalid(`The document nests deeper than ${MAX_NESTING_DEPTH} levels (selections, arguments and lists together).`, `${where}.query`);
+    return invalid(
+      `The document nests deeper than ${MAX_NESTING_DEPTH} levels (selections, arguments and lists together).`,
+      `${where}.query`,
+    );
   }
   if (operationName !== undefined && operationName !== null && (typeof operationName !== 'string' || !OPERATION_NAME.test(operationName))) {
     return invalid('operationName must be the name of an operation in the document.', `${where}.operationName`);
@@ -38,7 +42,8 @@ export function checkGraphqlRequest(request: FastifyRequest): AppError | undefin
       const text = parameters[name];
       if (text === undefined) continue;
       if (typeof text !== 'string') return invalid(`${name} must be given once, as JSON.`, `query.${name}`);
-      if (jsonNestsDeeperThan(text, MAX_NESTING_DEPTH)) return invalid(`${name} nests deeper than ${MAX_NESTING_DEPTH} levels.`, `query.${name}`);
+      if (jsonNestsDeeperThan(text, MAX_NESTING_DEPTH))
+        return invalid(`${name} nests deeper than ${MAX_NESTING_DEPTH} levels.`, `query.${name}`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -54,7 +59,8 @@ export function checkGraphqlRequest(request: FastifyRequest): AppError | undefin
   const problem = checkMembers(body, 'body');
   if (problem) return problem;
   // JSON bodies were measured before parsing (json-body.ts); these are the members' own types.
-  if (body.variables !== undefined && body.variables !== null && !isPlainObject(body.variables)) return invalid('variables must be an object.', 'body.variables');
+  if (body.variables !== undefined && body.variables !== null && !isPlainObject(body.variables))
+    return invalid('variables must be an object.', 'body.variables');
   if (body.extensions !== undefined && !isPlainObject(body.extensions)) return invalid('extensions must be an object.', 'body.extensions');
   return undefined;
 }

@@ -81,7 +81,9 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger, suggest:
     const statusCode = (original as { statusCode?: number }).statusCode;
     appError =
       translateDatabaseError(original) ??
-      (statusCode && statusCode >= 400 && statusCode < 500 ? new AppError('VALIDATION_FAILED', original.message) : errors.internal(original));
+      (statusCode && statusCode >= 400 && statusCode < 500
+        ? new AppError('VALIDATION_FAILED', original.message)
+        : errors.internal(original));
   }
   if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql request failed');
   const message = appError.status >= 500 ? appError.message : suggest ? error.message : withoutSuggestions(error.message);
@@ -137,7 +139,10 @@ export const graphqlPlugin = fp(
     });
     const formatErrors = (execution: { data?: unknown; errors: readonly GraphQLError[] }, context: MercuriusContext) => {
       const log = context.reply?.log ?? app.log;
-      const mapped = { ...execution, errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log, options.introspection)) };
+      const mapped = {
+        ...execution,
+        errors: flattenErrors(execution.errors).map((error) => withRegistryCodes(error, log, options.introspection)),
+      };
       // GraphQL answers refusals with 200 and `errors`: the audit trail records what they were.
       const request = context.reply?.request;
       if (request?.audit) request.audit.errorCodes = mapped.errors.map((error) => String(error.extensions.code));
@@ -145,7 +150,10 @@ export const graphqlPlugin = fp(
       // ("Variable $id got invalid value …"): it gets a logger that drops them, and the request's
       // log line names the codes alone.
       log.info({ codes: request?.audit?.errorCodes }, 'graphql errors');
-      return mercurius.defaultErrorFormatter(mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0], { ...context, reply: { log: QUIET_LOG } } as unknown as MercuriusContext);
+      return mercurius.defaultErrorFormatter(
+        mapped as Parameters<typeof mercurius.defaultErrorFormatter>[0],
+        { ...context, reply: { log: QUIET_LOG } } as unknown as MercuriusContext,
+      );
     };
     await app.register(mercurius, {
       schema: /* GraphQL */ `
@@ -167,7 +175,8 @@ export const graphqlPlugin = fp(
         const query = (request.query ?? {}) as { operationName?: unknown; variables?: unknown; query?: unknown };
         const document = String(body.query ?? query.query ?? '');
         // Without an explicit operationName, the name of the (first) operation in the document.
-        const operationName = body.operationName ?? query.operationName ?? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
+        const operationName =
+          body.operationName ?? query.operationName ?? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
         request.audit.operation = `graphql ${typeof operationName === 'string' && /^\w{1,100}$/.test(operationName) ? operationName : 'anonymous'}`;
         request.audit.variables = body.variables ?? query.variables ?? null;
         return { principal: principalOf(request) };

@@ -8,7 +8,9 @@ import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../lib/nesting-depth';
 // stays Fastify's (with its prototype-poisoning protection); the size limit is BODY_LIMIT_BYTES.
 
 export const tooDeep = () =>
-  new AppError('VALIDATION_FAILED', `The JSON nests deeper than ${MAX_NESTING_DEPTH} levels; no request of this API needs that.`, { field: 'body' });
+  new AppError('VALIDATION_FAILED', `The JSON nests deeper than ${MAX_NESTING_DEPTH} levels; no request of this API needs that.`, {
+    field: 'body',
+  });
 
 export const jsonBodyPlugin = fp(
   async (app: FastifyInstance) => {

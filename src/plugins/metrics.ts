@@ -54,24 +54,38 @@ export const metricsPlugin = fp(
     metrics.setSources({
       pool:
         database.kind === 'postgres'
-          ? () => ({ total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount, max: database.pool.options.max ?? 10 })
+          ? () => ({
+              total: database.pool.totalCount,
+              idle: database.pool.idleCount,
+              waiting: database.pool.waitingCount,
+              max: database.pool.options.max ?? 10,
+            })
           : undefined,
       indicatorQueue: () => within(2_000, options.indicatorQueue()),
       onSourceError: (error) => app.log.warn({ err: error }, 'a metrics source failed; its series keep their last value'),
     });
-    const stopTiming = observeQueries(database, (seconds, failed) => metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds));
+    const stopTiming = observeQueries(database, (seconds, failed) =>
+      metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
+    );
     app.addHook('onClose', async () => stopTiming());
 
     // reply.elapsedTime runs from the start of the request, before any hook.
     app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-      metrics.httpRequestDuration.observe({ method: request.method, route: routeLabel(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      metrics.httpRequestDuration.observe(
+        { method: request.method, route: routeLabel(request), status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
 
     if (settings.allowFrom.length > 0) {
       const allowed = addressMatcher(parseAddressList(settings.allowFrom.join(',')).entries);
       app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
         if (!allowed(request.ip)) {
-          return replyWithError(request, reply, new AppError('FORBIDDEN', 'Metrics are served only to the addresses in METRICS_ALLOW_FROM.'));
+          return replyWithError(
+            request,
+            reply,
+            new AppError('FORBIDDEN', 'Metrics are served only to the addresses in METRICS_ALLOW_FROM.'),
+          );
         }
         return reply.type(CONTENT_TYPE).send(await metrics.registry.metrics());
       });
@@ -92,14 +106,18 @@ export const metricsPlugin = fp(
         );
       });
       app.metricsServer = server;
-      app.addHook('onReady', () => new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(settings.port, settings.host, () => {
-          server.off('error', reject);
-          app.log.info({ address: server.address() }, 'metrics served');
-          resolve();
-        });
-      }));
+      app.addHook(
+        'onReady',
+        () =>
+          new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(settings.port, settings.host, () => {
+              server.off('error', reject);
+              app.log.info({ address: server.address() }, 'metrics served');
+              resolve();
+            });
+          }),
+      );
       app.addHook('onClose', () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())));
     }
   },

@@ -9,13 +9,32 @@ describe('the OpenAPI document completion', () => {
   });
 
   it('documents the errors a route can give: no 401/403 on public routes, 413/415 only with a body', () => {
-    expect(errorStatusesOf({ method: 'GET', url: '/health/ready', isPublic: true, hasBody: false })).toEqual(['400', '429', '500', '503', '504']);
-    expect(errorStatusesOf({ method: 'POST', url: '/api/v1/ingest', isPublic: false, hasBody: true })).toEqual(['400', '401', '403', '413', '415', '429', '500', '503', '504']);
+    expect(errorStatusesOf({ method: 'GET', url: '/health/ready', isPublic: true, hasBody: false })).toEqual([
+      '400',
+      '429',
+      '500',
+      '503',
+      '504',
+    ]);
+    expect(errorStatusesOf({ method: 'POST', url: '/api/v1/ingest', isPublic: false, hasBody: true })).toEqual([
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '429',
+      '500',
+      '503',
+      '504',
+    ]);
   });
 
   it('keeps what a route declares and marks public routes as needing no key', () => {
     const declared = { description: 'mine' };
-    const completed = completeOperation({ response: { 404: declared } }, { method: 'GET', url: '/health/live', isPublic: true, hasBody: false }) as {
+    const completed = completeOperation(
+      { response: { 404: declared } },
+      { method: 'GET', url: '/health/live', isPublic: true, hasBody: false },
+    ) as {
       response: Record<string, unknown>;
       security: unknown[];
     };
@@ -24,7 +43,9 @@ describe('the OpenAPI document completion', () => {
   });
 
   it('lists null among the values of a nullable enumeration, at any depth', () => {
-    expect(nullableEnumsListNull({ a: { properties: { b: { type: 'string', enum: ['x'], nullable: true }, c: { enum: ['y'] } } } })).toEqual({
+    expect(
+      nullableEnumsListNull({ a: { properties: { b: { type: 'string', enum: ['x'], nullable: true }, c: { enum: ['y'] } } } }),
+    ).toEqual({
       a: { properties: { b: { type: 'string', enum: ['x', null], nullable: true }, c: { enum: ['y'] } } },
     });
   });

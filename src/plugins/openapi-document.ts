@@ -93,5 +93,8 @@ export function withoutUnusedComponents<T extends { components?: { schemas?: Rec
     for (const name of found) used.add(name);
     frontier = text(found.map((name) => schemas[name]));
   }
-  return { ...document, components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } };
+  return {
+    ...document,
+    components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
+  };
 }

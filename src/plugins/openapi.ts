@@ -21,7 +21,10 @@ function withAlternativeContent(schema: Record<string, unknown>, produces: NonNu
   const declared = response[String(produces.status)] ?? {};
   const json = declared.content ? (declared.content as Record<string, unknown>) : { 'application/json': { schema: declared } };
   const others = Object.fromEntries(
-    Object.entries(produces.types).map(([type, media]) => [type, { schema: { type: 'string', description: media.description, example: media.example } }]),
+    Object.entries(produces.types).map(([type, media]) => [
+      type,
+      { schema: { type: 'string', description: media.description, example: media.example } },
+    ]),
   );
   // An NDJSON stream replaces the JSON answer; CSV comes beside it.
   const keepJson = !Object.keys(produces.types).some((type) => type.includes('ndjson'));
@@ -88,7 +91,10 @@ export const openapiPlugin = fp(
           // The schema and example are those of one line; the description shows a whole stream.
           const [firstLine] = streamed.example.split('\n');
           const description = `${streamed.description}\n\nExample stream:\n\n    ${streamed.example.split('\n').join('\n    ')}`;
-          schema = { ...schema, body: { description, content: { [streamed.contentType]: { schema: { ...body, example: JSON.parse(firstLine!) } } } } };
+          schema = {
+            ...schema,
+            body: { description, content: { [streamed.contentType]: { schema: { ...body, example: JSON.parse(firstLine!) } } } },
+          };
         }
         const produces = input.route.config?.alsoProduces;
         if (produces) schema = withAlternativeContent(schema, produces);

@@ -32,7 +32,9 @@ export const requestMetadataPlugin = fp(
         return replyWithError(
           request,
           reply,
-          new AppError('PII_DETECTED', 'The Idempotency-Key holds identifying data; use a random key (a UUID, for example).', { field: 'headers.idempotency-key' }),
+          new AppError('PII_DETECTED', 'The Idempotency-Key holds identifying data; use a random key (a UUID, for example).', {
+            field: 'headers.idempotency-key',
+          }),
         );
       }
     });

@@ -36,7 +36,8 @@ export const requestScopePlugin = fp(
     app.addHook('onRequest', async (request) => {
       const { principal } = request;
       if (!principal) return;
-      const institution = principal.institutionId && principal.institutionCode ? { id: principal.institutionId, code: principal.institutionCode } : null;
+      const institution =
+        principal.institutionId && principal.institutionCode ? { id: principal.institutionId, code: principal.institutionCode } : null;
       request.scope = { principalId: principal.keyId, role: principal.role, institution, purpose: request.purposeOfUse };
     });
   },

@@ -58,7 +58,15 @@ const isPage = (url: string) => url.startsWith('/docs') || url.startsWith('/grap
 
 /** What a browser application on an allowed origin may send and read. */
 const CORS_ALLOWED_HEADERS = ['authorization', 'x-api-key', 'content-type', 'x-purpose-of-use', 'idempotency-key', 'x-request-id'];
-const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'idempotent-replayed', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'content-disposition'];
+const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'idempotent-replayed',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'content-disposition',
+];
 
 const rateLimited = (ttlMs: number) => {
   const seconds = Math.max(1, Math.ceil(ttlMs / 1000));

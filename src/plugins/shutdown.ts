@@ -18,7 +18,11 @@ export const shutdownPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       if (!closing) return;
       reply.header('connection', 'close');
-      return sendError(request, reply, new AppError('SHUTTING_DOWN', 'The service is shutting down; retry shortly.', { retryAfterSeconds: 5 }));
+      return sendError(
+        request,
+        reply,
+        new AppError('SHUTTING_DOWN', 'The service is shutting down; retry shortly.', { retryAfterSeconds: 5 }),
+      );
     });
     // A request in flight ends its keep-alive connection with its answer. Otherwise the idle
     // connection holds the close open until the client drops it (the server's keep-alive timeout

@@ -35,7 +35,13 @@ const page = (title: string, entry: string, rootId: string, loading: string, hea
 
 const GRAPHIQL_PAGE = page('GraphiQL', 'graphiql', 'graphiql', 'Loading GraphiQL…');
 // An empty icon, so the browser does not ask for /favicon.ico (a 404 in its console).
-const APP_PAGE = page('Research dashboard', 'app', 'app', '<p>Loading the research dashboard… (it needs JavaScript)</p>', '\n    <link rel="icon" href="data:," />');
+const APP_PAGE = page(
+  'Research dashboard',
+  'app',
+  'app',
+  '<p>Loading the research dashboard… (it needs JavaScript)</p>',
+  '\n    <link rel="icon" href="data:," />',
+);
 
 /**
  * The dashboard: scripts and styles from this service only, no inline script or style (the charts'
@@ -106,11 +112,15 @@ export const webPlugin = fp(
     // The page itself holds no data: public, and answered with the same HTML for every route of
     // the dashboard (its routes live in the URL fragment, which never reaches the server).
     const appRoute = { config: { public: true }, schema: { hide: true }, helmet: { contentSecurityPolicy: APP_POLICY } } as const;
-    app.get('/app', appRoute, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(APP_PAGE));
+    app.get('/app', appRoute, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(APP_PAGE),
+    );
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/app', 302));
 
     if (options.graphiql) {
-      app.get('/graphiql', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(GRAPHIQL_PAGE));
+      app.get('/graphiql', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').send(GRAPHIQL_PAGE),
+      );
     }
   },
   { name: 'web', dependencies: ['security'] },

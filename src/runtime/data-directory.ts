@@ -40,7 +40,10 @@ function isProcessAlive(pid: number): boolean {
 }
 
 export class DataDirectoryLockedError extends Error {
-  constructor(readonly pid: number, dataDir: string) {
+  constructor(
+    readonly pid: number,
+    dataDir: string,
+  ) {
     super(
       `The data directory ${dataDir} is in use by process ${pid}. The embedded database allows one process at a time: ` +
         'stop the service first, or manage keys through the admin API while it runs.',

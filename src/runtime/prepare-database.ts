@@ -31,7 +31,9 @@ export async function prepareDatabase(
     try {
       const serviceRole = await currentRole(database);
       if (serviceRole === (await currentRole(owner))) {
-        throw new Error('DATABASE_OWNER_URL and DATABASE_URL connect as the same role; the service needs a role of its own (see README, "Database roles").');
+        throw new Error(
+          'DATABASE_OWNER_URL and DATABASE_URL connect as the same role; the service needs a role of its own (see README, "Database roles").',
+        );
       }
       await prepareSchema(owner, serviceRole);
     } finally {
@@ -75,12 +77,18 @@ async function loadDemo(
     });
     demoKeys[role] = key;
   }
-  writePrivateFile(keysFile, `${JSON.stringify({ note: 'Demo API keys for the synthetic dataset; one per role. The institution key acts for vuurtorenhuis.', keys: demoKeys }, null, 2)}\n`);
+  writePrivateFile(
+    keysFile,
+    `${JSON.stringify({ note: 'Demo API keys for the synthetic dataset; one per role. The institution key acts for vuurtorenhuis.', keys: demoKeys }, null, 2)}\n`,
+  );
   const started = Date.now();
   const wanted = config.demoTrajectories ?? DEMO_TRAJECTORIES;
   log.info({ trajectories: wanted }, `Loading the SYNTHETIC demo dataset (${wanted} trajectories)`);
   const totals = await loadDemoData(database.orm, config.registryPseudonymKey, { trajectories: wanted, asOf: todayIso() }, (done) =>
-    log.info({ ...done, milliseconds: Date.now() - started }, `demo data: ${done.trajectories}/${wanted} trajectories, ${done.measurements} measurements`),
+    log.info(
+      { ...done, milliseconds: Date.now() - started },
+      `demo data: ${done.trajectories}/${wanted} trajectories, ${done.measurements} measurements`,
+    ),
   );
   log.info(
     { ...totals, milliseconds: Date.now() - started, demoKeysFile: keysFile },

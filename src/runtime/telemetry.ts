@@ -53,7 +53,10 @@ function instrumentations() {
  * Starts tracing. `exporter` replaces the configured one (tests pass an in-memory exporter and
  * get spans synchronously); whatever the exporter, spans are scrubbed before they reach it.
  */
-export async function startTelemetry(settings: Config['tracing'], options: { exporter?: SpanExporter } = {}): Promise<Telemetry | undefined> {
+export async function startTelemetry(
+  settings: Config['tracing'],
+  options: { exporter?: SpanExporter } = {},
+): Promise<Telemetry | undefined> {
   if (!settings.enabled && !options.exporter) return undefined;
   const exporter = scrubbingExporter(options.exporter ?? (await exporterFor(settings)));
   const processor = options.exporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter });

@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber, words, yesNo } from '../../web/app/format';
-import { CatalogueDocument, type CatalogueQuery, TrajectoryDetailDocument, type TrajectoryDetailQuery, TrajectoryListDocument, type TrajectoryListQuery } from '../../web/app/generated/operations';
+import {
+  CatalogueDocument,
+  type CatalogueQuery,
+  TrajectoryDetailDocument,
+  type TrajectoryDetailQuery,
+  TrajectoryListDocument,
+  type TrajectoryListQuery,
+} from '../../web/app/generated/operations';
 import { launchBrowser, skipWithoutBrowser, watchPage } from '../helpers/browser';
 import { careActivityBody, measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from '../helpers/records';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -24,8 +31,17 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
   let consented = '';
 
   /** The API's answer to one of the dashboard's own operations, with a given key. */
-  async function api<R>(role: string, document: { toString(): string }, variables: Record<string, unknown>): Promise<{ data: R | null; errors?: Array<{ extensions: { code: string } }> }> {
-    const response = await t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${keys[role]}`, 'x-purpose-of-use': PURPOSE }, payload: { query: document.toString(), variables } });
+  async function api<R>(
+    role: string,
+    document: { toString(): string },
+    variables: Record<string, unknown>,
+  ): Promise<{ data: R | null; errors?: Array<{ extensions: { code: string } }> }> {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${keys[role]}`, 'x-purpose-of-use': PURPOSE },
+      payload: { query: document.toString(), variables },
+    });
     return response.json();
   }
 
@@ -33,29 +49,93 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     t = await createTestApp();
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    for (const role of ['institution', 'researcher', 'funder', 'auditor'] as const) keys[role] = (await t.authorization(role)).authorization.replace(/^Bearer /, '');
+    for (const role of ['institution', 'researcher', 'funder', 'auditor'] as const)
+      keys[role] = (await t.authorization(role)).authorization.replace(/^Bearer /, '');
 
     // One ended trajectory with consent, series from several informants, a trauma treatment from
     // day 70; and one without research consent, which researchers must not see.
     const reference = uniqueReference('DASH');
     const refused = uniqueReference('DASH');
     const records: unknown[] = [
-      { type: 'trajectory', reference, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(41) }, startDate: START, endDate: day(266), endReason: 'completed' }) },
-      { type: 'trajectory', reference: refused, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(42) }, researchConsent: 'refused' }) },
+      {
+        type: 'trajectory',
+        reference,
+        ...trajectoryBody({
+          subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(41) },
+          startDate: START,
+          endDate: day(266),
+          endReason: 'completed',
+        }),
+      },
+      {
+        type: 'trajectory',
+        reference: refused,
+        ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(42) }, researchConsent: 'refused' }),
+      },
     ];
     for (let offset = 0; offset <= 266; offset += 14) {
       const after = offset >= 70;
       records.push(
-        { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { instrumentCode: 'trauma_symptoms', informant: 'youth', date: day(offset), value: after ? 30 - offset / 20 : 40 - (offset % 3) }) },
-        { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { instrumentCode: 'trauma_symptoms', informant: 'clinician', date: day(offset), value: after ? 28 - offset / 30 : 36 }) },
-        { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { instrumentCode: 'emotional_behavioural', informant: 'parent', date: day(offset), value: after ? 15 : 25 }) },
-        { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { instrumentCode: 'emotional_behavioural', informant: 'youth', date: day(offset), value: 12 }) },
-        { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(reference, { instrumentCode: 'exploitation_status', informant: 'mentor', date: day(offset), value: offset < 120 ? 0 : 1 }) },
+        {
+          type: 'measurement',
+          reference: uniqueReference('M'),
+          ...measurementBody(reference, {
+            instrumentCode: 'trauma_symptoms',
+            informant: 'youth',
+            date: day(offset),
+            value: after ? 30 - offset / 20 : 40 - (offset % 3),
+          }),
+        },
+        {
+          type: 'measurement',
+          reference: uniqueReference('M'),
+          ...measurementBody(reference, {
+            instrumentCode: 'trauma_symptoms',
+            informant: 'clinician',
+            date: day(offset),
+            value: after ? 28 - offset / 30 : 36,
+          }),
+        },
+        {
+          type: 'measurement',
+          reference: uniqueReference('M'),
+          ...measurementBody(reference, {
+            instrumentCode: 'emotional_behavioural',
+            informant: 'parent',
+            date: day(offset),
+            value: after ? 15 : 25,
+          }),
+        },
+        {
+          type: 'measurement',
+          reference: uniqueReference('M'),
+          ...measurementBody(reference, { instrumentCode: 'emotional_behavioural', informant: 'youth', date: day(offset), value: 12 }),
+        },
+        {
+          type: 'measurement',
+          reference: uniqueReference('M'),
+          ...measurementBody(reference, {
+            instrumentCode: 'exploitation_status',
+            informant: 'mentor',
+            date: day(offset),
+            value: offset < 120 ? 0 : 1,
+          }),
+        },
         { type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(reference, { date: day(offset + 3) }) },
       );
-      if (after) records.push({ type: 'care_activity', reference: uniqueReference('A'), ...careActivityBody(reference, { activityTypeCode: 'trauma_treatment_emdr', topics: undefined, date: day(offset) }) });
+      if (after)
+        records.push({
+          type: 'care_activity',
+          reference: uniqueReference('A'),
+          ...careActivityBody(reference, { activityTypeCode: 'trauma_treatment_emdr', topics: undefined, date: day(offset) }),
+        });
     }
-    const pushed = await t.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${keys.institution}`, 'content-type': 'application/x-ndjson' }, payload: ndjson(records) });
+    const pushed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: `Bearer ${keys.institution}`, 'content-type': 'application/x-ndjson' },
+      payload: ndjson(records),
+    });
     expect(pushed.statusCode, pushed.body).toBe(200);
     const list = await api<TrajectoryListQuery>('researcher', TrajectoryListDocument, { first: 20, after: null, filter: {} });
     consented = list.data!.trajectories.nodes[0]!.id;
@@ -78,7 +158,11 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
   }
 
   const rows = (page: Page, testId: string) =>
-    page.$$eval(`[data-testid="${testId}"] tbody tr`, (trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells, (cell) => cell.textContent?.trim() ?? '')));
+    page.$$eval(`[data-testid="${testId}"] tbody tr`, (trs) =>
+      trs.map((tr) =>
+        Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells, (cell) => cell.textContent?.trim() ?? ''),
+      ),
+    );
 
   function listRows(answer: TrajectoryListQuery) {
     return answer.trajectories.nodes.map((n) => [
@@ -130,10 +214,18 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
 
     const catalogue = (await api<CatalogueQuery>('researcher', CatalogueDocument, {})).data!;
     const levels = catalogue.instruments.find((i) => i.code === 'exploitation_status')!.levels!;
-    const emdr = (await api<TrajectoryDetailQuery>('researcher', TrajectoryDetailDocument, { id: consented, withPhase: true, phaseActivity: 'trauma_treatment_emdr' })).data!.trajectory!;
+    const emdr = (
+      await api<TrajectoryDetailQuery>('researcher', TrajectoryDetailDocument, {
+        id: consented,
+        withPhase: true,
+        phaseActivity: 'trauma_treatment_emdr',
+      })
+    ).data!.trajectory!;
     // The first trauma treatment is the default phase.
     await expect.poll(() => page.locator('#phase').inputValue(), { timeout: 20_000 }).toBe('trauma_treatment_emdr');
-    await expect.poll(() => rows(page, 'series-trauma_symptoms'), { timeout: 20_000 }).toEqual(seriesRows(emdr, 'trauma_symptoms', (v) => formatNumber(v)));
+    await expect
+      .poll(() => rows(page, 'series-trauma_symptoms'), { timeout: 20_000 })
+      .toEqual(seriesRows(emdr, 'trauma_symptoms', (v) => formatNumber(v)));
     expect(await rows(page, 'series-emotional_behavioural')).toEqual(seriesRows(emdr, 'emotional_behavioural', (v) => formatNumber(v)));
     const label = (v: number) => levels.find((l) => l.value === v)!.label;
     expect(await rows(page, 'series-exploitation_status')).toEqual(seriesRows(emdr, 'exploitation_status', label));
@@ -141,24 +233,44 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
 
     // Every observation is in the table alternative and drawn as a mark; the phase line and cut-off are drawn.
     for (const code of ['trauma_symptoms', 'emotional_behavioural']) {
-      const expected = emdr.series.filter((s) => s.instrumentCode === code).flatMap((s) => s.observations.map((o) => [s.informant, String(o.day), formatNumber(o.value)]));
+      const expected = emdr.series
+        .filter((s) => s.instrumentCode === code)
+        .flatMap((s) => s.observations.map((o) => [s.informant, String(o.day), formatNumber(o.value)]));
       expect(await rows(page, `observations-${code}`)).toEqual(expected);
       expect(await page.locator(`[data-testid="chart-${code}"] g.mark-observations > *`).count()).toBe(expected.length);
       expect(await page.locator(`[data-testid="chart-${code}"] g.mark-cutoff line`).count()).toBe(1);
       expect(await page.locator(`[data-testid="chart-${code}"] g.mark-phase line`).count()).toBe(1);
     }
-    expect(await page.locator('[data-testid="chart-trauma_symptoms"] [role="img"]').getAttribute('aria-labelledby')).toBe('chart-trauma_symptoms-title');
+    expect(await page.locator('[data-testid="chart-trauma_symptoms"] [role="img"]').getAttribute('aria-labelledby')).toBe(
+      'chart-trauma_symptoms-title',
+    );
 
     expect(await rows(page, 'dose-table')).toEqual(
-      emdr.dose.map((d) => [catalogue.activityTypes.find((a) => a.code === d.activityTypeCode)!.name, String(d.count), String(d.minutes), formatNumber(d.perMonthInCare), expect.any(String)]),
+      emdr.dose.map((d) => [
+        catalogue.activityTypes.find((a) => a.code === d.activityTypeCode)!.name,
+        String(d.count),
+        String(d.minutes),
+        formatNumber(d.perMonthInCare),
+        expect.any(String),
+      ]),
     );
-    expect(await rows(page, 'fidelity-table')).toEqual(emdr.fidelity!.coreElements.map((c) => [words(c.coreElement), formatNumber(c.expected), String(c.delivered), formatNumber(c.score)]));
+    expect(await rows(page, 'fidelity-table')).toEqual(
+      emdr.fidelity!.coreElements.map((c) => [words(c.coreElement), formatNumber(c.expected), String(c.delivered), formatNumber(c.score)]),
+    );
     expect(await page.getByTestId('recognition-overall').textContent()).toBe(words(emdr.problemRecognition.overall));
 
     // Another phase: NAP and Tau-U follow, as the API gives them for that phase.
     await page.locator('#phase').selectOption('mentor_conversation');
-    const mentor = (await api<TrajectoryDetailQuery>('researcher', TrajectoryDetailDocument, { id: consented, withPhase: true, phaseActivity: 'mentor_conversation' })).data!.trajectory!;
-    await expect.poll(() => rows(page, 'series-trauma_symptoms'), { timeout: 20_000 }).toEqual(seriesRows(mentor, 'trauma_symptoms', (v) => formatNumber(v)));
+    const mentor = (
+      await api<TrajectoryDetailQuery>('researcher', TrajectoryDetailDocument, {
+        id: consented,
+        withPhase: true,
+        phaseActivity: 'mentor_conversation',
+      })
+    ).data!.trajectory!;
+    await expect
+      .poll(() => rows(page, 'series-trauma_symptoms'), { timeout: 20_000 })
+      .toEqual(seriesRows(mentor, 'trauma_symptoms', (v) => formatNumber(v)));
 
     // Day offsets only: no calendar date anywhere on the page; the key is in this tab's storage only.
     expect(await page.locator('main').textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}/);
@@ -177,7 +289,9 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     // A filter is sent as the API's filter.
     await page.getByLabel('Consent (institutions)').selectOption('refused');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    const refused = (await api<TrajectoryListQuery>('institution', TrajectoryListDocument, { first: 20, after: null, filter: { consent: 'refused' } })).data!;
+    const refused = (
+      await api<TrajectoryListQuery>('institution', TrajectoryListDocument, { first: 20, after: null, filter: { consent: 'refused' } })
+    ).data!;
     expect(refused.trajectories.nodes).toHaveLength(1);
     await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(refused));
     await page.goto(`${origin}/app#/trajectories/${consented}`);
@@ -188,7 +302,9 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
 
   for (const role of ['funder', 'auditor']) {
     it(`sends a ${role} on to the programmes and shows the refusal of record-level pages`, async () => {
-      expect((await api(role, TrajectoryListDocument, { first: 20, after: null, filter: {} })).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+      expect((await api(role, TrajectoryListDocument, { first: 20, after: null, filter: {} })).errors?.[0]?.extensions.code).toBe(
+        'FORBIDDEN',
+      );
       const { page, problems } = await signIn(role);
       // The landing page asks for trajectories; the API's refusal sends the role on to the programmes.
       await page.waitForURL(/#\/programmes$/, { timeout: 20_000 });
@@ -210,7 +326,9 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     await page.locator('[role="alert"][data-error-code="UNAUTHENTICATED"]').waitFor({ timeout: 20_000 });
     expect(await page.evaluate('sessionStorage.getItem("registry.apiKey")')).toBeNull();
     // A tab whose stored purpose is empty (as a hand-edited or older tab could have).
-    await page.evaluate(`sessionStorage.setItem('registry.apiKey', ${JSON.stringify(keys.researcher)}); sessionStorage.setItem('registry.purpose', '')`);
+    await page.evaluate(
+      `sessionStorage.setItem('registry.apiKey', ${JSON.stringify(keys.researcher)}); sessionStorage.setItem('registry.purpose', '')`,
+    );
     await page.reload();
     const alert = page.locator('[role="alert"][data-error-code="PURPOSE_REQUIRED"]');
     await alert.waitFor({ timeout: 20_000 });

@@ -2,11 +2,34 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/modules/demo/load-demo-data';
 import { words } from '../../web/app/format';
-import { CatalogueDocument, type CatalogueQuery, ComparisonDocument, type ComparisonQuery, type StatisticsGrouping, type StatisticsMeasure } from '../../web/app/generated/operations';
-import { domainMatrix, doseMatrix, fidelityMatrix, outcomeMatrix, outcomeParts, overviewMatrix, perspectiveMatrix } from '../../web/app/programme-matrices';
+import {
+  CatalogueDocument,
+  type CatalogueQuery,
+  ComparisonDocument,
+  type ComparisonQuery,
+  type StatisticsGrouping,
+  type StatisticsMeasure,
+} from '../../web/app/generated/operations';
+import {
+  domainMatrix,
+  doseMatrix,
+  fidelityMatrix,
+  outcomeMatrix,
+  outcomeParts,
+  overviewMatrix,
+  perspectiveMatrix,
+} from '../../web/app/programme-matrices';
 import { type Comparison, type Line, linesOf, type Matrix, toCsv } from '../../web/app/statistics';
 import { launchBrowser, skipWithoutBrowser } from '../helpers/browser';
-import { contrastRatios, downloaded, horizontalOverflow, PURPOSE, signInDashboard, tableHeader, tableRows } from '../helpers/dashboard-browser';
+import {
+  contrastRatios,
+  downloaded,
+  horizontalOverflow,
+  PURPOSE,
+  signInDashboard,
+  tableHeader,
+  tableRows,
+} from '../helpers/dashboard-browser';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from '../helpers/test-app';
 
 // The programmes page (/app#/programmes) in Debian's Chromium, on released demo statistics: the
@@ -24,7 +47,11 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
   let catalogue: CatalogueQuery;
   const keys: Record<string, string> = {};
 
-  async function post<R>(role: string, document: { toString(): string }, variables: Record<string, unknown>): Promise<{ data: R | null; errors?: Array<{ message: string; extensions: { code: string } }> }> {
+  async function post<R>(
+    role: string,
+    document: { toString(): string },
+    variables: Record<string, unknown>,
+  ): Promise<{ data: R | null; errors?: Array<{ message: string; extensions: { code: string } }> }> {
     const response = await fetch(`${origin}/graphql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keys[role]}`, 'x-purpose-of-use': PURPOSE, 'content-type': 'application/json' },
@@ -37,8 +64,15 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
 
   /** What each table of the page must hold, from the API's answers for this role and grouping. */
   async function expectedTables(role: string, groupBy: StatisticsGrouping, groupLabel: string): Promise<Record<string, Matrix>> {
-    const lines = async (measure: StatisticsMeasure, grouping: StatisticsGrouping | null = groupBy): Promise<Line[]> => linesOf(await comparison(role, measure, grouping), catalogue);
-    const [overview, outcomes, recognition, perspective, care] = await Promise.all([lines('overview'), lines('outcomes'), lines('recognition', null), lines('perspective'), lines('care')]);
+    const lines = async (measure: StatisticsMeasure, grouping: StatisticsGrouping | null = groupBy): Promise<Line[]> =>
+      linesOf(await comparison(role, measure, grouping), catalogue);
+    const [overview, outcomes, recognition, perspective, care] = await Promise.all([
+      lines('overview'),
+      lines('outcomes'),
+      lines('recognition', null),
+      lines('perspective'),
+      lines('care'),
+    ]);
     return {
       'table-overview': overviewMatrix(overview, groupLabel),
       'table-outcomes': outcomeMatrix(outcomes, groupLabel),
@@ -61,7 +95,8 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     t = await createTestApp();
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    for (const role of ['institution', 'researcher', 'funder', 'auditor', 'admin'] as const) keys[role] = (await t.authorization(role)).authorization.replace(/^Bearer /, '');
+    for (const role of ['institution', 'researcher', 'funder', 'auditor', 'admin'] as const)
+      keys[role] = (await t.authorization(role)).authorization.replace(/^Bearer /, '');
     await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 14, asOf: '2026-06-30' });
     await t.app.indicators.enqueueStale();
     await t.app.indicators.drain();
@@ -82,23 +117,36 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     await expectTables(page, expected);
 
     // Independently of the page's own code: the national figures are the REST answer's, value for value.
-    const rest = (await (await fetch(`${origin}/api/v1/statistics/outcomes?groupBy=programme`, { headers: { authorization: `Bearer ${keys.funder}` } })).json()) as {
+    const rest = (await (
+      await fetch(`${origin}/api/v1/statistics/outcomes?groupBy=programme`, { headers: { authorization: `Bearer ${keys.funder}` } })
+    ).json()) as {
       groups: Array<{ group: string; values: Record<string, { value: number | null; suppressed: boolean }> }>;
     };
     const outcomes = await tableRows(page, 'table-outcomes');
     for (const group of rest.groups) {
       const name = catalogue.programmes.find((p) => p.code === group.group)!.name;
-      expect(outcomes.find((row) => row[0] === name)).toEqual([name, ...['trajectories', 'outcome.improved', 'outcome.mixed', 'outcome.not_improved', 'outcome.insufficient_data'].map((v) => String(group.values[v]!.value))]);
+      expect(outcomes.find((row) => row[0] === name)).toEqual([
+        name,
+        ...['trajectories', 'outcome.improved', 'outcome.mixed', 'outcome.not_improved', 'outcome.insufficient_data'].map((v) =>
+          String(group.values[v]!.value),
+        ),
+      ]);
     }
 
     // The bars drawn are the API's counts (each bar's title names its count).
     const lines = linesOf(await comparison('funder', 'outcomes', 'programme'), catalogue);
-    const bars = outcomeParts(lines).filter((p) => (p.value ?? 0) > 0).map((p) => `${p.row} · ${p.part}: ${p.text}`);
-    expect((await page.$$eval('[data-testid="chart-outcomes"] g.mark-parts title', (titles) => titles.map((title) => title.textContent))).sort()).toEqual(bars.sort());
+    const bars = outcomeParts(lines)
+      .filter((p) => (p.value ?? 0) > 0)
+      .map((p) => `${p.row} · ${p.part}: ${p.text}`);
+    expect(
+      (await page.$$eval('[data-testid="chart-outcomes"] g.mark-parts title', (titles) => titles.map((title) => title.textContent))).sort(),
+    ).toEqual(bars.sort());
 
     // Suppressed medians (dose of activities few received) are shown as such: in the table and as grey cells in the chart.
     const care = linesOf(await comparison('funder', 'care', 'programme'), catalogue);
-    const suppressed = care.flatMap((line) => [...line.cells].filter(([name, cell]) => name.startsWith('dose.') && name.endsWith('.medianPerMonth') && cell.suppressed));
+    const suppressed = care.flatMap((line) =>
+      [...line.cells].filter(([name, cell]) => name.startsWith('dose.') && name.endsWith('.medianPerMonth') && cell.suppressed),
+    );
     expect(suppressed.length).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="table-dose"] td.suppressed').count()).toBe(suppressed.length);
     expect(await page.locator('[data-testid="chart-dose"] g.mark-suppressed > *').count()).toBe(suppressed.length);
@@ -130,7 +178,9 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     const own = expected['table-outcomes']!.rows.filter((row) => row[1] === 'your institution');
     expect(own.length).toBeGreaterThan(1); // its programmes and its total
     await expectTables(page, expected);
-    expect(await page.locator('[data-testid="chart-outcomes"] g[aria-label="y-axis tick label"] text').allTextContents()).toContain('All (your institution)');
+    expect(await page.locator('[data-testid="chart-outcomes"] g[aria-label="y-axis tick label"] text').allTextContents()).toContain(
+      'All (your institution)',
+    );
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
@@ -164,7 +214,10 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
   }
 
   it('reads on a tablet and at 1280 px without sideways scrolling, with enough contrast and a keyboard path', async () => {
-    for (const viewport of [{ width: 768, height: 1024 }, { width: 1280, height: 900 }]) {
+    for (const viewport of [
+      { width: 768, height: 1024 },
+      { width: 1280, height: 900 },
+    ]) {
       const { page, problems } = await signInDashboard(browser, origin, keys.institution!, viewport);
       await page.getByTestId('trajectory-list').waitFor({ timeout: TIMEOUT });
       expect(await horizontalOverflow(page), `trajectories at ${viewport.width} px`).toBeLessThanOrEqual(0);
@@ -190,7 +243,19 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
       expect(await horizontalOverflow(page), `programmes at ${viewport.width} px`).toBeLessThanOrEqual(0);
 
       // WCAG AA: 4.5:1 for text, on the backgrounds it is drawn on.
-      const ratios = await contrastRatios(page, ['main p', '.muted', 'main a, summary', '.top a', '.top .brand', 'button', 'button.secondary', 'th', 'td.suppressed', '.chart-description', 'label']);
+      const ratios = await contrastRatios(page, [
+        'main p',
+        '.muted',
+        'main a, summary',
+        '.top a',
+        '.top .brand',
+        'button',
+        'button.secondary',
+        'th',
+        'td.suppressed',
+        '.chart-description',
+        'label',
+      ]);
       for (const [selector, ratio] of Object.entries(ratios)) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
       expect(problems).toEqual([]);
       await page.close();

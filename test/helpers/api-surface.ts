@@ -115,7 +115,8 @@ export function undocumentedFields(value: unknown, schema: JsonSchema, document:
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const property = resolved.properties?.[key];
     if (property) found.push(...undocumentedFields(child, property, document, `${at}.${key}`));
-    else if (typeof resolved.additionalProperties === 'object') found.push(...undocumentedFields(child, resolved.additionalProperties, document, `${at}.${key}`));
+    else if (typeof resolved.additionalProperties === 'object')
+      found.push(...undocumentedFields(child, resolved.additionalProperties, document, `${at}.${key}`));
     else if (resolved.additionalProperties === false || resolved.properties) found.push(`${at}.${key}`);
   }
   return found;

@@ -27,7 +27,9 @@ export function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (!node || typeof node !== 'object') return node;
   const { nullable, example: _example, examples: _examples, ...rest } = node as Json;
-  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, key === 'enum' || key === 'const' ? value : toJsonSchema(value)])) as Json;
+  const converted = Object.fromEntries(
+    Object.entries(rest).map(([key, value]) => [key, key === 'enum' || key === 'const' ? value : toJsonSchema(value)]),
+  ) as Json;
   if (typeof converted.$ref === 'string') converted.$ref = converted.$ref.replace('#/components/schemas/', '#/$defs/');
   if (nullable !== true) return converted;
   if (typeof converted.type === 'string') return { ...converted, type: [converted.type, 'null'] };
@@ -56,7 +58,9 @@ export function checkContract(app: FastifyInstance): void {
     const url = request.routeOptions.url;
     if (!url) return payload;
     document ??= app.swagger() as unknown as Document;
-    definitions ??= Object.fromEntries(Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [name, toJsonSchema(schema)]));
+    definitions ??= Object.fromEntries(
+      Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [name, toJsonSchema(schema)]),
+    );
     const path = openApiPath(url);
     const operation = document.paths[path]?.[request.method.toLowerCase()];
     if (!operation) return payload; // Not a documented route (GraphQL, the documentation itself).
@@ -66,11 +70,15 @@ export function checkContract(app: FastifyInstance): void {
       contractViolations.push(`${where}: this status is not documented for the route`);
       return payload;
     }
-    const type = String(reply.getHeader('content-type') ?? '').split(';')[0]!.trim();
+    const type = String(reply.getHeader('content-type') ?? '')
+      .split(';')[0]!
+      .trim();
     if (!type || reply.statusCode === 204) return payload;
     const media = response.content?.[type];
     if (!media) {
-      contractViolations.push(`${where}: media type ${type} is not documented (documented: ${Object.keys(response.content ?? {}).join(', ') || 'none'})`);
+      contractViolations.push(
+        `${where}: media type ${type} is not documented (documented: ${Object.keys(response.content ?? {}).join(', ') || 'none'})`,
+      );
       return payload;
     }
     if (type !== 'application/json' || !media.schema) return payload;

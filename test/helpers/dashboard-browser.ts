@@ -7,7 +7,12 @@ import { watchPage } from './browser';
 
 export const PURPOSE = 'system_test';
 
-export async function signInDashboard(browser: Browser, origin: string, key: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; problems: string[] }> {
+export async function signInDashboard(
+  browser: Browser,
+  origin: string,
+  key: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport });
   const { problems } = watchPage(page, origin);
   await page.goto(`${origin}/`);
@@ -19,7 +24,11 @@ export async function signInDashboard(browser: Browser, origin: string, key: str
 
 /** A table's body rows as the user reads them (row headers included). */
 export const tableRows = (page: Page, testId: string): Promise<string[][]> =>
-  page.$$eval(`[data-testid="${testId}"] tbody tr`, (trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells, (cell) => cell.textContent?.trim() ?? '')));
+  page.$$eval(`[data-testid="${testId}"] tbody tr`, (trs) =>
+    trs.map((tr) =>
+      Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string | null }> }).cells, (cell) => cell.textContent?.trim() ?? ''),
+    ),
+  );
 
 export const tableHeader = (page: Page, testId: string): Promise<string[]> =>
   page.$$eval(`[data-testid="${testId}"] thead th`, (ths) => ths.map((th) => th.textContent?.trim() ?? ''));
@@ -32,7 +41,8 @@ export async function downloaded(page: Page, buttonName: string): Promise<{ name
 }
 
 /** The document is no wider than the window: nothing to scroll sideways (tables scroll inside their own region). */
-export const horizontalOverflow = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+export const horizontalOverflow = (page: Page): Promise<number> =>
+  page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
 /**
  * WCAG 2.x contrast ratio of an element's text colour against the first opaque background behind

@@ -59,7 +59,8 @@ export async function raceRound(parties: RaceParties, round: RaceRound): Promise
     for (const who of institutions) {
       const reference = uniqueReference('RACE');
       const response = await put(who, `trajectories/${reference}`, trajectoryBody({ subject, programmeCode: who.programme }));
-      if (response.statusCode !== 201) return { violations: [`setup push answered ${response.statusCode}: ${response.body}`], statuses: [], erasure: undefined };
+      if (response.statusCode !== 201)
+        return { violations: [`setup push answered ${response.statusCode}: ${response.body}`], statuses: [], erasure: undefined };
       existing.set(who.code, reference);
     }
   }
@@ -130,17 +131,23 @@ export async function raceRound(parties: RaceParties, round: RaceRound): Promise
     const a = institutionIds.get(parties.a.code)!;
     const left = await rowsAt(a);
     if (left > 0) violations.push(`${left} trajectories of the erased youth remain at the erasing institution`);
-    const live = await count(database, 'select count(*) as n from subjects where institution_id = $1 and registry_key = $2 and erased_at is null', [a, registryKey]);
+    const live = await count(
+      database,
+      'select count(*) as n from subjects where institution_id = $1 and registry_key = $2 and erased_at is null',
+      [a, registryKey],
+    );
     if (live > 0) violations.push('the erasing institution still holds a live view of her');
     const later = await afterwards(parties.a);
-    if (later.statusCode !== 409 || later.json().code !== 'SUBJECT_ERASED') violations.push(`a later push by the erasing institution answered ${later.statusCode} ${later.body.slice(0, 120)}`);
+    if (later.statusCode !== 409 || later.json().code !== 'SUBJECT_ERASED')
+      violations.push(`a later push by the erasing institution answered ${later.statusCode} ${later.body.slice(0, 120)}`);
     if (round.twoInstitutions) {
       // The other institution's records are its own: whatever it pushed successfully is still there.
       const b = institutionIds.get(parties.b.code)!;
       const kept = await rowsAt(b);
       if (kept === 0) violations.push("the other institution's records of her were erased");
       const again = await afterwards(parties.b);
-      if (again.statusCode !== 201) violations.push(`the other institution's later push answered ${again.statusCode} ${again.body.slice(0, 120)}`);
+      if (again.statusCode !== 201)
+        violations.push(`the other institution's later push answered ${again.statusCode} ${again.body.slice(0, 120)}`);
     }
   } else {
     const left = await rowsAt(null);
@@ -151,7 +158,8 @@ export async function raceRound(parties: RaceParties, round: RaceRound): Promise
     if (objections !== 1) violations.push('no objection tombstone');
     for (const who of [parties.a, parties.b]) {
       const later = await afterwards(who);
-      if (later.statusCode !== 409 || later.json().code !== 'SUBJECT_OBJECTED') violations.push(`a later push by ${who.code} answered ${later.statusCode} ${later.body.slice(0, 120)}`);
+      if (later.statusCode !== 409 || later.json().code !== 'SUBJECT_OBJECTED')
+        violations.push(`a later push by ${who.code} answered ${later.statusCode} ${later.body.slice(0, 120)}`);
     }
   }
   return { violations, statuses, erasure: erased.json() };

@@ -80,7 +80,11 @@ export async function terminateBackends(url: string): Promise<number> {
 }
 
 /** Resolves the n-th time `predicate` holds, then runs `strike` before the statement returns. */
-export function atStatement(predicate: (text: string) => boolean, occurrence: number, strike: () => Promise<void> | void): TransactionObserver & { struck: Promise<void> } {
+export function atStatement(
+  predicate: (text: string) => boolean,
+  occurrence: number,
+  strike: () => Promise<void> | void,
+): TransactionObserver & { struck: Promise<void> } {
   let seen = 0;
   let resolve!: () => void;
   const struck = new Promise<void>((done) => (resolve = done));

@@ -57,7 +57,11 @@ export function literalFor(type: GraphQLType, values: { id: string }): string {
       case 'input':
         return '{}';
       default:
-        return named.name === 'Int' || named.name === 'Float' ? '10' : named.name === 'Boolean' ? 'true' : JSON.stringify(named.name === 'ID' ? values.id : 'x');
+        return named.name === 'Int' || named.name === 'Float'
+          ? '10'
+          : named.name === 'Boolean'
+            ? 'true'
+            : JSON.stringify(named.name === 'ID' ? values.id : 'x');
     }
   })();
   return isList(type) ? `[${value}]` : value;
@@ -75,7 +79,11 @@ export function argumentsFor(field: AnyField, values: { id: string }): string {
  * A selection of every field of `typeName`, nested to `depth` levels of objects; fields whose
  * type is in `stop` get `stopSelection` instead (to bound the cost of recursive types).
  */
-export function fullSelection(schema: GraphQLSchema, typeName: string, options: { depth: number; values: { id: string }; stop?: Record<string, string> }): string {
+export function fullSelection(
+  schema: GraphQLSchema,
+  typeName: string,
+  options: { depth: number; values: { id: string }; stop?: Record<string, string> },
+): string {
   const type = schema.getType(typeName)!;
   const parts: string[] = [];
   for (const field of Object.values(fieldsOf(type))) {
@@ -96,7 +104,9 @@ export function fullSelection(schema: GraphQLSchema, typeName: string, options: 
 export function minimalSelection(schema: GraphQLSchema, type: GraphQLNamedType, values: { id: string }): string {
   if (kindOf(type) !== 'object') return '';
   const fields = Object.values(fieldsOf(type));
-  const scalar = fields.find((field) => kindOf(namedType(field.type)) !== 'object' && field.args.every((argument) => !isNonNull(argument.type)));
+  const scalar = fields.find(
+    (field) => kindOf(namedType(field.type)) !== 'object' && field.args.every((argument) => !isNonNull(argument.type)),
+  );
   if (scalar) return `{ ${fields.some((field) => field.name === 'id') ? 'id' : scalar.name} }`;
   const nested = fields[0]!;
   return `{ ${nested.name}${argumentsFor(nested, values)} ${minimalSelection(schema, namedType(nested.type), values)} }`;
@@ -113,7 +123,8 @@ export function trajectoriesIn(data: unknown, found: SeenTrajectory[] = []): See
   if (Array.isArray(data)) data.forEach((item) => trajectoriesIn(item, found));
   else if (data && typeof data === 'object') {
     const record = data as Record<string, unknown>;
-    if (typeof record.id === 'string' && ('institutionCode' in record || 'researchConsent' in record)) found.push(record as unknown as SeenTrajectory);
+    if (typeof record.id === 'string' && ('institutionCode' in record || 'researchConsent' in record))
+      found.push(record as unknown as SeenTrajectory);
     Object.values(record).forEach((value) => trajectoriesIn(value, found));
   }
   return found;

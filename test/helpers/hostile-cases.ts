@@ -37,7 +37,12 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   /** A trajectory the schema refuses, for cases about the transport. */
   const refusedJson = trajectoryJson({ researchConsent: 'maybe' });
   const graphql = (payload: unknown, headers: Record<string, string> = json) =>
-    ({ method: 'POST', url: '/graphql', headers: { ...researcher, ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }) as InjectOptions;
+    ({
+      method: 'POST',
+      url: '/graphql',
+      headers: { ...researcher, ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    }) as InjectOptions;
   const ingest = (body: string | Buffer, mode = 'atomic', headers: Record<string, string> = ndjsonType) =>
     ({ method: 'POST', url: `/api/v1/ingest?mode=${mode}`, headers: { ...institution, ...headers }, payload: body }) as InjectOptions;
   const measurementLine = (overrides: Record<string, unknown>) =>
@@ -50,23 +55,43 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   }
   add('encoding', 'unknown route, bad encoding, no key', { method: 'GET', url: '/%E0%A4%A' });
   add('encoding', 'double-encoded traversal', { method: 'GET', url: '/api/v1/trajectories/..%252f..%252fapi-keys', headers: institution });
-  add('encoding', 'dot segments in the path', { method: 'GET', url: '/api/v1/../v1/trajectories/../../admin/api-keys', headers: institution });
+  add('encoding', 'dot segments in the path', {
+    method: 'GET',
+    url: '/api/v1/../v1/trajectories/../../admin/api-keys',
+    headers: institution,
+  });
   for (const query of ['after=%E0%A4%A', 'limit=%', 'mode=%zz', 'after=%00']) {
     add('encoding', `query string ${query}`, { method: 'GET', url: `/api/v1/trajectories?${query}`, headers: institution });
   }
   add('encoding', 'ingest mode badly encoded', ingest(`${measurementLine({})}\n`, '%E0%A4%A'));
   add('encoding', 'JSON body that is not UTF-8', putTrajectory(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])));
-  add('encoding', 'JSON body in UTF-16 with a byte-order mark', putTrajectory(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(trajectoryJson(), 'utf16le')])));
+  add(
+    'encoding',
+    'JSON body in UTF-16 with a byte-order mark',
+    putTrajectory(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(trajectoryJson(), 'utf16le')])),
+  );
   add('encoding', 'JSON body with a UTF-8 byte-order mark', putTrajectory(`\ufeff${refusedJson}`));
-  add('encoding', 'NDJSON line that is not UTF-8', ingest(Buffer.concat([Buffer.from('{"type":"measurement","reference":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')])));
+  add(
+    'encoding',
+    'NDJSON line that is not UTF-8',
+    ingest(Buffer.concat([Buffer.from('{"type":"measurement","reference":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')])),
+  );
   add('encoding', 'gzip declared, not gzipped', putTrajectory(refusedJson, { ...json, 'content-encoding': 'gzip' }));
-  add('encoding', 'JSON with escaped lone surrogate in a reference', putTrajectory(JSON.stringify({ ...trajectoryBody(), subject: { ...trajectoryBody().subject, pseudonym: 'sp1.\ud800' } })));
+  add(
+    'encoding',
+    'JSON with escaped lone surrogate in a reference',
+    putTrajectory(JSON.stringify({ ...trajectoryBody(), subject: { ...trajectoryBody().subject, pseudonym: 'sp1.\ud800' } })),
+  );
 
   // Depth: nesting far beyond any request, in every place JSON or GraphQL is parsed.
   for (const levels of [33, 1_000, 10_000, 100_000]) {
     add('depth', `JSON body, arrays ${levels} deep`, putTrajectory(nestedArrays(levels)));
     add('depth', `JSON body, objects ${levels} deep`, putTrajectory(`{"subject":${nestedObjects(levels)}}`));
-    add('depth', `GraphQL variables ${levels} deep`, graphql(`{"query":"query Q($unused: String) { apiVersion }","variables":{"unused":${nestedObjects(levels)}}}`));
+    add(
+      'depth',
+      `GraphQL variables ${levels} deep`,
+      graphql(`{"query":"query Q($unused: String) { apiVersion }","variables":{"unused":${nestedObjects(levels)}}}`),
+    );
   }
   add('depth', 'GraphQL variables 6,000 deep over GET', {
     method: 'GET',
@@ -75,23 +100,56 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   });
   // Within the body limit, so the depth check itself (before the parser) is what refuses them.
   add('depth', 'GraphQL selections 2,000 deep', graphql({ query: `{ ${'t { '.repeat(2_000)}id${' }'.repeat(2_000)} }` }));
-  add('depth', 'GraphQL list literal 5,000 deep', graphql({ query: `{ trajectories(filter: { programme: ${'['.repeat(5_000)}"x"${']'.repeat(5_000)} }) { nodes { id } } }` }));
-  add('depth', 'GraphQL object literal 3,000 deep', graphql({ query: `{ trajectories(filter: ${'{a:'.repeat(3_000)}1${'}'.repeat(3_000)}) { nodes { id } } }` }));
+  add(
+    'depth',
+    'GraphQL list literal 5,000 deep',
+    graphql({ query: `{ trajectories(filter: { programme: ${'['.repeat(5_000)}"x"${']'.repeat(5_000)} }) { nodes { id } } }` }),
+  );
+  add(
+    'depth',
+    'GraphQL object literal 3,000 deep',
+    graphql({ query: `{ trajectories(filter: ${'{a:'.repeat(3_000)}1${'}'.repeat(3_000)}) { nodes { id } } }` }),
+  );
   add('depth', 'GraphQL argument lists 3,000 deep', graphql({ query: `{ ${'a('.repeat(3_000)}${')'.repeat(3_000)} }` }));
-  add('depth', 'GraphQL fragments spread 500 deep', graphql({ query: `{ ...F0 } ${Array.from({ length: 500 }, (_, index) => `fragment F${index} on Query { ${index === 499 ? 'apiVersion' : `...F${index + 1}`} }`).join(' ')}` }));
-  add('depth', 'GraphQL fields 11 deep (over the depth limit)', graphql({ query: `{ trajectories { nodes { ${'otherTrajectoriesOfSubject { '.repeat(10)}id${' }'.repeat(10)} } } }` }));
+  add(
+    'depth',
+    'GraphQL fragments spread 500 deep',
+    graphql({
+      query: `{ ...F0 } ${Array.from({ length: 500 }, (_, index) => `fragment F${index} on Query { ${index === 499 ? 'apiVersion' : `...F${index + 1}`} }`).join(' ')}`,
+    }),
+  );
+  add(
+    'depth',
+    'GraphQL fields 11 deep (over the depth limit)',
+    graphql({ query: `{ trajectories { nodes { ${'otherTrajectoriesOfSubject { '.repeat(10)}id${' }'.repeat(10)} } } }` }),
+  );
   for (const mode of ['atomic', 'per_record']) {
     add('depth', `NDJSON line 10,000 deep (${mode})`, ingest(`{"type":"measurement","x":${nestedArrays(3_000)}}\n`, mode));
-    add('depth', `NDJSON line 10,000 deep, keyed (${mode})`, { ...ingest(`{"type":"trajectory","subject":${nestedObjects(1_500)}}\n`, mode), headers: { ...institution, ...ndjsonType, 'idempotency-key': `hostile-${mode}-${uniqueReference('k')}` } });
+    add('depth', `NDJSON line 10,000 deep, keyed (${mode})`, {
+      ...ingest(`{"type":"trajectory","subject":${nestedObjects(1_500)}}\n`, mode),
+      headers: { ...institution, ...ndjsonType, 'idempotency-key': `hostile-${mode}-${uniqueReference('k')}` },
+    });
   }
 
   // Size: bodies, lines, documents, headers and paths beyond their limits or absurdly large within them.
   add('size', 'JSON body over the body limit', putTrajectory(JSON.stringify({ ...trajectoryBody(), padding: 'x'.repeat(70_000) })));
   add('size', 'GraphQL document over the body limit', graphql({ query: `{ apiVersion } # ${'x'.repeat(70_000)}` }));
-  add('size', 'GraphQL with 1,000 aliases', graphql({ query: `{ ${Array.from({ length: 1_000 }, (_, index) => `a${index}: apiVersion`).join(' ')} }` }));
-  add('size', 'GraphQL with 5,000 aliases', graphql({ query: `{ ${Array.from({ length: 5_000 }, (_, index) => `a${index}: apiVersion`).join(' ')} }` }));
+  add(
+    'size',
+    'GraphQL with 1,000 aliases',
+    graphql({ query: `{ ${Array.from({ length: 1_000 }, (_, index) => `a${index}: apiVersion`).join(' ')} }` }),
+  );
+  add(
+    'size',
+    'GraphQL with 5,000 aliases',
+    graphql({ query: `{ ${Array.from({ length: 5_000 }, (_, index) => `a${index}: apiVersion`).join(' ')} }` }),
+  );
   add('size', 'GraphQL with 3,000 directives', graphql({ query: `{ apiVersion ${'@include(if: true) '.repeat(3_000)}}` }));
-  add('size', 'GraphQL variables with 5,000 keys', graphql({ query: '{ apiVersion }', variables: Object.fromEntries(Array.from({ length: 5_000 }, (_, index) => [`v${index}`, index])) }));
+  add(
+    'size',
+    'GraphQL variables with 5,000 keys',
+    graphql({ query: '{ apiVersion }', variables: Object.fromEntries(Array.from({ length: 5_000 }, (_, index) => [`v${index}`, index])) }),
+  );
   add('size', 'GraphQL page of a million', graphql({ query: '{ trajectories(first: 1000000) { nodes { id } } }' }));
   add('size', 'NDJSON line over the line limit', ingest(`${measurementLine({ padding: 'x'.repeat(9_000) })}\n`));
   add('size', 'NDJSON stream over the stream limit', ingest(`${measurementLine({})}\n`.repeat(2_000)));
@@ -100,20 +158,52 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   add('size', 'empty JSON body', putTrajectory(''));
   add('size', 'reference of 10,000 characters', putTrajectory(trajectoryJson(), json, 'T'.repeat(10_000)));
   add('size', 'reference of 65 characters', putTrajectory(trajectoryJson(), json, 'T'.repeat(65)));
-  add('size', '2,000 query parameters', { method: 'GET', url: `/api/v1/trajectories?${Array.from({ length: 2_000 }, (_, index) => `p${index}=1`).join('&')}`, headers: institution });
-  add('size', 'a query parameter repeated 2,000 times', { method: 'GET', url: `/api/v1/trajectories?${'limit=1&'.repeat(2_000)}`, headers: institution });
+  add('size', '2,000 query parameters', {
+    method: 'GET',
+    url: `/api/v1/trajectories?${Array.from({ length: 2_000 }, (_, index) => `p${index}=1`).join('&')}`,
+    headers: institution,
+  });
+  add('size', 'a query parameter repeated 2,000 times', {
+    method: 'GET',
+    url: `/api/v1/trajectories?${'limit=1&'.repeat(2_000)}`,
+    headers: institution,
+  });
   add('size', 'user agent of 100,000 characters', putTrajectory('{', { ...json, 'user-agent': 'x'.repeat(100_000) }));
-  add('size', 'purpose of use of 10,000 characters', { method: 'GET', url: '/api/v1/trajectories', headers: { ...institution, 'x-purpose-of-use': `system_test:${'x'.repeat(10_000)}` } });
-  add('size', 'Idempotency-Key of 129 characters', { ...ingest(`${measurementLine({})}\n`), headers: { ...institution, ...ndjsonType, 'idempotency-key': 'k'.repeat(129) } });
+  add('size', 'purpose of use of 10,000 characters', {
+    method: 'GET',
+    url: '/api/v1/trajectories',
+    headers: { ...institution, 'x-purpose-of-use': `system_test:${'x'.repeat(10_000)}` },
+  });
+  add('size', 'Idempotency-Key of 129 characters', {
+    ...ingest(`${measurementLine({})}\n`),
+    headers: { ...institution, ...ndjsonType, 'idempotency-key': 'k'.repeat(129) },
+  });
   add('size', 'array of 50,000 topics', {
     method: 'PUT',
     url: `/api/v1/care-activities/${uniqueReference('A')}`,
     headers: { ...institution, ...json },
-    payload: JSON.stringify({ trajectoryReference: uniqueReference('T'), activityTypeCode: 'mentor_conversation', date: '2024-01-22', durationMinutes: 60, topics: Array.from({ length: 50_000 }, () => 'safety') }),
+    payload: JSON.stringify({
+      trajectoryReference: uniqueReference('T'),
+      activityTypeCode: 'mentor_conversation',
+      date: '2024-01-22',
+      durationMinutes: 60,
+      topics: Array.from({ length: 50_000 }, () => 'safety'),
+    }),
   });
 
   // Numbers: out of range, not finite, not integers, not numbers.
-  for (const [label, value] of [['1e309 (infinity)', '1e309'], ['-1e309', '-1e309'], ['1e-400', '1e-400'], ['2^53 + 1', '9007199254740993'], ['-0', '-0'], ['1e21', '1e21'], ['a string', '"31"'], ['true', 'true'], ['null', 'null'], ['an array', '[31]']] as const) {
+  for (const [label, value] of [
+    ['1e309 (infinity)', '1e309'],
+    ['-1e309', '-1e309'],
+    ['1e-400', '1e-400'],
+    ['2^53 + 1', '9007199254740993'],
+    ['-0', '-0'],
+    ['1e21', '1e21'],
+    ['a string', '"31"'],
+    ['true', 'true'],
+    ['null', 'null'],
+    ['an array', '[31]'],
+  ] as const) {
     add('number', `measurement value ${label}`, {
       method: 'PUT',
       url: `/api/v1/measurements/${uniqueReference('M')}`,
@@ -127,14 +217,32 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   add('number', 'an age of −10 at the start', putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, birthYear: 2034 } })));
   add('number', 'an age of 44 at the start', putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, birthYear: 1980 } })));
   for (const limit of ['-1', '0', '1e309', '9999999999', 'abc', '1.5', '0x10', '']) {
-    add('number', `page limit ${JSON.stringify(limit)}`, { method: 'GET', url: `/api/v1/trajectories?limit=${limit}`, headers: institution });
+    add('number', `page limit ${JSON.stringify(limit)}`, {
+      method: 'GET',
+      url: `/api/v1/trajectories?limit=${limit}`,
+      headers: institution,
+    });
   }
   for (const first of ['2147483648', '-1', '0', '1.5', '"10"', 'null']) {
     add('number', `GraphQL first: ${first}`, graphql({ query: `{ trajectories(first: ${first}) { nodes { id } } }` }));
   }
-  add('number', 'GraphQL Int variable past 2^31', graphql({ query: 'query($n: Int) { trajectories(first: $n) { nodes { id } } }', variables: { n: 2 ** 40 } }));
-  add('number', 'GraphQL phase start day past 2^31', graphql({ query: '{ trajectories(first: 1) { nodes { series { nonOverlap(phaseStartDay: 99999999999) { nap } } } } }' }));
-  add('number', 'NDJSON count of 1e21', ingest(`${JSON.stringify({ type: 'care_activity', reference: uniqueReference('A'), trajectoryReference: uniqueReference('T'), activityTypeCode: 'group_session', date: '2024-01-22' }).replace('}', ',"count":1e21}')}\n`));
+  add(
+    'number',
+    'GraphQL Int variable past 2^31',
+    graphql({ query: 'query($n: Int) { trajectories(first: $n) { nodes { id } } }', variables: { n: 2 ** 40 } }),
+  );
+  add(
+    'number',
+    'GraphQL phase start day past 2^31',
+    graphql({ query: '{ trajectories(first: 1) { nodes { series { nonOverlap(phaseStartDay: 99999999999) { nap } } } } }' }),
+  );
+  add(
+    'number',
+    'NDJSON count of 1e21',
+    ingest(
+      `${JSON.stringify({ type: 'care_activity', reference: uniqueReference('A'), trajectoryReference: uniqueReference('T'), activityTypeCode: 'group_session', date: '2024-01-22' }).replace('}', ',"count":1e21}')}\n`,
+    ),
+  );
 
   // Unicode: control characters, invisible and look-alike characters, unpaired surrogates.
   for (const [label, text] of [
@@ -148,31 +256,85 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
     ['full-width BSN', 'T-１２３４５６７８２'],
     ['look-alike at sign (e-mail)', 'anna＠example.nl'],
   ] as const) {
-    add('unicode', `reference with ${label} (NDJSON)`, ingest(`${JSON.stringify({ type: 'trajectory', reference: text, ...trajectoryBody() })}\n`));
+    add(
+      'unicode',
+      `reference with ${label} (NDJSON)`,
+      ingest(`${JSON.stringify({ type: 'trajectory', reference: text, ...trajectoryBody() })}\n`),
+    );
     add('unicode', `programme code with ${label}`, putTrajectory(trajectoryJson({ programmeCode: text })));
   }
   add('unicode', 'reference with U+0000 in the path', putTrajectory(trajectoryJson(), json, 'T%00X'));
-  add('unicode', 'pseudonym with a zero-width space', putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, pseudonym: `${trajectoryBody().subject.pseudonym}\u200b` } })));
-  add('unicode', 'U+0000 in a GraphQL string argument', graphql({ query: '{ trajectories(filter: { programme: "a\\u0000b" }) { nodes { id } } }' }));
-  add('unicode', 'U+0000 in a GraphQL variable', graphql({ query: 'query($p: String) { trajectories(filter: { programme: $p }) { nodes { id } } }', variables: { p: 'a\u0000b' } }));
-  add('unicode', 'lone surrogate in a GraphQL variable', graphql(`{"query":"query($p: String) { trajectories(filter: { programme: $p }) { nodes { id } } }","variables":{"p":"\\ud800"}}`));
-  add('unicode', 'non-ASCII purpose of use', { method: 'GET', url: '/api/v1/trajectories', headers: { ...institution, 'x-purpose-of-use': 'systém_test' } });
-  add('unicode', 'unknown field named in Cyrillic look-alikes', putTrajectory(JSON.stringify({ ...trajectoryBody(), 'раthway': 1 })));
+  add(
+    'unicode',
+    'pseudonym with a zero-width space',
+    putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, pseudonym: `${trajectoryBody().subject.pseudonym}\u200b` } })),
+  );
+  add(
+    'unicode',
+    'U+0000 in a GraphQL string argument',
+    graphql({ query: '{ trajectories(filter: { programme: "a\\u0000b" }) { nodes { id } } }' }),
+  );
+  add(
+    'unicode',
+    'U+0000 in a GraphQL variable',
+    graphql({ query: 'query($p: String) { trajectories(filter: { programme: $p }) { nodes { id } } }', variables: { p: 'a\u0000b' } }),
+  );
+  add(
+    'unicode',
+    'lone surrogate in a GraphQL variable',
+    graphql(`{"query":"query($p: String) { trajectories(filter: { programme: $p }) { nodes { id } } }","variables":{"p":"\\ud800"}}`),
+  );
+  add('unicode', 'non-ASCII purpose of use', {
+    method: 'GET',
+    url: '/api/v1/trajectories',
+    headers: { ...institution, 'x-purpose-of-use': 'systém_test' },
+  });
+  add('unicode', 'unknown field named in Cyrillic look-alikes', putTrajectory(JSON.stringify({ ...trajectoryBody(), раthway: 1 })));
 
   // Content types: what each route does not accept, or accepts under another name.
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16', 'application/jsonx', 'application/x-ndjson']) {
+  for (const type of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    'application/json; charset=utf-16',
+    'application/jsonx',
+    'application/x-ndjson',
+  ]) {
     add('content type', `trajectory as ${type}`, putTrajectory(refusedJson, { 'content-type': type }));
   }
-  add('content type', 'trajectory without a content type', { method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('T')}`, headers: institution, payload: refusedJson });
+  add('content type', 'trajectory without a content type', {
+    method: 'PUT',
+    url: `/api/v1/trajectories/${uniqueReference('T')}`,
+    headers: institution,
+    payload: refusedJson,
+  });
   for (const type of ['application/json', 'text/plain', 'application/x-ndjson; charset=latin1', 'application/ndjson; boundary=x']) {
     add('content type', `ingest as ${type}`, ingest(`${measurementLine({ value: 'x' })}\n`, 'atomic', { 'content-type': type }));
   }
   add('content type', 'ingest of JSON that is one array, not lines', ingest(`[${measurementLine({})}]`));
-  add('content type', 'ingest of a NUL-separated stream', ingest(`${measurementLine({ value: 'x' })}\u0000${measurementLine({ value: 'y' })}`));
+  add(
+    'content type',
+    'ingest of a NUL-separated stream',
+    ingest(`${measurementLine({ value: 'x' })}\u0000${measurementLine({ value: 'y' })}`),
+  );
   add('content type', 'GraphQL as text/plain', graphql('{ apiVersion }', { 'content-type': 'text/plain' }));
-  add('content type', 'GraphQL as application/graphql with a bad document', graphql('{ apiVersion', { 'content-type': 'application/graphql' }));
-  add('content type', 'statistics asking for XML', { method: 'GET', url: '/api/v1/statistics/overview', headers: { authorization: keys.researcher, accept: 'application/xml' } });
-  add('content type', 'JSON body on a GET', { method: 'GET', url: '/api/v1/trajectories?limit=x', headers: { ...institution, ...json }, payload: '{"a":' });
+  add(
+    'content type',
+    'GraphQL as application/graphql with a bad document',
+    graphql('{ apiVersion', { 'content-type': 'application/graphql' }),
+  );
+  add('content type', 'statistics asking for XML', {
+    method: 'GET',
+    url: '/api/v1/statistics/overview',
+    headers: { authorization: keys.researcher, accept: 'application/xml' },
+  });
+  add('content type', 'JSON body on a GET', {
+    method: 'GET',
+    url: '/api/v1/trajectories?limit=x',
+    headers: { ...institution, ...json },
+    payload: '{"a":',
+  });
 
   // GraphQL request shapes.
   const shapes: Array<[string, string]> = [
@@ -208,11 +370,40 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   ];
   for (const [name, body] of shapes) add('graphql', name, graphql(body));
   add('graphql', 'a GET without a query', { method: 'GET', url: '/graphql', headers: researcher });
-  add('graphql', 'a GET with variables that are not JSON', { method: 'GET', url: `/graphql?query=${encodeURIComponent('{ apiVersion }')}&variables=%7Bnope`, headers: researcher });
-  add('graphql', 'a GET with variables given twice', { method: 'GET', url: `/graphql?query=${encodeURIComponent('{ apiVersion }')}&variables=%7B%7D&variables=%7B%7D`, headers: researcher });
-  add('graphql', 'a GET with a mutation', { method: 'GET', url: `/graphql?query=${encodeURIComponent('mutation { x }')}`, headers: researcher });
-  add('graphql', 'a researcher without a purpose', { method: 'POST', url: '/graphql', headers: { authorization: keys.researcher, ...json }, payload: '{"query": "{ trajectories { nodes { id } } }"}' });
-  add('graphql', 'a purpose outside the vocabulary', { method: 'POST', url: '/graphql', headers: { authorization: keys.researcher, 'x-purpose-of-use': 'curiosity', ...json }, payload: '{"query": "{ trajectories { nodes { id } } }"}' });
-  add('graphql', 'an institution asking for another institution', graphql({ query: '{ trajectories(filter: { institution: "lindehof" }) { nodes { id } } }' }, { ...json, authorization: keys.institution }));
+  add('graphql', 'a GET with variables that are not JSON', {
+    method: 'GET',
+    url: `/graphql?query=${encodeURIComponent('{ apiVersion }')}&variables=%7Bnope`,
+    headers: researcher,
+  });
+  add('graphql', 'a GET with variables given twice', {
+    method: 'GET',
+    url: `/graphql?query=${encodeURIComponent('{ apiVersion }')}&variables=%7B%7D&variables=%7B%7D`,
+    headers: researcher,
+  });
+  add('graphql', 'a GET with a mutation', {
+    method: 'GET',
+    url: `/graphql?query=${encodeURIComponent('mutation { x }')}`,
+    headers: researcher,
+  });
+  add('graphql', 'a researcher without a purpose', {
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization: keys.researcher, ...json },
+    payload: '{"query": "{ trajectories { nodes { id } } }"}',
+  });
+  add('graphql', 'a purpose outside the vocabulary', {
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization: keys.researcher, 'x-purpose-of-use': 'curiosity', ...json },
+    payload: '{"query": "{ trajectories { nodes { id } } }"}',
+  });
+  add(
+    'graphql',
+    'an institution asking for another institution',
+    graphql(
+      { query: '{ trajectories(filter: { institution: "lindehof" }) { nodes { id } } }' },
+      { ...json, authorization: keys.institution },
+    ),
+  );
   return cases;
 }

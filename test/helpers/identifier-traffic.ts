@@ -26,7 +26,11 @@ export function identifierRequests(keys: Keys): CarriedIdentifier[] {
   for (const identifier of Object.values(IDENTIFIERS)) {
     const encoded = encodeURIComponent(identifier);
     const add = (carrier: string, request: InjectOptions) => requests.push({ carrier, identifier, request });
-    const institutionGet = (headers: Record<string, string>) => ({ method: 'GET' as const, url: '/api/v1/trajectories?limit=1', headers: { authorization: keys.institution, ...headers } });
+    const institutionGet = (headers: Record<string, string>) => ({
+      method: 'GET' as const,
+      url: '/api/v1/trajectories?limit=1',
+      headers: { authorization: keys.institution, ...headers },
+    });
 
     add('X-Purpose-Of-Use (free)', institutionGet({ 'x-purpose-of-use': identifier }));
     add('X-Purpose-Of-Use (reference code)', institutionGet({ 'x-purpose-of-use': `scientific_research:${identifier}` }));
@@ -42,14 +46,35 @@ export function identifierRequests(keys: Keys): CarriedIdentifier[] {
       headers: { authorization: keys.institution, 'content-type': 'application/x-ndjson', 'idempotency-key': `key-${identifier}` },
       payload: ndjson([{ type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody() }]),
     });
-    add('path (record reference, read)', { method: 'GET', url: `/api/v1/trajectories/${encoded}`, headers: { authorization: keys.institution } });
-    add('path (record reference, write)', { method: 'PUT', url: `/api/v1/trajectories/${encoded}`, headers: { authorization: keys.institution, ...json }, payload: trajectoryBody() });
+    add('path (record reference, read)', {
+      method: 'GET',
+      url: `/api/v1/trajectories/${encoded}`,
+      headers: { authorization: keys.institution },
+    });
+    add('path (record reference, write)', {
+      method: 'PUT',
+      url: `/api/v1/trajectories/${encoded}`,
+      headers: { authorization: keys.institution, ...json },
+      payload: trajectoryBody(),
+    });
     add('path (unknown route)', { method: 'GET', url: `/api/v1/${encoded}/x`, headers: { authorization: keys.institution } });
     add('path (unknown route, no key)', { method: 'GET', url: `/${encoded}` });
     add('query string', { method: 'GET', url: `/api/v1/trajectories?after=${encoded}`, headers: { authorization: keys.institution } });
-    add('query string (unknown parameter)', { method: 'GET', url: `/api/v1/programmes?contact=${encoded}`, headers: { authorization: keys.institution } });
-    add('query string (audit filter)', { method: 'GET', url: `/api/v1/audit/events?subjectKey=${encoded}`, headers: { authorization: keys.auditor } });
-    add('query string (statistics)', { method: 'GET', url: `/api/v1/statistics/overview?groupBy=${encoded}`, headers: { authorization: keys.researcher } });
+    add('query string (unknown parameter)', {
+      method: 'GET',
+      url: `/api/v1/programmes?contact=${encoded}`,
+      headers: { authorization: keys.institution },
+    });
+    add('query string (audit filter)', {
+      method: 'GET',
+      url: `/api/v1/audit/events?subjectKey=${encoded}`,
+      headers: { authorization: keys.auditor },
+    });
+    add('query string (statistics)', {
+      method: 'GET',
+      url: `/api/v1/statistics/overview?groupBy=${encoded}`,
+      headers: { authorization: keys.researcher },
+    });
     add('GraphQL variable', {
       method: 'POST',
       url: '/graphql',
@@ -68,19 +93,31 @@ export function identifierRequests(keys: Keys): CarriedIdentifier[] {
       headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test', ...json },
       payload: { query: `{ trajectories(first: 1, filter: { programme: ${JSON.stringify(identifier)} }) { nodes { id } } }` },
     });
-    add('GraphQL over GET', { method: 'GET', url: `/graphql?query=${encodeURIComponent(`{ trajectory(id: ${JSON.stringify(identifier)}) { id } }`)}`, headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test' } });
+    add('GraphQL over GET', {
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent(`{ trajectory(id: ${JSON.stringify(identifier)}) { id } }`)}`,
+      headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test' },
+    });
     add('JSON body (field)', {
       method: 'PUT',
       url: `/api/v1/measurements/${uniqueReference('M')}`,
       headers: { authorization: keys.institution, ...json },
       payload: measurementBody(identifier),
     });
-    add('JSON body (key)', { method: 'PUT', url: `/api/v1/trajectories/${uniqueReference('T')}`, headers: { authorization: keys.institution, ...json }, payload: { ...trajectoryBody(), [identifier]: 1 } });
+    add('JSON body (key)', {
+      method: 'PUT',
+      url: `/api/v1/trajectories/${uniqueReference('T')}`,
+      headers: { authorization: keys.institution, ...json },
+      payload: { ...trajectoryBody(), [identifier]: 1 },
+    });
     add('NDJSON record', {
       method: 'POST',
       url: '/api/v1/ingest?mode=per_record',
       headers: { authorization: keys.institution, 'content-type': 'application/x-ndjson' },
-      payload: ndjson([{ type: 'measurement', reference: identifier, ...measurementBody(uniqueReference('T')) }, { type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody(), programmeCode: identifier }]),
+      payload: ndjson([
+        { type: 'measurement', reference: identifier, ...measurementBody(uniqueReference('T')) },
+        { type: 'trajectory', reference: uniqueReference('T'), ...trajectoryBody(), programmeCode: identifier },
+      ]),
     });
   }
   return requests;

@@ -51,7 +51,8 @@ export function scanLogText(text: string, file: string, needles = forbiddenNeedl
   const findings: LogFinding[] = [];
   text.split('\n').forEach((raw, index) => {
     if (!raw.trim()) return;
-    for (const needle of needles) if (raw.includes(needle)) findings.push({ file, line: index + 1, what: `the identifier ${JSON.stringify(needle)}` });
+    for (const needle of needles)
+      if (raw.includes(needle)) findings.push({ file, line: index + 1, what: `the identifier ${JSON.stringify(needle)}` });
     let entry: unknown;
     try {
       entry = JSON.parse(raw);

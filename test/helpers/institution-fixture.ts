@@ -10,7 +10,10 @@ import type { TestApp } from './test-app';
 // six seeded institutions stay for the tests that are about them (the catalogue, the demo data).
 
 /** Letters only: digits in a code could look like a phone number or a date to the PII guard. */
-const letters = (bytes: number) => randomBytes(bytes).toString('hex').replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)]!);
+const letters = (bytes: number) =>
+  randomBytes(bytes)
+    .toString('hex')
+    .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)]!);
 
 /** The handbook programmes a fresh institution copies: Vuurtorenhuis' residential and ambulatory ones. */
 const [RESIDENTIAL, AMBULATORY] = INSTITUTIONS.find((institution) => institution.code === 'vuurtorenhuis')!.programmes as [
@@ -46,7 +49,13 @@ export async function createInstitution(t: TestApp, options: { name?: string } =
   ] as const) {
     const [inserted] = await t.database.orm
       .insert(programmes)
-      .values({ institutionId: id, code: programmeCode, name: programme.name, settings: programme.settings, description: programme.description })
+      .values({
+        institutionId: id,
+        code: programmeCode,
+        name: programme.name,
+        settings: programme.settings,
+        description: programme.description,
+      })
       .returning({ id: programmes.id });
     await t.database.orm.insert(programmeOfferItems).values(programme.offer.map((item) => ({ ...item, programmeId: inserted!.id })));
   }

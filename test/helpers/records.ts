@@ -17,7 +17,9 @@ export function pseudonymFor(seed: number): string {
 
 /** Letters only: random digits could form a BSN, phone number or date, which the PII guard refuses. */
 export const uniqueReference = (prefix: string) =>
-  `${prefix}-${randomBytes(6).toString('hex').replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)]!)}`;
+  `${prefix}-${randomBytes(6)
+    .toString('hex')
+    .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)]!)}`;
 
 export function trajectoryBody(overrides: Record<string, unknown> = {}) {
   return {

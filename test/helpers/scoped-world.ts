@@ -66,8 +66,26 @@ async function pushInstitution(t: TestApp, institution: InstitutionFixture, tag:
   };
   const subject = (of: string) => ({ ...trajectoryBody().subject, pseudonym: of });
   // Ended, so researchers see it (they see a trajectory once it has ended and been released).
-  await put(`trajectories/${records.trajectory}`, trajectoryBody({ subject: subject(pseudonym), programmeCode: institution.programmes.residential, researchConsent: 'granted', endDate: '2024-09-30', endReason: 'completed' }));
-  await put(`trajectories/${records.refusedTrajectory}`, trajectoryBody({ subject: subject(randomPseudonym()), programmeCode: institution.programmes.residential, researchConsent: 'refused', endDate: '2024-09-30', endReason: 'completed' }));
+  await put(
+    `trajectories/${records.trajectory}`,
+    trajectoryBody({
+      subject: subject(pseudonym),
+      programmeCode: institution.programmes.residential,
+      researchConsent: 'granted',
+      endDate: '2024-09-30',
+      endReason: 'completed',
+    }),
+  );
+  await put(
+    `trajectories/${records.refusedTrajectory}`,
+    trajectoryBody({
+      subject: subject(randomPseudonym()),
+      programmeCode: institution.programmes.residential,
+      researchConsent: 'refused',
+      endDate: '2024-09-30',
+      endReason: 'completed',
+    }),
+  );
   await put(`placements/${records.placement}`, placementBody(records.trajectory));
   await put(`care-activities/${records.careActivity}`, careActivityBody(records.trajectory));
   await put(`measurements/${records.measurement}`, measurementBody(records.trajectory));
@@ -76,13 +94,18 @@ async function pushInstitution(t: TestApp, institution: InstitutionFixture, tag:
     method: 'POST',
     url: '/api/v1/ingest?mode=atomic',
     headers: { authorization, 'content-type': 'application/x-ndjson' },
-    payload: ndjson([{ type: 'measurement', reference: reference('MB'), ...measurementBody(records.trajectory, { date: '2024-03-01', value: 20 }) }]),
+    payload: ndjson([
+      { type: 'measurement', reference: reference('MB'), ...measurementBody(records.trajectory, { date: '2024-03-01', value: 20 }) },
+    ]),
   });
   expect(bulk.statusCode, bulk.body).toBe(200);
   return {
     ...records,
     reportId: bulk.json().id,
-    ids: { granted: await trajectoryId(t, institution.code, records.trajectory), refused: await trajectoryId(t, institution.code, records.refusedTrajectory) },
+    ids: {
+      granted: await trajectoryId(t, institution.code, records.trajectory),
+      refused: await trajectoryId(t, institution.code, records.refusedTrajectory),
+    },
   };
 }
 
@@ -94,12 +117,21 @@ export async function createScopedWorld(t: TestApp): Promise<ScopedWorld> {
   // One youth at both institutions: her trajectory at B is not consented.
   const sharedPseudonym = randomPseudonym();
   const shared = { ...trajectoryBody().subject, pseudonym: sharedPseudonym };
-  for (const [records, institution, consent] of [[a, institutionA, 'granted'], [b, institutionB, 'withdrawn']] as const) {
+  for (const [records, institution, consent] of [
+    [a, institutionA, 'granted'],
+    [b, institutionB, 'withdrawn'],
+  ] as const) {
     const response = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/trajectories/${uniqueReference(records === a ? 'AAXS' : 'BBXS')}`,
       headers: { authorization: records.authorization },
-      payload: trajectoryBody({ subject: shared, programmeCode: institution.programmes.residential, researchConsent: consent, endDate: '2024-08-31', endReason: 'transferred' }),
+      payload: trajectoryBody({
+        subject: shared,
+        programmeCode: institution.programmes.residential,
+        researchConsent: consent,
+        endDate: '2024-08-31',
+        endReason: 'transferred',
+      }),
     });
     expect(response.statusCode, response.body).toBe(201);
   }
@@ -149,7 +181,9 @@ export async function recordFingerprint(t: TestApp): Promise<Record<string, stri
   const tables = ['subjects', 'subject_objections', 'trajectories', 'placements', 'care_activities', 'measurements', 'api_keys'] as const;
   const [row] = await selectRows<Record<string, string>>(
     t.database.orm,
-    sql.raw(`select ${tables.map((table) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, ',' order by x::text)), '') from ${table} x) as ${table}`).join(', ')}`),
+    sql.raw(
+      `select ${tables.map((table) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, ',' order by x::text)), '') from ${table} x) as ${table}`).join(', ')}`,
+    ),
   );
   return row!;
 }

@@ -35,7 +35,12 @@ const DOMAIN_COLUMNS = {
   family_network: 'status_family_network',
   participation: 'status_participation',
 } as const;
-const FIDELITY = { summary: 'fidelity_summary', diagnostics_safety: 'fidelity_diagnostics_safety', living_climate: 'fidelity_living_climate', mentor_conversations: 'fidelity_mentor_conversations' } as const;
+const FIDELITY = {
+  summary: 'fidelity_summary',
+  diagnostics_safety: 'fidelity_diagnostics_safety',
+  living_climate: 'fidelity_living_climate',
+  mentor_conversations: 'fidelity_mentor_conversations',
+} as const;
 
 /** Every trajectory in the statistics population (research consent not refused or withdrawn), or those of `ids` among them. */
 export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: string[]): Promise<TruthTrajectory[]> {
@@ -45,8 +50,12 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
             extract(year from t.start_date)::int as start_year, coalesce(s.gender, 'unknown') as gender, s.birth_year,
             t.end_date - t.start_date as days, t.end_reason,
             coalesce(ti.outcome_class, 'insufficient_data') as outcome, coalesce(ti.problem_recognition, 'unknown') as recognition,
-            ${Object.values(DOMAIN_COLUMNS).map((column) => `coalesce(ti.${column}, 'unknown') as ${column}`).join(', ')},
-            ${Object.values(FIDELITY).map((column) => `ti.${column}`).join(', ')},
+            ${Object.values(DOMAIN_COLUMNS)
+              .map((column) => `coalesce(ti.${column}, 'unknown') as ${column}`)
+              .join(', ')},
+            ${Object.values(FIDELITY)
+              .map((column) => `ti.${column}`)
+              .join(', ')},
             (select coalesce(jsonb_object_agg(d.activity_type_code, d.per_month_in_care), '{}') from trajectory_doses d where d.trajectory_id = t.id) as doses,
             (select coalesce(jsonb_object_agg(a.instrument_code, a.value), '{}') from (
                select distinct on (m.instrument_code) m.instrument_code, m.value from measurements m
@@ -77,7 +86,9 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
       outcome: String(row.outcome),
       recognition: String(row.recognition),
       statuses: Object.fromEntries(Object.entries(DOMAIN_COLUMNS).map(([domain, column]) => [domain, String(row[column])])),
-      fidelity: Object.fromEntries(Object.entries(FIDELITY).map(([name, column]) => [name, row[column] === null ? null : Number(row[column])])),
+      fidelity: Object.fromEntries(
+        Object.entries(FIDELITY).map(([name, column]) => [name, row[column] === null ? null : Number(row[column])]),
+      ),
       doses: Object.fromEntries(Object.entries(row.doses as Record<string, number>).map(([type, value]) => [type, Number(value)])),
       answers: Object.fromEntries(Object.entries(row.answers as Record<string, number>).map(([item, value]) => [item, Number(value)])),
     };
@@ -111,19 +122,25 @@ export function trueLine(measure: string, rows: TruthTrajectory[]): Record<strin
       entries.active = count(rows.length - ended.length);
       entries.youths = count(new Set(rows.map((row) => row.youth)).size);
       entries.medianDaysInCare = { value: median(ended.map((row) => row.days!)), kind: 'median', base: ended.length };
-      for (const reason of ['completed', 'transferred', 'premature_end', 'other']) entries[`endReason.${reason}`] = count(ended.filter((row) => row.endReason === reason).length);
+      for (const reason of ['completed', 'transferred', 'premature_end', 'other'])
+        entries[`endReason.${reason}`] = count(ended.filter((row) => row.endReason === reason).length);
       break;
     }
     case 'outcomes':
     case 'recognition': {
       entries.trajectories = count(rows.length);
-      for (const outcome of ['improved', 'mixed', 'not_improved', 'insufficient_data']) entries[`outcome.${outcome}`] = count(rows.filter((row) => row.outcome === outcome).length);
+      for (const outcome of ['improved', 'mixed', 'not_improved', 'insufficient_data'])
+        entries[`outcome.${outcome}`] = count(rows.filter((row) => row.outcome === outcome).length);
       if (measure === 'recognition') break;
       for (const domain of Object.keys(DOMAIN_COLUMNS)) {
         const known = rows.filter((row) => row.statuses[domain] !== 'unknown');
         entries[`${domain}.known`] = count(known.length);
         for (const status of ['improved', 'unchanged', 'deteriorated', 'mixed']) {
-          entries[`${domain}.share_${status}`] = { value: known.length ? known.filter((row) => row.statuses[domain] === status).length / known.length : null, kind: 'share', base: known.length };
+          entries[`${domain}.share_${status}`] = {
+            value: known.length ? known.filter((row) => row.statuses[domain] === status).length / known.length : null,
+            kind: 'share',
+            base: known.length,
+          };
         }
       }
       break;
@@ -162,7 +179,11 @@ export function groupOf(row: TruthTrajectory, grouping: TruthGrouping | 'recogni
 }
 
 /** The true answer: per group, and the total line. */
-export function trueAnswer(measure: string, grouping: TruthGrouping | null, rows: TruthTrajectory[]): { groups: Map<string, Record<string, TrueValue>>; total: Record<string, TrueValue> } {
+export function trueAnswer(
+  measure: string,
+  grouping: TruthGrouping | null,
+  rows: TruthTrajectory[],
+): { groups: Map<string, Record<string, TrueValue>>; total: Record<string, TrueValue> } {
   const by = measure === 'recognition' ? 'recognition' : grouping;
   const groups = new Map<string, Record<string, TrueValue>>();
   if (by) {

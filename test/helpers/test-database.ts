@@ -75,7 +75,12 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 /** A migrated database with reference data, for this test file alone. */
 export async function createTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const target = inject('testDatabase');
-  if (target.kind === 'postgres') return ownPostgresDatabase(target, target.templateName, { poolMax: 4, statementTimeoutMs: options.statementTimeoutMs, connectAs: 'app' });
+  if (target.kind === 'postgres')
+    return ownPostgresDatabase(target, target.templateName, {
+      poolMax: 4,
+      statementTimeoutMs: options.statementTimeoutMs,
+      connectAs: 'app',
+    });
   const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
   return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
 }

@@ -45,7 +45,12 @@ const MESSAGES: Record<string, string> = {
 export function messageFor(error: unknown): { code: string; text: string; detail?: string; requestId?: string } {
   if (error instanceof ApiError) {
     const text = MESSAGES[error.code];
-    return { code: error.code, text: text ?? error.message, detail: text && error.message && error.message !== text ? error.message : undefined, requestId: error.requestId };
+    return {
+      code: error.code,
+      text: text ?? error.message,
+      detail: text && error.message && error.message !== text ? error.message : undefined,
+      requestId: error.requestId,
+    };
   }
   return { code: 'UNEXPECTED', text: error instanceof Error ? error.message : String(error) };
 }
@@ -77,7 +82,11 @@ async function refusal(response: Response): Promise<ApiError> {
 }
 
 /** One GraphQL operation, typed by the generated document; the first error becomes an ApiError. */
-export async function graphql<Result, Variables>(session: Session, document: TypedDocumentString<Result, Variables>, variables: Variables): Promise<Result> {
+export async function graphql<Result, Variables>(
+  session: Session,
+  document: TypedDocumentString<Result, Variables>,
+  variables: Variables,
+): Promise<Result> {
   const response = await send('/graphql', {
     method: 'POST',
     headers: { ...headers(session), 'content-type': 'application/json' },
@@ -89,7 +98,8 @@ export async function graphql<Result, Variables>(session: Session, document: Typ
   if (!body) throw new ApiError(`HTTP_${response.status}`, response.status, response.statusText);
   const first = body.errors?.[0];
   if (first) throw new ApiError(first.extensions?.code ?? 'GRAPHQL_ERROR', response.status, first.message, first.extensions?.requestId);
-  if (!response.ok || !body.data) throw new ApiError(body.code ?? `HTTP_${response.status}`, response.status, body.message ?? response.statusText, body.requestId);
+  if (!response.ok || !body.data)
+    throw new ApiError(body.code ?? `HTTP_${response.status}`, response.status, body.message ?? response.statusText, body.requestId);
   return body.data;
 }
 

@@ -36,7 +36,11 @@ export const levelLabel = (instrument: Instrument, value: number): string =>
  * cut-off as a dashed rule, the start of phase B (the chosen activity) as a vertical line. Status
  * instruments are drawn as steps over their ordered levels.
  */
-export function seriesChart(instrument: Instrument, points: SeriesPoint[], options: { maxDay: number; phaseDay: number | null; phaseLabel: string }): SVGElement | HTMLElement {
+export function seriesChart(
+  instrument: Instrument,
+  points: SeriesPoint[],
+  options: { maxDay: number; phaseDay: number | null; phaseLabel: string },
+): SVGElement | HTMLElement {
   const status = instrument.kind === 'status';
   const levels = [...(instrument.levels ?? [])].sort((a, b) => (a.rank ?? -1) - (b.rank ?? -1));
   const y = (point: SeriesPoint) => (status ? levelLabel(instrument, point.value) : point.value);
@@ -44,43 +48,79 @@ export function seriesChart(instrument: Instrument, points: SeriesPoint[], optio
   if (!status && instrument.clinicalCutoff !== null && instrument.clinicalCutoff !== undefined) {
     marks.push(
       Plot.ruleY([instrument.clinicalCutoff], { stroke: '#444', strokeDasharray: '5 4', className: 'mark-cutoff' }),
-      Plot.text([instrument.clinicalCutoff], { y: (value: number) => value, frameAnchor: 'right', dy: -6, text: () => 'clinical cut-off', fill: '#444', ariaHidden: 'true' }),
+      Plot.text([instrument.clinicalCutoff], {
+        y: (value: number) => value,
+        frameAnchor: 'right',
+        dy: -6,
+        text: () => 'clinical cut-off',
+        fill: '#444',
+        ariaHidden: 'true',
+      }),
     );
   }
   if (options.phaseDay !== null) {
     marks.push(
       Plot.ruleX([options.phaseDay], { stroke: '#B00020', strokeWidth: 2, className: 'mark-phase' }),
-      Plot.text([options.phaseDay], { x: (day: number) => day, frameAnchor: 'top', dx: 4, textAnchor: 'start', dy: 8, text: () => `B: ${options.phaseLabel}`, fill: '#B00020', ariaHidden: 'true' }),
+      Plot.text([options.phaseDay], {
+        x: (day: number) => day,
+        frameAnchor: 'top',
+        dx: 4,
+        textAnchor: 'start',
+        dy: 8,
+        text: () => `B: ${options.phaseLabel}`,
+        fill: '#B00020',
+        ariaHidden: 'true',
+      }),
     );
   }
   marks.push(
-    Plot.line(points, { x: 'day', y, z: 'informant', stroke: 'informant', strokeWidth: 1.5, curve: status ? 'step-after' : 'linear', className: 'mark-series' }),
+    Plot.line(points, {
+      x: 'day',
+      y,
+      z: 'informant',
+      stroke: 'informant',
+      strokeWidth: 1.5,
+      curve: status ? 'step-after' : 'linear',
+      className: 'mark-series',
+    }),
     Plot.dot(points, {
       x: 'day',
       y,
       fill: 'informant',
       symbol: 'informant',
       r: 3.5,
-      className: 'mark-observations', ariaDescription: 'observations',
+      className: 'mark-observations',
+      ariaDescription: 'observations',
       title: (point: SeriesPoint) => `${point.informant}, day ${point.day}: ${status ? levelLabel(instrument, point.value) : point.value}`,
     }),
   );
   const present = INFORMANTS.filter((informant) => points.some((point) => point.informant === informant));
-  return withoutInlineStyles(Plot.plot({
-    className: CLASS_NAME,
-    width: 760,
-    height: status ? 160 : 240,
-    marginLeft: status ? 70 : 45,
-    marginRight: 20,
-    style: { fontSize: '12px', background: 'transparent' },
-    x: { label: 'Days since the start of the trajectory →', domain: [0, Math.max(options.maxDay, 1)], grid: true },
-    y: status
-      ? { type: 'point', domain: levels.map((level) => level.label), label: null }
-      : { label: `↑ ${instrument.higherIsBetter ? 'higher is better' : 'higher is worse'}`, domain: [instrument.minValue, instrument.maxValue], grid: true },
-    color: { type: 'categorical', domain: present, range: present.map((informant) => INFORMANT_COLOURS[INFORMANTS.indexOf(informant)]!) },
-    symbol: { type: 'categorical', domain: present, range: present.map((informant) => INFORMANT_SYMBOLS[INFORMANTS.indexOf(informant)]!), legend: true },
-    marks,
-  }));
+  return withoutInlineStyles(
+    Plot.plot({
+      className: CLASS_NAME,
+      width: 760,
+      height: status ? 160 : 240,
+      marginLeft: status ? 70 : 45,
+      marginRight: 20,
+      style: { fontSize: '12px', background: 'transparent' },
+      x: { label: 'Days since the start of the trajectory →', domain: [0, Math.max(options.maxDay, 1)], grid: true },
+      y: status
+        ? { type: 'point', domain: levels.map((level) => level.label), label: null }
+        : {
+            label: `↑ ${instrument.higherIsBetter ? 'higher is better' : 'higher is worse'}`,
+            domain: [instrument.minValue, instrument.maxValue],
+            grid: true,
+          },
+      color: { type: 'categorical', domain: present, range: present.map((informant) => INFORMANT_COLOURS[INFORMANTS.indexOf(informant)]!) },
+      symbol: {
+        type: 'categorical',
+        domain: present,
+        range: present.map((informant) => INFORMANT_SYMBOLS[INFORMANTS.indexOf(informant)]!),
+        legend: true,
+      },
+      marks,
+    }),
+  );
 }
 
 export interface Bar {
@@ -93,19 +133,27 @@ export interface Bar {
 /** Horizontal bars, with an optional tick for what was expected. */
 export function barChart(bars: Bar[], options: { xLabel: string; domain?: [number, number] }): SVGElement | HTMLElement {
   const expected = bars.filter((bar) => bar.expected !== null && bar.expected !== undefined);
-  return withoutInlineStyles(Plot.plot({
-    className: CLASS_NAME,
-    width: 760,
-    height: 40 + bars.length * 26,
-    marginLeft: 230,
-    marginRight: 30,
-    style: { fontSize: '12px', background: 'transparent' },
-    x: { label: options.xLabel, grid: true, ...(options.domain ? { domain: options.domain } : {}) },
-    y: { label: null, domain: bars.map((bar) => bar.label) },
-    marks: [
-      Plot.barX(bars, { x: 'value', y: 'label', fill: '#0072B2', className: 'mark-bars', title: (bar: Bar) => `${bar.label}: ${bar.value}` }),
-      Plot.tickX(expected, { x: 'expected', y: 'label', stroke: '#D55E00', strokeWidth: 3, className: 'mark-expected' }),
-      Plot.ruleX([0]),
-    ],
-  }));
+  return withoutInlineStyles(
+    Plot.plot({
+      className: CLASS_NAME,
+      width: 760,
+      height: 40 + bars.length * 26,
+      marginLeft: 230,
+      marginRight: 30,
+      style: { fontSize: '12px', background: 'transparent' },
+      x: { label: options.xLabel, grid: true, ...(options.domain ? { domain: options.domain } : {}) },
+      y: { label: null, domain: bars.map((bar) => bar.label) },
+      marks: [
+        Plot.barX(bars, {
+          x: 'value',
+          y: 'label',
+          fill: '#0072B2',
+          className: 'mark-bars',
+          title: (bar: Bar) => `${bar.label}: ${bar.value}`,
+        }),
+        Plot.tickX(expected, { x: 'expected', y: 'label', stroke: '#D55E00', strokeWidth: 3, className: 'mark-expected' }),
+        Plot.ruleX([0]),
+      ],
+    }),
+  );
 }

@@ -2,7 +2,11 @@
 // compares them with the API's answers.
 
 export const formatNumber = (value: number | null | undefined, digits = 2): string =>
-  value === null || value === undefined || Number.isNaN(value) ? '—' : Number.isInteger(value) && digits > 0 ? String(value) : value.toFixed(digits);
+  value === null || value === undefined || Number.isNaN(value)
+    ? '—'
+    : Number.isInteger(value) && digits > 0
+      ? String(value)
+      : value.toFixed(digits);
 
 /** Enumeration codes as words: `trauma_treatment_emdr` → `trauma treatment emdr`. */
 export const words = (code: string | null | undefined): string => (code ? code.replace(/_/g, ' ') : '—');

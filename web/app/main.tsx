@@ -65,7 +65,14 @@ function App() {
 
   return (
     <>
-      <a className="skip" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="top">
@@ -105,10 +112,18 @@ function App() {
         ) : route.page === 'programmes' ? (
           <ProgrammesPage session={session} catalogue={catalogue} groupBy={groupBy} onGroupBy={setGroupBy} />
         ) : (
-          <TrajectoryList session={session} catalogue={catalogue} state={list} onChange={setList} onForbidden={route.page === 'home' ? toProgrammes : undefined} />
+          <TrajectoryList
+            session={session}
+            catalogue={catalogue}
+            state={list}
+            onChange={setList}
+            onForbidden={route.page === 'home' ? toProgrammes : undefined}
+          />
         )}
       </main>
-      <footer className="bottom muted">Synthetic data only. Researchers see day offsets from the start of a trajectory, never calendar dates.</footer>
+      <footer className="bottom muted">
+        Synthetic data only. Researchers see day offsets from the start of a trajectory, never calendar dates.
+      </footer>
     </>
   );
 }

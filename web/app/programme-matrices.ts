@@ -16,13 +16,19 @@ export function overviewMatrix(lines: Line[], first: string): Matrix {
     { name: 'active', header: 'Active' },
     { name: 'youths', header: 'Youths' },
     { name: 'medianDaysInCare', header: 'Median days in care (ended)' },
-    ...['completed', 'transferred', 'premature_end', 'other'].map((reason) => ({ name: `endReason.${reason}`, header: `Ended: ${words(reason)}` })),
+    ...['completed', 'transferred', 'premature_end', 'other'].map((reason) => ({
+      name: `endReason.${reason}`,
+      header: `Ended: ${words(reason)}`,
+    })),
   ]);
 }
 
 /** Outcome classes of the study (per programme, or per problem recognition at intake). */
 export function outcomeMatrix(lines: Line[], first: string): Matrix {
-  return wideMatrix(lines, first, [{ name: 'trajectories', header: 'Trajectories' }, ...OUTCOME_CLASSES.map((c) => ({ name: `outcome.${c}`, header: words(c) }))]);
+  return wideMatrix(lines, first, [
+    { name: 'trajectories', header: 'Trajectories' },
+    ...OUTCOME_CLASSES.map((c) => ({ name: `outcome.${c}`, header: words(c) })),
+  ]);
 }
 
 export function outcomeParts(lines: Line[]): Part[] {
@@ -35,15 +41,21 @@ export function domainMatrix(lines: Line[], first: string): Matrix {
     first,
     'Domain',
     DOMAINS.map((d) => ({ key: d, label: words(d) })),
-    [{ name: (d) => `${d}.known`, header: 'With a known status' }, ...DOMAIN_STATUSES.map((s) => ({ name: (d: string) => `${d}.share_${s}`, header: `Share ${words(s)}` }))],
+    [
+      { name: (d) => `${d}.known`, header: 'With a known status' },
+      ...DOMAIN_STATUSES.map((s) => ({ name: (d: string) => `${d}.share_${s}`, header: `Share ${words(s)}` })),
+    ],
   );
 }
 
 export function domainParts(lines: Line[]): Part[] {
-  return lines.flatMap((line) => DOMAINS.flatMap((d) => DOMAIN_STATUSES.map((s) => ({ ...partOf(line, words(s), `${d}.share_${s}`), facet: words(d) }))));
+  return lines.flatMap((line) =>
+    DOMAINS.flatMap((d) => DOMAIN_STATUSES.map((s) => ({ ...partOf(line, words(s), `${d}.share_${s}`), facet: words(d) }))),
+  );
 }
 
-const itemLabel = (catalogue: CatalogueQuery, code: string) => (catalogue.instruments.find((i) => i.code === code)?.name ?? code).replace(/^Youth perspective: /, '');
+const itemLabel = (catalogue: CatalogueQuery, code: string) =>
+  (catalogue.instruments.find((i) => i.code === code)?.name ?? code).replace(/^Youth perspective: /, '');
 
 export function perspectiveItems(lines: Line[], catalogue: CatalogueQuery) {
   return keysOf(lines, '', 'mean').map((key) => ({ key, label: itemLabel(catalogue, key) }));
@@ -66,7 +78,8 @@ export function fidelityMatrix(lines: Line[], first: string): Matrix {
   ]);
 }
 
-export const activityLabel = (catalogue: CatalogueQuery, code: string) => catalogue.activityTypes.find((t) => t.code === code)?.name ?? words(code);
+export const activityLabel = (catalogue: CatalogueQuery, code: string) =>
+  catalogue.activityTypes.find((t) => t.code === code)?.name ?? words(code);
 
 export function doseMatrix(lines: Line[], first: string, catalogue: CatalogueQuery): Matrix {
   const keys = keysOf(lines, 'dose', 'medianPerMonth').map((key) => ({ key, label: activityLabel(catalogue, key) }));
@@ -86,7 +99,13 @@ export function heatCells(lines: Line[], keys: Array<{ key: string; label: strin
   return lines.flatMap((line) =>
     keys.map(({ key, label }) => {
       const cell = line.cells.get(name(key));
-      return { row: line.chartLabel, column: label, value: cell?.value ?? null, suppressed: cell?.suppressed ?? false, text: cellText(cell) };
+      return {
+        row: line.chartLabel,
+        column: label,
+        value: cell?.value ?? null,
+        suppressed: cell?.suppressed ?? false,
+        text: cellText(cell),
+      };
     }),
   );
 }

@@ -17,7 +17,10 @@ const PART_COLOURS: Record<string, string> = {
 };
 
 /** Horizontal stacked bars of the parts of each row (outcome classes, domain statuses): as shares of the row when normalized. */
-export function partsChart(parts: Part[], options: { rows: string[]; parts: string[]; facets?: string[]; normalize: boolean; xLabel: string }): SVGElement | HTMLElement {
+export function partsChart(
+  parts: Part[],
+  options: { rows: string[]; parts: string[]; facets?: string[]; normalize: boolean; xLabel: string },
+): SVGElement | HTMLElement {
   const drawn = parts.filter((p) => !p.suppressed && p.value !== null && p.value > 0);
   const suppressed = parts.filter((p) => p.suppressed);
   const facet = options.facets ? { fx: 'facet' as const } : {};
@@ -47,7 +50,15 @@ export function partsChart(parts: Part[], options: { rows: string[]; parts: stri
             title: (p: Part) => `${p.row} · ${p.part}: ${p.text}`,
           }),
         ),
-        Plot.text(suppressed, { x: 0.5, y: 'row', ...facet, text: () => 'suppressed', fill: '#1a1a1a', className: 'mark-suppressed', title: (p: Part) => `${p.row} · ${p.part}: ${p.text}` }),
+        Plot.text(suppressed, {
+          x: 0.5,
+          y: 'row',
+          ...facet,
+          text: () => 'suppressed',
+          fill: '#1a1a1a',
+          className: 'mark-suppressed',
+          title: (p: Part) => `${p.row} · ${p.part}: ${p.text}`,
+        }),
         Plot.ruleX([0]),
       ],
     }),
@@ -55,7 +66,10 @@ export function partsChart(parts: Part[], options: { rows: string[]; parts: stri
 }
 
 /** A grid of values (means, medians): colour by value, the value written in the cell; suppressed cells grey with the word. */
-export function heatmapChart(cells: HeatCell[], options: { rows: string[]; columns: string[]; domain: [number, number]; label: string; scheme?: Plot.ColorScheme }): SVGElement | HTMLElement {
+export function heatmapChart(
+  cells: HeatCell[],
+  options: { rows: string[]; columns: string[]; domain: [number, number]; label: string; scheme?: Plot.ColorScheme },
+): SVGElement | HTMLElement {
   const [low, high] = options.domain;
   // White text only on the darkest fifth or so of the scheme, dark text elsewhere: both keep about 4.5:1 or more.
   const dark = (cell: HeatCell) => cell.value !== null && (cell.value - low) / (high - low || 1) > 0.72;
@@ -76,7 +90,13 @@ export function heatmapChart(cells: HeatCell[], options: { rows: string[]; colum
       marks: [
         Plot.cell(valued, { x: 'column', y: 'row', fill: 'value', inset: 0.5, className: 'mark-cells', title }),
         Plot.cell(suppressed, { x: 'column', y: 'row', fill: '#e8e8e8', inset: 0.5, className: 'mark-suppressed', title }),
-        Plot.text(valued, { x: 'column', y: 'row', text: 'text', fill: (c: HeatCell) => (dark(c) ? 'white' : '#1a1a1a'), ariaHidden: 'true' }),
+        Plot.text(valued, {
+          x: 'column',
+          y: 'row',
+          text: 'text',
+          fill: (c: HeatCell) => (dark(c) ? 'white' : '#1a1a1a'),
+          ariaHidden: 'true',
+        }),
         Plot.text(suppressed, { x: 'column', y: 'row', text: () => 'supp.', fill: '#1a1a1a', ariaHidden: 'true' }),
       ],
     }),

@@ -74,7 +74,13 @@ export function linesOf(comparison: Comparison, catalogue: CatalogueQuery): Line
   const { national, own } = comparison;
   const make = (scope: Scope, table: StatisticsTable, group: string | null, cells: Cell[]): Line => {
     const label = group === null ? 'All' : groupLabel(catalogue, table.groupBy ?? null, group);
-    return { scope, group, label, chartLabel: own ? `${label} (${scope === 'own' ? OWN_LABEL : 'national'})` : label, cells: new Map(cells.map((cell) => [cell.name, cell])) };
+    return {
+      scope,
+      group,
+      label,
+      chartLabel: own ? `${label} (${scope === 'own' ? OWN_LABEL : 'national'})` : label,
+      cells: new Map(cells.map((cell) => [cell.name, cell])),
+    };
   };
   const ownGroups = new Map((own?.groups ?? []).map((g) => [g.group, g.values]));
   const lines: Line[] = [];
@@ -101,11 +107,14 @@ export function cellText(cell: Cell | undefined): string {
 export function keysOf(lines: Line[], prefix: string, suffix: string): string[] {
   const head = prefix ? `${prefix}.` : '';
   const keys = new Set<string>();
-  for (const line of lines) for (const name of line.cells.keys()) if (name.startsWith(head) && name.endsWith(`.${suffix}`)) keys.add(name.slice(head.length, -suffix.length - 1));
+  for (const line of lines)
+    for (const name of line.cells.keys())
+      if (name.startsWith(head) && name.endsWith(`.${suffix}`)) keys.add(name.slice(head.length, -suffix.length - 1));
   return [...keys];
 }
 
-const leading = (lines: Line[], hasOwn: boolean) => (line: Line) => (hasOwn ? [line.label, line.scope === 'own' ? OWN_LABEL : 'national'] : [line.label]);
+const leading = (lines: Line[], hasOwn: boolean) => (line: Line) =>
+  hasOwn ? [line.label, line.scope === 'own' ? OWN_LABEL : 'national'] : [line.label];
 const leadingHeader = (first: string, hasOwn: boolean) => (hasOwn ? [first, 'Scope'] : [first]);
 
 /** A column per named value: a line per row. */
@@ -118,11 +127,19 @@ export function wideMatrix(lines: Line[], first: string, columns: Array<{ name: 
 }
 
 /** A row per line and key (a domain, an item, an activity type), a column per value of that key. */
-export function longMatrix(lines: Line[], first: string, keyHeader: string, keys: Array<{ key: string; label: string }>, columns: Array<{ name: (key: string) => string; header: string }>): Matrix {
+export function longMatrix(
+  lines: Line[],
+  first: string,
+  keyHeader: string,
+  keys: Array<{ key: string; label: string }>,
+  columns: Array<{ name: (key: string) => string; header: string }>,
+): Matrix {
   const hasOwn = lines.some((line) => line.scope === 'own');
   return {
     header: [...leadingHeader(first, hasOwn), keyHeader, ...columns.map((c) => c.header)],
-    rows: lines.flatMap((line) => keys.map(({ key, label }) => [...leading(lines, hasOwn)(line), label, ...columns.map((c) => cellText(line.cells.get(c.name(key))))])),
+    rows: lines.flatMap((line) =>
+      keys.map(({ key, label }) => [...leading(lines, hasOwn)(line), label, ...columns.map((c) => cellText(line.cells.get(c.name(key))))]),
+    ),
   };
 }
 

@@ -37,7 +37,17 @@ export interface Column<Row> {
   numeric?: boolean;
 }
 
-export function DataTable<Row>({ caption, columns, rows, testId }: { caption: string; columns: Column<Row>[]; rows: Row[]; testId?: string }) {
+export function DataTable<Row>({
+  caption,
+  columns,
+  rows,
+  testId,
+}: {
+  caption: string;
+  columns: Column<Row>[];
+  rows: Row[];
+  testId?: string;
+}) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table data-testid={testId}>
@@ -79,7 +89,19 @@ export function DataTable<Row>({ caption, columns, rows, testId }: { caption: st
  * the figure; the same data as a table sits in a disclosure right under it (keyboard: Tab to
  * "Table", Enter).
  */
-export function ChartFigure({ id, title, description, draw, table }: { id: string; title: string; description: string; draw: () => SVGElement | HTMLElement; table: ReactNode }) {
+export function ChartFigure({
+  id,
+  title,
+  description,
+  draw,
+  table,
+}: {
+  id: string;
+  title: string;
+  description: string;
+  draw: () => SVGElement | HTMLElement;
+  table: ReactNode;
+}) {
   const holder = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = draw();

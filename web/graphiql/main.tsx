@@ -25,7 +25,11 @@ function Page() {
     () => async (params: GraphqlParams) => {
       // Nothing is sent without a key: the answer would only be a refusal.
       if (!apiKey) return { errors: [{ message: 'Type your API key above (it stays in this browser tab).' }] };
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey}` };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `Bearer ${apiKey}`,
+      };
       if (purpose) headers['x-purpose-of-use'] = purpose;
       const response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
       return response.json();
@@ -41,11 +45,22 @@ function Page() {
       <form className="registry-credentials" onSubmit={(event) => event.preventDefault()} aria-label="Credentials">
         <label>
           API key
-          <input type="password" autoComplete="off" value={apiKey} onChange={(event) => remember(KEY_STORAGE, setApiKey)(event.target.value)} name="apiKey" />
+          <input
+            type="password"
+            autoComplete="off"
+            value={apiKey}
+            onChange={(event) => remember(KEY_STORAGE, setApiKey)(event.target.value)}
+            name="apiKey"
+          />
         </label>
         <label>
           Purpose of use (X-Purpose-Of-Use)
-          <input type="text" value={purpose} onChange={(event) => remember(PURPOSE_STORAGE, setPurpose)(event.target.value)} name="purpose" />
+          <input
+            type="text"
+            value={purpose}
+            onChange={(event) => remember(PURPOSE_STORAGE, setPurpose)(event.target.value)}
+            name="purpose"
+          />
         </label>
         <span className="registry-note">Kept in this browser tab only.</span>
       </form>

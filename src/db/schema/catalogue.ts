@@ -61,10 +61,7 @@ export const instruments = pgTable(
     check('instruments_range_valid', sql`${t.minValue} < ${t.maxValue}`),
     check('instruments_norm_sd_positive', sql`${t.normSd} > 0`),
     check('instruments_reliability_valid', sql`${t.reliability} >= 0 and ${t.reliability} < 1`),
-    check(
-      'instruments_cutoff_in_range',
-      sql`${t.clinicalCutoff} between ${t.minValue} and ${t.maxValue}`,
-    ),
+    check('instruments_cutoff_in_range', sql`${t.clinicalCutoff} between ${t.minValue} and ${t.maxValue}`),
     check('instruments_status_has_levels', sql`(${t.kind} = 'status') = (${t.levels} is not null)`),
   ],
 );

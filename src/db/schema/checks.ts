@@ -5,8 +5,6 @@ import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 // constants, never from input.
 const literals = (values: readonly string[]) => sql.raw(values.map((value) => `'${value}'`).join(', '));
 
-export const isOneOf = (column: AnyColumn, values: readonly string[]): SQL =>
-  sql`${column} in (${literals(values)})`;
+export const isOneOf = (column: AnyColumn, values: readonly string[]): SQL => sql`${column} in (${literals(values)})`;
 
-export const isSubsetOf = (column: AnyColumn, values: readonly string[]): SQL =>
-  sql`${column} <@ array[${literals(values)}]::text[]`;
+export const isSubsetOf = (column: AnyColumn, values: readonly string[]): SQL => sql`${column} <@ array[${literals(values)}]::text[]`;

@@ -37,8 +37,7 @@ import { institutions, programmes } from './organisations';
 // together with the institution, so the database itself refuses a placement, activity or
 // measurement that hangs under another institution's trajectory.
 
-const referenceFormat = (column: AnyPgColumn) =>
-  sql`${column} ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'`;
+const referenceFormat = (column: AnyPgColumn) => sql`${column} ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'`;
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dosePerActivityType, fidelity } from './care-delivery';
 
-const mentor = (n: number) => Array.from({ length: n }, () => ({ activityTypeCode: 'mentor_conversation', count: null, durationMinutes: 60 }));
+const mentor = (n: number) =>
+  Array.from({ length: n }, () => ({ activityTypeCode: 'mentor_conversation', count: null, durationMinutes: 60 }));
 
 describe('dose', () => {
   it('counts occurrences and minutes per activity type and per month in care', () => {
@@ -25,7 +26,9 @@ describe('fidelity', () => {
       [...mentor(5), { activityTypeCode: 'diagnostics', count: 2, durationMinutes: null }],
       70, // ten weeks: ten mentor conversations expected
     );
-    expect(result.items.map((item) => [item.activityTypeCode, Number(item.expected.toFixed(3)), item.delivered, Number(item.score.toFixed(3))])).toEqual([
+    expect(
+      result.items.map((item) => [item.activityTypeCode, Number(item.expected.toFixed(3)), item.delivered, Number(item.score.toFixed(3))]),
+    ).toEqual([
       ['mentor_conversation', 10, 5, 0.5],
       ['diagnostics', 1, 2, 1],
       ['safety_analysis', 1, 0, 0],

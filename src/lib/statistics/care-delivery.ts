@@ -58,21 +58,31 @@ export interface Fidelity {
 
 export function fidelity(offer: readonly OfferItem[], activities: readonly DeliveredActivity[], daysInCare: number): Fidelity {
   const delivered = new Map<string, number>();
-  for (const activity of activities) delivered.set(activity.activityTypeCode, (delivered.get(activity.activityTypeCode) ?? 0) + occurrences(activity));
+  for (const activity of activities)
+    delivered.set(activity.activityTypeCode, (delivered.get(activity.activityTypeCode) ?? 0) + occurrences(activity));
   const items = offer.map((item) => {
-    const expected = item.period === 'trajectory' ? item.expectedCount : (item.expectedCount * Math.max(daysInCare, 1)) / DAYS_PER_PERIOD[item.period];
+    const expected =
+      item.period === 'trajectory' ? item.expectedCount : (item.expectedCount * Math.max(daysInCare, 1)) / DAYS_PER_PERIOD[item.period];
     const got = delivered.get(item.activityTypeCode) ?? 0;
-    return { activityTypeCode: item.activityTypeCode, coreElement: item.coreElement, expected, delivered: got, score: Math.min(1, got / expected) };
-  });
-  const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
-  const coreElements = [...new Set(items.map((item) => item.coreElement).filter((core): core is CoreElement => core !== null))].sort().map((coreElement) => {
-    const members = items.filter((item) => item.coreElement === coreElement);
     return {
-      coreElement,
-      expected: members.reduce((sum, item) => sum + item.expected, 0),
-      delivered: members.reduce((sum, item) => sum + item.delivered, 0),
-      score: mean(members.map((item) => item.score))!,
+      activityTypeCode: item.activityTypeCode,
+      coreElement: item.coreElement,
+      expected,
+      delivered: got,
+      score: Math.min(1, got / expected),
     };
   });
+  const mean = (values: number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : null);
+  const coreElements = [...new Set(items.map((item) => item.coreElement).filter((core): core is CoreElement => core !== null))]
+    .sort()
+    .map((coreElement) => {
+      const members = items.filter((item) => item.coreElement === coreElement);
+      return {
+        coreElement,
+        expected: members.reduce((sum, item) => sum + item.expected, 0),
+        delivered: members.reduce((sum, item) => sum + item.delivered, 0),
+        score: mean(members.map((item) => item.score))!,
+      };
+    });
   return { items, coreElements, summary: mean(items.map((item) => item.score)) };
 }

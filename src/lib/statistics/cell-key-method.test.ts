@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createCellKeyMethod } from './cell-key-method';
 import { buildPerturbationTable } from './perturbation-table';
 
-const method = createCellKeyMethod({ table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }), noiseShare: 0.5, minimumBase: 10 });
+const method = createCellKeyMethod({
+  table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
+  noiseShare: 0.5,
+  minimumBase: 10,
+});
 /** Many different cells (key sums) of the same size. */
 const cells = (count: number) => Array.from({ length: 400 }, (_, index) => ({ count, keys: index * 48_271_013 + 17 }));
 
@@ -18,7 +22,9 @@ describe('the cell-key method', () => {
 
   it('gives a median noise that spans its spread over few contributors and shrinks over many', () => {
     const spreadOf = (count: number) => {
-      const values = cells(count).map((cell) => method.median('median', cell, [100, 200, 300], [0, 1000]).value).filter((value): value is number => value !== null);
+      const values = cells(count)
+        .map((cell) => method.median('median', cell, [100, 200, 300], [0, 1000]).value)
+        .filter((value): value is number => value !== null);
       return Math.max(...values) - Math.min(...values);
     };
     // Magnifier: IQR 200 (× √(10/n) beyond 10), noise at most half of it either way.

@@ -34,11 +34,19 @@ const MEDIAN_SPREAD_FLOOR = 0.1;
 const leftOut: Published = { value: null, suppressed: true };
 
 export function createCellKeyMethod(settings: CellKeySettings) {
-  const count = (tally: Tally): number => (tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(cellKey(tally.keys))));
+  const count = (tally: Tally): number =>
+    tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(cellKey(tally.keys)));
   /** Whether a magnitude may be published: decided on the published count, so the decision itself tells nothing more. */
   const enough = (contributors: Tally) => count(contributors) >= settings.minimumBase;
   const magnitude = (variable: string, contributors: Tally, value: number, magnifier: number, range?: [number, number]) =>
-    round(perturbMagnitude(settings.table, value, { magnifier, noiseShare: settings.noiseShare, key: variableKey(cellKey(contributors.keys), variable), ...(range ? { range } : {}) }));
+    round(
+      perturbMagnitude(settings.table, value, {
+        magnifier,
+        noiseShare: settings.noiseShare,
+        key: variableKey(cellKey(contributors.keys), variable),
+        ...(range ? { range } : {}),
+      }),
+    );
 
   return {
     count,
@@ -56,7 +64,11 @@ export function createCellKeyMethod(settings: CellKeySettings) {
      */
     mean(variable: string, contributors: Tally, sum: number, largest: number, range?: [number, number]): Published {
       if (contributors.count === 0 || !enough(contributors)) return leftOut;
-      const perturbedSum = perturbMagnitude(settings.table, sum, { magnifier: Math.abs(largest), noiseShare: settings.noiseShare, key: variableKey(cellKey(contributors.keys), variable) });
+      const perturbedSum = perturbMagnitude(settings.table, sum, {
+        magnifier: Math.abs(largest),
+        noiseShare: settings.noiseShare,
+        key: variableKey(cellKey(contributors.keys), variable),
+      });
       const value = perturbedSum / contributors.count;
       return { value: round(range ? Math.min(range[1], Math.max(range[0], value)) : value), suppressed: false };
     },

@@ -14,7 +14,8 @@ function recordKeys(count: number, seed = 7): number[] {
     return ((t ^ (t >>> 14)) >>> 0) % RECORD_KEY_RANGE;
   });
 }
-const extremes = (values: number[]): [number, number] => values.reduce<[number, number]>(([low, high], value) => [Math.min(low, value), Math.max(high, value)], [Infinity, -Infinity]);
+const extremes = (values: number[]): [number, number] =>
+  values.reduce<[number, number]>(([low, high], value) => [Math.min(low, value), Math.max(high, value)], [Infinity, -Infinity]);
 const sum = (keys: number[]) => keys.reduce((total, key) => total + BigInt(key), 0n);
 
 describe('cell keys', () => {
@@ -26,7 +27,9 @@ describe('cell keys', () => {
     expect(cellKey(Number(sum(keys)))).toBe(cellKey(sum(keys)));
     expect(cellKey(null)).toBe(0);
     // Hence the same published count in every table the same contributors make up.
-    expect(perturbation(table, keys.length, keyFraction(cellKey(sum(keys))))).toBe(perturbation(table, shuffled.length, keyFraction(cellKey(sum(shuffled)))));
+    expect(perturbation(table, keys.length, keyFraction(cellKey(sum(keys))))).toBe(
+      perturbation(table, shuffled.length, keyFraction(cellKey(sum(shuffled)))),
+    );
   });
 
   it('change unpredictably with one contributor more: the keys of S and S plus one are unrelated', () => {

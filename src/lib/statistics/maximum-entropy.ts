@@ -72,7 +72,10 @@ function solveDual(values: number[], variance: number): Distribution {
     // Hessian: Var(v), Cov(v, v²), Var(v²).
     const [h11, h12, h22] = [m2 - m1 * m1, m3 - m1 * m2, m4 - m2 * m2];
     const determinant = h11 * h22 - h12 * h12;
-    let [da, db] = determinant > 1e-300 ? [-(h22 * gradient[0]! - h12 * gradient[1]!) / determinant, -(h11 * gradient[1]! - h12 * gradient[0]!) / determinant] : [-gradient[0]!, -gradient[1]!];
+    let [da, db] =
+      determinant > 1e-300
+        ? [-(h22 * gradient[0]! - h12 * gradient[1]!) / determinant, -(h11 * gradient[1]! - h12 * gradient[0]!) / determinant]
+        : [-gradient[0]!, -gradient[1]!];
     // Backtracking: a Newton step far from the optimum can overshoot.
     let step = 1;
     let next = evaluate(a + da, b + db);

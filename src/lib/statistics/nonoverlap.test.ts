@@ -40,12 +40,24 @@ describe('non-overlap indices', () => {
     const A = [0.1, 0.2, 0.3, 0.4];
     const B = [0.5, 0.6, 0.7, 0.9];
     for (const shift of [0, 1, 7, 13.3, 100, 10_000, -3.7]) {
-      expect(tauBC(A.map((value) => value + shift), B.map((value) => value + shift)), `shifted by ${shift}`).toBe(0.25);
+      expect(
+        tauBC(
+          A.map((value) => value + shift),
+          B.map((value) => value + shift),
+        ),
+        `shifted by ${shift}`,
+      ).toBe(0.25);
     }
     const halves = [3, 3.5, 4, 4.5];
     const later = [5, 5.5, 6, 7];
     for (const shift of [0, 0.1, 0.3, 1.7]) {
-      expect(tauBC(halves.map((value) => value + shift), later.map((value) => value + shift)), `shifted by ${shift}`).toBe(0.25);
+      expect(
+        tauBC(
+          halves.map((value) => value + shift),
+          later.map((value) => value + shift),
+        ),
+        `shifted by ${shift}`,
+      ).toBe(0.25);
     }
     // Values that really differ still count, however close.
     expect(tauBC([1, 1, 1], [1, 1, 1.001])).toBeCloseTo(3 / 9, 12);
@@ -58,7 +70,11 @@ describe('non-overlap indices', () => {
   it('orients a decreasing-is-better instrument so that positive means improvement', () => {
     const better = nonOverlap([30, 28, 29, 31], [20, 18, 19], false);
     expect(better.value).toMatchObject({ nap: 1, tau: 1 });
-    const mirrored = nonOverlap(A1.map((v) => -v), B1.map((v) => -v), false);
+    const mirrored = nonOverlap(
+      A1.map((v) => -v),
+      B1.map((v) => -v),
+      false,
+    );
     expect(mirrored.value!.nap).toBeCloseTo(38.5 / 42, 12);
     expect(mirrored.value!.tauU).toBeCloseTo(nonOverlap(A1, B1, true).value!.tauU, 12);
   });

@@ -69,7 +69,8 @@ function median(values: number[]): number {
 /** Theil–Sen slope of the series against sessions 1..m: the median of all pairwise slopes. */
 export function theilSenSlope(series: readonly number[]): number {
   const slopes: number[] = [];
-  for (let i = 0; i < series.length; i += 1) for (let j = i + 1; j < series.length; j += 1) slopes.push((series[j]! - series[i]!) / (j - i));
+  for (let i = 0; i < series.length; i += 1)
+    for (let j = i + 1; j < series.length; j += 1) slopes.push((series[j]! - series[i]!) / (j - i));
   return slopes.length ? median(slopes) : 0;
 }
 

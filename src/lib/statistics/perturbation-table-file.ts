@@ -17,7 +17,12 @@ export const tableFile = (parameters: PerturbationParameters) => path.join(TABLE
 
 /** The shipped tables' labels (for error messages). */
 export function shippedTables(): string[] {
-  return fs.existsSync(TABLE_DIRECTORY) ? fs.readdirSync(TABLE_DIRECTORY).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -5)) : [];
+  return fs.existsSync(TABLE_DIRECTORY)
+    ? fs
+        .readdirSync(TABLE_DIRECTORY)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => name.slice(0, -5))
+    : [];
 }
 
 export function readPerturbationTable(parameters: PerturbationParameters): PerturbationTable {

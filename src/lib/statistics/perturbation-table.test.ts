@@ -60,7 +60,8 @@ describe('the maximum-entropy perturbation table', () => {
         for (const v of row.perturbations) origins.set(count + v, (origins.get(count + v) ?? new Set()).add(count));
       }
       for (let count = 1; count <= 20; count += 1) {
-        for (const v of rowFor(table, count).perturbations) expect(origins.get(count + v)!.size, `count ${count} → ${count + v}`).toBeGreaterThan(1);
+        for (const v of rowFor(table, count).perturbations)
+          expect(origins.get(count + v)!.size, `count ${count} → ${count + v}`).toBeGreaterThan(1);
       }
     });
   }
@@ -93,7 +94,11 @@ describe('the maximum-entropy perturbation table', () => {
     ];
     for (const direction of directions) {
       // Each direction keeps all three sums: Σx = 0, Σx·v = 0, Σx·v² = 0.
-      expect([direction.reduce((s, x) => s + x, 0), direction.reduce((s, x, i) => s + x * values[i]!, 0), direction.reduce((s, x, i) => s + x * values[i]! ** 2, 0)]).toEqual([0, 0, 0]);
+      expect([
+        direction.reduce((s, x) => s + x, 0),
+        direction.reduce((s, x, i) => s + x * values[i]!, 0),
+        direction.reduce((s, x, i) => s + x * values[i]! ** 2, 0),
+      ]).toEqual([0, 0, 0]);
       for (const step of [1e-3, -1e-3]) {
         const moved = best.probabilities.map((p, index) => p + step * direction[index]!);
         expect(entropy(moved)).toBeLessThan(entropy(best.probabilities));

@@ -38,7 +38,8 @@ export interface PerturbationTable {
   rows: PerturbationRow[];
 }
 
-export const tableLabel = (parameters: PerturbationParameters) => `D${parameters.maximumDeviation}-V${parameters.variance}-js${parameters.threshold}`;
+export const tableLabel = (parameters: PerturbationParameters) =>
+  `D${parameters.maximumDeviation}-V${parameters.variance}-js${parameters.threshold}`;
 
 /** Perturbations allowed for a true count: within D, no negative and no blocked (1 … js) result. */
 export function allowedPerturbations(count: number, parameters: PerturbationParameters): number[] {
@@ -57,13 +58,16 @@ export function allowedPerturbations(count: number, parameters: PerturbationPara
 export function buildPerturbationTable(parameters: PerturbationParameters): PerturbationTable {
   const { maximumDeviation: d, variance, threshold } = parameters;
   if (!Number.isInteger(d) || d < 1) throw new Error('D must be a positive integer');
-  if (!Number.isInteger(threshold) || threshold < 0 || threshold > d) throw new Error('js must be an integer from 0 to D (a count of 1 needs a target above js within D)');
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > d)
+    throw new Error('js must be an integer from 0 to D (a count of 1 needs a target above js within D)');
   if (!(variance > 0) || variance >= d * d) throw new Error('V must lie between 0 and D²');
   const rows: PerturbationRow[] = [];
   for (let count = 0; count <= d + threshold + 1; count += 1) {
     const solved = maximumEntropy(allowedPerturbations(count, parameters), variance);
     // Probabilities below 1e-12 are zero: the row's support is what the table promises.
-    const kept = solved.values.map((value, index) => ({ value, probability: solved.probabilities[index]! })).filter((entry) => entry.probability > 1e-12);
+    const kept = solved.values
+      .map((value, index) => ({ value, probability: solved.probabilities[index]! }))
+      .filter((entry) => entry.probability > 1e-12);
     const total = kept.reduce((sum, entry) => sum + entry.probability, 0);
     const row = { count, perturbations: kept.map((entry) => entry.value), probabilities: kept.map((entry) => entry.probability / total) };
     rows.push({ ...row, variance: moments({ values: row.perturbations, probabilities: row.probabilities }).variance });

@@ -1,9 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { domainStatuses, outcomeClass, problemRecognition, type Series, type SeriesInstrument, seriesChange } from './trajectory-indicators';
+import {
+  domainStatuses,
+  outcomeClass,
+  problemRecognition,
+  type Series,
+  type SeriesInstrument,
+  seriesChange,
+} from './trajectory-indicators';
 
-const trauma: SeriesInstrument = { code: 'trauma', kind: 'score', domain: 'social_emotional', normSd: 10, reliability: 0.9, higherIsBetter: false, clinicalCutoff: 25, levels: null };
-const resilience: SeriesInstrument = { code: 'resilience', kind: 'score', domain: 'exploitation_resilience', normSd: 15, reliability: 0.85, higherIsBetter: true, clinicalCutoff: 50, levels: null };
-const family: SeriesInstrument = { code: 'family', kind: 'score', domain: 'family_network', normSd: 8, reliability: 0.86, higherIsBetter: false, clinicalCutoff: 24, levels: null };
+const trauma: SeriesInstrument = {
+  code: 'trauma',
+  kind: 'score',
+  domain: 'social_emotional',
+  normSd: 10,
+  reliability: 0.9,
+  higherIsBetter: false,
+  clinicalCutoff: 25,
+  levels: null,
+};
+const resilience: SeriesInstrument = {
+  code: 'resilience',
+  kind: 'score',
+  domain: 'exploitation_resilience',
+  normSd: 15,
+  reliability: 0.85,
+  higherIsBetter: true,
+  clinicalCutoff: 50,
+  levels: null,
+};
+const family: SeriesInstrument = {
+  code: 'family',
+  kind: 'score',
+  domain: 'family_network',
+  normSd: 8,
+  reliability: 0.86,
+  higherIsBetter: false,
+  clinicalCutoff: 24,
+  levels: null,
+};
 const exploitation: SeriesInstrument = {
   code: 'exploitation_status',
   kind: 'status',
@@ -12,9 +46,22 @@ const exploitation: SeriesInstrument = {
   reliability: null,
   higherIsBetter: true,
   clinicalCutoff: null,
-  levels: [{ value: 0, rank: 0 }, { value: 1, rank: 1 }, { value: 9, rank: null }],
+  levels: [
+    { value: 0, rank: 0 },
+    { value: 1, rank: 1 },
+    { value: 9, rank: null },
+  ],
 };
-const school: SeriesInstrument = { ...exploitation, code: 'school', domain: 'participation', levels: [{ value: 0, rank: 0 }, { value: 1, rank: 1 }, { value: 2, rank: 2 }] };
+const school: SeriesInstrument = {
+  ...exploitation,
+  code: 'school',
+  domain: 'participation',
+  levels: [
+    { value: 0, rank: 0 },
+    { value: 1, rank: 1 },
+    { value: 2, rank: 2 },
+  ],
+};
 
 const series = (instrument: SeriesInstrument, informant: string, values: number[], every = 30): Series => ({
   instrument,
@@ -49,13 +96,27 @@ describe('domain status and outcome class', () => {
       series(exploitation, 'mentor', [0, 1]),
       series(family, 'youth', [30, 31]),
     ]);
-    expect(statuses).toEqual({ social_emotional: 'mixed', exploitation_resilience: 'improved', family_network: 'unchanged', participation: 'unknown' });
+    expect(statuses).toEqual({
+      social_emotional: 'mixed',
+      exploitation_resilience: 'improved',
+      family_network: 'unchanged',
+      participation: 'unknown',
+    });
   });
 
   it('follows the study’s classes', () => {
-    const base = { exploitation_resilience: 'unknown', social_emotional: 'unknown', family_network: 'unknown', participation: 'unknown' } as const;
-    expect(outcomeClass({ ...base, exploitation_resilience: 'improved', social_emotional: 'improved', family_network: 'unchanged' })).toBe('improved');
-    expect(outcomeClass({ ...base, exploitation_resilience: 'improved', social_emotional: 'improved', family_network: 'deteriorated' })).toBe('mixed');
+    const base = {
+      exploitation_resilience: 'unknown',
+      social_emotional: 'unknown',
+      family_network: 'unknown',
+      participation: 'unknown',
+    } as const;
+    expect(outcomeClass({ ...base, exploitation_resilience: 'improved', social_emotional: 'improved', family_network: 'unchanged' })).toBe(
+      'improved',
+    );
+    expect(
+      outcomeClass({ ...base, exploitation_resilience: 'improved', social_emotional: 'improved', family_network: 'deteriorated' }),
+    ).toBe('mixed');
     expect(outcomeClass({ ...base, exploitation_resilience: 'improved', social_emotional: 'unchanged' })).toBe('mixed');
     expect(outcomeClass({ ...base, exploitation_resilience: 'unchanged', social_emotional: 'deteriorated' })).toBe('not_improved');
     expect(outcomeClass({ ...base, exploitation_resilience: 'improved' })).toBe('insufficient_data');

@@ -59,10 +59,22 @@ export function seriesChange(series: Series): SeriesChange | null {
 export function domainStatuses(series: readonly Series[]): Record<Domain, DomainStatus> {
   const statuses = {} as Record<Domain, DomainStatus>;
   for (const domain of DOMAINS) {
-    const changes = series.filter((entry) => entry.instrument.domain === domain).map(seriesChange).filter((change) => change !== null);
+    const changes = series
+      .filter((entry) => entry.instrument.domain === domain)
+      .map(seriesChange)
+      .filter((change) => change !== null);
     const improved = changes.includes('improved');
     const deteriorated = changes.includes('deteriorated');
-    statuses[domain] = changes.length === 0 ? 'unknown' : improved && deteriorated ? 'mixed' : improved ? 'improved' : deteriorated ? 'deteriorated' : 'unchanged';
+    statuses[domain] =
+      changes.length === 0
+        ? 'unknown'
+        : improved && deteriorated
+          ? 'mixed'
+          : improved
+            ? 'improved'
+            : deteriorated
+              ? 'deteriorated'
+              : 'unchanged';
   }
   return statuses;
 }
@@ -94,7 +106,10 @@ const OTHER_INFORMANTS = new Set(['parent', 'mentor']);
  * own report fall outside the clinical range while a parent or mentor reports a score inside
  * it? The first observation of each series in the window counts.
  */
-export function problemRecognition(series: readonly Series[], windowDays: number): { perDomain: Record<Domain, DomainRecognition>; overall: ProblemRecognition } {
+export function problemRecognition(
+  series: readonly Series[],
+  windowDays: number,
+): { perDomain: Record<Domain, DomainRecognition>; overall: ProblemRecognition } {
   const perDomain = {} as Record<Domain, DomainRecognition>;
   for (const domain of DOMAINS) {
     let youth: boolean | null = null;
@@ -108,8 +123,7 @@ export function problemRecognition(series: readonly Series[], windowDays: number
       if (entry.informant === 'youth') youth = (youth ?? false) || clinical;
       else if (OTHER_INFORMANTS.has(entry.informant)) others = (others ?? false) || clinical;
     }
-    perDomain[domain] =
-      youth === null || others === null ? 'unknown' : others && !youth ? 'low' : others && youth ? 'shared' : 'none';
+    perDomain[domain] = youth === null || others === null ? 'unknown' : others && !youth ? 'low' : others && youth ? 'shared' : 'none';
   }
   const values = Object.values(perDomain);
   const overall: ProblemRecognition = values.includes('low')

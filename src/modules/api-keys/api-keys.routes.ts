@@ -29,13 +29,24 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
       schema: {
         tags: ['admin'],
         summary: 'Create an API key; the key is in this answer and nowhere else',
-        body: z.strictObject({
-          // Stored as text: no control characters (PostgreSQL refuses U+0000 outright).
-          name: z.string().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-          role: z.enum(ROLES),
-          institutionCode: z.string().regex(/^[a-z0-9-]{2,63}$/, 'an institution code: lower-case letters, digits and -').optional(),
-          expiresAt: z.iso.datetime({ offset: true }).optional(),
-        }).meta({ example: { name: 'EHR push Lindehof', role: 'institution', institutionCode: 'lindehof', expiresAt: '2027-06-30T00:00:00Z' } }),
+        body: z
+          .strictObject({
+            // Stored as text: no control characters (PostgreSQL refuses U+0000 outright).
+            name: z
+              .string()
+              .min(1)
+              .max(200)
+              .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+            role: z.enum(ROLES),
+            institutionCode: z
+              .string()
+              .regex(/^[a-z0-9-]{2,63}$/, 'an institution code: lower-case letters, digits and -')
+              .optional(),
+            expiresAt: z.iso.datetime({ offset: true }).optional(),
+          })
+          .meta({
+            example: { name: 'EHR push Lindehof', role: 'institution', institutionCode: 'lindehof', expiresAt: '2027-06-30T00:00:00Z' },
+          }),
         response: {
           201: z.object({ id: z.uuid(), key: z.string() }).meta({
             example: { id: '5b0e3f0a-55b4-4a3e-9a55-8f0f4c2f2f11', key: 'crr_…shown once…' },
@@ -62,7 +73,16 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
           200: z.object({ apiKeys: z.array(apiKeySummary) }).meta({
             example: {
               apiKeys: [
-                { id: '5b0e3f0a-55b4-4a3e-9a55-8f0f4c2f2f11', name: 'EHR push Lindehof', prefix: 'crr_s-Rj5M', role: 'institution', institutionCode: 'lindehof', createdAt: '2026-11-28T09:00:00.000Z', expiresAt: null, revokedAt: null },
+                {
+                  id: '5b0e3f0a-55b4-4a3e-9a55-8f0f4c2f2f11',
+                  name: 'EHR push Lindehof',
+                  prefix: 'crr_s-Rj5M',
+                  role: 'institution',
+                  institutionCode: 'lindehof',
+                  createdAt: '2026-11-28T09:00:00.000Z',
+                  expiresAt: null,
+                  revokedAt: null,
+                },
               ],
             },
           }),

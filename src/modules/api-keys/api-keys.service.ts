@@ -40,8 +40,13 @@ export function refusalOf(key: Pick<ApiKeyState, 'expiresAt' | 'revokedAt'>, now
 export const apiKeyConfirmation: KeyConfirmation = {
   refusedKeysSql,
   refusal: (row: RefusedKeyRow, now: Date) =>
-    refusalOf({ revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) }, now) ??
-    new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
+    refusalOf(
+      {
+        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+      },
+      now,
+    ) ?? new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
 };
 
 export function createApiKeysService(
@@ -54,7 +59,8 @@ export function createApiKeysService(
     async create(input: NewApiKey, now = new Date()): Promise<{ id: string; key: string }> {
       if (!input.name.trim()) throw errors.validation('A key needs a name that says what it is for.', 'name');
       // Names are stored and listed: the identifier rules of records apply (say what, not whom).
-      if (findPii(input.name)) throw new AppError('PII_DETECTED', 'The name holds identifying data; name the system or purpose, not a person.', { field: 'name' });
+      if (findPii(input.name))
+        throw new AppError('PII_DETECTED', 'The name holds identifying data; name the system or purpose, not a person.', { field: 'name' });
       if (input.role === 'institution' && !input.institutionCode) {
         throw errors.validation('A key of role institution must name its institution.', 'institutionCode');
       }

@@ -62,7 +62,11 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     await options.beforeInsert?.(events);
     const keyIds = confirmKeys ? [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))] : [];
     const now = new Date();
-    const refusedRows = await appendAuditEvents(executor, events, confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined);
+    const refusedRows = await appendAuditEvents(
+      executor,
+      events,
+      confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined,
+    );
     const refusals = new Map<Waiting, AppError>();
     if (refusedRows.length === 0) return refusals;
     const byKey = new Map(refusedRows.map((row) => [row.id, confirmKeys!.refusal(row, now)]));
@@ -76,7 +80,11 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
   const flush = async (batch: Waiting[]) => {
     const started = performance.now();
     const observe = (items: Waiting[], failed: boolean) =>
-      options.observe?.(items.map((item) => item.event), (performance.now() - started) / 1000, failed);
+      options.observe?.(
+        items.map((item) => item.event),
+        (performance.now() - started) / 1000,
+        failed,
+      );
     let refusals: Map<Waiting, AppError>;
     try {
       refusals = await append(batch);
@@ -93,7 +101,10 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     // Rare: keys revoked or expired since their requests were admitted. Their events say so.
     for (const item of refused) item.event = item.refusedEvent?.(refusals.get(item)!) ?? item.event;
     try {
-      await appendAuditEvents(executor, refused.map((item) => item.event));
+      await appendAuditEvents(
+        executor,
+        refused.map((item) => item.event),
+      );
       observe(refused, false);
       for (const item of refused) item.resolve(refusals.get(item)!);
     } catch (error) {

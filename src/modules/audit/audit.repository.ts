@@ -67,15 +67,25 @@ export interface KeyCheck {
  * Appends events in one statement (autocommit: one round trip). With `keyCheck`, the events
  * whose principal's key is refused are not written; their keys are returned for the caller.
  */
-export async function appendAuditEvents(executor: SqlConnection, events: readonly AuditEvent[], keyCheck?: KeyCheck): Promise<RefusedKeyRow[]> {
+export async function appendAuditEvents(
+  executor: SqlConnection,
+  events: readonly AuditEvent[],
+  keyCheck?: KeyCheck,
+): Promise<RefusedKeyRow[]> {
   if (events.length === 0) return [];
   // Lone surrogates cannot be stored as text; the single-row path replaces them the same way (UTF-8 encoding).
-  const rows = JSON.stringify(events.map(toRow), (_key, value: unknown) => (typeof value === 'string' ? (value as WellFormable).toWellFormed() : value));
+  const rows = JSON.stringify(events.map(toRow), (_key, value: unknown) =>
+    typeof value === 'string' ? (value as WellFormable).toWellFormed() : value,
+  );
   if (!keyCheck || keyCheck.ids.length === 0) {
     await executor.query(appendSql(), [rows]);
     return [];
   }
-  const { rows: refused } = await executor.query<RefusedKeyRow>(appendSql(keyCheck.sql('$2', '$3')), [rows, keyCheck.ids, keyCheck.now.toISOString()]);
+  const { rows: refused } = await executor.query<RefusedKeyRow>(appendSql(keyCheck.sql('$2', '$3')), [
+    rows,
+    keyCheck.ids,
+    keyCheck.now.toISOString(),
+  ]);
   return refused;
 }
 
@@ -228,6 +238,8 @@ export async function verifyAuditChain(connection: SqlConnection): Promise<Chain
  * Through the owner's function (migrations/0008): the service's own role may not delete events.
  */
 export async function purgeAuditEvents(connection: SqlConnection, before: Date): Promise<number> {
-  const { rows } = await connection.query<{ purged: string }>('select audit_purge_expired($1::timestamptz)::text as purged', [before.toISOString()]);
+  const { rows } = await connection.query<{ purged: string }>('select audit_purge_expired($1::timestamptz)::text as purged', [
+    before.toISOString(),
+  ]);
   return Number(rows[0]!.purged);
 }

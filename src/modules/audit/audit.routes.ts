@@ -16,9 +16,15 @@ const filtersSchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   principalId: z.uuid().optional(),
-  institutionCode: z.string().regex(/^[a-z0-9-]{2,63}$/).optional(),
+  institutionCode: z
+    .string()
+    .regex(/^[a-z0-9-]{2,63}$/)
+    .optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
-  subjectKey: z.string().regex(/^[0-9a-f]{64}$/, 'a registry key: 64 hex characters').optional(),
+  subjectKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a registry key: 64 hex characters')
+    .optional(),
 });
 
 const eventSchema = z.object({
@@ -96,7 +102,9 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
         response: {
-          200: z.object({ events: z.array(eventSchema), nextCursor: z.number().int().nullable() }).meta({ example: { events: [EVENT_EXAMPLE], nextCursor: 1042 } }),
+          200: z
+            .object({ events: z.array(eventSchema), nextCursor: z.number().int().nullable() })
+            .meta({ example: { events: [EVENT_EXAMPLE], nextCursor: 1042 } }),
         },
       },
     },
@@ -116,7 +124,12 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         audit: { action: 'execute', resourceType: 'audit_event' },
         alsoProduces: {
           status: 200,
-          types: { 'application/x-ndjson': { description: 'One audit event (as in /audit/events) per line', example: `${JSON.stringify(EVENT_EXAMPLE)}\n` } },
+          types: {
+            'application/x-ndjson': {
+              description: 'One audit event (as in /audit/events) per line',
+              example: `${JSON.stringify(EVENT_EXAMPLE)}\n`,
+            },
+          },
         },
       },
       schema: {
@@ -124,7 +137,12 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',
         querystring: filtersSchema,
         response: {
-          200: z.string().meta({ description: 'application/x-ndjson: one audit event (as in /audit/events) per line', example: `${JSON.stringify(EVENT_EXAMPLE)}\n` }),
+          200: z
+            .string()
+            .meta({
+              description: 'application/x-ndjson: one audit event (as in /audit/events) per line',
+              example: `${JSON.stringify(EVENT_EXAMPLE)}\n`,
+            }),
         },
       },
     },
@@ -132,7 +150,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       const filters = await toFilters(request.query);
       request.audit.details = { filters };
       const stream = Readable.from(exportAuditEvents((work) => database.transaction(work), filters));
-      return reply.type("application/x-ndjson").send(stream as never);
+      return reply.type('application/x-ndjson').send(stream as never);
     },
   );
 
@@ -145,8 +163,20 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         summary: 'Walk the hash chain and name the first event that does not match',
         response: {
           200: z
-            .object({ valid: z.boolean(), eventsChecked: z.number().int(), firstInvalidPosition: z.number().int().nullable(), reason: z.string().nullable() })
-            .meta({ example: { valid: false, eventsChecked: 1042, firstInvalidPosition: 377, reason: 'the event was altered: its hash does not match its content' } }),
+            .object({
+              valid: z.boolean(),
+              eventsChecked: z.number().int(),
+              firstInvalidPosition: z.number().int().nullable(),
+              reason: z.string().nullable(),
+            })
+            .meta({
+              example: {
+                valid: false,
+                eventsChecked: 1042,
+                firstInvalidPosition: 377,
+                reason: 'the event was altered: its hash does not match its content',
+              },
+            }),
         },
       },
     },
@@ -167,9 +197,38 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
           200: z
             .object({
               subjectKey: z.string(),
-              accesses: z.array(eventSchema.pick({ occurredAt: true, principalId: true, role: true, institutionId: true, action: true, resourceType: true, operation: true, purpose: true, outcome: true })),
+              accesses: z.array(
+                eventSchema.pick({
+                  occurredAt: true,
+                  principalId: true,
+                  role: true,
+                  institutionId: true,
+                  action: true,
+                  resourceType: true,
+                  operation: true,
+                  purpose: true,
+                  outcome: true,
+                }),
+              ),
             })
-            .meta({ example: { subjectKey: '4e1f…64 hex', accesses: [{ occurredAt: EVENT_EXAMPLE.occurredAt, principalId: EVENT_EXAMPLE.principalId, role: 'researcher', institutionId: null, action: 'read', resourceType: 'trajectory', operation: 'POST /graphql', purpose: 'programme_evaluation', outcome: 'success' }] } }),
+            .meta({
+              example: {
+                subjectKey: '4e1f…64 hex',
+                accesses: [
+                  {
+                    occurredAt: EVENT_EXAMPLE.occurredAt,
+                    principalId: EVENT_EXAMPLE.principalId,
+                    role: 'researcher',
+                    institutionId: null,
+                    action: 'read',
+                    resourceType: 'trajectory',
+                    operation: 'POST /graphql',
+                    purpose: 'programme_evaluation',
+                    outcome: 'success',
+                  },
+                ],
+              },
+            }),
         },
       },
     },

@@ -4,7 +4,6 @@ import { ACTIVITY_UNITS, CORE_ELEMENTS, DOMAINS, FREQUENCY_PERIODS, INFORMANTS, 
 import type { CatalogueRepository } from './catalogue.repository';
 import type { Resolvers } from '../../generated/graphql';
 
-
 export const catalogueTypeDefs = /* GraphQL */ `
   ${graphqlEnum('Domain', DOMAINS)}
   ${graphqlEnum('CoreElement', CORE_ELEMENTS)}

@@ -29,7 +29,10 @@ export function createCatalogueRepository(db: Executor) {
     },
 
     listInstitutions: () =>
-      db.select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic }).from(institutions).orderBy(asc(institutions.code)),
+      db
+        .select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic })
+        .from(institutions)
+        .orderBy(asc(institutions.code)),
 
     async listProgrammes() {
       const [rows, offerRows] = await Promise.all([
@@ -49,9 +52,7 @@ export function createCatalogueRepository(db: Executor) {
       ]);
       return rows.map(({ id, ...programme }) => ({
         ...programme,
-        fixedOffer: offerRows
-          .filter((offer) => offer.programmeId === id)
-          .map(({ programmeId: _programmeId, ...offer }) => offer),
+        fixedOffer: offerRows.filter((offer) => offer.programmeId === id).map(({ programmeId: _programmeId, ...offer }) => offer),
       }));
     },
   };

@@ -19,7 +19,22 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
           200: z.object({ instruments: z.array(instrumentSchema) }).meta({
             example: {
               instruments: [
-                { code: 'trauma_symptoms', name: 'Trauma symptom checklist, total', kind: 'score', domain: 'social_emotional', questionnaire: null, minValue: 0, maxValue: 60, higherIsBetter: false, clinicalCutoff: 25, normSd: 10, reliability: 0.9, psychometricSource: 'Illustrative values …', levels: null, informants: ['clinician', 'youth'] },
+                {
+                  code: 'trauma_symptoms',
+                  name: 'Trauma symptom checklist, total',
+                  kind: 'score',
+                  domain: 'social_emotional',
+                  questionnaire: null,
+                  minValue: 0,
+                  maxValue: 60,
+                  higherIsBetter: false,
+                  clinicalCutoff: 25,
+                  normSd: 10,
+                  reliability: 0.9,
+                  psychometricSource: 'Illustrative values …',
+                  levels: null,
+                  informants: ['clinician', 'youth'],
+                },
               ],
             },
           }),
@@ -37,7 +52,18 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
         summary: 'Care activity types with their unit, domain and core element',
         response: {
           200: z.object({ activityTypes: z.array(activityTypeSchema) }).meta({
-            example: { activityTypes: [{ code: 'mentor_conversation', name: 'Individual mentor conversation', domain: 'exploitation_resilience', unit: 'minutes', coreElement: 'mentor_conversations', description: '' }] },
+            example: {
+              activityTypes: [
+                {
+                  code: 'mentor_conversation',
+                  name: 'Individual mentor conversation',
+                  domain: 'exploitation_resilience',
+                  unit: 'minutes',
+                  coreElement: 'mentor_conversations',
+                  description: '',
+                },
+              ],
+            },
           }),
         },
       },
@@ -77,7 +103,9 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
                   institutionCode: 'vuurtorenhuis',
                   settings: ['closed_residential', 'open_residential'],
                   description: 'Closed admission followed by an open group, with trauma treatment.',
-                  fixedOffer: [{ activityTypeCode: 'mentor_conversation', expectedCount: 1, period: 'week', coreElement: 'mentor_conversations' }],
+                  fixedOffer: [
+                    { activityTypeCode: 'mentor_conversation', expectedCount: 1, period: 'week', coreElement: 'mentor_conversations' },
+                  ],
                 },
               ],
             },

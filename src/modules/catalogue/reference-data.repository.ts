@@ -1,13 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import type { Orm } from '../../db/client';
-import {
-  activityTypes,
-  instrumentInformants,
-  instruments,
-  institutions,
-  programmeOfferItems,
-  programmes,
-} from '../../db/schema';
+import { activityTypes, instrumentInformants, instruments, institutions, programmeOfferItems, programmes } from '../../db/schema';
 import { ACTIVITY_TYPES, INSTITUTIONS, INSTRUMENTS } from './reference-data';
 
 /**
@@ -23,7 +16,9 @@ export async function seedReferenceData(orm: Orm): Promise<void> {
       .onConflictDoNothing();
     await tx
       .insert(instrumentInformants)
-      .values(INSTRUMENTS.flatMap((instrument) => instrument.informants.map((informant) => ({ instrumentCode: instrument.code, informant }))))
+      .values(
+        INSTRUMENTS.flatMap((instrument) => instrument.informants.map((informant) => ({ instrumentCode: instrument.code, informant }))),
+      )
       .onConflictDoNothing();
 
     await tx
@@ -33,7 +28,12 @@ export async function seedReferenceData(orm: Orm): Promise<void> {
     const institutionRows = await tx
       .select({ id: institutions.id, code: institutions.code })
       .from(institutions)
-      .where(inArray(institutions.code, INSTITUTIONS.map((institution) => institution.code)));
+      .where(
+        inArray(
+          institutions.code,
+          INSTITUTIONS.map((institution) => institution.code),
+        ),
+      );
     const institutionIds = new Map(institutionRows.map((row) => [row.code, row.id]));
 
     for (const institution of INSTITUTIONS) {

@@ -1,13 +1,5 @@
 import type { StatusLevel } from '../../db/schema';
-import type {
-  ActivityUnit,
-  CoreElement,
-  Domain,
-  FrequencyPeriod,
-  Informant,
-  InstrumentKind,
-  Setting,
-} from '../../lib/vocabulary';
+import type { ActivityUnit, CoreElement, Domain, FrequencyPeriod, Informant, InstrumentKind, Setting } from '../../lib/vocabulary';
 
 // Reference data loaded into every database: the catalogues the ingest rules and the N=1
 // statistics need, and the six participating institutions with their eight programmes.
@@ -26,8 +18,20 @@ export const ACTIVITY_TYPES: ActivityTypeSeed[] = [
   { code: 'diagnostics', name: 'Diagnostics', domain: null, unit: 'count', coreElement: 'diagnostics_safety' },
   { code: 'safety_analysis', name: 'Safety analysis', domain: 'exploitation_resilience', unit: 'count', coreElement: 'diagnostics_safety' },
   { code: 'treatment_plan_meeting', name: 'Treatment-plan meeting', domain: null, unit: 'count', coreElement: null },
-  { code: 'mentor_conversation', name: 'Individual mentor conversation', domain: 'exploitation_resilience', unit: 'minutes', coreElement: 'mentor_conversations' },
-  { code: 'group_session', name: 'Group session on the living group', domain: 'social_emotional', unit: 'minutes', coreElement: 'living_climate' },
+  {
+    code: 'mentor_conversation',
+    name: 'Individual mentor conversation',
+    domain: 'exploitation_resilience',
+    unit: 'minutes',
+    coreElement: 'mentor_conversations',
+  },
+  {
+    code: 'group_session',
+    name: 'Group session on the living group',
+    domain: 'social_emotional',
+    unit: 'minutes',
+    coreElement: 'living_climate',
+  },
   { code: 'psycho_education', name: 'Psycho-education (youth)', domain: 'exploitation_resilience', unit: 'minutes', coreElement: null },
   { code: 'trauma_treatment_emdr', name: 'Trauma treatment: EMDR', domain: 'social_emotional', unit: 'minutes', coreElement: null },
   { code: 'trauma_treatment_tfcbt', name: 'Trauma treatment: TF-CBT', domain: 'social_emotional', unit: 'minutes', coreElement: null },
@@ -38,8 +42,20 @@ export const ACTIVITY_TYPES: ActivityTypeSeed[] = [
   { code: 'participation_school', name: 'Participation: school', domain: 'participation', unit: 'count', coreElement: null },
   { code: 'participation_work', name: 'Participation: work or internship', domain: 'participation', unit: 'count', coreElement: null },
   { code: 'participation_leisure', name: 'Participation: leisure activity', domain: 'participation', unit: 'count', coreElement: null },
-  { code: 'phone_restriction', name: 'Phone or social-media restriction', domain: 'exploitation_resilience', unit: 'count', coreElement: null },
-  { code: 'experience_expert', name: 'Involvement of an experience expert', domain: 'exploitation_resilience', unit: 'count', coreElement: null },
+  {
+    code: 'phone_restriction',
+    name: 'Phone or social-media restriction',
+    domain: 'exploitation_resilience',
+    unit: 'count',
+    coreElement: null,
+  },
+  {
+    code: 'experience_expert',
+    name: 'Involvement of an experience expert',
+    domain: 'exploitation_resilience',
+    unit: 'count',
+    coreElement: null,
+  },
 ];
 
 export interface InstrumentSeed {
@@ -107,7 +123,10 @@ const YOUTH_PERSPECTIVE_ITEMS: Array<[string, string]> = [
 export const INSTRUMENTS: InstrumentSeed[] = [
   // Domain 1: exploitation and resilience.
   score('resilience', 'Resilience scale, total', 'exploitation_resilience', [0, 100], true, 50, 15, 0.85, ['youth', 'mentor', 'clinician']),
-  score('healthy_relationships', 'Healthy relationships scale, total', 'exploitation_resilience', [0, 40], true, 20, 7, 0.8, ['youth', 'mentor']),
+  score('healthy_relationships', 'Healthy relationships scale, total', 'exploitation_resilience', [0, 40], true, 20, 7, 0.8, [
+    'youth',
+    'mentor',
+  ]),
   {
     code: 'exploitation_status',
     name: 'Exploitation status',
@@ -130,13 +149,26 @@ export const INSTRUMENTS: InstrumentSeed[] = [
   },
   // Domain 2: social-emotional problems (higher is worse on these problem scales).
   score('trauma_symptoms', 'Trauma symptom checklist, total', 'social_emotional', [0, 60], false, 25, 10, 0.9, ['youth', 'clinician']),
-  score('emotional_behavioural', 'Emotional and behavioural problems, total', 'social_emotional', [0, 40], false, 17, 6, 0.82, ['youth', 'parent', 'mentor', 'teacher']),
+  score('emotional_behavioural', 'Emotional and behavioural problems, total', 'social_emotional', [0, 40], false, 17, 6, 0.82, [
+    'youth',
+    'parent',
+    'mentor',
+    'teacher',
+  ]),
   score('self_image', 'Self-image scale, total', 'social_emotional', [0, 30], true, 15, 5, 0.8, ['youth']),
   // Domain 3: family and network.
-  score('family_functioning', 'Family functioning problems, total', 'family_network', [0, 48], false, 24, 8, 0.86, ['youth', 'parent', 'clinician']),
+  score('family_functioning', 'Family functioning problems, total', 'family_network', [0, 48], false, 24, 8, 0.86, [
+    'youth',
+    'parent',
+    'clinician',
+  ]),
   score('network_support', 'Perceived network support, total', 'family_network', [0, 30], true, 12, 6, 0.78, ['youth', 'mentor']),
   // Domain 4: participation in society.
-  score('participation', 'Participation and daytime activities, total', 'participation', [0, 40], true, 20, 8, 0.8, ['youth', 'mentor', 'teacher']),
+  score('participation', 'Participation and daytime activities, total', 'participation', [0, 40], true, 20, 8, 0.8, [
+    'youth',
+    'mentor',
+    'teacher',
+  ]),
   {
     code: 'school_work_attendance',
     name: 'School or work attendance',
@@ -192,7 +224,14 @@ const coreOffer = (mentorPerWeek: number, groupSessionsPerWeek: number): OfferIt
   { activityTypeCode: 'safety_analysis', expectedCount: 1, period: 'trajectory', coreElement: 'diagnostics_safety' },
   { activityTypeCode: 'mentor_conversation', expectedCount: mentorPerWeek, period: 'week', coreElement: 'mentor_conversations' },
   ...(groupSessionsPerWeek > 0
-    ? [{ activityTypeCode: 'group_session', expectedCount: groupSessionsPerWeek, period: 'week' as const, coreElement: 'living_climate' as const }]
+    ? [
+        {
+          activityTypeCode: 'group_session',
+          expectedCount: groupSessionsPerWeek,
+          period: 'week' as const,
+          coreElement: 'living_climate' as const,
+        },
+      ]
     : []),
   { activityTypeCode: 'treatment_plan_meeting', expectedCount: 1, period: 'quarter', coreElement: null },
 ];
@@ -214,7 +253,12 @@ export const INSTITUTIONS: InstitutionSeed[] = [
         name: 'Baken',
         settings: ['closed_residential', 'open_residential'],
         description: 'Closed admission followed by an open group, with trauma treatment.',
-        offer: [...coreOffer(1, 2), item('trauma_treatment_emdr', 1, 'week'), item('parent_contact', 2, 'month'), item('psycho_education', 1, 'month')],
+        offer: [
+          ...coreOffer(1, 2),
+          item('trauma_treatment_emdr', 1, 'week'),
+          item('parent_contact', 2, 'month'),
+          item('psycho_education', 1, 'month'),
+        ],
       },
       {
         code: 'vuurtorenhuis-koers',
@@ -247,7 +291,12 @@ export const INSTITUTIONS: InstitutionSeed[] = [
         name: 'Beschermd Verder',
         settings: ['closed_residential', 'open_residential'],
         description: 'Closed protective stay, then an open group.',
-        offer: [...coreOffer(2, 2), item('trauma_treatment_tfcbt', 1, 'week'), item('phone_restriction', 1, 'trajectory'), item('parent_contact', 2, 'month')],
+        offer: [
+          ...coreOffer(2, 2),
+          item('trauma_treatment_tfcbt', 1, 'week'),
+          item('phone_restriction', 1, 'trajectory'),
+          item('parent_contact', 2, 'month'),
+        ],
       },
     ],
   },

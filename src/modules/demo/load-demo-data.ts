@@ -24,7 +24,12 @@ export type DemoLoadProgress = (done: DemoLoadResult) => void;
  * Writes a synthetic dataset straight into the database, in one transaction, flagged
  * `synthetic`. Reference data must be loaded first.
  */
-export async function loadDemoData(orm: Orm, registryPseudonymKey: Buffer, options: GeneratorOptions, onProgress?: DemoLoadProgress): Promise<DemoLoadResult> {
+export async function loadDemoData(
+  orm: Orm,
+  registryPseudonymKey: Buffer,
+  options: GeneratorOptions,
+  onProgress?: DemoLoadProgress,
+): Promise<DemoLoadResult> {
   return insertSyntheticTrajectories(orm, registryPseudonymKey, generateSyntheticTrajectories(options), onProgress);
 }
 
@@ -40,7 +45,9 @@ export async function insertSyntheticTrajectories(
 ): Promise<DemoLoadResult> {
   return orm.transaction(async (tx) => {
     const codes = async (table: 'institutions' | 'programmes') =>
-      new Map((await selectRows<{ id: string; code: string }>(tx, sql.raw(`select id, code from ${table}`))).map((row) => [row.code, row.id]));
+      new Map(
+        (await selectRows<{ id: string; code: string }>(tx, sql.raw(`select id, code from ${table}`))).map((row) => [row.code, row.id]),
+      );
     const institutionIds = await codes('institutions');
     const programmeIds = await codes('programmes');
     const subjectIds = new Map<string, string>();
@@ -77,7 +84,11 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
     const institutionId = context.institutionIds.get(synthetic.institutionCode)!;
     const ownKey = `${institutionId}:${synthetic.subject.key}`;
     if (!context.subjectIds.has(ownKey) && !newSubjects.has(ownKey)) {
-      newSubjects.set(ownKey, { institutionId, registryKey: registryKeyFor(`demo:${synthetic.subject.key}`, context.registryPseudonymKey), subject: synthetic.subject });
+      newSubjects.set(ownKey, {
+        institutionId,
+        registryKey: registryKeyFor(`demo:${synthetic.subject.key}`, context.registryPseudonymKey),
+        subject: synthetic.subject,
+      });
     }
   }
   if (newSubjects.size > 0) {
@@ -154,7 +165,6 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
 
 /** One array as one bound parameter (a bare array in Drizzle's `sql` becomes a list of parameters). */
 const arr = (values: unknown[]) => sql.param(values);
-
 
 /** True when the database holds no trajectories yet (the demo data is loaded only then). */
 export async function isRegistryEmpty(orm: Orm): Promise<boolean> {

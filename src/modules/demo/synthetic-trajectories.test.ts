@@ -44,7 +44,12 @@ describe('synthetic trajectories', () => {
 
   it('gives unique references and links some youths across trajectories', () => {
     const trajectories = generate(17, 300);
-    const references = trajectories.flatMap((t) => [t.reference, ...t.placements.map((p) => p.reference), ...t.activities.map((a) => a.reference), ...t.measurements.map((m) => m.reference)]);
+    const references = trajectories.flatMap((t) => [
+      t.reference,
+      ...t.placements.map((p) => p.reference),
+      ...t.activities.map((a) => a.reference),
+      ...t.measurements.map((m) => m.reference),
+    ]);
     expect(new Set(references).size).toBe(references.length);
     const subjects = new Set(trajectories.map((t) => t.subject.key));
     expect(subjects.size).toBeLessThan(trajectories.length);

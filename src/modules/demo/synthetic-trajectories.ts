@@ -79,7 +79,13 @@ const SERIES_PLAN: Array<{ instrument: string; informants: Informant[]; everyDay
   { instrument: 'school_work_attendance', informants: ['mentor'], everyDays: 28 },
 ];
 
-const MENTOR_TOPIC_SETS: MentorTopic[][] = [['safety'], ['sexuality_relationships'], ['talents'], ['social_media'], ['safety', 'social_media']];
+const MENTOR_TOPIC_SETS: MentorTopic[][] = [
+  ['safety'],
+  ['sexuality_relationships'],
+  ['talents'],
+  ['social_media'],
+  ['safety', 'social_media'],
+];
 
 type Course = 'improving' | 'stable' | 'worsening';
 
@@ -150,7 +156,11 @@ function buildTrajectory(
       ])
     : null;
   // A premature end comes earlier than planned.
-  const endDate = ended ? (endReason === 'premature_end' ? addDays(startDate, Math.round(plannedDays * random.between(0.3, 0.8))) : plannedEnd) : null;
+  const endDate = ended
+    ? endReason === 'premature_end'
+      ? addDays(startDate, Math.round(plannedDays * random.between(0.3, 0.8)))
+      : plannedEnd
+    : null;
   const lastDay = minDate(endDate ?? asOf, asOf);
   const days = Math.max(1, daysBetween(startDate, lastDay));
 
@@ -181,7 +191,17 @@ function buildTrajectory(
     ]),
     placements: placementsFor(random, reference, programme, startDate, endDate, days),
     activities: activitiesFor(random, reference, programme.offer, startDate, days),
-    measurements: measurementsFor(random, reference, startDate, days, courses, underReports, exploitationAtIntake, ambulatory, measurementSpacing),
+    measurements: measurementsFor(
+      random,
+      reference,
+      startDate,
+      days,
+      courses,
+      underReports,
+      exploitationAtIntake,
+      ambulatory,
+      measurementSpacing,
+    ),
   };
 }
 
@@ -193,12 +213,27 @@ function domainCourses(random: Random, outcome: 'several' | 'none' | 'mixed'): R
       ['worsening', worsening],
     ]);
   if (outcome === 'several') {
-    return { exploitation_resilience: 'improving', social_emotional: 'improving', family_network: course(6, 4, 0), participation: course(6, 4, 0) };
+    return {
+      exploitation_resilience: 'improving',
+      social_emotional: 'improving',
+      family_network: course(6, 4, 0),
+      participation: course(6, 4, 0),
+    };
   }
   if (outcome === 'none') {
-    return { exploitation_resilience: course(0, 7, 3), social_emotional: course(0, 6, 4), family_network: course(0, 8, 2), participation: course(0, 7, 3) };
+    return {
+      exploitation_resilience: course(0, 7, 3),
+      social_emotional: course(0, 6, 4),
+      family_network: course(0, 8, 2),
+      participation: course(0, 7, 3),
+    };
   }
-  return { exploitation_resilience: course(5, 3, 2), social_emotional: course(2, 4, 4), family_network: course(2, 6, 2), participation: course(3, 5, 2) };
+  return {
+    exploitation_resilience: course(5, 3, 2),
+    social_emotional: course(2, 4, 4),
+    family_network: course(2, 6, 2),
+    participation: course(3, 5, 2),
+  };
 }
 
 function placementsFor(
@@ -231,7 +266,15 @@ function activitiesFor(
   // How faithfully this youth's programme was delivered.
   const fidelity = random.between(0.55, 1.05);
   const add = (activityTypeCode: string, day: number) => {
-    const counted = !['mentor_conversation', 'group_session', 'psycho_education', 'trauma_treatment_emdr', 'trauma_treatment_tfcbt', 'family_therapy', 'parent_psycho_education'].includes(activityTypeCode);
+    const counted = ![
+      'mentor_conversation',
+      'group_session',
+      'psycho_education',
+      'trauma_treatment_emdr',
+      'trauma_treatment_tfcbt',
+      'family_therapy',
+      'parent_psycho_education',
+    ].includes(activityTypeCode);
     activities.push({
       reference: `${reference}-A${String(activities.length + 1).padStart(4, '0')}`,
       activityTypeCode,
@@ -297,7 +340,8 @@ function measurementsFor(
     }
   }
   if (!ambulatory) {
-    for (let day = 14; day <= days; day += Math.round(28 * spacing)) add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
+    for (let day = 14; day <= days; day += Math.round(28 * spacing))
+      add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
   }
   // The youth-perspective questionnaire at intake and, when care lasted long enough, near the end.
   for (const day of days > 90 ? [7, days - 7] : [7]) {
@@ -322,7 +366,8 @@ function scoreSeries(
   const worse = instrument.higherIsBetter ? -1 : 1;
   // Problems at intake lie on the clinical side of the cut-off, unless the youth understates them.
   const start = understated ? cutoff - worse * random.between(0.3, 1.2) * sd : cutoff + worse * random.between(0.4, 1.6) * sd;
-  const change = course === 'improving' ? -random.between(1.3, 2.6) : course === 'worsening' ? random.between(1.0, 1.8) : random.between(-0.3, 0.3);
+  const change =
+    course === 'improving' ? -random.between(1.3, 2.6) : course === 'worsening' ? random.between(1.0, 1.8) : random.between(-0.3, 0.3);
   const series: Array<[number, number]> = [];
   for (let day = 0; day <= days; day += everyDays) {
     const progress = day / days;
@@ -343,7 +388,8 @@ function statusSeries(
   const levels = instrument.levels!.filter((level) => level.rank !== null).map((level) => level.value);
   const unknown = instrument.levels!.find((level) => level.rank === null)?.value;
   const top = levels.length - 1;
-  let level = instrument.code === 'exploitation_status' ? (exploitationAtIntake === 'confirmed' || random.chance(0.4) ? 0 : 1) : random.integer(0, 1);
+  let level =
+    instrument.code === 'exploitation_status' ? (exploitationAtIntake === 'confirmed' || random.chance(0.4) ? 0 : 1) : random.integer(0, 1);
   const changeDay = random.integer(Math.round(days * 0.2), Math.round(days * 0.8));
   const series: Array<[number, number]> = [];
   for (let day = 0; day <= days; day += everyDays) {

@@ -45,7 +45,10 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRoutes
         body: z.strictObject({ pseudonym }).meta({ example: { pseudonym: EXAMPLE_PSEUDONYM } }),
         response: {
           200: z
-            .object({ status: z.enum(['erased', 'already_erased']), trajectories: z.number().int().meta({ description: 'Your trajectories removed' }) })
+            .object({
+              status: z.enum(['erased', 'already_erased']),
+              trajectories: z.number().int().meta({ description: 'Your trajectories removed' }),
+            })
             .meta({ example: { status: 'erased', trajectories: 2 } }),
           ...refusals,
         },
@@ -91,7 +94,12 @@ export async function erasureRoutes(app: FastifyInstance, options: ErasureRoutes
     async (request) => {
       const { pseudonym: source, reason, caseReference: reference } = request.body;
       return erasure.eraseRegistryWide(
-        workFor(request, (deleted) => ({ scope: 'registry', reason, ...(reference ? { caseReference: reference } : {}), trajectories: deleted })),
+        workFor(request, (deleted) => ({
+          scope: 'registry',
+          reason,
+          ...(reference ? { caseReference: reference } : {}),
+          trajectories: deleted,
+        })),
         source,
       );
     },

@@ -11,6 +11,8 @@ export async function erasureModule(app: FastifyInstance, options: { database: D
     prefix: '/api/v1',
     erasure: createErasureService(options.registryPseudonymKey),
     workFor: (request, details) =>
-      createUnitOfWork(database, [app.auditLog.participant(request, (written) => ({ statusCode: 200, facts: { details: details(written.deleted) } }))]),
+      createUnitOfWork(database, [
+        app.auditLog.participant(request, (written) => ({ statusCode: 200, facts: { details: details(written.deleted) } })),
+      ]),
   });
 }

@@ -1,5 +1,12 @@
 import { daysBetween } from '../../lib/dates';
-import { type DeliveredActivity, type Dose, dosePerActivityType, type Fidelity, fidelity, type OfferItem } from '../../lib/statistics/care-delivery';
+import {
+  type DeliveredActivity,
+  type Dose,
+  dosePerActivityType,
+  type Fidelity,
+  fidelity,
+  type OfferItem,
+} from '../../lib/statistics/care-delivery';
 import {
   type DomainRecognition,
   type DomainStatus,
@@ -48,13 +55,24 @@ export type CareDeliveryIndicators = Pick<TrajectoryIndicators, 'daysInCare' | '
 export function outcomeIndicators(series: Series[], intakeWindowDays: number): OutcomeIndicators {
   const statuses = domainStatuses(series);
   const recognition = problemRecognition(series, intakeWindowDays);
-  return { domainStatuses: statuses, intakeRecognition: recognition.perDomain, outcomeClass: outcomeClass(statuses), problemRecognition: recognition.overall };
+  return {
+    domainStatuses: statuses,
+    intakeRecognition: recognition.perDomain,
+    outcomeClass: outcomeClass(statuses),
+    problemRecognition: recognition.overall,
+  };
 }
 
 /** What was delivered against the programme's offer over the time in care. */
-export function careDeliveryIndicators(inputs: Pick<TrajectoryInputs, 'startDate' | 'endDate' | 'asOf' | 'activities' | 'offer'>): CareDeliveryIndicators {
+export function careDeliveryIndicators(
+  inputs: Pick<TrajectoryInputs, 'startDate' | 'endDate' | 'asOf' | 'activities' | 'offer'>,
+): CareDeliveryIndicators {
   const days = daysInCare(inputs.startDate, inputs.endDate, inputs.asOf);
-  return { daysInCare: days, fidelity: fidelity(inputs.offer, inputs.activities, days), dose: dosePerActivityType(inputs.activities, days) };
+  return {
+    daysInCare: days,
+    fidelity: fidelity(inputs.offer, inputs.activities, days),
+    dose: dosePerActivityType(inputs.activities, days),
+  };
 }
 
 export function computeTrajectoryIndicators(inputs: TrajectoryInputs): TrajectoryIndicators {

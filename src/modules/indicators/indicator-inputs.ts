@@ -10,7 +10,12 @@ export const toDelivered = (activity: Pick<ActivityRow, 'activity_type_code' | '
   durationMinutes: activity.duration_minutes,
 });
 
-export const toOfferItem = (item: { activity_type_code: string; expected_count: number; period: OfferItem['period']; core_element: OfferItem['coreElement'] }): OfferItem => ({
+export const toOfferItem = (item: {
+  activity_type_code: string;
+  expected_count: number;
+  period: OfferItem['period'];
+  core_element: OfferItem['coreElement'];
+}): OfferItem => ({
   activityTypeCode: item.activity_type_code,
   expectedCount: item.expected_count,
   period: item.period,
@@ -28,7 +33,13 @@ export function toSeries<Extra extends object>(
     const key = `${measurement.instrument_code}|${measurement.informant}`;
     let series = grouped.get(key);
     if (!series) {
-      series = { instrument: instruments.get(measurement.instrument_code)!, informant: measurement.informant, observations: [], rows: [], ...extra() };
+      series = {
+        instrument: instruments.get(measurement.instrument_code)!,
+        informant: measurement.informant,
+        observations: [],
+        rows: [],
+        ...extra(),
+      };
       grouped.set(key, series);
     }
     series.observations.push({ day: measurement.day, value: measurement.value });

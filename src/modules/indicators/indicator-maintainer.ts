@@ -51,7 +51,16 @@ export async function loadInstruments(connection: Queryable): Promise<Map<string
   return new Map(
     rows.map((row) => [
       row.code,
-      { code: row.code, kind: row.kind, domain: row.domain, normSd: row.norm_sd, reliability: row.reliability, higherIsBetter: row.higher_is_better, clinicalCutoff: row.clinical_cutoff, levels: row.levels },
+      {
+        code: row.code,
+        kind: row.kind,
+        domain: row.domain,
+        normSd: row.norm_sd,
+        reliability: row.reliability,
+        higherIsBetter: row.higher_is_better,
+        clinicalCutoff: row.clinical_cutoff,
+        levels: row.levels,
+      },
     ]),
   );
 }
@@ -128,7 +137,13 @@ async function processBatch(connection: SqlConnection, settings: MaintainerSetti
     await connection.query(
       `insert into trajectory_doses (trajectory_id, activity_type_code, count, minutes, per_month_in_care)
        select * from unnest($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::float8[])`,
-      [doses.map((dose) => dose.id), doses.map((dose) => dose.activityTypeCode), doses.map((dose) => dose.count), doses.map((dose) => dose.minutes), doses.map((dose) => dose.perMonthInCare)],
+      [
+        doses.map((dose) => dose.id),
+        doses.map((dose) => dose.activityTypeCode),
+        doses.map((dose) => dose.count),
+        doses.map((dose) => dose.minutes),
+        doses.map((dose) => dose.perMonthInCare),
+      ],
     );
   }
   return taken.length;

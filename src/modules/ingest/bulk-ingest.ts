@@ -73,18 +73,26 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
         const { existing } = claim;
         if (existing.outcome === 'in_progress') {
           if (existing.ageSeconds < ABANDONED_CLAIM_SECONDS) {
-            throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry when it is done.', {
-              retryAfterSeconds: 5,
-            });
+            throw new AppError(
+              'IDEMPOTENCY_KEY_IN_USE',
+              'A request with this Idempotency-Key is still being processed; retry when it is done.',
+              {
+                retryAfterSeconds: 5,
+              },
+            );
           }
           reportId = existing.id;
           await reports((repository) => repository.reclaim(existing.id));
         } else {
           for await (const _line of lines) void _line; // Read the body to compare it with the first one.
           if (requestHash() !== existing.requestHash) {
-            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request body; use a new key for new data.', {
-              field: 'headers.idempotency-key',
-            });
+            throw new AppError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'This Idempotency-Key was used for a different request body; use a new key for new data.',
+              {
+                field: 'headers.idempotency-key',
+              },
+            );
           }
           return { httpStatus: existing.httpStatus ?? 200, report: existing.report!, replayed: true };
         }

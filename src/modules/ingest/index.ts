@@ -14,7 +14,15 @@ import { createIngestService } from './ingest.service';
 
 export { IngestReportBuilder } from './ingest-report';
 export { createIngestService, type IngestService, type IngestSettings } from './ingest.service';
-export { careActivityBodySchema, measurementBodySchema, placementBodySchema, type RecordType, referenceSchema, subjectInputSchema, trajectoryBodySchema } from './ingest.schemas';
+export {
+  careActivityBodySchema,
+  measurementBodySchema,
+  placementBodySchema,
+  type RecordType,
+  referenceSchema,
+  subjectInputSchema,
+  trajectoryBodySchema,
+} from './ingest.schemas';
 // The records' response shapes, shared with the single-record routes (modules/records).
 export {
   EXAMPLES,

@@ -40,7 +40,11 @@ const COLUMNS = 'id, outcome, request_hash, http_status, report, extract(epoch f
 export function createIngestReportsRepository(connection: SqlConnection) {
   return {
     /** Claims an idempotency key for a new request; returns the existing row if already claimed. */
-    async claim(institutionId: string, idempotencyKey: string, id: string): Promise<{ claimed: true } | { claimed: false; existing: StoredReport }> {
+    async claim(
+      institutionId: string,
+      idempotencyKey: string,
+      id: string,
+    ): Promise<{ claimed: true } | { claimed: false; existing: StoredReport }> {
       const inserted = await connection.query(
         `insert into ingest_reports (id, institution_id, idempotency_key, outcome) values ($1, $2, $3, 'in_progress')
          on conflict (institution_id, idempotency_key) do nothing returning id`,
@@ -60,7 +64,13 @@ export function createIngestReportsRepository(connection: SqlConnection) {
     },
 
     /** Stores a finished report: completes a claimed key, or inserts a report without one. */
-    async save(institutionId: string, report: IngestReport, httpStatus: number, requestHash: string, idempotencyKey?: string): Promise<void> {
+    async save(
+      institutionId: string,
+      report: IngestReport,
+      httpStatus: number,
+      requestHash: string,
+      idempotencyKey?: string,
+    ): Promise<void> {
       const outcome = report.outcome === 'committed' ? 'committed' : 'rolled_back';
       if (idempotencyKey) {
         await connection.query(

@@ -59,14 +59,19 @@ function checkMeasurement(record: MeasurementRecord, catalogue: IngestCatalogue)
       });
     }
   } else if (record.value < instrument.minValue || record.value > instrument.maxValue) {
-    errors.push({ code: 'VALUE_OUT_OF_RANGE', message: `must lie between ${instrument.minValue} and ${instrument.maxValue}`, field: 'value' });
+    errors.push({
+      code: 'VALUE_OUT_OF_RANGE',
+      message: `must lie between ${instrument.minValue} and ${instrument.maxValue}`,
+      field: 'value',
+    });
   }
   return errors;
 }
 
 function checkCareActivity(record: CareActivityRecord, catalogue: IngestCatalogue): RecordError[] {
   const activityType = catalogue.activityTypes.get(record.activityTypeCode);
-  if (!activityType) return [{ code: 'UNKNOWN_ACTIVITY_TYPE', message: 'is not in the activity-type catalogue', field: 'activityTypeCode' }];
+  if (!activityType)
+    return [{ code: 'UNKNOWN_ACTIVITY_TYPE', message: 'is not in the activity-type catalogue', field: 'activityTypeCode' }];
   const errors: RecordError[] = [];
   if (activityType.unit === 'minutes' && record.durationMinutes == null) {
     errors.push({ code: 'AMOUNT_MISSING', message: 'this activity type is recorded in minutes', field: 'durationMinutes' });

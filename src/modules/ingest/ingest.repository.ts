@@ -107,7 +107,9 @@ async function upsert(
   if (references.length === 0) return new Map();
   // Rows in one fixed order (by reference), so two requests upserting the same records lock them
   // in the same order and cannot deadlock within a batch.
-  const order = references.map((_, index) => index).sort((a, b) => (references[a]! < references[b]! ? -1 : references[a]! > references[b]! ? 1 : 0));
+  const order = references
+    .map((_, index) => index)
+    .sort((a, b) => (references[a]! < references[b]! ? -1 : references[a]! > references[b]! ? 1 : 0));
   const sorted = (values: unknown[]) => order.map((index) => values[index]);
   const { rows } = await connection.query<{ reference: string; id: string; created: boolean }>(statement, [
     institutionId,
@@ -147,21 +149,42 @@ export function createIngestRepository(connection: SqlConnection) {
 
     upsertTrajectories: (
       institutionId: string,
-      rows: Array<{ reference: string; subjectId: string; programmeId: string; startDate: string; endDate: string | null; endReason: string | null; exploitationAtIntake: string; researchConsent: string }>,
+      rows: Array<{
+        reference: string;
+        subjectId: string;
+        programmeId: string;
+        startDate: string;
+        endDate: string | null;
+        endReason: string | null;
+        exploitationAtIntake: string;
+        researchConsent: string;
+      }>,
     ) =>
-      upsert(connection, TRAJECTORY_UPSERT, institutionId, rows.map((row) => row.reference), [
-        rows.map((row) => row.subjectId),
-        rows.map((row) => row.programmeId),
-        rows.map((row) => row.startDate),
-        rows.map((row) => row.endDate),
-        rows.map((row) => row.endReason),
-        rows.map((row) => row.exploitationAtIntake),
-        rows.map((row) => row.researchConsent),
-      ]),
+      upsert(
+        connection,
+        TRAJECTORY_UPSERT,
+        institutionId,
+        rows.map((row) => row.reference),
+        [
+          rows.map((row) => row.subjectId),
+          rows.map((row) => row.programmeId),
+          rows.map((row) => row.startDate),
+          rows.map((row) => row.endDate),
+          rows.map((row) => row.endReason),
+          rows.map((row) => row.exploitationAtIntake),
+          rows.map((row) => row.researchConsent),
+        ],
+      ),
 
     async findTrajectories(institutionId: string, references: string[]): Promise<Map<string, KnownTrajectory>> {
       if (references.length === 0) return new Map();
-      const { rows } = await connection.query<{ reference: string; id: string; start_date: string; end_date: string | null; registry_key: string }>(
+      const { rows } = await connection.query<{
+        reference: string;
+        id: string;
+        start_date: string;
+        end_date: string | null;
+        registry_key: string;
+      }>(
         `select t.reference, t.id, t.start_date::text, t.end_date::text, s.registry_key
            from trajectories t join subjects s on s.id = t.subject_id
           where t.institution_id = $1 and t.reference = any($2::text[])`,
@@ -176,12 +199,18 @@ export function createIngestRepository(connection: SqlConnection) {
       institutionId: string,
       rows: Array<{ reference: string; trajectoryId: string; setting: string; startDate: string; endDate: string | null }>,
     ) =>
-      upsert(connection, PLACEMENT_UPSERT, institutionId, rows.map((row) => row.reference), [
-        rows.map((row) => row.trajectoryId),
-        rows.map((row) => row.setting),
-        rows.map((row) => row.startDate),
-        rows.map((row) => row.endDate),
-      ]),
+      upsert(
+        connection,
+        PLACEMENT_UPSERT,
+        institutionId,
+        rows.map((row) => row.reference),
+        [
+          rows.map((row) => row.trajectoryId),
+          rows.map((row) => row.setting),
+          rows.map((row) => row.startDate),
+          rows.map((row) => row.endDate),
+        ],
+      ),
 
     upsertCareActivities: (
       institutionId: string,
@@ -197,28 +226,40 @@ export function createIngestRepository(connection: SqlConnection) {
         topics: string[] | null;
       }>,
     ) =>
-      upsert(connection, CARE_ACTIVITY_UPSERT, institutionId, rows.map((row) => row.reference), [
-        rows.map((row) => row.trajectoryId),
-        rows.map((row) => row.activityTypeCode),
-        rows.map((row) => row.date),
-        rows.map((row) => row.count),
-        rows.map((row) => row.durationMinutes),
-        rows.map((row) => row.domain),
-        rows.map((row) => row.parentsInvolved),
-        rows.map((row) => (row.topics ? row.topics.join(',') : null)),
-      ]),
+      upsert(
+        connection,
+        CARE_ACTIVITY_UPSERT,
+        institutionId,
+        rows.map((row) => row.reference),
+        [
+          rows.map((row) => row.trajectoryId),
+          rows.map((row) => row.activityTypeCode),
+          rows.map((row) => row.date),
+          rows.map((row) => row.count),
+          rows.map((row) => row.durationMinutes),
+          rows.map((row) => row.domain),
+          rows.map((row) => row.parentsInvolved),
+          rows.map((row) => (row.topics ? row.topics.join(',') : null)),
+        ],
+      ),
 
     upsertMeasurements: (
       institutionId: string,
       rows: Array<{ reference: string; trajectoryId: string; instrumentCode: string; informant: string; date: string; value: number }>,
     ) =>
-      upsert(connection, MEASUREMENT_UPSERT, institutionId, rows.map((row) => row.reference), [
-        rows.map((row) => row.trajectoryId),
-        rows.map((row) => row.instrumentCode),
-        rows.map((row) => row.informant),
-        rows.map((row) => row.date),
-        rows.map((row) => row.value),
-      ]),
+      upsert(
+        connection,
+        MEASUREMENT_UPSERT,
+        institutionId,
+        rows.map((row) => row.reference),
+        [
+          rows.map((row) => row.trajectoryId),
+          rows.map((row) => row.instrumentCode),
+          rows.map((row) => row.informant),
+          rows.map((row) => row.date),
+          rows.map((row) => row.value),
+        ],
+      ),
   };
 }
 

@@ -46,10 +46,27 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         ].join(' '),
         querystring: z.strictObject({
           mode: z.enum(['atomic', 'per_record']).default('atomic'),
-          dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+          dryRun: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((value) => value === 'true'),
         }),
-        headers: z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -').optional() }),
-        response: { 200: ingestReportSchema, 422: rejectedIngestSchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema },
+        headers: z.object({
+          'idempotency-key': z
+            .string()
+            .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -')
+            .optional(),
+        }),
+        response: {
+          200: ingestReportSchema,
+          422: rejectedIngestSchema,
+          400: errorBodySchema,
+          401: errorBodySchema,
+          403: errorBodySchema,
+          409: errorBodySchema,
+          413: errorBodySchema,
+          415: errorBodySchema,
+        },
       },
     },
     async (request, reply) => {
@@ -79,7 +96,12 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
       });
       // The event of the request as a whole: replays, dry runs and refusals write nothing else.
       request.audit.recorded = false;
-      request.audit.details = { reportId: result.report.id, outcome: result.report.outcome, mode: result.report.mode, replayed: result.replayed };
+      request.audit.details = {
+        reportId: result.report.id,
+        outcome: result.report.outcome,
+        mode: result.report.mode,
+        replayed: result.replayed,
+      };
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       else request.server.metrics.countIngestReport('bulk', result.report);
       if (result.httpStatus === 422) {

@@ -84,7 +84,13 @@ const measurementFields = {
 /** Bodies of the single-record routes: the reference is in the path. */
 export const trajectoryBodySchema = z.strictObject(trajectoryFields).meta({
   example: {
-    subject: { pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00', birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
+    subject: {
+      pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00',
+      birthYear: 2009,
+      gender: 'girl',
+      mildIntellectualDisability: 'no',
+      priorYouthCare: 'yes',
+    },
     programmeCode: 'vuurtorenhuis-baken',
     startDate: '2024-03-04',
     exploitationAtIntake: 'confirmed',
@@ -96,7 +102,13 @@ export const placementBodySchema = z.strictObject(placementFields).meta({
 });
 export const careActivityBodySchema = z.strictObject(careActivityFields).meta({
   ...AMOUNT_RULE,
-  example: { trajectoryReference: 'EHR-2024-00042', activityTypeCode: 'mentor_conversation', date: '2024-03-11', durationMinutes: 60, topics: ['safety'] },
+  example: {
+    trajectoryReference: 'EHR-2024-00042',
+    activityTypeCode: 'mentor_conversation',
+    date: '2024-03-11',
+    durationMinutes: 60,
+    topics: ['safety'],
+  },
 });
 export const measurementBodySchema = z.strictObject(measurementFields).meta({
   example: { trajectoryReference: 'EHR-2024-00042', instrumentCode: 'trauma_symptoms', informant: 'youth', date: '2024-03-11', value: 31 },

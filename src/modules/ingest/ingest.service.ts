@@ -69,7 +69,12 @@ const isDataError = (error: unknown): boolean => {
 const statusOf = (statuses: Map<string, Written>, reference: string) => statuses.get(reference)?.status ?? 'unchanged';
 
 export function createIngestService(database: Database, settings: IngestSettings) {
-  async function writeBatch(connection: SqlConnection, institutionId: string, catalogue: IngestCatalogue, entries: Entry[]): Promise<BatchOutcome> {
+  async function writeBatch(
+    connection: SqlConnection,
+    institutionId: string,
+    catalogue: IngestCatalogue,
+    entries: Entry[],
+  ): Promise<BatchOutcome> {
     const repository = createIngestRepository(connection);
     const outcome: BatchOutcome = { accepted: [], rejected: [] };
     const reject = (entry: Entry, errors: Rejection['errors']) =>
@@ -81,14 +86,21 @@ export function createIngestService(database: Database, settings: IngestSettings
       const candidates: Array<Entry<TrajectoryRecord> & { programmeId: string; registryKey: string }> = [];
       for (const entry of trajectories) {
         const programmeId = catalogue.ownProgrammes.get(entry.record.programmeCode);
-        if (!programmeId) reject(entry, [{ code: 'UNKNOWN_PROGRAMME', message: 'is not a programme of your institution', field: 'programmeCode' }]);
-        else candidates.push({ ...entry, programmeId, registryKey: registryKeyFor(entry.record.subject.pseudonym, settings.registryPseudonymKey) });
+        if (!programmeId)
+          reject(entry, [{ code: 'UNKNOWN_PROGRAMME', message: 'is not a programme of your institution', field: 'programmeCode' }]);
+        else
+          candidates.push({
+            ...entry,
+            programmeId,
+            registryKey: registryKeyFor(entry.record.subject.pseudonym, settings.registryPseudonymKey),
+          });
       }
       // Refused youths (this institution's tombstones, registry objections) never get a row
       // written; the check is repeated once their rows are locked, for erasures that raced us.
       const subjectsRepository = createSubjectsRepository(connection);
       const refused = await subjectsRepository.refusals(institutionId, [...new Set(candidates.map((entry) => entry.registryKey))]);
-      const refuse = (entry: Entry, refusal: Refusal) => reject(entry, [{ code: refusal, message: REFUSAL_MESSAGES[refusal], field: 'subject.pseudonym' }]);
+      const refuse = (entry: Entry, refusal: Refusal) =>
+        reject(entry, [{ code: refusal, message: REFUSAL_MESSAGES[refusal], field: 'subject.pseudonym' }]);
       const live = candidates.filter((entry) => {
         const refusal = refused.get(entry.registryKey);
         if (refusal) refuse(entry, refusal);
@@ -121,7 +133,9 @@ export function createIngestService(database: Database, settings: IngestSettings
       }
     }
 
-    const children = entries.filter((entry) => entry.record.type !== 'trajectory') as Array<Entry<PlacementRecord | CareActivityRecord | MeasurementRecord>>;
+    const children = entries.filter((entry) => entry.record.type !== 'trajectory') as Array<
+      Entry<PlacementRecord | CareActivityRecord | MeasurementRecord>
+    >;
     if (children.length === 0) return outcome;
     const known = await repository.findTrajectories(institutionId, [...new Set(children.map((entry) => entry.record.trajectoryReference))]);
     type Resolved<R> = R & { trajectoryId: string; subjectKey: string };
@@ -135,7 +149,12 @@ export function createIngestService(database: Database, settings: IngestSettings
       const trajectory = known.get(entry.record.trajectoryReference);
       const errors = checkChildRecord(entry.record, trajectory, catalogue, settings.toleranceDays, today);
       if (errors.length > 0 || !trajectory) reject(entry, errors);
-      else (valid[entry.record.type] as Array<Resolved<typeof entry.record>>).push({ ...entry.record, trajectoryId: trajectory.id, subjectKey: trajectory.subjectKey });
+      else
+        (valid[entry.record.type] as Array<Resolved<typeof entry.record>>).push({
+          ...entry.record,
+          trajectoryId: trajectory.id,
+          subjectKey: trajectory.subjectKey,
+        });
     }
     const placementStatuses = await repository.upsertPlacements(
       institutionId,
@@ -153,8 +172,14 @@ export function createIngestService(database: Database, settings: IngestSettings
       })),
     );
     const measurementStatuses = await repository.upsertMeasurements(institutionId, valid.measurement);
-    const accept = (type: RecordType, statuses: Map<string, Written>) => (record: { reference: string; subjectKey: string; trajectoryId: string }) =>
-      outcome.accepted.push({ type, status: statusOf(statuses, record.reference), subjectKey: record.subjectKey, trajectoryId: record.trajectoryId });
+    const accept =
+      (type: RecordType, statuses: Map<string, Written>) => (record: { reference: string; subjectKey: string; trajectoryId: string }) =>
+        outcome.accepted.push({
+          type,
+          status: statusOf(statuses, record.reference),
+          subjectKey: record.subjectKey,
+          trajectoryId: record.trajectoryId,
+        });
     valid.placement.forEach(accept('placement', placementStatuses));
     valid.care_activity.forEach(accept('care_activity', activityStatuses));
     valid.measurement.forEach(accept('measurement', measurementStatuses));
@@ -165,7 +190,13 @@ export function createIngestService(database: Database, settings: IngestSettings
    * Writes entries under a savepoint: rolled back to it on a refusal race (and written again)
    * or on a data error (and left to the caller); committed with the transaction otherwise.
    */
-  async function writeInSavepoint(connection: SqlConnection, name: string, institutionId: string, catalogue: IngestCatalogue, entries: Entry[]): Promise<BatchOutcome> {
+  async function writeInSavepoint(
+    connection: SqlConnection,
+    name: string,
+    institutionId: string,
+    catalogue: IngestCatalogue,
+    entries: Entry[],
+  ): Promise<BatchOutcome> {
     const rollBackOn = (error: unknown) => !isConnectionError(error) && (error instanceof RefusedMeanwhile || isDataError(error));
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -246,7 +277,10 @@ export function createIngestService(database: Database, settings: IngestSettings
         for await (const item of request.lines) {
           report.sawLine(item.line);
           if ('tooLong' in item) {
-            report.reject({ line: item.line, errors: [{ code: 'LINE_TOO_LONG', message: 'the line is longer than one record may be', field: '' }] });
+            report.reject({
+              line: item.line,
+              errors: [{ code: 'LINE_TOO_LONG', message: 'the line is longer than one record may be', field: '' }],
+            });
             continue;
           }
           let value: unknown;
@@ -290,7 +324,9 @@ export function createIngestService(database: Database, settings: IngestSettings
       }
 
       // Per record: each batch commits on its own; a refused record does not hold up the others.
-      await consume((entries) => work.transaction(({ connection, written }) => writeIsolated(connection, institutionId, catalogue, entries, report, written)));
+      await consume((entries) =>
+        work.transaction(({ connection, written }) => writeIsolated(connection, institutionId, catalogue, entries, report, written)),
+      );
       await work.finish();
       return report.finish('committed');
     },

@@ -28,11 +28,13 @@ const PII_MESSAGES: Record<PiiKind, string> = {
 function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {
   if (issue.code === 'unrecognized_keys') {
     // An identifying key is reported once, as PII, without naming it.
-    return issue.keys.filter((key) => !findPii(key)).map((key) => ({
-      code: 'UNKNOWN_FIELD',
-      message: 'is not a field of this record type',
-      field: formatFieldPath([...issue.path.map(String), key]),
-    }));
+    return issue.keys
+      .filter((key) => !findPii(key))
+      .map((key) => ({
+        code: 'UNKNOWN_FIELD',
+        message: 'is not a field of this record type',
+        field: formatFieldPath([...issue.path.map(String), key]),
+      }));
   }
   const field = formatFieldPath(issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment))));
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
@@ -100,7 +102,10 @@ function recordRules(record: BulkRecord, today: string): RecordError[] {
 export function validateRecord(value: unknown, today: string): ParsedRecord {
   // Before anything walks it: a record nests two levels; thousands are an attack on the stack.
   if (valueNestsDeeperThan(value, MAX_NESTING_DEPTH)) {
-    return { ok: false, errors: [{ code: 'INVALID_VALUE', message: `nests deeper than ${MAX_NESTING_DEPTH} levels; a record nests two`, field: '' }] };
+    return {
+      ok: false,
+      errors: [{ code: 'INVALID_VALUE', message: `nests deeper than ${MAX_NESTING_DEPTH} levels; a record nests two`, field: '' }],
+    };
   }
   const piiErrors: RecordError[] = scanForPii(value, { datePaths: DATE_FIELDS, skipPaths: OPAQUE_FIELDS }).map((finding) => ({
     code: 'PII_DETECTED',

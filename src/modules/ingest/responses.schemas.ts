@@ -16,7 +16,12 @@ import {
 export { errorBodySchema, errorDetailSchema } from '../../lib/error-body.schema';
 import { errorDetailSchema } from '../../lib/error-body.schema';
 
-const statusCounts = z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() });
+const statusCounts = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+});
 
 export const ingestReportSchema = z
   .object({
@@ -33,7 +38,12 @@ export const ingestReportSchema = z
       unknown: z.object({ rejected: z.number().int() }),
     }),
     rejections: z.array(
-      z.object({ line: z.number().int(), type: z.string().optional(), reference: z.string().optional(), errors: z.array(errorDetailSchema) }),
+      z.object({
+        line: z.number().int(),
+        type: z.string().optional(),
+        reference: z.string().optional(),
+        errors: z.array(errorDetailSchema),
+      }),
     ),
     rejectionsTruncated: z.boolean(),
     receivedAt: z.string(),
@@ -54,7 +64,14 @@ export const ingestReportSchema = z
         measurement: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
         unknown: { rejected: 0 },
       },
-      rejections: [{ line: 3, type: 'measurement', reference: 'M-2', errors: [{ code: 'VALUE_OUT_OF_RANGE', message: 'must lie between 0 and 60', field: 'value' }] }],
+      rejections: [
+        {
+          line: 3,
+          type: 'measurement',
+          reference: 'M-2',
+          errors: [{ code: 'VALUE_OUT_OF_RANGE', message: 'must lie between 0 and 60', field: 'value' }],
+        },
+      ],
       rejectionsTruncated: false,
       receivedAt: '2024-03-12T08:00:00.000Z',
       completedAt: '2024-03-12T08:00:00.120Z',
@@ -62,7 +79,12 @@ export const ingestReportSchema = z
   });
 
 /** A rolled-back atomic request: the report, with the error shape's fields beside it. */
-export const rejectedIngestSchema = ingestReportSchema.extend({ status: z.literal(422), code: z.literal('INGEST_REJECTED'), message: z.string(), requestId: z.string() });
+export const rejectedIngestSchema = ingestReportSchema.extend({
+  status: z.literal(422),
+  code: z.literal('INGEST_REJECTED'),
+  message: z.string(),
+  requestId: z.string(),
+});
 
 export const subjectViewSchema = z.object({
   birthYear: z.number().int(),
@@ -125,9 +147,18 @@ const TRAJECTORY_EXAMPLE = {
   updatedAt: '2024-03-04T10:15:00.000Z',
 };
 export const EXAMPLES = {
-  trajectory: { ...TRAJECTORY_EXAMPLE, placements: [{ reference: 'EHR-P-1', setting: 'closed_residential', startDate: '2024-03-04', endDate: null }] },
+  trajectory: {
+    ...TRAJECTORY_EXAMPLE,
+    placements: [{ reference: 'EHR-P-1', setting: 'closed_residential', startDate: '2024-03-04', endDate: null }],
+  },
   trajectoryList: { items: [TRAJECTORY_EXAMPLE], nextCursor: 'EHR-2024-00042' },
-  placement: { reference: 'EHR-P-1', trajectoryReference: 'EHR-2024-00042', setting: 'closed_residential', startDate: '2024-03-04', endDate: null },
+  placement: {
+    reference: 'EHR-P-1',
+    trajectoryReference: 'EHR-2024-00042',
+    setting: 'closed_residential',
+    startDate: '2024-03-04',
+    endDate: null,
+  },
   careActivity: {
     reference: 'EHR-A-1',
     trajectoryReference: 'EHR-2024-00042',
@@ -139,5 +170,12 @@ export const EXAMPLES = {
     parentsInvolved: null,
     topics: ['safety'],
   },
-  measurement: { reference: 'EHR-M-1', trajectoryReference: 'EHR-2024-00042', instrumentCode: 'trauma_symptoms', informant: 'youth', date: '2024-03-11', value: 31 },
+  measurement: {
+    reference: 'EHR-M-1',
+    trajectoryReference: 'EHR-2024-00042',
+    instrumentCode: 'trauma_symptoms',
+    informant: 'youth',
+    date: '2024-03-11',
+    value: 31,
+  },
 };

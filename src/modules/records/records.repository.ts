@@ -2,7 +2,13 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Executor, SqlConnection } from '../../db/client';
 import type { InstitutionScope } from '../../plugins/request-scope';
-import type { careActivityViewSchema, measurementViewSchema, placementViewSchema, trajectoryDetailSchema, trajectoryViewSchema } from '../ingest';
+import type {
+  careActivityViewSchema,
+  measurementViewSchema,
+  placementViewSchema,
+  trajectoryDetailSchema,
+  trajectoryViewSchema,
+} from '../ingest';
 
 // Each record's answer has one source, the Zod response schema (which the OpenAPI document is
 // generated from); the rows have theirs, the Drizzle tables. The views below are typed as the
@@ -57,7 +63,12 @@ function presentTrajectory(row: TrajectoryRow): TrajectoryView {
   const { id: _id, subjectKey: _subjectKey, birthYear, gender, mildIntellectualDisability, priorYouthCare, updatedAt, ...trajectory } = row;
   return {
     ...trajectory,
-    subject: { birthYear: birthYear!, gender: gender!, mildIntellectualDisability: mildIntellectualDisability!, priorYouthCare: priorYouthCare! },
+    subject: {
+      birthYear: birthYear!,
+      gender: gender!,
+      mildIntellectualDisability: mildIntellectualDisability!,
+      priorYouthCare: priorYouthCare!,
+    },
     updatedAt: updatedAt.toISOString(),
   };
 }
@@ -84,7 +95,12 @@ export function createRecordsRepository(db: Executor) {
         .limit(1);
       if (!row) return undefined;
       const placementRows = await db
-        .select({ reference: placements.reference, setting: placements.setting, startDate: placements.startDate, endDate: placements.endDate })
+        .select({
+          reference: placements.reference,
+          setting: placements.setting,
+          startDate: placements.startDate,
+          endDate: placements.endDate,
+        })
         .from(placements)
         .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
         .orderBy(asc(placements.startDate), asc(placements.reference));
@@ -92,7 +108,11 @@ export function createRecordsRepository(db: Executor) {
     },
 
     /** Keyset pagination by reference: stable under concurrent inserts, no OFFSET scans. */
-    async listTrajectories(scope: InstitutionScope, after: string | undefined, limit: number): Promise<{ items: TrajectoryView[]; subjectKeys: string[]; nextCursor: string | null }> {
+    async listTrajectories(
+      scope: InstitutionScope,
+      after: string | undefined,
+      limit: number,
+    ): Promise<{ items: TrajectoryView[]; subjectKeys: string[]; nextCursor: string | null }> {
       const institutionId = scope.institution.id;
       const rows = await trajectoryQuery()
         .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
@@ -164,7 +184,6 @@ export function createRecordsRepository(db: Executor) {
         .where(and(eq(measurements.institutionId, institutionId), eq(measurements.reference, reference)));
       return row && splitSubjectKey(row);
     },
-
   };
 }
 
@@ -183,7 +202,11 @@ export interface LockedTrajectory {
 
 export type TrajectoryChanges = Partial<Pick<LockedTrajectory, 'endDate' | 'endReason' | 'researchConsent'>>;
 
-const CHANGE_COLUMNS: Record<keyof TrajectoryChanges, string> = { endDate: 'end_date', endReason: 'end_reason', researchConsent: 'research_consent' };
+const CHANGE_COLUMNS: Record<keyof TrajectoryChanges, string> = {
+  endDate: 'end_date',
+  endReason: 'end_reason',
+  researchConsent: 'research_consent',
+};
 
 /** Changes of single trajectory fields, in the caller's transaction. */
 export function createTrajectoryUpdates(connection: SqlConnection) {

@@ -35,7 +35,14 @@ const trajectoryWritten = z
   .object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema })
   .meta({ example: { status: 'created', trajectory: EXAMPLES.trajectory } });
 const statusOnly = z.object({ status: writeStatusSchema }).meta({ example: { status: 'updated' } });
-const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
+const refusals = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  403: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};
 
 /** The institution a request acts for (the module admits role institution only). */
 const institutionOf = (request: FastifyRequest) => institutionScopeOf(request);
@@ -46,7 +53,10 @@ const institutionOf = (request: FastifyRequest) => institutionScopeOf(request);
  * remove this institution's records, so the answer reveals nothing of another institution.
  */
 const erasedMeanwhile = () =>
-  new AppError('CONFLICT', 'The record was written, then removed by an erasure of the youth that ran at the same moment; it is no longer held.');
+  new AppError(
+    'CONFLICT',
+    'The record was written, then removed by an erasure of the youth that ran at the same moment; it is no longer held.',
+  );
 
 /** An institution's own records: idempotent upserts by its own references, and reads of them. */
 export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutesOptions) {
@@ -86,13 +96,19 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         summary: "List your institution's trajectories, by reference",
         querystring: z.strictObject({ after: referenceSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
         response: {
-          200: z.object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() }).meta({ example: EXAMPLES.trajectoryList }),
+          200: z
+            .object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() })
+            .meta({ example: EXAMPLES.trajectoryList }),
           ...refusals,
         },
       },
     },
     async (request) => {
-      const { items, subjectKeys, nextCursor } = await reads.listTrajectories(institutionOf(request), request.query.after, request.query.limit);
+      const { items, subjectKeys, nextCursor } = await reads.listTrajectories(
+        institutionOf(request),
+        request.query.after,
+        request.query.limit,
+      );
       for (const key of subjectKeys) request.audit.subjects.add(key);
       return { items, nextCursor };
     },
@@ -111,7 +127,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
     },
     async (request) => {
       const found = await reads.findTrajectory(institutionOf(request), request.params.reference);
-      if (!found) throw errors.notFound("A trajectory of your institution with this reference");
+      if (!found) throw errors.notFound('A trajectory of your institution with this reference');
       request.audit.subjects.add(found.subjectKey);
       return found.view;
     },
@@ -130,7 +146,12 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
     },
     async (request) => ({
-      status: await records.setResearchConsent(workFor(request), institutionOf(request), request.params.reference, request.body.researchConsent),
+      status: await records.setResearchConsent(
+        workFor(request),
+        institutionOf(request),
+        request.params.reference,
+        request.body.researchConsent,
+      ),
     }),
   );
 
@@ -142,23 +163,57 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         tags: ['records'],
         summary: 'Close a trajectory: its end date and end reason',
         params: referenceParams,
-        body: z.strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) }).meta({ example: { endDate: '2024-11-29', endReason: 'completed' } }),
+        body: z
+          .strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) })
+          .meta({ example: { endDate: '2024-11-29', endReason: 'completed' } }),
         response: { 200: statusOnly, ...refusals },
       },
     },
     async (request) => ({
-      status: await records.close(workFor(request), institutionOf(request), request.params.reference, request.body.endDate, request.body.endReason),
+      status: await records.close(
+        workFor(request),
+        institutionOf(request),
+        request.params.reference,
+        request.body.endDate,
+        request.body.endReason,
+      ),
     }),
   );
 
   const childRoutes = [
-    { path: 'placements', type: 'placement', body: placementBodySchema, view: placementViewSchema, example: EXAMPLES.placement, find: reads.findPlacement, name: 'placement' },
-    { path: 'care-activities', type: 'care_activity', body: careActivityBodySchema, view: careActivityViewSchema, example: EXAMPLES.careActivity, find: reads.findCareActivity, name: 'care activity' },
-    { path: 'measurements', type: 'measurement', body: measurementBodySchema, view: measurementViewSchema, example: EXAMPLES.measurement, find: reads.findMeasurement, name: 'measurement' },
+    {
+      path: 'placements',
+      type: 'placement',
+      body: placementBodySchema,
+      view: placementViewSchema,
+      example: EXAMPLES.placement,
+      find: reads.findPlacement,
+      name: 'placement',
+    },
+    {
+      path: 'care-activities',
+      type: 'care_activity',
+      body: careActivityBodySchema,
+      view: careActivityViewSchema,
+      example: EXAMPLES.careActivity,
+      find: reads.findCareActivity,
+      name: 'care activity',
+    },
+    {
+      path: 'measurements',
+      type: 'measurement',
+      body: measurementBodySchema,
+      view: measurementViewSchema,
+      example: EXAMPLES.measurement,
+      find: reads.findMeasurement,
+      name: 'measurement',
+    },
   ] as const;
 
   for (const child of childRoutes) {
-    const written = z.object({ status: writeStatusSchema, record: child.view }).meta({ example: { status: 'created', record: child.example } });
+    const written = z
+      .object({ status: writeStatusSchema, record: child.view })
+      .meta({ example: { status: 'created', record: child.example } });
     routes.put(
       `/${child.path}/:reference`,
       {
@@ -173,7 +228,13 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       },
       async (request, reply) => {
         const scope = institutionOf(request);
-        const status = await records.push(workFor(request), scope, child.type, request.params.reference, request.body as Record<string, unknown>);
+        const status = await records.push(
+          workFor(request),
+          scope,
+          child.type,
+          request.params.reference,
+          request.body as Record<string, unknown>,
+        );
         const record = await child.find(scope, request.params.reference);
         if (!record) throw erasedMeanwhile();
         return reply.status(status === 'created' ? 201 : 200).send({ status, record: record.view as never });

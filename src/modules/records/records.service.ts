@@ -37,7 +37,13 @@ export function createRecordsService(ingest: IngestService, today: () => string)
   }
 
   return {
-    async push(work: UnitOfWork, scope: InstitutionScope, type: RecordType, reference: string, body: Record<string, unknown>): Promise<WriteOutcome> {
+    async push(
+      work: UnitOfWork,
+      scope: InstitutionScope,
+      type: RecordType,
+      reference: string,
+      body: Record<string, unknown>,
+    ): Promise<WriteOutcome> {
       const report = await ingest.ingest({
         institutionId: scope.institution.id,
         lines: [{ line: 1, text: JSON.stringify({ type, reference, ...body }) }],

@@ -34,11 +34,14 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
     onTrajectories(list);
     return list;
   };
-  const trajectories = createBatchLoader<string, TrajectoryRow | null>(async (ids) => {
-    const found = await repository.trajectoriesByIds(scope, ids);
-    seen(found.values());
-    return found;
-  }, () => null);
+  const trajectories = createBatchLoader<string, TrajectoryRow | null>(
+    async (ids) => {
+      const found = await repository.trajectoriesByIds(scope, ids);
+      seen(found.values());
+      return found;
+    },
+    () => null,
+  );
   return {
     scope,
     repository,
@@ -48,11 +51,26 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
       for (const row of seen(rows)) trajectories.prime(row.id, row);
       return rows;
     },
-    others: createBatchLoader((ids: readonly string[]) => repository.otherTrajectoryIds(scope, ids), () => [] as string[]),
-    placements: createBatchLoader((ids: readonly string[]) => repository.placements(scope, ids), () => []),
-    activities: createBatchLoader((ids: readonly string[]) => repository.activities(scope, ids), () => []),
-    series: createBatchLoader((ids: readonly string[]) => repository.series(scope, ids), () => []),
-    offers: createBatchLoader((ids: readonly string[]) => repository.offers(ids), () => []),
+    others: createBatchLoader(
+      (ids: readonly string[]) => repository.otherTrajectoryIds(scope, ids),
+      () => [] as string[],
+    ),
+    placements: createBatchLoader(
+      (ids: readonly string[]) => repository.placements(scope, ids),
+      () => [],
+    ),
+    activities: createBatchLoader(
+      (ids: readonly string[]) => repository.activities(scope, ids),
+      () => [],
+    ),
+    series: createBatchLoader(
+      (ids: readonly string[]) => repository.series(scope, ids),
+      () => [],
+    ),
+    offers: createBatchLoader(
+      (ids: readonly string[]) => repository.offers(ids),
+      () => [],
+    ),
     instruments: () => cachedInstruments(database),
   };
 }
@@ -66,7 +84,11 @@ export function researchOf(context: MercuriusContext, database: Database, settin
   const existing = CONTEXTS.get(context);
   if (existing) return existing;
   const request = context.reply.request;
-  const scope = scopeOf(context.principal, auditContextOf(request).purpose, researchReleaseDate(todayIso(), settings.researchReleaseDelayDays));
+  const scope = scopeOf(
+    context.principal,
+    auditContextOf(request).purpose,
+    researchReleaseDate(todayIso(), settings.researchReleaseDelayDays),
+  );
   const created = createResearchContext(database, scope, (rows) => {
     for (const row of rows) request.audit.subjects.add(row.registry_key);
   });

@@ -14,7 +14,6 @@ import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RES
 import { type ResearchContext, researchOf } from './research-context';
 import type { SeriesRow, TrajectoryRow } from './research.repository';
 
-
 export const researchTypeDefs = /* GraphQL */ `
   ${graphqlEnum('Gender', GENDERS)}
   ${graphqlEnum('YesNoUnknown', YES_NO_UNKNOWN)}
@@ -201,7 +200,11 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     let found = memo.get(row.id);
     if (!found) {
       found = Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
-        rows.map((entry) => ({ instrument: instruments.get(entry.instrument_code)!, informant: entry.informant, observations: entry.observations })),
+        rows.map((entry) => ({
+          instrument: instruments.get(entry.instrument_code)!,
+          informant: entry.informant,
+          observations: entry.observations,
+        })),
       );
       memo.set(row.id, found);
     }
@@ -226,7 +229,13 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   const careDeliveryOf = perRequest(async (context, row) => {
     const ctx = research(context);
     const [activities, offer] = await Promise.all([ctx.activities.load(row.id), ctx.offers.load(row.programme_id)]);
-    return careDeliveryIndicators({ startDate: row.start_date, endDate: row.end_date, asOf: todayIso(), activities: activities.map(toDelivered), offer: offer.map(toOfferItem) });
+    return careDeliveryIndicators({
+      startDate: row.start_date,
+      endDate: row.end_date,
+      asOf: todayIso(),
+      activities: activities.map(toDelivered),
+      offer: offer.map(toOfferItem),
+    });
   });
 
   const resolvers: Resolvers = {
@@ -247,7 +256,10 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         }
         const rows = await ctx.repository.listTrajectories(ctx.scope, filter, args.after ? decodeCursor(args.after) : null, args.first + 1);
         const page = ctx.page(rows.slice(0, args.first));
-        return { nodes: page, pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null } };
+        return {
+          nodes: page,
+          pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null },
+        };
       },
       trajectory: async (_root, args, context) => {
         if (!UUID.test(args.id)) return null;
@@ -308,7 +320,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         return DOMAINS.map((domain) => ({ domain, status: statuses[domain], intakeRecognition: intakeRecognition(domain) }));
       },
       outcomeClass: async (row, _args, context) => row.stored_outcomes?.outcome_class ?? (await outcomesOf(context, row)).outcomeClass,
-      problemRecognition: async (row, _args, context) => ({ overall: row.stored_outcomes?.problem_recognition ?? (await outcomesOf(context, row)).problemRecognition }),
+      problemRecognition: async (row, _args, context) => ({
+        overall: row.stored_outcomes?.problem_recognition ?? (await outcomesOf(context, row)).problemRecognition,
+      }),
       fidelity: async (row, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
       otherTrajectoriesOfSubject: async (row, _args, context) => {
         const ctx = research(context);
@@ -339,9 +353,16 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         let start = args.phaseStartDay ?? null;
         if (args.phaseStartActivityType) {
           start = (await series.activities()).find((activity) => activity.activity_type_code === args.phaseStartActivityType)?.day ?? null;
-          if (start === null) return { ...empty, phaseALength: series.observations.length, phaseBLength: 0, reason: 'no activity of that type in this trajectory' };
+          if (start === null)
+            return {
+              ...empty,
+              phaseALength: series.observations.length,
+              phaseBLength: 0,
+              reason: 'no activity of that type in this trajectory',
+            };
         }
-        if (start === null) throw new AppError('VALIDATION_FAILED', 'nonOverlap needs phaseStartActivityType or phaseStartDay.', { field: 'nonOverlap' });
+        if (start === null)
+          throw new AppError('VALIDATION_FAILED', 'nonOverlap needs phaseStartActivityType or phaseStartDay.', { field: 'nonOverlap' });
         const a = series.observations.filter((observation) => observation.day < start).map((observation) => observation.value);
         const b = series.observations.filter((observation) => observation.day >= start).map((observation) => observation.value);
         const result = nonOverlap(a, b, series.instrument.higherIsBetter);

@@ -2,7 +2,16 @@ import type { Database } from '../../db/client';
 import { errors } from '../../lib/errors';
 import type { Principal } from '../api-keys/api-keys.service';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
-import type { CoreElement, Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, Setting, YesNoUnknown } from '../../lib/vocabulary';
+import type {
+  CoreElement,
+  Domain,
+  EndReason,
+  ExploitationAtIntake,
+  Gender,
+  ResearchConsent,
+  Setting,
+  YesNoUnknown,
+} from '../../lib/vocabulary';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
 // records included (they are joined to their trajectory and the scope applied again), so a
@@ -181,8 +190,14 @@ export function createResearchRepository(database: Queryable) {
       add(filter.endReason, (p) => `t.end_reason = ${p}`);
       add(filter.consent, (p) => `t.research_consent = ${p}`);
       // The stored indicators (kept up to date in the background, see modules/indicators).
-      add(filter.outcomeClass, (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.outcome_class = ${p})`);
-      add(filter.problemRecognition, (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.problem_recognition = ${p})`);
+      add(
+        filter.outcomeClass,
+        (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.outcome_class = ${p})`,
+      );
+      add(
+        filter.problemRecognition,
+        (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.problem_recognition = ${p})`,
+      );
       if (filter.ongoing === true) conditions.push('t.end_date is null');
       if (filter.ongoing === false) conditions.push('t.end_date is not null');
       params.push(limit);
@@ -195,7 +210,10 @@ export function createResearchRepository(database: Queryable) {
 
     async trajectoriesByIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> {
       const params: unknown[] = [ids];
-      const { rows } = await database.query<TrajectoryRow>(`${TRAJECTORY_SELECT} where t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}`, params);
+      const { rows } = await database.query<TrajectoryRow>(
+        `${TRAJECTORY_SELECT} where t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}`,
+        params,
+      );
       return new Map(rows.map((row) => [row.id, row]));
     },
 
@@ -277,7 +295,13 @@ export function createResearchRepository(database: Queryable) {
     },
 
     async offers(programmeIds: readonly string[]) {
-      const { rows } = await database.query<{ programme_id: string; activity_type_code: string; expected_count: number; period: 'week' | 'month' | 'quarter' | 'trajectory'; core_element: CoreElement | null }>(
+      const { rows } = await database.query<{
+        programme_id: string;
+        activity_type_code: string;
+        expected_count: number;
+        period: 'week' | 'month' | 'quarter' | 'trajectory';
+        core_element: CoreElement | null;
+      }>(
         'select programme_id, activity_type_code, expected_count, period, core_element from programme_offer_items where programme_id = any($1::uuid[])',
         [programmeIds],
       );

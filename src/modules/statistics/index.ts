@@ -12,8 +12,17 @@ import { createStatisticsService } from './statistics.service';
 export async function statisticsModule(app: FastifyInstance, options: { database: Database; settings: Config['statistics'] }) {
   const { database, settings } = options;
   const statistics = createStatisticsService(
-    { repository: createStatisticsRepository(database), releases: createStatisticsReleasesRepository(database), catalogue: createCatalogueRepository(database.orm) },
-    { table: readPerturbationTable(settings.table), noiseShare: settings.noiseShare, minimumBase: settings.minimumBase, releaseMinimumYouths: settings.releaseMinimumYouths },
+    {
+      repository: createStatisticsRepository(database),
+      releases: createStatisticsReleasesRepository(database),
+      catalogue: createCatalogueRepository(database.orm),
+    },
+    {
+      table: readPerturbationTable(settings.table),
+      noiseShare: settings.noiseShare,
+      minimumBase: settings.minimumBase,
+      releaseMinimumYouths: settings.releaseMinimumYouths,
+    },
   );
   await app.register(statisticsRoutes, { prefix: '/api/v1', statistics });
   registerStatisticsGraphql(app, statistics);

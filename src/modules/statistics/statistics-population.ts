@@ -18,7 +18,8 @@ export const YOUTH = 's.registry_key';
  * the same youth gets the same key whichever institution's trajectories she is counted through.
  * (A secret prefix is enough here: the hash is never shown to anyone, so nothing can be extended.)
  */
-export const youthRecordKey = (secret: string) => `(('x' || left(encode(sha256(${secret}::bytea || convert_to(${YOUTH}, 'UTF8')), 'hex'), 8))::bit(32)::int & 2147483647)`;
+export const youthRecordKey = (secret: string) =>
+  `(('x' || left(encode(sha256(${secret}::bytea || convert_to(${YOUTH}, 'UTF8')), 'hex'), 8))::bit(32)::int & 2147483647)`;
 
 export const AGE_GROUPS = ['up to 13', '14-15', '16-17', '18 and over', 'unknown'] as const;
 
@@ -30,9 +31,27 @@ const AGE_GROUP = `case when s.birth_year is null then 'unknown'
 
 /** Columns of a statistics row, per family: a family is released when enough youths changed in it. */
 export const FAMILY_COLUMNS = {
-  membership: ['youth', 'youth_key', 'record_key', 'research_consent', 'institution_id', 'programme_id', 'setting', 'start_date', 'gender', 'age_group'],
+  membership: [
+    'youth',
+    'youth_key',
+    'record_key',
+    'research_consent',
+    'institution_id',
+    'programme_id',
+    'setting',
+    'start_date',
+    'gender',
+    'age_group',
+  ],
   course: ['end_date', 'end_reason'],
-  outcome: ['outcome_class', 'problem_recognition', 'status_exploitation_resilience', 'status_social_emotional', 'status_family_network', 'status_participation'],
+  outcome: [
+    'outcome_class',
+    'problem_recognition',
+    'status_exploitation_resilience',
+    'status_social_emotional',
+    'status_family_network',
+    'status_participation',
+  ],
   care: ['fidelity_summary', 'fidelity_diagnostics_safety', 'fidelity_living_climate', 'fidelity_mentor_conversations', 'doses'],
   perspective: ['answers'],
 } as const;

@@ -36,7 +36,10 @@ async function changedYouths(connection: SqlConnection): Promise<Record<Statisti
        from (select coalesce(c.youth, r.youth) as youth, (${membership}) as membership,
                     c.trajectory_id is not null and r.trajectory_id is not null as in_both,
                     ${STATISTICS_FAMILIES.filter((family) => family !== 'membership')
-                      .map((family) => `${rowOf('c', FAMILY_COLUMNS[family])} is distinct from ${rowOf('r', FAMILY_COLUMNS[family])} as ${family}`)
+                      .map(
+                        (family) =>
+                          `${rowOf('c', FAMILY_COLUMNS[family])} is distinct from ${rowOf('r', FAMILY_COLUMNS[family])} as ${family}`,
+                      )
                       .join(', ')}
                from statistics_candidate c full join statistics_trajectories r on r.trajectory_id = c.trajectory_id) changes`,
   );
@@ -46,7 +49,9 @@ async function changedYouths(connection: SqlConnection): Promise<Record<Statisti
 async function applyFamily(connection: SqlConnection, family: StatisticsFamily): Promise<void> {
   const columns = FAMILY_COLUMNS[family];
   if (family === 'membership') {
-    await connection.query('delete from statistics_trajectories r where not exists (select 1 from statistics_candidate c where c.trajectory_id = r.trajectory_id)');
+    await connection.query(
+      'delete from statistics_trajectories r where not exists (select 1 from statistics_candidate c where c.trajectory_id = r.trajectory_id)',
+    );
     await connection.query(
       `insert into statistics_trajectories (${ALL_COLUMNS.join(', ')})
        select ${ALL_COLUMNS.map((column) => `c.${column}`).join(', ')} from statistics_candidate c

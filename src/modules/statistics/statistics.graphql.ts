@@ -76,13 +76,13 @@ const asValues = (values: Record<string, Cell>, names?: string[] | null) =>
     .filter(([name]) => !names || names.includes(name))
     .map(([name, cell]) => ({ name, ...cell }));
 
-
 /** What a StatisticsGroup resolves from: one group line of an answer. */
 export type StatisticsGroupParent = StatisticsAnswer['groups'][number];
 
 export function registerStatisticsGraphql(app: FastifyInstance, statistics: StatisticsService) {
   const viewer = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
-    if (!ROLES_WITH_STATISTICS.has(context.principal.role)) throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
+    if (!ROLES_WITH_STATISTICS.has(context.principal.role))
+      throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
     // Every aggregate the request asked for (aliases may ask several), not just the last.
     const audit = context.reply.request.audit;
     const details = (audit.details ??= {}) as { statistics?: Array<{ measure: Measure; groupBy: Grouping | null }> };

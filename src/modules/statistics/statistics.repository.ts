@@ -50,8 +50,12 @@ interface LineColumns {
 /** A count of trajectories (with a condition) and the sum of their record keys, as two columns. */
 const tally = (name: string, condition = 'true') =>
   `count(*) filter (where ${condition})::int as "${name}_n", coalesce(sum(record_key) filter (where ${condition}), 0)::text as "${name}_k"`;
-const tallyOf = (row: Record<string, unknown>, name: string): Tally => ({ count: Number(row[`${name}_n`]), keys: String(row[`${name}_k`]) });
-const quartiles = (expression: string, condition = 'true') => `percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${expression}) filter (where ${condition})`;
+const tallyOf = (row: Record<string, unknown>, name: string): Tally => ({
+  count: Number(row[`${name}_n`]),
+  keys: String(row[`${name}_k`]),
+});
+const quartiles = (expression: string, condition = 'true') =>
+  `percentile_cont(array[0.25, 0.5, 0.75]) within group (order by ${expression}) filter (where ${condition})`;
 const numbers = (value: unknown): number[] | null => (Array.isArray(value) ? value.map(Number) : null);
 
 /**
@@ -73,7 +77,12 @@ function sliced(slice: Slice | SummarySlice, options: { columns: string; from?: 
   const k = keys.map((key) => `, ${key}`).join('');
   const grouped = slice.grouping !== null;
   const split = 'everyInstitution' in slice || slice.ownInstitution !== null;
-  const sets = [...(grouped && split ? [`(part, g${k})`] : []), ...(split ? [`(part${k})`] : []), ...(grouped ? [`(g${k})`] : []), `(${keys.join(', ')})`];
+  const sets = [
+    ...(grouped && split ? [`(part, g${k})`] : []),
+    ...(split ? [`(part${k})`] : []),
+    ...(grouped ? [`(g${k})`] : []),
+    `(${keys.join(', ')})`,
+  ];
   const text = `
     select ${split ? 'grouping(part) = 1' : 'true'} as national, ${split ? 'part' : `'national'`} as part,
            ${grouped ? 'g' : 'null::text'} as "group", ${grouped ? 'grouping(g) = 1' : 'true'} as is_total${k}, ${options.aggregates}
@@ -98,7 +107,12 @@ interface SummarySlice {
 function linesOf<Row>(rows: Array<Row & LineColumns>, slice: Slice): Array<Line<Row>> {
   return rows
     .filter((row) => (row.national || row.part === 'own') && (slice.grouping ? true : row.is_total))
-    .map(({ national, part, group, is_total: isTotal, ...rest }) => ({ ...(rest as unknown as Row), part: national ? 'national' : (part as Part), group: isTotal ? null : group, isTotal }));
+    .map(({ national, part, group, is_total: isTotal, ...rest }) => ({
+      ...(rest as unknown as Row),
+      part: national ? 'national' : (part as Part),
+      group: isTotal ? null : group,
+      isTotal,
+    }));
 }
 
 export interface OverviewRow {
@@ -169,10 +183,15 @@ const NO_GROUPING = 'none';
 function careStatements(slice: Slice | SummarySlice) {
   return {
     fidelity: sliced(slice, {
-      columns: Object.values(FIDELITY_COLUMNS).map((column) => `r.${column}`).join(', '),
+      columns: Object.values(FIDELITY_COLUMNS)
+        .map((column) => `r.${column}`)
+        .join(', '),
       aggregates: [
         tally('trajectories'),
-        ...Object.entries(FIDELITY_COLUMNS).flatMap(([name, column]) => [tally(`${name}_scored`, `${column} is not null`), `${quartiles(column, `${column} is not null`)} as "${name}_q"`]),
+        ...Object.entries(FIDELITY_COLUMNS).flatMap(([name, column]) => [
+          tally(`${name}_scored`, `${column} is not null`),
+          `${quartiles(column, `${column} is not null`)} as "${name}_q"`,
+        ]),
       ].join(', '),
     }),
     doses: sliced(slice, {
@@ -189,7 +208,9 @@ const careLine = (row: Line<Record<string, unknown>>): Line<CareRow> => ({
   group: row.group,
   isTotal: row.isTotal,
   trajectories: tallyOf(row, 'trajectories'),
-  fidelity: Object.fromEntries(Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: tallyOf(row, `${name}_scored`), quartiles: numbers(row[`${name}_q`]) }])),
+  fidelity: Object.fromEntries(
+    Object.keys(FIDELITY_COLUMNS).map((name) => [name, { scored: tallyOf(row, `${name}_scored`), quartiles: numbers(row[`${name}_q`]) }]),
+  ),
 });
 
 const doseLine = (row: Line<Record<string, unknown>>): Line<DoseRow> => ({
@@ -266,7 +287,9 @@ export function createStatisticsRepository(database: Database) {
     async outcomes(slice: Slice): Promise<Array<Line<OutcomeRow>>> {
       const withDomains = slice.grouping !== 'recognition';
       const statement = sliced(slice, {
-        columns: `r.outcome_class, ${Object.values(DOMAIN_COLUMNS).map((column) => `r.${column}`).join(', ')}`,
+        columns: `r.outcome_class, ${Object.values(DOMAIN_COLUMNS)
+          .map((column) => `r.${column}`)
+          .join(', ')}`,
         aggregates: [
           tally('trajectories'),
           ...OUTCOME_CLASSES.map((name) => tally(`class_${name}`, `outcome_class = '${name}'`)),
@@ -288,7 +311,10 @@ export function createStatisticsRepository(database: Database) {
           ? Object.fromEntries(
               Object.keys(DOMAIN_COLUMNS).map((domain) => [
                 domain,
-                { known: tallyOf(row, `${domain}_known`), statuses: Object.fromEntries(DOMAIN_STATUSES.map((status) => [status, tallyOf(row, `${domain}_${status}`)])) },
+                {
+                  known: tallyOf(row, `${domain}_known`),
+                  statuses: Object.fromEntries(DOMAIN_STATUSES.map((status) => [status, tallyOf(row, `${domain}_${status}`)])),
+                },
               ]),
             )
           : {},
@@ -323,23 +349,38 @@ export function createStatisticsRepository(database: Database) {
     async care(slice: Slice): Promise<CareLines> {
       const params: unknown[] = [slice.population, slice.grouping ?? NO_GROUPING];
       if (slice.ownInstitution) params.push(slice.ownInstitution);
-      const { rows } = await database.query<{ institution_id: string | null; group: string | null; activity_type_code: string | null; figures: Record<string, unknown> }>(
+      const { rows } = await database.query<{
+        institution_id: string | null;
+        group: string | null;
+        activity_type_code: string | null;
+        figures: Record<string, unknown>;
+      }>(
         `select institution_id, "group", activity_type_code, figures from statistics_care_summaries
           where population = $1 and grouping = $2 and (institution_id is null ${slice.ownInstitution ? 'or institution_id = $3::uuid' : ''})`,
         params,
       );
       if (rows.length === 0) return this.careFromReleasedRows(slice);
-      const lineOf = (row: (typeof rows)[number]) => ({ ...row.figures, part: row.institution_id === null ? ('national' as const) : ('own' as const), group: row.group, isTotal: row.figures.is_total === true });
+      const lineOf = (row: (typeof rows)[number]) => ({
+        ...row.figures,
+        part: row.institution_id === null ? ('national' as const) : ('own' as const),
+        group: row.group,
+        isTotal: row.figures.is_total === true,
+      });
       return {
         lines: rows.filter((row) => row.activity_type_code === null).map((row) => careLine(lineOf(row))),
-        doses: rows.filter((row) => row.activity_type_code !== null).map((row) => doseLine({ ...lineOf(row), activity_type_code: row.activity_type_code })),
+        doses: rows
+          .filter((row) => row.activity_type_code !== null)
+          .map((row) => doseLine({ ...lineOf(row), activity_type_code: row.activity_type_code })),
       };
     },
 
     /** The care aggregates computed from the released rows (what the summaries hold; the tests compare the two). */
     async careFromReleasedRows(slice: Slice): Promise<CareLines> {
       const statements = careStatements(slice);
-      const [fidelityRows, doseRows] = await Promise.all([run<Record<string, unknown>>(statements.fidelity), run<Record<string, unknown>>(statements.doses)]);
+      const [fidelityRows, doseRows] = await Promise.all([
+        run<Record<string, unknown>>(statements.fidelity),
+        run<Record<string, unknown>>(statements.doses),
+      ]);
       return { lines: linesOf(fidelityRows, slice).map(careLine), doses: linesOf(doseRows, slice).map(doseLine) };
     },
 

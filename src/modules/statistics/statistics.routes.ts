@@ -17,7 +17,10 @@ export const viewerOf = (principal: Principal): Viewer => ({
 /** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 /** Recognition is the outcome by problem recognition at intake: its groups are the recognition classes. */
 export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
-  errors.validation(`${field}: recognition is grouped by problem recognition at intake and takes no other grouping; leave groupBy out.`, field);
+  errors.validation(
+    `${field}: recognition is grouped by problem recognition at intake and takes no other grouping; leave groupBy out.`,
+    field,
+  );
 
 export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -62,12 +65,17 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       const answer = await options.statistics.answer(measure, groupBy, viewerOf(principalOf(request)));
       if (request.headers.accept?.includes('text/csv')) {
         const control = answer.disclosureControl;
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${measure}.csv"`)
-          // The method travels with the CSV too (its values are those of the JSON answer).
-          .header('x-disclosure-control', `${control.method}; table=${control.perturbationTable}; released=${control.releasedAt ?? 'never'}`)
-          .send(toCsv(answer) as never);
+        return (
+          reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${measure}.csv"`)
+            // The method travels with the CSV too (its values are those of the JSON answer).
+            .header(
+              'x-disclosure-control',
+              `${control.method}; table=${control.perturbationTable}; released=${control.releasedAt ?? 'never'}`,
+            )
+            .send(toCsv(answer) as never)
+        );
       }
       return answer;
     },

@@ -51,10 +51,19 @@ export const answerSchema = z
         minimumBase: 10,
         releaseMinimumYouths: 40,
         releasedAt: '2026-11-30T12:00:00.000Z',
-        notes: ['Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.'],
+        notes: [
+          'Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.',
+        ],
       },
       groups: [
-        { group: 'vuurtorenhuis-baken', values: { trajectories: { value: 61, suppressed: false }, 'outcome.improved': { value: 22, suppressed: false }, 'outcome.mixed': { value: 0, suppressed: false } } },
+        {
+          group: 'vuurtorenhuis-baken',
+          values: {
+            trajectories: { value: 61, suppressed: false },
+            'outcome.improved': { value: 22, suppressed: false },
+            'outcome.mixed': { value: 0, suppressed: false },
+          },
+        },
       ],
       total: { trajectories: { value: 388, suppressed: false }, 'outcome.improved': { value: 131, suppressed: false } },
     },

@@ -84,9 +84,13 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
       case 'recognition':
         return [...RECOGNITION];
       case 'programme':
-        return (await catalogue.listProgrammes()).filter((programme) => !own || programme.institutionCode === own.code).map((programme) => programme.code);
+        return (await catalogue.listProgrammes())
+          .filter((programme) => !own || programme.institutionCode === own.code)
+          .map((programme) => programme.code);
       case 'institution':
-        return (await catalogue.listInstitutions()).filter((institution) => !own || institution.code === own.code).map((institution) => institution.code);
+        return (await catalogue.listInstitutions())
+          .filter((institution) => !own || institution.code === own.code)
+          .map((institution) => institution.code);
       case 'setting':
         return [...SETTINGS];
       case 'gender':
@@ -139,7 +143,13 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
   };
 
   /** One part's answer of a measure (the lines of that part only). */
-  async function build(measure: Measure, groupBy: Grouping | null, part: Part, viewer: Viewer, fetched: Fetched): Promise<Omit<StatisticsAnswer, 'disclosureControl' | 'measure' | 'groupBy' | 'population'>> {
+  async function build(
+    measure: Measure,
+    groupBy: Grouping | null,
+    part: Part,
+    viewer: Viewer,
+    fetched: Fetched,
+  ): Promise<Omit<StatisticsAnswer, 'disclosureControl' | 'measure' | 'groupBy' | 'population'>> {
     const grouping = measure === 'recognition' ? 'recognition' : groupBy;
     const groups = await groupsOf(grouping, part, viewer);
     const mine = <Row>(lines: Array<Line<Row>>) => lines.filter((line) => line.part === part);
@@ -158,7 +168,13 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
               const respondents = row?.respondents ?? ZERO;
               return [
                 [`${instrument.code}.respondents`, count(respondents)],
-                [`${instrument.code}.mean`, ckm.mean(`${instrument.code}.mean`, respondents, row?.sum ?? 0, row?.largest ?? 0, [instrument.minValue, instrument.maxValue])],
+                [
+                  `${instrument.code}.mean`,
+                  ckm.mean(`${instrument.code}.mean`, respondents, row?.sum ?? 0, row?.largest ?? 0, [
+                    instrument.minValue,
+                    instrument.maxValue,
+                  ]),
+                ],
               ];
             }),
           );
@@ -177,12 +193,24 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
           for (const name of Object.keys(FIDELITY_COLUMNS)) {
             const fidelity = line?.fidelity[name];
             entries[`fidelity.${name}.scored`] = count(fidelity?.scored);
-            entries[`fidelity.${name}.median`] = ckm.median(`fidelity.${name}.median`, fidelity?.scored ?? ZERO, fidelity?.quartiles ?? null, [0, 1]);
+            entries[`fidelity.${name}.median`] = ckm.median(
+              `fidelity.${name}.median`,
+              fidelity?.scored ?? ZERO,
+              fidelity?.quartiles ?? null,
+              [0, 1],
+            );
           }
           for (const type of types) {
-            const dose = line ? doses.find((entry) => entry.activityTypeCode === type && entry.isTotal === line.isTotal && entry.group === line.group) : undefined;
+            const dose = line
+              ? doses.find((entry) => entry.activityTypeCode === type && entry.isTotal === line.isTotal && entry.group === line.group)
+              : undefined;
             entries[`dose.${type}.received`] = count(dose?.received);
-            entries[`dose.${type}.medianPerMonth`] = ckm.median(`dose.${type}.medianPerMonth`, dose?.received ?? ZERO, dose?.quartiles ?? null, UNBOUNDED);
+            entries[`dose.${type}.medianPerMonth`] = ckm.median(
+              `dose.${type}.medianPerMonth`,
+              dose?.received ?? ZERO,
+              dose?.quartiles ?? null,
+              UNBOUNDED,
+            );
           }
           return entries;
         });
@@ -200,7 +228,11 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
 
   /** One statement per measure (two for care), for the national part and, for an institution, its own. */
   async function fetch(measure: Measure, groupBy: Grouping | null, viewer: Viewer, withOwn: boolean): Promise<Fetched> {
-    const slice = { grouping: measure === 'recognition' ? ('recognition' as const) : groupBy, population: viewer.population, ownInstitution: withOwn ? viewer.institution!.id : null };
+    const slice = {
+      grouping: measure === 'recognition' ? ('recognition' as const) : groupBy,
+      population: viewer.population,
+      ownInstitution: withOwn ? viewer.institution!.id : null,
+    };
     switch (measure) {
       case 'overview':
         return { overview: await repository.overview(slice) };
@@ -228,7 +260,12 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
       magnitudeNoise: settings.noiseShare,
       minimumBase: settings.minimumBase,
       releaseMinimumYouths: settings.releaseMinimumYouths,
-      releasedAt: state.length ? state.map((entry) => entry.releasedAt).sort().at(-1)! : null,
+      releasedAt: state.length
+        ? state
+            .map((entry) => entry.releasedAt)
+            .sort()
+            .at(-1)!
+        : null,
       notes,
     };
   }
@@ -254,7 +291,11 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
     },
 
     /** The national figures and, for an institution, the same over its own trajectories. */
-    async comparison(measure: Measure, groupBy: Grouping | null, viewer: Viewer): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
+    async comparison(
+      measure: Measure,
+      groupBy: Grouping | null,
+      viewer: Viewer,
+    ): Promise<{ national: StatisticsAnswer; own: StatisticsAnswer | null }> {
       return answers(measure, groupBy, viewer, viewer.institution !== null);
     },
   };
@@ -267,6 +308,8 @@ export function toCsv(answer: StatisticsAnswer): string {
   const columns = Object.keys(answer.total);
   const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
   const line = (group: string, values: Record<string, Cell>) =>
-    [group, ...columns.map((column) => (values[column]?.suppressed ? 'suppressed' : String(values[column]?.value ?? '')))].map(quote).join(',');
+    [group, ...columns.map((column) => (values[column]?.suppressed ? 'suppressed' : String(values[column]?.value ?? '')))]
+      .map(quote)
+      .join(',');
   return `${[['group', ...columns].map(quote).join(','), ...answer.groups.map((group) => line(group.group, group.values)), line('total', answer.total)].join('\n')}\n`;
 }

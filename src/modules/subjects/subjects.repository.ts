@@ -135,10 +135,10 @@ export function createSubjectsRepository(connection: SqlConnection) {
       const [row] = await lockAsTombstones([institutionId], registryKey);
       if (!row) throw new Error('the subject row was not locked');
       if (row.erased && !row.inserted) return { status: 'already_erased', trajectories: 0 };
-      const removed = await connection.query<{ id: string }>('delete from trajectories where institution_id = $1 and subject_id = $2 returning id', [
-        institutionId,
-        row.id,
-      ]);
+      const removed = await connection.query<{ id: string }>(
+        'delete from trajectories where institution_id = $1 and subject_id = $2 returning id',
+        [institutionId, row.id],
+      );
       await connection.query(
         `update subjects set birth_year = null, gender = null, mild_intellectual_disability = null, prior_youth_care = null,
                 erased_at = coalesce(erased_at, now()), updated_at = now()
@@ -154,7 +154,10 @@ export function createSubjectsRepository(connection: SqlConnection) {
      */
     async objectRegistryWide(registryKey: string): Promise<ObjectionResult> {
       const institutions = await connection.query<{ id: string }>('select id from institutions order by id');
-      const locked = await lockAsTombstones(institutions.rows.map((row) => row.id), registryKey);
+      const locked = await lockAsTombstones(
+        institutions.rows.map((row) => row.id),
+        registryKey,
+      );
       const removed = await connection.query<{ institution_id: string }>(
         'delete from trajectories where subject_id = any($1::uuid[]) returning institution_id',
         [locked.map((row) => row.id)],

@@ -20,13 +20,24 @@ export function youthsToAdd(count: number, options: { seed: number; asOf: string
 }
 
 /** Writes one youth's trajectory and returns its id. */
-export async function addYouth(orm: Orm, registryPseudonymKey: Buffer, connection: Pick<SqlConnection, 'query'>, youth: SyntheticTrajectory): Promise<string> {
+export async function addYouth(
+  orm: Orm,
+  registryPseudonymKey: Buffer,
+  connection: Pick<SqlConnection, 'query'>,
+  youth: SyntheticTrajectory,
+): Promise<string> {
   await insertSyntheticTrajectories(orm, registryPseudonymKey, [youth]);
-  const { rows } = await connection.query<{ id: string }>('select t.id from trajectories t join institutions i on i.id = t.institution_id where i.code = $1 and t.reference = $2', [youth.institutionCode, youth.reference]);
+  const { rows } = await connection.query<{ id: string }>(
+    'select t.id from trajectories t join institutions i on i.id = t.institution_id where i.code = $1 and t.reference = $2',
+    [youth.institutionCode, youth.reference],
+  );
   return rows[0]!.id;
 }
 
-export async function attributesOf(connection: Pick<SqlConnection, 'query'>, ids: string[]): Promise<Map<string, Record<Attribute, string>>> {
+export async function attributesOf(
+  connection: Pick<SqlConnection, 'query'>,
+  ids: string[],
+): Promise<Map<string, Record<Attribute, string>>> {
   const rows = await loadTruth(connection, ids);
   return new Map(rows.map((row) => [row.id, { programme: row.programme, gender: row.gender, outcome: row.outcome }]));
 }
@@ -34,6 +45,13 @@ export async function attributesOf(connection: Pick<SqlConnection, 'query'>, ids
 /** The most common value of each attribute (the guess of an attacker without the answers). */
 export async function priorOf(connection: Pick<SqlConnection, 'query'>): Promise<Record<Attribute, string>> {
   const rows = await loadTruth(connection);
-  const mode = (values: string[]) => [...values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1])[0]![0];
-  return { programme: mode(rows.map((row) => row.programme)), gender: mode(rows.map((row) => row.gender)), outcome: mode(rows.map((row) => row.outcome)) };
+  const mode = (values: string[]) =>
+    [...values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>())].sort(
+      (a, b) => b[1] - a[1],
+    )[0]![0];
+  return {
+    programme: mode(rows.map((row) => row.programme)),
+    gender: mode(rows.map((row) => row.gender)),
+    outcome: mode(rows.map((row) => row.outcome)),
+  };
 }

@@ -17,10 +17,14 @@ export type AnswerSet = Map<string, StatisticsAnswer>;
 export const answerKey = (request: AnswerRequest, part: 'national' | 'own') => `${request.measure}|${request.grouping ?? 'total'}|${part}`;
 
 /** Every measure by every grouping and by none (recognition has no grouping). */
-export function allRequests(options: { measures?: readonly AttackMeasure[]; groupings?: ReadonlyArray<TruthGrouping | null> } = {}): AnswerRequest[] {
+export function allRequests(
+  options: { measures?: readonly AttackMeasure[]; groupings?: ReadonlyArray<TruthGrouping | null> } = {},
+): AnswerRequest[] {
   const measures = options.measures ?? ATTACK_MEASURES;
   const groupings = options.groupings ?? [null, ...TRUTH_GROUPINGS];
-  return measures.flatMap((measure): AnswerRequest[] => (measure === 'recognition' ? [{ measure, grouping: null }] : groupings.map((grouping) => ({ measure, grouping }))));
+  return measures.flatMap((measure): AnswerRequest[] =>
+    measure === 'recognition' ? [{ measure, grouping: null }] : groupings.map((grouping) => ({ measure, grouping })),
+  );
 }
 
 /** How one role asks: the national answer, and for an institution its own beside it. */
@@ -37,9 +41,21 @@ export async function collectAnswers(ask: Asker, requests: AnswerRequest[]): Pro
 }
 
 /** The GraphQL comparison's values as the REST answer has them. */
-export function fromGraphql(table: { groups: Array<{ group: string; values: Array<{ name: string; value: number | null; suppressed: boolean }> }>; total: Array<{ name: string; value: number | null; suppressed: boolean }> }, frame: Omit<StatisticsAnswer, 'groups' | 'total'>): StatisticsAnswer {
-  const record = (values: Array<{ name: string; value: number | null; suppressed: boolean }>) => Object.fromEntries(values.map(({ name, value, suppressed }) => [name, { value, suppressed }]));
-  return { ...frame, groups: table.groups.map((group) => ({ group: group.group, values: record(group.values) })), total: record(table.total) };
+export function fromGraphql(
+  table: {
+    groups: Array<{ group: string; values: Array<{ name: string; value: number | null; suppressed: boolean }> }>;
+    total: Array<{ name: string; value: number | null; suppressed: boolean }>;
+  },
+  frame: Omit<StatisticsAnswer, 'groups' | 'total'>,
+): StatisticsAnswer {
+  const record = (values: Array<{ name: string; value: number | null; suppressed: boolean }>) =>
+    Object.fromEntries(values.map(({ name, value, suppressed }) => [name, { value, suppressed }]));
+  return {
+    ...frame,
+    groups: table.groups.map((group) => ({ group: group.group, values: record(group.values) })),
+    total: record(table.total),
+  };
 }
 
-export const GRAPHQL_TABLE = 'measure groupBy population disclosureControl { method perturbationTable maximumDeviation variance threshold magnitudeNoise minimumBase releaseMinimumYouths releasedAt notes } groups { group values { name value suppressed } } total { name value suppressed }';
+export const GRAPHQL_TABLE =
+  'measure groupBy population disclosureControl { method perturbationTable maximumDeviation variance threshold magnitudeNoise minimumBase releaseMinimumYouths releasedAt notes } groups { group values { name value suppressed } } total { name value suppressed }';

@@ -21,7 +21,10 @@ export function comparisonAsker(send: Send): Asker {
   return async ({ measure, grouping }: AnswerRequest) => {
     const query = `{ comparison(measure: ${measure}, groupBy: ${grouping ?? 'null'}) { national { ${GRAPHQL_TABLE} } own { ${GRAPHQL_TABLE} } } }`;
     const response = await send({ method: 'POST', path: '/graphql', body: { query } });
-    const body = JSON.parse(response.body) as { data?: { comparison: { national: GraphqlTable; own: GraphqlTable | null } }; errors?: unknown };
+    const body = JSON.parse(response.body) as {
+      data?: { comparison: { national: GraphqlTable; own: GraphqlTable | null } };
+      errors?: unknown;
+    };
     if (!body.data) throw new Error(`${measure} ${grouping}: ${JSON.stringify(body.errors)}`);
     const convert = (table: GraphqlTable) => {
       const { groups, total, ...frame } = table;

@@ -17,7 +17,10 @@ function categoryCells(key: string, answer: StatisticsAnswer, attribute: Attribu
   const [measure, grouping, part] = key.split('|') as [string, string, string];
   if (part !== 'national') return [];
   const cells: Array<[string, string, number]> = [];
-  const lines: Array<[string, StatisticsAnswer['total']]> = [...answer.groups.map((group): [string, StatisticsAnswer['total']] => [group.group, group.values]), ['total', answer.total]];
+  const lines: Array<[string, StatisticsAnswer['total']]> = [
+    ...answer.groups.map((group): [string, StatisticsAnswer['total']] => [group.group, group.values]),
+    ['total', answer.total],
+  ];
   for (const [group, values] of lines) {
     for (const [name, cell] of Object.entries(values)) {
       const what = whatOf(measure, name);
@@ -105,8 +108,14 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
   let before = await run.collect();
   let marker = await run.releaseMarker();
   let pending: string[] = [];
-  const hits = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, { prior: 0, increase: 0, changed: 0 }])) as Record<Attribute, { prior: number; increase: number; changed: number }>;
-  const values = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, new Map<string, number>()])) as Record<Attribute, Map<string, number>>;
+  const hits = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, { prior: 0, increase: 0, changed: 0 }])) as Record<
+    Attribute,
+    { prior: number; increase: number; changed: number }
+  >;
+  const values = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, new Map<string, number>()])) as Record<
+    Attribute,
+    Map<string, number>
+  >;
   const batchSizes: number[] = [];
   const homogeneous = Object.fromEntries(ATTRIBUTES.map((attribute) => [attribute, 0])) as Record<Attribute, number>;
   let unchangedChecks = 0;
@@ -118,7 +127,8 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
       if (run.checkEvery && step % run.checkEvery === 0) {
         const again = await run.collect();
         for (const [key, answer] of again) {
-          if (JSON.stringify(answer) !== JSON.stringify(before.get(key))) throw new Error(`${key} changed without a release at step ${step}`);
+          if (JSON.stringify(answer) !== JSON.stringify(before.get(key)))
+            throw new Error(`${key} changed without a release at step ${step}`);
         }
         unchangedChecks += 1;
       }
@@ -130,7 +140,10 @@ export async function runBeforeAfter(run: BeforeAfterRun): Promise<BeforeAfterRe
     for (const attribute of ATTRIBUTES) {
       if (batch.length > 0 && new Set(batch.map((youth) => youth[attribute])).size === 1) homogeneous[attribute] += 1;
       const evidence = evidenceFor(before, after, attribute);
-      const guesses = { increase: bestGuess(evidence.increase, run.prior[attribute]), changed: bestGuess(evidence.changed, run.prior[attribute]) };
+      const guesses = {
+        increase: bestGuess(evidence.increase, run.prior[attribute]),
+        changed: bestGuess(evidence.changed, run.prior[attribute]),
+      };
       for (const youth of batch) {
         values[attribute].set(youth[attribute], (values[attribute].get(youth[attribute]) ?? 0) + 1);
         if (youth[attribute] === run.prior[attribute]) hits[attribute].prior += 1;

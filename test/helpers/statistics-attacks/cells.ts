@@ -28,26 +28,44 @@ export function whatOf(measure: string, name: string): string | null {
   if (name.endsWith('.respondents')) return `P:${name.slice(0, -'.respondents'.length)}`;
   if (name.endsWith('.scored')) return `F:${name.slice('fidelity.'.length, -'.scored'.length)}`;
   if (name.endsWith('.received')) return `D:${name.slice('dose.'.length, -'.received'.length)}`;
-  if (measure && (name.includes('share_') || name.endsWith('.mean') || name.endsWith('.median') || name.endsWith('.medianPerMonth') || name === 'medianDaysInCare')) return null;
+  if (
+    measure &&
+    (name.includes('share_') ||
+      name.endsWith('.mean') ||
+      name.endsWith('.median') ||
+      name.endsWith('.medianPerMonth') ||
+      name === 'medianDaysInCare')
+  )
+    return null;
   throw new Error(`unknown value ${name}`);
 }
 
-export const cellId = (scope: string, what: string, grouping: string | null, group: string | null) => `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
+export const cellId = (scope: string, what: string, grouping: string | null, group: string | null) =>
+  `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
 
 /** Every published count of a set of answers, by identity, with the value(s) published for it. */
-export function publishedCounts(answers: AnswerSet, scopeOf: (part: string) => string): Map<string, { cell: CountCell; values: Set<number> }> {
+export function publishedCounts(
+  answers: AnswerSet,
+  scopeOf: (part: string) => string,
+): Map<string, { cell: CountCell; values: Set<number> }> {
   const cells = new Map<string, { cell: CountCell; values: Set<number> }>();
   for (const [key, answer] of answers) {
     const [measure, groupingText, part] = key.split('|') as [string, string, string];
     const grouping = measure === 'recognition' ? 'recognition' : groupingText === 'total' ? null : (groupingText as TruthGrouping);
     const scope = scopeOf(part);
-    const lines: Array<[string | null, StatisticsAnswer['total']]> = [...answer.groups.map((group) => [group.group, group.values] as [string, StatisticsAnswer['total']]), [null, answer.total]];
+    const lines: Array<[string | null, StatisticsAnswer['total']]> = [
+      ...answer.groups.map((group) => [group.group, group.values] as [string, StatisticsAnswer['total']]),
+      [null, answer.total],
+    ];
     for (const [group, values] of lines) {
       for (const [name, value] of Object.entries(values)) {
         const what = whatOf(measure, name);
         if (what === null || value.value === null) continue;
         const id = cellId(scope, what, group === null ? null : grouping, group);
-        const entry = cells.get(id) ?? { cell: { id, scope, what, grouping: group === null ? null : grouping, group }, values: new Set<number>() };
+        const entry = cells.get(id) ?? {
+          cell: { id, scope, what, grouping: group === null ? null : grouping, group },
+          values: new Set<number>(),
+        };
         entry.values.add(value.value);
         cells.set(id, entry);
       }

@@ -52,10 +52,20 @@ interface Row {
 /** Structural truths among the cells present (true counts, before perturbation). */
 function structure(cells: CountCell[], index: Map<string, number>, programmesOf: Map<string, string[]>): Row[] {
   const rows: Row[] = [];
-  const id = (scope: string, what: string, grouping: string | null, group: string | null) => `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
+  const id = (scope: string, what: string, grouping: string | null, group: string | null) =>
+    `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
   const at = (key: string) => index.get(key);
-  const equal = (whole: number, parts: number[]) => rows.push({ terms: [[whole, 1], ...parts.map((part): [number, number] => [part, -1])], lower: 0, upper: 0 });
-  const atMost = (part: number, whole: number) => rows.push({ terms: [[part, 1], [whole, -1]], lower: -Infinity, upper: 0 });
+  const equal = (whole: number, parts: number[]) =>
+    rows.push({ terms: [[whole, 1], ...parts.map((part): [number, number] => [part, -1])], lower: 0, upper: 0 });
+  const atMost = (part: number, whole: number) =>
+    rows.push({
+      terms: [
+        [part, 1],
+        [whole, -1],
+      ],
+      lower: -Infinity,
+      upper: 0,
+    });
 
   // Groups of a grouping add up to the total (youths may be counted in several groups: at least the total).
   const families = new Map<string, CountCell[]>();
@@ -139,7 +149,10 @@ export async function solveLinkedAnswers(input: LinkedAttackInput): Promise<Link
       // Read before the cost is reset: changing a cost re-evaluates the objective.
       const value = model.getObjectiveValue();
       model.changeColCost(column, 0);
-      if (status !== optimal) throw new Error(`the attacker's linear programme is not solvable (status ${status}): the published answers contradict the structure`);
+      if (status !== optimal)
+        throw new Error(
+          `the attacker's linear programme is not solvable (status ${status}): the published answers contradict the structure`,
+        );
       return value;
     };
     const ranges = new Map<string, [number, number]>();

@@ -32,14 +32,20 @@ export interface LinkedAttackReport {
   seconds: number;
 }
 
-export async function linkedAnswersAttack(context: AttackContext, answers: AnswerSet, attacker: { knows?: (row: TruthTrajectory) => boolean } = {}): Promise<LinkedAttackReport> {
+export async function linkedAnswersAttack(
+  context: AttackContext,
+  answers: AnswerSet,
+  attacker: { knows?: (row: TruthTrajectory) => boolean } = {},
+): Promise<LinkedAttackReport> {
   const started = performance.now();
   const published = [...publishedCounts(answers, (part) => part).values()].filter((entry) => entry.cell.scope === 'national');
   const inconsistent = published.filter((entry) => entry.values.size > 1).map((entry) => entry.cell.id);
   const knownRows = attacker.knows ? context.truth.filter(attacker.knows) : [];
   const known = new Map(published.map((entry) => [entry.cell.id, attacker.knows ? trueCount(entry.cell, knownRows) : 0]));
   const sought = new Map(published.map((entry) => [entry.cell.id, trueCount(entry.cell, context.truth) - known.get(entry.cell.id)!]));
-  const targets = published.filter((entry) => sought.get(entry.cell.id)! >= 1 && sought.get(entry.cell.id)! <= 9).map((entry) => entry.cell.id);
+  const targets = published
+    .filter((entry) => sought.get(entry.cell.id)! >= 1 && sought.get(entry.cell.id)! <= 9)
+    .map((entry) => entry.cell.id);
   const result = await solveLinkedAnswers({
     cells: published.map((entry) => ({ cell: entry.cell, published: [...entry.values][0]! })),
     table: context.table,
@@ -53,7 +59,10 @@ export async function linkedAnswersAttack(context: AttackContext, answers: Answe
     inconsistent,
     constraints: result.constraints,
     targets: targets.length,
-    determined: result.determined.map((entry) => ({ ...entry, truth: trueCount(published.find((cell) => cell.cell.id === entry.id)!.cell, context.truth) })),
+    determined: result.determined.map((entry) => ({
+      ...entry,
+      truth: trueCount(published.find((cell) => cell.cell.id === entry.id)!.cell, context.truth),
+    })),
     meanWidth: widths.length ? widths.reduce((sum, width) => sum + width, 0) / widths.length : Number.NaN,
     seconds: (performance.now() - started) / 1000,
   };
@@ -75,15 +84,29 @@ export function unprotected(answers: AnswerSet, rows: TruthTrajectory[]): Answer
   return new Map(
     [...answers].map(([key, answer]) => {
       const [measure, groupingText] = key.split('|') as [string, string];
-      const grouping = (measure === 'recognition' ? 'recognition' : groupingText === 'total' ? null : groupingText) as CountCell['grouping'];
+      const grouping = (
+        measure === 'recognition' ? 'recognition' : groupingText === 'total' ? null : groupingText
+      ) as CountCell['grouping'];
       const exact = (group: string | null, values: StatisticsAnswer['total']) =>
         Object.fromEntries(
           Object.entries(values).map(([name, cell]) => {
             const what = whatOf(measure, name);
-            return [name, what === null ? cell : { value: trueCount({ what, grouping: group === null ? null : grouping, group }, rows), suppressed: false }];
+            return [
+              name,
+              what === null
+                ? cell
+                : { value: trueCount({ what, grouping: group === null ? null : grouping, group }, rows), suppressed: false },
+            ];
           }),
         );
-      return [key, { ...answer, groups: answer.groups.map((group) => ({ group: group.group, values: exact(group.group, group.values) })), total: exact(null, answer.total) }];
+      return [
+        key,
+        {
+          ...answer,
+          groups: answer.groups.map((group) => ({ group: group.group, values: exact(group.group, group.values) })),
+          total: exact(null, answer.total),
+        },
+      ];
     }),
   );
 }

@@ -37,11 +37,24 @@ export interface SectionProps {
 }
 
 export function useComparison(session: Session, measure: StatisticsMeasure, groupBy: StatisticsGrouping | null): AsyncState<Comparison> {
-  return useAsync(() => graphql(session, ComparisonDocument, { measure, groupBy }).then((answer) => answer.comparison), [session, measure, groupBy]);
+  return useAsync(
+    () => graphql(session, ComparisonDocument, { measure, groupBy }).then((answer) => answer.comparison),
+    [session, measure, groupBy],
+  );
 }
 
 /** A section's heading, its loading state or the API's refusal, and when its figures were released. */
-export function Section({ id, title, state, children }: { id: string; title: string; state: AsyncState<Comparison>; children: (comparison: Comparison) => ReactNode }) {
+export function Section({
+  id,
+  title,
+  state,
+  children,
+}: {
+  id: string;
+  title: string;
+  state: AsyncState<Comparison>;
+  children: (comparison: Comparison) => ReactNode;
+}) {
   const released = state.status === 'done' ? state.data.national.disclosureControl.releasedAt : null;
   return (
     <section aria-labelledby={`${id}-heading`} data-testid={`section-${id}`} aria-busy={state.status === 'loading'}>
@@ -50,7 +63,11 @@ export function Section({ id, title, state, children }: { id: string; title: str
       {state.status === 'error' ? <ErrorMessage error={state.error} /> : null}
       {state.status === 'done' ? (
         <>
-          <p className="muted">{released ? `Figures released ${released.slice(0, 16).replace('T', ' ')} UTC.` : 'Not released yet: every figure is 0 until the first release.'}</p>
+          <p className="muted">
+            {released
+              ? `Figures released ${released.slice(0, 16).replace('T', ' ')} UTC.`
+              : 'Not released yet: every figure is 0 until the first release.'}
+          </p>
           {children(state.data)}
         </>
       ) : null}
@@ -62,7 +79,15 @@ const rowsOf = (lines: Line[]) => lines.map((line) => line.chartLabel);
 const PERTURBED = 'Counts are perturbed by the cell-key method;';
 
 /** The overview's answer is asked by the page (its refusal stands for the whole page). */
-export function OverviewSection({ state, catalogue, groupLabel }: { state: AsyncState<Comparison>; catalogue: CatalogueQuery; groupLabel: string }) {
+export function OverviewSection({
+  state,
+  catalogue,
+  groupLabel,
+}: {
+  state: AsyncState<Comparison>;
+  catalogue: CatalogueQuery;
+  groupLabel: string;
+}) {
   return (
     <Section id="overview" title="Trajectories and youths" state={state}>
       {(comparison) => (
@@ -92,7 +117,14 @@ export function OutcomesSection({ session, catalogue, groupBy, groupLabel }: Sec
               description={`${PERTURBED} the bars show each class's published count as a share of the row. Hover a bar or open the table for the counts.`}
               caption={`Outcome classes per ${groupLabel.toLowerCase()} (published counts)`}
               matrix={outcomeMatrix(lines, groupLabel)}
-              draw={() => partsChart(outcomeParts(lines), { rows: rowsOf(lines), parts: OUTCOME_CLASSES.map(words), normalize: true, xLabel: 'Share of the trajectories →' })}
+              draw={() =>
+                partsChart(outcomeParts(lines), {
+                  rows: rowsOf(lines),
+                  parts: OUTCOME_CLASSES.map(words),
+                  normalize: true,
+                  xLabel: 'Share of the trajectories →',
+                })
+              }
             />
             <StatisticsFigure
               id="domains"
@@ -100,7 +132,15 @@ export function OutcomesSection({ session, catalogue, groupBy, groupLabel }: Sec
               description="Each share is a perturbed count over the perturbed counts of its domain; a share of nothing is suppressed."
               caption={`Domain statuses per ${groupLabel.toLowerCase()}`}
               matrix={domainMatrix(lines, groupLabel)}
-              draw={() => partsChart(domainParts(lines), { rows: rowsOf(lines), parts: DOMAIN_STATUSES.map(words), facets: DOMAINS.map(words), normalize: false, xLabel: 'Share →' })}
+              draw={() =>
+                partsChart(domainParts(lines), {
+                  rows: rowsOf(lines),
+                  parts: DOMAIN_STATUSES.map(words),
+                  facets: DOMAINS.map(words),
+                  normalize: false,
+                  xLabel: 'Share →',
+                })
+              }
             />
           </>
         );
@@ -122,7 +162,14 @@ export function RecognitionSection({ session, catalogue }: SectionProps) {
             description={`The study's key signal: youths who report no problems where a parent or mentor does tend to do worse. ${PERTURBED} the bars are shares of each group's published counts.`}
             caption="Outcome classes per problem recognition at intake (published counts)"
             matrix={outcomeMatrix(lines, 'Problem recognition')}
-            draw={() => partsChart(outcomeParts(lines), { rows: rowsOf(lines), parts: OUTCOME_CLASSES.map(words), normalize: true, xLabel: 'Share of the trajectories →' })}
+            draw={() =>
+              partsChart(outcomeParts(lines), {
+                rows: rowsOf(lines),
+                parts: OUTCOME_CLASSES.map(words),
+                normalize: true,
+                xLabel: 'Share of the trajectories →',
+              })
+            }
           />
         );
       }}
@@ -145,7 +192,17 @@ export function PerspectiveSection({ session, catalogue, groupBy, groupLabel }: 
             description="Means carry noise of the cell-key method and are suppressed (grey, “supp.”) where the published number of respondents is below the minimum base."
             caption={`Youth-perspective items per ${groupLabel.toLowerCase()}`}
             matrix={perspectiveMatrix(lines, groupLabel, catalogue)}
-            draw={() => heatmapChart(heatCells(lines, items, (k) => `${k}.mean`), { rows: rowsOf(lines), columns: items.map((i) => i.label), domain: [instrument?.minValue ?? 1, instrument?.maxValue ?? 4], label: 'Mean answer' })}
+            draw={() =>
+              heatmapChart(
+                heatCells(lines, items, (k) => `${k}.mean`),
+                {
+                  rows: rowsOf(lines),
+                  columns: items.map((i) => i.label),
+                  domain: [instrument?.minValue ?? 1, instrument?.maxValue ?? 4],
+                  label: 'Mean answer',
+                },
+              )
+            }
           />
         );
       }}
@@ -171,7 +228,12 @@ export function CareSection({ session, catalogue, groupBy, groupLabel }: Section
               description="1 means the fixed offer was delivered in full. Medians carry noise and are suppressed (grey, “supp.”) over too few scored trajectories."
               caption={`Fidelity per ${groupLabel.toLowerCase()}`}
               matrix={fidelityMatrix(lines, groupLabel)}
-              draw={() => heatmapChart(heatCells(lines, elements, (k) => `fidelity.${k}.median`), { rows: rowsOf(lines), columns: elements.map((e) => e.label), domain: [0, 1], label: 'Median fidelity score' })}
+              draw={() =>
+                heatmapChart(
+                  heatCells(lines, elements, (k) => `fidelity.${k}.median`),
+                  { rows: rowsOf(lines), columns: elements.map((e) => e.label), domain: [0, 1], label: 'Median fidelity score' },
+                )
+              }
             />
             <StatisticsFigure
               id="dose"
@@ -179,7 +241,15 @@ export function CareSection({ session, catalogue, groupBy, groupLabel }: Section
               description="Over the trajectories that received the activity; suppressed (grey, “supp.”) where too few did."
               caption={`Dose per activity type per ${groupLabel.toLowerCase()}`}
               matrix={doseMatrix(lines, groupLabel, catalogue)}
-              draw={() => heatmapChart(doses, { rows: rowsOf(lines), columns: activities.map((a) => a.label), domain: [0, highest], label: 'Median per month', scheme: 'greens' })}
+              draw={() =>
+                heatmapChart(doses, {
+                  rows: rowsOf(lines),
+                  columns: activities.map((a) => a.label),
+                  domain: [0, highest],
+                  label: 'Median per month',
+                  scheme: 'greens',
+                })
+              }
             />
           </>
         );

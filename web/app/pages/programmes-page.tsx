@@ -9,7 +9,17 @@ import { CareSection, OutcomesSection, OverviewSection, PerspectiveSection, Reco
 // publishes by the cell-key method. An institution sees its own figures beside the national ones.
 // The overview is asked first: where the API refuses the role, its refusal is the page.
 
-export function ProgrammesPage({ session, catalogue, groupBy, onGroupBy }: { session: Session; catalogue: CatalogueQuery; groupBy: StatisticsGrouping; onGroupBy: (groupBy: StatisticsGrouping) => void }) {
+export function ProgrammesPage({
+  session,
+  catalogue,
+  groupBy,
+  onGroupBy,
+}: {
+  session: Session;
+  catalogue: CatalogueQuery;
+  groupBy: StatisticsGrouping;
+  onGroupBy: (groupBy: StatisticsGrouping) => void;
+}) {
   const overview = useComparison(session, 'overview', groupBy);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -55,10 +65,13 @@ function Disclosure({ comparison }: { comparison: Comparison }) {
     <section className="disclosure" aria-labelledby="disclosure-heading" data-testid="disclosure">
       <h2 id="disclosure-heading">How these figures are protected</h2>
       <p>
-        Method <strong>{control.method}</strong> (perturbation table <code>{control.perturbationTable}</code>): every count is off by at most{' '}
-        <strong data-testid="maximum-deviation">{control.maximumDeviation}</strong> either way, and is 0 or more than {control.threshold}. Means and medians are{' '}
-        <span className="suppressed">suppressed</span> where fewer than {control.minimumBase} published contributors stand behind them. Population:{' '}
-        {national.population === 'consent_granted' ? 'trajectories with research consent granted' : 'trajectories with research consent granted or unknown'}
+        Method <strong>{control.method}</strong> (perturbation table <code>{control.perturbationTable}</code>): every count is off by at
+        most <strong data-testid="maximum-deviation">{control.maximumDeviation}</strong> either way, and is 0 or more than{' '}
+        {control.threshold}. Means and medians are <span className="suppressed">suppressed</span> where fewer than {control.minimumBase}{' '}
+        published contributors stand behind them. Population:{' '}
+        {national.population === 'consent_granted'
+          ? 'trajectories with research consent granted'
+          : 'trajectories with research consent granted or unknown'}
         {own ? '; your institution’s own figures are perturbed the same way' : ''}.
       </p>
       <details>

@@ -28,8 +28,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session, catalogu
     <section className="sign-in" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">Sign in with your API key</h1>
       <p>
-        The key stays in this browser tab only (its session storage) and is forgotten when the tab closes. Every page reads the registry’s public API with it, so
-        you see exactly what your role may see, and every read is in the audit trail.
+        The key stays in this browser tab only (its session storage) and is forgotten when the tab closes. Every page reads the registry’s
+        public API with it, so you see exactly what your role may see, and every read is in the audit trail.
       </p>
       <form onSubmit={submit} aria-describedby="sign-in-note">
         <label>
@@ -47,7 +47,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session, catalogu
           </select>
         </label>
         <p id="sign-in-note" className="muted">
-          Researchers must declare why they read record-level data; it is sent with every request (X-Purpose-Of-Use) and kept in the audit trail.
+          Researchers must declare why they read record-level data; it is sent with every request (X-Purpose-Of-Use) and kept in the audit
+          trail.
         </p>
         <button type="submit" disabled={busy}>
           {busy ? 'Checking the key…' : 'Sign in'}

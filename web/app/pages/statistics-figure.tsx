@@ -58,7 +58,21 @@ export function CsvDownload({ matrix, filename }: { matrix: Matrix; filename: st
 }
 
 /** A chart (optional) with its table alternative and the CSV of that table. */
-export function StatisticsFigure({ id, title, description, draw, matrix, caption }: { id: string; title: string; description: string; draw?: () => SVGElement | HTMLElement; matrix: Matrix; caption: string }) {
+export function StatisticsFigure({
+  id,
+  title,
+  description,
+  draw,
+  matrix,
+  caption,
+}: {
+  id: string;
+  title: string;
+  description: string;
+  draw?: () => SVGElement | HTMLElement;
+  matrix: Matrix;
+  caption: string;
+}) {
   const table = <MatrixTable caption={caption} matrix={matrix} testId={`table-${id}`} />;
   return (
     <div className="statistics-figure">

@@ -52,7 +52,17 @@ function filterOf(form: HTMLFormElement): TrajectoryFilter {
   return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined)) as TrajectoryFilter;
 }
 
-function Select({ name, label, options, value }: { name: string; label: string; options: readonly string[]; value: string | null | undefined }) {
+function Select({
+  name,
+  label,
+  options,
+  value,
+}: {
+  name: string;
+  label: string;
+  options: readonly string[];
+  value: string | null | undefined;
+}) {
   return (
     <label>
       {label}
@@ -69,9 +79,24 @@ function Select({ name, label, options, value }: { name: string; label: string; 
 }
 
 /** `onForbidden`: where the API refuses this role record-level data (the landing page sends it to Programmes). */
-export function TrajectoryList({ session, catalogue, state, onChange, onForbidden }: { session: Session; catalogue: CatalogueQuery; state: ListState; onChange: (state: ListState) => void; onForbidden?: () => void }) {
+export function TrajectoryList({
+  session,
+  catalogue,
+  state,
+  onChange,
+  onForbidden,
+}: {
+  session: Session;
+  catalogue: CatalogueQuery;
+  state: ListState;
+  onChange: (state: ListState) => void;
+  onForbidden?: () => void;
+}) {
   const after = state.cursors.at(-1) || null;
-  const answer = useAsync(() => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter }), [session, JSON.stringify(state)]);
+  const answer = useAsync(
+    () => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter }),
+    [session, JSON.stringify(state)],
+  );
   const forbidden = answer.status === 'error' && answer.error instanceof ApiError && answer.error.code === 'FORBIDDEN';
   useEffect(() => {
     if (forbidden) onForbidden?.();
@@ -111,7 +136,12 @@ export function TrajectoryList({ session, catalogue, state, onChange, onForbidde
         </label>
         <Select name="endReason" label="End reason" options={ENUMS.endReason} value={f.endReason} />
         <Select name="consent" label="Consent (institutions)" options={ENUMS.consent} value={f.consent} />
-        <Select name="ongoing" label="Ongoing" options={['true', 'false']} value={f.ongoing === undefined || f.ongoing === null ? '' : String(f.ongoing)} />
+        <Select
+          name="ongoing"
+          label="Ongoing"
+          options={['true', 'false']}
+          value={f.ongoing === undefined || f.ongoing === null ? '' : String(f.ongoing)}
+        />
         <Select name="outcomeClass" label="Outcome class" options={ENUMS.outcomeClass} value={f.outcomeClass} />
         <Select name="problemRecognition" label="Problem recognition" options={ENUMS.problemRecognition} value={f.problemRecognition} />
         <div className="filter-actions">
@@ -133,7 +163,9 @@ export function TrajectoryList({ session, catalogue, state, onChange, onForbidde
       {page ? (
         <>
           <p role="status" aria-live="polite" data-testid="list-status">
-            {page.nodes.length === 0 ? 'No trajectories match.' : `Trajectories ${offset + 1}–${offset + page.nodes.length}${page.pageInfo.hasNextPage ? ', more follow' : ''}.`}
+            {page.nodes.length === 0
+              ? 'No trajectories match.'
+              : `Trajectories ${offset + 1}–${offset + page.nodes.length}${page.pageInfo.hasNextPage ? ', more follow' : ''}.`}
           </p>
           <DataTable
             testId="trajectory-list"
@@ -155,10 +187,18 @@ export function TrajectoryList({ session, catalogue, state, onChange, onForbidde
         </>
       ) : null}
       <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={state.cursors.length <= 1} onClick={() => onChange({ ...state, cursors: state.cursors.slice(0, -1) })}>
+        <button
+          type="button"
+          disabled={state.cursors.length <= 1}
+          onClick={() => onChange({ ...state, cursors: state.cursors.slice(0, -1) })}
+        >
           ← Previous
         </button>
-        <button type="button" disabled={!page?.pageInfo.hasNextPage} onClick={() => page?.pageInfo.endCursor && onChange({ ...state, cursors: [...state.cursors, page.pageInfo.endCursor] })}>
+        <button
+          type="button"
+          disabled={!page?.pageInfo.hasNextPage}
+          onClick={() => page?.pageInfo.endCursor && onChange({ ...state, cursors: [...state.cursors, page.pageInfo.endCursor] })}
+        >
           Next →
         </button>
         <label>

@@ -19,10 +19,14 @@ function defaultPhase(detail: Detail): string {
 export function TrajectoryPage({ session, catalogue, id }: { session: Session; catalogue: CatalogueQuery; id: string }) {
   // undefined: not chosen yet (the default needs the trajectory's activities); '': no phase.
   const [phase, setPhase] = useState<string | undefined>(undefined);
-  const state = useAsync(() => graphql(session, TrajectoryDetailDocument, { id, withPhase: Boolean(phase), phaseActivity: phase || null }), [session, id, phase]);
+  const state = useAsync(
+    () => graphql(session, TrajectoryDetailDocument, { id, withPhase: Boolean(phase), phaseActivity: phase || null }),
+    [session, id, phase],
+  );
   const last = useRef<TrajectoryDetailQuery | null>(null);
   if (state.status === 'done') last.current = state.data;
-  const detail = last.current?.trajectory?.id === id ? last.current.trajectory : state.status === 'done' ? state.data.trajectory : undefined;
+  const detail =
+    last.current?.trajectory?.id === id ? last.current.trajectory : state.status === 'done' ? state.data.trajectory : undefined;
 
   useEffect(() => {
     if (phase === undefined && state.status === 'done' && state.data.trajectory) setPhase(defaultPhase(state.data.trajectory));
@@ -32,8 +36,11 @@ export function TrajectoryPage({ session, catalogue, id }: { session: Session; c
 
   const phases = useMemo(() => {
     const first = new Map<string, number>();
-    for (const activity of detail?.careActivities ?? []) first.set(activity.activityTypeCode, Math.min(first.get(activity.activityTypeCode) ?? Infinity, activity.day));
-    return [...first].sort((a, b) => a[1] - b[1]).map(([code, day]) => ({ code, day, name: catalogue.activityTypes.find((t) => t.code === code)?.name ?? code }));
+    for (const activity of detail?.careActivities ?? [])
+      first.set(activity.activityTypeCode, Math.min(first.get(activity.activityTypeCode) ?? Infinity, activity.day));
+    return [...first]
+      .sort((a, b) => a[1] - b[1])
+      .map(([code, day]) => ({ code, day, name: catalogue.activityTypes.find((t) => t.code === code)?.name ?? code }));
   }, [detail, catalogue]);
 
   return (
@@ -49,18 +56,47 @@ export function TrajectoryPage({ session, catalogue, id }: { session: Session; c
       {state.status === 'done' && !state.data.trajectory ? (
         <div className="error" role="alert" data-error-code="NOT_FOUND">
           <p>
-            <strong>No such trajectory within what your key may see.</strong> Researchers see trajectories with research consent granted only.
+            <strong>No such trajectory within what your key may see.</strong> Researchers see trajectories with research consent granted
+            only.
           </p>
         </div>
       ) : null}
-      {detail ? <TrajectoryBody detail={detail} catalogue={catalogue} phase={phase ?? ''} phases={phases} onPhase={setPhase} updating={state.status === 'loading'} /> : null}
+      {detail ? (
+        <TrajectoryBody
+          detail={detail}
+          catalogue={catalogue}
+          phase={phase ?? ''}
+          phases={phases}
+          onPhase={setPhase}
+          updating={state.status === 'loading'}
+        />
+      ) : null}
     </article>
   );
 }
 
-function TrajectoryBody({ detail, catalogue, phase, phases, onPhase, updating }: { detail: Detail; catalogue: CatalogueQuery; phase: string; phases: Array<{ code: string; day: number; name: string }>; onPhase: (code: string) => void; updating: boolean }) {
+function TrajectoryBody({
+  detail,
+  catalogue,
+  phase,
+  phases,
+  onPhase,
+  updating,
+}: {
+  detail: Detail;
+  catalogue: CatalogueQuery;
+  phase: string;
+  phases: Array<{ code: string; day: number; name: string }>;
+  onPhase: (code: string) => void;
+  updating: boolean;
+}) {
   const chosen = phases.find((p) => p.code === phase);
-  const maxDay = Math.max(detail.endDay ?? 0, detail.daysInCare ?? 0, ...detail.series.flatMap((s) => s.observations.map((o) => o.day)), ...detail.careActivities.map((a) => a.day));
+  const maxDay = Math.max(
+    detail.endDay ?? 0,
+    detail.daysInCare ?? 0,
+    ...detail.series.flatMap((s) => s.observations.map((o) => o.day)),
+    ...detail.careActivities.map((a) => a.day),
+  );
   const programme = catalogue.programmes.find((p) => p.code === detail.programmeCode);
   return (
     <>
@@ -98,9 +134,20 @@ function TrajectoryBody({ detail, catalogue, phase, phases, onPhase, updating }:
           {updating ? 'Updating NAP and Tau-U…' : ''}
         </span>
       </form>
-      <p className="muted">NAP (Parker &amp; Vannest 2009) and Tau-U (Parker et al. 2011) compare the observations before the phase line with those from it on; positive means improvement. Reliable change after Jacobson &amp; Truax (1991).</p>
+      <p className="muted">
+        NAP (Parker &amp; Vannest 2009) and Tau-U (Parker et al. 2011) compare the observations before the phase line with those from it on;
+        positive means improvement. Reliable change after Jacobson &amp; Truax (1991).
+      </p>
       {[...DOMAINS, null].map((domain) => (
-        <DomainSection key={domain ?? 'other'} domain={domain} detail={detail} catalogue={catalogue} phaseDay={chosen?.day ?? null} phaseLabel={chosen?.name ?? ''} maxDay={maxDay} />
+        <DomainSection
+          key={domain ?? 'other'}
+          domain={domain}
+          detail={detail}
+          catalogue={catalogue}
+          phaseDay={chosen?.day ?? null}
+          phaseLabel={chosen?.name ?? ''}
+          maxDay={maxDay}
+        />
       ))}
       <RecognitionSection detail={detail} catalogue={catalogue} />
       <DoseSection detail={detail} catalogue={catalogue} />

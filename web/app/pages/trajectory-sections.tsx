@@ -15,7 +15,8 @@ const byInformant = (a: Series, b: Series) => INFORMANTS.indexOf(a.informant) - 
 
 /** The API's per-series indicators: reliable change (Jacobson & Truax) and non-overlap for the chosen phase. */
 function SeriesTable({ instrument, series, testId }: { instrument: Instrument; series: Series[]; testId: string }) {
-  const value = (v: number | undefined) => (v === undefined ? '—' : instrument.kind === 'status' ? levelLabel(instrument, v) : formatNumber(v));
+  const value = (v: number | undefined) =>
+    v === undefined ? '—' : instrument.kind === 'status' ? levelLabel(instrument, v) : formatNumber(v);
   return (
     <DataTable
       testId={testId}
@@ -33,14 +34,32 @@ function SeriesTable({ instrument, series, testId }: { instrument: Instrument; s
         { header: 'NAP', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.nap) },
         { header: 'Tau-U', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauU) },
         { header: 'Tau-BC', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauBC) },
-        { header: 'Phases A/B', numeric: true, cell: (s) => (s.nonOverlap ? `${s.nonOverlap.phaseALength}/${s.nonOverlap.phaseBLength}` : '—') },
+        {
+          header: 'Phases A/B',
+          numeric: true,
+          cell: (s) => (s.nonOverlap ? `${s.nonOverlap.phaseALength}/${s.nonOverlap.phaseBLength}` : '—'),
+        },
         { header: 'Note', cell: (s) => s.nonOverlap?.reason ?? '' },
       ]}
     />
   );
 }
 
-export function DomainSection({ domain, detail, catalogue, phaseDay, phaseLabel, maxDay }: { domain: Domain | null; detail: Detail; catalogue: Catalogue; phaseDay: number | null; phaseLabel: string; maxDay: number }) {
+export function DomainSection({
+  domain,
+  detail,
+  catalogue,
+  phaseDay,
+  phaseLabel,
+  maxDay,
+}: {
+  domain: Domain | null;
+  detail: Detail;
+  catalogue: Catalogue;
+  phaseDay: number | null;
+  phaseLabel: string;
+  maxDay: number;
+}) {
   const series = detail.series.filter((s) => (catalogue.instruments.find((i) => i.code === s.instrumentCode)?.domain ?? null) === domain);
   if (series.length === 0) return null;
   const status = domain ? detail.domainStatuses.find((entry) => entry.domain === domain) : undefined;
@@ -74,7 +93,11 @@ export function DomainSection({ domain, detail, catalogue, phaseDay, phaseLabel,
                   columns={[
                     { header: 'Informant', cell: (p) => p.informant },
                     { header: 'Day', numeric: true, cell: (p) => p.day },
-                    { header: 'Value', numeric: true, cell: (p) => (instrument.kind === 'status' ? levelLabel(instrument, p.value) : formatNumber(p.value)) },
+                    {
+                      header: 'Value',
+                      numeric: true,
+                      cell: (p) => (instrument.kind === 'status' ? levelLabel(instrument, p.value) : formatNumber(p.value)),
+                    },
                   ]}
                 />
               }
@@ -89,24 +112,38 @@ export function DomainSection({ domain, detail, catalogue, phaseDay, phaseLabel,
 
 /** Is a value on the problem side of the instrument's cut-off? */
 const problem = (instrument: Instrument, value: number) =>
-  instrument.clinicalCutoff === null || instrument.clinicalCutoff === undefined ? null : instrument.higherIsBetter ? value < instrument.clinicalCutoff : value > instrument.clinicalCutoff;
+  instrument.clinicalCutoff === null || instrument.clinicalCutoff === undefined
+    ? null
+    : instrument.higherIsBetter
+      ? value < instrument.clinicalCutoff
+      : value > instrument.clinicalCutoff;
 
 /** The study's key signal: does the youth report problems where parent or mentor do? */
 export function RecognitionSection({ detail, catalogue }: { detail: Detail; catalogue: Catalogue }) {
   const first = detail.series
     .map((s) => ({ series: s, instrument: catalogue.instruments.find((i) => i.code === s.instrumentCode), observation: s.observations[0] }))
-    .filter((row): row is { series: Series; instrument: Instrument; observation: Series['observations'][number] } => Boolean(row.instrument?.domain && row.instrument.kind === 'score' && row.observation))
+    .filter((row): row is { series: Series; instrument: Instrument; observation: Series['observations'][number] } =>
+      Boolean(row.instrument?.domain && row.instrument.kind === 'score' && row.observation),
+    )
     .sort((a, b) => a.series.instrumentCode.localeCompare(b.series.instrumentCode) || byInformant(a.series, b.series));
   return (
     <section aria-labelledby="recognition-heading" data-testid="recognition">
       <h2 id="recognition-heading">Problem recognition at intake</h2>
       <p>
-        Overall: <strong data-testid="recognition-overall">{words(detail.problemRecognition.overall)}</strong>. Per domain, from the youth’s own reports beside the parent’s and mentor’s:
+        Overall: <strong data-testid="recognition-overall">{words(detail.problemRecognition.overall)}</strong>. Per domain, from the youth’s
+        own reports beside the parent’s and mentor’s:
       </p>
       <DataTable
         testId="recognition-domains"
         caption="Problem recognition at intake per domain"
-        rows={DOMAINS.map((domain) => detail.domainStatuses.find((entry) => entry.domain === domain) ?? { domain, status: 'unknown' as const, intakeRecognition: 'unknown' as const })}
+        rows={DOMAINS.map(
+          (domain) =>
+            detail.domainStatuses.find((entry) => entry.domain === domain) ?? {
+              domain,
+              status: 'unknown' as const,
+              intakeRecognition: 'unknown' as const,
+            },
+        )}
         columns={[
           { header: 'Domain', cell: (entry) => words(entry.domain) },
           { header: 'Intake recognition', cell: (entry) => words(entry.intakeRecognition) },
@@ -138,7 +175,12 @@ export function DoseSection({ detail, catalogue }: { detail: Detail; catalogue: 
   const rows = detail.dose.map((d) => {
     const offered = offer.find((o) => o.activityTypeCode === d.activityTypeCode);
     const factor = offered ? PER_MONTH[offered.period] : null;
-    return { ...d, name: name(d.activityTypeCode), offered, expectedPerMonth: offered && factor !== null && factor !== undefined ? offered.expectedCount * factor : null };
+    return {
+      ...d,
+      name: name(d.activityTypeCode),
+      offered,
+      expectedPerMonth: offered && factor !== null && factor !== undefined ? offered.expectedCount * factor : null,
+    };
   });
   return (
     <section aria-labelledby="dose-heading" data-testid="dose">
@@ -146,10 +188,18 @@ export function DoseSection({ detail, catalogue }: { detail: Detail; catalogue: 
       <ChartFigure
         id="chart-dose"
         title={perMonthKnown ? 'Occurrences per month in care, beside the programme’s fixed offer' : 'Occurrences delivered'}
-        description={perMonthKnown ? 'Bars: delivered per month in care. Orange ticks: expected per month by the fixed offer.' : 'Per month in care is given for ended trajectories only (researchers); bars show the count delivered.'}
+        description={
+          perMonthKnown
+            ? 'Bars: delivered per month in care. Orange ticks: expected per month by the fixed offer.'
+            : 'Per month in care is given for ended trajectories only (researchers); bars show the count delivered.'
+        }
         draw={() =>
           barChart(
-            rows.map((r) => ({ label: r.name, value: perMonthKnown ? (r.perMonthInCare ?? 0) : r.count, expected: perMonthKnown ? r.expectedPerMonth : null })),
+            rows.map((r) => ({
+              label: r.name,
+              value: perMonthKnown ? (r.perMonthInCare ?? 0) : r.count,
+              expected: perMonthKnown ? r.expectedPerMonth : null,
+            })),
             { xLabel: perMonthKnown ? 'per month in care →' : 'occurrences →' },
           )
         }
@@ -164,7 +214,10 @@ export function DoseSection({ detail, catalogue }: { detail: Detail; catalogue: 
           { header: 'Occurrences', numeric: true, cell: (r) => r.count },
           { header: 'Minutes', numeric: true, cell: (r) => r.minutes },
           { header: 'Per month in care', numeric: true, cell: (r) => formatNumber(r.perMonthInCare) },
-          { header: 'Fixed offer', cell: (r) => (r.offered ? `${r.offered.expectedCount} per ${r.offered.period}` : 'not in the fixed offer') },
+          {
+            header: 'Fixed offer',
+            cell: (r) => (r.offered ? `${r.offered.expectedCount} per ${r.offered.period}` : 'not in the fixed offer'),
+          },
         ]}
       />
     </section>
@@ -179,13 +232,19 @@ export function FidelitySection({ detail }: { detail: Detail }) {
       {fidelity ? (
         <>
           <p>
-            Summary score <strong data-testid="fidelity-summary">{formatNumber(fidelity.summary)}</strong> (0–1: delivered against the programme’s fixed offer, capped at 1 per item).
+            Summary score <strong data-testid="fidelity-summary">{formatNumber(fidelity.summary)}</strong> (0–1: delivered against the
+            programme’s fixed offer, capped at 1 per item).
           </p>
           <ChartFigure
             id="chart-fidelity"
             title="Fidelity score per core element"
             description="0 means nothing of the fixed offer for that core element was delivered, 1 all of it."
-            draw={() => barChart(fidelity.coreElements.map((c) => ({ label: words(c.coreElement), value: c.score })), { xLabel: 'score →', domain: [0, 1] })}
+            draw={() =>
+              barChart(
+                fidelity.coreElements.map((c) => ({ label: words(c.coreElement), value: c.score })),
+                { xLabel: 'score →', domain: [0, 1] },
+              )
+            }
             table={<span className="muted">The table below holds every value of this chart.</span>}
           />
           <DataTable
@@ -201,7 +260,9 @@ export function FidelitySection({ detail }: { detail: Detail }) {
           />
         </>
       ) : (
-        <p data-testid="fidelity-unavailable">Not available: for researchers, fidelity is given for ended trajectories only (it depends on the exact time in care).</p>
+        <p data-testid="fidelity-unavailable">
+          Not available: for researchers, fidelity is given for ended trajectories only (it depends on the exact time in care).
+        </p>
       )}
     </section>
   );
