@@ -1,6 +1,6 @@
 // Keys come from the client: a path repeats one only when it is a plain name (paths end up in
 // stored JSON reports and logs, where control characters such as \u0000 cannot go).
-const PLAIN_KEY = /^[A-Za-z0-9_$\[\]-]{1,64}$/;
+const PLAIN_KEY = /^[A-Za-z0-9_$[\]-]{1,64}$/;
 
 /** Renders a path such as ['records', 3, 'startDate'] as `records[3].startDate`. */
 export function formatFieldPath(segments: ReadonlyArray<string | number>, prefix?: string): string {

@@ -137,12 +137,10 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',
         querystring: filtersSchema,
         response: {
-          200: z
-            .string()
-            .meta({
-              description: 'application/x-ndjson: one audit event (as in /audit/events) per line',
-              example: `${JSON.stringify(EVENT_EXAMPLE)}\n`,
-            }),
+          200: z.string().meta({
+            description: 'application/x-ndjson: one audit event (as in /audit/events) per line',
+            example: `${JSON.stringify(EVENT_EXAMPLE)}\n`,
+          }),
         },
       },
     },
