@@ -18,7 +18,7 @@ import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-
 import { todayIso } from '../src/lib/dates';
 import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
 import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from '../test/helpers/statistics-attacks/added-youths';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
-import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/load-demo-data';
+import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 let testDatabase: TestDatabase;

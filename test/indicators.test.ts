@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { addDays, todayIso } from '../src/lib/dates';
 import { researchReleaseDate } from '../src/modules/research/research-release';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { careActivityBody, measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';

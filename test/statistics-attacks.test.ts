@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PerturbationTable } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
 import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { allRequests, type Asker, collectAnswers } from './helpers/statistics-attacks/answers';

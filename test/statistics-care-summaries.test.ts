@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import {
   type CareLines,
   createStatisticsRepository,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
-import { loadDemoData } from '../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { GROUPINGS } from '../src/modules/statistics/statistics.repository';
 import type { StatisticsAnswer } from '../src/modules/statistics/statistics.service';
 import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths';

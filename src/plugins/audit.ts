@@ -14,7 +14,7 @@ import {
   buildAuditEvent,
   outcomeOf,
 } from '../modules/audit/audit-event';
-import { writeAuditEvent } from '../modules/audit/audit.repository';
+import { selectRefusedKeys, writeAuditEvent } from '../modules/audit/audit.repository';
 import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation, type RefusedKeyRow } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
 import { routeOf } from './request-log';
@@ -142,7 +142,7 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
     const keyId = request.principal?.keyId;
     if (keyId && confirmKeys) {
       const now = new Date();
-      const { rows } = await connection.query<RefusedKeyRow>(confirmKeys.refusedKeysSql('$1', '$2'), [[keyId], now.toISOString()]);
+      const rows = await selectRefusedKeys(connection, confirmKeys.refusedKeysSql, [keyId], now);
       if (rows[0]) throw confirmKeys.refusal(rows[0], now);
     }
     const started = performance.now();

@@ -10,7 +10,7 @@ import { ROLES } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../modules/catalogue';
-import { isRegistryEmpty, loadDemoData } from '../modules/demo/load-demo-data';
+import { isRegistryEmpty, loadDemoData } from '../modules/demo/demo-data.repository';
 import { writePrivateFile } from './data-directory';
 
 export const DEMO_TRAJECTORIES = 400;

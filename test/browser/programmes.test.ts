@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../../src/modules/demo/load-demo-data';
+import { loadDemoData } from '../../src/modules/demo/demo-data.repository';
 import { words } from '../../web/app/format';
 import {
   CatalogueDocument,

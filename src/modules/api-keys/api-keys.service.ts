@@ -2,7 +2,7 @@ import { AppError, errors } from '../../lib/errors';
 import { findPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
-import type { KeyConfirmation, RefusedKeyRow } from '../audit/audit-writer';
+import type { KeyConfirmation, RefusedKeyRow } from '../audit';
 import type { ApiKeyCache } from './api-key-cache';
 import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, refusedKeysSql } from './api-keys.repository';
 

@@ -64,6 +64,20 @@ export interface KeyCheck {
 }
 
 /**
+ * The refused keys (revoked, or expired at `now`) among `ids`, in the caller's transaction: a
+ * record write confirms its key where its data and event commit. The SQL is the api-keys module's.
+ */
+export async function selectRefusedKeys(
+  connection: SqlConnection,
+  refusedKeysSql: (ids: string, now: string) => string,
+  ids: string[],
+  now: Date,
+): Promise<RefusedKeyRow[]> {
+  const { rows } = await connection.query<RefusedKeyRow>(refusedKeysSql('$1', '$2'), [ids, now.toISOString()]);
+  return rows;
+}
+
+/**
  * Appends events in one statement (autocommit: one round trip). With `keyCheck`, the events
  * whose principal's key is refused are not written; their keys are returned for the caller.
  */

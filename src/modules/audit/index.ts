@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client';
 import { auditRoutes } from './audit.routes';
 
+export type { KeyConfirmation, RefusedKeyRow } from './audit-writer';
+
 export async function auditModule(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
   await app.register(auditRoutes, { prefix: '/api/v1', ...options });
 }

@@ -11,7 +11,7 @@ import type {
   Setting,
   YesNoUnknown,
 } from '../../lib/vocabulary';
-import { INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type OfferItemSeed, type ProgrammeSeed } from '../catalogue/reference-data';
+import { INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type OfferItemSeed, type ProgrammeSeed } from '../catalogue';
 
 // A deterministic generator of synthetic care trajectories. Every youth gets a latent course
 // per domain (improving, stable or worsening) and every informant reports on it with noise;

@@ -1,6 +1,6 @@
 import type { DeliveredActivity, OfferItem } from '../../lib/statistics/care-delivery';
 import type { SeriesInstrument, Series } from '../../lib/statistics/trajectory-indicators';
-import type { ActivityRow, MeasurementRow } from '../research/research.repository';
+import type { ActivityRow, MeasurementRow } from '../research';
 
 // Rows as the repositories read them, turned into the inputs of the pure indicator functions.
 

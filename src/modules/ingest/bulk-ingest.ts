@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import { createUnitOfWork, type Participant } from '../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
 import { readNdjsonLines } from '../../lib/ndjson';
-import { indicatorQueueParticipant } from '../indicators/indicator-maintainer';
+import { indicatorQueueParticipant } from '../indicators';
 import { type IngestMode, type IngestReport, IngestReportBuilder } from './ingest-report';
 import { createIngestReportsRepository } from './ingest-reports.repository';
 import type { IngestService } from './ingest.service';

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { todayIso } from '../../lib/dates';
 import { requireRole } from '../../plugins/authentication';
-import { kickIndicatorsAfterWrites } from '../indicators/indicator-maintainer';
+import { kickIndicatorsAfterWrites } from '../indicators';
 import { createBulkIngest } from './bulk-ingest';
 import { ingestRoutes } from './ingest.routes';
 import { createIngestService } from './ingest.service';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createUnitOfWork } from '../../db/unit-of-work';
 import type { Metrics } from '../../lib/metrics';
 import { requireRole } from '../../plugins/authentication';
-import { indicatorQueueParticipant, kickIndicatorsAfterWrites } from '../indicators/indicator-maintainer';
+import { indicatorQueueParticipant, kickIndicatorsAfterWrites } from '../indicators';
 import { createIngestService, type IngestModuleOptions, ingestSettingsOf } from '../ingest';
 import { createRecordsRepository } from './records.repository';
 import { recordsRoutes } from './records.routes';

@@ -6,3 +6,6 @@ import { type ResearchSettings, registerResearchGraphql } from './research.graph
 export async function researchModule(app: FastifyInstance, options: { database: Database; settings: ResearchSettings }) {
   registerResearchGraphql(app, options.database, options.settings);
 }
+
+// What other modules may use: the registry-scoped reads the indicator maintainer computes from.
+export { type ActivityRow, createResearchRepository, type MeasurementRow, type Queryable } from './research.repository';

@@ -6,7 +6,7 @@ import { auditContextOf } from '../../plugins/audit';
 import { researchReleaseDate } from './research-release';
 import { createResearchRepository, type ResearchScope, scopeOf, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
-import { loadInstruments } from '../indicators/indicator-maintainer';
+import { loadInstruments } from '../indicators';
 
 // What one GraphQL request needs for record-level reads: its scope, decided once, and batch
 // loaders bound to that scope. Created on first use, so catalogue-only queries cost nothing.

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client';
 import { errors } from '../../lib/errors';
-import type { Principal } from '../api-keys/api-keys.service';
+import type { Principal } from '../api-keys';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
 import type {
   CoreElement,

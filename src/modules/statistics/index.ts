@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { readPerturbationTable } from '../../lib/statistics/perturbation-table-file';
-import { createCatalogueRepository } from '../catalogue/catalogue.repository';
+import { createCatalogueRepository } from '../catalogue';
 import { createStatisticsReleasesRepository } from './statistics-releases.repository';
 import { createStatisticsRepository } from './statistics.repository';
 import { registerStatisticsGraphql } from './statistics.graphql';

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors } from '../../lib/errors';
 import { principalOf, requireRole } from '../../plugins/authentication';
-import type { Principal } from '../api-keys/api-keys.service';
+import type { Principal } from '../api-keys';
 import { GROUPINGS } from './statistics.repository';
 import { answerSchema, MEASURES } from './statistics.schemas';
 import { type StatisticsService, toCsv, type Viewer } from './statistics.service';

@@ -1,7 +1,7 @@
 import { type CellKeyMethod, type CellKeySettings, createCellKeyMethod, type Tally } from '../../lib/statistics/cell-key-method';
 import { tableLabel } from '../../lib/statistics/perturbation-table';
 import { DOMAINS, END_REASONS, GENDERS, SETTINGS } from '../../lib/vocabulary';
-import type { CatalogueRepository } from '../catalogue/catalogue.repository';
+import type { CatalogueRepository } from '../catalogue';
 import type { StatisticsReleasesRepository } from './statistics-releases.repository';
 import { AGE_GROUPS } from './statistics-population';
 import type { Cell, DisclosureControl, Measure, StatisticsAnswer } from './statistics.schemas';

@@ -1,5 +1,5 @@
 import type { Orm, SqlConnection } from '../../../src/db/client';
-import { insertSyntheticTrajectories } from '../../../src/modules/demo/load-demo-data';
+import { insertSyntheticTrajectories } from '../../../src/modules/demo/demo-data.repository';
 import { generateSyntheticTrajectories, type SyntheticTrajectory } from '../../../src/modules/demo/synthetic-trajectories';
 import { loadTruth } from '../statistics-truth';
 import type { Attribute } from './before-after';
