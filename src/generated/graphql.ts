@@ -282,6 +282,8 @@ export type Query = {
   /** Trajectories within your scope, by id; at most 100 per page. */
   trajectories: TrajectoryConnection;
   trajectory?: Maybe<Trajectory>;
+  /** Who is asking: the role of this request's API key, and its institution when it acts for one. A client (the dashboard) reads what a key may do here instead of trying and being refused. */
+  viewer: Viewer;
 };
 
 
@@ -322,6 +324,14 @@ export type ResearchConsent =
   | 'refused'
   | 'unknown'
   | 'withdrawn';
+
+export type Role =
+  | 'admin'
+  | 'auditor'
+  | 'funder'
+  | 'institution'
+  | 'privacy_officer'
+  | 'researcher';
 
 export type SeriesChange =
   | 'deteriorated'
@@ -506,6 +516,16 @@ export type TrajectoryFilter = {
   startedTo?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The caller of this request, as the registry sees it. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** The code of the institution the key acts for; null for every role but institution. */
+  institutionCode?: Maybe<Scalars['String']['output']>;
+  /** The declared purpose of use (X-Purpose-Of-Use) of this request, as recorded in the audit trail; null when none was sent. */
+  purposeOfUse?: Maybe<Scalars['String']['output']>;
+  role: Role;
+};
+
 export type YesNoUnknown =
   | 'no'
   | 'unknown'
@@ -621,6 +641,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReliableChange: ResolverTypeWrapper<ReliableChange>;
   ResearchConsent: ResearchConsent;
+  Role: Role;
   SeriesChange: SeriesChange;
   Setting: Setting;
   StatisticsComparison: ResolverTypeWrapper<Omit<StatisticsComparison, 'national' | 'own'> & { national: ResolversTypes['StatisticsTable'], own?: Maybe<ResolversTypes['StatisticsTable']> }>;
@@ -636,6 +657,7 @@ export type ResolversTypes = {
   Trajectory: ResolverTypeWrapper<TrajectoryRow>;
   TrajectoryConnection: ResolverTypeWrapper<Omit<TrajectoryConnection, 'nodes'> & { nodes: Array<ResolversTypes['Trajectory']> }>;
   TrajectoryFilter: TrajectoryFilter;
+  Viewer: ResolverTypeWrapper<Viewer>;
   YesNoUnknown: YesNoUnknown;
 };
 
@@ -674,6 +696,7 @@ export type ResolversParentTypes = {
   Trajectory: TrajectoryRow;
   TrajectoryConnection: Omit<TrajectoryConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Trajectory']> };
   TrajectoryFilter: TrajectoryFilter;
+  Viewer: Viewer;
 };
 
 export type ActivityTypeResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['ActivityType'] = ResolversParentTypes['ActivityType']> = {
@@ -815,6 +838,7 @@ export type QueryResolvers<ContextType = MercuriusContext, ParentType extends Re
   statistics?: Resolver<ResolversTypes['StatisticsTable'], ParentType, ContextType, RequireFields<QueryStatisticsArgs, 'measure'>>;
   trajectories?: Resolver<ResolversTypes['TrajectoryConnection'], ParentType, ContextType, RequireFields<QueryTrajectoriesArgs, 'first'>>;
   trajectory?: Resolver<Maybe<ResolversTypes['Trajectory']>, ParentType, ContextType, RequireFields<QueryTrajectoryArgs, 'id'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type ReliableChangeResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['ReliableChange'] = ResolversParentTypes['ReliableChange']> = {
@@ -904,6 +928,12 @@ export type TrajectoryConnectionResolvers<ContextType = MercuriusContext, Parent
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
+export type ViewerResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  institutionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  purposeOfUse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = MercuriusContext> = {
   ActivityType?: ActivityTypeResolvers<ContextType>;
   CareActivity?: CareActivityResolvers<ContextType>;
@@ -932,5 +962,6 @@ export type Resolvers<ContextType = MercuriusContext> = {
   SubjectAttributes?: SubjectAttributesResolvers<ContextType>;
   Trajectory?: TrajectoryResolvers<ContextType>;
   TrajectoryConnection?: TrajectoryConnectionResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 };
 

@@ -8,6 +8,9 @@ import { translateDatabaseError } from '../lib/database-errors';
 import { AppError, errors } from '../lib/errors';
 import type { Principal } from '../modules/api-keys/api-keys.service';
 import { principalOf } from './authentication';
+import { scopeOf } from './request-scope';
+import { graphqlEnum } from '../lib/graphql-enum';
+import { ROLES } from '../lib/vocabulary';
 import { replyWithError } from './error-handler';
 import type { Resolvers } from '../generated/graphql';
 import { checkGraphqlRequest } from './graphql-request';
@@ -160,9 +163,28 @@ export const graphqlPlugin = fp(
         type Query {
           "The registry's API version."
           apiVersion: String!
+          "Who is asking: the role of this request's API key, and its institution when it acts for one. A client (the dashboard) reads what a key may do here instead of trying and being refused."
+          viewer: Viewer!
+        }
+        ${graphqlEnum('Role', ROLES)}
+        "The caller of this request, as the registry sees it."
+        type Viewer {
+          role: Role!
+          "The code of the institution the key acts for; null for every role but institution."
+          institutionCode: String
+          "The declared purpose of use (X-Purpose-Of-Use) of this request, as recorded in the audit trail; null when none was sent."
+          purposeOfUse: String
         }
       `,
-      resolvers: { Query: { apiVersion: async () => 'v1' } } satisfies Resolvers,
+      resolvers: {
+        Query: {
+          apiVersion: async () => 'v1',
+          viewer: async (_root, _args, context) => {
+            const scope = scopeOf(context.reply.request);
+            return { role: scope.role, institutionCode: scope.institution?.code ?? null, purposeOfUse: scope.purpose };
+          },
+        },
+      } satisfies Resolvers,
       path: '/graphql',
       graphiql: options.graphiql,
       // Depth is limited by maxDepthRule below, which counts data fields and not introspection.

@@ -306,8 +306,14 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
         'FORBIDDEN',
       );
       const { page, problems } = await signIn(role);
-      // The landing page asks for trajectories; the API's refusal sends the role on to the programmes.
+      // The landing page reads the key's role from the API's viewer and sends it on to the
+      // programmes without asking for trajectories (no refused record-level read in the audit trail).
       await page.waitForURL(/#\/programmes$/, { timeout: 20_000 });
+      expect(await page.locator('.who').textContent()).toContain(`Signed in as ${role}`);
+      if (role === 'funder') {
+        await page.getByTestId('disclosure').waitFor({ timeout: 20_000 });
+        expect(problems.filter((p) => /status of 403/.test(p))).toEqual([]);
+      }
       await page.goto(`${origin}/app#/trajectories`);
       await page.locator('[role="alert"][data-error-code="FORBIDDEN"]').waitFor({ timeout: 20_000 });
       expect(await page.getByTestId('trajectory-list').count()).toBe(0);

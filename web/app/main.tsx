@@ -14,8 +14,9 @@ import './app.css';
 // (#/trajectories/<id>): a fragment never reaches a server or its logs.
 
 /**
- * 'home' (no fragment) opens the trajectories; a role the API refuses record-level data (a funder)
- * is sent on to the programmes. The API has no "who am I", so the refusal is what tells.
+ * 'home' (no fragment) opens the trajectories for the roles that read records (researcher,
+ * institution) and the programmes for the others, as the API's `viewer` says: no record-level
+ * request is made (and refused, and audited as refused) just to find out.
  */
 type Route = { page: 'home' } | { page: 'trajectories' } | { page: 'programmes' } | { page: 'trajectory'; id: string };
 
@@ -28,6 +29,9 @@ function routeOf(hash: string): Route {
 }
 
 const toProgrammes = () => location.replace('#/programmes');
+
+/** The roles the API gives record-level trajectories (the others get statistics at most). */
+const readsRecords = (catalogue: CatalogueQuery) => catalogue.viewer.role === 'researcher' || catalogue.viewer.role === 'institution';
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(location.hash));
@@ -62,6 +66,11 @@ function App() {
     setGroupBy('programme');
   };
   const purpose = PURPOSES.find((p) => p.code === session?.purpose)?.label;
+  const goesToProgrammes = route.page === 'home' && catalogue !== null && !readsRecords(catalogue);
+  useEffect(() => {
+    if (goesToProgrammes) toProgrammes();
+  }, [goesToProgrammes]);
+  const who = catalogue ? [catalogue.viewer.role, catalogue.viewer.institutionCode].filter(Boolean).join(', ') : null;
 
   return (
     <>
@@ -87,7 +96,11 @@ function App() {
                 Programmes
               </a>
             </nav>
-            <span className="who">{purpose ? `Purpose: ${purpose}` : null}</span>
+            <span className="who">
+              {who ? `Signed in as ${who}` : null}
+              {who && purpose ? ' · ' : null}
+              {purpose ? `Purpose: ${purpose}` : null}
+            </span>
             <button type="button" className="secondary" onClick={signOut}>
               Sign out
             </button>
@@ -109,16 +122,12 @@ function App() {
           <Loading what="the catalogue" />
         ) : route.page === 'trajectory' ? (
           <TrajectoryPage key={route.id} session={session} catalogue={catalogue} id={route.id} />
+        ) : goesToProgrammes ? (
+          <Loading what="the programmes" />
         ) : route.page === 'programmes' ? (
           <ProgrammesPage session={session} catalogue={catalogue} groupBy={groupBy} onGroupBy={setGroupBy} />
         ) : (
-          <TrajectoryList
-            session={session}
-            catalogue={catalogue}
-            state={list}
-            onChange={setList}
-            onForbidden={route.page === 'home' ? toProgrammes : undefined}
-          />
+          <TrajectoryList session={session} catalogue={catalogue} state={list} onChange={setList} />
         )}
       </main>
       <footer className="bottom muted">

@@ -90,6 +90,14 @@ export type ResearchConsent =
   | 'unknown'
   | 'withdrawn';
 
+export type Role =
+  | 'admin'
+  | 'auditor'
+  | 'funder'
+  | 'institution'
+  | 'privacy_officer'
+  | 'researcher';
+
 export type SeriesChange =
   | 'deteriorated'
   | 'improved'
@@ -146,7 +154,7 @@ export type YesNoUnknown =
 export type CatalogueQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CatalogueQuery = { apiVersion: string, instruments: Array<{ code: string, name: string, kind: InstrumentKind, domain: Domain | null, minValue: number, maxValue: number, higherIsBetter: boolean, clinicalCutoff: number | null, informants: Array<Informant>, levels: Array<{ value: number, label: string, rank: number | null }> | null }>, activityTypes: Array<{ code: string, name: string, domain: Domain | null, unit: ActivityUnit, coreElement: CoreElement | null }>, programmes: Array<{ code: string, name: string, institutionCode: string, settings: Array<Setting>, fixedOffer: Array<{ activityTypeCode: string, expectedCount: number, period: FrequencyPeriod, coreElement: CoreElement | null }> }> };
+export type CatalogueQuery = { apiVersion: string, viewer: { role: Role, institutionCode: string | null }, instruments: Array<{ code: string, name: string, kind: InstrumentKind, domain: Domain | null, minValue: number, maxValue: number, higherIsBetter: boolean, clinicalCutoff: number | null, informants: Array<Informant>, levels: Array<{ value: number, label: string, rank: number | null }> | null }>, activityTypes: Array<{ code: string, name: string, domain: Domain | null, unit: ActivityUnit, coreElement: CoreElement | null }>, programmes: Array<{ code: string, name: string, institutionCode: string, settings: Array<Setting>, fixedOffer: Array<{ activityTypeCode: string, expectedCount: number, period: FrequencyPeriod, coreElement: CoreElement | null }> }> };
 
 export type TrajectoryListQueryVariables = Exact<{
   first: number;
@@ -229,6 +237,10 @@ export const StatisticsTableFieldsFragmentDoc = new TypedDocumentString(`
 export const CatalogueDocument = new TypedDocumentString(`
     query Catalogue {
   apiVersion
+  viewer {
+    role
+    institutionCode
+  }
   instruments {
     code
     name

@@ -1,5 +1,5 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, graphql } from '../api';
+import { type FormEvent, useState } from 'react';
+import { graphql } from '../api';
 import { formatNumber, words } from '../format';
 import { type CatalogueQuery, type TrajectoryFilter, TrajectoryListDocument } from '../generated/operations';
 import type { Session } from '../session';
@@ -78,29 +78,22 @@ function Select({
   );
 }
 
-/** `onForbidden`: where the API refuses this role record-level data (the landing page sends it to Programmes). */
 export function TrajectoryList({
   session,
   catalogue,
   state,
   onChange,
-  onForbidden,
 }: {
   session: Session;
   catalogue: CatalogueQuery;
   state: ListState;
   onChange: (state: ListState) => void;
-  onForbidden?: () => void;
 }) {
   const after = state.cursors.at(-1) || null;
   const answer = useAsync(
     () => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter }),
     [session, JSON.stringify(state)],
   );
-  const forbidden = answer.status === 'error' && answer.error instanceof ApiError && answer.error.code === 'FORBIDDEN';
-  useEffect(() => {
-    if (forbidden) onForbidden?.();
-  }, [forbidden, onForbidden]);
   const [formKey, setFormKey] = useState(0);
   const institutions = [...new Set(catalogue.programmes.map((p) => p.institutionCode))].sort();
   const f = state.filter;
@@ -158,8 +151,8 @@ export function TrajectoryList({
           </button>
         </div>
       </form>
-      {answer.status === 'loading' || (forbidden && onForbidden) ? <Loading what="trajectories" /> : null}
-      {answer.status === 'error' && !(forbidden && onForbidden) ? <ErrorMessage error={answer.error} /> : null}
+      {answer.status === 'loading' ? <Loading what="trajectories" /> : null}
+      {answer.status === 'error' ? <ErrorMessage error={answer.error} /> : null}
       {page ? (
         <>
           <p role="status" aria-live="polite" data-testid="list-status">
