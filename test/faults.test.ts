@@ -276,7 +276,7 @@ describe('graceful shutdown', () => {
     const { port } = server.server.address() as net.AddressInfo;
     const run = makeRun(2, 60);
     const lines = run.body.split('\n');
-    const half = lines.slice(0, 80).join('\n') + '\n';
+    const half = `${lines.slice(0, 80).join('\n')}\n`;
     const rest = lines.slice(80).join('\n');
 
     // A bulk ingest whose client is still sending when the close begins.
