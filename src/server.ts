@@ -8,7 +8,7 @@ import { logFormatOf, loggerOptions } from './logger';
 // Mercurius, graphql and pg as they load, so everything that loads them is imported after it.
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

@@ -58,7 +58,11 @@ describe('audit group commit', () => {
   it(`the chain verifies after ${total.toLocaleString('en')} events from 32 concurrent writers`, { timeout: 180_000 }, async () => {
     const writer = createAuditWriter(t.database);
     let flushes = 0;
-    const counted = createAuditWriter(t.database, { beforeInsert: () => void (flushes += 1) });
+    const counted = createAuditWriter(t.database, {
+      beforeInsert: () => {
+        flushes += 1;
+      },
+    });
     await Promise.all(
       Array.from({ length: 32 }, async (_, writerIndex) => {
         for (let index = 0; index < perWriter; index += 1) {

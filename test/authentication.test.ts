@@ -20,7 +20,7 @@ describe('authentication', () => {
   });
 
   it('refuses an unknown or malformed key', async () => {
-    for (const authorization of ['Bearer crr_' + 'x'.repeat(43), 'Bearer nonsense', 'Basic dXNlcjpwYXNz']) {
+    for (const authorization of [`Bearer crr_${'x'.repeat(43)}`, 'Bearer nonsense', 'Basic dXNlcjpwYXNz']) {
       const response = await programmes({ authorization });
       expect(response.statusCode).toBe(401);
       expect(response.json().code).toBe('UNAUTHENTICATED');

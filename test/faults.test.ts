@@ -60,10 +60,11 @@ function makeRun(trajectories: number, perTrajectory: number) {
   const rows: string[] = [];
   for (let t = 0; t < trajectories; t += 1) {
     const trajectory = `${prefix}-T${t}`;
+    seed += 1;
     records.push({
       type: 'trajectory',
       reference: trajectory,
-      ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }),
+      ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) } }),
     });
     for (let m = 0; m < perTrajectory; m += 1) {
       const reference = `${prefix}-T${t}-M${m}`;
@@ -276,7 +277,7 @@ describe('graceful shutdown', () => {
     const { port } = server.server.address() as net.AddressInfo;
     const run = makeRun(2, 60);
     const lines = run.body.split('\n');
-    const half = lines.slice(0, 80).join('\n') + '\n';
+    const half = `${lines.slice(0, 80).join('\n')}\n`;
     const rest = lines.slice(80).join('\n');
 
     // A bulk ingest whose client is still sending when the close begins.
@@ -381,11 +382,12 @@ describe('statement timeout', () => {
       await locker.query("set lock_timeout = '5s'");
       try {
         const reference = uniqueReference('T');
+        seed += 1;
         const created = await server.inject({
           method: 'PUT',
           url: `/api/v1/trajectories/${reference}`,
           headers: { authorization },
-          payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor((seed += 1)) } }),
+          payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym: pseudonymFor(seed) } }),
         });
         expect(created.statusCode, created.body).toBe(201);
 

@@ -54,11 +54,13 @@ interface Computed {
   dose: Array<{ activityTypeCode: string; count: number; minutes: number; perMonthInCare: number | null }>;
 }
 
+type Page = { nodes: Computed[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+
 async function computed(authorization: string): Promise<Computed[]> {
   const nodes: Computed[] = [];
   let after: string | null = null;
   do {
-    const response: { json(): any } = await t.app.inject({
+    const response: { json(): { data: { trajectories: Page } } } = await t.app.inject({
       method: 'POST',
       url: '/graphql',
       headers: { authorization, 'x-purpose-of-use': 'system_test' },
@@ -67,7 +69,7 @@ async function computed(authorization: string): Promise<Computed[]> {
         variables: { after },
       },
     });
-    const page: { nodes: Computed[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = response.json().data.trajectories;
+    const page = response.json().data.trajectories;
     nodes.push(...page.nodes);
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);

@@ -199,12 +199,12 @@ const INJECTIONS = [
 ];
 
 /** A sample for REST parameters, whose schemas refuse by pattern, enum or range: one of each kind of trick. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, sent as literal text
 const REST_INJECTIONS = [
   "' OR '1'='1",
   "x' UNION SELECT registry_key FROM subjects --",
   '{"$gt": ""}',
   '../../../etc/passwd',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, sent as literal text
   '${7*7}{{7*7}}',
   '\u202Egnp.exe',
   'Ａ＇ ＯＲ ＇１＇＝＇１',

@@ -145,7 +145,10 @@ async function attackBeforeAfter(app: TestApp) {
     ...common,
     steps: 12,
     addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[step - 1]!),
-    settle: async () => void (await catchUp(), await releases.release(SECRET, 1)),
+    settle: async () => {
+      await catchUp();
+      await releases.release(SECRET, 1);
+    },
     collect: () => collectAnswers(funder, allRequests({ measures: ['overview', 'outcomes'], groupings: [null, 'programme', 'gender'] })),
   });
   expect(live.youths).toBeGreaterThanOrEqual(8);
@@ -156,7 +159,10 @@ async function attackBeforeAfter(app: TestApp) {
     ...common,
     steps: 110,
     addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[12 + step - 1]!),
-    settle: async () => void (await catchUp(), await app.app.statisticsReleases.release()),
+    settle: async () => {
+      await catchUp();
+      await app.app.statisticsReleases.release();
+    },
     collect: () => collectAnswers(funder, allRequests()),
     checkEvery: 25,
   });

@@ -105,14 +105,11 @@ describe('statistics by the cell-key method', () => {
         for (const [group, values] of lines(overview)) {
           const key = `${grouping ?? 'total'}/${group}`;
           note(`${key}/T`, values.started!.value);
-          note(
-            `${key}/T`,
-            outcomes.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? outcomes.total.trajectories!.value,
-          );
-          note(
-            `${key}/T`,
-            care.groups.find((entry) => entry.group === group)?.values.trajectories!.value ?? care.total.trajectories!.value,
-          );
+          // The group's count, or the total's when the answer has no such group or withholds its count.
+          const outcomesGroup = outcomes.groups.find((entry) => entry.group === group);
+          note(`${key}/T`, (outcomesGroup ? outcomesGroup.values.trajectories!.value : null) ?? outcomes.total.trajectories!.value);
+          const careGroup = care.groups.find((entry) => entry.group === group);
+          note(`${key}/T`, (careGroup ? careGroup.values.trajectories!.value : null) ?? care.total.trajectories!.value);
         }
         note('total/T', overview.total.started!.value);
         note('total/improved', outcomes.total['outcome.improved']!.value);
@@ -137,9 +134,9 @@ describe('statistics by the cell-key method', () => {
       .map((line) => line.split(','));
     for (const row of rows) {
       const values = row[0] === 'total' ? rest.total : rest.groups.find((group) => group.group === row[0])!.values;
-      header!
-        .slice(1)
-        .forEach((name, index) => expect(row[index + 1]).toBe(values[name]!.suppressed ? 'suppressed' : String(values[name]!.value)));
+      header!.slice(1).forEach((name, index) => {
+        expect(row[index + 1]).toBe(values[name]!.suppressed ? 'suppressed' : String(values[name]!.value));
+      });
     }
     expect(rows).toHaveLength(rest.groups.length + 1);
   });

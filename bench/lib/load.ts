@@ -129,7 +129,9 @@ export async function mixedLoop(
   // Smooth weighted round robin: each kind appears `weight` times, spread over the cycle.
   const credit = kinds.map(() => 0);
   for (let slot = 0; slot < total; slot += 1) {
-    kinds.forEach((kind, index) => (credit[index]! += kind.weight));
+    kinds.forEach((kind, index) => {
+      credit[index]! += kind.weight;
+    });
     const next = credit.indexOf(Math.max(...credit));
     credit[next]! -= total;
     schedule.push(next);

@@ -11,6 +11,7 @@ const observersOf = new WeakMap<object, Set<QueryObserver>>();
 const wrapped = new WeakSet<object>();
 
 // Any signature: the wrappers pass every argument through unchanged.
+// biome-ignore lint/suspicious/noExplicitAny: `any` parameters let the typed replacements below stand in for the methods
 type Method = (...args: any[]) => unknown;
 
 /** Replaces `target[name]` with a version that reports each call's duration to `notify`. */
@@ -31,7 +32,10 @@ function timeMethod(target: Record<string, unknown>, name: string, notify: (star
     const result = original.apply(this, args);
     if (result instanceof Promise) {
       return result.then(
-        (value) => (notify(started, false), value),
+        (value) => {
+          notify(started, false);
+          return value;
+        },
         (error: unknown) => {
           notify(started, true);
           throw error;

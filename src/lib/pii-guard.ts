@@ -30,6 +30,7 @@ const SOURCE_PSEUDONYM = /sp\d+\.[A-Za-z0-9_-]{20,}/;
 
 // Anything outside ASCII is folded first (NFKC), so full-width digits or a look-alike "＠"
 // cannot hide an identifier from the patterns below.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII (from NUL), so only non-ASCII matches
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** What identifying pattern, if any, the string holds. */

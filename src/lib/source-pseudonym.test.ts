@@ -30,8 +30,8 @@ describe('source pseudonym v1', () => {
   });
 
   it('recognises only the documented shape', () => {
-    expect(isSourcePseudonym('sp1.' + 'A'.repeat(43))).toBe(true);
-    for (const candidate of ['sp1.' + 'A'.repeat(42), 'sp2.' + 'A'.repeat(43), '111222333', 'sp1.' + 'A'.repeat(42) + '=']) {
+    expect(isSourcePseudonym(`sp1.${'A'.repeat(43)}`)).toBe(true);
+    for (const candidate of [`sp1.${'A'.repeat(42)}`, `sp2.${'A'.repeat(43)}`, '111222333', `sp1.${'A'.repeat(42)}=`]) {
       expect(isSourcePseudonym(candidate)).toBe(false);
     }
   });

@@ -24,7 +24,7 @@ export const graphqlMetricsPlugin = fp(
 
     app.graphql.addHook('preExecution', async (_schema, document, context) => {
       const definition = operationOf(document);
-      if (!definition || definition.kind !== 'OperationDefinition' || !context.reply) return;
+      if (definition?.kind !== 'OperationDefinition' || !context.reply) return;
       states.set(context.reply.request, {
         operation: metrics.operationLabel(definition.name?.value),
         type: definition.operation,

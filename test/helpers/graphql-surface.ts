@@ -120,12 +120,13 @@ export interface SeenTrajectory {
 
 /** Every trajectory object in an answer (anything with an id beside an institutionCode or consent). */
 export function trajectoriesIn(data: unknown, found: SeenTrajectory[] = []): SeenTrajectory[] {
-  if (Array.isArray(data)) data.forEach((item) => trajectoriesIn(item, found));
-  else if (data && typeof data === 'object') {
+  if (Array.isArray(data)) {
+    for (const item of data) trajectoriesIn(item, found);
+  } else if (data && typeof data === 'object') {
     const record = data as Record<string, unknown>;
     if (typeof record.id === 'string' && ('institutionCode' in record || 'researchConsent' in record))
       found.push(record as unknown as SeenTrajectory);
-    Object.values(record).forEach((value) => trajectoriesIn(value, found));
+    for (const value of Object.values(record)) trajectoriesIn(value, found);
   }
   return found;
 }
@@ -133,7 +134,10 @@ export function trajectoriesIn(data: unknown, found: SeenTrajectory[] = []): See
 /** Every string in an answer (ids, codes and so on), to check none belongs to another scope. */
 export function stringsIn(data: unknown, found: Set<string> = new Set()): Set<string> {
   if (typeof data === 'string') found.add(data);
-  else if (Array.isArray(data)) data.forEach((item) => stringsIn(item, found));
-  else if (data && typeof data === 'object') Object.values(data).forEach((value) => stringsIn(value, found));
+  else if (Array.isArray(data)) {
+    for (const item of data) stringsIn(item, found);
+  } else if (data && typeof data === 'object') {
+    for (const value of Object.values(data)) stringsIn(value, found);
+  }
   return found;
 }

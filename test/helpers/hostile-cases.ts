@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import { measurementBody, ndjson, trajectoryBody, uniqueReference } from './records';
+import { measurementBody, trajectoryBody, uniqueReference } from './records';
 
 // Hostile input by class, as a tester throws it at the public API: encodings, depth, size,
 // numbers, unicode, content types and GraphQL shapes. Each case is sent once; the suite

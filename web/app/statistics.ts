@@ -113,8 +113,7 @@ export function keysOf(lines: Line[], prefix: string, suffix: string): string[] 
   return [...keys];
 }
 
-const leading = (lines: Line[], hasOwn: boolean) => (line: Line) =>
-  hasOwn ? [line.label, line.scope === 'own' ? OWN_LABEL : 'national'] : [line.label];
+const leading = (hasOwn: boolean) => (line: Line) => (hasOwn ? [line.label, line.scope === 'own' ? OWN_LABEL : 'national'] : [line.label]);
 const leadingHeader = (first: string, hasOwn: boolean) => (hasOwn ? [first, 'Scope'] : [first]);
 
 /** A column per named value: a line per row. */
@@ -122,7 +121,7 @@ export function wideMatrix(lines: Line[], first: string, columns: Array<{ name: 
   const hasOwn = lines.some((line) => line.scope === 'own');
   return {
     header: [...leadingHeader(first, hasOwn), ...columns.map((c) => c.header)],
-    rows: lines.map((line) => [...leading(lines, hasOwn)(line), ...columns.map((c) => cellText(line.cells.get(c.name)))]),
+    rows: lines.map((line) => [...leading(hasOwn)(line), ...columns.map((c) => cellText(line.cells.get(c.name)))]),
   };
 }
 
@@ -138,7 +137,7 @@ export function longMatrix(
   return {
     header: [...leadingHeader(first, hasOwn), keyHeader, ...columns.map((c) => c.header)],
     rows: lines.flatMap((line) =>
-      keys.map(({ key, label }) => [...leading(lines, hasOwn)(line), label, ...columns.map((c) => cellText(line.cells.get(c.name(key))))]),
+      keys.map(({ key, label }) => [...leading(hasOwn)(line), label, ...columns.map((c) => cellText(line.cells.get(c.name(key))))]),
     ),
   };
 }

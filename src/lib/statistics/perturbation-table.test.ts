@@ -76,7 +76,9 @@ describe('the maximum-entropy perturbation table', () => {
         const v = perturbation(table, count, (step + 0.5) / steps);
         seen.set(v, (seen.get(v) ?? 0) + 1);
       }
-      row.perturbations.forEach((v, index) => expect((seen.get(v) ?? 0) / steps).toBeCloseTo(row.probabilities[index]!, 4));
+      row.perturbations.forEach((v, index) => {
+        expect((seen.get(v) ?? 0) / steps).toBeCloseTo(row.probabilities[index]!, 4);
+      });
       const empirical = [...seen].reduce((sum, [v, times]) => sum + (v * times) / steps, 0);
       expect(Math.abs(empirical)).toBeLessThan(1e-4);
     }

@@ -325,9 +325,9 @@ function measurementsFor(
     const everyDays = Math.round(plan.everyDays * spacing);
     const course = courses[instrument.domain!];
     if (instrument.kind === 'status') {
-      statusSeries(random, instrument, course, exploitationAtIntake, days, everyDays).forEach(([day, value]) =>
-        add(instrument.code, plan.informants[0]!, day, value),
-      );
+      statusSeries(random, instrument, course, exploitationAtIntake, days, everyDays).forEach(([day, value]) => {
+        add(instrument.code, plan.informants[0]!, day, value);
+      });
       continue;
     }
     for (const informant of plan.informants) {

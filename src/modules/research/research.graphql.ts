@@ -195,7 +195,10 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesView[]> {
     const ctx = research(context);
     let memo = analyses.get(ctx);
-    if (!memo) analyses.set(ctx, (memo = new Map()));
+    if (!memo) {
+      memo = new Map();
+      analyses.set(ctx, memo);
+    }
     let found = memo.get(row.id);
     if (!found) {
       found = Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
@@ -216,9 +219,15 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     return (context: MercuriusContext, row: TrajectoryRow): Promise<T> => {
       const ctx = research(context);
       let byId = memo.get(ctx);
-      if (!byId) memo.set(ctx, (byId = new Map()));
+      if (!byId) {
+        byId = new Map();
+        memo.set(ctx, byId);
+      }
       let found = byId.get(row.id);
-      if (!found) byId.set(row.id, (found = compute(context, row)));
+      if (!found) {
+        found = compute(context, row);
+        byId.set(row.id, found);
+      }
       return found;
     };
   }

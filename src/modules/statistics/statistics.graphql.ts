@@ -85,8 +85,10 @@ export function registerStatisticsGraphql(app: FastifyInstance, statistics: Stat
       throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
     // Every aggregate the request asked for (aliases may ask several), not just the last.
     const audit = context.reply.request.audit;
-    const details = (audit.details ??= {}) as { statistics?: Array<{ measure: Measure; groupBy: Grouping | null }> };
-    (details.statistics ??= []).push({ measure, groupBy });
+    audit.details ??= {};
+    const details = audit.details as { statistics?: Array<{ measure: Measure; groupBy: Grouping | null }> };
+    details.statistics ??= [];
+    details.statistics.push({ measure, groupBy });
     return viewerOf(context.principal);
   };
   const groupingFor = (measure: Measure, groupBy: Grouping | null | undefined) => (measure === 'recognition' ? null : (groupBy ?? null));

@@ -56,9 +56,18 @@ const catalogue = {
 
 function serviceWith(lines: Partial<Record<'overview' | 'outcomes' | 'care', unknown[]>>, slices: Slice[] = []) {
   const repository = {
-    overview: async (slice: Slice) => (slices.push(slice), lines.overview ?? []),
-    outcomes: async (slice: Slice) => (slices.push(slice), lines.outcomes ?? []),
-    care: async (slice: Slice) => (slices.push(slice), { lines: lines.care ?? [], doses: [] }),
+    overview: async (slice: Slice) => {
+      slices.push(slice);
+      return lines.overview ?? [];
+    },
+    outcomes: async (slice: Slice) => {
+      slices.push(slice);
+      return lines.outcomes ?? [];
+    },
+    care: async (slice: Slice) => {
+      slices.push(slice);
+      return { lines: lines.care ?? [], doses: [] };
+    },
     perspective: async () => [],
     startYears: async () => ['2024', '2025'],
   } as unknown as StatisticsRepository;

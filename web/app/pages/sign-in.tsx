@@ -34,6 +34,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session, catalogu
       <form onSubmit={submit} aria-describedby="sign-in-note">
         <label>
           API key
+          {/* biome-ignore lint/a11y/noAutofocus: signing in is the page's only task, so focus starts in its one required field */}
           <input name="apiKey" type="password" autoComplete="off" required autoFocus spellCheck={false} />
         </label>
         <label>

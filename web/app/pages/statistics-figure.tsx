@@ -6,7 +6,8 @@ import { ChartFigure } from '../ui';
 
 export function MatrixTable({ caption, matrix, testId }: { caption: string; matrix: Matrix; testId: string }) {
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table is reached by keyboard to scroll it (WCAG 2.1.1)
+    <section className="table-scroll" tabIndex={0} aria-label={caption}>
       <table data-testid={testId}>
         <caption>{caption}</caption>
         <thead>
@@ -36,7 +37,7 @@ export function MatrixTable({ caption, matrix, testId }: { caption: string; matr
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

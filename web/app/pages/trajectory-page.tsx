@@ -32,6 +32,7 @@ export function TrajectoryPage({ session, catalogue, id }: { session: Session; c
     if (phase === undefined && state.status === 'done' && state.data.trajectory) setPhase(defaultPhase(state.data.trajectory));
   }, [phase, state]);
   const heading = useRef<HTMLHeadingElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again on purpose when the trajectory changes, to focus its heading
   useEffect(() => heading.current?.focus(), [id]);
 
   const phases = useMemo(() => {
