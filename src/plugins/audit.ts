@@ -15,7 +15,7 @@ import {
   outcomeOf,
 } from '../modules/audit/audit-event';
 import { selectRefusedKeys, writeAuditEvent } from '../modules/audit/audit.repository';
-import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation, type RefusedKeyRow } from '../modules/audit/audit-writer';
+import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
 import { routeOf } from './request-log';
 

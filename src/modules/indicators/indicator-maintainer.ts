@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
 import type { Participant } from '../../db/unit-of-work';
-import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { createResearchRepository } from '../research';
 import { computeTrajectoryIndicators } from './compute-indicators';
 import { toDelivered, toOfferItem, toSeries } from './indicator-inputs';
@@ -27,7 +26,6 @@ export interface MaintainerSettings {
 
 const REGISTRY_SCOPE = { role: 'registry' } as const;
 
-
 export { enqueueIndicatorUpdates, selectInstruments as loadInstruments };
 
 /** Queues the trajectories each transaction of a unit of work changed, in that transaction. */
@@ -39,7 +37,6 @@ export const indicatorQueueParticipant: Participant = {
 export async function kickIndicatorsAfterWrites(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (request.method !== 'GET' && reply.statusCode < 300) request.server.indicators.kick();
 }
-
 
 /** Computes and stores the indicators of one batch from the queue; returns how many. */
 async function processBatch(connection: SqlConnection, settings: MaintainerSettings): Promise<number> {
