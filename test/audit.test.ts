@@ -4,17 +4,18 @@ import { registryKeyFor } from '../src/lib/pseudonym';
 import { exportAuditEvents } from '../src/modules/audit/audit-export';
 import { purgeAuditEvents, type StoredAuditEvent, verifyAuditChain } from '../src/modules/audit/audit.repository';
 import { purgeExpiredAuditEvents } from '../src/modules/audit/retention';
-import { measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { measurementBody, ndjson, pseudonymFor, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 let t: TestApp;
-let institution: { authorization: string; keyId: string };
+/** Each test's own institution (with its own key), made before it runs. */
+let institution: InstitutionFixture;
 let auditor: { authorization: string; keyId: string };
 let lastPosition = 0;
 
 beforeAll(async () => {
   t = await createTestApp();
-  institution = await t.authorization('institution', 'vuurtorenhuis');
   auditor = await t.authorization('auditor');
 });
 afterAll(() => t.close());
@@ -41,6 +42,7 @@ const put = (url: string, payload: unknown) =>
   t.app.inject({ method: 'PUT', url, headers: { authorization: institution.authorization }, payload: payload as object });
 
 beforeEach(async () => {
+  institution = await createInstitution(t);
   await newEvents();
 });
 
@@ -52,7 +54,7 @@ describe('what is audited', () => {
       method: 'PUT',
       url: `/api/v1/trajectories/${reference}`,
       headers: { authorization: institution.authorization, 'user-agent': 'ehr-connector/2.1' },
-      payload: trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }),
+      payload: institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
     });
     expect(response.statusCode).toBe(201);
     const events = await newEvents();
@@ -79,7 +81,10 @@ describe('what is audited', () => {
   it('a record-level read: one event with the subjects returned', async () => {
     const pseudonym = pseudonymFor(302);
     const reference = uniqueReference('T');
-    await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    await put(
+      `/api/v1/trajectories/${reference}`,
+      institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
+    );
     await newEvents();
     const read = await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization } });
     expect(read.statusCode).toBe(200);
@@ -99,7 +104,7 @@ describe('what is audited', () => {
     await t.app.inject({ url: '/api/v1/trajectories' });
     const { authorization } = await t.authorization('funder');
     await t.app.inject({ url: '/api/v1/trajectories', headers: { authorization } });
-    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ startDate: '2099-01-01' }));
+    await put(`/api/v1/trajectories/${uniqueReference('T')}`, institution.trajectoryBody({ startDate: '2099-01-01' }));
     const events = await newEvents();
     expect(events.map((event) => [event.outcome, event.statusCode, event.details?.code, event.role])).toEqual([
       ['refused', 401, 'UNAUTHENTICATED', null],
@@ -112,7 +117,11 @@ describe('what is audited', () => {
     const trajectory = uniqueReference('T');
     const pseudonym = pseudonymFor(303);
     const body = ndjson([
-      { type: 'trajectory', reference: trajectory, ...trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }) },
+      {
+        type: 'trajectory',
+        reference: trajectory,
+        ...institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
+      },
       { type: 'measurement', reference: uniqueReference('M'), ...measurementBody(trajectory) },
     ]);
     const response = await t.app.inject({
@@ -142,7 +151,10 @@ describe('what is audited', () => {
 
   it('an erasure: the event keeps only the registry key, and survives the erasure', async () => {
     const pseudonym = pseudonymFor(304);
-    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    await put(
+      `/api/v1/trajectories/${uniqueReference('T')}`,
+      institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
+    );
     const erased = await t.app.inject({
       method: 'POST',
       url: '/api/v1/erasures',
@@ -184,7 +196,7 @@ describe('what is audited', () => {
 
   it('withholds a record-level answer when its event cannot be written', async () => {
     const reference = uniqueReference('T');
-    await put(`/api/v1/trajectories/${reference}`, trajectoryBody());
+    await put(`/api/v1/trajectories/${reference}`, institution.trajectoryBody());
     // Without its head row the chain cannot be extended, so no event can be written. (Only the
     // owner may touch the head: the service's role cannot.)
     const [head] = await t.testDatabase.asOwner(
@@ -233,7 +245,7 @@ describe('the log itself', () => {
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, index) =>
         index % 2
-          ? put(`/api/v1/trajectories/${uniqueReference('C')}`, trajectoryBody())
+          ? put(`/api/v1/trajectories/${uniqueReference('C')}`, institution.trajectoryBody())
           : t.app.inject({ url: '/api/v1/trajectories?limit=5', headers: { authorization: institution.authorization } }),
       ),
     );
@@ -250,7 +262,7 @@ describe('the log itself', () => {
   });
 
   it('verification names an event altered by hand', async () => {
-    await put(`/api/v1/trajectories/${uniqueReference('T')}`, trajectoryBody());
+    await put(`/api/v1/trajectories/${uniqueReference('T')}`, institution.trajectoryBody());
     const [target] = await newEvents();
     const verify = () => t.app.inject({ url: '/api/v1/audit/verify', headers: { authorization: auditor.authorization } });
     expect((await verify()).json()).toMatchObject({ valid: true });
@@ -277,7 +289,10 @@ describe('auditors', () => {
   it('query by principal, action and subject, with a cursor', async () => {
     const pseudonym = pseudonymFor(305);
     const reference = uniqueReference('T');
-    await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    await put(
+      `/api/v1/trajectories/${reference}`,
+      institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
+    );
     await t.app.inject({ url: `/api/v1/trajectories/${reference}`, headers: { authorization: institution.authorization } });
     const subjectKey = registryKeyFor(pseudonym, REGISTRY_KEY);
     const query = (params: string) =>
@@ -287,7 +302,7 @@ describe('auditors', () => {
 
     const bySubject = await query(`subjectKey=${subjectKey}`);
     expect(bySubject.events.map((event: StoredAuditEvent) => event.action)).toEqual(['create', 'read']);
-    const reads = await query(`subjectKey=${subjectKey}&action=read&principalId=${institution.keyId}&institutionCode=vuurtorenhuis`);
+    const reads = await query(`subjectKey=${subjectKey}&action=read&principalId=${institution.keyId}&institutionCode=${institution.code}`);
     expect(reads.events).toHaveLength(1);
     // A third event of this principal's own, so there is a second page whatever ran before (run
     // first in the file, the test once found only its own two events and an empty second page).
@@ -301,7 +316,10 @@ describe('auditors', () => {
   it('get a subject access report by pseudonym', async () => {
     const pseudonym = pseudonymFor(306);
     const reference = uniqueReference('T');
-    await put(`/api/v1/trajectories/${reference}`, trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym } }));
+    await put(
+      `/api/v1/trajectories/${reference}`,
+      institution.trajectoryBody({ subject: { ...institution.trajectoryBody().subject, pseudonym } }),
+    );
     await t.app.inject({
       url: `/api/v1/trajectories/${reference}`,
       headers: { authorization: institution.authorization, 'x-purpose-of-use': 'quality_improvement' },

@@ -8,7 +8,8 @@ import { auditTrailExposure, currentRole } from '../src/db/roles';
 import { purgeAuditEvents, verifyAuditChain } from '../src/modules/audit/audit.repository';
 import { isRegistryEmpty } from '../src/modules/demo/demo-data.repository';
 import { prepareDatabase } from '../src/runtime/prepare-database';
-import { trajectoryBody, uniqueReference } from './helpers/records';
+import { createInstitution } from './helpers/institution-fixture';
+import { uniqueReference } from './helpers/records';
 import { createTestApp, testConfig, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
 
@@ -36,13 +37,8 @@ async function refusalOf(statement: string): Promise<{ code?: string; message: s
 
 describe.skipIf(onPglite)('the service role on PostgreSQL', () => {
   it('appends and reads audit events, through the service', async () => {
-    const { authorization } = await t.authorization('institution');
-    const response = await t.app.inject({
-      method: 'PUT',
-      url: `/api/v1/trajectories/${uniqueReference('T')}`,
-      headers: { authorization },
-      payload: trajectoryBody(),
-    });
+    const institution = await createInstitution(t);
+    const response = await institution.put(`/api/v1/trajectories/${uniqueReference('T')}`, institution.trajectoryBody());
     expect(response.statusCode).toBe(201);
     const { rows } = await t.database.query<{ outcome: string }>('select outcome from audit_events where request_id = $1', [
       response.headers['x-request-id'],

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { loadDemoData } from '../src/modules/demo/demo-data.repository';
-import { measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { createInstitution } from './helpers/institution-fixture';
+import { measurementBody, ndjson, pseudonymFor, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
 // The indicators kept up to date for the statistics must equal what the research API computes
 // from scratch, after ingest, after an update, and after an erasure.
 
 let t: TestApp;
-let institution: string;
 let researcher: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  institution = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
   researcher = (await t.authorization('researcher')).authorization;
 });
 afterAll(() => t.close());
@@ -129,11 +128,14 @@ describe('indicators kept up to date', () => {
   });
 
   it('follow ingest, an update and an erasure', async () => {
+    // An institution of this test's own: the institution's view holds only this trajectory.
+    const own = await createInstitution(t);
+    const institution = own.authorization;
     const reference = uniqueReference('T');
     const pseudonym = pseudonymFor(900);
-    const youth = { ...trajectoryBody().subject, pseudonym };
+    const youth = { ...own.trajectoryBody().subject, pseudonym };
     const lines = [
-      { type: 'trajectory', reference, ...trajectoryBody({ subject: youth, startDate: '2024-01-10' }) },
+      { type: 'trajectory', reference, ...own.trajectoryBody({ subject: youth, startDate: '2024-01-10' }) },
       ...[34, 30, 27].map((value, index) => ({
         type: 'measurement',
         reference: `${reference}-M${index}`,

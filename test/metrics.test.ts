@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/test-app';
-import { measurementBody, ndjson, pseudonymFor, trajectoryBody, uniqueReference } from './helpers/records';
+import { measurementBody, ndjson, pseudonymFor, uniqueReference } from './helpers/records';
+import { createInstitution } from './helpers/institution-fixture';
 import { insertTrajectory } from './helpers/fixtures';
 
 /** The value of one series in Prometheus text, or undefined when it is absent. */
@@ -16,23 +17,23 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 describe('metrics, on the API port for listed addresses', () => {
   let t: TestApp;
-  let institution: string;
   const reference = uniqueReference('METRICS');
   const pseudonym = pseudonymFor(777);
 
   beforeAll(async () => {
     // app.inject comes from 127.0.0.1 unless told otherwise.
     t = await createTestApp({ METRICS_ALLOW_FROM: '127.0.0.1, 192.0.2.0/24' });
-    institution = (await t.authorization('institution', 'vuurtorenhuis')).authorization;
   });
   afterAll(() => t.close());
 
   it('holds requests by route pattern, GraphQL operations, the database, ingest, audit, the indicator queue and the process', async () => {
+    const own = await createInstitution(t);
+    const institution = own.authorization;
     const put = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/trajectories/${reference}`,
       headers: { authorization: institution },
-      payload: trajectoryBody({
+      payload: own.trajectoryBody({
         subject: { pseudonym, birthYear: 2010, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'no' },
       }),
     });

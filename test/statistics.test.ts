@@ -6,6 +6,7 @@ import type { StatisticsAnswer } from '../src/modules/statistics/statistics.serv
 import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { fromGraphql, GRAPHQL_TABLE } from './helpers/statistics-attacks/answers';
 import { whatOf } from './helpers/statistics-attacks/cells';
+import { createDemoWorld } from './helpers/demo-world';
 import { loadTruth, type TruthTrajectory, trueAnswer } from './helpers/statistics-truth';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
@@ -17,13 +18,11 @@ const THRESHOLD = 2;
 const MINIMUM_BASE = 10;
 const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 
+// One released demo registry for the file, which no test changes (statistics are over a whole
+// registry, so a fresh institution cannot stand in); the test that adds youths makes its own.
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createDemoWorld({ trajectories: 260, seed: 21, release: true });
   funder = (await t.authorization('funder')).authorization;
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 260, seed: 21, asOf: '2026-06-30' });
-  await t.app.indicators.enqueueStale();
-  await t.app.indicators.drain();
-  await t.app.statisticsReleases.release();
   truth = await loadTruth(t.database);
 });
 afterAll(() => t.close());

@@ -18,20 +18,29 @@ let app: FastifyInstance;
 let base: string;
 let destroyDatabase: () => Promise<void>;
 let databaseKind: string;
-let institutionKey: string;
 let helpers: typeof import('./helpers/records');
+/** A fresh institution with its own key: each test makes its own (test/helpers/institution-fixture.ts). */
+let freshInstitution: () => Promise<import('./helpers/institution-fixture').InstitutionFixture>;
 
 beforeAll(async () => {
   telemetry = (await startTelemetry(
     { enabled: true, exporter: 'otlp', protocol: 'http/protobuf', serviceName: 'registry-test' },
     { exporter: memory },
   ))!;
-  const [{ buildApp }, { testConfig }, { createTestDatabase }, { createApiKeysService }, { createApiKeysRepository }] = await Promise.all([
+  const [
+    { buildApp },
+    { testConfig },
+    { createTestDatabase },
+    { createApiKeysService },
+    { createApiKeysRepository },
+    { createInstitution },
+  ] = await Promise.all([
     import('../src/app'),
     import('./helpers/test-app'),
     import('./helpers/test-database'),
     import('../src/modules/api-keys/api-keys.service'),
     import('../src/modules/api-keys/api-keys.repository'),
+    import('./helpers/institution-fixture'),
   ]);
   helpers = await import('./helpers/records');
   const testDatabase = await createTestDatabase();
@@ -46,12 +55,12 @@ beforeAll(async () => {
   app = await buildApp({ config: testConfig(), database: testDatabase.database, logger: { ...loggerOptions('info'), stream } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const created = await createApiKeysService(createApiKeysRepository(testDatabase.database.orm)).create({
-    name: 'tracing',
-    role: 'institution',
-    institutionCode: 'vuurtorenhuis',
-  });
-  institutionKey = created.key;
+  const apiKeys = createApiKeysService(createApiKeysRepository(testDatabase.database.orm));
+  const authorization = async (role: 'institution', institutionCode?: string) => {
+    const created = await apiKeys.create({ name: 'tracing', role, institutionCode });
+    return { authorization: `Bearer ${created.key}`, keyId: created.id };
+  };
+  freshInstitution = () => createInstitution({ app, database: testDatabase.database, authorization });
 });
 
 afterAll(async () => {
@@ -73,13 +82,15 @@ async function traceOf(method: string, route: string): Promise<ReadableSpan[]> {
 
 describe('tracing', () => {
   it('exports one span tree for a write, through Fastify and the database, with no identifier in it', async () => {
+    const institution = await freshInstitution();
+    const institutionKey = institution.authorization.replace('Bearer ', '');
     const reference = helpers.uniqueReference('TRACE');
     const pseudonym = helpers.pseudonymFor(4242);
     const response = await fetch(`${base}/api/v1/trajectories/${reference}?note=1`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${institutionKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(
-        helpers.trajectoryBody({
+        institution.trajectoryBody({
           subject: { pseudonym, birthYear: 2009, gender: 'girl', mildIntellectualDisability: 'no', priorYouthCare: 'yes' },
         }),
       ),
@@ -111,10 +122,11 @@ describe('tracing', () => {
   });
 
   it('traces a GraphQL operation without the literals of its document', async () => {
+    const { authorization } = await freshInstitution();
     const literal = randomUUID();
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${institutionKey}`, 'content-type': 'application/json' },
+      headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({ query: `query OneTrajectory { trajectory(id: "${literal}") { id } }` }),
     });
     expect(response.status).toBe(200);
@@ -126,7 +138,8 @@ describe('tracing', () => {
   });
 
   it('writes the trace id into every log line of a request', async () => {
-    const response = await fetch(`${base}/api/v1/programmes`, { headers: { authorization: `Bearer ${institutionKey}` } });
+    const { authorization } = await freshInstitution();
+    const response = await fetch(`${base}/api/v1/programmes`, { headers: { authorization } });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
     const spans = await traceOf('GET', '/api/v1/programmes');

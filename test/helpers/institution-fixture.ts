@@ -35,7 +35,11 @@ export interface InstitutionFixture {
   get(path: string): Promise<LightMyRequestResponse>;
 }
 
-export async function createInstitution(t: TestApp, options: { name?: string } = {}): Promise<InstitutionFixture> {
+/** Needs only the app, its database and a key maker: a file that builds its own app can pass those. */
+export async function createInstitution(
+  t: Pick<TestApp, 'app' | 'database' | 'authorization'>,
+  options: { name?: string } = {},
+): Promise<InstitutionFixture> {
   const code = `tst-${letters(6)}`;
   const [row] = await t.database.orm
     .insert(institutions)

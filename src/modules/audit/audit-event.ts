@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../db/schema';
 import { ERROR_CODES, type ErrorCode } from '../../lib/errors';
 import { valueNestsDeeperThan } from '../../lib/nesting-depth';
 import { scanForPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
+import type { AuditEvent } from './audit-event.schema';
 
 // Audit events are built by one pure function from the request's context and what was done;
 // one writer stores them (audit.repository.ts). Nothing here touches I/O.
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+export type { AuditEvent } from './audit-event.schema';
+export type AuditAction = AuditEvent['action'];
+export type AuditOutcome = AuditEvent['outcome'];
 
 /** Who is asking, from where: gathered once per request. */
 export interface AuditContext {
@@ -33,25 +34,6 @@ export interface AuditFacts {
   outcome: AuditOutcome;
   statusCode?: number;
   details?: Record<string, unknown>;
-}
-
-export interface AuditEvent {
-  requestId: string;
-  principalId: string | null;
-  role: string | null;
-  institutionId: string | null;
-  action: AuditAction;
-  resourceType: string;
-  subjectKeys: string[];
-  subjectCount: number;
-  operation: string;
-  variablesHash: string | null;
-  outcome: AuditOutcome;
-  statusCode: number | null;
-  sourceAddress: string | null;
-  userAgent: string | null;
-  purpose: string | null;
-  details: Record<string, unknown> | null;
 }
 
 /** JSON with sorted keys: equal values always give the same text, so the same hash. */

@@ -1,48 +1,48 @@
 import type { SqlConnection } from '../../db/client';
-import type { AuditEvent } from './audit-event';
+import { auditEvents } from '../../db/schema';
+import { AUDIT_EVENT_FIELDS, type AuditEvent, STORED_AUDIT_EVENT_FIELDS, type StoredAuditEvent } from './audit-event.schema';
+
+export type { StoredAuditEvent } from './audit-event.schema';
 
 // The one writer of audit events, and the auditors' queries. The database assigns each event
 // its chain position and hashes (migrations/0004), so nothing here can forge the chain.
 
+// Columns come from the event's schema through the Drizzle table: a field the table lacks does not
+// compile, and neither does a table column the stored event lacks (below).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+const STORED_EVENT_IS_THE_TABLE: SameKeys<StoredAuditEvent, typeof auditEvents.$inferSelect> = true;
+void STORED_EVENT_IS_THE_TABLE;
+
+const column = (field: keyof StoredAuditEvent) => auditEvents[field].name;
+const WRITTEN_COLUMNS = AUDIT_EVENT_FIELDS.map(column);
+/** Arrays and JSON are sent as text and cast. */
+const PARAMETER_CASTS: Partial<Record<keyof AuditEvent, string>> = { subjectKeys: '::text[]', details: '::jsonb' };
+
 const INSERT = `
-  insert into audit_events (request_id, principal_id, role, institution_id, action, resource_type, subject_keys, subject_count,
-                            operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details)
-  values ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
+  insert into audit_events (${WRITTEN_COLUMNS.join(', ')})
+  values (${AUDIT_EVENT_FIELDS.map((field, index) => `$${index + 1}${PARAMETER_CASTS[field] ?? ''}`).join(', ')})
   returning chain_position`;
 
 export async function writeAuditEvent(connection: SqlConnection, event: AuditEvent): Promise<void> {
-  await connection.query(INSERT, [
-    event.requestId,
-    event.principalId,
-    event.role,
-    event.institutionId,
-    event.action,
-    event.resourceType,
-    event.subjectKeys,
-    event.subjectCount,
-    event.operation,
-    event.variablesHash,
-    event.outcome,
-    event.statusCode,
-    event.sourceAddress,
-    event.userAgent,
-    event.purpose,
-    event.details === null ? null : JSON.stringify(event.details),
-  ]);
+  await connection.query(
+    INSERT,
+    AUDIT_EVENT_FIELDS.map((field) =>
+      field === 'details' ? (event.details === null ? null : JSON.stringify(event.details)) : event[field],
+    ),
+  );
 }
 
 // Many events in one statement: the rows arrive as one JSON array and are read back as rows of
 // the table's type; the append trigger still chains them one by one, in array order, under the
 // head lock the first of them takes for the whole statement. With a key check, the events of
 // refused keys are left out and the refused keys returned, in the same statement.
-const COLUMNS = `request_id, principal_id, role, institution_id, action, resource_type, subject_keys, subject_count,
-                 operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details`;
+const COLUMNS = WRITTEN_COLUMNS.join(', ');
+const POPULATED = WRITTEN_COLUMNS.map((name) => (name === 'subject_keys' ? `coalesce(subject_keys, '{}')` : name)).join(', ');
 const appendSql = (refusedKeys?: string) => `
   with ${refusedKeys ? `refused as (${refusedKeys}),` : ''}
   appended as (
     insert into audit_events (${COLUMNS})
-    select request_id, principal_id, role, institution_id, action, resource_type, coalesce(subject_keys, '{}'), subject_count,
-           operation, variables_hash, outcome, status_code, source_address, user_agent, purpose, details
+    select ${POPULATED}
       from jsonb_populate_recordset(null::audit_events, $1::jsonb) with ordinality as e
      ${refusedKeys ? 'where e.principal_id is null or not exists (select 1 from refused r where r.id = e.principal_id::text)' : ''}
      order by ordinality
@@ -106,25 +106,9 @@ export async function appendAuditEvents(
 /** ES2024 (Node 20 has it; the project's lib is ES2023). */
 type WellFormable = string & { toWellFormed(): string };
 
-function toRow(event: AuditEvent) {
-  return {
-    request_id: event.requestId,
-    principal_id: event.principalId,
-    role: event.role,
-    institution_id: event.institutionId,
-    action: event.action,
-    resource_type: event.resourceType,
-    subject_keys: event.subjectKeys,
-    subject_count: event.subjectCount,
-    operation: event.operation,
-    variables_hash: event.variablesHash,
-    outcome: event.outcome,
-    status_code: event.statusCode,
-    source_address: event.sourceAddress,
-    user_agent: event.userAgent,
-    purpose: event.purpose,
-    details: event.details,
-  };
+/** The event keyed by column name, as jsonb_populate_recordset reads it. */
+function toRow(event: AuditEvent): Record<string, unknown> {
+  return Object.fromEntries(WRITTEN_COLUMNS.map((name, index) => [name, event[AUDIT_EVENT_FIELDS[index]!]]));
 }
 
 export interface AuditFilters {
@@ -136,37 +120,15 @@ export interface AuditFilters {
   subjectKey?: string;
 }
 
-export interface StoredAuditEvent {
-  chainPosition: number;
-  occurredAt: string;
-  requestId: string | null;
-  principalId: string | null;
-  role: string | null;
-  institutionId: string | null;
-  action: string;
-  resourceType: string;
-  subjectKeys: string[];
-  subjectCount: number;
-  operation: string;
-  variablesHash: string | null;
-  outcome: string;
-  statusCode: number | null;
-  sourceAddress: string | null;
-  userAgent: string | null;
-  purpose: string | null;
-  details: Record<string, unknown> | null;
-  previousHash: string;
-  hash: string;
-}
-
+/** Columns answered in another form than the stored one. */
+const SELECTED: Partial<Record<keyof StoredAuditEvent, string>> = {
+  chainPosition: 'chain_position::int8::text',
+  occurredAt: `to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  principalId: 'principal_id::text',
+  institutionId: 'institution_id::text',
+};
 const SELECT = `
-  select chain_position::int8::text as "chainPosition",
-         to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "occurredAt",
-         request_id as "requestId", principal_id::text as "principalId", role, institution_id::text as "institutionId",
-         action, resource_type as "resourceType", subject_keys as "subjectKeys", subject_count as "subjectCount",
-         operation, variables_hash as "variablesHash", outcome, status_code as "statusCode",
-         source_address as "sourceAddress", user_agent as "userAgent", purpose, details,
-         previous_hash as "previousHash", hash
+  select ${STORED_AUDIT_EVENT_FIELDS.map((field) => `${SELECTED[field] ?? column(field)} as "${field}"`).join(', ')}
     from audit_events`;
 
 /** Events after `afterPosition`, oldest first, at most `limit`: keyset pagination on the chain. */

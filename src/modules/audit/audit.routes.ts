@@ -9,6 +9,7 @@ import { registryKeyFor } from '../../lib/pseudonym';
 import { SOURCE_PSEUDONYM_PATTERN } from '../../lib/source-pseudonym';
 import { requireRole } from '../../plugins/authentication';
 import { createCatalogueRepository } from '../catalogue';
+import { storedAuditEventSchema } from './audit-event.schema';
 import { exportAuditEvents } from './audit-export';
 import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
 
@@ -25,29 +26,6 @@ const filtersSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/, 'a registry key: 64 hex characters')
     .optional(),
-});
-
-const eventSchema = z.object({
-  chainPosition: z.number().int(),
-  occurredAt: z.string(),
-  requestId: z.string().nullable(),
-  principalId: z.string().nullable(),
-  role: z.string().nullable(),
-  institutionId: z.string().nullable(),
-  action: z.string(),
-  resourceType: z.string(),
-  subjectKeys: z.array(z.string()),
-  subjectCount: z.number().int(),
-  operation: z.string(),
-  variablesHash: z.string().nullable(),
-  outcome: z.string(),
-  statusCode: z.number().int().nullable(),
-  sourceAddress: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  purpose: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-  previousHash: z.string(),
-  hash: z.string(),
 });
 
 const EVENT_EXAMPLE = {
@@ -103,7 +81,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         }),
         response: {
           200: z
-            .object({ events: z.array(eventSchema), nextCursor: z.number().int().nullable() })
+            .object({ events: z.array(storedAuditEventSchema), nextCursor: z.number().int().nullable() })
             .meta({ example: { events: [EVENT_EXAMPLE], nextCursor: 1042 } }),
         },
       },
@@ -196,7 +174,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
             .object({
               subjectKey: z.string(),
               accesses: z.array(
-                eventSchema.pick({
+                storedAuditEventSchema.pick({
                   occurredAt: true,
                   principalId: true,
                   role: true,

@@ -1,33 +1,17 @@
-import type { RecordError } from './record-validation';
+import type { z } from 'zod';
 import { RECORD_TYPES, type RecordType } from './ingest.schemas';
+import type { ingestReportSchema, rejectionSchema } from './responses.schemas';
 
 // The ingest report: counts per record type and status, and every refused record with its
 // line, reference and errors. Only the first MAX_LISTED rejections are listed, so a
 // pathological stream cannot make the report itself unbounded; the counts stay exact.
+// Its shape is the response schema's (responses.schemas.ts): what is built is what is answered.
 
-export type RecordStatus = 'created' | 'updated' | 'unchanged' | 'rejected';
-export type IngestMode = 'atomic' | 'per_record';
-export type IngestOutcome = 'committed' | 'rolled_back' | 'dry_run';
-
-export interface Rejection {
-  line: number;
-  type?: string;
-  reference?: string;
-  errors: RecordError[];
-}
-
-export interface IngestReport {
-  id: string;
-  outcome: IngestOutcome;
-  mode: IngestMode;
-  dryRun: boolean;
-  lines: number;
-  counts: Record<RecordType, Record<RecordStatus, number>> & { unknown: { rejected: number } };
-  rejections: Rejection[];
-  rejectionsTruncated: boolean;
-  receivedAt: string;
-  completedAt: string;
-}
+export type IngestReport = z.infer<typeof ingestReportSchema>;
+export type RecordStatus = keyof IngestReport['counts'][RecordType];
+export type IngestMode = IngestReport['mode'];
+export type IngestOutcome = IngestReport['outcome'];
+export type Rejection = z.infer<typeof rejectionSchema>;
 
 export const MAX_LISTED_REJECTIONS = 1_000;
 

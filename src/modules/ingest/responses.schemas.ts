@@ -15,13 +15,26 @@ import {
 
 export { errorBodySchema, errorDetailSchema } from '../../lib/error-body.schema';
 import { errorDetailSchema } from '../../lib/error-body.schema';
+import { RECORD_TYPES, type RecordType } from './ingest.schemas';
 
+// The ingest report's one source: the builder (ingest-report.ts) and the stored reports
+// (ingest-reports.repository.ts) use the types inferred from these.
 const statusCounts = z.object({
   created: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
   rejected: z.number().int(),
 });
+
+export const rejectionSchema = z.object({
+  line: z.number().int(),
+  type: z.string().optional(),
+  reference: z.string().optional(),
+  errors: z.array(errorDetailSchema),
+});
+
+/** One count per record type (RECORD_TYPES, in its order), and the rejected records of no known type. */
+const recordCounts = Object.fromEntries(RECORD_TYPES.map((type) => [type, statusCounts])) as Record<RecordType, typeof statusCounts>;
 
 export const ingestReportSchema = z
   .object({
@@ -30,21 +43,8 @@ export const ingestReportSchema = z
     mode: z.enum(['atomic', 'per_record']),
     dryRun: z.boolean(),
     lines: z.number().int(),
-    counts: z.object({
-      trajectory: statusCounts,
-      placement: statusCounts,
-      care_activity: statusCounts,
-      measurement: statusCounts,
-      unknown: z.object({ rejected: z.number().int() }),
-    }),
-    rejections: z.array(
-      z.object({
-        line: z.number().int(),
-        type: z.string().optional(),
-        reference: z.string().optional(),
-        errors: z.array(errorDetailSchema),
-      }),
-    ),
+    counts: z.object({ ...recordCounts, unknown: z.object({ rejected: z.number().int() }) }),
+    rejections: z.array(rejectionSchema),
     rejectionsTruncated: z.boolean(),
     receivedAt: z.string(),
     completedAt: z.string(),
