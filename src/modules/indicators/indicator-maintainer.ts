@@ -2,7 +2,8 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
 import type { Participant } from '../../db/unit-of-work';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
-import { createResearchRepository } from '../research';
+import { REGISTRY_SCOPE } from '../../plugins/request-scope';
+import { createRegistryResearchRepository } from '../research';
 import { computeTrajectoryIndicators } from './compute-indicators';
 import { toDelivered, toOfferItem, toSeries } from './indicator-inputs';
 import {
@@ -25,9 +26,6 @@ export interface MaintainerSettings {
   batchSize?: number;
 }
 
-const REGISTRY_SCOPE = { role: 'registry' } as const;
-
-
 export { enqueueIndicatorUpdates, selectInstruments as loadInstruments };
 
 /** Queues the trajectories each transaction of a unit of work changed, in that transaction. */
@@ -40,14 +38,13 @@ export async function kickIndicatorsAfterWrites(request: FastifyRequest, reply: 
   if (request.method !== 'GET' && reply.statusCode < 300) request.server.indicators.kick();
 }
 
-
 /** Computes and stores the indicators of one batch from the queue; returns how many. */
 async function processBatch(connection: SqlConnection, settings: MaintainerSettings): Promise<number> {
   const taken = await takeQueuedBatch(connection, settings.batchSize ?? 500);
 
   if (taken.length === 0) return 0;
   const ids = taken;
-  const repository = createResearchRepository(connection);
+  const repository = createRegistryResearchRepository(connection);
   const trajectories = await repository.trajectoriesByIds(REGISTRY_SCOPE, ids);
   const measurements = await repository.measurements(REGISTRY_SCOPE, ids);
   const activities = await repository.activities(REGISTRY_SCOPE, ids);
