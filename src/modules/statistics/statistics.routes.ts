@@ -9,7 +9,6 @@ import { answerSchema, MEASURES } from './statistics.schemas';
 import { toCsv } from './statistics-layout';
 import type { StatisticsService } from './statistics.service';
 
-/** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 /** Recognition is the outcome by problem recognition at intake: its groups are the recognition classes. */
 export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
   errors.validation(
@@ -17,6 +16,7 @@ export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
     field,
   );
 
+/** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   app.addHook('preHandler', requireRole('funder', 'researcher', 'institution'));
