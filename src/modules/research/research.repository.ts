@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client';
 import type { TrajectoryFilter } from '../../generated/graphql';
+import { errors } from '../../lib/errors';
 import type { RegistryScope, RequestScope } from '../../plugins/request-scope';
 import { readerOf, showsCalendarDates } from './research-policy';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
@@ -30,11 +31,13 @@ export type RecordScope = RequestScope | RegistryScope;
  */
 function scopeCondition(scope: RecordScope, releasedBefore: string | null, params: unknown[]): string {
   if (scope.role === 'registry') return 'true';
-  if (readerOf(scope) === 'institution') {
-    params.push(scope.institution!.id);
+  const reader = readerOf(scope);
+  if (reader === 'institution' && scope.institution) {
+    params.push(scope.institution.id);
     return `t.institution_id = $${params.length}::uuid`;
   }
-  // Fail closed: a researcher's reads without a release date would show unreleased trajectories.
+  // Fail closed: anything else but a researcher with a release date reads nothing.
+  if (reader !== 'researcher') throw errors.forbidden();
   if (releasedBefore === null) throw new Error('research reads for a researcher need a release date');
   params.push(releasedBefore);
   return `t.research_consent = 'granted' and t.end_date < $${params.length}::date`;
