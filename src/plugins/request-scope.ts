@@ -23,6 +23,15 @@ export interface InstitutionScope extends RequestScope {
   institution: { id: string; code: string };
 }
 
+/**
+ * The registry's own maintenance (the indicator maintainer): every record, no request behind it.
+ * Never set on a request; code that reads with it says so by naming REGISTRY_SCOPE.
+ */
+export interface RegistryScope {
+  role: 'registry';
+}
+export const REGISTRY_SCOPE: RegistryScope = Object.freeze({ role: 'registry' });
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set once in onRequest on every authenticated route; null on public ones. */

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
 import type { Participant } from '../../db/unit-of-work';
-import { createResearchRepository } from '../research';
+import { REGISTRY_SCOPE } from '../../plugins/request-scope';
+import { createRegistryResearchRepository } from '../research';
 import { computeTrajectoryIndicators } from './compute-indicators';
 import { toDelivered, toOfferItem, toSeries } from './indicator-inputs';
 import {
@@ -24,8 +25,6 @@ export interface MaintainerSettings {
   batchSize?: number;
 }
 
-const REGISTRY_SCOPE = { role: 'registry' } as const;
-
 export { enqueueIndicatorUpdates, selectInstruments as loadInstruments };
 
 /** Queues the trajectories each transaction of a unit of work changed, in that transaction. */
@@ -44,7 +43,7 @@ async function processBatch(connection: SqlConnection, settings: MaintainerSetti
 
   if (taken.length === 0) return 0;
   const ids = taken;
-  const repository = createResearchRepository(connection);
+  const repository = createRegistryResearchRepository(connection);
   const trajectories = await repository.trajectoriesByIds(REGISTRY_SCOPE, ids);
   const measurements = await repository.measurements(REGISTRY_SCOPE, ids);
   const activities = await repository.activities(REGISTRY_SCOPE, ids);

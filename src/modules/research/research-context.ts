@@ -2,9 +2,10 @@ import type { MercuriusContext } from 'mercurius';
 import { createBatchLoader } from '../../lib/batch-loader';
 import type { Database } from '../../db/client';
 import { todayIso } from '../../lib/dates';
-import { auditContextOf } from '../../plugins/audit';
+import { type RequestScope, scopeOf } from '../../plugins/request-scope';
+import { type Reader, readerOf } from './research-policy';
 import { researchReleaseDate } from './research-release';
-import { createResearchRepository, type ResearchScope, scopeOf, type TrajectoryRow } from './research.repository';
+import { createResearchRepository, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { loadInstruments } from '../indicators';
 
@@ -27,8 +28,15 @@ function cachedInstruments(database: Database): Promise<Map<string, SeriesInstru
   return instruments;
 }
 
-export function createResearchContext(database: Database, scope: ResearchScope, onTrajectories: (rows: TrajectoryRow[]) => void) {
-  const repository = createResearchRepository(database);
+export function createResearchContext(
+  database: Database,
+  scope: RequestScope,
+  releasedBefore: string,
+  onTrajectories: (rows: TrajectoryRow[]) => void,
+) {
+  // Decided once: refuses roles without record-level access before anything is read.
+  const reader: Reader = readerOf(scope);
+  const repository = createResearchRepository(database, { releasedBefore });
   const seen = (rows: Iterable<TrajectoryRow>) => {
     const list = [...rows];
     onTrajectories(list);
@@ -44,6 +52,7 @@ export function createResearchContext(database: Database, scope: ResearchScope, 
   );
   return {
     scope,
+    reader,
     repository,
     trajectories,
     /** Rows of a page, seen (for the audit trail) and primed into the loader. */
@@ -84,12 +93,8 @@ export function researchOf(context: MercuriusContext, database: Database, settin
   const existing = CONTEXTS.get(context);
   if (existing) return existing;
   const request = context.reply.request;
-  const scope = scopeOf(
-    context.principal,
-    auditContextOf(request).purpose,
-    researchReleaseDate(todayIso(), settings.researchReleaseDelayDays),
-  );
-  const created = createResearchContext(database, scope, (rows) => {
+  const releasedBefore = researchReleaseDate(todayIso(), settings.researchReleaseDelayDays);
+  const created = createResearchContext(database, scopeOf(request), releasedBefore, (rows) => {
     for (const row of rows) request.audit.subjects.add(row.registry_key);
   });
   CONTEXTS.set(context, created);

@@ -11,6 +11,7 @@ import { reliableChange } from '../../lib/statistics/reliable-change';
 import { type DomainRecognition, type DomainStatus, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
 import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import { type ResearchContext, researchOf } from './research-context';
+import { consentFilterMatchesNothing, dateFor as dateForReader, hidesTimeInCare as hidesTimeInCareFor } from './research-policy';
 import type { SeriesRow, TrajectoryRow } from './research.repository';
 
 export const researchTypeDefs = /* GraphQL */ `
@@ -182,14 +183,10 @@ export interface DomainStatusParent {
 
 export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
   const research = (context: MercuriusContext) => researchOf(context, database, settings);
-  const isInstitution = (context: MercuriusContext) => research(context).scope.role === 'institution';
-  /**
-   * For a researcher, an open trajectory's exact time in care (and what is computed from it)
-   * would reveal its start date: today minus the days. Ended ones are fine: end − start is an offset.
-   */
-  const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => !isInstitution(context) && row.end_date === null;
-  /** Calendar dates only for the trajectory's own institution. */
-  const dateFor = (context: MercuriusContext, date: string | null) => (isInstitution(context) ? date : null);
+  // The redaction policy (research-policy.ts), for the request's reader.
+  const reader = (context: MercuriusContext) => research(context).reader;
+  const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => hidesTimeInCareFor(reader(context), row.end_date);
+  const dateFor = (context: MercuriusContext, date: string | null) => dateForReader(reader(context), date);
 
   const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesView[]>>>();
   function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesView[]> {
@@ -259,7 +256,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
             throw errors.validation(`filter.${field}: a month as YYYY-MM.`, `filter.${field}`);
           }
         }
-        if (filter.consent != null && ctx.scope.role === 'researcher' && filter.consent !== 'granted') {
+        if (consentFilterMatchesNothing(ctx.reader, filter.consent)) {
           return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
         }
         const rows = await ctx.repository.listTrajectories(ctx.scope, filter, args.after ? decodeCursor(args.after) : null, args.first + 1);

@@ -1,6 +1,8 @@
 import type { Database } from '../../db/client';
+import type { TrajectoryFilter } from '../../generated/graphql';
 import { errors } from '../../lib/errors';
-import type { Principal } from '../api-keys';
+import type { RegistryScope, RequestScope } from '../../plugins/request-scope';
+import { readerOf, showsCalendarDates } from './research-policy';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
 import type {
   CoreElement,
@@ -19,35 +21,26 @@ import type {
 // trajectory side too: otherwise the planner hashes every trajectory in scope (126 ms against
 // 3.5 ms for a page of 50 at 100,000 trajectories).
 
+/** Whose records a statement reads: a request's scope, or the registry's own maintenance. */
+export type RecordScope = RequestScope | RegistryScope;
+
 /**
- * `registry` is the registry's own maintenance (indicators); no request ever gets it. A
- * researcher sees consented trajectories that ended before the release date (research-release.ts).
+ * The scope's condition on trajectory alias `t`, with its parameter appended to `params`
+ * (research-policy.ts decides the reader; a researcher sees consented trajectories that ended
+ * before the release date, research-release.ts).
  */
-export type ResearchScope =
-  | { role: 'institution'; institutionId: string }
-  | { role: 'researcher'; releasedBefore: string }
-  | { role: 'registry' };
-
-export function scopeOf(principal: Principal, purpose: string | null, releasedBefore: string): ResearchScope {
-  if (principal.role === 'institution') return { role: 'institution', institutionId: principal.institutionId! };
-  if (principal.role === 'researcher') {
-    if (!purpose) throw errors.purposeRequired();
-    return { role: 'researcher', releasedBefore };
-  }
-  throw errors.forbidden(`Role ${principal.role} sees no record-level data; use the statistics.`);
-}
-
-/** The scope's condition on trajectory alias `t`, with its parameter appended to `params`. */
-function scopeCondition(scope: ResearchScope, params: unknown[]): string {
-  if (scope.role === 'institution') {
-    params.push(scope.institutionId);
+function scopeCondition(scope: RecordScope, releasedBefore: string | null, params: unknown[]): string {
+  if (scope.role === 'registry') return 'true';
+  const reader = readerOf(scope);
+  if (reader === 'institution' && scope.institution) {
+    params.push(scope.institution.id);
     return `t.institution_id = $${params.length}::uuid`;
   }
-  if (scope.role === 'researcher') {
-    params.push(scope.releasedBefore);
-    return `t.research_consent = 'granted' and t.end_date < $${params.length}::date`;
-  }
-  return 'true';
+  // Fail closed: anything else but a researcher with a release date reads nothing.
+  if (reader !== 'researcher') throw errors.forbidden();
+  if (releasedBefore === null) throw new Error('research reads for a researcher need a release date');
+  params.push(releasedBefore);
+  return `t.research_consent = 'granted' and t.end_date < $${params.length}::date`;
 }
 
 export interface TrajectoryRow {
@@ -70,21 +63,8 @@ export interface TrajectoryRow {
   stored_outcomes: StoredOutcomes | null;
 }
 
-export interface TrajectoryFilter {
-  institution?: string | null;
-  programme?: string | null;
-  setting?: string | null;
-  gender?: string | null;
-  ageAtStartMin?: number | null;
-  ageAtStartMax?: number | null;
-  startedFrom?: string | null;
-  startedTo?: string | null;
-  endReason?: string | null;
-  consent?: string | null;
-  ongoing?: boolean | null;
-  outcomeClass?: string | null;
-  problemRecognition?: string | null;
-}
+/** The GraphQL input, as codegen writes it from schema.graphql: declared once, in research.graphql.ts. */
+export type { TrajectoryFilter };
 
 /**
  * The stored outcome indicators (modules/indicators), current when the trajectory waits on no
@@ -168,11 +148,22 @@ export interface Queryable {
   query: Database['query'];
 }
 
-export function createResearchRepository(database: Queryable) {
+/** Record reads for requests: every statement takes the request's scope. */
+export function createResearchRepository(database: Queryable, release: { releasedBefore: string }) {
+  return readsIn<RequestScope>(database, release.releasedBefore);
+}
+
+/** Record reads for the registry's own maintenance (the indicator maintainer), with REGISTRY_SCOPE. */
+export function createRegistryResearchRepository(database: Queryable) {
+  return readsIn<RegistryScope>(database, null);
+}
+
+function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore: string | null) {
+  const condition = (scope: Scope, params: unknown[]) => scopeCondition(scope, releasedBefore, params);
   return {
-    async listTrajectories(scope: ResearchScope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<TrajectoryRow[]> {
+    async listTrajectories(scope: Scope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<TrajectoryRow[]> {
       const params: unknown[] = [];
-      const conditions = [scopeCondition(scope, params)];
+      const conditions = [condition(scope, params)];
       const add = (value: unknown, condition: (placeholder: string) => string) => {
         if (value === undefined || value === null) return;
         params.push(value);
@@ -208,17 +199,17 @@ export function createResearchRepository(database: Queryable) {
       return rows;
     },
 
-    async trajectoriesByIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> {
+    async trajectoriesByIds(scope: Scope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<TrajectoryRow>(
-        `${TRAJECTORY_SELECT} where t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}`,
+        `${TRAJECTORY_SELECT} where t.id = any($1::uuid[]) and ${condition(scope, params)}`,
         params,
       );
       return new Map(rows.map((row) => [row.id, row]));
     },
 
     /** For each trajectory, the ids of the other trajectories of the same youth (equal registry key) within the scope. */
-    async otherTrajectoryIds(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, string[]>> {
+    async otherTrajectoryIds(scope: Scope, ids: readonly string[]): Promise<Map<string, string[]>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<{ trajectory_id: string; other_id: string }>(
         `select mine.id as trajectory_id, t.id as other_id
@@ -226,7 +217,7 @@ export function createResearchRepository(database: Queryable) {
            join subjects ms on ms.id = mine.subject_id
            join subjects os on os.registry_key = ms.registry_key
            join trajectories t on t.subject_id = os.id and t.id <> mine.id
-          where mine.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where mine.id = any($1::uuid[]) and ${condition(scope, params)}
           order by t.start_date, t.id`,
         params,
       );
@@ -235,38 +226,38 @@ export function createResearchRepository(database: Queryable) {
       return grouped;
     },
 
-    async placements(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, PlacementRow[]>> {
+    async placements(scope: Scope, ids: readonly string[]): Promise<Map<string, PlacementRow[]>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<PlacementRow>(
         `select pl.trajectory_id, pl.setting, pl.start_date::text, pl.end_date::text,
                 (pl.start_date - t.start_date) as start_day, (pl.end_date - t.start_date) as end_day
            from placements pl join trajectories t on t.id = pl.trajectory_id
-          where pl.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where pl.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
           order by pl.trajectory_id, pl.start_date`,
         params,
       );
       return groupBy(rows);
     },
 
-    async activities(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, ActivityRow[]>> {
+    async activities(scope: Scope, ids: readonly string[]): Promise<Map<string, ActivityRow[]>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<ActivityRow>(
         `select a.trajectory_id, a.activity_type_code, a.activity_date::text, (a.activity_date - t.start_date) as day,
                 a.count, a.duration_minutes, a.domain, a.parents_involved, a.topics
            from care_activities a join trajectories t on t.id = a.trajectory_id
-          where a.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where a.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
           order by a.trajectory_id, a.activity_date, a.id`,
         params,
       );
       return groupBy(rows);
     },
 
-    async measurements(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, MeasurementRow[]>> {
+    async measurements(scope: Scope, ids: readonly string[]): Promise<Map<string, MeasurementRow[]>> {
       const params: unknown[] = [ids];
       const { rows } = await database.query<MeasurementRow>(
         `select m.trajectory_id, m.instrument_code, m.informant, m.measured_on::text, (m.measured_on - t.start_date) as day, m.value
            from measurements m join trajectories t on t.id = m.trajectory_id
-          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
           order by m.trajectory_id, m.instrument_code, m.informant, m.measured_on, m.id`,
         params,
       );
@@ -279,14 +270,14 @@ export function createResearchRepository(database: Queryable) {
      * ~5,000 observations, which then need no row of their own, no grouping and no object in Node.
      * Calendar dates only in an institution's scope (researchers get day offsets alone).
      */
-    async series(scope: ResearchScope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> {
+    async series(scope: Scope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> {
       const params: unknown[] = [ids];
-      const date = scope.role === 'institution' ? 'm.measured_on::text' : 'null';
+      const date = scope.role !== 'registry' && showsCalendarDates(readerOf(scope)) ? 'm.measured_on::text' : 'null';
       const { rows } = await database.query<SeriesRow>(
         `select m.trajectory_id, m.instrument_code, m.informant,
                 json_agg(json_build_object('day', m.measured_on - t.start_date, 'value', m.value, 'date', ${date}) order by m.measured_on, m.id) as observations
            from measurements m join trajectories t on t.id = m.trajectory_id
-          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${scopeCondition(scope, params)}
+          where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
           group by m.trajectory_id, m.instrument_code, m.informant
           order by m.trajectory_id, m.instrument_code, m.informant`,
         params,
@@ -313,3 +304,4 @@ export function createResearchRepository(database: Queryable) {
 }
 
 export type ResearchRepository = ReturnType<typeof createResearchRepository>;
+export type RegistryResearchRepository = ReturnType<typeof createRegistryResearchRepository>;

@@ -4,8 +4,10 @@ import type { Resolvers } from '../../generated/graphql';
 import { graphqlEnum } from '../../lib/graphql-enum';
 import { errors } from '../../lib/errors';
 import { GROUPINGS, type Grouping } from './statistics.repository';
-import { type Cell, type Measure, MEASURES, type StatisticsAnswer, type StatisticsService } from './statistics.service';
-import { RECOGNITION_TAKES_NO_GROUPING, viewerOf } from './statistics.routes';
+import { scopeOf } from '../../plugins/request-scope';
+import type { GroupAnswer } from './statistics.schemas';
+import { type Cell, type Measure, MEASURES, type StatisticsService } from './statistics.service';
+import { RECOGNITION_TAKES_NO_GROUPING } from './statistics.routes';
 
 // Comparisons for dashboards: the same protected answers as the REST endpoints, and for an
 // institution its own programmes next to the national picture.
@@ -77,19 +79,19 @@ const asValues = (values: Record<string, Cell>, names?: string[] | null) =>
     .map(([name, cell]) => ({ name, ...cell }));
 
 /** What a StatisticsGroup resolves from: one group line of an answer. */
-export type StatisticsGroupParent = StatisticsAnswer['groups'][number];
+export type StatisticsGroupParent = GroupAnswer;
 
 export function registerStatisticsGraphql(app: FastifyInstance, statistics: StatisticsService) {
-  const viewer = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
-    if (!ROLES_WITH_STATISTICS.has(context.principal.role))
-      throw errors.forbidden(`Role ${context.principal.role} has no use of the statistics.`);
+  const scopeFor = (context: MercuriusContext, measure: Measure, groupBy: Grouping | null) => {
+    const scope = scopeOf(context.reply.request);
+    if (!ROLES_WITH_STATISTICS.has(scope.role)) throw errors.forbidden(`Role ${scope.role} has no use of the statistics.`);
     // Every aggregate the request asked for (aliases may ask several), not just the last.
     const audit = context.reply.request.audit;
     audit.details ??= {};
     const details = audit.details as { statistics?: Array<{ measure: Measure; groupBy: Grouping | null }> };
     details.statistics ??= [];
     details.statistics.push({ measure, groupBy });
-    return viewerOf(context.principal);
+    return scope;
   };
   const groupingFor = (measure: Measure, groupBy: Grouping | null | undefined) => (measure === 'recognition' ? null : (groupBy ?? null));
 
@@ -98,11 +100,11 @@ export function registerStatisticsGraphql(app: FastifyInstance, statistics: Stat
       statistics: async (_root, args, context) => {
         if (args.measure === 'recognition' && args.groupBy != null) throw RECOGNITION_TAKES_NO_GROUPING('groupBy');
         const groupBy = groupingFor(args.measure, args.groupBy);
-        return statistics.answer(args.measure, groupBy, viewer(context, args.measure, groupBy));
+        return statistics.answer(args.measure, groupBy, scopeFor(context, args.measure, groupBy));
       },
       comparison: async (_root, args, context) => {
         const groupBy = groupingFor(args.measure, args.groupBy);
-        return statistics.comparison(args.measure, groupBy, viewer(context, args.measure, groupBy));
+        return statistics.comparison(args.measure, groupBy, scopeFor(context, args.measure, groupBy));
       },
     },
     StatisticsGroup: {

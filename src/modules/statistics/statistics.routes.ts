@@ -2,19 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors } from '../../lib/errors';
-import { principalOf, requireRole } from '../../plugins/authentication';
-import type { Principal } from '../api-keys';
+import { requireRole } from '../../plugins/authentication';
+import { scopeOf } from '../../plugins/request-scope';
 import { GROUPINGS } from './statistics.repository';
 import { answerSchema, MEASURES } from './statistics.schemas';
-import { type StatisticsService, toCsv, type Viewer } from './statistics.service';
+import { toCsv } from './statistics-layout';
+import type { StatisticsService } from './statistics.service';
 
-/** Researchers' figures count only the trajectories they may see at record level; institutions also get their own. */
-export const viewerOf = (principal: Principal): Viewer => ({
-  population: principal.role === 'researcher' ? 'consented' : 'all',
-  institution: principal.role === 'institution' ? { id: principal.institutionId!, code: principal.institutionCode! } : null,
-});
-
-/** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 /** Recognition is the outcome by problem recognition at intake: its groups are the recognition classes. */
 export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
   errors.validation(
@@ -22,6 +16,7 @@ export const RECOGNITION_TAKES_NO_GROUPING = (field: string) =>
     field,
   );
 
+/** Aggregate statistics for funders' tools (and researchers, institutions): JSON or CSV. */
 export async function statisticsRoutes(app: FastifyInstance, options: { statistics: StatisticsService }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   app.addHook('preHandler', requireRole('funder', 'researcher', 'institution'));
@@ -62,7 +57,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
       request.audit.details = { measure, groupBy };
       // Recognition is grouped by problem recognition itself: a groupBy would be ignored, so it is refused.
       if (measure === 'recognition' && groupBy !== null) throw RECOGNITION_TAKES_NO_GROUPING('querystring.groupBy');
-      const answer = await options.statistics.answer(measure, groupBy, viewerOf(principalOf(request)));
+      const answer = await options.statistics.answer(measure, groupBy, scopeOf(request));
       if (request.headers.accept?.includes('text/csv')) {
         const control = answer.disclosureControl;
         return (

@@ -4,7 +4,8 @@ import type { Tally } from '../../lib/statistics/cell-key-method';
 import { buildPerturbationTable, perturbation } from '../../lib/statistics/perturbation-table';
 import type { CatalogueRepository } from '../catalogue/catalogue.repository';
 import type { CareRow, Line, OutcomeRow, OverviewRow, Slice, StatisticsRepository } from './statistics.repository';
-import { createStatisticsService, type Viewer } from './statistics.service';
+import type { RequestScope } from '../../plugins/request-scope';
+import { createStatisticsService } from './statistics.service';
 
 // The service with a repository that returns fixed lines: how counts, shares and medians are
 // published, which groups an answer lists, and what the answer says about itself.
@@ -80,8 +81,14 @@ function serviceWith(lines: Partial<Record<'overview' | 'outcomes' | 'care', unk
   return createStatisticsService({ repository, releases, catalogue }, SETTINGS);
 }
 
-const FUNDER: Viewer = { population: 'all', institution: null };
-const VUURTORENHUIS: Viewer = { population: 'all', institution: { id: 'id-v', code: 'vuurtorenhuis' } };
+const FUNDER: RequestScope = { principalId: 'key-f', role: 'funder', institution: null, purpose: null };
+const VUURTORENHUIS: RequestScope = {
+  principalId: 'key-v',
+  role: 'institution',
+  institution: { id: 'id-v', code: 'vuurtorenhuis' },
+  purpose: null,
+};
+const RESEARCHER: RequestScope = { principalId: 'key-r', role: 'researcher', institution: null, purpose: 'scientific_research' };
 
 describe('the statistics service', () => {
   it('publishes the same contributors as the same number wherever they are counted', async () => {
@@ -191,7 +198,7 @@ describe('the statistics service', () => {
     const slices: Slice[] = [];
     const care = [{ part: 'national', group: null, isTotal: true, trajectories: tally(30), fidelity: {} } as unknown as Line<CareRow>];
     const service = serviceWith({ care }, slices);
-    const answer = await service.answer('care', null, { population: 'consented', institution: null });
+    const answer = await service.answer('care', null, RESEARCHER);
     expect(slices[0]).toEqual({ grouping: null, population: 'consented', ownInstitution: null });
     expect(answer.population).toBe('consent_granted');
     expect(answer.disclosureControl).toMatchObject({

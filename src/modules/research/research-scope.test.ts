@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../lib/errors';
+import { REGISTRY_SCOPE, type RequestScope } from '../../plugins/request-scope';
+import { createRegistryResearchRepository, createResearchRepository, type Queryable } from './research.repository';
+
+// Every research statement carries the scope, decided from request.scope by research-policy.ts;
+// the registry's own reads are a repository of their own, so neither scope can be passed to the
+// other (the @ts-expect-error lines fail the type check if that ever changes). The database here
+// only records the statements: what runs against a real one is in test/research-graphql.test.ts.
+
+function recording() {
+  const statements: Array<{ text: string; params: unknown[] }> = [];
+  const database = {
+    query: async (text: string, params: unknown[] = []) => {
+      statements.push({ text, params });
+      return { rows: [] };
+    },
+  } as unknown as Queryable;
+  return { database, statements };
+}
+
+const RELEASE = { releasedBefore: '2026-10-01' };
+const INSTITUTION: RequestScope = { principalId: 'k', role: 'institution', institution: { id: 'id-a', code: 'a' }, purpose: null };
+const RESEARCHER: RequestScope = { principalId: 'k', role: 'researcher', institution: null, purpose: 'scientific_research' };
+const FUNDER: RequestScope = { principalId: 'k', role: 'funder', institution: null, purpose: null };
+
+describe('the scope of research reads', () => {
+  it('an institution reads its own trajectories, children included', async () => {
+    const { database, statements } = recording();
+    await createResearchRepository(database, RELEASE).placements(INSTITUTION, ['t1']);
+    expect(statements[0]!.text).toMatch(/t\.institution_id = \$2::uuid/);
+    expect(statements[0]!.params).toEqual([['t1'], 'id-a']);
+  });
+
+  it('a researcher reads consented trajectories that ended before the release date, without calendar dates', async () => {
+    const { database, statements } = recording();
+    await createResearchRepository(database, RELEASE).series(RESEARCHER, ['t1']);
+    expect(statements[0]!.text).toMatch(/t\.research_consent = 'granted' and t\.end_date < \$2::date/);
+    expect(statements[0]!.text).toMatch(/'date', null\)/);
+    expect(statements[0]!.params).toEqual([['t1'], '2026-10-01']);
+  });
+
+  it('a funder, or a researcher without a purpose, reads nothing: refused before any statement', async () => {
+    const { database, statements } = recording();
+    const repository = createResearchRepository(database, RELEASE);
+    await expect(repository.trajectoriesByIds(FUNDER, ['t1'])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(repository.listTrajectories({ ...RESEARCHER, purpose: null }, {}, null, 10)).rejects.toBeInstanceOf(AppError);
+    expect(statements).toEqual([]);
+  });
+
+  it('the registry reads every trajectory, through its own repository only', async () => {
+    const { database, statements } = recording();
+    await createRegistryResearchRepository(database).activities(REGISTRY_SCOPE, ['t1']);
+    expect(statements[0]!.params).toEqual([['t1']]);
+    const forRequests = createResearchRepository(database, RELEASE);
+    const forRegistry = createRegistryResearchRepository(database);
+    // @ts-expect-error a request's reads never take the registry scope
+    expect(() => forRequests.placements(REGISTRY_SCOPE, [])).toBeDefined();
+    // @ts-expect-error the registry's reads never take a request's scope
+    expect(() => forRegistry.placements(RESEARCHER, [])).toBeDefined();
+  });
+});
