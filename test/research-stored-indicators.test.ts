@@ -112,4 +112,41 @@ describe('research page: stored indicators and series built in SQL', () => {
       expect(fromPage.length).toBeGreaterThan(100);
       expect(fromPage).toEqual(expected);
     }));
+
+  it('builds the series with the page as each trajectory read alone gives them, for an institution and a researcher', () =>
+    inDemoWorld(WORLD, async (t) => {
+      const SERIES = 'series { instrumentCode informant observations { day date value } }';
+      for (const [role, institution] of [
+        ['institution', 'vuurtorenhuis'],
+        ['researcher', undefined],
+      ] as const) {
+        const { authorization } = await t.authorization(role, institution);
+        const ask = async (query: string) => {
+          const response = await t.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { authorization, 'x-purpose-of-use': 'programme_evaluation' },
+            payload: { query },
+          });
+          const body = response.json();
+          expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+          return body.data;
+        };
+        // Through a fragment, so the page has to find the series in a spread.
+        const nodes: Array<{ id: string; series: unknown[] }> = (
+          await ask(`{ trajectories(first: 15) { nodes { ...Series } } } fragment Series on Trajectory { id ${SERIES} }`)
+        ).trajectories.nodes;
+        expect(nodes.length, role).toBeGreaterThan(3);
+        expect(nodes.filter((node) => node.series.length > 0).length, role).toBeGreaterThan(3);
+        const alone = await ask(`{ ${nodes.map((node, index) => `t${index}: trajectory(id: "${node.id}") { id ${SERIES} }`).join(' ')} }`);
+        expect(nodes, role).toEqual(nodes.map((_, index) => alone[`t${index}`]));
+        // A researcher gets day offsets only.
+        if (role === 'researcher')
+          expect(
+            nodes
+              .flatMap((node) => node.series as Array<{ observations: Array<{ date: unknown }> }>)
+              .every((s) => s.observations.every((o) => o.date === null)),
+          ).toBe(true);
+      }
+    }));
 });

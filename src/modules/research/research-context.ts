@@ -5,7 +5,7 @@ import { todayIso } from '../../lib/dates';
 import { type RequestScope, scopeOf } from '../../plugins/request-scope';
 import { type Reader, readerOf } from './research-policy';
 import { researchReleaseDate } from './research-release';
-import { createResearchRepository, type TrajectoryRow } from './research.repository';
+import { createResearchRepository, type PageRow, type SeriesRow, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { loadInstruments } from '../indicators';
 
@@ -42,6 +42,10 @@ export function createResearchContext(
     onTrajectories(list);
     return list;
   };
+  const series = createBatchLoader<string, Array<Omit<SeriesRow, 'trajectory_id'>>>(
+    (ids: readonly string[]) => repository.series(scope, ids),
+    () => [],
+  );
   const trajectories = createBatchLoader<string, TrajectoryRow | null>(
     async (ids) => {
       const found = await repository.trajectoriesByIds(scope, ids);
@@ -55,10 +59,15 @@ export function createResearchContext(
     reader,
     repository,
     trajectories,
-    /** Rows of a page, seen (for the audit trail) and primed into the loader. */
-    page(rows: TrajectoryRow[]) {
-      for (const row of seen(rows)) trajectories.prime(row.id, row);
-      return rows;
+    series,
+    /** Rows of a page, seen (for the audit trail) and primed into the loaders, with their series where the page brought them. */
+    page(rows: PageRow[]): TrajectoryRow[] {
+      const page = rows.map(({ series: found, ...row }) => {
+        if (found) series.prime(row.id, found);
+        return row;
+      });
+      for (const row of seen(page)) trajectories.prime(row.id, row);
+      return page;
     },
     others: createBatchLoader(
       (ids: readonly string[]) => repository.otherTrajectoryIds(scope, ids),
@@ -70,10 +79,6 @@ export function createResearchContext(
     ),
     activities: createBatchLoader(
       (ids: readonly string[]) => repository.activities(scope, ids),
-      () => [],
-    ),
-    series: createBatchLoader(
-      (ids: readonly string[]) => repository.series(scope, ids),
       () => [],
     ),
     offers: createBatchLoader(

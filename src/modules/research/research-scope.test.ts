@@ -40,6 +40,16 @@ describe('the scope of research reads', () => {
     expect(statements[0]!.params).toEqual([['t1'], '2026-10-01']);
   });
 
+  it('a page with its series applies the scope once, to the page its series are built over', async () => {
+    const { database, statements } = recording();
+    await createResearchRepository(database, RELEASE).listTrajectories(RESEARCHER, {}, null, 51, { withSeries: true });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.text).toMatch(/t\.research_consent = 'granted' and t\.end_date < \$1::date/);
+    expect(statements[0]!.text).toMatch(/where m\.trajectory_id = page\.id and t\.id = page\.id/);
+    expect(statements[0]!.text).toMatch(/'date', null\)/);
+    expect(statements[0]!.params).toEqual(['2026-10-01', 51]);
+  });
+
   it('a funder, or a researcher without a purpose, reads nothing: refused before any statement', async () => {
     const { database, statements } = recording();
     const repository = createResearchRepository(database, RELEASE);

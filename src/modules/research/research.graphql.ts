@@ -13,6 +13,7 @@ import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RES
 import { type ResearchContext, researchOf } from './research-context';
 import { consentFilterMatchesNothing, dateFor as dateForReader, hidesTimeInCare as hidesTimeInCareFor } from './research-policy';
 import type { SeriesRow, TrajectoryRow } from './research.repository';
+import { selectsPath } from '../../lib/graphql-selection';
 
 export const researchTypeDefs = /* GraphQL */ `
   ${graphqlEnum('Gender', GENDERS)}
@@ -245,7 +246,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
 
   const resolvers: Resolvers = {
     Query: {
-      trajectories: async (_root, args, context) => {
+      trajectories: async (_root, args, context, info) => {
         const ctx = research(context);
         if (!Number.isInteger(args.first) || args.first < 1 || args.first > settings.maxPageSize) {
           throw errors.validation(`first: a page holds 1 to ${settings.maxPageSize} trajectories.`, 'first');
@@ -259,7 +260,15 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         if (consentFilterMatchesNothing(ctx.reader, filter.consent)) {
           return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
         }
-        const rows = await ctx.repository.listTrajectories(ctx.scope, filter, args.after ? decodeCursor(args.after) : null, args.first + 1);
+        const rows = await ctx.repository.listTrajectories(
+          ctx.scope,
+          filter,
+          args.after ? decodeCursor(args.after) : null,
+          args.first + 1,
+          {
+            withSeries: selectsPath(info, ['nodes', 'series']),
+          },
+        );
         const page = ctx.page(rows.slice(0, args.first));
         return {
           nodes: page,

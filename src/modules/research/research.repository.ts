@@ -133,6 +133,20 @@ export interface SeriesRow {
   observations: Array<{ day: number; value: number; date: string | null }>;
 }
 
+/** A page's row: with its series when they were asked for in the same statement. */
+export interface PageRow extends TrajectoryRow {
+  series?: Array<Omit<SeriesRow, 'trajectory_id'>>;
+}
+
+/**
+ * A series' observations as JSON, over measurements `m` of trajectory `t`, in time order:
+ * calendar dates only in an institution's scope (researchers get day offsets alone).
+ */
+function observationsOf(scope: RecordScope): string {
+  const date = scope.role !== 'registry' && showsCalendarDates(readerOf(scope)) ? 'm.measured_on::text' : 'null';
+  return `json_agg(json_build_object('day', m.measured_on - t.start_date, 'value', m.value, 'date', ${date}) order by m.measured_on, m.id)`;
+}
+
 const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
   const grouped = new Map<string, Row[]>();
   for (const row of rows) {
@@ -161,7 +175,18 @@ export function createRegistryResearchRepository(database: Queryable) {
 function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore: string | null) {
   const condition = (scope: Scope, params: unknown[]) => scopeCondition(scope, releasedBefore, params);
   return {
-    async listTrajectories(scope: Scope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<TrajectoryRow[]> {
+    /**
+     * A page of trajectories in id order. With `withSeries`, each row carries its measurement
+     * series too (as `series` gives them), built in the same statement over the page's rows: one
+     * round trip and one snapshot for the page instead of two.
+     */
+    async listTrajectories(
+      scope: Scope,
+      filter: TrajectoryFilter,
+      after: string | null,
+      limit: number,
+      options: { withSeries?: boolean } = {},
+    ): Promise<PageRow[]> {
       const params: unknown[] = [];
       const conditions = [condition(scope, params)];
       const add = (value: unknown, condition: (placeholder: string) => string) => {
@@ -192,8 +217,21 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
       if (filter.ongoing === true) conditions.push('t.end_date is null');
       if (filter.ongoing === false) conditions.push('t.end_date is not null');
       params.push(limit);
-      const { rows } = await database.query<TrajectoryRow>(
-        `${TRAJECTORY_SELECT} where ${conditions.join(' and ')} order by t.id limit $${params.length}`,
+      const page = `${TRAJECTORY_SELECT} where ${conditions.join(' and ')} order by t.id limit $${params.length}`;
+      if (!options.withSeries) return (await database.query<PageRow>(page, params)).rows;
+      // The series after the limit, over the page's rows only (the scope was applied to them in
+      // this statement), in measurements_series_idx order.
+      const { rows } = await database.query<PageRow>(
+        `select page.*,
+                coalesce((select json_agg(json_build_object('instrument_code', s.instrument_code, 'informant', s.informant,
+                                                           'observations', s.observations)
+                                          order by s.instrument_code, s.informant)
+                            from (select m.instrument_code, m.informant, ${observationsOf(scope)} as observations
+                                    from measurements m join trajectories t on t.id = m.trajectory_id
+                                   where m.trajectory_id = page.id and t.id = page.id
+                                   group by m.instrument_code, m.informant) s), '[]') as series
+           from (${page}) page
+          order by page.id`,
         params,
       );
       return rows;
@@ -268,14 +306,11 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
      * The trajectories' measurement series, as `measurements` gives them, each series one row
      * with its observations as JSON: a page of 50 trajectories has ~1,000 series and ~2,700 to
      * ~5,000 observations, which then need no row of their own, no grouping and no object in Node.
-     * Calendar dates only in an institution's scope (researchers get day offsets alone).
      */
     async series(scope: Scope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> {
       const params: unknown[] = [ids];
-      const date = scope.role !== 'registry' && showsCalendarDates(readerOf(scope)) ? 'm.measured_on::text' : 'null';
       const { rows } = await database.query<SeriesRow>(
-        `select m.trajectory_id, m.instrument_code, m.informant,
-                json_agg(json_build_object('day', m.measured_on - t.start_date, 'value', m.value, 'date', ${date}) order by m.measured_on, m.id) as observations
+        `select m.trajectory_id, m.instrument_code, m.informant, ${observationsOf(scope)} as observations
            from measurements m join trajectories t on t.id = m.trajectory_id
           where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
           group by m.trajectory_id, m.instrument_code, m.informant
