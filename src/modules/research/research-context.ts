@@ -42,7 +42,7 @@ export function createResearchContext(
     onTrajectories(list);
     return list;
   };
-  const series = createBatchLoader<string, Array<Omit<SeriesRow, 'trajectory_id'>>>(
+  const series = createBatchLoader<string, SeriesRow[]>(
     (ids: readonly string[]) => repository.series(scope, ids),
     () => [],
   );

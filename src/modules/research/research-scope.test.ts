@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors';
 import { REGISTRY_SCOPE, type RequestScope } from '../../plugins/request-scope';
-import { createRegistryResearchRepository, createResearchRepository, type Queryable } from './research.repository';
+import { createRegistryResearchRepository, createResearchRepository, type Queryable, seriesOfMeasurements } from './research.repository';
 
 // Every research statement carries the scope, decided from request.scope by research-policy.ts;
 // the registry's own reads are a repository of their own, so neither scope can be passed to the
@@ -36,7 +36,7 @@ describe('the scope of research reads', () => {
     const { database, statements } = recording();
     await createResearchRepository(database, RELEASE).series(RESEARCHER, ['t1']);
     expect(statements[0]!.text).toMatch(/t\.research_consent = 'granted' and t\.end_date < \$2::date/);
-    expect(statements[0]!.text).toMatch(/'date', null\)/);
+    expect(statements[0]!.text).toMatch(/m\.value, null\)/);
     expect(statements[0]!.params).toEqual([['t1'], '2026-10-01']);
   });
 
@@ -46,7 +46,7 @@ describe('the scope of research reads', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]!.text).toMatch(/t\.research_consent = 'granted' and t\.end_date < \$1::date/);
     expect(statements[0]!.text).toMatch(/where m\.trajectory_id = page\.id and t\.id = page\.id/);
-    expect(statements[0]!.text).toMatch(/'date', null\)/);
+    expect(statements[0]!.text).toMatch(/m\.value, null\)/);
     expect(statements[0]!.params).toEqual(['2026-10-01', 51]);
   });
 
@@ -68,5 +68,38 @@ describe('the scope of research reads', () => {
     expect(() => forRequests.placements(REGISTRY_SCOPE, [])).toBeDefined();
     // @ts-expect-error the registry's reads never take a request's scope
     expect(() => forRegistry.placements(RESEARCHER, [])).toBeDefined();
+  });
+});
+
+describe('measurements into series', () => {
+  it('splits the tuples at each change of instrument or informant, keeping their order', () => {
+    expect(
+      seriesOfMeasurements([
+        ['cans', 'mentor', 0, 2, '2026-01-01'],
+        ['cans', 'mentor', 30, 1, '2026-01-31'],
+        ['cans', 'youth', 0, 3, null],
+        ['sdq', 'youth', 5, 14, null],
+        ['sdq', 'youth', 40, 11, null],
+      ]),
+    ).toEqual([
+      {
+        instrument_code: 'cans',
+        informant: 'mentor',
+        observations: [
+          { day: 0, value: 2, date: '2026-01-01' },
+          { day: 30, value: 1, date: '2026-01-31' },
+        ],
+      },
+      { instrument_code: 'cans', informant: 'youth', observations: [{ day: 0, value: 3, date: null }] },
+      {
+        instrument_code: 'sdq',
+        informant: 'youth',
+        observations: [
+          { day: 5, value: 14, date: null },
+          { day: 40, value: 11, date: null },
+        ],
+      },
+    ]);
+    expect(seriesOfMeasurements(null)).toEqual([]);
   });
 });

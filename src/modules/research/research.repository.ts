@@ -124,27 +124,47 @@ export interface MeasurementRow {
   value: number;
 }
 
-/** One measurement series, its observations aggregated in SQL (one row per series, not per observation). */
+/** One measurement series of a trajectory, in time order. */
 export interface SeriesRow {
-  trajectory_id: string;
   instrument_code: string;
   informant: string;
-  /** In time order. `date` is the calendar date for an institution's own records, null otherwise. */
+  /** `date` is the calendar date for an institution's own records, null otherwise. */
   observations: Array<{ day: number; value: number; date: string | null }>;
 }
 
 /** A page's row: with its series when they were asked for in the same statement. */
 export interface PageRow extends TrajectoryRow {
-  series?: Array<Omit<SeriesRow, 'trajectory_id'>>;
+  series?: SeriesRow[];
 }
 
+/** A measurement as `measurementsOf` gives it: instrument, informant, day, value, date (or null). */
+type MeasurementTuple = [string, string, number, number, string | null];
+
 /**
- * A series' observations as JSON, over measurements `m` of trajectory `t`, in time order:
- * calendar dates only in an institution's scope (researchers get day offsets alone).
+ * Every measurement of trajectory `t` (measurements `m`) as one JSON array of tuples, in series
+ * and time order: one aggregate and one sort per trajectory. A JSON object per observation
+ * and an aggregate per series took about twice the database time (about 1,100 sorts for a page
+ * of 50) and 40 % more bytes. Calendar dates only in an institution's scope (researchers get day
+ * offsets alone).
  */
-function observationsOf(scope: RecordScope): string {
+function measurementsOf(scope: RecordScope): string {
   const date = scope.role !== 'registry' && showsCalendarDates(readerOf(scope)) ? 'm.measured_on::text' : 'null';
-  return `json_agg(json_build_object('day', m.measured_on - t.start_date, 'value', m.value, 'date', ${date}) order by m.measured_on, m.id)`;
+  return `json_agg(json_build_array(m.instrument_code, m.informant, m.measured_on - t.start_date, m.value, ${date})
+                   order by m.instrument_code, m.informant, m.measured_on, m.id)`;
+}
+
+/** The tuples of `measurementsOf`, split into series (they arrive in series order). */
+export function seriesOfMeasurements(tuples: readonly MeasurementTuple[] | null): SeriesRow[] {
+  const series: SeriesRow[] = [];
+  let current: SeriesRow | undefined;
+  for (const [instrument, informant, day, value, date] of tuples ?? []) {
+    if (!current || current.instrument_code !== instrument || current.informant !== informant) {
+      current = { instrument_code: instrument, informant, observations: [] };
+      series.push(current);
+    }
+    current.observations.push({ day, value, date });
+  }
+  return series;
 }
 
 const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
@@ -219,22 +239,18 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
       params.push(limit);
       const page = `${TRAJECTORY_SELECT} where ${conditions.join(' and ')} order by t.id limit $${params.length}`;
       if (!options.withSeries) return (await database.query<PageRow>(page, params)).rows;
-      // The series after the limit, over the page's rows only (the scope was applied to them in
-      // this statement), in measurements_series_idx order.
-      const { rows } = await database.query<PageRow>(
+      // The measurements after the limit, over the page's rows only (the scope was applied to
+      // them in this statement).
+      const { rows } = await database.query<TrajectoryRow & { measurements: MeasurementTuple[] | null }>(
         `select page.*,
-                coalesce((select json_agg(json_build_object('instrument_code', s.instrument_code, 'informant', s.informant,
-                                                           'observations', s.observations)
-                                          order by s.instrument_code, s.informant)
-                            from (select m.instrument_code, m.informant, ${observationsOf(scope)} as observations
-                                    from measurements m join trajectories t on t.id = m.trajectory_id
-                                   where m.trajectory_id = page.id and t.id = page.id
-                                   group by m.instrument_code, m.informant) s), '[]') as series
+                (select ${measurementsOf(scope)}
+                   from measurements m join trajectories t on t.id = m.trajectory_id
+                  where m.trajectory_id = page.id and t.id = page.id) as measurements
            from (${page}) page
           order by page.id`,
         params,
       );
-      return rows;
+      return rows.map(({ measurements, ...row }) => ({ ...row, series: seriesOfMeasurements(measurements) }));
     },
 
     async trajectoriesByIds(scope: Scope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> {
@@ -302,22 +318,17 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
       return groupBy(rows);
     },
 
-    /**
-     * The trajectories' measurement series, as `measurements` gives them, each series one row
-     * with its observations as JSON: a page of 50 trajectories has ~1,000 series and ~2,700 to
-     * ~5,000 observations, which then need no row of their own, no grouping and no object in Node.
-     */
+    /** The trajectories' measurement series, as a page with `withSeries` gives them. */
     async series(scope: Scope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> {
       const params: unknown[] = [ids];
-      const { rows } = await database.query<SeriesRow>(
-        `select m.trajectory_id, m.instrument_code, m.informant, ${observationsOf(scope)} as observations
+      const { rows } = await database.query<{ trajectory_id: string; measurements: MeasurementTuple[] }>(
+        `select m.trajectory_id, ${measurementsOf(scope)} as measurements
            from measurements m join trajectories t on t.id = m.trajectory_id
           where m.trajectory_id = any($1::uuid[]) and t.id = any($1::uuid[]) and ${condition(scope, params)}
-          group by m.trajectory_id, m.instrument_code, m.informant
-          order by m.trajectory_id, m.instrument_code, m.informant`,
+          group by m.trajectory_id`,
         params,
       );
-      return groupBy(rows);
+      return new Map(rows.map((row) => [row.trajectory_id, seriesOfMeasurements(row.measurements)]));
     },
 
     async offers(programmeIds: readonly string[]) {
