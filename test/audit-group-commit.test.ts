@@ -105,23 +105,40 @@ describe('audit group commit', () => {
     expect(await verify()).toMatchObject({ valid: true });
   });
 
-  it('a constraint violation in one flush fails that flush alone', async () => {
-    const writer = createAuditWriter(t.database);
+  it('a constraint violation fails the event at fault alone, not the others of its flush', async () => {
+    let flushes = 0;
+    const writer = createAuditWriter(t.database, {
+      beforeInsert: () => {
+        flushes += 1;
+      },
+    });
     const first = writer.append({ event: event('bad-a first'), keyId: null });
-    const broken = [
+    // Gathered behind the first flush into one: the fourth breaks a check constraint.
+    const second = [
       writer.append({ event: event('bad-b'), keyId: null }),
-      writer.append({ event: event('bad-c', 'bogus' as AuditEvent['action']), keyId: null }),
+      writer.append({ event: event('bad-c'), keyId: null }),
+      writer.append({ event: event('bad-d', 'bogus' as AuditEvent['action']), keyId: null }),
+      writer.append({ event: event('bad-e'), keyId: null }),
     ];
-    const settled = await Promise.allSettled([first, ...broken]);
-    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
-    expect(await writer.append({ event: event('bad-d after'), keyId: null })).toBeNull();
+    const settled = await Promise.allSettled([first, ...second]);
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // The first flush, the failed one of four, then halves: [b c] written, [d e] failed, [d] failed, [e] written.
+    expect(flushes).toBe(6);
+    expect(await writer.append({ event: event('bad-f after'), keyId: null })).toBeNull();
     for (const [name, expected] of [
       ['bad-a', 1],
-      ['bad-b', 0],
-      ['bad-c', 0],
-      ['bad-d', 1],
+      ['bad-b', 1],
+      ['bad-c', 1],
+      ['bad-d', 0],
+      ['bad-e', 1],
+      ['bad-f', 1],
     ] as const)
       expect(await count(name)).toBe(expected);
+    // In the order they were handed over.
+    const { rows } = await t.database.query<{ operation: string }>(
+      `select operation from audit_events where operation like 'bad-%' order by chain_position`,
+    );
+    expect(rows.map((row) => row.operation.slice(0, 5))).toEqual(['bad-a', 'bad-b', 'bad-c', 'bad-e', 'bad-f']);
     expect(await verify()).toMatchObject({ valid: true });
   });
 

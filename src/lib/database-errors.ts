@@ -43,6 +43,16 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether a statement failed on the data of some of its rows (SQLSTATE class 22, data
+ * exception, or 23, integrity constraint violation) rather than on the database or connection:
+ * writing the rows apart would succeed for the others.
+ */
+export function isRowDataError(error: unknown): boolean {
+  const code = asPostgresError(error)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 /** Returns an AppError for errors with a meaning to the client, or undefined for genuine 500s. */
 export function translateDatabaseError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import { isRowDataError } from '../../lib/database-errors';
 import type { AppError } from '../../lib/errors';
 import type { AuditEvent } from './audit-event';
 import { appendAuditEvents, type RefusedKeyRow } from './audit.repository';
@@ -11,7 +12,8 @@ export type { RefusedKeyRow } from './audit.repository';
 // one statement, its own transaction: one chain-head lock, one commit, one round trip for the
 // lot. A request's promise settles when the statement holding its event has committed (or
 // failed), so an answer still waits for its own event to be durable, and a failed flush fails
-// exactly the events in it. Instances on one database still give one linear chain: each flush
+// exactly the events in it. A flush refused for the data of some rows (a constraint) is written
+// again in halves, so only the events at fault fail, not the requests that shared their flush. Instances on one database still give one linear chain: each flush
 // takes the head row lock.
 //
 // Events of record writes are not written here: they commit inside the write's own transaction
@@ -89,6 +91,13 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     try {
       refusals = await append(batch);
     } catch (error) {
+      if (batch.length > 1 && isRowDataError(error)) {
+        // In order, so the chain keeps the events' order.
+        const middle = Math.ceil(batch.length / 2);
+        await flush(batch.slice(0, middle));
+        await flush(batch.slice(middle));
+        return;
+      }
       observe(batch, true);
       for (const item of batch) item.reject(error);
       return;
