@@ -227,6 +227,9 @@ describe('the database goes away in the middle of a bulk ingest', () => {
       // While away, a retry is refused the same way, not taken as a request still running.
       const whileAway = await push(run.body, mode, key);
       expectUnavailable(whileAway);
+      // So is a read: its audit event cannot be made durable (the writer's flush is a statement
+      // outside any transaction), and an answer never leaves without it.
+      expectUnavailable(await app.inject({ url: '/api/v1/programmes', headers: { authorization } }));
       faults.back();
 
       const expectedBefore = mode === 'atomic' ? checksumOf([]) : checksumOfFirst(run.records, BATCH_SIZE);

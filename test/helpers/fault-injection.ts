@@ -15,7 +15,8 @@ export interface ObservedDatabase {
   observe(observer: TransactionObserver | undefined): void;
   /**
    * Emulates a database that is away: until `back()`, every transaction fails as on a lost
-   * connection (new ones at the start, open ones at their next statement).
+   * connection (new ones at the start, open ones at their next statement), and so does every
+   * statement outside one (the audit writer's flushes, key lookups).
    */
   goAway(): void;
   back(): void;
@@ -29,6 +30,8 @@ export function observeDatabase(database: Database): ObservedDatabase {
   let away = false;
   const observed = {
     ...database,
+    query: ((text: string, params?: unknown[]) =>
+      away ? Promise.reject(refusedConnection()) : database.query(text, params)) as Database['query'],
     transaction: <T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> => {
       if (away) return Promise.reject(refusedConnection());
       return database.transaction((connection) =>
