@@ -170,8 +170,15 @@ interface SeriesView extends Series {
   observations: SeriesRow['observations'];
 }
 
-/** What a MeasurementSeries resolves from: the series, and what its fields need of the request. */
+/**
+ * What a MeasurementSeries resolves from: the series, its plain fields under their GraphQL names
+ * (read as properties by the compiled query, with no resolver call: a page has ~1,000 series),
+ * and what its other fields need of the request.
+ */
 export interface SeriesParent extends SeriesView {
+  instrumentCode: string;
+  domain: Domain | null;
+  higherIsBetter: boolean;
   activities: () => Promise<Array<{ activity_type_code: string; day: number }>>;
 }
 
@@ -189,8 +196,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => hidesTimeInCareFor(reader(context), row.end_date);
   const dateFor = (context: MercuriusContext, date: string | null) => dateForReader(reader(context), date);
 
-  const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesView[]>>>();
-  function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesView[]> {
+  const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesParent[]>>>();
+  /** The trajectory's series, built once per request, each object made whole at once. */
+  function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesParent[]> {
     const ctx = research(context);
     let memo = analyses.get(ctx);
     if (!memo) {
@@ -199,12 +207,22 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     }
     let found = memo.get(row.id);
     if (!found) {
+      // Activities only when nonOverlap asks for a phase start by activity type.
+      const activities = () => ctx.activities.load(row.id);
       found = Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
-        rows.map((entry) => ({
-          instrument: instruments.get(entry.instrument_code)!,
-          informant: entry.informant,
-          observations: entry.observations,
-        })),
+        rows.map((entry): SeriesParent => {
+          const instrument = instruments.get(entry.instrument_code)!;
+          return {
+            instrument,
+            instrumentCode: instrument.code,
+            domain: instrument.domain,
+            higherIsBetter: instrument.higherIsBetter,
+            informant: entry.informant,
+            // Built in SQL, dates already only where the scope shows them.
+            observations: entry.observations,
+            activities,
+          };
+        }),
       );
       memo.set(row.id, found);
     }
@@ -320,12 +338,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         const { dose } = await careDeliveryOf(context, row);
         return hidesTimeInCare(context, row) ? dose.map((entry) => ({ ...entry, perMonthInCare: null })) : dose;
       },
-      series: async (row, _args, context) => {
-        const series = await seriesOf(context, row);
-        // Activities only when nonOverlap asks for a phase start by activity type.
-        const activities = () => research(context).activities.load(row.id);
-        return series.map((entry) => ({ ...entry, activities }));
-      },
+      series: (row, _args, context) => seriesOf(context, row),
       // Outcomes: the stored indicators where they are current (research.repository.ts), else
       // computed from the series on the spot; the same function produced both.
       domainStatuses: async (row, _args, context) => {
@@ -349,11 +362,6 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       intakeRecognition: (entry) => entry.intakeRecognition(),
     },
     MeasurementSeries: {
-      instrumentCode: (series) => series.instrument.code,
-      domain: (series) => series.instrument.domain,
-      higherIsBetter: (series) => series.instrument.higherIsBetter,
-      // Built in SQL, dates already only where the scope shows them.
-      observations: (series) => series.observations,
       change: (series) => seriesChange(series),
       reliableChange: (series) => {
         if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
