@@ -6,6 +6,9 @@
 // trajectories of one institution, in id order, after a given id, each with its
 // measurements — at the same concurrency, in alternating rounds.
 //
+// The service also runs in a child process of its own (on this Node), as PostGraphile 5 does: in
+// this process it shares one thread with the load generator, which parses every answer.
+//
 // The two do not do the same work per request, and the table says so:
 //   - this service: API-key lookup, the institution's scope in every SQL statement (its own
 //     trajectories; observations as day offsets from the start), a record-level audit event appended to the
@@ -106,6 +109,32 @@ async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; 
   };
 }
 
+/** The service in a child process on this Node, as PostGraphile 5 runs in one (bench/lib/service-process.ts). */
+async function startServiceProcess(databaseUrl: string): Promise<{ port: number; key: string; close: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/lib/service-process.ts', databaseUrl, String(POOL_MAX), PEER_INSTITUTION],
+    {
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const first = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the service process ended with ${code}`)));
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const { port, key } = JSON.parse(first) as { port: number; key: string };
+  return {
+    port,
+    key,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 /** Per trajectory: its values in (instrument, informant, date) order, as one comparable string. */
 const ourValues = (page: ResearchPage) =>
   page.data!.trajectories.nodes.map((node) => ({
@@ -175,12 +204,13 @@ async function main() {
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   const peerPort = (peer.address() as { port: number }).port;
   const peer5 = await startPostgraphile5(dataset.databaseUrl);
+  const own = await startServiceProcess(dataset.databaseUrl);
 
   const ourPage = async (query: string, index: number, port = service.port): Promise<{ page: ResearchPage; bytes: number }> => {
     const response = await request(port, {
       method: 'POST',
       path: '/graphql',
-      headers: researcherHeaders(key),
+      headers: researcherHeaders(port === own.port ? own.key : key),
       body: JSON.stringify({ query, variables: { after: cursorAfter(START_IDS[index % START_IDS.length]!) } }),
     });
     if (response.status !== 200) throw new Error(`service answered ${response.status}: ${response.body.slice(0, 300)}`);
@@ -275,18 +305,37 @@ async function main() {
         return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
       },
     },
+    {
+      name: `service in a child process (Node ${process.version}, as PostGraphile 5 runs), same fields; auth, scope, audit`,
+      send: async (n: number) => {
+        const { page } = await ourPage(LEAN_PAGE_QUERY, n, own.port);
+        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
+      },
+    },
+    {
+      name: 'service in a child process, full page with indicators',
+      send: async (n: number) => {
+        const { page } = await ourPage(PAGE_QUERY, n, own.port);
+        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
+      },
+    },
   ];
+  // Children: their statements and CPU are not counted in this process.
+  const children = new Set([1, variants.length - 2, variants.length - 1]);
   const sizes = [
     (await peerPage(3)).bytes,
     (await peerPage(3, 5)).bytes,
     (await ourPage(LEAN_PAGE_QUERY, 3)).bytes,
     (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes,
     (await ourPage(PAGE_QUERY, 3)).bytes,
+    (await ourPage(LEAN_PAGE_QUERY, 3, own.port)).bytes,
+    (await ourPage(PAGE_QUERY, 3, own.port)).bytes,
   ];
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
   for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
   const statements: number[] = [];
-  for (const variant of variants) statements.push(await countStatements(() => variant.send(5)));
+  for (const [index, variant] of variants.entries())
+    statements.push(children.has(index) ? 0 : await countStatements(() => variant.send(5)));
 
   const rounds: LoadResult[][] = variants.map(() => []);
   /** CPU of this process (service, peer and client together; PostgreSQL not included), in µs. */
@@ -320,10 +369,9 @@ async function main() {
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   rows.forEach((row, index) => {
-    // PostGraphile 5 runs in its own process: its statements and CPU are not counted here.
-    const own = index !== 1;
+    const here = !children.has(index);
     console.log(
-      `| ${row.variant} | ${own ? statements[index] : '(child)'} | ${sizes[index]!.toLocaleString('en')} | ${own ? (cpu[index]! / 1000 / row.requests).toFixed(1) : '(child)'} | ` +
+      `| ${row.variant} | ${here ? statements[index] : '(child)'} | ${sizes[index]!.toLocaleString('en')} | ${here ? (cpu[index]! / 1000 / row.requests).toFixed(1) : '(child)'} | ` +
         `${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.rps / rows[1]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} | ${(row.p99 / rows[1]!.p99).toFixed(2)} |`,
     );
   });
@@ -335,6 +383,7 @@ async function main() {
   await new Promise<void>((resolve) => peer.close(() => resolve()));
   await peerPool.end();
   await peer5.close();
+  await own.close();
   await twin.close();
   await service.close();
 }
