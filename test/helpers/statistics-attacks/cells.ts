@@ -1,3 +1,4 @@
+import { type CountCell as AuditCountCell, cellId, whatOf } from '../../../src/lib/statistics/linked-answers-audit';
 import type { StatisticsAnswer } from '../../../src/modules/statistics/statistics.service';
 import { groupOf, type TruthGrouping, type TruthTrajectory } from '../statistics-truth';
 import type { AnswerSet } from './answers';
@@ -7,41 +8,11 @@ import type { AnswerSet } from './answers';
 // one grouping, or everyone). Counts of different answers with the same identity count the same
 // contributors; the attacks treat them as one unknown.
 
-export interface CountCell {
-  /** `${scope}|${what}|${selector}` */
-  id: string;
-  scope: string;
-  what: string;
+export interface CountCell extends AuditCountCell {
   grouping: TruthGrouping | 'recognition' | null;
-  group: string | null;
 }
 
-/** Which kind of count a value name is, or null for shares, means and medians. */
-export function whatOf(measure: string, name: string): string | null {
-  if (name === 'started' || name === 'trajectories') return 'T';
-  if (name === 'ended') return 'E';
-  if (name === 'active') return 'A';
-  if (name === 'youths') return 'Y';
-  if (name.startsWith('endReason.')) return `R:${name.slice('endReason.'.length)}`;
-  if (name.startsWith('outcome.')) return `O:${name.slice('outcome.'.length)}`;
-  if (name.endsWith('.known')) return `K:${name.slice(0, -'.known'.length)}`;
-  if (name.endsWith('.respondents')) return `P:${name.slice(0, -'.respondents'.length)}`;
-  if (name.endsWith('.scored')) return `F:${name.slice('fidelity.'.length, -'.scored'.length)}`;
-  if (name.endsWith('.received')) return `D:${name.slice('dose.'.length, -'.received'.length)}`;
-  if (
-    measure &&
-    (name.includes('share_') ||
-      name.endsWith('.mean') ||
-      name.endsWith('.median') ||
-      name.endsWith('.medianPerMonth') ||
-      name === 'medianDaysInCare')
-  )
-    return null;
-  throw new Error(`unknown value ${name}`);
-}
-
-export const cellId = (scope: string, what: string, grouping: string | null, group: string | null) =>
-  `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
+export { cellId, whatOf };
 
 /** Every published count of a set of answers, by identity, with the value(s) published for it. */
 export function publishedCounts(
