@@ -58,7 +58,6 @@ describe('the linked-answers audit', () => {
     });
     expect(result.determined).toEqual([]);
     expect(result.ranges.get(T.id)).toEqual([3, 8]);
-    // The auditor stops at the largest value when it is above the truth.
     const audited = await solveLinkedAnswers({
       cells: [
         { cell: T, published: 5 },
@@ -73,7 +72,8 @@ describe('the linked-answers audit', () => {
       ]),
     });
     expect(audited.determined).toEqual([]);
-    expect(audited.ranges.get(T.id)).toEqual([Number.NaN, 8]);
+    // A point of the programme at least 1 above the truth shows it, without solving for the bounds.
+    expect(audited.ranges.get(T.id)?.[0]).toBeNaN();
   });
 
   it('leaves a withheld count unbounded, and with it the count it pinned', async () => {

@@ -67,7 +67,8 @@ export interface LinkedAttackInput {
   /**
    * The true counts, when the one solving is the auditor: a target is determined only if its
    * largest feasible value is its true count (the true count is always feasible), so the smallest
-   * is sought only then. Ranges of the others are then reported as [NaN, largest].
+   * is sought only then. Ranges of the others are then reported as [NaN, largest], or [NaN, NaN]
+   * where a feasible point at least 1 from the truth showed it without solving for the bounds.
    */
   truth?: Map<string, number>;
 }
@@ -192,6 +193,37 @@ export async function solveLinkedAnswers(input: LinkedAttackInput): Promise<Link
   try {
     model.options.set('output_flag', false);
     const { optimal, unbounded, unboundedOrInfeasible } = highs.constants.modelStatus;
+    /**
+     * The auditor's shortcut: the truth is feasible, so any feasible point at least 1 away from it
+     * in a target shows that target is not determined. One programme pushing all open targets up
+     * together (then down) clears most of them; only those it cannot move are solved one by one.
+     * Targets without an upper bound (withheld) are left to those: their sum could be unbounded.
+     */
+    const certifyInBatches = (targets: string[]): string[] => {
+      let open = targets.filter((target) => Number.isFinite(upper[index.get(target)!]!));
+      const rest = targets.filter((target) => !Number.isFinite(upper[index.get(target)!]!));
+      for (const sense of ['maximize', 'minimize'] as const) {
+        while (open.length > 0) {
+          for (const target of open) model.changeColCost(index.get(target)!, 1);
+          model.changeObjectiveSense(highs.constants.objectiveSense[sense]);
+          model.run();
+          const status = model.getModelStatus();
+          const solution = status === optimal ? model.getSolution().colValue : null;
+          for (const target of open) model.changeColCost(index.get(target)!, 0);
+          if (!solution) break;
+          const moved = (target: string) => {
+            const value = solution[index.get(target)!]!;
+            const truth = input.truth!.get(target)!;
+            return sense === 'maximize' ? value >= truth + 1 - 1e-6 : value <= truth - 1 + 1e-6;
+          };
+          const cleared = open.filter(moved);
+          if (cleared.length === 0) break;
+          for (const target of cleared) ranges.set(target, [Number.NaN, Number.NaN]);
+          open = open.filter((target) => !moved(target));
+        }
+      }
+      return [...open, ...rest];
+    };
     const optimum = (column: number, sense: 'minimize' | 'maximize') => {
       model.changeColCost(column, 1);
       model.changeObjectiveSense(highs.constants.objectiveSense[sense]);
@@ -210,9 +242,10 @@ export async function solveLinkedAnswers(input: LinkedAttackInput): Promise<Link
     };
     const ranges = new Map<string, [number, number]>();
     const determined: Array<{ id: string; value: number }> = [];
-    for (const target of input.targets) {
-      const column = index.get(target);
-      if (column === undefined) continue;
+    let open = input.targets.filter((target) => index.has(target));
+    if (input.truth) open = certifyInBatches(open);
+    for (const target of open) {
+      const column = index.get(target)!;
       const high = Math.floor(optimum(column, 'maximize') + 1e-6);
       const truth = input.truth?.get(target);
       if (truth !== undefined && high > truth) {
