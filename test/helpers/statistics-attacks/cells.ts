@@ -14,7 +14,7 @@ export interface CountCell extends AuditCountCell {
 
 export { cellId, whatOf };
 
-/** Every published count of a set of answers, by identity, with the value(s) published for it. */
+/** Every count of a set of answers, by identity, with the value(s) published for it (none where it is withheld). */
 export function publishedCounts(
   answers: AnswerSet,
   scopeOf: (part: string) => string,
@@ -31,13 +31,14 @@ export function publishedCounts(
     for (const [group, values] of lines) {
       for (const [name, value] of Object.entries(values)) {
         const what = whatOf(measure, name);
-        if (what === null || value.value === null) continue;
+        if (what === null) continue;
         const id = cellId(scope, what, group === null ? null : grouping, group);
         const entry = cells.get(id) ?? {
           cell: { id, scope, what, grouping: group === null ? null : grouping, group },
           values: new Set<number>(),
         };
-        entry.values.add(value.value);
+        // A withheld count (null) is still a count the attacker knows exists: an unknown without bounds.
+        if (value.value !== null) entry.values.add(value.value);
         cells.set(id, entry);
       }
     }
