@@ -19,7 +19,8 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // Published, 6 youths bound the truth from below (≥ 3), 0 trajectories from above (≤ 3), and there
 // are never more youths than trajectories: both are 3. Without the audit (the control, the one
 // test that switches it off) the linked-answers attack finds it; with it, nothing is determined
-// and the answers withhold those counts, their line's shares and the medians over them.
+// and the answers withhold those counts and their line's shares (means and medians over withheld
+// contributors: the unit tests of the cell-key method; here they are left out over too few anyway).
 
 const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 const SECRET = Buffer.alloc(32, 7);
@@ -126,11 +127,10 @@ describe('the release audit', () => {
     expect(rows[0]!.withheld).toBeGreaterThanOrEqual(2);
   });
 
-  it('marks the withheld counts in every answer they appear in, with their shares and medians, and says why', async () => {
+  it('marks the withheld counts in every answer they appear in, with their line's shares, and says why', async () => {
     const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
     expect(other(overview).started).toEqual({ value: null, suppressed: true });
     expect(other(overview).youths).toEqual({ value: null, suppressed: true });
-    expect(other(overview).medianDaysInCare!.suppressed).toBe(true);
     expect(overview.disclosureControl.notes).toContain(WITHHELD_NOTE);
     // The same 3 trajectories under another name (outcomes, care), and the shares of that line.
     const outcomes = (await audited.ask({ measure: 'outcomes', grouping: 'gender' })).national;
