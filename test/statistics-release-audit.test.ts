@@ -127,7 +127,7 @@ describe('the release audit', () => {
     expect(rows[0]!.withheld).toBeGreaterThanOrEqual(2);
   });
 
-  it('marks the withheld counts in every answer they appear in, with their line's shares, and says why', async () => {
+  it('marks the withheld counts in every answer they appear in, with the shares of their line, and says why', async () => {
     const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
     expect(other(overview).started).toEqual({ value: null, suppressed: true });
     expect(other(overview).youths).toEqual({ value: null, suppressed: true });
