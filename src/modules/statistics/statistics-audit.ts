@@ -165,12 +165,13 @@ export async function prepareReleaseAudit(
             ? [...cells.values()].filter((entry) => entry.cell.grouping === cell.grouping && entry.cell.group === cell.group)
             : [...cells.values()].filter((entry) => entry.cell.grouping === cell.grouping && entry.cell.what === cell.what);
       if (next > 3) throw new Error(`the release audit cannot protect ${id}: withholding its kind leaves it determined`);
-      for (const entry of reach) all.add(entry.fingerprint);
+      // An empty cell is a true 0, published as such (the cell-key method never withholds it).
+      for (const entry of reach) if (entry.tally.count > 0) all.add(entry.fingerprint);
     };
     while (pending.some((entry) => entry.targets.length > 0)) {
       const published = [...cells.values()].map((entry) => ({
         cell: entry.cell,
-        published: all.has(entry.fingerprint) ? null : entry.published,
+        published: entry.tally.count > 0 && all.has(entry.fingerprint) ? null : entry.published,
       }));
       const next: typeof pending = [];
       const found = new Set<string>();
