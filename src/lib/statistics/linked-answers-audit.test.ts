@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CountCell, cellId, feasibleRange, solveLinkedAnswers } from './linked-answers-audit';
+import { type CountCell, cellId, feasibleRange, solveLinkedAnswers, withholdDetermined } from './linked-answers-audit';
 import { readPerturbationTable } from './perturbation-table-file';
 
 const table = readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
@@ -103,5 +103,43 @@ describe('the linked-answers audit', () => {
     // Knowing 3 active trajectories of their own (A ≤ 3 by its 0), the attacker has A = 3.
     const knowing = await solveLinkedAnswers({ cells, table, programmesOf: new Map(), targets: [A.id], known: new Map([[A.id, 3]]) });
     expect(knowing.determined).toEqual([{ id: A.id, value: 3 }]);
+  });
+
+  describe('with secondary protection', () => {
+    const counts = (tPublished: number) => [
+      { cell: T, fingerprint: 'trajectory:17:3', count: 3, published: tPublished },
+      { cell: Y, fingerprint: 'youth:23:3', count: 3, published: 6 },
+      // Too large to be sought.
+      { cell: cell('E', 'age_group', '16-17'), fingerprint: 'trajectory:99:40', count: 40, published: 41 },
+    ];
+    const audit = (tPublished: number, withheld: string[] = [], attackers: Array<Map<string, number> | undefined> = [undefined]) =>
+      withholdDetermined({ counts: counts(tPublished), attackers, table, programmesOf: new Map(), withheld: new Set(withheld) });
+
+    it('withholds the counts the answers determine, by fingerprint, until none is', async () => {
+      const result = await audit(0);
+      expect(result.targets).toBe(2);
+      expect([...result.withheld].sort()).toEqual(['trajectory:17:3', 'youth:23:3']);
+      // With them unknown, the same attack determines nothing.
+      const after = await solveLinkedAnswers({
+        cells: counts(0).map((entry) => ({ cell: entry.cell, published: result.withheld.has(entry.fingerprint) ? null : entry.published })),
+        table,
+        programmesOf: new Map(),
+        targets: [T.id, Y.id],
+      });
+      expect(after.determined).toEqual([]);
+    });
+
+    it('withholds nothing new where nothing is determined, and keeps what was withheld before', async () => {
+      expect([...(await audit(5)).withheld]).toEqual([]);
+      expect([...(await audit(5, ['trajectory:1:1'])).withheld]).toEqual(['trajectory:1:1']);
+    });
+
+    it('attacks with what each attacker knows: 3 known youths leave nothing to seek', async () => {
+      const knowsAll = new Map([
+        [T.id, 3],
+        [Y.id, 3],
+      ]);
+      expect((await audit(0, [], [knowsAll])).targets).toBe(0);
+    });
   });
 });

@@ -261,3 +261,86 @@ export async function solveLinkedAnswers(input: LinkedAttackInput): Promise<Link
     model.dispose();
   }
 }
+
+/** A published count as the auditor knows it: which count, its contributors' fingerprint, its truth, what it publishes. */
+export interface AuditedCount {
+  cell: CountCell;
+  /** The cell-key method's identity of the contributors (cell-key-method.ts, fingerprintOf). */
+  fingerprint: string;
+  count: number;
+  /** As published before this audit (null: withheld by an earlier one). */
+  published: number | null;
+}
+
+export interface AuditInput {
+  counts: AuditedCount[];
+  /** Per attacker, what they know of each count at record level (undefined: nothing). */
+  attackers: Array<Map<string, number> | undefined>;
+  table: PerturbationTable;
+  programmesOf: Map<string, string[]>;
+  /** Fingerprints withheld before (they stay withheld). */
+  withheld: ReadonlySet<string>;
+}
+
+/** The sought part of a count (beyond what the attacker knows) that must never be determined. */
+const SMALL = [1, 9] as const;
+
+/**
+ * The audit with secondary protection: solves the counts for every attacker, withholds every
+ * count of 1–9 (beyond the attacker's part) that comes out determined, and solves again with it as
+ * an unknown without bounds, until nothing is determined. Returns every fingerprint to withhold.
+ */
+export async function withholdDetermined(input: AuditInput): Promise<{ withheld: Set<string>; targets: number }> {
+  const counts = new Map(input.counts.map((entry) => [entry.cell.id, entry]));
+  const truth = new Map(input.counts.map((entry) => [entry.cell.id, entry.count]));
+  const all = new Set(input.withheld);
+  let pending = input.attackers.map((known) => {
+    const sought = (id: string) => truth.get(id)! - (known?.get(id) ?? 0);
+    return { known, targets: [...counts.keys()].filter((id) => sought(id) >= SMALL[0] && sought(id) <= SMALL[1]) };
+  });
+  const targets = pending.reduce((sum, entry) => sum + entry.targets.length, 0);
+  // Withholding only removes bounds, so a count not determined stays so: each round solves again
+  // only the counts the previous round determined. One still determined though withheld is pinned
+  // by others through the structure: then its whole line is withheld, then every group of its kind.
+  const level = new Map<string, number>();
+  const escalate = (id: string) => {
+    const next = (level.get(id) ?? 0) + 1;
+    level.set(id, next);
+    const { cell } = counts.get(id)!;
+    if (next > 3) throw new Error(`the release audit cannot protect ${id}: withholding its kind leaves it determined`);
+    const reach =
+      next === 1
+        ? [counts.get(id)!]
+        : [...counts.values()].filter((entry) =>
+            next === 2
+              ? entry.cell.grouping === cell.grouping && entry.cell.group === cell.group
+              : entry.cell.grouping === cell.grouping && entry.cell.what === cell.what,
+          );
+    // An empty cell is a true 0, published as such (the cell-key method never withholds it).
+    for (const entry of reach) if (entry.count > 0) all.add(entry.fingerprint);
+  };
+  while (pending.some((entry) => entry.targets.length > 0)) {
+    const cells = input.counts.map((entry) => ({
+      cell: entry.cell,
+      published: entry.count > 0 && all.has(entry.fingerprint) ? null : entry.published,
+    }));
+    const next: typeof pending = [];
+    const found = new Set<string>();
+    for (const { known, targets: sought } of pending) {
+      if (sought.length === 0) continue;
+      const result = await solveLinkedAnswers({
+        cells,
+        table: input.table,
+        programmesOf: input.programmesOf,
+        ...(known ? { known } : {}),
+        targets: sought,
+        truth,
+      });
+      for (const { id } of result.determined) found.add(id);
+      next.push({ known, targets: result.determined.map((entry) => entry.id) });
+    }
+    for (const id of found) escalate(id);
+    pending = next;
+  }
+  return { withheld: all, targets };
+}

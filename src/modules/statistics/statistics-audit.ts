@@ -1,6 +1,6 @@
 import type { SqlConnection } from '../../db/client';
 import { fingerprintOf, type Tally } from '../../lib/statistics/cell-key-method';
-import { type CountCell, cellId, solveLinkedAnswers, whatOf } from '../../lib/statistics/linked-answers-audit';
+import { type CountCell, cellId, whatOf, withholdDetermined } from '../../lib/statistics/linked-answers-audit';
 import type { CatalogueRepository } from '../catalogue';
 import type { Audience } from './statistics-layout';
 import type { AuditOutcome, ReleaseAudit } from './statistics-releases.repository';
@@ -28,9 +28,6 @@ import {
 // part) that is determined is withheld, by its contributors' fingerprint; then the audit is run
 // again with the withheld counts as unknowns without published bounds, until nothing is determined.
 
-/** The sought part of a count (beyond what the attacker knows) that must never be determined. */
-const SMALL = [1, 9] as const;
-
 type AuditCatalogue = Pick<CatalogueRepository, 'listActivityTypes' | 'listInstruments' | 'listInstitutions' | 'listProgrammes'>;
 
 interface Entry {
@@ -39,12 +36,6 @@ interface Entry {
   fingerprint: string;
   /** As published before this audit (null: withheld by an earlier one). */
   published: number | null;
-}
-
-interface Attacker {
-  name: string;
-  /** What the attacker knows of each count at record level. */
-  known: Map<string, number> | undefined;
 }
 
 /** Every answer the audit lays out: each measure by every grouping and by none (recognition has none). */
@@ -137,60 +128,19 @@ export async function prepareReleaseAudit(
       }
     }
 
-    const attackers: Attacker[] = [
-      { name: 'funder', known: undefined },
-      { name: 'researcher', known: researcher },
-      ...[...own].map(([code, known]) => ({ name: `institution ${code}`, known })),
-    ];
-    const truth = new Map([...cells].map(([id, entry]) => [id, entry.tally.count]));
-    const sought = (attacker: Attacker, id: string) => truth.get(id)! - (attacker.known?.get(id) ?? 0);
-    const all = new Set(withheld);
-    let pending = attackers.map((attacker) => ({
-      attacker,
-      targets: [...cells.keys()].filter((id) => sought(attacker, id) >= SMALL[0] && sought(attacker, id) <= SMALL[1]),
-    }));
-    const targets = pending.reduce((sum, entry) => sum + entry.targets.length, 0);
-    // Withholding only removes bounds, so a count not determined stays so: each round solves again
-    // only the counts the previous round determined. One still determined though withheld is pinned
-    // by others through the structure: then its whole line is withheld, then every group of its kind.
-    const level = new Map<string, number>();
-    const escalate = (id: string) => {
-      const next = (level.get(id) ?? 0) + 1;
-      level.set(id, next);
-      const { cell } = cells.get(id)!;
-      const reach =
-        next === 1
-          ? [cells.get(id)!]
-          : next === 2
-            ? [...cells.values()].filter((entry) => entry.cell.grouping === cell.grouping && entry.cell.group === cell.group)
-            : [...cells.values()].filter((entry) => entry.cell.grouping === cell.grouping && entry.cell.what === cell.what);
-      if (next > 3) throw new Error(`the release audit cannot protect ${id}: withholding its kind leaves it determined`);
-      // An empty cell is a true 0, published as such (the cell-key method never withholds it).
-      for (const entry of reach) if (entry.tally.count > 0) all.add(entry.fingerprint);
-    };
-    while (pending.some((entry) => entry.targets.length > 0)) {
-      const published = [...cells.values()].map((entry) => ({
+    const { targets, withheld: all } = await withholdDetermined({
+      counts: [...cells.values()].map((entry) => ({
         cell: entry.cell,
-        published: entry.tally.count > 0 && all.has(entry.fingerprint) ? null : entry.published,
-      }));
-      const next: typeof pending = [];
-      const found = new Set<string>();
-      for (const { attacker, targets: sought } of pending) {
-        if (sought.length === 0) continue;
-        const result = await solveLinkedAnswers({
-          cells: published,
-          table: settings.table,
-          programmesOf,
-          ...(attacker.known ? { known: attacker.known } : {}),
-          targets: sought,
-          truth,
-        });
-        for (const { id } of result.determined) found.add(id);
-        next.push({ attacker, targets: result.determined.map((entry) => entry.id) });
-      }
-      for (const id of found) escalate(id);
-      pending = next;
-    }
+        fingerprint: entry.fingerprint,
+        count: entry.tally.count,
+        published: entry.published,
+      })),
+      // A funder knows nothing at record level; the researcher every consented trajectory; an institution its own.
+      attackers: [undefined, researcher, ...own.values()],
+      table: settings.table,
+      programmesOf,
+      withheld,
+    });
     return { cells: cells.size, targets, withheld: all, seconds: (performance.now() - started) / 1000 };
   };
 }
