@@ -26,11 +26,11 @@ import type { Cell, Measure, StatisticsAnswer } from './statistics.schemas';
 // (lines, catalogue entries, release state); statistics-layout.ts lays the answer out.
 
 export type { Cell, Measure, StatisticsAnswer } from './statistics.schemas';
+export { MEASURES } from './statistics.schemas';
 
 /** The note of an answer in which the release audit withheld counts. */
 export const WITHHELD_NOTE =
   'Counts shown as suppressed are withheld: an audit at each release solves all published answers together, as an attacker would (by linear programming, as statistical offices audit their tables), also with what a researcher or an institution knows at record level, and withholds every count of 1 to 9 they would tell exactly; with it the shares of its line and means and medians over the same youths. A count once withheld stays withheld while its contributors are the same.';
-export { MEASURES } from './statistics.schemas';
 
 export interface StatisticsServiceSettings extends CellKeySettings {
   releaseMinimumYouths: number;
@@ -111,11 +111,10 @@ export function createStatisticsService(dependencies: StatisticsServiceDependenc
     audit?: { withheld: ReadonlySet<string> },
   ) {
     const effectiveGroupBy = measure === 'recognition' ? null : groupBy;
-    const [fetched, state, withheld] = await Promise.all([
-      fetch(measure, effectiveGroupBy, audience, withOwn),
-      audit ? [] : releases.state(),
-      audit ? audit.withheld : releases.withheld(),
-    ]);
+    const [fetched, state] = await Promise.all([fetch(measure, effectiveGroupBy, audience, withOwn), audit ? [] : releases.state()]);
+    // Read after the figures: a release adds the fingerprints of its figures in their transaction
+    // and none is ever removed, so a set read later covers whatever release the figures came from.
+    const withheld = audit ? audit.withheld : await releases.withheld();
     const method = createCellKeyMethod(settings, withheld);
     // The audit lays answers out exactly as they are published, keeping each count's tally beside it.
     const ckm: CellKeyMethod = audit ? { ...method, published: (tally): AuditedCell => ({ ...method.published(tally), tally }) } : method;
