@@ -130,7 +130,11 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
   const statisticsReleases = createStatisticsReleases(
     database,
-    { secret: statisticsSecret, minimumYouths: config.statistics.releaseMinimumYouths },
+    {
+      secret: statisticsSecret,
+      minimumYouths: config.statistics.releaseMinimumYouths,
+      audit: config.statistics.releaseAudit ? config.statistics : null,
+    },
     app.log,
   );
   app.decorate('statisticsReleases', statisticsReleases);

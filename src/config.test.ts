@@ -127,8 +127,11 @@ describe('loadConfig', () => {
       minimumBase: 10,
       releaseMinimumYouths: 40,
       releaseCheckMinutes: 60,
+      releaseAudit: true,
       keySecret: undefined,
     });
+    expect(loadConfig({ STATISTICS_RELEASE_AUDIT: 'off' }).statistics.releaseAudit).toBe(false);
+    expect(problemsOf({ STATISTICS_RELEASE_AUDIT: 'no' })[0]).toMatch(/^STATISTICS_RELEASE_AUDIT: /);
     expect(loadConfig({ STATISTICS_KEY_SECRET: KEY }).statistics.keySecret?.length).toBe(32);
     expect(problemsOf({ MIN_CELL_SIZE: '10' })[0]).toMatch(
       /^MIN_CELL_SIZE: is no longer used: statistics are protected by the cell-key method/,

@@ -167,6 +167,12 @@ const environmentSchema = z
       )
       .max(10_000)
       .default(40),
+    /**
+     * The release audit (modules/statistics/statistics-audit.ts): every release solves its answers
+     * together as an attacker would and withholds the small counts they determine. Off only for
+     * tests that do not look at statistics (the attack tests keep it on).
+     */
+    STATISTICS_RELEASE_AUDIT: z.enum(['on', 'off']).default('on'),
     /** How often the server checks whether a release is due. */
     STATISTICS_RELEASE_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */
@@ -263,6 +269,8 @@ export interface Config {
     minimumBase: number;
     releaseMinimumYouths: number;
     releaseCheckMinutes: number;
+    /** The release audit; false only where a test switches it off. */
+    releaseAudit: boolean;
     /** Undefined: derived from the registry pseudonym key (see app.ts). */
     keySecret: Buffer | undefined;
   };
@@ -343,6 +351,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       minimumBase: env.STATISTICS_MINIMUM_BASE,
       releaseMinimumYouths: env.STATISTICS_RELEASE_MINIMUM_YOUTHS,
       releaseCheckMinutes: env.STATISTICS_RELEASE_CHECK_MINUTES,
+      releaseAudit: env.STATISTICS_RELEASE_AUDIT === 'on',
       keySecret: env.STATISTICS_KEY_SECRET,
     },
     graphql: {

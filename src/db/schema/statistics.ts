@@ -98,3 +98,28 @@ export const statisticsCareSummaries = pgTable(
     check('statistics_care_summaries_population_valid', sql`${t.population} in ('all', 'consented')`),
   ],
 );
+
+/**
+ * Counts the release audit withholds (modules/statistics/statistics-audit.ts): published answers
+ * together would have told them exactly. A count is identified by its contributors, as the
+ * cell-key method identifies it (`trajectory|youth:<sum of record keys mod 2^31>:<true count>`),
+ * so it is withheld in every answer and under every name where the same contributors appear.
+ * Written only by the release, in its transaction; never deleted, so a count withheld once is
+ * never published later with the same contributors.
+ */
+export const statisticsWithheldCounts = pgTable('statistics_withheld_counts', {
+  fingerprint: text('fingerprint').primaryKey(),
+  withheldAt: timestamp('withheld_at', { withTimezone: true }).notNull(),
+});
+
+/** Each audit of the released figures: when, and what it found (the release audits when it publishes, or when none audited the latest release). */
+export const statisticsAudits = pgTable('statistics_audits', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  auditedAt: timestamp('audited_at', { withTimezone: true }).notNull(),
+  /** Distinct counts published, and those of 1–9 beyond some attacker's knowledge solved for. */
+  cells: integer('cells').notNull(),
+  targets: integer('targets').notNull(),
+  /** Fingerprints newly withheld by this audit. */
+  withheld: integer('withheld').notNull(),
+  seconds: doublePrecision('seconds').notNull(),
+});

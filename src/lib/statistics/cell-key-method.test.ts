@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCellKeyMethod } from './cell-key-method';
+import { createCellKeyMethod, fingerprintOf } from './cell-key-method';
 import { buildPerturbationTable } from './perturbation-table';
 
 const method = createCellKeyMethod({
@@ -47,5 +47,27 @@ describe('the cell-key method', () => {
       expect(Math.abs(mean - 4.9)).toBeLessThanOrEqual((0.5 * 5) / 50 + 1e-9);
       expect(mean).toBeLessThanOrEqual(5);
     }
+  });
+
+  it('withholds a count the release audit found, by its contributors, with the mean and median over them', () => {
+    const settings = {
+      table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
+      noiseShare: 0.5,
+      minimumBase: 10,
+    };
+    const withheld = { count: 40, keys: 2_000_000_123 };
+    const other = { count: 40, keys: 2_000_000_124 };
+    // The same trajectories' key sum taken mod 2^31 is the same count; youths with that key sum are not.
+    expect(fingerprintOf(withheld)).toBe(fingerprintOf({ count: 40, keys: 2_000_000_123 + 2 ** 31 }));
+    expect(fingerprintOf({ ...withheld, of: 'youths' })).not.toBe(fingerprintOf(withheld));
+    const auditing = createCellKeyMethod(settings, new Set([fingerprintOf(withheld)]));
+    expect(auditing.published(withheld)).toEqual({ value: null, suppressed: true });
+    expect(auditing.mean('mean', withheld, 120, 5)).toEqual({ value: null, suppressed: true });
+    expect(auditing.median('median', withheld, [1, 2, 3])).toEqual({ value: null, suppressed: true });
+    expect(auditing.published({ ...withheld, of: 'youths' }).suppressed).toBe(false);
+    // Everything else exactly as without the audit.
+    expect(auditing.published(other)).toEqual(method.published(other));
+    expect(auditing.mean('mean', other, 120, 5)).toEqual(method.mean('mean', other, 120, 5));
+    expect(auditing.median('median', other, [1, 2, 3])).toEqual(method.median('median', other, [1, 2, 3]));
   });
 });

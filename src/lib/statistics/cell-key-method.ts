@@ -12,7 +12,16 @@ import { perturbation, type PerturbationTable } from './perturbation-table';
 export interface Tally {
   count: number;
   keys: string | number | bigint | null;
+  /** What is counted: trajectories (by default), or youths (keys are then youth keys). */
+  of?: 'youths';
 }
+
+/**
+ * What identifies a count whatever answer or cell name publishes it, as the cell key does: the
+ * kind of record key, the sum of the contributors' keys (mod 2^31) and the true count. A count
+ * the release audit withholds is withheld by this, wherever the same contributors appear.
+ */
+export const fingerprintOf = (tally: Tally) => `${tally.of === 'youths' ? 'youth' : 'trajectory'}:${cellKey(tally.keys)}:${tally.count}`;
 
 export interface Published {
   value: number | null;
@@ -33,7 +42,12 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 const MEDIAN_SPREAD_FLOOR = 0.1;
 const leftOut: Published = { value: null, suppressed: true };
 
-export function createCellKeyMethod(settings: CellKeySettings) {
+/**
+ * `withheld`: fingerprints of counts the release audit found determined by the answers together
+ * (statistics-audit.ts); they, and means and medians over the same contributors, are left out.
+ */
+export function createCellKeyMethod(settings: CellKeySettings, withheld: ReadonlySet<string> = new Set()) {
+  const isWithheld = (tally: Tally) => withheld.size > 0 && tally.count > 0 && withheld.has(fingerprintOf(tally));
   const count = (tally: Tally): number =>
     tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(cellKey(tally.keys)));
   /** Whether a magnitude may be published: decided on the published count, so the decision itself tells nothing more. */
@@ -50,7 +64,8 @@ export function createCellKeyMethod(settings: CellKeySettings) {
 
   return {
     count,
-    published: (tally: Tally): Published => ({ value: count(tally), suppressed: false }),
+    isWithheld,
+    published: (tally: Tally): Published => (isWithheld(tally) ? leftOut : { value: count(tally), suppressed: false }),
 
     /** A part over the sum of the published parts of the same whole (so shares add up to 1). */
     share(part: number, parts: number[]): Published {
@@ -63,7 +78,7 @@ export function createCellKeyMethod(settings: CellKeySettings) {
      * "top contribution"), over the true number of contributors.
      */
     mean(variable: string, contributors: Tally, sum: number, largest: number, range?: [number, number]): Published {
-      if (contributors.count === 0 || !enough(contributors)) return leftOut;
+      if (contributors.count === 0 || isWithheld(contributors) || !enough(contributors)) return leftOut;
       const perturbedSum = perturbMagnitude(settings.table, sum, {
         magnifier: Math.abs(largest),
         noiseShare: settings.noiseShare,
@@ -81,7 +96,7 @@ export function createCellKeyMethod(settings: CellKeySettings) {
      * it is small, and the noise shrinks like the median's own standard error (≈ 0.93 · IQR / √n).
      */
     median(variable: string, contributors: Tally, quartiles: readonly number[] | null, range?: [number, number]): Published {
-      if (!quartiles || contributors.count === 0 || !enough(contributors)) return leftOut;
+      if (!quartiles || contributors.count === 0 || isWithheld(contributors) || !enough(contributors)) return leftOut;
       const [lower, middle, upper] = quartiles as [number, number, number];
       const spread = Math.max(upper - lower, MEDIAN_SPREAD_FLOOR * Math.abs(middle));
       // Scaled by the published count (what the answer shows), not the true one.

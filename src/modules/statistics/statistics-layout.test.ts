@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCellKeyMethod, type Tally } from '../../lib/statistics/cell-key-method';
+import { createCellKeyMethod, fingerprintOf, type Tally } from '../../lib/statistics/cell-key-method';
 import { buildPerturbationTable } from '../../lib/statistics/perturbation-table';
 import type { RequestScope } from '../../plugins/request-scope';
 import {
@@ -108,6 +108,35 @@ describe('the cells of each measure', () => {
     expect(outcomes.total['family_network.known']).toEqual({ value: 0, suppressed: false });
     // A share of nothing is left out, not 0.
     expect(outcomes.total['family_network.share_improved']).toEqual({ value: null, suppressed: true });
+  });
+
+  it("withholds the shares of a line in which the release audit withheld a count, and only that line's", () => {
+    const statuses = { improved: tally(12), unchanged: tally(20), deteriorated: tally(8), mixed: tally(10) };
+    const line = (group: string | null, trajectories: Tally) => ({
+      part: 'national' as const,
+      group,
+      isTotal: group === null,
+      trajectories,
+      classes: {},
+      domains: { family_network: { known: tally(50), statuses } },
+    });
+    const small = tally(4, 987_654_321);
+    const auditing = createCellKeyMethod(SETTINGS, new Set([fingerprintOf(small)]));
+    const laid = layOut(
+      auditing,
+      'outcomes',
+      'national',
+      { outcomes: [line('other', small), line(null, tally(60))] },
+      { groups: ['other'] },
+    );
+    const other = laid.groups[0]!.values;
+    expect(other.trajectories).toEqual({ value: null, suppressed: true });
+    expect(other['family_network.share_improved']).toEqual({ value: null, suppressed: true });
+    expect(other['family_network.known']!.suppressed).toBe(false);
+    // The total line, without a withheld count, is as without the audit.
+    const plain = layOut(ckm, 'outcomes', 'national', { outcomes: [line('other', small), line(null, tally(60))] }, { groups: ['other'] });
+    expect(laid.total).toEqual(plain.total);
+    expect(plain.groups[0]!.values['family_network.share_improved']!.suppressed).toBe(false);
   });
 
   it('takes the lines of the asked part only', () => {

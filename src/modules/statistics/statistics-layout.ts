@@ -92,6 +92,7 @@ export function arrange<Row>(lines: Array<Line<Row>>, groups: string[], values: 
 }
 
 const ZERO: Tally = { count: 0, keys: 0 };
+const LEFT_OUT: Cell = { value: null, suppressed: true };
 const UNBOUNDED: [number, number] = [0, Number.POSITIVE_INFINITY];
 
 /** The lines of each measure, as the repository gives them. */
@@ -131,6 +132,16 @@ export function layOut(ckm: CellKeyMethod, measure: Measure, part: Part, fetched
     case 'outcomes':
     case 'recognition':
       return arrange(mine(fetched.outcomes), inputs.groups, (line) => {
+        // Shares of a line in which the release audit withheld a count are withheld too: a share
+        // times the published whole would give the count back.
+        const lineTallies = line
+          ? [
+              line.trajectories,
+              ...Object.values(line.classes),
+              ...Object.values(line.domains).flatMap((domain) => [domain.known, ...Object.values(domain.statuses)]),
+            ]
+          : [];
+        const sharesWithheld = lineTallies.some((tally) => ckm.isWithheld(tally));
         const entries: Record<string, Cell> = {
           trajectories: count(line?.trajectories),
           ...Object.fromEntries(OUTCOME_CLASSES.map((name) => [`outcome.${name}`, count(line?.classes[name])])),
@@ -142,7 +153,7 @@ export function layOut(ckm: CellKeyMethod, measure: Measure, part: Part, fetched
           entries[`${domain}.known`] = count(counts?.known);
           const published = DOMAIN_STATUSES.map((status) => ckm.count(counts?.statuses[status] ?? ZERO));
           DOMAIN_STATUSES.forEach((status, index) => {
-            entries[`${domain}.share_${status}`] = ckm.share(published[index]!, published);
+            entries[`${domain}.share_${status}`] = sharesWithheld ? LEFT_OUT : ckm.share(published[index]!, published);
           });
         }
         return entries;

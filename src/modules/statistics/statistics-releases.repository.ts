@@ -20,6 +20,18 @@ export interface FamilyChange {
   released: boolean;
 }
 
+/** What an audit of the released figures found (statistics-audit.ts). */
+export interface AuditOutcome {
+  cells: number;
+  targets: number;
+  /** Fingerprints to withhold from now on (those already withheld included). */
+  withheld: Set<string>;
+  seconds: number;
+}
+
+/** Audits the released figures on the release's connection, given the fingerprints withheld so far. */
+export type ReleaseAudit = (connection: SqlConnection, withheld: ReadonlySet<string>) => Promise<AuditOutcome>;
+
 export interface ReleaseState {
   family: StatisticsFamily;
   releases: number;
@@ -70,16 +82,52 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
   );
 }
 
+async function withheldOn(connection: Pick<SqlConnection, 'query'>): Promise<Set<string>> {
+  const { rows } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
+  return new Set(rows.map((row) => row.fingerprint));
+}
+
+/** Runs the audit and keeps what it withholds (never deleting: a withheld count stays withheld). */
+async function auditOn(connection: SqlConnection, audit: ReleaseAudit): Promise<AuditOutcome> {
+  const before = await withheldOn(connection);
+  const outcome = await audit(connection, before);
+  const added = [...outcome.withheld].filter((fingerprint) => !before.has(fingerprint));
+  if (added.length > 0) {
+    await connection.query(
+      'insert into statistics_withheld_counts (fingerprint, withheld_at) select unnest($1::text[]), now() on conflict do nothing',
+      [added],
+    );
+  }
+  await connection.query('insert into statistics_audits (audited_at, cells, targets, withheld, seconds) values (now(), $1, $2, $3, $4)', [
+    outcome.cells,
+    outcome.targets,
+    added.length,
+    outcome.seconds,
+  ]);
+  return outcome;
+}
+
+/** Whether the latest release has not been audited yet (a release audits in its own transaction, at the same now()). */
+async function unaudited(connection: SqlConnection): Promise<boolean> {
+  const { rows } = await connection.query<{ due: boolean }>(
+    `select exists (select 1 from statistics_releases)
+            and coalesce((select max(audited_at) from statistics_audits) < (select max(released_at) from statistics_releases), true) as due`,
+  );
+  return rows[0]!.due;
+}
+
+const lock = async (connection: SqlConnection) =>
+  (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [RELEASE_LOCK_KEY])).rows[0]!.locked;
+
 export function createStatisticsReleasesRepository(database: Database) {
   return {
     /**
      * Releases every family in which at least `minimumYouths` youths changed; returns what
      * changed, or null when another release is running.
      */
-    async release(secret: Buffer, minimumYouths: number): Promise<FamilyChange[] | null> {
+    async release(secret: Buffer, minimumYouths: number, audit?: ReleaseAudit): Promise<FamilyChange[] | null> {
       return database.transaction(async (connection) => {
-        const { rows } = await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [RELEASE_LOCK_KEY]);
-        if (!rows[0]!.locked) return null;
+        if (!(await lock(connection))) return null;
         // A whole-registry comparison: longer than an API statement may take.
         await connection.query(`set local statement_timeout = '15min'`);
         await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
@@ -99,9 +147,23 @@ export function createStatisticsReleasesRepository(database: Database) {
           'select not exists (select 1 from statistics_care_summaries) and exists (select 1 from statistics_trajectories) as missing',
         );
         if (careChanged || missing[0]!.missing) await refreshCareSummaries(connection);
+        // The audit of what is now published, before anyone can read it (the same transaction).
+        if (audit && (await unaudited(connection))) await auditOn(connection, audit);
         return changes;
       });
     },
+
+    /** Audits the released figures now, whether or not anything is due for release; null when a release is running. */
+    async audit(audit: ReleaseAudit): Promise<AuditOutcome | null> {
+      return database.transaction(async (connection) => {
+        if (!(await lock(connection))) return null;
+        await connection.query(`set local statement_timeout = '15min'`);
+        return auditOn(connection, audit);
+      });
+    },
+
+    /** The fingerprints of the counts the audits withheld. */
+    withheld: (): Promise<Set<string>> => withheldOn(database),
 
     async state(): Promise<ReleaseState[]> {
       const { rows } = await database.query<{ family: StatisticsFamily; releases: number; released_at: Date | string }>(

@@ -251,7 +251,7 @@ export async function refreshCareSummaries(connection: SqlConnection): Promise<v
   }
 }
 
-export function createStatisticsRepository(database: Database) {
+export function createStatisticsRepository(database: Pick<Database, 'query'>) {
   const run = async <Row>(statement: { text: string; params: unknown[] }) =>
     (await database.query<Row & LineColumns>(statement.text, statement.params)).rows;
 
@@ -277,7 +277,7 @@ export function createStatisticsRepository(database: Database) {
         started: tallyOf(row, 'started'),
         ended: tallyOf(row, 'ended'),
         active: tallyOf(row, 'active'),
-        youths: tallyOf(row, 'youths'),
+        youths: { ...tallyOf(row, 'youths'), of: 'youths' },
         endReasons: Object.fromEntries(END_REASONS.map((reason) => [reason, tallyOf(row, `reason_${reason}`)])),
         daysInCare: numbers(row.days),
       }));

@@ -77,6 +77,7 @@ function serviceWith(lines: Partial<Record<'overview' | 'outcomes' | 'care', unk
       { family: 'membership' as const, releases: 3, releasedAt: '2026-11-01T00:00:00.000Z' },
       { family: 'care' as const, releases: 1, releasedAt: '2026-11-20T00:00:00.000Z' },
     ],
+    withheld: async () => new Set<string>(),
   };
   return createStatisticsService({ repository, releases, catalogue }, SETTINGS);
 }

@@ -1,3 +1,4 @@
+import { type CountCell as AuditCountCell, cellId, whatOf } from '../../../src/lib/statistics/linked-answers-audit';
 import type { StatisticsAnswer } from '../../../src/modules/statistics/statistics.service';
 import { groupOf, type TruthGrouping, type TruthTrajectory } from '../statistics-truth';
 import type { AnswerSet } from './answers';
@@ -7,43 +8,13 @@ import type { AnswerSet } from './answers';
 // one grouping, or everyone). Counts of different answers with the same identity count the same
 // contributors; the attacks treat them as one unknown.
 
-export interface CountCell {
-  /** `${scope}|${what}|${selector}` */
-  id: string;
-  scope: string;
-  what: string;
+export interface CountCell extends AuditCountCell {
   grouping: TruthGrouping | 'recognition' | null;
-  group: string | null;
 }
 
-/** Which kind of count a value name is, or null for shares, means and medians. */
-export function whatOf(measure: string, name: string): string | null {
-  if (name === 'started' || name === 'trajectories') return 'T';
-  if (name === 'ended') return 'E';
-  if (name === 'active') return 'A';
-  if (name === 'youths') return 'Y';
-  if (name.startsWith('endReason.')) return `R:${name.slice('endReason.'.length)}`;
-  if (name.startsWith('outcome.')) return `O:${name.slice('outcome.'.length)}`;
-  if (name.endsWith('.known')) return `K:${name.slice(0, -'.known'.length)}`;
-  if (name.endsWith('.respondents')) return `P:${name.slice(0, -'.respondents'.length)}`;
-  if (name.endsWith('.scored')) return `F:${name.slice('fidelity.'.length, -'.scored'.length)}`;
-  if (name.endsWith('.received')) return `D:${name.slice('dose.'.length, -'.received'.length)}`;
-  if (
-    measure &&
-    (name.includes('share_') ||
-      name.endsWith('.mean') ||
-      name.endsWith('.median') ||
-      name.endsWith('.medianPerMonth') ||
-      name === 'medianDaysInCare')
-  )
-    return null;
-  throw new Error(`unknown value ${name}`);
-}
+export { cellId, whatOf };
 
-export const cellId = (scope: string, what: string, grouping: string | null, group: string | null) =>
-  `${scope}|${what}|${grouping && group !== null ? `${grouping}=${group}` : ''}`;
-
-/** Every published count of a set of answers, by identity, with the value(s) published for it. */
+/** Every count of a set of answers, by identity, with the value(s) published for it (none where it is withheld). */
 export function publishedCounts(
   answers: AnswerSet,
   scopeOf: (part: string) => string,
@@ -60,13 +31,14 @@ export function publishedCounts(
     for (const [group, values] of lines) {
       for (const [name, value] of Object.entries(values)) {
         const what = whatOf(measure, name);
-        if (what === null || value.value === null) continue;
+        if (what === null) continue;
         const id = cellId(scope, what, group === null ? null : grouping, group);
         const entry = cells.get(id) ?? {
           cell: { id, scope, what, grouping: group === null ? null : grouping, group },
           values: new Set<number>(),
         };
-        entry.values.add(value.value);
+        // A withheld count (null) is still a count the attacker knows exists: an unknown without bounds.
+        if (value.value !== null) entry.values.add(value.value);
         cells.set(id, entry);
       }
     }

@@ -47,7 +47,7 @@ export async function linkedAnswersAttack(
     .filter((entry) => sought.get(entry.cell.id)! >= 1 && sought.get(entry.cell.id)! <= 9)
     .map((entry) => entry.cell.id);
   const result = await solveLinkedAnswers({
-    cells: published.map((entry) => ({ cell: entry.cell, published: [...entry.values][0]! })),
+    cells: published.map((entry) => ({ cell: entry.cell, published: entry.values.size > 0 ? [...entry.values][0]! : null })),
     table: context.table,
     programmesOf: context.programmesOf,
     ...(attacker.knows ? { known } : {}),

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { type CountCell, cellId, feasibleRange, solveLinkedAnswers, withholdDetermined } from './linked-answers-audit';
+import { readPerturbationTable } from './perturbation-table-file';
+
+const table = readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
+const cell = (what: string, grouping: string | null = 'gender', group: string | null = 'other'): CountCell => ({
+  id: cellId('national', what, grouping, group),
+  scope: 'national',
+  what,
+  grouping,
+  group,
+});
+const T = cell('T');
+const Y = cell('Y');
+
+describe('the linked-answers audit', () => {
+  it('reads the true counts a published value can come from off the table', () => {
+    // 0 stands for 0 … D; 6 for a 3 perturbed by +3 up to a 9 perturbed by −3.
+    expect(feasibleRange(table, 0)).toEqual([0, 3]);
+    expect(feasibleRange(table, 6)).toEqual([3, 9]);
+  });
+
+  it('determines the trajectories and youths of 3 people published at −D and +D (youths ≤ trajectories)', async () => {
+    const input = {
+      cells: [
+        { cell: T, published: 0 },
+        { cell: Y, published: 6 },
+      ],
+      table,
+      programmesOf: new Map(),
+      targets: [T.id, Y.id],
+    };
+    const result = await solveLinkedAnswers(input);
+    expect(result.determined).toEqual([
+      { id: T.id, value: 3 },
+      { id: Y.id, value: 3 },
+    ]);
+    // The auditor, who knows the truth, finds the same.
+    const audited = await solveLinkedAnswers({
+      ...input,
+      truth: new Map([
+        [T.id, 3],
+        [Y.id, 3],
+      ]),
+    });
+    expect(audited.determined.map((entry) => entry.id)).toEqual([T.id, Y.id]);
+  });
+
+  it('determines nothing where one of the two is not at the edge of its range', async () => {
+    const result = await solveLinkedAnswers({
+      cells: [
+        { cell: T, published: 5 },
+        { cell: Y, published: 6 },
+      ],
+      table,
+      programmesOf: new Map(),
+      targets: [T.id, Y.id],
+    });
+    expect(result.determined).toEqual([]);
+    expect(result.ranges.get(T.id)).toEqual([3, 8]);
+    const audited = await solveLinkedAnswers({
+      cells: [
+        { cell: T, published: 5 },
+        { cell: Y, published: 6 },
+      ],
+      table,
+      programmesOf: new Map(),
+      targets: [T.id, Y.id],
+      truth: new Map([
+        [T.id, 3],
+        [Y.id, 3],
+      ]),
+    });
+    expect(audited.determined).toEqual([]);
+    // A point of the programme at least 1 above the truth shows it, without solving for the bounds.
+    expect(audited.ranges.get(T.id)?.[0]).toBeNaN();
+  });
+
+  it('leaves a withheld count unbounded, and with it the count it pinned', async () => {
+    const result = await solveLinkedAnswers({
+      cells: [
+        { cell: T, published: null },
+        { cell: Y, published: 6 },
+      ],
+      table,
+      programmesOf: new Map(),
+      targets: [T.id, Y.id],
+    });
+    expect(result.determined).toEqual([]);
+    expect(result.ranges.get(T.id)).toEqual([3, Number.POSITIVE_INFINITY]);
+  });
+
+  it('adds what the attacker knows at record level, and the structure: ended + active = started', async () => {
+    const E = cell('E');
+    const A = cell('A');
+    const cells = [
+      { cell: T, published: 5 },
+      { cell: E, published: 4 },
+      { cell: A, published: 0 },
+    ];
+    const alone = await solveLinkedAnswers({ cells, table, programmesOf: new Map(), targets: [A.id] });
+    expect(alone.determined).toEqual([]);
+    // Knowing 3 active trajectories of their own (A ≤ 3 by its 0), the attacker has A = 3.
+    const knowing = await solveLinkedAnswers({ cells, table, programmesOf: new Map(), targets: [A.id], known: new Map([[A.id, 3]]) });
+    expect(knowing.determined).toEqual([{ id: A.id, value: 3 }]);
+  });
+
+  describe('with secondary protection', () => {
+    const counts = (tPublished: number) => [
+      { cell: T, fingerprint: 'trajectory:17:3', count: 3, published: tPublished },
+      { cell: Y, fingerprint: 'youth:23:3', count: 3, published: 6 },
+      // Too large to be sought.
+      { cell: cell('E', 'age_group', '16-17'), fingerprint: 'trajectory:99:40', count: 40, published: 41 },
+    ];
+    const audit = (tPublished: number, withheld: string[] = [], attackers: Array<Map<string, number> | undefined> = [undefined]) =>
+      withholdDetermined({ counts: counts(tPublished), attackers, table, programmesOf: new Map(), withheld: new Set(withheld) });
+
+    it('withholds the counts the answers determine, by fingerprint, until none is', async () => {
+      const result = await audit(0);
+      expect(result.targets).toBe(2);
+      expect([...result.withheld].sort()).toEqual(['trajectory:17:3', 'youth:23:3']);
+      // With them unknown, the same attack determines nothing.
+      const after = await solveLinkedAnswers({
+        cells: counts(0).map((entry) => ({ cell: entry.cell, published: result.withheld.has(entry.fingerprint) ? null : entry.published })),
+        table,
+        programmesOf: new Map(),
+        targets: [T.id, Y.id],
+      });
+      expect(after.determined).toEqual([]);
+    });
+
+    it('withholds nothing new where nothing is determined, and keeps what was withheld before', async () => {
+      expect([...(await audit(5)).withheld]).toEqual([]);
+      expect([...(await audit(5, ['trajectory:1:1'])).withheld]).toEqual(['trajectory:1:1']);
+    });
+
+    it('attacks with what each attacker knows: 3 known youths leave nothing to seek', async () => {
+      const knowsAll = new Map([
+        [T.id, 3],
+        [Y.id, 3],
+      ]);
+      expect((await audit(0, [], [knowsAll])).targets).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyFraction, RECORD_KEY_RANGE } from '../src/lib/statistics/cell-key';
+import { perturbation } from '../src/lib/statistics/perturbation-table';
+import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
+import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { youthRecordKey } from '../src/modules/statistics/statistics-population';
+import { WITHHELD_NOTE } from '../src/modules/statistics/statistics.service';
+import type { StatisticsAnswer } from '../src/modules/statistics/statistics.schemas';
+import { allRequests, collectAnswers } from './helpers/statistics-attacks/answers';
+import { restAsker, type Send } from './helpers/statistics-attacks/askers';
+import { type AttackContext, linkedAnswersAttack } from './helpers/statistics-attacks/suite';
+import { loadTruth } from './helpers/statistics-truth';
+import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+
+// The release audit on a world where bounded perturbation certainly gives a count away: the
+// gender "other" is three youths with one trajectory each, whose youth keys perturb their count
+// of youths by +D and whose trajectories' record keys perturb their count of trajectories by −D.
+// Published, 6 youths bound the truth from below (≥ 3), 0 trajectories from above (≤ 3), and there
+// are never more youths than trajectories: both are 3. Without the audit (the control, the one
+// test that switches it off) the linked-answers attack finds it; with it, nothing is determined
+// and the answers withhold those counts and their line's shares (means and medians over withheld
+// contributors: the unit tests of the cell-key method; here they are left out over too few anyway).
+
+const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
+const SECRET = Buffer.alloc(32, 7);
+const TABLE = readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
+const D = TABLE.parameters.maximumDeviation;
+const LINKED = allRequests({ measures: ['overview', 'outcomes', 'recognition'], groupings: [null, 'programme', 'institution', 'gender'] });
+
+/** A key sum in [0, 2^31) whose cell key perturbs a count of 3 by `by`. */
+function keySumFor(by: number): number {
+  for (let step = 0; step < 10_000; step += 1) {
+    const key = Math.floor(((step + 0.5) / 10_000) * RECORD_KEY_RANGE);
+    if (perturbation(TABLE, 3, keyFraction(key)) === by) return key;
+  }
+  throw new Error(`no key perturbs 3 by ${by}`);
+}
+
+/** Makes gender "other" three single-trajectory youths published as above (before the first release). */
+async function constructWorld(t: TestApp): Promise<void> {
+  const { rows } = await t.database.query<{ youth: string; key: number; trajectory: string; record_key: number }>(
+    `select s.registry_key as youth, ${youthRecordKey('$1')} as key, min(t.id::text) as trajectory, min(t.record_key) as record_key
+       from trajectories t join subjects s on s.id = t.subject_id
+      where t.research_consent in ('granted', 'unknown') and s.erased_at is null
+      group by s.registry_key having count(*) = 1 and (select count(*) from subjects x where x.registry_key = s.registry_key) = 1
+      order by s.registry_key`,
+    [SECRET],
+  );
+  const sum = (keys: number[]) => keys.reduce((total, key) => (total + key) % RECORD_KEY_RANGE, 0);
+  let chosen: typeof rows | undefined;
+  search: for (let a = 0; a < rows.length; a += 1)
+    for (let b = a + 1; b < rows.length; b += 1)
+      for (let c = b + 1; c < rows.length; c += 1) {
+        const three = [rows[a]!, rows[b]!, rows[c]!];
+        if (perturbation(TABLE, 3, keyFraction(sum(three.map((row) => row.key)))) === D) {
+          chosen = three;
+          break search;
+        }
+      }
+  if (!chosen) throw new Error('no three youths whose youth keys perturb 3 by +D');
+  await t.database.query(`update subjects set gender = 'girl' where gender = 'other'`);
+  await t.database.query(`update subjects set gender = 'other' where registry_key = any($1::text[])`, [chosen.map((row) => row.youth)]);
+  // The third trajectory's record key makes the sum one that perturbs 3 by −D.
+  const third = (keySumFor(-D) - sum(chosen.slice(0, 2).map((row) => row.record_key)) + RECORD_KEY_RANGE) % RECORD_KEY_RANGE;
+  await t.database.query('update trajectories set record_key = $1 where id = $2', [third, chosen[2]!.trajectory]);
+}
+
+async function world(audit: 'on' | 'off') {
+  const t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex'), STATISTICS_RELEASE_AUDIT: audit });
+  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
+  await constructWorld(t);
+  await t.app.indicators.enqueueStale();
+  await t.app.indicators.drain();
+  await t.app.statisticsReleases.release();
+  const programmesOf = new Map<string, string[]>();
+  for (const programme of await createCatalogueRepository(t.database.orm).listProgrammes()) {
+    programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
+  }
+  const context: AttackContext = { table: TABLE, programmesOf, truth: await loadTruth(t.database) };
+  const funder = (await t.authorization('funder')).authorization;
+  const send: Send = async ({ method, path }) => {
+    const response = await t.app.inject({ method, url: path, headers: { authorization: funder } });
+    return { status: response.statusCode, body: response.body };
+  };
+  return { t, context, ask: restAsker(send) };
+}
+
+let control: Awaited<ReturnType<typeof world>>;
+let audited: Awaited<ReturnType<typeof world>>;
+
+beforeAll(async () => {
+  control = await world('off');
+  audited = await world('on');
+}, 300_000);
+afterAll(async () => {
+  await control?.t.close();
+  await audited?.t.close();
+});
+
+const other = (answer: StatisticsAnswer) => answer.groups.find((group) => group.group === 'other')!.values;
+
+describe('the release audit', () => {
+  it('is needed: without it the linked answers pin the trajectories and youths of gender "other" (the control)', async () => {
+    const gender = (await control.ask({ measure: 'overview', grouping: 'gender' })).national;
+    expect(other(gender).started).toEqual({ value: 0, suppressed: false });
+    expect(other(gender).youths).toEqual({ value: 3 + D, suppressed: false });
+    const report = await linkedAnswersAttack(control.context, await collectAnswers(control.ask, LINKED));
+    expect(report.determined).toEqual(
+      expect.arrayContaining([
+        { id: 'national|T|gender=other', value: 3, truth: 3 },
+        { id: 'national|Y|gender=other', value: 3, truth: 3 },
+      ]),
+    );
+  });
+
+  it('leaves nothing determined after a release, withholding what was', async () => {
+    const answers = await collectAnswers(audited.ask, LINKED);
+    const report = await linkedAnswersAttack(audited.context, answers);
+    expect(report.targets).toBeGreaterThan(30);
+    expect(report.determined).toEqual([]);
+    // The researcher's and an institution's attacks, too.
+    const consented = await linkedAnswersAttack(audited.context, answers, { knows: (row) => row.consent === 'granted' });
+    expect(consented.determined).toEqual([]);
+    // The first audit (the release's) withheld them.
+    const { rows } = await audited.t.database.query<{ withheld: number }>('select withheld from statistics_audits order by id limit 1');
+    expect(rows[0]!.withheld).toBeGreaterThanOrEqual(2);
+  });
+
+  it('marks the withheld counts in every answer they appear in, with the shares of their line, and says why', async () => {
+    const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
+    expect(other(overview).started).toEqual({ value: null, suppressed: true });
+    expect(other(overview).youths).toEqual({ value: null, suppressed: true });
+    expect(overview.disclosureControl.notes).toContain(WITHHELD_NOTE);
+    // The same 3 trajectories under another name (outcomes, care), and the shares of that line.
+    const outcomes = (await audited.ask({ measure: 'outcomes', grouping: 'gender' })).national;
+    expect(other(outcomes).trajectories).toEqual({ value: null, suppressed: true });
+    const shares = Object.entries(other(outcomes)).filter(([name]) => name.includes('.share_'));
+    expect(shares.length).toBeGreaterThan(0);
+    expect(shares.every(([, cell]) => cell.suppressed && cell.value === null)).toBe(true);
+    const care = (await audited.ask({ measure: 'care', grouping: 'gender' })).national;
+    expect(other(care).trajectories).toEqual({ value: null, suppressed: true });
+    // Other lines and answers without a withheld count are as before: no note, shares published.
+    const girl = outcomes.groups.find((group) => group.group === 'girl')!.values;
+    expect(Object.entries(girl).some(([name, cell]) => name.includes('.share_') && !cell.suppressed)).toBe(true);
+    const total = (await audited.ask({ measure: 'overview', grouping: null })).national;
+    expect(total.disclosureControl.notes).not.toContain(WITHHELD_NOTE);
+    expect(Object.values(total.total).every((cell) => !cell.suppressed || cell.value === null)).toBe(true);
+  });
+
+  it('keeps a withheld count withheld while its contributors are the same, even where it is no longer determined', async () => {
+    const { database, app } = audited.t;
+    // The youths of "other" get keys that perturb their count by 0: their count of youths no
+    // longer bounds that of their trajectories, whose contributors (and fingerprint) are unchanged.
+    const { rows } = await database.query<{ trajectory_id: string; youth_key: number }>(
+      `select trajectory_id, youth_key from statistics_trajectories where gender = 'other' order by trajectory_id`,
+    );
+    expect(rows.length).toBe(3);
+    const keys = [
+      rows[0]!.youth_key,
+      rows[1]!.youth_key,
+      (keySumFor(0) - rows[0]!.youth_key - rows[1]!.youth_key + 2 * RECORD_KEY_RANGE) % RECORD_KEY_RANGE,
+    ];
+    const setKeys = async (values: number[]) => {
+      for (const [index, row] of rows.entries()) {
+        await database.query('update statistics_trajectories set youth_key = $1 where trajectory_id = $2', [
+          values[index],
+          row.trajectory_id,
+        ]);
+      }
+      await app.statisticsReleases.audit();
+    };
+    try {
+      await setKeys(keys);
+      const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
+      expect(other(overview).youths).toEqual({ value: 3, suppressed: false });
+      expect(other(overview).started).toEqual({ value: null, suppressed: true });
+    } finally {
+      await setKeys(rows.map((row) => row.youth_key));
+    }
+  });
+});
