@@ -1,3 +1,4 @@
+import { programmesByInstitution } from '../src/lib/statistics/linked-answers-audit';
 // The full attack suite against the funders' statistics (the tests run a bounded version of it,
 // test/statistics-attacks.test.ts), on the demo dataset and a generated one, over real HTTP:
 // (a) before/after: youths added one at a time; the attacker fetches every answer whenever
@@ -126,10 +127,7 @@ async function attack(size: 'demo' | number) {
 
     // (b)–(d) on the dataset as it is, all of it published.
     const truth = await loadTruth(database);
-    const programmesOf = new Map<string, string[]>();
-    for (const programme of await createCatalogueRepository(database.orm).listProgrammes()) {
-      programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
-    }
+    const programmesOf = programmesByInstitution(await createCatalogueRepository(database.orm).listProgrammes());
     const funderAnswers = await collectAnswers(funder, allRequests());
     // The attacker reads the method's parameters from the answer, and the table is public.
     const control = [...funderAnswers.values()][0]!.disclosureControl;

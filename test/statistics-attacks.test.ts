@@ -1,3 +1,4 @@
+import { programmesByInstitution } from '../src/lib/statistics/linked-answers-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PerturbationTable } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
@@ -43,10 +44,7 @@ beforeAll(async () => {
   await t.app.indicators.enqueueStale();
   await t.app.indicators.drain();
   await t.app.statisticsReleases.release();
-  const programmesOf = new Map<string, string[]>();
-  for (const programme of await createCatalogueRepository(t.database.orm).listProgrammes()) {
-    programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
-  }
+  const programmesOf = programmesByInstitution(await createCatalogueRepository(t.database.orm).listProgrammes());
   context = {
     table: readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
     programmesOf,

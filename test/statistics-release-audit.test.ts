@@ -1,3 +1,4 @@
+import { programmesByInstitution } from '../src/lib/statistics/linked-answers-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFraction, RECORD_KEY_RANGE } from '../src/lib/statistics/cell-key';
 import { perturbation } from '../src/lib/statistics/perturbation-table';
@@ -73,10 +74,7 @@ async function world(audit: 'on' | 'off') {
   await t.app.indicators.enqueueStale();
   await t.app.indicators.drain();
   await t.app.statisticsReleases.release();
-  const programmesOf = new Map<string, string[]>();
-  for (const programme of await createCatalogueRepository(t.database.orm).listProgrammes()) {
-    programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
-  }
+  const programmesOf = programmesByInstitution(await createCatalogueRepository(t.database.orm).listProgrammes());
   const context: AttackContext = { table: TABLE, programmesOf, truth: await loadTruth(t.database) };
   const funder = (await t.authorization('funder')).authorization;
   const send: Send = async ({ method, path }) => {

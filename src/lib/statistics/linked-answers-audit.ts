@@ -344,3 +344,12 @@ export async function withholdDetermined(input: AuditInput): Promise<{ withheld:
   }
   return { withheld: all, targets };
 }
+
+/** The public catalogue as the attack reads it: each institution's programme codes. */
+export function programmesByInstitution(programmes: ReadonlyArray<{ institutionCode: string; code: string }>): Map<string, string[]> {
+  const programmesOf = new Map<string, string[]>();
+  for (const programme of programmes) {
+    programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
+  }
+  return programmesOf;
+}

@@ -1,6 +1,6 @@
 import type { SqlConnection } from '../../db/client';
 import { fingerprintOf, type Tally } from '../../lib/statistics/cell-key-method';
-import { type CountCell, cellId, whatOf, withholdDetermined } from '../../lib/statistics/linked-answers-audit';
+import { type CountCell, cellId, programmesByInstitution, whatOf, withholdDetermined } from '../../lib/statistics/linked-answers-audit';
 import type { CatalogueRepository } from '../catalogue';
 import type { Audience } from './statistics-layout';
 import type { AuditOutcome, ReleaseAudit } from './statistics-releases.repository';
@@ -86,10 +86,7 @@ export async function prepareReleaseAudit(
     listInstitutions: async () => institutionList,
     listProgrammes: async () => programmes,
   } as unknown as AuditCatalogue;
-  const programmesOf = new Map<string, string[]>();
-  for (const programme of programmes) {
-    programmesOf.set(programme.institutionCode, [...(programmesOf.get(programme.institutionCode) ?? []), programme.code]);
-  }
+  const programmesOf = programmesByInstitution(programmes);
 
   return async (connection: SqlConnection, withheld: ReadonlySet<string>): Promise<AuditOutcome> => {
     const started = performance.now();
