@@ -48,9 +48,21 @@ export function createStatisticsReleases(database: Database, settings: ReleaseSe
     /** Releases every family that is due; null when another instance was releasing. */
     release(): Promise<FamilyChange[] | null> {
       return queued(async () => {
-        const changes = await repository.release(settings.secret, settings.minimumYouths, audit ? await prepare() : undefined);
+        const prepared = audit ? await prepare() : undefined;
+        // Kept to be logged once the release (and its audit) has committed.
+        let audited: AuditOutcome | undefined;
+        const changes = await repository.release(
+          settings.secret,
+          settings.minimumYouths,
+          prepared &&
+            (async (connection, withheld) => {
+              audited = await prepared(connection, withheld);
+              return audited;
+            }),
+        );
         const released = changes?.filter((change) => change.released).map((change) => change.family) ?? [];
         if (released.length > 0) log?.info({ released }, 'statistics released');
+        if (audited) logged(audited);
         return changes;
       });
     },
