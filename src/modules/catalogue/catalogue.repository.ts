@@ -28,6 +28,10 @@ export function createCatalogueRepository(db: Executor) {
       return row?.id;
     },
 
+    /** Every institution's code with its id (internal: the public list carries no ids). */
+    listInstitutionIds: () =>
+      db.select({ code: institutions.code, id: institutions.id }).from(institutions).orderBy(asc(institutions.code)),
+
     listInstitutions: () =>
       db
         .select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic })

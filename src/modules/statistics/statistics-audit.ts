@@ -67,18 +67,16 @@ function countsOf(answer: StatisticsAnswer): Array<{ cell: CountCell; value: Aud
  * release's connection may be used) and returns the audit to run there.
  */
 export async function prepareReleaseAudit(
-  catalogue: AuditCatalogue & Pick<CatalogueRepository, 'findInstitutionId'>,
+  catalogue: AuditCatalogue & Pick<CatalogueRepository, 'listInstitutionIds'>,
   settings: StatisticsServiceSettings,
 ): Promise<ReleaseAudit> {
-  const [activityTypes, instruments, institutionList, programmes] = await Promise.all([
+  const [activityTypes, instruments, institutionList, institutions, programmes] = await Promise.all([
     catalogue.listActivityTypes(),
     catalogue.listInstruments(),
     catalogue.listInstitutions(),
+    catalogue.listInstitutionIds(),
     catalogue.listProgrammes(),
   ]);
-  const institutions = await Promise.all(
-    institutionList.map(async (institution) => ({ code: institution.code, id: (await catalogue.findInstitutionId(institution.code))! })),
-  );
   // The lists as read (the service only awaits them; Drizzle types two of them as query builders).
   const cached = {
     listActivityTypes: async () => activityTypes,
