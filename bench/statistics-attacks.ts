@@ -21,7 +21,8 @@ import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.re
 import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
 import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
-import { createStatisticsReleasesRepository } from '../src/modules/statistics/statistics-releases.repository';
+import { loadConfig } from '../src/config';
+import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from '../test/helpers/statistics-attacks/added-youths';
 import { allRequests, type AnswerSet, collectAnswers } from '../test/helpers/statistics-attacks/answers';
 import { comparisonAsker, restAsker, type Send } from '../test/helpers/statistics-attacks/askers';
@@ -115,14 +116,24 @@ async function attack(size: 'demo' | number) {
   const { database, app, port } = service;
   const label = `ATK${Date.now().toString(36).toUpperCase()}`;
   try {
-    const releases = createStatisticsReleasesRepository(database);
+    // The control: releases with the change rule switched off (every change published at once).
+    const config = loadConfig({
+      ...process.env,
+      REGISTRY_PSEUDONYM_KEY: SCALE_REGISTRY_KEY.toString('hex'),
+      DATABASE_URL: 'postgres://unused/registry',
+    });
+    const releases = createStatisticsReleases(database, {
+      secret: SECRET,
+      statistics: { ...config.statistics, releaseMinimumYouths: 1, releaseMinimumOthers: 0 },
+      researchReleaseDelayDays: 0,
+    });
     const catchUp = async () => {
       await app.indicators.enqueueStale();
       await app.indicators.drain();
     };
     // Everything up to now is published before the attacks start.
     await catchUp();
-    await releases.release(SECRET, 1);
+    await releases.release();
     const funder = restAsker(sender(port, await service.key('funder')));
 
     // (b)–(d) on the dataset as it is, all of it published.
@@ -157,7 +168,8 @@ async function attack(size: 'demo' | number) {
       asOf: size === 'demo' ? todayIso() : SCALE_AS_OF,
       label,
     });
-    const marker = async () => JSON.stringify(await releases.state());
+    const marker = async () =>
+      JSON.stringify((await database.query("select max(id) as id from statistics_release_log where outcome = 'published'")).rows);
     const run = (
       offset: number,
       steps: number,
@@ -182,7 +194,7 @@ async function attack(size: 'demo' | number) {
       LIVE_STEPS,
       async () => {
         await catchUp();
-        await releases.release(SECRET, 1);
+        await releases.release();
       },
       guessing,
     );

@@ -52,7 +52,7 @@ declare module 'fastify' {
     indicators: IndicatorMaintainer;
     /** API keys known to this instance (tests look at its state). */
     apiKeyCache: ApiKeyCache;
-    /** Releases the statistics when enough youths changed (the server checks periodically). */
+    /** Releases the statistics on their calendar (the server checks periodically); operators and tests run one directly. */
     statisticsReleases: StatisticsReleases;
   }
 }
@@ -128,20 +128,38 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   // The youths' record keys of the statistics: their own secret, or one derived from the registry's key.
   const statisticsSecret =
     config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
+  const metrics = createMetrics();
   const statisticsReleases = createStatisticsReleases(
     database,
-    {
-      secret: statisticsSecret,
-      minimumYouths: config.statistics.releaseMinimumYouths,
-      audit: config.statistics.releaseAudit ? config.statistics : null,
-    },
+    { secret: statisticsSecret, statistics: config.statistics, researchReleaseDelayDays: config.graphql.researchReleaseDelayDays },
     app.log,
+    {
+      // The privacy officer reads the audit trail: a postponed release is an event there.
+      onPostponed: (entry) =>
+        void app.auditLog
+          .recordService({
+            action: 'execute',
+            resourceType: 'statistics_release',
+            operation: 'statistics release postponed: churn',
+            outcome: 'refused',
+            details: { release: entry.id, churn: entry.churn, note: entry.note },
+          })
+          .catch((error: unknown) => app.log.error({ err: error }, 'could not record the postponed release in the audit trail')),
+      onAttempt: (entry, churn) => {
+        metrics.statisticsReleases.inc({ outcome: entry.outcome });
+        metrics.statisticsChurn.reset();
+        for (const [institution, counts] of Object.entries(churn)) {
+          metrics.statisticsChurn.set({ institution, kind: 'all' }, counts.erasures);
+          metrics.statisticsChurn.set({ institution, kind: 'young' }, counts.young);
+        }
+        if (entry.outcome === 'published' && entry.finishedAt) metrics.statisticsPublished.set(entry.finishedAt.getTime() / 1000);
+      },
+    },
   );
   app.decorate('statisticsReleases', statisticsReleases);
   app.addHook('onClose', () => statisticsReleases.settle());
 
   await app.register(errorHandlerPlugin);
-  const metrics = createMetrics();
   // First of the hooks, so every request is counted, refused ones included.
   await app.register(metricsPlugin, { metrics, settings: config.metrics, database, indicatorQueue: () => indicators.queueState() });
   await app.register(requestLogPlugin);
@@ -187,7 +205,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(erasureModule, { database, registryPseudonymKey });
     await api.register(auditModule, { database, registryPseudonymKey });
-    await api.register(statisticsModule, { database, settings: config.statistics });
+    await api.register(statisticsModule, { database, settings: config.statistics, releases: statisticsReleases });
   });
   // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
   await app.register(researchModule, { database, settings: config.graphql });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { formatAddressEntry, parseAddressList } from './lib/address-list';
 import { shippedTables } from './lib/statistics/perturbation-table-file';
 import { tableLabel } from './lib/statistics/perturbation-table';
+import { type Calendar, CALENDARS } from './lib/statistics/release-calendar';
 
 // The one place that reads the environment. Everything else receives a parsed `Config`.
 
@@ -173,6 +174,26 @@ const environmentSchema = z
      * tests that do not look at statistics (the attack tests keep it on).
      */
     STATISTICS_RELEASE_AUDIT: z.enum(['on', 'off']).default('on'),
+    /**
+     * The change rule (statistics-release-rules.ts): a family of figures is released only when, for
+     * every institution, the youths that changed in it and are not its own are none or at least
+     * this many; otherwise it waits for the next release.
+     */
+    STATISTICS_RELEASE_MINIMUM_OTHERS: z.coerce
+      .number()
+      .int()
+      .min(
+        10,
+        'must be at least 10 (with fewer, an institution that pushes invented youths learns about the few real ones that changed: see BENCHMARKS.md)',
+      )
+      .max(10_000)
+      .default(20),
+    /** When statistics are released: at the start of each week, month or quarter, or only when an operator runs one. */
+    STATISTICS_RELEASE_CALENDAR: z.enum(CALENDARS).default('quarterly'),
+    /** An erasure of a record created less than this many days before counts as churn. */
+    STATISTICS_CHURN_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Churn erasures of one institution since the last release that postpone the next until an operator acknowledges them. */
+    STATISTICS_CHURN_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(10),
     /** How often the server checks whether a release is due. */
     STATISTICS_RELEASE_CHECK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */
@@ -268,6 +289,10 @@ export interface Config {
     noiseShare: number;
     minimumBase: number;
     releaseMinimumYouths: number;
+    releaseMinimumOthers: number;
+    releaseCalendar: Calendar;
+    churnWindowDays: number;
+    churnThreshold: number;
     releaseCheckMinutes: number;
     /** The release audit; false only where a test switches it off. */
     releaseAudit: boolean;
@@ -350,6 +375,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       noiseShare: env.STATISTICS_MAGNITUDE_NOISE,
       minimumBase: env.STATISTICS_MINIMUM_BASE,
       releaseMinimumYouths: env.STATISTICS_RELEASE_MINIMUM_YOUTHS,
+      releaseMinimumOthers: env.STATISTICS_RELEASE_MINIMUM_OTHERS,
+      releaseCalendar: env.STATISTICS_RELEASE_CALENDAR,
+      churnWindowDays: env.STATISTICS_CHURN_WINDOW_DAYS,
+      churnThreshold: env.STATISTICS_CHURN_THRESHOLD,
       releaseCheckMinutes: env.STATISTICS_RELEASE_CHECK_MINUTES,
       releaseAudit: env.STATISTICS_RELEASE_AUDIT === 'on',
       keySecret: env.STATISTICS_KEY_SECRET,

@@ -70,11 +70,11 @@ async function main(): Promise<void> {
       void purge();
       return refreshIndicators();
     };
-    // Statistics: released when enough youths changed, checked after the indicators have caught up.
+    // Statistics: released on their calendar, checked after the indicators have caught up.
     const releaseStatistics = () =>
       app!.indicators
         .settle()
-        .then(() => app!.statisticsReleases.release())
+        .then(() => app!.statisticsReleases.releaseIfDue())
         .catch((error: unknown) => logger.error({ err: error }, 'statistics release check failed'));
     void daily().then(releaseStatistics);
     setInterval(daily, 24 * 60 * 60 * 1000).unref();

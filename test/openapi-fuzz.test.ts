@@ -199,7 +199,11 @@ interface FuzzRequest {
 function answeringOperation(method: string, url: string): Operation | undefined {
   const path = url.split('?')[0]!.replace(/(.)\/$/, '$1');
   const pattern = (template: string) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`);
-  return operations.find((candidate) => candidate.method === method && pattern(candidate.path).test(path));
+  // As the router: a static path wins over a parametric one (statistics/releases over statistics/{measure}).
+  const placeholders = (template: string) => (template.match(/\{/g) ?? []).length;
+  return operations
+    .filter((candidate) => candidate.method === method && pattern(candidate.path).test(path))
+    .sort((a, b) => placeholders(a.path) - placeholders(b.path))[0];
 }
 
 const requests = new Map<Operation, fc.Arbitrary<FuzzRequest>>();

@@ -85,7 +85,8 @@ const ACCESS: Array<{ path: RegExp; roles: Role[] }> = [
   { path: /^\/api\/v1\/(trajectories|placements|care-activities|measurements|erasures|ingest)(\/|$)/, roles: ['institution'] },
   { path: /^\/api\/v1\/audit\//, roles: ['auditor'] },
   { path: /^\/api\/v1\/registry-erasures$/, roles: ['privacy_officer'] },
-  { path: /^\/api\/v1\/statistics\//, roles: ['funder', 'researcher', 'institution'] },
+  { path: /^\/api\/v1\/statistics\/releases$/, roles: ['funder', 'researcher', 'institution', 'admin', 'auditor', 'privacy_officer'] },
+  { path: /^\/api\/v1\/statistics\/(?!releases$)/, roles: ['funder', 'researcher', 'institution'] },
 ];
 
 function rolesFor(operation: Operation): Role[] {

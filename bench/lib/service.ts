@@ -39,6 +39,7 @@ export const noAuditLog: AuditLog = {
   }),
   track: (write) => write,
   recordMalformed: async () => undefined,
+  recordService: async () => undefined,
   settle: async () => undefined,
 };
 

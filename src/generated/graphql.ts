@@ -346,7 +346,7 @@ export type Setting =
 
 export type StatisticsComparison = {
   __typename?: 'StatisticsComparison';
-  /** The national picture (for researchers: over consented trajectories), the same figures as the REST answer. */
+  /** The national picture (for researchers: over what they see at record level), the same figures as the REST answer. */
   national: StatisticsTable;
   /** Institutions: the same measure over your own trajectories (perturbed the same way). Null for other roles. */
   own?: Maybe<StatisticsTable>;
@@ -364,8 +364,15 @@ export type StatisticsDisclosureControl = {
   minimumBase: Scalars['Int']['output'];
   notes: Array<Scalars['String']['output']>;
   perturbationTable: Scalars['String']['output'];
+  /** The release this answer is read from (cite its id); null before the first. */
+  release?: Maybe<StatisticsReleaseRef>;
+  /** When releases come: weekly, monthly, quarterly, or manual (only when an operator runs one). */
+  releaseCalendar: Scalars['String']['output'];
+  /** ...and, for every institution, none or at least this many that are not its own. */
+  releaseMinimumOthers: Scalars['Int']['output'];
   /** A family of figures is released only when at least this many youths changed in it. */
   releaseMinimumYouths: Scalars['Int']['output'];
+  /** When the release this answer is read from was published; null before the first. */
   releasedAt?: Maybe<Scalars['String']['output']>;
   /** js: a published count is 0 or above this. */
   threshold: Scalars['Int']['output'];
@@ -400,6 +407,17 @@ export type StatisticsMeasure =
   | 'perspective'
   | 'recognition';
 
+/** A statistics release: computed, audited and stored at once, read until the next. */
+export type StatisticsReleaseRef = {
+  __typename?: 'StatisticsReleaseRef';
+  id: Scalars['Int']['output'];
+  /** The calendar period it was made in (e.g. 2026-Q4). */
+  period: Scalars['String']['output'];
+  publishedAt: Scalars['String']['output'];
+  /** Researchers' figures count the consented trajectories that ended before this date. */
+  researchCutoff?: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * One answer by the cell-key method: every count (of trajectories, youths where said) is perturbed,
  * the same contributors giving the same number in every answer; totals are perturbed as cells of
@@ -411,7 +429,7 @@ export type StatisticsTable = {
   groupBy?: Maybe<StatisticsGrouping>;
   groups: Array<StatisticsGroup>;
   measure: StatisticsMeasure;
-  /** consent_granted_or_unknown (funders, institutions) or consent_granted (researchers). */
+  /** consent_granted_or_unknown (funders, institutions) or research_release (researchers: consented trajectories that ended before the release's research cut-off, what they see at record level). */
   population: Scalars['String']['output'];
   total: Array<StatisticsValue>;
 };
@@ -649,6 +667,7 @@ export type ResolversTypes = {
   StatisticsGroup: ResolverTypeWrapper<StatisticsGroupParent>;
   StatisticsGrouping: StatisticsGrouping;
   StatisticsMeasure: StatisticsMeasure;
+  StatisticsReleaseRef: ResolverTypeWrapper<StatisticsReleaseRef>;
   StatisticsTable: ResolverTypeWrapper<StatisticsAnswer>;
   StatisticsValue: ResolverTypeWrapper<StatisticsValue>;
   StatusLevel: ResolverTypeWrapper<StatusLevel>;
@@ -688,6 +707,7 @@ export type ResolversParentTypes = {
   StatisticsComparison: Omit<StatisticsComparison, 'national' | 'own'> & { national: ResolversParentTypes['StatisticsTable'], own?: Maybe<ResolversParentTypes['StatisticsTable']> };
   StatisticsDisclosureControl: StatisticsDisclosureControl;
   StatisticsGroup: StatisticsGroupParent;
+  StatisticsReleaseRef: StatisticsReleaseRef;
   StatisticsTable: StatisticsAnswer;
   StatisticsValue: StatisticsValue;
   StatusLevel: StatusLevel;
@@ -860,6 +880,9 @@ export type StatisticsDisclosureControlResolvers<ContextType = MercuriusContext,
   minimumBase?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   perturbationTable?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  release?: Resolver<Maybe<ResolversTypes['StatisticsReleaseRef']>, ParentType, ContextType>;
+  releaseCalendar?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  releaseMinimumOthers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   releaseMinimumYouths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   releasedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   threshold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -869,6 +892,13 @@ export type StatisticsDisclosureControlResolvers<ContextType = MercuriusContext,
 export type StatisticsGroupResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsGroup'] = ResolversParentTypes['StatisticsGroup']> = {
   group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   values?: Resolver<Array<ResolversTypes['StatisticsValue']>, ParentType, ContextType, Partial<StatisticsGroupValuesArgs>>;
+};
+
+export type StatisticsReleaseRefResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsReleaseRef'] = ResolversParentTypes['StatisticsReleaseRef']> = {
+  id?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publishedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  researchCutoff?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type StatisticsTableResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['StatisticsTable'] = ResolversParentTypes['StatisticsTable']> = {
@@ -956,6 +986,7 @@ export type Resolvers<ContextType = MercuriusContext> = {
   StatisticsComparison?: StatisticsComparisonResolvers<ContextType>;
   StatisticsDisclosureControl?: StatisticsDisclosureControlResolvers<ContextType>;
   StatisticsGroup?: StatisticsGroupResolvers<ContextType>;
+  StatisticsReleaseRef?: StatisticsReleaseRefResolvers<ContextType>;
   StatisticsTable?: StatisticsTableResolvers<ContextType>;
   StatisticsValue?: StatisticsValueResolvers<ContextType>;
   StatusLevel?: StatusLevelResolvers<ContextType>;

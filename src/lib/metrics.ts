@@ -104,6 +104,23 @@ export function createMetrics() {
       buckets: QUERY_BUCKETS,
       registers,
     }),
+    statisticsReleases: new Counter({
+      name: 'registry_statistics_release_attempts_total',
+      help: 'Statistics release attempts by outcome (published, unchanged, waiting: the change rule held them, postponed: churn, failed).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    statisticsChurn: new Gauge({
+      name: 'registry_statistics_churn_erasures',
+      help: 'Erasures per institution since the last published statistics release, all and of records erased soon after they were created (young), as the last release attempt counted them.',
+      labelNames: ['institution', 'kind'] as const,
+      registers,
+    }),
+    statisticsPublished: new Gauge({
+      name: 'registry_statistics_last_published_timestamp_seconds',
+      help: 'When the statistics release that answers are read from was published (Unix time).',
+      registers,
+    }),
     operationLabel: operationLabels(),
     /** Counts a finished ingest report's records by type and status (unknown types as "unknown"). */
     countIngestReport(source: 'bulk' | 'single', report: { outcome: string; counts: Record<string, Record<string, number>> }) {

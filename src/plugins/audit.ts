@@ -181,6 +181,19 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
     request.audit.recorded = true;
     return refusal;
   };
+  /** An event with no request behind it: no key, no role, no institution. */
+  const recordUnrequested = async (requestId: string, sourceAddress: string | null, facts: AuditFacts) => {
+    const context: AuditContext = {
+      requestId,
+      principalId: null,
+      role: null,
+      institutionId: null,
+      sourceAddress,
+      userAgent: null,
+      purpose: null,
+    };
+    await writer.append({ event: buildAuditEvent(context, facts), keyId: null });
+  };
   return {
     /** Runs a write that happens after the answer, and remembers it until it is done. */
     track(write: Promise<unknown>): Promise<unknown> {
@@ -194,16 +207,7 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
      * (no route, no headers to trust). Only the address and the refusal are known.
      */
     async recordMalformed(requestId: string, sourceAddress: string | null): Promise<void> {
-      const context: AuditContext = {
-        requestId,
-        principalId: null,
-        role: null,
-        institutionId: null,
-        sourceAddress,
-        userAgent: null,
-        purpose: null,
-      };
-      const event = buildAuditEvent(context, {
+      await recordUnrequested(requestId, sourceAddress, {
         action: 'execute',
         resourceType: 'request',
         operation: '(not valid HTTP)',
@@ -211,8 +215,10 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
         statusCode: 400,
         details: { code: 'VALIDATION_FAILED' },
       });
-      await writer.append({ event, keyId: null });
     },
+
+    /** Records what the service did of its own accord (a statistics release postponed for churn): for the privacy officer. */
+    recordService: (facts: AuditFacts): Promise<void> => recordUnrequested(`service-${randomUUID()}`, null, facts),
 
     /** Waits for the events still being written after their answers (shutdown, tests). */
     async settle(): Promise<void> {

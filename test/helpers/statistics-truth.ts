@@ -20,6 +20,8 @@ export interface TruthTrajectory {
   gender: string;
   age_group: string;
   days: number | null;
+  /** The end date (YYYY-MM-DD), null while in care. */
+  endDate: string | null;
   endReason: string | null;
   outcome: string;
   recognition: string;
@@ -48,7 +50,7 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
     `select t.id, s.registry_key as youth, t.research_consent as consent, i.code as institution, t.institution_id::text as institution_id, p.code as programme,
             coalesce((select pl.setting from placements pl where pl.trajectory_id = t.id order by pl.start_date limit 1), p.settings[1]) as setting,
             extract(year from t.start_date)::int as start_year, coalesce(s.gender, 'unknown') as gender, s.birth_year,
-            t.end_date - t.start_date as days, t.end_reason,
+            t.end_date - t.start_date as days, t.end_date::text as end_date, t.end_reason,
             coalesce(ti.outcome_class, 'insufficient_data') as outcome, coalesce(ti.problem_recognition, 'unknown') as recognition,
             ${Object.values(DOMAIN_COLUMNS)
               .map((column) => `coalesce(ti.${column}, 'unknown') as ${column}`)
@@ -82,6 +84,7 @@ export async function loadTruth(connection: Pick<SqlConnection, 'query'>, ids?: 
       gender: String(row.gender),
       age_group: age === null ? 'unknown' : age <= 13 ? 'up to 13' : age <= 15 ? '14-15' : age <= 17 ? '16-17' : '18 and over',
       days: row.days === null ? null : Number(row.days),
+      endDate: row.end_date === null ? null : String(row.end_date),
       endReason: row.end_reason === null ? null : String(row.end_reason),
       outcome: String(row.outcome),
       recognition: String(row.recognition),

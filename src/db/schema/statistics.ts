@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { check, date, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { trajectories } from './records';
 
 // What the statistics publish from: each trajectory as the last release of each family of
@@ -58,45 +71,82 @@ export const statisticsTrajectories = pgTable(
   ],
 );
 
-/** When each family of figures was last released, and how many times. */
-export const statisticsReleases = pgTable(
-  'statistics_releases',
+/**
+ * Every release attempt, published or not: the release history. A release is made on the
+ * calendar (STATISTICS_RELEASE_CALENDAR) or by an operator; its answers are computed, audited and
+ * stored whole (statistics_answers), and every statistics answer is read from the latest
+ * published one. `families` says per family how many youths changed, the fewest of them not an
+ * institution's own (the change rule), and whether it was released; `churn` the erasures counted
+ * per institution since the last published release; `audit` what the release audit found.
+ */
+export const statisticsReleaseLog = pgTable(
+  'statistics_release_log',
   {
-    family: text('family').primaryKey(),
-    releases: integer('releases').notNull(),
-    releasedAt: timestamp('released_at', { withTimezone: true }).notNull(),
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** The calendar period the attempt belongs to (e.g. 2026-Q4). */
+    period: text('period').notNull(),
+    trigger: text('trigger').notNull(),
+    outcome: text('outcome').notNull(),
+    families: jsonb('families').$type<Record<string, { changed: number; fewestOthers: number | null; released: boolean }>>().notNull(),
+    churn: jsonb('churn').$type<Record<string, { erasures: number; young: number }>>().notNull(),
+    audit: jsonb('audit').$type<{ cells: number; targets: number; withheld: number; seconds: number } | null>(),
+    /** Researchers' figures count the consented trajectories that ended before this date (their record-level release). */
+    researchCutoff: date('research_cutoff', { mode: 'string' }),
+    /** The cell-key method's version: a change of it re-draws every published perturbation, and the log says so. */
+    method: text('method').notNull(),
+    note: text('note'),
   },
-  (t) => [check('statistics_releases_family_valid', sql`${t.family} in ('membership', 'course', 'outcome', 'care', 'perspective')`)],
+  (t) => [
+    check('statistics_release_log_trigger_valid', sql`${t.trigger} in ('calendar', 'operator')`),
+    check(
+      'statistics_release_log_outcome_valid',
+      sql`${t.outcome} in ('running', 'published', 'unchanged', 'waiting', 'postponed', 'failed')`,
+    ),
+  ],
 );
 
 /**
- * The `care` answers' aggregates, computed when the released population changes (at a release
- * of the membership or care family), so that an answer reads a few hundred lines instead of
- * sorting every trajectory's dose of every activity type for the medians (~28 per trajectory).
- * One row per population, grouping, part, group and activity type; `figures` holds the
- * aggregates exactly as the statement over statistics_trajectories gives them
- * (statistics.repository.ts). Written only by the release job, in the release's transaction.
+ * The published answers of a release, whole, as every interface serves them: one per audience
+ * ('all': consent granted or unknown; 'research': what researchers see at record level; or an
+ * institution's id: its own lines), measure and grouping ('none' for the total alone). Anonymous
+ * aggregates: an erasure changes them at the next release, not before.
  */
-export const statisticsCareSummaries = pgTable(
-  'statistics_care_summaries',
+export const statisticsAnswers = pgTable(
+  'statistics_answers',
+  {
+    releaseId: integer('release_id')
+      .notNull()
+      .references(() => statisticsReleaseLog.id, { onDelete: 'cascade' }),
+    audience: text('audience').notNull(),
+    measure: text('measure').notNull(),
+    grouping: text('grouping').notNull(),
+    answer: jsonb('answer').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.audience, t.measure, t.grouping] })],
+);
+
+/**
+ * Erasures as the release sees them, written by a trigger on every deleted trajectory (both
+ * erasure routes): which institution's record, when it was created and erased, whether it was in
+ * the published population, and which erasure it belonged to (its transaction: one erasure is one
+ * youth). No identifier: the log keeps only that it happened. A published youth's leaving counts
+ * as a change at the next release; young records erased in numbers are churn (a signal).
+ */
+export const statisticsErasures = pgTable(
+  'statistics_erasures',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    /** 'all' (consent granted or unknown) or 'consented'. */
-    population: text('population').notNull(),
-    /** The grouping, or 'none' for the total alone. */
-    grouping: text('grouping').notNull(),
-    /** Null: the national lines; else the lines of this institution's own trajectories. */
-    institutionId: uuid('institution_id'),
-    /** Null on a total line. */
-    group: text('group'),
-    /** Null on a fidelity line; a dose line's activity type. */
-    activityTypeCode: text('activity_type_code'),
-    figures: jsonb('figures').$type<Record<string, unknown>>().notNull(),
+    institutionId: uuid('institution_id').notNull(),
+    erasure: text('erasure').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    erasedAt: timestamp('erased_at', { withTimezone: true }).notNull(),
+    released: boolean('released').notNull(),
+    /** The release that counted this erasure as a change (null: not yet). */
+    releaseId: integer('release_id'),
   },
-  (t) => [
-    index('statistics_care_summaries_slice_idx').on(t.population, t.grouping),
-    check('statistics_care_summaries_population_valid', sql`${t.population} in ('all', 'consented')`),
-  ],
+  (t) => [index('statistics_erasures_erased_at_idx').on(t.erasedAt), index('statistics_erasures_pending_idx').on(t.releaseId)],
 );
 
 /**
@@ -110,16 +160,4 @@ export const statisticsCareSummaries = pgTable(
 export const statisticsWithheldCounts = pgTable('statistics_withheld_counts', {
   fingerprint: text('fingerprint').primaryKey(),
   withheldAt: timestamp('withheld_at', { withTimezone: true }).notNull(),
-});
-
-/** Each audit of the released figures: when, and what it found (the release audits when it publishes, or when none audited the latest release). */
-export const statisticsAudits = pgTable('statistics_audits', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  auditedAt: timestamp('audited_at', { withTimezone: true }).notNull(),
-  /** Distinct counts published, and those of 1–9 beyond some attacker's knowledge solved for. */
-  cells: integer('cells').notNull(),
-  targets: integer('targets').notNull(),
-  /** Fingerprints newly withheld by this audit. */
-  withheld: integer('withheld').notNull(),
-  seconds: doublePrecision('seconds').notNull(),
 });

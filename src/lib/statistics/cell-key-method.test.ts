@@ -6,6 +6,7 @@ const method = createCellKeyMethod({
   table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
   noiseShare: 0.5,
   minimumBase: 10,
+  keySecret: null,
 });
 /** Many different cells (key sums) of the same size. */
 const cells = (count: number) => Array.from({ length: 400 }, (_, index) => ({ count, keys: index * 48_271_013 + 17 }));
@@ -53,12 +54,13 @@ describe('the cell-key method', () => {
     const settings = {
       table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
       noiseShare: 0.5,
-      minimumBase: 10,
+      minimumBase: 5,
+      keySecret: null,
     };
-    const withheld = { count: 40, keys: 2_000_000_123 };
-    const other = { count: 40, keys: 2_000_000_124 };
+    const withheld = { count: 7, keys: 2_000_000_123 };
+    const other = { count: 7, keys: 2_000_000_124 };
     // The same trajectories' key sum taken mod 2^31 is the same count; youths with that key sum are not.
-    expect(fingerprintOf(withheld)).toBe(fingerprintOf({ count: 40, keys: 2_000_000_123 + 2 ** 31 }));
+    expect(fingerprintOf(withheld)).toBe(fingerprintOf({ count: 7, keys: 2_000_000_123 + 2 ** 31 }));
     expect(fingerprintOf({ ...withheld, of: 'youths' })).not.toBe(fingerprintOf(withheld));
     const auditing = createCellKeyMethod(settings, new Set([fingerprintOf(withheld)]));
     expect(auditing.published(withheld)).toEqual({ value: null, suppressed: true });
@@ -66,8 +68,13 @@ describe('the cell-key method', () => {
     expect(auditing.median('median', withheld, [1, 2, 3])).toEqual({ value: null, suppressed: true });
     expect(auditing.published({ ...withheld, of: 'youths' }).suppressed).toBe(false);
     // Everything else exactly as without the audit.
-    expect(auditing.published(other)).toEqual(method.published(other));
-    expect(auditing.mean('mean', other, 120, 5)).toEqual(method.mean('mean', other, 120, 5));
-    expect(auditing.median('median', other, [1, 2, 3])).toEqual(method.median('median', other, [1, 2, 3]));
+    const plain = createCellKeyMethod(settings);
+    expect(auditing.published(other)).toEqual(plain.published(other));
+    expect(auditing.mean('mean', other, 120, 5)).toEqual(plain.mean('mean', other, 120, 5));
+    expect(auditing.median('median', other, [1, 2, 3])).toEqual(plain.median('median', other, [1, 2, 3]));
+    expect(plain.mean('mean', other, 120, 5).suppressed).toBe(false);
+    // Withheld means a count of 1–9: a fingerprint of a larger count is never applied.
+    const large = { count: 40, keys: 99 };
+    expect(createCellKeyMethod(settings, new Set([fingerprintOf(large)])).published(large).suppressed).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { cellKey, keyFraction, variableKey } from './cell-key';
+import { cellKey, keyedCellKey, keyFraction, variableKey } from './cell-key';
 import { perturbMagnitude } from './magnitude-noise';
 import { perturbation, type PerturbationTable } from './perturbation-table';
 
@@ -23,6 +23,13 @@ export interface Tally {
  */
 export const fingerprintOf = (tally: Tally) => `${tally.of === 'youths' ? 'youth' : 'trajectory'}:${cellKey(tally.keys)}:${tally.count}`;
 
+/**
+ * What a withheld count tells a reader: a true count of 1 to 9, never 0 (an empty cell is always
+ * published as 0) and never more (the release audit withholds counts of 1–9 only, escalation
+ * included), and the audit's attacker assumes exactly that.
+ */
+export const WITHHELD_RANGE = [1, 9] as const;
+
 export interface Published {
   value: number | null;
   /** Left out (a mean or median over too few, a share of nothing): the answer's notes say why. */
@@ -35,6 +42,11 @@ export interface CellKeySettings {
   noiseShare: number;
   /** Means and medians only where the published count of their contributors is at least this. */
   minimumBase: number;
+  /**
+   * The statistics secret the cell keys are derived under (cell-key.ts, keyedCellKey); null: the
+   * additive textbook key, only for the attack tests' control and the method's own unit tests.
+   */
+  keySecret: Buffer | null;
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -47,9 +59,11 @@ const leftOut: Published = { value: null, suppressed: true };
  * (statistics-audit.ts); they, and means and medians over the same contributors, are left out.
  */
 export function createCellKeyMethod(settings: CellKeySettings, withheld: ReadonlySet<string> = new Set()) {
-  const isWithheld = (tally: Tally) => withheld.size > 0 && tally.count > 0 && withheld.has(fingerprintOf(tally));
+  const keyOf = settings.keySecret ? keyedCellKey(settings.keySecret) : cellKey;
+  const isWithheld = (tally: Tally) =>
+    withheld.size > 0 && tally.count >= WITHHELD_RANGE[0] && tally.count <= WITHHELD_RANGE[1] && withheld.has(fingerprintOf(tally));
   const count = (tally: Tally): number =>
-    tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(cellKey(tally.keys)));
+    tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(keyOf(tally.keys)));
   /** Whether a magnitude may be published: decided on the published count, so the decision itself tells nothing more. */
   const enough = (contributors: Tally) => count(contributors) >= settings.minimumBase;
   const magnitude = (variable: string, contributors: Tally, value: number, magnifier: number, range?: [number, number]) =>
@@ -57,7 +71,7 @@ export function createCellKeyMethod(settings: CellKeySettings, withheld: Readonl
       perturbMagnitude(settings.table, value, {
         magnifier,
         noiseShare: settings.noiseShare,
-        key: variableKey(cellKey(contributors.keys), variable),
+        key: variableKey(keyOf(contributors.keys), variable),
         ...(range ? { range } : {}),
       }),
     );
@@ -82,7 +96,7 @@ export function createCellKeyMethod(settings: CellKeySettings, withheld: Readonl
       const perturbedSum = perturbMagnitude(settings.table, sum, {
         magnifier: Math.abs(largest),
         noiseShare: settings.noiseShare,
-        key: variableKey(cellKey(contributors.keys), variable),
+        key: variableKey(keyOf(contributors.keys), variable),
       });
       const value = perturbedSum / contributors.count;
       return { value: round(range ? Math.min(range[1], Math.max(range[0], value)) : value), suppressed: false };

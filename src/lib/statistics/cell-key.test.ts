@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellKey, keyFraction, RECORD_KEY_RANGE, variableKey } from './cell-key';
+import { cellKey, keyedCellKey, keyFraction, RECORD_KEY_RANGE, variableKey } from './cell-key';
 import { magnitudeNoise, perturbMagnitude } from './magnitude-noise';
 import { buildPerturbationTable, perturbation } from './perturbation-table';
 
@@ -17,6 +17,33 @@ function recordKeys(count: number, seed = 7): number[] {
 const extremes = (values: number[]): [number, number] =>
   values.reduce<[number, number]>(([low, high], value) => [Math.min(low, value), Math.max(high, value)], [Infinity, -Infinity]);
 const sum = (keys: number[]) => keys.reduce((total, key) => total + BigInt(key), 0n);
+
+describe('keyed cell keys (issue #23)', () => {
+  const keyed = keyedCellKey(Buffer.alloc(32, 3));
+
+  it('are the same for the same contributors and spread over [0, 2^31)', () => {
+    const keys = recordKeys(300);
+    expect(keyed(sum(keys))).toBe(keyed(sum([...keys].reverse()).toString()));
+    const spread = recordKeys(2000, 11).map((key) => keyFraction(keyed(key)));
+    expect(Math.min(...spread)).toBeLessThan(0.01);
+    expect(Math.max(...spread)).toBeGreaterThan(0.99);
+    expect(keyedCellKey(Buffer.alloc(32, 4))(sum(keys))).not.toBe(keyed(sum(keys)));
+  });
+
+  it('do not add up: the keys of the parts tell nothing of the key of the whole (the additive key does)', () => {
+    // Seen failing: with the additive key in place of the HMAC every one of these pairs adds up.
+    let addsUp = 0;
+    let additiveAddsUp = 0;
+    for (let index = 0; index < 200; index += 1) {
+      const [a, b] = [recordKeys(5, 100 + index), recordKeys(7, 500 + index)];
+      const whole = sum([...a, ...b]);
+      if ((keyed(sum(a)) + keyed(sum(b))) % RECORD_KEY_RANGE === keyed(whole)) addsUp += 1;
+      if ((cellKey(sum(a)) + cellKey(sum(b))) % RECORD_KEY_RANGE === cellKey(whole)) additiveAddsUp += 1;
+    }
+    expect(additiveAddsUp).toBe(200);
+    expect(addsUp).toBe(0);
+  });
+});
 
 describe('cell keys', () => {
   it('are the same for the same contributors, whatever their order or how the sum arrives', () => {

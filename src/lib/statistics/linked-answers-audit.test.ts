@@ -76,7 +76,7 @@ describe('the linked-answers audit', () => {
     expect(audited.ranges.get(T.id)?.[0]).toBeNaN();
   });
 
-  it('leaves a withheld count unbounded, and with it the count it pinned', async () => {
+  it('bounds a withheld count by what withheld tells (1–9), and leaves the count it pinned open', async () => {
     const result = await solveLinkedAnswers({
       cells: [
         { cell: T, published: null },
@@ -87,7 +87,7 @@ describe('the linked-answers audit', () => {
       targets: [T.id, Y.id],
     });
     expect(result.determined).toEqual([]);
-    expect(result.ranges.get(T.id)).toEqual([3, Number.POSITIVE_INFINITY]);
+    expect(result.ranges.get(T.id)).toEqual([3, 9]);
   });
 
   it('adds what the attacker knows at record level, and the structure: ended + active = started', async () => {

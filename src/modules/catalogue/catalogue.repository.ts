@@ -32,6 +32,14 @@ export function createCatalogueRepository(db: Executor) {
     listInstitutionIds: () =>
       db.select({ code: institutions.code, id: institutions.id }).from(institutions).orderBy(asc(institutions.code)),
 
+    /** Every programme's code with its id and institution's code (internal: the public list carries no ids). */
+    listProgrammeIds: () =>
+      db
+        .select({ id: programmes.id, code: programmes.code, institutionCode: institutions.code })
+        .from(programmes)
+        .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
+        .orderBy(asc(programmes.code)),
+
     listInstitutions: () =>
       db
         .select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic })

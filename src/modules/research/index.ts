@@ -9,3 +9,4 @@ export async function researchModule(app: FastifyInstance, options: { database: 
 
 // What other modules may use: the registry-scoped reads the indicator maintainer computes from.
 export { type ActivityRow, createRegistryResearchRepository, type MeasurementRow, type Queryable } from './research.repository';
+export { researchReleaseDate } from './research-release';

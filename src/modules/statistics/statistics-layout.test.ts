@@ -13,7 +13,7 @@ import {
   populationLabel,
   toCsv,
 } from './statistics-layout';
-import type { CareRow, DoseRow, Line, PerspectiveRow } from './statistics.repository';
+import type { CareRow, DoseRow, Line, PerspectiveRow } from './statistics-aggregates';
 import type { StatisticsAnswer } from './statistics.schemas';
 
 // How answers are laid out, without a database or a service: groups, cells, the disclosure block, CSV.
@@ -23,6 +23,9 @@ const SETTINGS = {
   noiseShare: 0.5,
   minimumBase: 10,
   releaseMinimumYouths: 40,
+  releaseMinimumOthers: 20,
+  releaseCalendar: 'quarterly',
+  keySecret: null,
 };
 const ckm = createCellKeyMethod(SETTINGS);
 const tally = (count: number, keys = count * 1_234_567): Tally => ({ count, keys });
@@ -35,13 +38,10 @@ const scope = (overrides: Partial<RequestScope>): RequestScope => ({
 });
 
 describe('who the statistics count for', () => {
-  it('researchers: the consented population; funders and institutions: consent granted or unknown', () => {
-    expect(audienceOf(scope({ role: 'researcher', purpose: 'scientific_research' }))).toEqual({
-      population: 'consented',
-      institution: null,
-    });
-    expect(audienceOf(scope({ role: 'funder' }))).toEqual({ population: 'all', institution: null });
-    expect(populationLabel('consented')).toBe('consent_granted');
+  it('researchers: what they see at record level; funders and institutions: consent granted or unknown', () => {
+    expect(audienceOf(scope({ role: 'researcher', purpose: 'scientific_research' }))).toEqual({ national: 'research', institution: null });
+    expect(audienceOf(scope({ role: 'funder' }))).toEqual({ national: 'all', institution: null });
+    expect(populationLabel('research')).toBe('research_release');
     expect(populationLabel('all')).toBe('consent_granted_or_unknown');
   });
 
@@ -207,21 +207,20 @@ describe('the cells of each measure', () => {
 describe('what an answer says about itself', () => {
   const notes = notesFor(SETTINGS);
 
-  it('the release date of a measure is the latest of the families it reads', () => {
-    const releases = [
-      { family: 'membership', releasedAt: '2026-11-01T00:00:00.000Z' },
-      { family: 'course', releasedAt: '2026-11-10T00:00:00.000Z' },
-      { family: 'care', releasedAt: '2026-11-20T00:00:00.000Z' },
-    ];
-    expect(disclosureControlOf('overview', SETTINGS, notes, releases).releasedAt).toBe('2026-11-10T00:00:00.000Z');
-    expect(disclosureControlOf('outcomes', SETTINGS, notes, releases).releasedAt).toBe('2026-11-01T00:00:00.000Z');
-    expect(disclosureControlOf('care', SETTINGS, notes, []).releasedAt).toBeNull();
-    expect(disclosureControlOf('care', SETTINGS, notes, []).perturbationTable).toBe('D3-V1-js2');
+  it('names the release it is read from, or none before the first', () => {
+    const release = { id: 7, publishedAt: '2026-10-01T00:05:00.000Z', period: '2026-Q4', researchCutoff: '2026-10-01' };
+    expect(disclosureControlOf(SETTINGS, notes, release)).toMatchObject({
+      releasedAt: release.publishedAt,
+      release,
+      releaseCalendar: 'quarterly',
+    });
+    expect(disclosureControlOf(SETTINGS, notes, null)).toMatchObject({ releasedAt: null, release: null, perturbationTable: 'D3-V1-js2' });
   });
 
   it('the notes carry the parameters', () => {
     expect(notes.join(' ')).toMatch(/at most 3 either way/);
     expect(notes.join(' ')).toMatch(/at least 40 youths/);
+    expect(notes.join(' ')).toMatch(/none or at least 20 that are not its own/);
   });
 
   it('CSV: a line per group, then the total; quoted where needed; a left-out value reads "suppressed"', () => {

@@ -2,47 +2,44 @@ import type { CellKeyMethod, CellKeySettings, Tally } from '../../lib/statistics
 import { tableLabel } from '../../lib/statistics/perturbation-table';
 import { DOMAINS, END_REASONS, GENDERS, SETTINGS } from '../../lib/vocabulary';
 import type { RequestScope } from '../../plugins/request-scope';
-import type { StatisticsFamily } from '../../db/schema/statistics';
 import { AGE_GROUPS } from './statistics-population';
 import {
-  type CareRow,
   DOMAIN_STATUSES,
-  type DoseRow,
+  type Fetched,
   FIDELITY_COLUMNS,
   type Grouping,
   type Line,
   OUTCOME_CLASSES,
-  type OutcomeRow,
-  type OverviewRow,
   type Part,
   type PerspectiveRow,
-  type Population,
   RECOGNITION,
-} from './statistics.repository';
+} from './statistics-aggregates';
 import type { Cell, DisclosureControl, Measure, StatisticsAnswer } from './statistics.schemas';
 
-// How an answer is laid out, per measure and grouping, from the lines the repository aggregated:
+// How an answer is laid out, per measure and grouping, from the lines a release aggregated:
 // which groups it lists, the cells of each line (every count published by the cell-key method,
 // shares of published counts, means and medians with noise and left out over too few), the
 // disclosure-control block, and the CSV. Pure: the service fetches, this arranges.
 
-/** Who asks, as the statistics tell askers apart: whose trajectories count, and whose own lines are added. */
+/** Which stored answers an asker reads: the national lines of their population, and an institution's own. */
 export interface Audience {
-  population: Population;
+  /** 'all' (consent granted or unknown) or 'research' (what researchers see at record level). */
+  national: 'all' | 'research';
+  /** An institution asking: its id (its own answers are stored under it) and code. */
   institution: { id: string; code: string } | null;
 }
 
-/** Researchers' figures count only the trajectories they may see at record level; institutions also get their own. */
+/** Researchers' figures count exactly what they see at record level; institutions also get their own. */
 export function audienceOf(scope: RequestScope): Audience {
   return {
-    population: scope.role === 'researcher' ? 'consented' : 'all',
+    national: scope.role === 'researcher' ? 'research' : 'all',
     institution: scope.role === 'institution' ? scope.institution : null,
   };
 }
 
 /** The population as an answer names it. */
-export const populationLabel = (population: Population) =>
-  population === 'consented' ? ('consent_granted' as const) : ('consent_granted_or_unknown' as const);
+export const populationLabel = (national: Audience['national']) =>
+  national === 'research' ? ('research_release' as const) : ('consent_granted_or_unknown' as const);
 
 /** Recognition is grouped by problem recognition at intake, and by nothing else. */
 export const groupingOf = (measure: Measure, groupBy: Grouping | null): Grouping | 'recognition' | null =>
@@ -94,15 +91,6 @@ export function arrange<Row>(lines: Array<Line<Row>>, groups: string[], values: 
 const ZERO: Tally = { count: 0, keys: 0 };
 const LEFT_OUT: Cell = { value: null, suppressed: true };
 const UNBOUNDED: [number, number] = [0, Number.POSITIVE_INFINITY];
-
-/** The lines of each measure, as the repository gives them. */
-export interface Fetched {
-  overview?: Array<Line<OverviewRow>>;
-  outcomes?: Array<Line<OutcomeRow>>;
-  perspective?: Array<Line<PerspectiveRow>>;
-  care?: Array<Line<CareRow>>;
-  doses?: Array<Line<DoseRow>>;
-}
 
 /** What a layout needs besides the lines: the listed groups, and the catalogue entries that make columns. */
 export interface LayoutInputs {
@@ -216,17 +204,13 @@ export function layOut(ckm: CellKeyMethod, measure: Measure, part: Part, fetched
   }
 }
 
-/** The families of released figures each measure reads. */
-export const FAMILIES_OF: Record<Measure, StatisticsFamily[]> = {
-  overview: ['membership', 'course'],
-  outcomes: ['membership', 'outcome'],
-  recognition: ['membership', 'outcome'],
-  perspective: ['membership', 'perspective'],
-  care: ['membership', 'care'],
-};
-
-export interface LayoutSettings extends CellKeySettings {
+export interface LayoutSettings {
+  table: CellKeySettings['table'];
+  noiseShare: number;
+  minimumBase: number;
   releaseMinimumYouths: number;
+  releaseMinimumOthers: number;
+  releaseCalendar: string;
 }
 
 /** What every answer says about its protection, in words. */
@@ -238,18 +222,20 @@ export function notesFor(settings: LayoutSettings): string[] {
     'Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.',
     'A share is a perturbed count over the sum of the perturbed counts of its kind, so the shares of a domain add up to 1.',
     `Means and medians carry noise of at most ${settings.noiseShare} times their magnifier (the largest answer for a mean; for a median the interquartile range, shrinking as 1/√n beyond ${settings.minimumBase} contributors), and are left out (suppressed) where the published count of their contributors is below ${settings.minimumBase}.`,
-    `Figures follow new data in releases: a family of figures is refreshed only when at least ${settings.releaseMinimumYouths} youths changed in it.`,
+    `Figures are released on a calendar (${settings.releaseCalendar}) and read from the release until the next: a family of figures is refreshed only when at least ${settings.releaseMinimumYouths} youths changed in it and, for every institution, none or at least ${settings.releaseMinimumOthers} that are not its own. An erasure removes a youth's records at once; these anonymous figures lose her at the next release.`,
   ];
 }
 
-/** The method and its parameters, and when the families the measure reads were last released (the latest of them). */
-export function disclosureControlOf(
-  measure: Measure,
-  settings: LayoutSettings,
-  notes: string[],
-  releases: Array<{ family: string; releasedAt: string }>,
-): DisclosureControl {
-  const released = releases.filter((entry) => (FAMILIES_OF[measure] as string[]).includes(entry.family)).map((entry) => entry.releasedAt);
+/** The release an answer is read from, as the answer names it. */
+export interface ReleaseRef {
+  id: number;
+  publishedAt: string;
+  period: string;
+  researchCutoff: string | null;
+}
+
+/** The method and its parameters, and the release the answer is read from (null before the first). */
+export function disclosureControlOf(settings: LayoutSettings, notes: string[], release: ReleaseRef | null): DisclosureControl {
   const { parameters } = settings.table;
   return {
     method: 'cell-key',
@@ -260,7 +246,10 @@ export function disclosureControlOf(
     magnitudeNoise: settings.noiseShare,
     minimumBase: settings.minimumBase,
     releaseMinimumYouths: settings.releaseMinimumYouths,
-    releasedAt: released.length ? released.sort().at(-1)! : null,
+    releaseMinimumOthers: settings.releaseMinimumOthers,
+    releaseCalendar: settings.releaseCalendar,
+    releasedAt: release?.publishedAt ?? null,
+    release,
     notes,
   };
 }

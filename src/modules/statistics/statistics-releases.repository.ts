@@ -1,61 +1,82 @@
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Database, SqlConnection } from '../../db/client';
-import { STATISTICS_FAMILIES, type StatisticsFamily } from '../../db/schema/statistics';
+import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
 import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
-import { refreshCareSummaries } from './statistics.repository';
+import type { StoredAnswer } from './statistics-release-answers';
 
-// The only code that writes statistics_trajectories and statistics_releases. A release compares
-// the population now with the released one, family by family, and copies a family's columns only
-// where at least `minimumYouths` youths changed in it (entering or leaving the population counts
-// as a change of membership; an entering row brings all its columns).
+// The only code that touches the statistics tables. A release, in its first transaction, compares
+// the population now with the released one family by family and per institution (the change
+// rule is applied by the caller, statistics-releases.ts), copies the families it releases into
+// statistics_trajectories and reads the released rows; the answers are computed off the main
+// thread; a second, short transaction stores them and marks the release published. Readers only
+// ever read the stored answers of the latest published release, so neither transaction holds them.
 
 // Arbitrary constant: one release at a time, across service instances.
 const RELEASE_LOCK_KEY = 1_708_117_317;
 
 const rowOf = (alias: string, columns: readonly string[]) => `(${columns.map((column) => `${alias}.${column}`).join(', ')})`;
 
-export interface FamilyChange {
-  family: StatisticsFamily;
-  /** Youths whose rows changed in this family since its last release. */
-  youthsChanged: number;
-  released: boolean;
+/** A trajectory as the release saw it (statistics_trajectories). */
+export type ReleasedRow = typeof statisticsTrajectories.$inferSelect;
+
+/** Per family: youths changed in all, and per institution those that are not its own. */
+export interface Changes {
+  total: Record<StatisticsFamily, number>;
+  /** Per institution id: changed youths with no trajectory at that institution. */
+  others: Map<string, Record<StatisticsFamily, number>>;
+  /** Published youths erased since the last release that counted them (each a change of membership). */
+  departures: number;
 }
 
-/** What an audit of the released figures found (statistics-audit.ts). */
-export interface AuditOutcome {
-  cells: number;
-  targets: number;
-  /** Fingerprints to withhold from now on (those already withheld included). */
-  withheld: Set<string>;
-  seconds: number;
+/** Erasures per institution code since the last published release: all, and of records younger than the churn window. */
+export type Churn = Record<string, { erasures: number; young: number }>;
+
+export type ReleaseOutcome = 'published' | 'unchanged' | 'waiting' | 'postponed' | 'failed';
+export type ReleaseLogEntry = typeof statisticsReleaseLog.$inferSelect;
+
+/** What the first transaction decides, given the changes and the churn. */
+export interface Decision {
+  families: Record<StatisticsFamily, { changed: number; fewestOthers: number | null; released: boolean }>;
+  outcome: Exclude<ReleaseOutcome, 'failed'>;
+  note?: string;
 }
 
-/** Audits the released figures on the release's connection, given the fingerprints withheld so far. */
-export type ReleaseAudit = (connection: SqlConnection, withheld: ReadonlySet<string>) => Promise<AuditOutcome>;
-
-export interface ReleaseState {
-  family: StatisticsFamily;
-  releases: number;
-  releasedAt: string;
-}
-
-async function changedYouths(connection: SqlConnection): Promise<Record<StatisticsFamily, number>> {
+async function changesOn(connection: SqlConnection): Promise<Changes> {
+  const others = STATISTICS_FAMILIES.filter((family) => family !== 'membership');
   const membership = `c.trajectory_id is null or r.trajectory_id is null or ${rowOf('c', FAMILY_COLUMNS.membership)} is distinct from ${rowOf('r', FAMILY_COLUMNS.membership)}`;
-  const others = STATISTICS_FAMILIES.filter((family) => family !== 'membership').map(
-    (family) => `count(distinct youth) filter (where in_both and ${family})::int as ${family}`,
+  const flags = others.map(
+    (family) =>
+      `(c.trajectory_id is not null and r.trajectory_id is not null and ${rowOf('c', FAMILY_COLUMNS[family])} is distinct from ${rowOf('r', FAMILY_COLUMNS[family])}) as ${family}`,
   );
-  const { rows } = await connection.query<Record<StatisticsFamily, number>>(
-    `select count(distinct youth) filter (where membership)::int as membership, ${others.join(', ')}
-       from (select coalesce(c.youth, r.youth) as youth, (${membership}) as membership,
-                    c.trajectory_id is not null and r.trajectory_id is not null as in_both,
-                    ${STATISTICS_FAMILIES.filter((family) => family !== 'membership')
-                      .map(
-                        (family) =>
-                          `${rowOf('c', FAMILY_COLUMNS[family])} is distinct from ${rowOf('r', FAMILY_COLUMNS[family])} as ${family}`,
-                      )
-                      .join(', ')}
-               from statistics_candidate c full join statistics_trajectories r on r.trajectory_id = c.trajectory_id) changes`,
+  const counts = (where: string) =>
+    STATISTICS_FAMILIES.map((family) => `count(*) filter (where y.${family}${where})::int as ${family}`).join(', ');
+  const { rows } = await connection.query<Record<StatisticsFamily, number> & { institution: string | null }>(
+    `with per_row as (
+       select coalesce(c.youth, r.youth) as youth, coalesce(c.institution_id, r.institution_id) as institution_id,
+              (${membership}) as membership, ${flags.join(', ')}
+         from statistics_candidate c full join statistics_trajectories r on r.trajectory_id = c.trajectory_id),
+     youths as (
+       select array_agg(distinct institution_id) as institutions,
+              ${STATISTICS_FAMILIES.map((family) => `bool_or(${family}) as ${family}`).join(', ')}
+         from per_row group by youth
+       union all
+       -- A published youth erased since: her leaving is a change of membership (one per erasure).
+       select array_agg(distinct institution_id), true, ${others.map(() => 'false').join(', ')}
+         from statistics_erasures where released and release_id is null group by erasure)
+     select null::text as institution, ${counts('')} from youths y
+     union all
+     select i.id::text, ${counts(' and not (i.id = any(y.institutions))')} from institutions i cross join youths y group by i.id`,
   );
-  return rows[0]!;
+  const { rows: departures } = await connection.query<{ n: number }>(
+    'select count(distinct erasure)::int as n from statistics_erasures where released and release_id is null',
+  );
+  const pick = (row: Record<StatisticsFamily, number>) =>
+    Object.fromEntries(STATISTICS_FAMILIES.map((family) => [family, Number(row[family])])) as Record<StatisticsFamily, number>;
+  return {
+    total: pick(rows.find((row) => row.institution === null)!),
+    others: new Map(rows.filter((row) => row.institution !== null).map((row) => [row.institution!, pick(row)])),
+    departures: departures[0]!.n,
+  };
 }
 
 async function applyFamily(connection: SqlConnection, family: StatisticsFamily): Promise<void> {
@@ -64,10 +85,12 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
     await connection.query(
       'delete from statistics_trajectories r where not exists (select 1 from statistics_candidate c where c.trajectory_id = r.trajectory_id)',
     );
+    // An anti-join by hash: `on conflict` keeps it linear where a `not exists` planned against a
+    // table analysed while empty became a nested loop (quadratic; issue #23).
     await connection.query(
       `insert into statistics_trajectories (${ALL_COLUMNS.join(', ')})
        select ${ALL_COLUMNS.map((column) => `c.${column}`).join(', ')} from statistics_candidate c
-        where not exists (select 1 from statistics_trajectories r where r.trajectory_id = c.trajectory_id)`,
+       on conflict (trajectory_id) do nothing`,
     );
   }
   await connection.query(
@@ -75,102 +98,215 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
        from statistics_candidate c
       where c.trajectory_id = r.trajectory_id and ${rowOf('c', columns)} is distinct from ${rowOf('r', columns)}`,
   );
-  await connection.query(
-    `insert into statistics_releases (family, releases, released_at) values ($1, 1, now())
-     on conflict (family) do update set releases = statistics_releases.releases + 1, released_at = now()`,
-    [family],
+}
+
+async function churnOn(connection: SqlConnection, windowDays: number): Promise<Churn> {
+  const { rows } = await connection.query<{ code: string; erasures: number; young: number }>(
+    `select i.code, count(*)::int as erasures, count(*) filter (where e.erased_at - e.created_at < make_interval(days => $1))::int as young
+       from statistics_erasures e join institutions i on i.id = e.institution_id
+      where e.erased_at > coalesce((select max(started_at) from statistics_release_log where outcome = 'published'), '-infinity')
+      group by i.code order by i.code`,
+    [windowDays],
   );
-}
-
-async function withheldOn(connection: Pick<SqlConnection, 'query'>): Promise<Set<string>> {
-  const { rows } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
-  return new Set(rows.map((row) => row.fingerprint));
-}
-
-/** Runs the audit and keeps what it withholds (never deleting: a withheld count stays withheld). */
-async function auditOn(connection: SqlConnection, audit: ReleaseAudit): Promise<AuditOutcome> {
-  const before = await withheldOn(connection);
-  const outcome = await audit(connection, before);
-  const added = [...outcome.withheld].filter((fingerprint) => !before.has(fingerprint));
-  if (added.length > 0) {
-    await connection.query(
-      'insert into statistics_withheld_counts (fingerprint, withheld_at) select unnest($1::text[]), now() on conflict do nothing',
-      [added],
-    );
-  }
-  await connection.query('insert into statistics_audits (audited_at, cells, targets, withheld, seconds) values (now(), $1, $2, $3, $4)', [
-    outcome.cells,
-    outcome.targets,
-    added.length,
-    outcome.seconds,
-  ]);
-  return outcome;
-}
-
-/** Whether the latest release has not been audited yet (a release audits in its own transaction, at the same now()). */
-async function unaudited(connection: SqlConnection): Promise<boolean> {
-  const { rows } = await connection.query<{ due: boolean }>(
-    `select exists (select 1 from statistics_releases)
-            and coalesce((select max(audited_at) from statistics_audits) < (select max(released_at) from statistics_releases), true) as due`,
-  );
-  return rows[0]!.due;
+  return Object.fromEntries(rows.map((row) => [row.code, { erasures: row.erasures, young: row.young }]));
 }
 
 const lock = async (connection: SqlConnection) =>
   (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [RELEASE_LOCK_KEY])).rows[0]!.locked;
 
+export interface Prepared {
+  /** The log entry of this attempt ('running' when it publishes). */
+  entry: ReleaseLogEntry;
+  decision: Decision;
+  changes: Changes;
+  churn: Churn;
+  /** The released population to compute the answers from (only when it publishes). */
+  rows: ReleasedRow[];
+  withheld: string[];
+}
+
 export function createStatisticsReleasesRepository(database: Database) {
   return {
     /**
-     * Releases every family in which at least `minimumYouths` youths changed; returns what
-     * changed, or null when another release is running.
+     * The first transaction of a release: compares, lets `decide` apply the change rule and the
+     * churn threshold, applies what is released and reads the released population. Null when
+     * another release is running.
      */
-    async release(secret: Buffer, minimumYouths: number, audit?: ReleaseAudit): Promise<FamilyChange[] | null> {
+    async prepare(
+      secret: Buffer,
+      attempt: { period: string; trigger: 'calendar' | 'operator'; researchCutoff: string; method: string; churnWindowDays: number },
+      decide: (changes: Changes, churn: Churn) => Decision,
+    ): Promise<Prepared | null> {
       return database.transaction(async (connection) => {
         if (!(await lock(connection))) return null;
         // A whole-registry comparison: longer than an API statement may take.
         await connection.query(`set local statement_timeout = '15min'`);
+        // Erasures wait for this transaction (seconds), so that the released rows read here and the
+        // erasures it counts are the same moment's: a youth is either in these rows or counted
+        // as leaving at the next release, never neither.
+        await connection.query('lock table statistics_trajectories in share mode');
         await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
         await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
         await connection.query('analyze statistics_candidate');
-        const changed = await changedYouths(connection);
-        const changes: FamilyChange[] = [];
-        for (const family of STATISTICS_FAMILIES) {
-          const released = changed[family] > 0 && changed[family] >= minimumYouths;
-          if (released) await applyFamily(connection, family);
-          changes.push({ family, youthsChanged: changed[family], released });
+        const changes = await changesOn(connection);
+        const churn = await churnOn(connection, attempt.churnWindowDays);
+        const decision = decide(changes, churn);
+        const publishing = decision.outcome === 'published';
+        if (publishing) {
+          for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);
+          await connection.query('analyze statistics_trajectories');
         }
-        // The care answers read summaries of the released rows: computed again when their rows
-        // changed, or when there are none (never computed, or dropped by an erasure).
-        const careChanged = changes.some((change) => change.released && (change.family === 'membership' || change.family === 'care'));
-        const { rows: missing } = await connection.query<{ missing: boolean }>(
-          'select not exists (select 1 from statistics_care_summaries) and exists (select 1 from statistics_trajectories) as missing',
+        const { rows: inserted } = await connection.query<{ entry: Record<string, unknown> }>(
+          `insert into statistics_release_log (started_at, finished_at, period, trigger, outcome, families, churn, research_cutoff, method, note)
+           values (now(), case when $1 then null else now() end, $2, $3, $4, $5, $6, $7, $8, $9) returning to_jsonb(statistics_release_log) as entry`,
+          [
+            publishing,
+            attempt.period,
+            attempt.trigger,
+            publishing ? 'running' : decision.outcome,
+            JSON.stringify(decision.families),
+            JSON.stringify(churn),
+            attempt.researchCutoff,
+            attempt.method,
+            decision.note ?? null,
+          ],
         );
-        if (careChanged || missing[0]!.missing) await refreshCareSummaries(connection);
-        // The audit of what is now published, before anyone can read it (the same transaction).
-        if (audit && (await unaudited(connection))) await auditOn(connection, audit);
-        return changes;
+        const entry = logEntryOf(inserted[0]!.entry);
+        if (publishing && decision.families.membership.released) {
+          await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
+        }
+        const rows = publishing
+          ? (await connection.query<{ row: Record<string, unknown> }>('select to_jsonb(r) as row from statistics_trajectories r')).rows.map(
+              (row) => fromJson<ReleasedRow>(statisticsTrajectories, row.row),
+            )
+          : [];
+        const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
+        return { entry, decision, changes, churn, rows, withheld: withheld.map((row) => row.fingerprint) };
       });
     },
 
-    /** Audits the released figures now, whether or not anything is due for release; null when a release is running. */
-    async audit(audit: ReleaseAudit): Promise<AuditOutcome | null> {
+    /** The second transaction: stores the answers and the withheld fingerprints, and publishes. Older answers beyond `keep` releases go. */
+    async publish(
+      releaseId: number,
+      answers: StoredAnswer[],
+      withheld: string[],
+      audit: ReleaseLogEntry['audit'],
+      keep: number,
+    ): Promise<ReleaseLogEntry> {
       return database.transaction(async (connection) => {
-        if (!(await lock(connection))) return null;
-        await connection.query(`set local statement_timeout = '15min'`);
-        return auditOn(connection, audit);
+        for (let start = 0; start < answers.length; start += 100) {
+          const chunk = answers.slice(start, start + 100);
+          await connection.query(
+            `insert into statistics_answers (release_id, audience, measure, grouping, answer)
+             select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[])`,
+            [
+              releaseId,
+              chunk.map((answer) => answer.audience),
+              chunk.map((answer) => answer.measure),
+              chunk.map((answer) => answer.grouping),
+              chunk.map((answer) => JSON.stringify(answer.answer)),
+            ],
+          );
+        }
+        if (withheld.length > 0) {
+          await connection.query(
+            'insert into statistics_withheld_counts (fingerprint, withheld_at) select unnest($1::text[]), now() on conflict do nothing',
+            [withheld],
+          );
+        }
+        const { rows } = await connection.query<{ entry: Record<string, unknown> }>(
+          `update statistics_release_log set outcome = 'published', finished_at = now(), audit = $2 where id = $1
+           returning to_jsonb(statistics_release_log) as entry`,
+          [releaseId, audit === null ? null : JSON.stringify(audit)],
+        );
+        await connection.query(
+          `delete from statistics_answers where release_id in (
+             select id from statistics_release_log where outcome = 'published' order by id desc offset $1)`,
+          [keep],
+        );
+        return logEntryOf(rows[0]!.entry);
       });
     },
+
+    /** Marks an attempt failed (its families stay applied: they are published with the next release's). */
+    async fail(releaseId: number, note: string): Promise<void> {
+      await database.orm
+        .update(statisticsReleaseLog)
+        .set({ outcome: 'failed', finishedAt: sql`now()`, note: note.slice(0, 500) })
+        .where(eq(statisticsReleaseLog.id, releaseId));
+    },
+
+    /** Whether a calendar attempt was made for the period. */
+    async attempted(period: string): Promise<boolean> {
+      const rows = await database.orm
+        .select({ id: statisticsReleaseLog.id })
+        .from(statisticsReleaseLog)
+        .where(and(eq(statisticsReleaseLog.trigger, 'calendar'), eq(statisticsReleaseLog.period, period)))
+        .limit(1);
+      return rows.length > 0;
+    },
+
+    /** The latest published release, or null before the first. */
+    async latest(): Promise<ReleaseLogEntry | null> {
+      const [row] = await database.orm
+        .select()
+        .from(statisticsReleaseLog)
+        .where(eq(statisticsReleaseLog.outcome, 'published'))
+        .orderBy(desc(statisticsReleaseLog.id))
+        .limit(1);
+      return row ?? null;
+    },
+
+    /** The latest published release's answers for these audiences, in one statement. */
+    async answers(
+      audiences: string[],
+      measure: string,
+      grouping: string,
+    ): Promise<{ release: ReleaseLogEntry | null; answers: Map<string, StoredAnswer['answer']> }> {
+      const { rows } = await database.query<{
+        release: Record<string, unknown>;
+        audience: string | null;
+        answer: StoredAnswer['answer'] | null;
+      }>(
+        `select to_jsonb(l) as release, a.audience, a.answer
+           from (select * from statistics_release_log where outcome = 'published' order by id desc limit 1) l
+           left join statistics_answers a on a.release_id = l.id and a.audience = any($1::text[]) and a.measure = $2 and a.grouping = $3`,
+        [audiences, measure, grouping],
+      );
+      if (rows.length === 0) return { release: null, answers: new Map() };
+      return {
+        release: logEntryOf(rows[0]!.release),
+        answers: new Map(rows.filter((row) => row.audience !== null).map((row) => [row.audience!, row.answer!])),
+      };
+    },
+
+    /** The release log, newest first. */
+    history: (limit: number) => database.orm.select().from(statisticsReleaseLog).orderBy(desc(statisticsReleaseLog.id)).limit(limit),
 
     /** The fingerprints of the counts the audits withheld. */
-    withheld: (): Promise<Set<string>> => withheldOn(database),
-
-    async state(): Promise<ReleaseState[]> {
-      const { rows } = await database.query<{ family: StatisticsFamily; releases: number; released_at: Date | string }>(
-        'select family, releases, released_at from statistics_releases order by family',
-      );
-      return rows.map((row) => ({ family: row.family, releases: row.releases, releasedAt: new Date(row.released_at).toISOString() }));
+    async withheld(): Promise<Set<string>> {
+      const { rows } = await database.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
+      return new Set(rows.map((row) => row.fingerprint));
     },
+
+    /** The released rows of some trajectories (tests compare them with the records). */
+    released: (ids: string[]) =>
+      database.orm.select().from(statisticsTrajectories).where(inArray(statisticsTrajectories.trajectoryId, ids)),
+  };
+}
+
+/** A row as `to_jsonb` gives it (column names, JSON values) in the Drizzle table's shape. */
+function fromJson<Row>(table: Parameters<typeof getTableColumns>[0], json: Record<string, unknown>): Row {
+  return Object.fromEntries(Object.entries(getTableColumns(table)).map(([key, column]) => [key, json[column.name] ?? null])) as Row;
+}
+
+/** A log row as `to_jsonb` gives it, with its times as dates. */
+function logEntryOf(json: Record<string, unknown>): ReleaseLogEntry {
+  const entry = fromJson<ReleaseLogEntry>(statisticsReleaseLog, json);
+  return {
+    ...entry,
+    startedAt: new Date(entry.startedAt as unknown as string),
+    finishedAt: entry.finishedAt === null ? null : new Date(entry.finishedAt as unknown as string),
   };
 }
 

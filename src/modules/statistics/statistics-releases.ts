@@ -1,42 +1,160 @@
+import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
+import { todayIso } from '../../lib/dates';
+import type { CellKeySettings } from '../../lib/statistics/cell-key-method';
 import { readPerturbationTable } from '../../lib/statistics/perturbation-table-file';
+import { runWorker } from '../../lib/worker';
 import { createCatalogueRepository } from '../catalogue';
-import { prepareReleaseAudit } from './statistics-audit';
-import { type AuditOutcome, createStatisticsReleasesRepository, type FamilyChange } from './statistics-releases.repository';
+import { researchReleaseDate } from '../research';
+import type { ComputedRelease, ReleaseCatalogue, ReleaseInputs } from './statistics-release-answers';
+import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
+import { decideRelease, releasedFamilies } from './statistics-release-rules';
+import { type Churn, createStatisticsReleasesRepository, type ReleaseLogEntry } from './statistics-releases.repository';
 
-// Releases of the statistics: the server checks now and then (STATISTICS_RELEASE_CHECK_MINUTES)
-// whether enough youths changed in a family of figures to publish it; tests and benchmarks ask
-// for a check directly. One check at a time in this process, and across instances by a lock in
-// the database. A release that publishes (or the first check after one nobody audited) is
-// audited in its own transaction (statistics-audit.ts), so its answers are never read unaudited.
+// Releases of the statistics, on a calendar (STATISTICS_RELEASE_CALENDAR): the server checks now
+// and then whether this period's release was made; operators and tests run one directly. One
+// release at a time in this process, and across instances by a lock in the database. A release
+// compares and applies in one short transaction, computes and audits every answer in a worker
+// thread, and stores and publishes them in a second short one (statistics-releases.repository.ts):
+// no request waits on the audit, and readers read stored answers only.
+
+/** The cell-key method's version in the log: a change re-draws every published perturbation, and the log says so. */
+export const CELL_KEY_METHOD = 'cell-key, cell keys HMAC-SHA-256 of the record-key sum (v2)';
+/** Published releases whose answers are kept (older ones go; the log keeps every release). */
+const KEEP_RELEASES = 3;
 
 export interface ReleaseSettings {
-  /** The registry's statistics secret, from which the youths' record keys are derived. */
+  /** The registry's statistics secret: the youths' record keys and the cell keys are derived from it. */
   secret: Buffer;
-  minimumYouths: number;
-  /** The published figures' settings, for the release audit; null: no audit (STATISTICS_RELEASE_AUDIT=off). */
-  audit: Pick<Config['statistics'], 'table' | 'noiseShare' | 'minimumBase' | 'releaseMinimumYouths'> | null;
+  statistics: Pick<
+    Config['statistics'],
+    | 'table'
+    | 'noiseShare'
+    | 'minimumBase'
+    | 'releaseMinimumYouths'
+    | 'releaseMinimumOthers'
+    | 'releaseCalendar'
+    | 'releaseAudit'
+    | 'churnWindowDays'
+    | 'churnThreshold'
+  >;
+  researchReleaseDelayDays: number;
+  /** The textbook additive cell keys: only for the attack tests' control, never from the environment. */
+  additiveCellKeys?: boolean;
 }
 
-export function createStatisticsReleases(database: Database, settings: ReleaseSettings, log?: Pick<FastifyBaseLogger, 'info' | 'error'>) {
+export interface ReleaseEvents {
+  /** A release was postponed for churn: the privacy officer is told (an audit event). */
+  onPostponed?: (entry: ReleaseLogEntry) => void;
+  /** Every attempt, for the metrics. */
+  onAttempt?: (entry: ReleaseLogEntry, churn: Churn) => void;
+}
+
+export interface ReleaseRequest {
+  trigger?: 'calendar' | 'operator';
+  /** The privacy officer looked at the churn: release despite it. */
+  acknowledgeChurn?: boolean;
+  /** The moment the release is made for (tests move it). */
+  now?: Date;
+}
+
+export function createStatisticsReleases(
+  database: Database,
+  settings: ReleaseSettings,
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>,
+  events: ReleaseEvents = {},
+) {
   const repository = createStatisticsReleasesRepository(database);
   const catalogue = createCatalogueRepository(database.orm);
-  const audit = settings.audit;
-  const table = audit ? readPerturbationTable(audit.table) : null;
-  const prepare = () =>
-    prepareReleaseAudit(catalogue, {
-      table: table!,
-      noiseShare: audit!.noiseShare,
-      minimumBase: audit!.minimumBase,
-      releaseMinimumYouths: audit!.releaseMinimumYouths,
-    });
-  const logged = (outcome: AuditOutcome) =>
-    log?.info(
-      { cells: outcome.cells, targets: outcome.targets, withheld: outcome.withheld.size, seconds: outcome.seconds },
-      'statistics audited',
+  const { statistics } = settings;
+  const cellKeys: CellKeySettings = {
+    table: readPerturbationTable(statistics.table),
+    noiseShare: statistics.noiseShare,
+    minimumBase: statistics.minimumBase,
+    // Its own secret, derived apart from the youths' record keys.
+    keySecret: settings.additiveCellKeys ? null : createHmac('sha256', settings.secret).update('statistics cell keys v2').digest(),
+  };
+  const calendar = statistics.releaseCalendar as Calendar;
+
+  async function catalogueOf(): Promise<ReleaseCatalogue> {
+    const [programmes, institutions, activityTypes, instruments] = await Promise.all([
+      catalogue.listProgrammeIds(),
+      catalogue.listInstitutionIds(),
+      catalogue.listActivityTypes(),
+      catalogue.listInstruments(),
+    ]);
+    return {
+      programmes,
+      institutions,
+      activityTypes: activityTypes.map((type) => type.code),
+      perspectiveItems: instruments
+        .filter((instrument) => instrument.code.startsWith('youth_perspective_'))
+        .map(({ code, minValue, maxValue }) => ({ code, minValue, maxValue })),
+    };
+  }
+
+  async function run(request: ReleaseRequest): Promise<ReleaseLogEntry | null> {
+    const now = request.now ?? new Date();
+    const trigger = request.trigger ?? 'operator';
+    const prepared = await repository.prepare(
+      settings.secret,
+      {
+        period: periodOf(now, calendar === 'manual' ? 'quarterly' : calendar)!,
+        trigger,
+        researchCutoff: researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays),
+        method: CELL_KEY_METHOD,
+        churnWindowDays: statistics.churnWindowDays,
+      },
+      (changes, churn) =>
+        decideRelease(
+          changes,
+          churn,
+          {
+            minimumYouths: statistics.releaseMinimumYouths,
+            minimumOthers: statistics.releaseMinimumOthers,
+            churnThreshold: statistics.churnThreshold,
+          },
+          request.acknowledgeChurn,
+        ),
     );
+    if (!prepared) return null;
+    const { entry, decision, churn } = prepared;
+    if (decision.outcome === 'postponed') {
+      log?.warn({ release: entry.id, churn }, 'statistics release postponed: churn');
+      events.onPostponed?.(entry);
+    }
+    if (decision.outcome !== 'published') {
+      events.onAttempt?.(entry, churn);
+      return entry;
+    }
+    try {
+      const inputs: ReleaseInputs = {
+        rows: prepared.rows,
+        catalogue: await catalogueOf(),
+        researchCutoff: entry.researchCutoff!,
+        settings: cellKeys,
+        audit: statistics.releaseAudit,
+        withheld: prepared.withheld,
+      };
+      const computed = await runWorker<ReleaseInputs, ComputedRelease>(
+        import.meta.url,
+        new URL('./statistics-release.worker.ts', import.meta.url),
+        'modules/statistics/statistics-release.worker.js',
+        inputs,
+      );
+      const published = await repository.publish(entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES);
+      log?.info({ release: entry.id, families: releasedFamilies(decision), audit: computed.audit }, 'statistics released');
+      events.onAttempt?.(published, churn);
+      return published;
+    } catch (error) {
+      // The families stay applied: they are published with the next release's changes.
+      await repository.fail(entry.id, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
   let chain: Promise<unknown> = Promise.resolve();
   const queued = <T>(work: () => Promise<T>): Promise<T> => {
     const next = chain.then(work);
@@ -45,37 +163,20 @@ export function createStatisticsReleases(database: Database, settings: ReleaseSe
   };
 
   return {
-    /** Releases every family that is due; null when another instance was releasing. */
-    release(): Promise<FamilyChange[] | null> {
+    /** Runs a release now (an operator, a test): the change rule and the churn threshold still apply. Null when another instance was releasing. */
+    release: (request: ReleaseRequest = {}): Promise<ReleaseLogEntry | null> => queued(() => run(request)),
+
+    /** The calendar's release, if this period's has not been attempted yet; null when none is due. */
+    releaseIfDue(now = new Date()): Promise<ReleaseLogEntry | null> {
       return queued(async () => {
-        const prepared = audit ? await prepare() : undefined;
-        // Kept to be logged once the release (and its audit) has committed.
-        let audited: AuditOutcome | undefined;
-        const changes = await repository.release(
-          settings.secret,
-          settings.minimumYouths,
-          prepared &&
-            (async (connection, withheld) => {
-              audited = await prepared(connection, withheld);
-              return audited;
-            }),
-        );
-        const released = changes?.filter((change) => change.released).map((change) => change.family) ?? [];
-        if (released.length > 0) log?.info({ released }, 'statistics released');
-        if (audited) logged(audited);
-        return changes;
+        const period = periodOf(now, calendar);
+        if (period === null || (await repository.attempted(period))) return null;
+        return run({ trigger: 'calendar', now });
       });
     },
 
-    /** Audits the released figures now (benchmarks and tests that change record keys by hand); null when the audit is off or another instance was releasing. */
-    audit(): Promise<AuditOutcome | null> {
-      return queued(async () => {
-        if (!audit) return null;
-        const outcome = await repository.audit(await prepare());
-        if (outcome) logged(outcome);
-        return outcome;
-      });
-    },
+    /** The release log, newest first. */
+    history: (limit = 50) => repository.history(limit),
 
     /** Waits for a release in progress (graceful shutdown). */
     settle: () => chain.then(() => undefined),

@@ -3,7 +3,7 @@ import type { MercuriusContext } from 'mercurius';
 import type { Resolvers } from '../../generated/graphql';
 import { graphqlEnum } from '../../lib/graphql-enum';
 import { errors } from '../../lib/errors';
-import { GROUPINGS, type Grouping } from './statistics.repository';
+import { GROUPINGS, type Grouping } from './statistics-aggregates';
 import { scopeOf } from '../../plugins/request-scope';
 import type { GroupAnswer } from './statistics.schemas';
 import { type Cell, type Measure, MEASURES, type StatisticsService } from './statistics.service';
@@ -39,8 +39,24 @@ export const statisticsTypeDefs = /* GraphQL */ `
     minimumBase: Int!
     "A family of figures is released only when at least this many youths changed in it."
     releaseMinimumYouths: Int!
+    "...and, for every institution, none or at least this many that are not its own."
+    releaseMinimumOthers: Int!
+    "When releases come: weekly, monthly, quarterly, or manual (only when an operator runs one)."
+    releaseCalendar: String!
+    "When the release this answer is read from was published; null before the first."
     releasedAt: String
+    "The release this answer is read from (cite its id); null before the first."
+    release: StatisticsReleaseRef
     notes: [String!]!
+  }
+  "A statistics release: computed, audited and stored at once, read until the next."
+  type StatisticsReleaseRef {
+    id: Int!
+    publishedAt: String!
+    "The calendar period it was made in (e.g. 2026-Q4)."
+    period: String!
+    "Researchers' figures count the consented trajectories that ended before this date."
+    researchCutoff: String
   }
   """
   One answer by the cell-key method: every count (of trajectories, youths where said) is perturbed,
@@ -50,14 +66,14 @@ export const statisticsTypeDefs = /* GraphQL */ `
   type StatisticsTable {
     measure: StatisticsMeasure!
     groupBy: StatisticsGrouping
-    "consent_granted_or_unknown (funders, institutions) or consent_granted (researchers)."
+    "consent_granted_or_unknown (funders, institutions) or research_release (researchers: consented trajectories that ended before the release's research cut-off, what they see at record level)."
     population: String!
     disclosureControl: StatisticsDisclosureControl!
     groups: [StatisticsGroup!]!
     total(names: [String!]): [StatisticsValue!]!
   }
   type StatisticsComparison {
-    "The national picture (for researchers: over consented trajectories), the same figures as the REST answer."
+    "The national picture (for researchers: over what they see at record level), the same figures as the REST answer."
     national: StatisticsTable!
     "Institutions: the same measure over your own trajectories (perturbed the same way). Null for other roles."
     own: StatisticsTable

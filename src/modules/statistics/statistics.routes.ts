@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errors } from '../../lib/errors';
 import { requireRole } from '../../plugins/authentication';
 import { scopeOf } from '../../plugins/request-scope';
-import { GROUPINGS } from './statistics.repository';
+import { GROUPINGS } from './statistics-aggregates';
 import { answerSchema, MEASURES } from './statistics.schemas';
 import { toCsv } from './statistics-layout';
 import type { StatisticsService } from './statistics.service';
@@ -44,8 +44,9 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
         description:
           'Counts are of trajectories (youths where said), never of measurements, and every count is perturbed by the cell-key method: ' +
           'the same contributors give the same number in every answer; totals are perturbed as cells of their own, so groups need not add up. ' +
-          'Means and medians carry noise and are left out (suppressed) over too few. Figures change only in releases. ' +
-          'Researchers get figures over consented trajectories only. disclosureControl names the method and its parameters. Send Accept: text/csv for CSV.',
+          'Means and medians carry noise and are left out (suppressed) over too few. Every answer is read from the latest release ' +
+          '(computed, audited and stored at once, on a calendar; disclosureControl.release names it) and changes only at the next. ' +
+          'Researchers get figures over exactly what they see at record level. disclosureControl names the method and its parameters. Send Accept: text/csv for CSV.',
         params: z.object({ measure: z.enum(MEASURES) }),
         querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
         response: { 200: answerSchema },
@@ -67,7 +68,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
             // The method travels with the CSV too (its values are those of the JSON answer).
             .header(
               'x-disclosure-control',
-              `${control.method}; table=${control.perturbationTable}; released=${control.releasedAt ?? 'never'}`,
+              `${control.method}; table=${control.perturbationTable}; release=${control.release?.id ?? 'none'}; released=${control.releasedAt ?? 'never'}`,
             )
             .send(toCsv(answer) as never)
         );

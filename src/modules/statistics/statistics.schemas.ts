@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GROUPINGS } from './statistics.repository';
+import { GROUPINGS } from './statistics-aggregates';
 
 // The one definition of a statistics answer: the REST schema, and the service's types derived from it.
 
@@ -21,8 +21,23 @@ export const disclosureControlSchema = z.object({
   magnitudeNoise: z.number(),
   minimumBase: z.number().int(),
   releaseMinimumYouths: z.number().int(),
-  /** When the figures of this answer were last released; null before the first release. */
+  /** Per institution, changed youths not its own a family needs (none, or at least this many) to be released. */
+  releaseMinimumOthers: z.number().int(),
+  /** When releases come: weekly, monthly, quarterly, or manual (only when an operator runs one). */
+  releaseCalendar: z.string(),
+  /** When the release this answer is read from was published; null before the first release. */
   releasedAt: z.string().nullable(),
+  /** The release this answer is read from (cite it with its id); null before the first. */
+  release: z
+    .object({
+      id: z.number().int(),
+      publishedAt: z.string(),
+      /** The calendar period it was made in (e.g. 2026-Q4). */
+      period: z.string(),
+      /** Researchers' figures count the consented trajectories that ended before this date. */
+      researchCutoff: z.string().nullable(),
+    })
+    .nullable(),
   notes: z.array(z.string()),
 });
 
@@ -30,7 +45,7 @@ export const answerSchema = z
   .object({
     measure: z.enum(MEASURES),
     groupBy: z.enum(GROUPINGS).nullable(),
-    population: z.enum(['consent_granted_or_unknown', 'consent_granted']),
+    population: z.enum(['consent_granted_or_unknown', 'research_release']),
     disclosureControl: disclosureControlSchema,
     groups: z.array(z.object({ group: z.string(), values: z.record(z.string(), cellSchema) })),
     total: z.record(z.string(), cellSchema),
@@ -50,7 +65,10 @@ export const answerSchema = z
         magnitudeNoise: 0.5,
         minimumBase: 10,
         releaseMinimumYouths: 40,
-        releasedAt: '2026-11-30T12:00:00.000Z',
+        releaseMinimumOthers: 20,
+        releaseCalendar: 'quarterly',
+        releasedAt: '2026-10-01T00:05:00.000Z',
+        release: { id: 12, publishedAt: '2026-10-01T00:05:00.000Z', period: '2026-Q4', researchCutoff: '2026-10-01' },
         notes: [
           'Every count, totals included, is perturbed as a cell of its own: groups need not add up to the total, nor parts to their whole.',
         ],

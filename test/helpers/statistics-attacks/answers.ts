@@ -58,4 +58,4 @@ export function fromGraphql(
 }
 
 export const GRAPHQL_TABLE =
-  'measure groupBy population disclosureControl { method perturbationTable maximumDeviation variance threshold magnitudeNoise minimumBase releaseMinimumYouths releasedAt notes } groups { group values { name value suppressed } } total { name value suppressed }';
+  'measure groupBy population disclosureControl { method perturbationTable maximumDeviation variance threshold magnitudeNoise minimumBase releaseMinimumYouths releaseMinimumOthers releaseCalendar releasedAt release { id publishedAt period researchCutoff } notes } groups { group values { name value suppressed } } total { name value suppressed }';

@@ -174,7 +174,7 @@ export type TrajectoryDetailQueryVariables = Exact<{
 
 export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
 
-export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
+export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
 
 export type ComparisonQueryVariables = Exact<{
   measure: StatisticsMeasure;
@@ -182,7 +182,7 @@ export type ComparisonQueryVariables = Exact<{
 }>;
 
 
-export type ComparisonQuery = { comparison: { national: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> }, own: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releasedAt: string | null, notes: Array<string> }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> } | null } };
+export type ComparisonQuery = { comparison: { national: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> }, own: { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -216,7 +216,14 @@ export const StatisticsTableFieldsFragmentDoc = new TypedDocumentString(`
     magnitudeNoise
     minimumBase
     releaseMinimumYouths
+    releaseMinimumOthers
+    releaseCalendar
     releasedAt
+    release {
+      id
+      period
+      researchCutoff
+    }
     notes
   }
   groups {
@@ -419,7 +426,14 @@ export const ComparisonDocument = new TypedDocumentString(`
     magnitudeNoise
     minimumBase
     releaseMinimumYouths
+    releaseMinimumOthers
+    releaseCalendar
     releasedAt
+    release {
+      id
+      period
+      researchCutoff
+    }
     notes
   }
   groups {

@@ -69,10 +69,15 @@ function Disclosure({ comparison }: { comparison: Comparison }) {
         most <strong data-testid="maximum-deviation">{control.maximumDeviation}</strong> either way, and is 0 or more than{' '}
         {control.threshold}. Means and medians are <span className="suppressed">suppressed</span> where fewer than {control.minimumBase}{' '}
         published contributors stand behind them. Population:{' '}
-        {national.population === 'consent_granted'
-          ? 'trajectories with research consent granted'
+        {national.population === 'research_release'
+          ? `trajectories with research consent granted that ended before ${control.release?.researchCutoff ?? 'the research cut-off'} (what you see at record level)`
           : 'trajectories with research consent granted or unknown'}
         {own ? '; your institution’s own figures are perturbed the same way' : ''}.
+      </p>
+      <p data-testid="release">
+        {control.release
+          ? `Release ${control.release.id} (${control.release.period}, ${control.releaseCalendar} calendar): these figures stay as they are until the next release.`
+          : 'Nothing has been released yet.'}
       </p>
       <details>
         <summary>The API’s notes on this method</summary>

@@ -1,0 +1,200 @@
+import {
+  type CellKeyMethod,
+  type CellKeySettings,
+  createCellKeyMethod,
+  fingerprintOf,
+  type Tally,
+} from '../../lib/statistics/cell-key-method';
+import { type CountCell, cellId, programmesByInstitution, whatOf, withholdDetermined } from '../../lib/statistics/linked-answers-audit';
+import { aggregate, GROUPINGS, type Grouping, type Part, type ReleasedRow, startYearsOf } from './statistics-aggregates';
+import { groupingOf, layOut, listedGroups } from './statistics-layout';
+import { type Cell, MEASURES, type Measure, type StatisticsAnswer } from './statistics.schemas';
+
+// Everything a release publishes, computed from its population in one go (off the main thread:
+// statistics-release.worker.ts): every answer for every audience, laid out by the cell-key method,
+// then audited (Hundepool et al., Statistical Disclosure Control, Wiley 2012, §5.4–5.5): bounded
+// perturbation cannot by itself keep linked answers from pinning a small count (a count published
+// at −D bounds its truth from above, one at +D from below, and two such counts tied by the
+// structure, or one and what an attacker knows at record level, can leave a single value). So the
+// national answers are solved together (linked-answers-audit.ts) for a funder (no record-level
+// knowledge), the researcher (their own answers: what they see at record level) and each
+// institution (its own lines), every count of 1–9 they determine is withheld by its contributors'
+// fingerprint, and the answers are laid out again with it withheld. What is stored is what is read.
+
+export type Audience = 'all' | 'research' | string;
+
+export interface ReleaseCatalogue {
+  programmes: Array<{ id: string; code: string; institutionCode: string }>;
+  institutions: Array<{ id: string; code: string }>;
+  activityTypes: string[];
+  perspectiveItems: Array<{ code: string; minValue: number; maxValue: number }>;
+}
+
+export interface ReleaseInputs {
+  rows: ReleasedRow[];
+  catalogue: ReleaseCatalogue;
+  /** Researchers' answers count consented trajectories that ended before this date (what they see at record level). */
+  researchCutoff: string;
+  settings: CellKeySettings;
+  /** Whether to audit (STATISTICS_RELEASE_AUDIT). */
+  audit: boolean;
+  /** Fingerprints withheld by earlier releases (they stay withheld). */
+  withheld: string[];
+}
+
+/** A published answer as stored: its cells, and whether the audit withheld a count in it. */
+export interface StoredAnswer {
+  audience: Audience;
+  measure: Measure;
+  grouping: Grouping | 'none';
+  answer: Pick<StatisticsAnswer, 'groups' | 'total'> & { withheld: boolean };
+}
+
+export interface AuditSummary {
+  cells: number;
+  targets: number;
+  /** Fingerprints newly withheld. */
+  withheld: number;
+  seconds: number;
+}
+
+export interface ComputedRelease {
+  answers: StoredAnswer[];
+  /** Every fingerprint withheld from now on (earlier ones included). */
+  withheld: string[];
+  audit: AuditSummary | null;
+}
+
+/** Every answer a release publishes: each measure by every grouping and by none (recognition by none). */
+export const REQUESTS = MEASURES.flatMap((measure) =>
+  (measure === 'recognition' ? [null] : [null, ...GROUPINGS]).map((groupBy) => ({ measure, groupBy: groupBy as Grouping | null })),
+);
+
+/** A count cell as the audit sees it: what it publishes, and the tally it publishes it from. */
+type AuditedCell = Cell & { tally?: Tally };
+
+/** Whether a laid-out answer withholds a count (only the release audit leaves counts out). */
+export const withholdsCount = (answer: Pick<StatisticsAnswer, 'measure' | 'groups' | 'total'>) =>
+  [answer.total, ...answer.groups.map((group) => group.values)].some((values) =>
+    Object.entries(values).some(([name, cell]) => cell.suppressed && whatOf(answer.measure, name) !== null),
+  );
+
+interface AudienceRows {
+  audience: Audience;
+  rows: ReleasedRow[];
+  part: Part;
+  own: { id: string; code: string } | null;
+}
+
+function audiencesOf(inputs: ReleaseInputs): AudienceRows[] {
+  const research = inputs.rows.filter(
+    (row) => row.researchConsent === 'granted' && row.endDate !== null && row.endDate < inputs.researchCutoff,
+  );
+  const byInstitution = new Map<string, ReleasedRow[]>();
+  for (const row of inputs.rows) byInstitution.set(row.institutionId, [...(byInstitution.get(row.institutionId) ?? []), row]);
+  return [
+    { audience: 'all', rows: inputs.rows, part: 'national', own: null },
+    { audience: 'research', rows: research, part: 'national', own: null },
+    ...inputs.catalogue.institutions.map(
+      (institution): AudienceRows => ({
+        audience: institution.id,
+        rows: byInstitution.get(institution.id) ?? [],
+        part: 'own',
+        own: institution,
+      }),
+    ),
+  ];
+}
+
+/** Lays out every answer of every audience with `ckm`. */
+function layOutAll(inputs: ReleaseInputs, audiences: AudienceRows[], ckm: CellKeyMethod) {
+  const { catalogue } = inputs;
+  const names = {
+    programmes: new Map(catalogue.programmes.map((programme) => [programme.id, programme.code])),
+    institutions: new Map(catalogue.institutions.map((institution) => [institution.id, institution.code])),
+  };
+  const sources = { programmes: catalogue.programmes, institutions: catalogue.institutions, startYears: startYearsOf(inputs.rows) };
+  const out: Array<{ audience: Audience; measure: Measure; groupBy: Grouping | null; layout: Pick<StatisticsAnswer, 'groups' | 'total'> }> =
+    [];
+  for (const { measure, groupBy } of REQUESTS) {
+    const grouping = groupingOf(measure, groupBy);
+    for (const { audience, rows, part, own } of audiences) {
+      const fetched = aggregate(measure, rows, groupBy, part, names);
+      const layout = layOut(ckm, measure, part, fetched, {
+        groups: listedGroups(grouping, own, sources),
+        perspectiveItems: catalogue.perspectiveItems,
+        activityTypes: catalogue.activityTypes,
+      });
+      out.push({ audience, measure, groupBy, layout });
+    }
+  }
+  return out;
+}
+
+/** The count cells of a laid-out answer, with their tallies. */
+function countsOf(measure: Measure, groupBy: Grouping | null, layout: Pick<StatisticsAnswer, 'groups' | 'total'>) {
+  const grouping = measure === 'recognition' ? 'recognition' : groupBy;
+  const lines: Array<[string | null, Record<string, AuditedCell>]> = [
+    ...layout.groups.map((group): [string, Record<string, AuditedCell>] => [group.group, group.values]),
+    [null, layout.total],
+  ];
+  return lines.flatMap(([group, values]) =>
+    Object.entries(values).flatMap(([name, value]) => {
+      const what = whatOf(measure, name);
+      if (what === null || !value.tally) return [];
+      const lineGrouping = group === null ? null : grouping;
+      const cell: CountCell = { id: cellId('national', what, lineGrouping, group), scope: 'national', what, grouping: lineGrouping, group };
+      return [{ cell, value }];
+    }),
+  );
+}
+
+async function audit(inputs: ReleaseInputs, audiences: AudienceRows[]) {
+  const started = performance.now();
+  const before = new Set(inputs.withheld);
+  const method = createCellKeyMethod(inputs.settings, before);
+  // Laid out exactly as published so far, each count cell carrying its tally.
+  const ckm: CellKeyMethod = { ...method, published: (tally): AuditedCell => ({ ...method.published(tally), tally }) };
+  const cells = new Map<string, { cell: CountCell; fingerprint: string; count: number; published: number | null }>();
+  const known = new Map<Audience, Map<string, number>>(
+    audiences.filter((entry) => entry.audience !== 'all').map((entry) => [entry.audience, new Map()]),
+  );
+  for (const { audience, measure, groupBy, layout } of layOutAll(inputs, audiences, ckm)) {
+    for (const { cell, value } of countsOf(measure, groupBy, layout)) {
+      if (audience === 'all') {
+        if (!cells.has(cell.id))
+          cells.set(cell.id, { cell, fingerprint: fingerprintOf(value.tally!), count: value.tally!.count, published: value.value });
+      } else known.get(audience)!.set(cell.id, value.tally!.count);
+    }
+  }
+  const result = await withholdDetermined({
+    counts: [...cells.values()],
+    // A funder knows nothing at record level; the researcher their own population; an institution its own trajectories.
+    attackers: [undefined, ...known.values()],
+    table: inputs.settings.table,
+    programmesOf: programmesByInstitution(inputs.catalogue.programmes),
+    withheld: before,
+  });
+  const added = [...result.withheld].filter((fingerprint) => !before.has(fingerprint)).length;
+  return {
+    withheld: result.withheld,
+    summary: { cells: cells.size, targets: result.targets, withheld: added, seconds: (performance.now() - started) / 1000 },
+  };
+}
+
+/** Computes, audits and lays out everything a release publishes. */
+export async function computeRelease(inputs: ReleaseInputs): Promise<ComputedRelease> {
+  const audiences = audiencesOf(inputs);
+  const audited = inputs.audit ? await audit(inputs, audiences) : null;
+  const withheld = audited?.withheld ?? new Set(inputs.withheld);
+  const ckm = createCellKeyMethod(inputs.settings, withheld);
+  const answers = layOutAll(inputs, audiences, ckm).map(
+    ({ audience, measure, groupBy, layout }): StoredAnswer => ({
+      audience,
+      measure,
+      grouping: groupBy ?? 'none',
+      answer: { ...layout, withheld: withholdsCount({ measure, ...layout }) },
+    }),
+  );
+  return { answers, withheld: [...withheld], audit: audited?.summary ?? null };
+}
