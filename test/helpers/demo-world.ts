@@ -12,10 +12,12 @@ export interface DemoWorldOptions {
   asOf?: string;
   /** Also publish a statistics release (the statistics read only released rows). */
   release?: boolean;
+  /** Settings of the world's service (environment variables). */
+  env?: Record<string, string>;
 }
 
 export async function createDemoWorld(options: DemoWorldOptions): Promise<TestApp> {
-  const t = await createTestApp();
+  const t = await createTestApp(options.env);
   try {
     const { trajectories, seed, asOf = '2026-06-30' } = options;
     await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories, seed, asOf });
