@@ -157,7 +157,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     },
   );
   app.decorate('statisticsReleases', statisticsReleases);
-  app.addHook('onClose', () => statisticsReleases.settle());
+  app.addHook('onClose', () => statisticsReleases.close());
 
   await app.register(errorHandlerPlugin);
   // First of the hooks, so every request is counted, refused ones included.

@@ -9,9 +9,17 @@ import { findAbove } from './find-above';
  * sources (tsx, the tests) the worker is TypeScript, loaded through tsx's loader registered in the
  * worker; from the bundle (npm run build) it is the compiled entry of the same name under
  * `dist/`. `source`: the worker's URL beside the caller (`new URL('./x.worker.ts', import.meta.url)`);
- * `built`: its path under the bundle's root, e.g. `modules/statistics/x.worker.js`.
+ * `built`: its path under the bundle's root, e.g. `modules/statistics/x.worker.js`. `signal`
+ * stops the worker (the promise then rejects).
  */
-export function runWorker<Input, Output>(callerUrl: string, source: URL, built: string, input: Input): Promise<Output> {
+export function runWorker<Input, Output>(
+  callerUrl: string,
+  source: URL,
+  built: string,
+  input: Input,
+  signal?: AbortSignal,
+): Promise<Output> {
+  if (signal?.aborted) return Promise.reject(new Error('stopped before the worker started'));
   let worker: Worker;
   if (callerUrl.endsWith('.ts')) {
     const tsx = pathToFileURL(
@@ -26,6 +34,8 @@ export function runWorker<Input, Output>(callerUrl: string, source: URL, built: 
     worker = new Worker(path.join(findAbove(callerUrl, top!, rest.join('/')), ...rest), { workerData: input });
   }
   return new Promise<Output>((resolve, reject) => {
+    // Shutting down: the worker's work is dropped, not awaited.
+    signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
     worker.once('message', (output: Output) => {
       resolve(output);
       void worker.terminate();

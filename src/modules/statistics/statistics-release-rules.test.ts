@@ -51,11 +51,19 @@ describe('the change rule', () => {
     expect(postponed.outcome).toBe('postponed');
     expect(postponed.note).toMatch(/lindehof/);
     expect(postponed.note).not.toMatch(/ankerplaats/);
-    expect(decideRelease(changes(60, { a: 40 }), churn, SETTINGS, true).outcome).toBe('published');
+    expect(decideRelease(changes(60, { a: 40 }), churn, SETTINGS, { acknowledgeChurn: true }).outcome).toBe('published');
   });
 
   it('says unchanged when nothing changed', () => {
     expect(decideRelease(changes(0, { a: 0 }), {}, SETTINGS).outcome).toBe('unchanged');
+  });
+
+  it('publishes the released population as it stands when nothing was ever published, refreshing only what passes', () => {
+    const first = decideRelease(changes(5, { a: 1, b: 4 }), {}, SETTINGS, { first: true });
+    expect(first.outcome).toBe('published');
+    expect(first.families.membership.released).toBe(false);
+    // Churn still postpones it.
+    expect(decideRelease(changes(5, { a: 1 }), { a: { erasures: 20, young: 20 } }, SETTINGS, { first: true }).outcome).toBe('postponed');
   });
 });
 

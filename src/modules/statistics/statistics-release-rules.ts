@@ -28,7 +28,13 @@ export interface RuleSettings {
 }
 
 /** Applies the change rule and the churn threshold to what changed since the last release. */
-export function decideRelease(changes: Changes, churn: Churn, settings: RuleSettings, acknowledgeChurn = false): Decision {
+export function decideRelease(
+  changes: Changes,
+  churn: Churn,
+  settings: RuleSettings,
+  options: { acknowledgeChurn?: boolean; first?: boolean } = {},
+): Decision {
+  const { acknowledgeChurn = false, first = false } = options;
   const families = Object.fromEntries(
     STATISTICS_FAMILIES.map((family) => {
       const changed = changes.total[family];
@@ -60,6 +66,10 @@ export function decideRelease(changes: Changes, churn: Churn, settings: RuleSett
   }
   const anyChange = STATISTICS_FAMILIES.some((family) => families[family].changed > 0);
   if (STATISTICS_FAMILIES.some((family) => families[family].released)) return { families, outcome: 'published' };
+  // Nothing was ever published under this model (a new registry, or one upgraded from released
+  // rows without stored answers): the released population as it stands is published, and what
+  // changed since still waits for the rule.
+  if (first) return { families, outcome: 'published', note: 'the first release: the released population as it stood' };
   return anyChange
     ? { families, outcome: 'waiting', note: 'changes wait: too few youths changed that are not one institution’s own' }
     : { families, outcome: 'unchanged' };

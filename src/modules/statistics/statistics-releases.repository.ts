@@ -135,7 +135,8 @@ export function createStatisticsReleasesRepository(database: Database) {
     async prepare(
       secret: Buffer,
       attempt: { period: string; trigger: 'calendar' | 'operator'; researchCutoff: string; method: string; churnWindowDays: number },
-      decide: (changes: Changes, churn: Churn) => Decision,
+      /** `first`: no release was ever published. */
+      decide: (changes: Changes, churn: Churn, first: boolean) => Decision,
     ): Promise<Prepared | null> {
       return database.transaction(async (connection) => {
         if (!(await lock(connection))) return null;
@@ -150,7 +151,10 @@ export function createStatisticsReleasesRepository(database: Database) {
         await connection.query('analyze statistics_candidate');
         const changes = await changesOn(connection);
         const churn = await churnOn(connection, attempt.churnWindowDays);
-        const decision = decide(changes, churn);
+        const { rows: published } = await connection.query<{ first: boolean }>(
+          `select not exists (select 1 from statistics_release_log where outcome = 'published') as first`,
+        );
+        const decision = decide(changes, churn, published[0]!.first);
         const publishing = decision.outcome === 'published';
         if (publishing) {
           for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);

@@ -77,6 +77,7 @@ export function createStatisticsReleases(
     keySecret: settings.additiveCellKeys ? null : createHmac('sha256', settings.secret).update('statistics cell keys v2').digest(),
   };
   const calendar = statistics.releaseCalendar as Calendar;
+  const stopping = new AbortController();
 
   async function catalogueOf(): Promise<ReleaseCatalogue> {
     const [programmes, institutions, activityTypes, instruments] = await Promise.all([
@@ -107,7 +108,7 @@ export function createStatisticsReleases(
         method: CELL_KEY_METHOD,
         churnWindowDays: statistics.churnWindowDays,
       },
-      (changes, churn) =>
+      (changes, churn, first) =>
         decideRelease(
           changes,
           churn,
@@ -116,7 +117,7 @@ export function createStatisticsReleases(
             minimumOthers: statistics.releaseMinimumOthers,
             churnThreshold: statistics.churnThreshold,
           },
-          request.acknowledgeChurn,
+          { acknowledgeChurn: request.acknowledgeChurn ?? false, first },
         ),
     );
     if (!prepared) return null;
@@ -143,6 +144,7 @@ export function createStatisticsReleases(
         new URL('./statistics-release.worker.ts', import.meta.url),
         'modules/statistics/statistics-release.worker.js',
         inputs,
+        stopping.signal,
       );
       const published = await repository.publish(entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES);
       log?.info({ release: entry.id, families: releasedFamilies(decision), audit: computed.audit }, 'statistics released');
@@ -178,8 +180,14 @@ export function createStatisticsReleases(
     /** The release log, newest first. */
     history: (limit = 50) => repository.history(limit),
 
-    /** Waits for a release in progress (graceful shutdown). */
+    /** Waits for a release in progress (tests). */
     settle: () => chain.then(() => undefined),
+
+    /** Shutdown: a release computing in its worker is stopped (it is logged as failed; its families are published with the next). */
+    async close(): Promise<void> {
+      stopping.abort();
+      await chain;
+    },
   };
 }
 
