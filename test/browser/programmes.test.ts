@@ -185,13 +185,18 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     await page.close();
   }, 120_000);
 
-  it('shows a researcher the figures over consented trajectories, as the API gives them', async () => {
+  it('shows a researcher the figures over what they see at record level, and the release, as the API gives them', async () => {
     const { page, problems } = await signInDashboard(browser, origin, keys.researcher!);
     await page.getByTestId('trajectory-list').waitFor({ timeout: TIMEOUT });
     await page.goto(`${origin}/app#/programmes`);
-    expect((await comparison('researcher', 'overview', 'programme')).national.population).toBe('consent_granted');
+    const national = (await comparison('researcher', 'overview', 'programme')).national;
+    expect(national.population).toBe('research_release');
     await expectTables(page, await expectedTables('researcher', 'programme', 'Programme'));
-    expect(await page.getByTestId('disclosure').textContent()).toMatch(/Population: trajectories with research consent granted\./);
+    const cutoff = national.disclosureControl.release!.researchCutoff!;
+    expect(await page.getByTestId('disclosure').textContent()).toContain(
+      `Population: trajectories with research consent granted that ended before ${cutoff} (what you see at record level).`,
+    );
+    expect(await page.getByTestId('release').textContent()).toContain(`Release ${national.disclosureControl.release!.id} (`);
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
