@@ -66,7 +66,7 @@ export function Section({
           <p className="muted">
             {released
               ? `Figures released ${released.slice(0, 16).replace('T', ' ')} UTC.`
-              : 'Not released yet: every figure is 0 until the first release.'}
+              : 'Not released yet: the figures appear at the first release.'}
           </p>
           {children(state.data)}
         </>
