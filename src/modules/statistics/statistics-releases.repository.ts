@@ -139,13 +139,14 @@ export function createStatisticsReleasesRepository(database: Database) {
       decide: (changes: Changes, churn: Churn, first: boolean) => Decision,
     ): Promise<Prepared | null> {
       return database.transaction(async (connection) => {
+        // One snapshot for every statement: the released rows read here and the erasures counted
+        // are the same moment's, so a youth is either in these rows or counted as leaving at the
+        // next release, never neither. Nothing is locked for it; an erasure of a row this
+        // transaction rewrites makes it fail, and the release runs again at the next check.
+        await connection.query('set transaction isolation level repeatable read');
         if (!(await lock(connection))) return null;
         // A whole-registry comparison: longer than an API statement may take.
         await connection.query(`set local statement_timeout = '15min'`);
-        // Erasures wait for this transaction (seconds), so that the released rows read here and the
-        // erasures it counts are the same moment's: a youth is either in these rows or counted
-        // as leaving at the next release, never neither.
-        await connection.query('lock table statistics_trajectories in share mode');
         await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
         await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
         await connection.query('analyze statistics_candidate');
