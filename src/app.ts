@@ -145,13 +145,8 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
             details: { release: entry.id, churn: entry.churn, note: entry.note },
           })
           .catch((error: unknown) => app.log.error({ err: error }, 'could not record the postponed release in the audit trail')),
-      onAttempt: (entry, churn) => {
+      onAttempt: (entry) => {
         metrics.statisticsReleases.inc({ outcome: entry.outcome });
-        metrics.statisticsChurn.reset();
-        for (const [institution, counts] of Object.entries(churn)) {
-          metrics.statisticsChurn.set({ institution, kind: 'all' }, counts.erasures);
-          metrics.statisticsChurn.set({ institution, kind: 'young' }, counts.young);
-        }
         if (entry.outcome === 'published' && entry.finishedAt) metrics.statisticsPublished.set(entry.finishedAt.getTime() / 1000);
       },
     },
@@ -161,7 +156,13 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
 
   await app.register(errorHandlerPlugin);
   // First of the hooks, so every request is counted, refused ones included.
-  await app.register(metricsPlugin, { metrics, settings: config.metrics, database, indicatorQueue: () => indicators.queueState() });
+  await app.register(metricsPlugin, {
+    metrics,
+    settings: config.metrics,
+    database,
+    indicatorQueue: () => indicators.queueState(),
+    statisticsChurn: () => statisticsReleases.churn(),
+  });
   await app.register(requestLogPlugin);
   await app.register(jsonBodyPlugin);
   // Audit state is set up before authentication, so refused keys are audited too.

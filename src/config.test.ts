@@ -128,7 +128,7 @@ describe('loadConfig', () => {
       releaseMinimumYouths: 40,
       releaseMinimumOthers: 20,
       releaseCalendar: 'quarterly',
-      churnWindowDays: 30,
+      churnWindowDays: 200,
       churnThreshold: 10,
       releaseCheckMinutes: 60,
       releaseAudit: true,

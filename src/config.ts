@@ -190,8 +190,12 @@ const environmentSchema = z
       .default(20),
     /** When statistics are released: at the start of each week, month or quarter, or only when an operator runs one. */
     STATISTICS_RELEASE_CALENDAR: z.enum(CALENDARS).default('quarterly'),
-    /** An erasure of a record created less than this many days before counts as churn. */
-    STATISTICS_CHURN_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /**
+     * An erasure (or a correction of its groups) of a record created less than this many days
+     * before counts as churn. Longer than two quarters by default: fillers pushed before one
+     * release and erased after the next are still young.
+     */
+    STATISTICS_CHURN_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(200),
     /** Churn erasures of one institution since the last release that postpone the next until an operator acknowledges them. */
     STATISTICS_CHURN_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(10),
     /** How often the server checks whether a release is due. */

@@ -20,8 +20,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function released(env: Record<string, string> = {}) {
-  world = await createDemoWorld({ trajectories: 60, seed: 8, release: true, env });
+async function released(env: Record<string, string> = {}, trajectories = 60) {
+  world = await createDemoWorld({ trajectories, seed: 8, release: true, env });
   const t = world;
   const funder = (await t.authorization('funder')).authorization;
   const snapshot = async (): Promise<StatisticsAnswer[]> =>
@@ -78,6 +78,37 @@ describe('statistics releases', () => {
     expect(after[0]!.total).not.toEqual(before[0]!.total);
   });
 
+  it('count nothing an institution pushed as cover for itself, a trajectory it adds for another institution’s youth included', async () => {
+    const { t, catchUp } = await released();
+    // A youth of lindehof arrives with enough others, and is published.
+    const [target] = youthsAt(1, 'lindehof', 'lindehof-beschermd', 'SHARED', 47);
+    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, [
+      target!,
+      ...youthsToAdd(60, { seed: 48, asOf: '2026-06-30', label: 'FIRST' }),
+    ]);
+    await catchUp();
+    expect((await t.app.statisticsReleases.release())!.outcome).toBe('published');
+    // Vuurtorenhuis pushes a trajectory of its own for her (the pseudonym key is shared) and
+    // fillers, while lindehof corrects its view of her (her group): only her lindehof change is
+    // another's, in the same family of figures as vuurtorenhuis' pushes.
+    const copy = { ...target!, institutionCode: 'vuurtorenhuis', programmeCode: 'vuurtorenhuis-baken' };
+    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, [
+      copy,
+      ...youthsAt(45, 'vuurtorenhuis', 'vuurtorenhuis-baken', 'FILL2', 49),
+    ]);
+    await t.database.query(
+      `update subjects set gender = case when gender = 'girl' then 'non_binary' else 'girl' end
+        where id = (select subject_id from trajectories
+                     where reference = $1 and institution_id = (select id from institutions where code = 'lindehof'))`,
+      [target!.reference],
+    );
+    await catchUp();
+    const held = await t.app.statisticsReleases.release();
+    // Seen failing: counting a youth as X's own when any trajectory of hers is at X released this at once.
+    expect(held!.outcome, JSON.stringify(held)).toBe('waiting');
+    expect(held!.families.membership!.fewestOthers).toBe(1);
+  });
+
   it('leave published answers as they are after a correction or an erasure, until the next release; the erased youth’s records go at once', async () => {
     const { t, snapshot, catchUp } = await released();
     const before = await snapshot();
@@ -101,6 +132,23 @@ describe('statistics releases', () => {
     expect(next!.families.membership!.changed).toBe(1);
     expect(next!.families.course!.released).toBe(false);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('refresh a family of one column (the perspective answers) and of several (the course) when enough changed', async () => {
+    const { t, snapshot, catchUp } = await released({}, 100);
+    const before = await snapshot();
+    await t.database.query(
+      `update measurements set value = case when value < 3 then value + 1 else value - 1 end
+        where informant = 'youth' and instrument_code like 'youth_perspective_%'`,
+    );
+    await t.database.query(`update trajectories set end_date = end_date - 1 where end_date is not null`);
+    await catchUp();
+    const next = await t.app.statisticsReleases.release();
+    expect(next!.outcome, JSON.stringify(next)).toBe('published');
+    expect(next!.families.perspective!.released, JSON.stringify(next)).toBe(true);
+    expect(next!.families.course!.released, JSON.stringify(next!.families)).toBe(true);
+    const after = await snapshot();
+    expect(after[3]!.total).not.toEqual(before[3]!.total);
   });
 
   it('count a youth created and erased between two releases as no change', async () => {

@@ -39,9 +39,13 @@ export interface PoolState {
   max: number;
 }
 
+/** Per institution code: erasures since the last published statistics release, and of young records (churn). */
+export type StatisticsChurn = Record<string, { erasures: number; young: number }>;
+
 export interface MetricSources {
   pool?: () => PoolState;
   indicatorQueue?: () => Promise<IndicatorQueueState>;
+  statisticsChurn?: () => Promise<StatisticsChurn>;
   /** Called when a source fails at scrape time; the other series are still served. */
   onSourceError?: (error: unknown) => void;
 }
@@ -110,12 +114,6 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
-    statisticsChurn: new Gauge({
-      name: 'registry_statistics_churn_erasures',
-      help: 'Erasures per institution since the last published statistics release, all and of records erased soon after they were created (young), as the last release attempt counted them.',
-      labelNames: ['institution', 'kind'] as const,
-      registers,
-    }),
     statisticsPublished: new Gauge({
       name: 'registry_statistics_last_published_timestamp_seconds',
       help: 'When the statistics release that answers are read from was published (Unix time).',
@@ -136,6 +134,24 @@ export function createMetrics() {
     },
   };
 
+  new Gauge({
+    name: 'registry_statistics_churn_erasures',
+    help: 'Erasures per institution since the last published statistics release: all, and of records erased soon after they were created (young; churn postpones a release). Read at scrape time.',
+    labelNames: ['institution', 'kind'] as const,
+    registers,
+    async collect() {
+      const churn = await sources.statisticsChurn?.().catch((error: unknown) => {
+        sources.onSourceError?.(error);
+        return undefined;
+      });
+      if (!churn) return;
+      this.reset();
+      for (const [institution, counts] of Object.entries(churn)) {
+        this.set({ institution, kind: 'all' }, counts.erasures);
+        this.set({ institution, kind: 'young' }, counts.young);
+      }
+    },
+  });
   new Gauge({
     name: 'registry_db_pool_connections',
     help: 'Connections of the PostgreSQL pool: total open, idle, requests waiting for one, and the maximum.',

@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import { observeQueries } from '../db/query-timing';
 import { addressMatcher, parseAddressList } from '../lib/address-list';
 import { AppError } from '../lib/errors';
-import type { IndicatorQueueState, Metrics } from '../lib/metrics';
+import type { IndicatorQueueState, StatisticsChurn, Metrics } from '../lib/metrics';
 import { replyWithError } from './error-handler';
 
 // Prometheus metrics: HTTP requests by route pattern, the database pool and statement times,
@@ -21,6 +21,8 @@ export interface MetricsOptions {
   settings: Config['metrics'];
   database: Database;
   indicatorQueue: () => Promise<IndicatorQueueState>;
+  /** Erasures per institution since the last published statistics release (churn), read at scrape time. */
+  statisticsChurn?: () => Promise<StatisticsChurn>;
 }
 
 declare module 'fastify' {
@@ -62,6 +64,7 @@ export const metricsPlugin = fp(
             })
           : undefined,
       indicatorQueue: () => within(2_000, options.indicatorQueue()),
+      ...(options.statisticsChurn ? { statisticsChurn: () => within(2_000, options.statisticsChurn!()) } : {}),
       onSourceError: (error) => app.log.warn({ err: error }, 'a metrics source failed; its series keep their last value'),
     });
     const stopTiming = observeQueries(database, (seconds, failed) =>

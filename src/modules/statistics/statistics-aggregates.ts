@@ -294,7 +294,8 @@ function perspectiveLines(rows: readonly ReleasedRow[], grouping: Grouping | nul
       item,
       respondents: counter.tally(),
       sum: values.reduce((sum, value) => sum + value, 0),
-      largest: Math.max(...values),
+      // Not Math.max(...values): spreading hundreds of thousands of arguments overflows the stack.
+      largest: values.reduce((largest, value) => Math.max(largest, value), Number.NEGATIVE_INFINITY),
     }),
   );
 }

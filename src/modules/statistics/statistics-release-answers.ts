@@ -31,10 +31,14 @@ export interface ReleaseCatalogue {
 }
 
 export interface ReleaseInputs {
+  /** The released population: everyone's and each institution's answers count it. */
   rows: ReleasedRow[];
+  /**
+   * What researchers see at record level as the records stand (consent granted, ended before
+   * the cut-off): their answers count it, so subtraction leaves nothing.
+   */
+  researchRows: ReleasedRow[];
   catalogue: ReleaseCatalogue;
-  /** Researchers' answers count consented trajectories that ended before this date (what they see at record level). */
-  researchCutoff: string;
   settings: CellKeySettings;
   /** Whether to audit (STATISTICS_RELEASE_AUDIT). */
   audit: boolean;
@@ -86,12 +90,19 @@ interface AudienceRows {
   own: { id: string; code: string } | null;
 }
 
-function audiencesOf(inputs: ReleaseInputs): AudienceRows[] {
-  const research = inputs.rows.filter(
-    (row) => row.researchConsent === 'granted' && row.endDate !== null && row.endDate < inputs.researchCutoff,
-  );
+/**
+ * Whom each answer counts. For the audit (`forAudit`), the researcher's lines are what they know
+ * of the released population: the released rows of the trajectories they see.
+ */
+function audiencesOf(inputs: ReleaseInputs, forAudit = false): AudienceRows[] {
+  const visible = new Set(inputs.researchRows.map((row) => row.trajectoryId));
+  const research = forAudit ? inputs.rows.filter((row) => visible.has(row.trajectoryId)) : inputs.researchRows;
   const byInstitution = new Map<string, ReleasedRow[]>();
-  for (const row of inputs.rows) byInstitution.set(row.institutionId, [...(byInstitution.get(row.institutionId) ?? []), row]);
+  for (const row of inputs.rows) {
+    const rows = byInstitution.get(row.institutionId);
+    if (rows) rows.push(row);
+    else byInstitution.set(row.institutionId, [row]);
+  }
   return [
     { audience: 'all', rows: inputs.rows, part: 'national', own: null },
     { audience: 'research', rows: research, part: 'national', own: null },
@@ -185,7 +196,7 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[]) {
 /** Computes, audits and lays out everything a release publishes. */
 export async function computeRelease(inputs: ReleaseInputs): Promise<ComputedRelease> {
   const audiences = audiencesOf(inputs);
-  const audited = inputs.audit ? await audit(inputs, audiences) : null;
+  const audited = inputs.audit ? await audit(inputs, audiencesOf(inputs, true)) : null;
   const withheld = audited?.withheld ?? new Set(inputs.withheld);
   const ckm = createCellKeyMethod(inputs.settings, withheld);
   const answers = layOutAll(inputs, audiences, ckm).map(

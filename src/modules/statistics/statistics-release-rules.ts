@@ -32,9 +32,9 @@ export function decideRelease(
   changes: Changes,
   churn: Churn,
   settings: RuleSettings,
-  options: { acknowledgeChurn?: boolean; first?: boolean } = {},
+  options: { acknowledgeChurn?: boolean; publishAnyway?: string | null } = {},
 ): Decision {
-  const { acknowledgeChurn = false, first = false } = options;
+  const { acknowledgeChurn = false, publishAnyway = null } = options;
   const families = Object.fromEntries(
     STATISTICS_FAMILIES.map((family) => {
       const changed = changes.total[family];
@@ -67,9 +67,9 @@ export function decideRelease(
   const anyChange = STATISTICS_FAMILIES.some((family) => families[family].changed > 0);
   if (STATISTICS_FAMILIES.some((family) => families[family].released)) return { families, outcome: 'published' };
   // Nothing was ever published under this model (a new registry, or one upgraded from released
-  // rows without stored answers): the released population as it stands is published, and what
-  // changed since still waits for the rule.
-  if (first) return { families, outcome: 'published', note: 'the first release: the released population as it stood' };
+  // rows without stored answers), or the last release failed after applying its families: the
+  // released population as it stands is published, and what changed since still waits for the rule.
+  if (publishAnyway) return { families, outcome: 'published', note: publishAnyway };
   return anyChange
     ? { families, outcome: 'waiting', note: 'changes wait: too few youths changed that are not one institution’s own' }
     : { families, outcome: 'unchanged' };

@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Database, SqlConnection } from '../../db/client';
+import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
 import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
 import type { StoredAnswer } from './statistics-release-answers';
@@ -11,10 +12,8 @@ import type { StoredAnswer } from './statistics-release-answers';
 // thread; a second, short transaction stores them and marks the release published. Readers only
 // ever read the stored answers of the latest published release, so neither transaction holds them.
 
-// Arbitrary constant: one release at a time, across service instances.
-const RELEASE_LOCK_KEY = 1_708_117_317;
-
-const rowOf = (alias: string, columns: readonly string[]) => `(${columns.map((column) => `${alias}.${column}`).join(', ')})`;
+// ROW(...) also for a family of one column: `set (a) = (c.a)` is refused, `set (a) = ROW(c.a)` is not.
+const rowOf = (alias: string, columns: readonly string[]) => `ROW(${columns.map((column) => `${alias}.${column}`).join(', ')})`;
 
 /** A trajectory as the release saw it (statistics_trajectories). */
 export type ReleasedRow = typeof statisticsTrajectories.$inferSelect;
@@ -28,7 +27,11 @@ export interface Changes {
   departures: number;
 }
 
-/** Erasures per institution code since the last published release: all, and of records younger than the churn window. */
+/**
+ * Per institution code since the last published release: erasures, and young churn (erasures of
+ * records younger than the churn window, and, at a release, corrections that moved such a record
+ * to other groups).
+ */
 export type Churn = Record<string, { erasures: number; young: number }>;
 
 export type ReleaseOutcome = 'published' | 'unchanged' | 'waiting' | 'postponed' | 'failed';
@@ -48,24 +51,28 @@ async function changesOn(connection: SqlConnection): Promise<Changes> {
     (family) =>
       `(c.trajectory_id is not null and r.trajectory_id is not null and ${rowOf('c', FAMILY_COLUMNS[family])} is distinct from ${rowOf('r', FAMILY_COLUMNS[family])}) as ${family}`,
   );
-  const counts = (where: string) =>
-    STATISTICS_FAMILIES.map((family) => `count(*) filter (where y.${family}${where})::int as ${family}`).join(', ');
+  // Per youth and family: the institutions of her rows that changed in it. She is another's change
+  // for institution X when a row of hers not at X changed: what X pushed itself (invented youths,
+  // or a trajectory it adds for a youth of another institution) never counts as cover for X.
   const { rows } = await connection.query<Record<StatisticsFamily, number> & { institution: string | null }>(
     `with per_row as (
        select coalesce(c.youth, r.youth) as youth, coalesce(c.institution_id, r.institution_id) as institution_id,
               (${membership}) as membership, ${flags.join(', ')}
          from statistics_candidate c full join statistics_trajectories r on r.trajectory_id = c.trajectory_id),
      youths as (
-       select array_agg(distinct institution_id) as institutions,
-              ${STATISTICS_FAMILIES.map((family) => `bool_or(${family}) as ${family}`).join(', ')}
+       select ${STATISTICS_FAMILIES.map((family) => `array_agg(distinct institution_id) filter (where ${family}) as ${family}`).join(', ')}
          from per_row group by youth
        union all
        -- A published youth erased since: her leaving is a change of membership (one per erasure).
-       select array_agg(distinct institution_id), true, ${others.map(() => 'false').join(', ')}
+       select array_agg(distinct institution_id), ${others.map(() => 'null::uuid[]').join(', ')}
          from statistics_erasures where released and release_id is null group by erasure)
-     select null::text as institution, ${counts('')} from youths y
+     select null::text as institution,
+            ${STATISTICS_FAMILIES.map((family) => `count(*) filter (where y.${family} is not null)::int as ${family}`).join(', ')}
+       from youths y
      union all
-     select i.id::text, ${counts(' and not (i.id = any(y.institutions))')} from institutions i cross join youths y group by i.id`,
+     select i.id::text,
+            ${STATISTICS_FAMILIES.map((family) => `count(*) filter (where y.${family} is not null and not (y.${family} <@ array[i.id]))::int as ${family}`).join(', ')}
+       from institutions i cross join youths y group by i.id`,
   );
   const { rows: departures } = await connection.query<{ n: number }>(
     'select count(distinct erasure)::int as n from statistics_erasures where released and release_id is null',
@@ -100,7 +107,7 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
   );
 }
 
-async function churnOn(connection: SqlConnection, windowDays: number): Promise<Churn> {
+async function churnOn(connection: Pick<SqlConnection, 'query'>, windowDays: number): Promise<Churn> {
   const { rows } = await connection.query<{ code: string; erasures: number; young: number }>(
     `select i.code, count(*)::int as erasures, count(*) filter (where e.erased_at - e.created_at < make_interval(days => $1))::int as young
        from statistics_erasures e join institutions i on i.id = e.institution_id
@@ -112,16 +119,18 @@ async function churnOn(connection: SqlConnection, windowDays: number): Promise<C
 }
 
 const lock = async (connection: SqlConnection) =>
-  (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [RELEASE_LOCK_KEY])).rows[0]!.locked;
+  (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [LOCKS.statisticsRelease])).rows[0]!
+    .locked;
 
 export interface Prepared {
   /** The log entry of this attempt ('running' when it publishes). */
   entry: ReleaseLogEntry;
   decision: Decision;
-  changes: Changes;
   churn: Churn;
   /** The released population to compute the answers from (only when it publishes). */
   rows: ReleasedRow[];
+  /** What researchers see at record level, as the records stand (only when it publishes). */
+  researchRows: ReleasedRow[];
   withheld: string[];
 }
 
@@ -135,16 +144,18 @@ export function createStatisticsReleasesRepository(database: Database) {
     async prepare(
       secret: Buffer,
       attempt: { period: string; trigger: 'calendar' | 'operator'; researchCutoff: string; method: string; churnWindowDays: number },
-      /** `first`: no release was ever published. */
-      decide: (changes: Changes, churn: Churn, first: boolean) => Decision,
+      /** `publishAnyway`: why the released population must be published even if nothing passes (none ever was; the last release failed). */
+      decide: (changes: Changes, churn: Churn, publishAnyway: string | null) => Decision,
     ): Promise<Prepared | null> {
       return database.transaction(async (connection) => {
         // One snapshot for every statement: the released rows read here and the erasures counted
         // are the same moment's, so a youth is either in these rows or counted as leaving at the
-        // next release, never neither. Nothing is locked for it; an erasure of a row this
-        // transaction rewrites makes it fail, and the release runs again at the next check.
+        // next release, never neither.
         await connection.query('set transaction isolation level repeatable read');
         if (!(await lock(connection))) return null;
+        // Erasures in flight finish first and new ones wait for this transaction (not for the
+        // audit): one lock order with them (db/locks.ts).
+        await connection.query('select pg_advisory_xact_lock($1)', [LOCKS.releasedRows]);
         // A whole-registry comparison: longer than an API statement may take.
         await connection.query(`set local statement_timeout = '15min'`);
         await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
@@ -152,10 +163,42 @@ export function createStatisticsReleasesRepository(database: Database) {
         await connection.query('analyze statistics_candidate');
         const changes = await changesOn(connection);
         const churn = await churnOn(connection, attempt.churnWindowDays);
-        const { rows: published } = await connection.query<{ first: boolean }>(
-          `select not exists (select 1 from statistics_release_log where outcome = 'published') as first`,
+        // Moving a young record between cells (a correction of its membership) draws a fresh
+        // perturbation as an erasure and a push would: churn too.
+        const { rows: corrected } = await connection.query<{ code: string; corrected: number }>(
+          `select i.code, count(*)::int as corrected
+             from statistics_candidate c
+             join statistics_trajectories r on r.trajectory_id = c.trajectory_id
+             join trajectories t on t.id = c.trajectory_id
+             join institutions i on i.id = c.institution_id
+            where t.created_at > now() - make_interval(days => $1)
+              and ${rowOf('c', FAMILY_COLUMNS.membership)} is distinct from ${rowOf('r', FAMILY_COLUMNS.membership)}
+            group by i.code`,
+          [attempt.churnWindowDays],
         );
-        const decision = decide(changes, churn, published[0]!.first);
+        for (const { code, corrected: count } of corrected) {
+          const counts = churn[code] ?? { erasures: 0, young: 0 };
+          churn[code] = { ...counts, young: counts.young + count };
+        }
+        // A release that died after applying its families (its worker stopped, the process ended)
+        // left released rows that no published answer reflects: they are published now, with
+        // whatever else passes. One still 'running' after 15 minutes died.
+        await connection.query(
+          `update statistics_release_log set outcome = 'failed', finished_at = now(), note = 'stopped before it was published'
+            where outcome = 'running' and started_at < now() - interval '15 minutes'`,
+        );
+        const { rows: state } = await connection.query<{ first: boolean; unpublished: boolean }>(
+          `select not exists (select 1 from statistics_release_log where outcome = 'published') as first,
+                  exists (select 1 from statistics_release_log
+                           where outcome = 'failed'
+                             and id > coalesce((select max(id) from statistics_release_log where outcome = 'published'), 0)) as unpublished`,
+        );
+        const { first, unpublished } = state[0]!;
+        const decision = decide(
+          changes,
+          churn,
+          first ? 'the first release: the released population as it stood' : unpublished ? 'published again after a failed release' : null,
+        );
         const publishing = decision.outcome === 'published';
         if (publishing) {
           for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);
@@ -180,13 +223,21 @@ export function createStatisticsReleasesRepository(database: Database) {
         if (publishing && decision.families.membership.released) {
           await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
         }
-        const rows = publishing
-          ? (await connection.query<{ row: Record<string, unknown> }>('select to_jsonb(r) as row from statistics_trajectories r')).rows.map(
-              (row) => fromJson<ReleasedRow>(statisticsTrajectories, row.row),
+        const rowsOf = async (text: string, params: unknown[] = []) =>
+          (await connection.query<{ row: Record<string, unknown> }>(text, params)).rows.map((row) =>
+            fromJson<ReleasedRow>(statisticsTrajectories, row.row),
+          );
+        const rows = publishing ? await rowsOf('select to_jsonb(r) as row from statistics_trajectories r') : [];
+        // Researchers' answers count what they see at record level now: the records as they stand
+        // (consent withdrawn or an end date moved shows at once), not the released rows.
+        const researchRows = publishing
+          ? await rowsOf(
+              `select to_jsonb(c) as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
+              [attempt.researchCutoff],
             )
           : [];
         const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
-        return { entry, decision, changes, churn, rows, withheld: withheld.map((row) => row.fingerprint) };
+        return { entry, decision, churn, rows, researchRows, withheld: withheld.map((row) => row.fingerprint) };
       });
     },
 
@@ -246,20 +297,16 @@ export function createStatisticsReleasesRepository(database: Database) {
       const rows = await database.orm
         .select({ id: statisticsReleaseLog.id })
         .from(statisticsReleaseLog)
-        .where(and(eq(statisticsReleaseLog.trigger, 'calendar'), eq(statisticsReleaseLog.period, period)))
+        .where(
+          and(
+            eq(statisticsReleaseLog.trigger, 'calendar'),
+            eq(statisticsReleaseLog.period, period),
+            // A failed attempt is tried again at the next check.
+            inArray(statisticsReleaseLog.outcome, ['published', 'unchanged', 'waiting', 'postponed', 'running']),
+          ),
+        )
         .limit(1);
       return rows.length > 0;
-    },
-
-    /** The latest published release, or null before the first. */
-    async latest(): Promise<ReleaseLogEntry | null> {
-      const [row] = await database.orm
-        .select()
-        .from(statisticsReleaseLog)
-        .where(eq(statisticsReleaseLog.outcome, 'published'))
-        .orderBy(desc(statisticsReleaseLog.id))
-        .limit(1);
-      return row ?? null;
     },
 
     /** The latest published release's answers for these audiences, in one statement. */
@@ -285,18 +332,11 @@ export function createStatisticsReleasesRepository(database: Database) {
       };
     },
 
+    /** Erasures per institution since the last published release, all and young (churn). */
+    churn: (windowDays: number) => churnOn(database, windowDays),
+
     /** The release log, newest first. */
     history: (limit: number) => database.orm.select().from(statisticsReleaseLog).orderBy(desc(statisticsReleaseLog.id)).limit(limit),
-
-    /** The fingerprints of the counts the audits withheld. */
-    async withheld(): Promise<Set<string>> {
-      const { rows } = await database.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
-      return new Set(rows.map((row) => row.fingerprint));
-    },
-
-    /** The released rows of some trajectories (tests compare them with the records). */
-    released: (ids: string[]) =>
-      database.orm.select().from(statisticsTrajectories).where(inArray(statisticsTrajectories.trajectoryId, ids)),
   };
 }
 

@@ -41,6 +41,16 @@ const releaseSchema = z
   })
   .meta({ id: 'StatisticsRelease' });
 
+/** What every role that reads statistics may know of an attempt. */
+const GENERIC_NOTES: Record<(typeof OUTCOMES)[number], string | null> = {
+  running: 'being computed',
+  published: null,
+  unchanged: 'nothing changed',
+  waiting: 'changes wait until enough youths changed that are not one institution’s own',
+  postponed: 'postponed until the privacy officer has looked at erasures of young records',
+  failed: 'failed; tried again at the next check',
+};
+
 const viewOf = (entry: ReleaseLogEntry, full: boolean): z.infer<typeof releaseSchema> => ({
   id: entry.id,
   startedAt: entry.startedAt.toISOString(),
@@ -53,7 +63,8 @@ const viewOf = (entry: ReleaseLogEntry, full: boolean): z.infer<typeof releaseSc
     .map(([family]) => family),
   researchCutoff: entry.researchCutoff,
   method: entry.method,
-  note: entry.note,
+  // The notes name institutions and erasures: for the administrator, auditor and privacy officer.
+  note: full ? entry.note : GENERIC_NOTES[entry.outcome as (typeof OUTCOMES)[number]],
   ...(full ? { families: entry.families, churn: entry.churn, audit: entry.audit } : {}),
 });
 

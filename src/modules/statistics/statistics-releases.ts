@@ -11,11 +11,12 @@ import { researchReleaseDate } from '../research';
 import type { ComputedRelease, ReleaseCatalogue, ReleaseInputs } from './statistics-release-answers';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { decideRelease, releasedFamilies } from './statistics-release-rules';
-import { type Churn, createStatisticsReleasesRepository, type ReleaseLogEntry } from './statistics-releases.repository';
+import { createStatisticsReleasesRepository, type ReleaseLogEntry } from './statistics-releases.repository';
 
 // Releases of the statistics, on a calendar (STATISTICS_RELEASE_CALENDAR): the server checks now
 // and then whether this period's release was made; operators and tests run one directly. One
-// release at a time in this process, and across instances by a lock in the database. A release
+// release at a time in this process; across instances, one comparison at a time (a lock in the
+// database for the first transaction; a second instance's comparison then finds nothing new). A release
 // compares and applies in one short transaction, computes and audits every answer in a worker
 // thread, and stores and publishes them in a second short one (statistics-releases.repository.ts):
 // no request waits on the audit, and readers read stored answers only.
@@ -49,7 +50,7 @@ export interface ReleaseEvents {
   /** A release was postponed for churn: the privacy officer is told (an audit event). */
   onPostponed?: (entry: ReleaseLogEntry) => void;
   /** Every attempt, for the metrics. */
-  onAttempt?: (entry: ReleaseLogEntry, churn: Churn) => void;
+  onAttempt?: (entry: ReleaseLogEntry) => void;
 }
 
 export interface ReleaseRequest {
@@ -108,7 +109,7 @@ export function createStatisticsReleases(
         method: CELL_KEY_METHOD,
         churnWindowDays: statistics.churnWindowDays,
       },
-      (changes, churn, first) =>
+      (changes, churn, publishAnyway) =>
         decideRelease(
           changes,
           churn,
@@ -117,7 +118,7 @@ export function createStatisticsReleases(
             minimumOthers: statistics.releaseMinimumOthers,
             churnThreshold: statistics.churnThreshold,
           },
-          { acknowledgeChurn: request.acknowledgeChurn ?? false, first },
+          { acknowledgeChurn: request.acknowledgeChurn ?? false, publishAnyway },
         ),
     );
     if (!prepared) return null;
@@ -127,14 +128,14 @@ export function createStatisticsReleases(
       events.onPostponed?.(entry);
     }
     if (decision.outcome !== 'published') {
-      events.onAttempt?.(entry, churn);
+      events.onAttempt?.(entry);
       return entry;
     }
     try {
       const inputs: ReleaseInputs = {
         rows: prepared.rows,
+        researchRows: prepared.researchRows,
         catalogue: await catalogueOf(),
-        researchCutoff: entry.researchCutoff!,
         settings: cellKeys,
         audit: statistics.releaseAudit,
         withheld: prepared.withheld,
@@ -148,11 +149,12 @@ export function createStatisticsReleases(
       );
       const published = await repository.publish(entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES);
       log?.info({ release: entry.id, families: releasedFamilies(decision), audit: computed.audit }, 'statistics released');
-      events.onAttempt?.(published, churn);
+      events.onAttempt?.(published);
       return published;
     } catch (error) {
-      // The families stay applied: they are published with the next release's changes.
+      // The families stay applied: the next attempt publishes them (statistics-releases.repository.ts).
       await repository.fail(entry.id, error instanceof Error ? error.message : String(error));
+      events.onAttempt?.({ ...entry, outcome: 'failed' });
       throw error;
     }
   }
@@ -179,6 +181,9 @@ export function createStatisticsReleases(
 
     /** The release log, newest first. */
     history: (limit = 50) => repository.history(limit),
+
+    /** Erasures per institution since the last published release (the metrics read it at scrape time). */
+    churn: () => repository.churn(statistics.churnWindowDays),
 
     /** Waits for a release in progress (tests). */
     settle: () => chain.then(() => undefined),

@@ -1,4 +1,5 @@
 import type { SqlConnection } from '../../db/client';
+import { LOCKS } from '../../db/locks';
 
 // The only code that writes `subjects` and `subject_objections`: an institution's view of a
 // youth, its tombstone, and the registry-wide objection. Everything runs inside the caller's
@@ -132,6 +133,7 @@ export function createSubjectsRepository(connection: SqlConnection) {
      * tombstone that refuses its later pushes. Nothing at another institution is read or changed.
      */
     async eraseAtInstitution(institutionId: string, registryKey: string): Promise<ErasedAtInstitution> {
+      await connection.query('select pg_advisory_xact_lock_shared($1)', [LOCKS.releasedRows]);
       const [row] = await lockAsTombstones([institutionId], registryKey);
       if (!row) throw new Error('the subject row was not locked');
       if (row.erased && !row.inserted) return { status: 'already_erased', trajectories: 0 };
@@ -153,6 +155,7 @@ export function createSubjectsRepository(connection: SqlConnection) {
      * the institutions' views and tombstones; one objection row with the registry key remains.
      */
     async objectRegistryWide(registryKey: string): Promise<ObjectionResult> {
+      await connection.query('select pg_advisory_xact_lock_shared($1)', [LOCKS.releasedRows]);
       const institutions = await connection.query<{ id: string }>('select id from institutions order by id');
       const locked = await lockAsTombstones(
         institutions.rows.map((row) => row.id),
