@@ -138,8 +138,8 @@ describe('the key arithmetic of additive cell keys', () => {
     expect(plain.targets).toBeGreaterThan(30);
     expect(plain.determined).toEqual([]);
     // Parts' keys say nothing of their whole's: assuming they add up is wrong, so nothing it pins is
-    // knowledge (where the answers did not refute it, it pinned counts wrongly about half the time: 26
-    // of 60 in the simulations, near what guessing within the programme's ranges gets right).
+    // knowledge (where the answers did not refute it, it pinned counts, 26 of 60 of them wrongly, in
+    // the simulations).
     expect(keyed.keys!.refuted.length + ruledOut(keyed, hmac).length).toBeGreaterThan(0);
   });
 });
