@@ -1,17 +1,15 @@
-import { programmesByInstitution } from '../src/lib/statistics/linked-answers-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { keyedCellKey, keyFraction, RECORD_KEY_RANGE } from '../src/lib/statistics/cell-key';
 import { perturbation } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
 import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { youthRecordKey } from '../src/modules/statistics/statistics-population';
 import { WITHHELD_NOTE } from '../src/modules/statistics/statistics.service';
 import type { StatisticsAnswer } from '../src/modules/statistics/statistics.schemas';
-import { allRequests, collectAnswers } from './helpers/statistics-attacks/answers';
+import { attack, type Knowledge, programmesOfCatalogue } from './helpers/attacker/attack';
+import { allRequests, type AnswerSet, collectAnswers } from './helpers/statistics-attacks/answers';
 import { restAsker, type Send } from './helpers/statistics-attacks/askers';
-import { type AttackContext, linkedAnswersAttack } from './helpers/statistics-attacks/suite';
 import { loadTruth } from './helpers/statistics-truth';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
@@ -20,7 +18,8 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // of youths by +D and whose trajectories' record keys perturb their count of trajectories by −D.
 // Published, 6 youths bound the truth from below (≥ 3), 0 trajectories from above (≤ 3), and there
 // are never more youths than trajectories: both are 3. Without the audit (the control, the one
-// test that switches it off) the linked-answers attack finds it; with it, nothing is determined
+// test that switches it off) the tests' own attacker (test/helpers/attacker/: it shares no code
+// with the audit) finds it; with it, nothing is determined
 // and the answers withhold those counts and their line's shares (means and medians over withheld
 // contributors: the unit tests of the cell-key method; here they are left out over too few anyway;
 // that a withheld count stays withheld: the unit tests of the release computation).
@@ -80,13 +79,15 @@ async function world(audit: 'on' | 'off') {
   await t.app.indicators.enqueueStale();
   await t.app.indicators.drain();
   await t.app.statisticsReleases.release();
-  const programmesOf = programmesByInstitution(await createCatalogueRepository(t.database.orm).listProgrammes());
-  const context: AttackContext = { table: TABLE, programmesOf, truth: await loadTruth(t.database) };
   const funder = (await t.authorization('funder')).authorization;
   const send: Send = async ({ method, path }) => {
     const response = await t.app.inject({ method, url: path, headers: { authorization: funder } });
     return { status: response.statusCode, body: response.body };
   };
+  const catalogue = JSON.parse((await send({ method: 'GET', path: '/api/v1/programmes' })).body) as {
+    programmes: Array<{ code: string; institutionCode: string }>;
+  };
+  const context = { table: TABLE, programmesOf: programmesOfCatalogue(catalogue.programmes), truth: await loadTruth(t.database) };
   return { t, context, ask: restAsker(send) };
 }
 
@@ -104,28 +105,49 @@ afterAll(async () => {
 
 const other = (answer: StatisticsAnswer) => answer.groups.find((group) => group.group === 'other')!.values;
 
+/** The tests' own attacker on a world's answers. */
+const attackOn = (world: typeof control, answers: AnswerSet, knows?: Knowledge) =>
+  attack({ ...world.context, answers, ...(knows ? { knows } : {}) });
+
 describe('the release audit', () => {
+  // Seen failing: with the attacker's youths ≤ trajectories relation left out (structure.ts), this
+  // control found nothing (the two counts need it); restored.
   it('is needed: without it the linked answers pin the trajectories and youths of gender "other" (the control)', async () => {
     const gender = (await control.ask({ measure: 'overview', grouping: 'gender' })).national;
     expect(other(gender).started).toEqual({ value: 0, suppressed: false });
     expect(other(gender).youths).toEqual({ value: 3 + D, suppressed: false });
-    const report = await linkedAnswersAttack(control.context, await collectAnswers(control.ask, LINKED));
+    const report = await attackOn(control, await collectAnswers(control.ask, LINKED));
     expect(report.determined).toEqual(
       expect.arrayContaining([
-        { id: 'national|T|gender=other', value: 3, truth: 3 },
-        { id: 'national|Y|gender=other', value: 3, truth: 3 },
+        { id: 'trajectories|gender=other', value: 3, truth: 3 },
+        { id: 'youths|gender=other', value: 3, truth: 3 },
       ]),
     );
   });
 
+  // Seen failing: with the audited world's audit off too (world('off') for both), this test and the
+  // next failed (the two counts of gender "other" determined, and published); restored.
   it('leaves nothing determined after a release, withholding what was', async () => {
     const answers = await collectAnswers(audited.ask, LINKED);
-    const report = await linkedAnswersAttack(audited.context, answers);
+    const report = await attackOn(audited, answers);
+    expect(report.inconsistent).toEqual([]);
     expect(report.targets).toBeGreaterThan(30);
     expect(report.determined).toEqual([]);
-    // The researcher's and an institution's attacks, too.
-    const consented = await linkedAnswersAttack(audited.context, answers, { knows: (row) => row.consent === 'granted' });
-    expect(consented.determined).toEqual([]);
+    // The researcher's attack (what they see: consented, ended before the research cut-off) and every institution's (its own lines).
+    const cutoff = [...answers.values()][0]!.disclosureControl.release!.researchCutoff!;
+    const { truth, programmesOf } = audited.context;
+    const sees = truth.filter((row) => row.consent === 'granted' && row.endDate !== null && row.endDate < cutoff);
+    expect((await attackOn(audited, answers, { rows: sees })).determined).toEqual([]);
+    expect(programmesOf.size).toBeGreaterThan(1);
+    for (const [institution, programmes] of programmesOf) {
+      const knows: Knowledge = {
+        rows: truth.filter((row) => row.institution === institution),
+        exact: (count) =>
+          (count.grouping === 'institution' && count.group === institution) ||
+          (count.grouping === 'programme' && programmes.includes(count.group!)),
+      };
+      expect((await attackOn(audited, answers, knows)).determined, institution).toEqual([]);
+    }
     // The release's audit withheld them, and its log says so.
     const [release] = await audited.t.app.statisticsReleases.history(1);
     expect(release!.audit!.withheld).toBeGreaterThanOrEqual(2);

@@ -5,10 +5,11 @@ import type { StatisticsAnswer } from '../../../src/modules/statistics/statistic
 import { type CountCell, publishedCounts, trueCount, whatOf } from './cells';
 import { solveLinkedAnswers } from './linked-answers';
 
-// The linked-answers attacks: (b) every answer of a role solved together; (c) a researcher's and
-// (d) an institution's, who also know part of every count at record level (the consented
-// trajectories; their own) and want the rest. Each reports the small counts (1 … 9) it sets out
-// to find and those it determines.
+// The linked-answers attacks as the benchmark runs them (with the release audit's solver, see
+// linked-answers.ts; the tests use test/helpers/attacker/): (b) every answer of a role solved
+// together; (c) a researcher's and (d) an institution's, who also know part of every count at
+// record level and want the rest. Each reports the small counts (1 … 9) it sets out to find and
+// those it determines.
 
 export interface AttackContext {
   table: PerturbationTable;
