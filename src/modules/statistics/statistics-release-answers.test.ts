@@ -130,6 +130,14 @@ describe('a release’s answers', () => {
     expect(withheld).toContain(fingerprintOf(tally));
     expect(find(answers, 'all', 'overview').withheld).toBe(false);
   });
+
+  it('read the same aggregates for the audit and for what is published: with the audit on, the answers are those laid out with its withheld counts', async () => {
+    const table = buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
+    const settings = { ...inputs().settings, table };
+    const audited = await computeRelease(inputs({ audit: true, settings }));
+    const replayed = await computeRelease(inputs({ audit: false, settings, withheld: audited.withheld }));
+    expect(audited.answers).toEqual(replayed.answers);
+  });
 });
 
 describe('the release’s aggregates, made faster (issue #23), give what they gave', () => {
@@ -167,5 +175,11 @@ describe('the release’s aggregates, made faster (issue #23), give what they ga
     const [total] = aggregate('perspective', many, null, 'national', names).perspective!;
     expect(total).toMatchObject({ item: 'youth_perspective_space', largest: 5, sum: 900_000 });
     expect(total!.respondents.count).toBe(300_000);
+  });
+
+  it('an institution’s audience holds its own rows in their order', async () => {
+    const { answers } = await computeRelease(inputs());
+    const own = find(answers, 'i-vuur', 'overview');
+    expect(own.total.started!.value).toBe(ROWS.filter((entry) => entry.institutionId === 'i-vuur').length);
   });
 });

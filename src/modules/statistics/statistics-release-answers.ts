@@ -91,7 +91,12 @@ function audiencesOf(inputs: ReleaseInputs): AudienceRows[] {
     (row) => row.researchConsent === 'granted' && row.endDate !== null && row.endDate < inputs.researchCutoff,
   );
   const byInstitution = new Map<string, ReleasedRow[]>();
-  for (const row of inputs.rows) byInstitution.set(row.institutionId, [...(byInstitution.get(row.institutionId) ?? []), row]);
+  for (const row of inputs.rows) {
+    // Pushed, not copied: a copy per row made this quadratic in an institution's trajectories.
+    const own = byInstitution.get(row.institutionId);
+    if (own) own.push(row);
+    else byInstitution.set(row.institutionId, [row]);
+  }
   return [
     { audience: 'all', rows: inputs.rows, part: 'national', own: null },
     { audience: 'research', rows: research, part: 'national', own: null },
@@ -106,29 +111,53 @@ function audiencesOf(inputs: ReleaseInputs): AudienceRows[] {
   ];
 }
 
-/** Lays out every answer of every audience with `ckm`. */
-function layOutAll(inputs: ReleaseInputs, audiences: AudienceRows[], ckm: CellKeyMethod) {
+/** One answer's aggregates for one audience. */
+interface Aggregated {
+  audience: Audience;
+  measure: Measure;
+  groupBy: Grouping | null;
+  part: Part;
+  own: { id: string; code: string } | null;
+  fetched: ReturnType<typeof aggregate>;
+}
+
+/**
+ * The aggregates of every answer of every audience, computed once per release: the audit's layout
+ * and the published one read the same (a pass over the rows per answer and audience, and the sorts
+ * of its medians, are most of a release's work in the worker).
+ */
+function aggregateAll(inputs: ReleaseInputs, audiences: AudienceRows[]): Aggregated[] {
   const { catalogue } = inputs;
   const names = {
     programmes: new Map(catalogue.programmes.map((programme) => [programme.id, programme.code])),
     institutions: new Map(catalogue.institutions.map((institution) => [institution.id, institution.code])),
   };
+  return REQUESTS.flatMap(({ measure, groupBy }) =>
+    audiences.map(({ audience, rows, part, own }) => ({
+      audience,
+      measure,
+      groupBy,
+      part,
+      own,
+      fetched: aggregate(measure, rows, groupBy, part, names),
+    })),
+  );
+}
+
+/** Lays out every answer of every audience with `ckm`. */
+function layOutAll(inputs: ReleaseInputs, aggregated: Aggregated[], ckm: CellKeyMethod) {
+  const { catalogue } = inputs;
   const sources = { programmes: catalogue.programmes, institutions: catalogue.institutions, startYears: startYearsOf(inputs.rows) };
-  const out: Array<{ audience: Audience; measure: Measure; groupBy: Grouping | null; layout: Pick<StatisticsAnswer, 'groups' | 'total'> }> =
-    [];
-  for (const { measure, groupBy } of REQUESTS) {
-    const grouping = groupingOf(measure, groupBy);
-    for (const { audience, rows, part, own } of audiences) {
-      const fetched = aggregate(measure, rows, groupBy, part, names);
-      const layout = layOut(ckm, measure, part, fetched, {
-        groups: listedGroups(grouping, own, sources),
-        perspectiveItems: catalogue.perspectiveItems,
-        activityTypes: catalogue.activityTypes,
-      });
-      out.push({ audience, measure, groupBy, layout });
-    }
-  }
-  return out;
+  return aggregated.map(({ audience, measure, groupBy, part, own, fetched }) => ({
+    audience,
+    measure,
+    groupBy,
+    layout: layOut(ckm, measure, part, fetched, {
+      groups: listedGroups(groupingOf(measure, groupBy), own, sources),
+      perspectiveItems: catalogue.perspectiveItems,
+      activityTypes: catalogue.activityTypes,
+    }),
+  }));
 }
 
 /** The count cells of a laid-out answer, with their tallies. */
@@ -149,7 +178,7 @@ function countsOf(measure: Measure, groupBy: Grouping | null, layout: Pick<Stati
   );
 }
 
-async function audit(inputs: ReleaseInputs, audiences: AudienceRows[]) {
+async function audit(inputs: ReleaseInputs, audiences: AudienceRows[], aggregated: Aggregated[]) {
   const started = performance.now();
   const before = new Set(inputs.withheld);
   const method = createCellKeyMethod(inputs.settings, before);
@@ -159,7 +188,7 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[]) {
   const known = new Map<Audience, Map<string, number>>(
     audiences.filter((entry) => entry.audience !== 'all').map((entry) => [entry.audience, new Map()]),
   );
-  for (const { audience, measure, groupBy, layout } of layOutAll(inputs, audiences, ckm)) {
+  for (const { audience, measure, groupBy, layout } of layOutAll(inputs, aggregated, ckm)) {
     for (const { cell, value } of countsOf(measure, groupBy, layout)) {
       if (audience === 'all') {
         if (!cells.has(cell.id))
@@ -185,10 +214,11 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[]) {
 /** Computes, audits and lays out everything a release publishes. */
 export async function computeRelease(inputs: ReleaseInputs): Promise<ComputedRelease> {
   const audiences = audiencesOf(inputs);
-  const audited = inputs.audit ? await audit(inputs, audiences) : null;
+  const aggregated = aggregateAll(inputs, audiences);
+  const audited = inputs.audit ? await audit(inputs, audiences, aggregated) : null;
   const withheld = audited?.withheld ?? new Set(inputs.withheld);
   const ckm = createCellKeyMethod(inputs.settings, withheld);
-  const answers = layOutAll(inputs, audiences, ckm).map(
+  const answers = layOutAll(inputs, aggregated, ckm).map(
     ({ audience, measure, groupBy, layout }): StoredAnswer => ({
       audience,
       measure,
