@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../lib/statistics/cell-key-method';
 import { buildPerturbationTable, type PerturbationTable } from '../../lib/statistics/perturbation-table';
 import { aggregate, quartilesOf, type ReleasedRow } from './statistics-aggregates';
-import { computeRelease, type ReleaseInputs, REQUESTS } from './statistics-release-answers';
+import { computeRelease, decodeRows, encodeRows, type ReleaseInputs, REQUESTS } from './statistics-release-answers';
 
 // A release computed from a small synthetic population, without a database: who is counted in
 // which audience's answers, that the same contributors give the same number, and that a withheld
@@ -181,5 +181,14 @@ describe('the release’s aggregates, made faster (issue #23), give what they ga
     const { answers } = await computeRelease(inputs());
     const own = find(answers, 'i-vuur', 'overview');
     expect(own.total.started!.value).toBe(ROWS.filter((entry) => entry.institutionId === 'i-vuur').length);
+  });
+
+  it('travel to the worker as bytes and arrive as they left, in their order', async () => {
+    const texts = ROWS.map((entry) => JSON.stringify(entry));
+    const chunks = await encodeRows(texts, 7);
+    expect(chunks).toHaveLength(Math.ceil(ROWS.length / 7));
+    // As the worker receives them: copied by a structured clone.
+    expect(decodeRows(structuredClone(chunks))).toEqual(ROWS);
+    expect(decodeRows(await encodeRows([]))).toEqual([]);
   });
 });

@@ -42,6 +42,33 @@ export interface ReleaseInputs {
   withheld: string[];
 }
 
+/**
+ * The released rows on their way to the worker: UTF-8 chunks of a JSON array each. Handing the
+ * worker objects made the main thread copy them one property at a time (structured clone), and
+ * turn each row's JSON into an object before that: about a second at 50,000 trajectories in
+ * which no request was answered. Bytes are copied at memory speed, and the worker parses them.
+ */
+export type EncodedRows = Uint8Array[];
+
+/** What the worker is given: the inputs, with the rows as bytes. */
+export type ReleaseWorkerInputs = Omit<ReleaseInputs, 'rows'> & { rows: EncodedRows };
+
+/** Each row's JSON (a `ReleasedRow`) into chunks of bytes, `chunkRows` rows a chunk, letting requests be answered between chunks. */
+export async function encodeRows(rows: readonly string[], chunkRows = 2_000): Promise<EncodedRows> {
+  const chunks: EncodedRows = [];
+  for (let start = 0; start < rows.length; start += chunkRows) {
+    chunks.push(Buffer.from(`[${rows.slice(start, start + chunkRows).join(',')}]`));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return chunks;
+}
+
+/** The rows back from their chunks (in the worker). */
+export function decodeRows(chunks: EncodedRows): ReleasedRow[] {
+  const decoder = new TextDecoder();
+  return chunks.flatMap((bytes) => JSON.parse(decoder.decode(bytes)) as ReleasedRow[]);
+}
+
 /** A published answer as stored: its cells, and whether the audit withheld a count in it. */
 export interface StoredAnswer {
   audience: Audience;

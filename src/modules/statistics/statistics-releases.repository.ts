@@ -21,6 +21,14 @@ const RELEASE_LOCK_KEY = 1_708_117_317;
  */
 const ANALYSED = '(trajectory_id, youth, institution_id)';
 
+/**
+ * A released row as JSON text with its Drizzle keys (a `ReleasedRow`), built in SQL: the main
+ * thread only passes the text on to the worker, which parses it (statistics-release-answers.ts).
+ */
+const RELEASED_ROW_JSON = `jsonb_build_object(${Object.entries(getTableColumns(statisticsTrajectories))
+  .map(([key, column]) => `'${key}', r.${column.name}`)
+  .join(', ')})::text`;
+
 const rowOf = (alias: string, columns: readonly string[]) => `(${columns.map((column) => `${alias}.${column}`).join(', ')})`;
 
 /** A trajectory as the release saw it (statistics_trajectories). */
@@ -127,8 +135,8 @@ export interface Prepared {
   decision: Decision;
   changes: Changes;
   churn: Churn;
-  /** The released population to compute the answers from (only when it publishes). */
-  rows: ReleasedRow[];
+  /** The released population to compute the answers from (only when it publishes): each row's JSON, a `ReleasedRow`. */
+  rows: string[];
   withheld: string[];
 }
 
@@ -186,8 +194,8 @@ export function createStatisticsReleasesRepository(database: Database) {
           await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
         }
         const rows = publishing
-          ? (await connection.query<{ row: Record<string, unknown> }>('select to_jsonb(r) as row from statistics_trajectories r')).rows.map(
-              (row) => fromJson<ReleasedRow>(statisticsTrajectories, row.row),
+          ? (await connection.query<{ row: string }>(`select ${RELEASED_ROW_JSON} as row from statistics_trajectories r`)).rows.map(
+              (row) => row.row,
             )
           : [];
         const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
