@@ -496,14 +496,19 @@ async function main() {
   const postgres = (which: 'first' | 'second') => results.filter((r) => r.engine === 'postgres' && r.which === which);
   if (SIZES.length >= 2) {
     console.log('\nGrowth exponent (slope of log seconds on log trajectories, PostgreSQL sizes):\n');
-    console.log('| release | total | prepare tx | worker | publish tx |');
-    console.log('|---|---:|---:|---:|---:|');
+    console.log('| release | sizes | total | prepare tx | worker | publish tx |');
+    console.log('|---|---|---:|---:|---:|---:|');
     for (const which of ['first', 'second'] as const) {
       const rows = postgres(which);
-      const slope = (pick: (r: ReleaseResult) => number) => exponent(rows.map((r) => [r.size, Math.max(pick(r), 1e-3)])).toFixed(2);
-      console.log(
-        `| ${which} | ${slope((r) => r.totalS)} | ${slope((r) => r.prepareS)} | ${slope((r) => r.computeS)} | ${slope((r) => r.publishS)} |`,
-      );
+      // Over all sizes (least squares), then between each size and the next: a step the fit hides.
+      const spans = [rows, ...rows.slice(1).map((row, index) => [rows[index]!, row])];
+      for (const span of spans) {
+        const slope = (pick: (r: ReleaseResult) => number) => exponent(span.map((r) => [r.size, Math.max(pick(r), 1e-3)])).toFixed(2);
+        const label = span === rows ? 'all (least squares)' : span.map((r) => r.size.toLocaleString('en')).join(' → ');
+        console.log(
+          `| ${which} | ${label} | ${slope((r) => r.totalS)} | ${slope((r) => r.prepareS)} | ${slope((r) => r.computeS)} | ${slope((r) => r.publishS)} |`,
+        );
+      }
     }
   }
 
