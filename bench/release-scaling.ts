@@ -87,7 +87,7 @@ function labelOf(text: string): string {
     [/^analyze statistics_trajectories/, 'analyze released'],
     [/^insert into statistics_release_log/, 'log entry'],
     [/^update statistics_erasures/, 'erasures released'],
-    [/^select to_jsonb\(r\) as row from statistics_trajectories/, 'read released rows'],
+    [/^select (to_jsonb\(r\)|jsonb_build_object\().* from statistics_trajectories r$/, 'read released rows'],
     [/^select fingerprint from statistics_withheld_counts/, 'read withheld'],
     [/^insert into statistics_answers/, 'insert answers'],
     [/^insert into statistics_withheld_counts/, 'insert withheld'],
@@ -420,9 +420,15 @@ async function measure(engine: Engine, size: number) {
     process.stderr.write(`${engine} ${size}: first release (load ${loadLine()})\n`);
     const first = await timedRelease(target, 'first', kinds);
     process.stderr.write(`  ${first.totalS.toFixed(1)} s; baseline probe for ${BASELINE_SECONDS} s\n`);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const probe = startProbe(kinds);
     await new Promise((resolve) => setTimeout(resolve, BASELINE_SECONDS * 1000));
     const baseline = await probe.stop();
+    loop.disable();
+    process.stderr.write(
+      `  event-loop delay without a release: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms\n`,
+    );
     const changed = await changeYouths(target.service.database, CHANGED);
     process.stderr.write(`  changed ${changed.youths} of ${changed.all} youths; second release (load ${loadLine()})\n`);
     const second = await timedRelease(target, 'second', kinds);
