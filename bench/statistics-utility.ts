@@ -4,8 +4,13 @@
 // and compared with the true values, computed independently from the records
 // (test/helpers/statistics-truth.ts).
 //
+// Since issue #23 the answers are the stored ones of a release, with the release audit on
+// (STATISTICS_RELEASE_AUDIT=on, set here whatever the environment says): counts the audit
+// withholds count as not published. The release and its audit are printed per dataset.
+//
 //   npm run bench:statistics-utility
 //   BENCH_SIZES=400 npm run bench:statistics-utility
+import os from 'node:os';
 import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { loadTruth, TRUTH_GROUPINGS, type TrueValue, trueAnswer } from '../test/helpers/statistics-truth';
@@ -153,12 +158,20 @@ async function measure(size: number) {
   const migrating = await openDatabase({ kind: 'postgres', url: dataset.databaseUrl, poolMax: 2 });
   await migrateDatabase(migrating);
   await migrating.close();
-  const service = await startService(dataset.databaseUrl);
+  const service = await startService(dataset.databaseUrl, { environment: { STATISTICS_RELEASE_AUDIT: 'on' } });
   try {
     // Indicators up to date, and everything released: the answers then stand for the records as they are.
     await service.app.indicators.enqueueStale();
     await service.app.indicators.drain();
-    await service.app.statisticsReleases.release();
+    const started = performance.now();
+    const attempt = await service.app.statisticsReleases.release();
+    const seconds = (performance.now() - started) / 1000;
+    const release = (await service.app.statisticsReleases.history(10)).find((entry) => entry.outcome === 'published');
+    if (!release?.audit) throw new Error(`no audited published release (this attempt: ${attempt?.outcome ?? 'none'})`);
+    process.stderr.write(
+      `${size} trajectories: release ${release.id} (this attempt ${attempt?.outcome ?? 'none'}, ${seconds.toFixed(1)} s); ` +
+        `audit: ${release.audit.cells} counts, ${release.audit.targets} targets, ${release.audit.withheld} withheld, ${release.audit.seconds.toFixed(1)} s\n`,
+    );
     const funder = await service.key('funder');
     const ask = async (path: string): Promise<Answer> => {
       const response = await request(service.port, {
@@ -190,7 +203,7 @@ async function measure(size: number) {
         }
       }
     }
-    return { dataset, overall, outcomesByProgramme, perMeasure };
+    return { dataset, overall, outcomesByProgramme, perMeasure, release: release.audit };
   } finally {
     await service.close();
   }
@@ -199,16 +212,34 @@ async function measure(size: number) {
 async function main() {
   console.log(machineLine());
   console.log(
+    `load average at the start: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
     '| dataset / answers | values published | count MAD | count max dev | share MAD | mean MAD | median rel. dev | programme pairs flipped on a share (outcomes by programme) |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  const audits: string[] = [];
   for (const size of SIZES) {
     const result = await measure(size);
     const label = `${result.dataset.trajectories.toLocaleString('en')} trajectories`;
     console.log(`| ${row(`${label}: all answers`, result.overall)} |`);
     console.log(`| ${row(`${label}: outcomes by programme`, result.outcomesByProgramme)} |`);
     for (const [name, tally] of result.perMeasure) console.log(`| ${row(`${label}: ${name}`, tally)} |`);
+    audits.push(
+      `${label}: audit of ${result.release.cells} counts, ${result.release.targets} targets, ${result.release.withheld} withheld (${result.release.seconds.toFixed(1)} s); ` +
+        `published ${percent(result.overall.published, result.overall.values)} (target >= 95 %), count MAD ${average(result.overall.countDeviations).toFixed(3)} (target <= 1)`,
+    );
   }
+  for (const line of audits) console.log(line);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,15 +1,20 @@
-// Aggregate benchmark: a full programme comparison from the statistics API (over real HTTP, with
-// authentication, disclosure control and audit) beside the plain SQL GROUP BY over the same
-// stored indicators, in one run on the scale dataset (100,000 trajectories, ~5M measurements).
-// Latency is what a dashboard feels, so requests go one at a time; variants alternate per round.
+// Statistics answers beside a plain GROUP BY: funder and institution requests over real HTTP (with
+// authentication, scope and audit), one at a time (latency as a dashboard feels it), beside the
+// plain SQL `GROUP BY programme` over the stored indicators (the counts the outcomes answer is
+// built from), in alternating rounds. Since issue #23 every answer is computed, audited and stored
+// at a release and a request reads the stored one (statistics_answers): the bench makes a release
+// first (timed, printed), then times the reads. The last column compares each answer's p50 against
+// the floor's with the same ratio from before the release model (answers computed per request by
+// GROUPING SETS, the run of 2026-11-30 22:36 UTC on the same 20,000-trajectory dataset, seed 1).
 //
-//   npm run bench:statistics
+//   BENCH_TRAJECTORIES=20000 BENCH_SEED=1 BENCH_REQUESTS=20 BENCH_ROUNDS=2 npm run bench:statistics
 //   BENCH_TRAJECTORIES=4000 BENCH_REQUESTS=20 BENCH_ROUNDS=2 npm run bench:statistics
 //   BENCH_SEED=17 ...: another seed, so the dataset is not one other branches use
 import pg from 'pg';
 import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
-import { closedLoop, machineLine, pooled, printTable, request, type LoadResult } from './lib/load';
+import os from 'node:os';
+import { closedLoop, type LoadResult, machineLine, pooled, request, summary } from './lib/load';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
 import { benchUsage } from './lib/usage';
@@ -40,6 +45,12 @@ select p.code as programme, count(*) as trajectories,
  where t.research_consent not in ('refused', 'withdrawn')
  group by p.code order by p.code`;
 
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
 async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES, seed: Number(process.env.BENCH_SEED ?? 1) });
   // A dataset generated before the latest migrations gets them (the statistics read released rows).
@@ -47,7 +58,11 @@ async function main() {
   await migrateDatabase(migrating);
   await migrating.close();
   const service = await startService(dataset.databaseUrl);
-  await service.app.statisticsReleases.release();
+  const releaseStarted = performance.now();
+  const release = await service.app.statisticsReleases.release();
+  const releaseSeconds = (performance.now() - releaseStarted) / 1000;
+  const latest = (await service.app.statisticsReleases.history(10)).find((entry) => entry.outcome === 'published');
+  if (!latest) throw new Error(`no published release (this one: ${release?.outcome ?? 'none'})`);
   const { port } = service;
   const funder = await service.key('funder');
   const institution = await service.key('institution', 'vuurtorenhuis');
@@ -66,27 +81,36 @@ async function main() {
     });
     return response.status === 200 && !JSON.parse(response.body).errors;
   };
-  const variants: Array<[string, () => Promise<boolean>]> = [
-    ['plain SQL GROUP BY programme over stored indicators (floor)', async () => (await floorPool.query(FLOOR_SQL)).rowCount! > 0],
+  // [name, send, p50 against the floor's before the release model (GROUPING SETS per request)]
+  const variants: Array<[string, () => Promise<boolean>, number | null]> = [
+    ['plain SQL GROUP BY programme over stored indicators (floor)', async () => (await floorPool.query(FLOOR_SQL)).rowCount! > 0, 1],
     [
-      'REST outcomes by programme, funder (classes + domain shares, cell-key method, audit)',
+      'REST outcomes by programme, funder (stored answer: classes + domain shares)',
       rest(funder, '/api/v1/statistics/outcomes?groupBy=programme'),
+      2.36,
     ],
     [
-      'GraphQL comparison(outcomes), institution: own + national (2 populations)',
+      'GraphQL comparison(outcomes), institution: own + national (two stored answers)',
       graphql(
         institution,
         '{ comparison(measure: outcomes) { national { groups { group values { name value suppressed } } } own { groups { group values { name value suppressed } } } } }',
       ),
+      2.55,
     ],
-    ['REST overview by programme, funder (durations, end reasons, youths)', rest(funder, '/api/v1/statistics/overview?groupBy=programme')],
     [
-      'REST care by programme, funder (fidelity medians, dose per activity type)',
+      'REST overview by programme, funder (stored answer: durations, end reasons, youths)',
+      rest(funder, '/api/v1/statistics/overview?groupBy=programme'),
+      2.81,
+    ],
+    [
+      'REST care by programme, funder (stored answer: fidelity medians, dose per activity type)',
       rest(funder, '/api/v1/statistics/care?groupBy=programme'),
+      0.49,
     ],
   ];
 
   // Every variant answers correctly before it is timed.
+  const loadAtStart = loadAverage();
   for (const [name, send] of variants) if (!(await send())) throw new Error(`${name}: failed`);
   for (const [, send] of variants) for (let i = 0; i < 3; i += 1) await send(); // warm-up
 
@@ -99,12 +123,25 @@ async function main() {
     }
   }
   console.log(machineLine());
+  console.log(`load average: ${loadAtStart} at the start, ${loadAverage()} at the end`);
   console.log(
     `dataset: ${dataset.trajectories.toLocaleString('en')} trajectories, ${dataset.measurements.toLocaleString('en')} measurements; ` +
       `${ROUNDS} alternating rounds of ${REQUESTS} sequential requests per variant`,
   );
-  const results = variants.map(([name]) => pooled(name, rounds.get(name)!));
-  printTable(results);
+  console.log(
+    `release before timing: ${release?.outcome ?? 'none (another was running)'} in ${releaseSeconds.toFixed(1)} s; answers read from release ${latest.id}`,
+  );
+  const rows = variants.map(([name, , before]) => ({ row: summary(pooled(name, rounds.get(name)!)), before }));
+  const floor = rows[0]!.row.p50;
+  console.log('| variant | requests | errors | req/s | p50 ms | p99 ms | p50 vs floor | before (per request) | faster than before |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { row, before } of rows) {
+    const ratio = row.p50 / floor;
+    console.log(
+      `| ${row.variant} | ${row.requests.toLocaleString('en')} | ${row.errors} | ${row.rps.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ` +
+        `${ratio.toFixed(2)} | ${before === null ? '–' : before.toFixed(2)} | ${before === null || before === 1 ? '–' : `${(before / ratio).toFixed(1)}×`} |`,
+    );
+  }
 
   await service.close();
   await floorPool.end();

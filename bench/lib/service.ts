@@ -45,10 +45,17 @@ export const noAuditLog: AuditLog = {
 
 export async function startService(
   databaseUrl: string,
-  options: { poolMax?: number; audited?: boolean; environment?: Record<string, string> } = {},
+  options: {
+    poolMax?: number;
+    audited?: boolean;
+    environment?: Record<string, string>;
+    /** Wraps the database the service is built on (a bench that times its transactions). */
+    wrapDatabase?: (database: Database) => Database;
+  } = {},
 ): Promise<BenchService> {
   const poolMax = options.poolMax ?? 10;
-  const database = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax, statementTimeoutMs: 60_000 });
+  const opened = await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax, statementTimeoutMs: 60_000 });
+  const database = options.wrapDatabase ? options.wrapDatabase(opened) : opened;
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',

@@ -129,7 +129,9 @@ class Counter {
 /** PostgreSQL's percentile_cont at 0.25, 0.5 and 0.75 (linear between the two nearest values); null over nothing. */
 export function quartilesOf(values: number[]): number[] | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers in order without a comparator call per comparison: the same order,
+  // several times faster (a release sorts every dose type's values per line: most of its time).
+  const sorted = Float64Array.from(values).sort();
   return [0.25, 0.5, 0.75].map((fraction) => {
     const position = fraction * (sorted.length - 1);
     const below = Math.floor(position);
@@ -294,7 +296,7 @@ function perspectiveLines(rows: readonly ReleasedRow[], grouping: Grouping | nul
       item,
       respondents: counter.tally(),
       sum: values.reduce((sum, value) => sum + value, 0),
-      // Not Math.max(...values): spreading hundreds of thousands of arguments overflows the stack.
+      // A loop: spreading a large population's values as arguments overflows the stack.
       largest: values.reduce((largest, value) => Math.max(largest, value), Number.NEGATIVE_INFINITY),
     }),
   );

@@ -12,6 +12,22 @@ import type { StoredAnswer } from './statistics-release-answers';
 // thread; a second, short transaction stores them and marks the release published. Readers only
 // ever read the stored answers of the latest published release, so neither transaction holds them.
 
+/**
+ * The columns the release's statements join and group on: the planner needs the row counts and
+ * these. Statistics of every column (the JSON of the doses and answers most) cost most of an
+ * ANALYZE and no plan reads them.
+ */
+const ANALYSED = '(trajectory_id, youth, institution_id)';
+
+/**
+ * A released row as JSON text with its Drizzle keys (a `ReleasedRow`), built in SQL: the main
+ * thread only passes the text on to the worker, which parses it (statistics-release-answers.ts).
+ */
+const RELEASED_ROW_JSON = (alias: string) =>
+  `jsonb_build_object(${Object.entries(getTableColumns(statisticsTrajectories))
+    .map(([key, column]) => `'${key}', ${alias}.${column.name}`)
+    .join(', ')})::text`;
+
 // ROW(...) also for a family of one column: `set (a) = (c.a)` is refused, `set (a) = ROW(c.a)` is not.
 const rowOf = (alias: string, columns: readonly string[]) => `ROW(${columns.map((column) => `${alias}.${column}`).join(', ')})`;
 
@@ -127,10 +143,10 @@ export interface Prepared {
   entry: ReleaseLogEntry;
   decision: Decision;
   churn: Churn;
-  /** The released population to compute the answers from (only when it publishes). */
-  rows: ReleasedRow[];
-  /** What researchers see at record level, as the records stand (only when it publishes). */
-  researchRows: ReleasedRow[];
+  /** The released population to compute the answers from (only when it publishes): each row's JSON, a `ReleasedRow`. */
+  rows: string[];
+  /** What researchers see at record level, as the records stand (only when it publishes): each row's JSON. */
+  researchRows: string[];
   withheld: string[];
 }
 
@@ -156,11 +172,14 @@ export function createStatisticsReleasesRepository(database: Database) {
         // Erasures in flight finish first and new ones wait for this transaction (not for the
         // audit): one lock order with them (db/locks.ts).
         await connection.query('select pg_advisory_xact_lock($1)', [LOCKS.releasedRows]);
-        // A whole-registry comparison: longer than an API statement may take.
+        // A whole-registry comparison: longer than an API statement may take. No JIT: these
+        // statements run once over the whole population, and past its cost threshold PostgreSQL
+        // spent 0.8 s inlining and optimising the population's insert alone at 50,000 trajectories.
         await connection.query(`set local statement_timeout = '15min'`);
+        if (database.kind === 'postgres') await connection.query('set local jit = off');
         await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
         await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
-        await connection.query('analyze statistics_candidate');
+        await connection.query(`analyze statistics_candidate ${ANALYSED}`);
         const changes = await changesOn(connection);
         const churn = await churnOn(connection, attempt.churnWindowDays);
         // Moving a young record between cells (a correction of its membership) draws a fresh
@@ -202,7 +221,7 @@ export function createStatisticsReleasesRepository(database: Database) {
         const publishing = decision.outcome === 'published';
         if (publishing) {
           for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);
-          await connection.query('analyze statistics_trajectories');
+          await connection.query(`analyze statistics_trajectories ${ANALYSED}`);
         }
         const { rows: inserted } = await connection.query<{ entry: Record<string, unknown> }>(
           `insert into statistics_release_log (started_at, finished_at, period, trigger, outcome, families, churn, research_cutoff, method, note)
@@ -224,15 +243,13 @@ export function createStatisticsReleasesRepository(database: Database) {
           await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
         }
         const rowsOf = async (text: string, params: unknown[] = []) =>
-          (await connection.query<{ row: Record<string, unknown> }>(text, params)).rows.map((row) =>
-            fromJson<ReleasedRow>(statisticsTrajectories, row.row),
-          );
-        const rows = publishing ? await rowsOf('select to_jsonb(r) as row from statistics_trajectories r') : [];
+          (await connection.query<{ row: string }>(text, params)).rows.map((row) => row.row);
+        const rows = publishing ? await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`) : [];
         // Researchers' answers count what they see at record level now: the records as they stand
         // (consent withdrawn or an end date moved shows at once), not the released rows.
         const researchRows = publishing
           ? await rowsOf(
-              `select to_jsonb(c) as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
+              `select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
               [attempt.researchCutoff],
             )
           : [];

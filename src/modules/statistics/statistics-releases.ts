@@ -8,7 +8,7 @@ import { readPerturbationTable } from '../../lib/statistics/perturbation-table-f
 import { runWorker } from '../../lib/worker';
 import { createCatalogueRepository } from '../catalogue';
 import { researchReleaseDate } from '../research';
-import type { ComputedRelease, ReleaseCatalogue, ReleaseInputs } from './statistics-release-answers';
+import { type ComputedRelease, encodeRows, type ReleaseCatalogue, type ReleaseWorkerInputs } from './statistics-release-answers';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { decideRelease, releasedFamilies } from './statistics-release-rules';
 import { createStatisticsReleasesRepository, type ReleaseLogEntry } from './statistics-releases.repository';
@@ -132,15 +132,15 @@ export function createStatisticsReleases(
       return entry;
     }
     try {
-      const inputs: ReleaseInputs = {
-        rows: prepared.rows,
-        researchRows: prepared.researchRows,
+      const inputs: ReleaseWorkerInputs = {
+        rows: await encodeRows(prepared.rows),
+        researchRows: await encodeRows(prepared.researchRows),
         catalogue: await catalogueOf(),
         settings: cellKeys,
         audit: statistics.releaseAudit,
         withheld: prepared.withheld,
       };
-      const computed = await runWorker<ReleaseInputs, ComputedRelease>(
+      const computed = await runWorker<ReleaseWorkerInputs, ComputedRelease>(
         import.meta.url,
         new URL('./statistics-release.worker.ts', import.meta.url),
         'modules/statistics/statistics-release.worker.js',
