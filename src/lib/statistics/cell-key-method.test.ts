@@ -73,8 +73,10 @@ describe('the cell-key method', () => {
     expect(auditing.mean('mean', other, 120, 5)).toEqual(plain.mean('mean', other, 120, 5));
     expect(auditing.median('median', other, [1, 2, 3])).toEqual(plain.median('median', other, [1, 2, 3]));
     expect(plain.mean('mean', other, 120, 5).suppressed).toBe(false);
-    // Withheld means a count of 1–9: a fingerprint of a larger count is never applied.
+    // Withheld means a count of at least 1: an empty cell is never withheld; a larger count may be.
     const large = { count: 40, keys: 99 };
-    expect(createCellKeyMethod(settings, new Set([fingerprintOf(large)])).published(large).suppressed).toBe(false);
+    expect(createCellKeyMethod(settings, new Set([fingerprintOf(large)])).published(large).suppressed).toBe(true);
+    const empty = { count: 0, keys: 0 };
+    expect(createCellKeyMethod(settings, new Set([fingerprintOf(empty)])).published(empty)).toEqual({ value: 0, suppressed: false });
   });
 });

@@ -24,11 +24,13 @@ export interface Tally {
 export const fingerprintOf = (tally: Tally) => `${tally.of === 'youths' ? 'youth' : 'trajectory'}:${cellKey(tally.keys)}:${tally.count}`;
 
 /**
- * What a withheld count tells a reader: a true count of 1 to 9, never 0 (an empty cell is always
- * published as 0) and never more (the release audit withholds counts of 1–9 only, escalation
- * included), and the audit's attacker assumes exactly that.
+ * What a withheld count tells a reader: a true count of at least 1, never 0 (an empty cell is
+ * always published as 0). Mostly 1–9, the small counts the release audit finds determined; larger
+ * where a count's part unknown to someone at record level would otherwise be exact (a researcher
+ * who sees all but five trajectories of a programme), or where a line is withheld whole. The
+ * audit's attacker assumes exactly that: at least 1, with no upper bound.
  */
-export const WITHHELD_RANGE = [1, 9] as const;
+export const WITHHELD_MINIMUM = 1;
 
 export interface Published {
   value: number | null;
@@ -60,8 +62,7 @@ const leftOut: Published = { value: null, suppressed: true };
  */
 export function createCellKeyMethod(settings: CellKeySettings, withheld: ReadonlySet<string> = new Set()) {
   const keyOf = settings.keySecret ? keyedCellKey(settings.keySecret) : cellKey;
-  const isWithheld = (tally: Tally) =>
-    withheld.size > 0 && tally.count >= WITHHELD_RANGE[0] && tally.count <= WITHHELD_RANGE[1] && withheld.has(fingerprintOf(tally));
+  const isWithheld = (tally: Tally) => withheld.size > 0 && tally.count >= WITHHELD_MINIMUM && withheld.has(fingerprintOf(tally));
   const count = (tally: Tally): number =>
     tally.count === 0 ? 0 : tally.count + perturbation(settings.table, tally.count, keyFraction(keyOf(tally.keys)));
   /** Whether a magnitude may be published: decided on the published count, so the decision itself tells nothing more. */

@@ -1,7 +1,7 @@
 // A runtime dependency (not a dev one): `highs` is the HiGHS linear-programming solver compiled to
 // WebAssembly (no native build), and every release runs this audit.
 import highsLoader from 'highs';
-import { WITHHELD_RANGE } from './cell-key-method';
+import { WITHHELD_MINIMUM } from './cell-key-method';
 import { type PerturbationTable, rowFor } from './perturbation-table';
 
 // The linked-answers attack by linear programming, as the release audit runs it and the attack
@@ -164,16 +164,15 @@ export async function solveLinkedAnswers(input: LinkedAttackInput): Promise<Link
   const cells = input.cells.map((entry) => entry.cell);
   const index = new Map(cells.map((cell, position) => [cell.id, position]));
   const known = (entry: LinkedAttackInput['cells'][number]) => input.known?.get(entry.cell.id) ?? 0;
-  // A withheld count is one of 1–9 (the audit withholds nothing else, and says so): the attacker
-  // knows that much of it, and at least their own part.
+  // A withheld count is at least 1, never 0 (WITHHELD_MINIMUM: the audit withholds no empty
+  // cell, and says so) and has no published upper bound: the attacker knows that much of it, and
+  // at least their own part.
   const lower = input.cells.map((entry) =>
     entry.published === null
-      ? Math.max(WITHHELD_RANGE[0], known(entry))
+      ? Math.max(WITHHELD_MINIMUM, known(entry))
       : Math.max(feasibleRange(input.table, entry.published)[0], known(entry)),
   );
-  const upper = input.cells.map((entry) =>
-    entry.published === null ? Math.max(WITHHELD_RANGE[1], known(entry)) : feasibleRange(input.table, entry.published)[1],
-  );
+  const upper = input.cells.map((entry) => (entry.published === null ? highs.infinity : feasibleRange(input.table, entry.published)[1]));
   const rows = structure(cells, index, input.programmesOf);
   // CSR: one packed segment per row.
   const starts = [0];
@@ -294,7 +293,7 @@ const SMALL = [1, 9] as const;
 /**
  * The audit with secondary protection: solves the counts for every attacker, withholds every
  * count of 1–9 (beyond the attacker's part) that comes out determined, and solves again with it as
- * an unknown of 1–9, until nothing is determined. Returns every fingerprint to withhold.
+ * an unknown of at least 1, until nothing is determined. Returns every fingerprint to withhold.
  */
 export async function withholdDetermined(input: AuditInput): Promise<{ withheld: Set<string>; targets: number }> {
   const counts = new Map(input.counts.map((entry) => [entry.cell.id, entry]));
@@ -322,9 +321,8 @@ export async function withholdDetermined(input: AuditInput): Promise<{ withheld:
               ? entry.cell.grouping === cell.grouping && entry.cell.group === cell.group
               : entry.cell.grouping === cell.grouping && entry.cell.what === cell.what,
           );
-    // Only counts of 1–9 are ever withheld (WITHHELD_RANGE): an empty cell is a true 0, published as
-    // such, and a larger count withheld would make "withheld" mean something else.
-    for (const entry of reach) if (entry.count >= WITHHELD_RANGE[0] && entry.count <= WITHHELD_RANGE[1]) all.add(entry.fingerprint);
+    // An empty cell is a true 0, published as such: never withheld (WITHHELD_MINIMUM).
+    for (const entry of reach) if (entry.count >= WITHHELD_MINIMUM) all.add(entry.fingerprint);
   };
   while (pending.some((entry) => entry.targets.length > 0)) {
     const cells = input.counts.map((entry) => ({

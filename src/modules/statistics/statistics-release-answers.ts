@@ -18,7 +18,7 @@ import { type Cell, MEASURES, type Measure, type StatisticsAnswer } from './stat
 // structure, or one and what an attacker knows at record level, can leave a single value). So the
 // national answers are solved together (linked-answers-audit.ts) for a funder (no record-level
 // knowledge), the researcher (their own answers: what they see at record level) and each
-// institution (its own lines), every count of 1–9 they determine is withheld by its contributors'
+// institution (its own lines), every count whose unknown part of 1–9 they determine is withheld by its contributors'
 // fingerprint, and the answers are laid out again with it withheld. What is stored is what is read.
 
 export type Audience = 'all' | 'research' | string;

@@ -14,8 +14,11 @@ import { structureOf } from './structure';
 // defence held. What the attacker seeks of a count is the part they do not hold; a count whose
 // part is pinned to one value of 1 … 9 is disclosed (Hundepool et al. 2012, §5.4).
 
-/** WITHHELD as the answers' notes state it: a withheld count is a true count of 1 … 9. */
-const WITHHELD = [1, 9] as const;
+/**
+ * WITHHELD as the answers' notes state it: a withheld count is a true count of at least 1, with
+ * no upper bound; no count exceeds the largest published count by more than the table's D.
+ */
+const WITHHELD_MINIMUM = 1;
 
 export interface Knowledge {
   /** Trajectories the attacker holds at record level: every count is at least their part of it. */
@@ -78,16 +81,18 @@ export async function attack(input: AttackInput): Promise<AttackReport> {
   const published = readCounts(input.answers);
   const counts = new Map([...published].map(([id, entry]) => [id, entry.count]));
   const held = new Map([...counts].map(([id, count]) => [id, input.knows ? countOver(count, input.knows.rows) : 0]));
-  // What each count can be: from its published value(s) by the table, or 1 … 9 where withheld; at
+  // What each count can be: from its published value(s) by the table, or at least 1 where withheld; at
   // least the attacker's part, exactly it where the count is theirs alone.
   const possible = new Map<string, number[]>();
+  const ceiling =
+    Math.max(WITHHELD_MINIMUM, ...[...published.values()].flatMap((entry) => [...entry.values])) + input.table.parameters.maximumDeviation;
   for (const [id, entry] of published) {
     const own = held.get(id)!;
     let values: number[];
     if (entry.values.size > 0) {
       const [first, ...rest] = [...entry.values].map((value) => originsOf(input.table, value));
       values = first!.filter((value) => rest.every((other) => other.includes(value)));
-    } else values = range(WITHHELD[0], WITHHELD[1]);
+    } else values = range(WITHHELD_MINIMUM, ceiling);
     values = values.filter((value) => value >= own && (!input.knows?.exact?.(entry.count) || value === own));
     possible.set(id, values);
   }

@@ -18,7 +18,7 @@ import type { Partition } from './structure';
 /** Per count: each true count still possible, with the keys that publish it so. */
 export type KeyDomain = Map<number, Arcs>;
 
-/** The pairs (true count, key) a published value allows; a withheld count: 1 … 9 with any key. */
+/** The pairs (true count, key) a published value allows; a withheld count: any of `counts` (at least 1) with any key. */
 export function keyDomainOf(table: PerturbationTable, published: number | null, counts: readonly number[]): KeyDomain {
   const domain: KeyDomain = new Map();
   for (const count of counts) {
