@@ -1,0 +1,96 @@
+import type { Config } from '../../../src/config';
+import type { Database } from '../../../src/db/client';
+import type { Role } from '../../../src/lib/vocabulary';
+import { createStatisticsReleases, type StatisticsReleases } from '../../../src/modules/statistics/statistics-releases';
+import type { ReleaseLogEntry } from '../../../src/modules/statistics/statistics-releases.repository';
+
+// What the provider attacks run against, the same in the tests (app.inject) and the benchmark
+// (HTTP): the service's database (for the youths whose data arrives on their own, written as the
+// demo loader writes them, and for the test's own truth), a way to send requests as any role,
+// the service's own releases (the operator's, under the change rule and churn), and the control:
+// the same releases with the rule and churn switched off, called right after every change.
+
+/** A request as a client sends it: JSON, or an NDJSON stream for the bulk ingest. */
+export interface Request {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  body?: unknown;
+  ndjson?: string;
+}
+export type Send = (request: Request) => Promise<{ status: number; body: string }>;
+
+export interface ProviderWorld {
+  database: Database;
+  /** The registry's pseudonym key (the youths that arrive by the demo loader are keyed with it). */
+  registryKey: Buffer;
+  /** The registry's statistics secret (the control's releases must derive the same record keys). */
+  secret: Buffer;
+  config: Config;
+  /** A new API key of the role, as a sender. */
+  sender(role: Role, institutionCode?: string): Promise<Send>;
+  /** The service brings its trajectory indicators up to date (as it does after pushes). */
+  catchUp(): Promise<void>;
+  /** The service's releases (the operator's route calls the same). */
+  releases: StatisticsReleases;
+}
+
+/** The control: releases with the change rule and churn off (every change published at the next call). */
+export function controlReleases(world: Pick<ProviderWorld, 'database' | 'secret' | 'config'>, options: { audit?: boolean } = {}) {
+  return createStatisticsReleases(world.database, {
+    secret: world.secret,
+    statistics: {
+      ...world.config.statistics,
+      releaseMinimumYouths: 1,
+      releaseMinimumOthers: 0,
+      churnThreshold: 1_000_000,
+      ...(options.audit === undefined ? {} : { releaseAudit: options.audit }),
+    },
+    researchReleaseDelayDays: 0,
+  });
+}
+
+/** The id of the latest published release (changes exactly when a release published). */
+export async function publishedMarker(database: Database): Promise<number> {
+  const { rows } = await database.query<{ id: number | null }>(
+    "select max(id) as id from statistics_release_log where outcome = 'published'",
+  );
+  return rows[0]!.id ?? 0;
+}
+
+export interface CheckResult {
+  /** Whether this check published a release. */
+  published: boolean;
+  /** Attempts postponed for churn before it (an operator then released with acknowledgeChurn). */
+  postponed: number;
+  entries: ReleaseLogEntry[];
+}
+
+/**
+ * One release check as the service makes it: the operator's release; when it is postponed for
+ * churn, the privacy officer looks and the operator releases acknowledging it (the attacker's best
+ * case: the officer lets it through), and the change rule still applies.
+ */
+export async function serviceCheck(world: ProviderWorld, acknowledgeChurn = true): Promise<CheckResult> {
+  await world.catchUp();
+  const before = await publishedMarker(world.database);
+  const entries: ReleaseLogEntry[] = [];
+  let postponed = 0;
+  let entry = await world.releases.release();
+  if (entry) entries.push(entry);
+  if (entry?.outcome === 'postponed') {
+    postponed += 1;
+    if (acknowledgeChurn) {
+      entry = await world.releases.release({ acknowledgeChurn: true });
+      if (entry) entries.push(entry);
+    }
+  }
+  return { published: (await publishedMarker(world.database)) !== before, postponed, entries };
+}
+
+/** A control release right now (rule and churn off). */
+export async function controlCheck(world: ProviderWorld, control: StatisticsReleases): Promise<CheckResult> {
+  await world.catchUp();
+  const before = await publishedMarker(world.database);
+  const entry = await control.release();
+  return { published: (await publishedMarker(world.database)) !== before, postponed: 0, entries: entry ? [entry] : [] };
+}
