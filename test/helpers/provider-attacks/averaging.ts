@@ -6,7 +6,7 @@ import { type CountCell, publishedCounts, trueCount } from '../statistics-attack
 import { loadTruth } from '../statistics-truth';
 import { Arrivals } from './arrivals';
 import { membershipReleased, ownRows, programmesOf, reader, startDateOf } from './common';
-import { type FillerPlan, fillersOf, pushFillers } from './fillers';
+import { eraseFillers, type FillerPlan, fillersOf, pushFillers } from './fillers';
 import { controlCheck, controlReleases, type ProviderWorld, publishedMarker } from './world';
 
 // Attack 4: averaging with invented youths. Each release perturbs a count afresh when its
@@ -152,6 +152,11 @@ export interface AveragingRunOptions {
   targetGender: Gender;
   parkGender: Gender;
   strategy: Strategy;
+  /**
+   * How the attacker moves its youths in and out of the target: by correcting their gender (no
+   * erasure), or by erasing those in the target and pushing new ones (young erasures: churn).
+   */
+  moves?: 'correct' | 'erase';
   /** The first simulated quarter (service mode). */
   firstQuarter: { year: number; quarter: 1 | 2 | 3 | 4 };
   table: PerturbationTable;
@@ -181,9 +186,10 @@ export interface AveragingRunResult {
   checks: number;
   /** Releases that refreshed the membership (each a fresh observation of every target). */
   releases: number;
-  /** Attempts that the calendar refused (already attempted this period) and that the change rule held back. */
+  /** Attempts that the calendar refused (already attempted this period), that the change rule held back, that churn postponed. */
   refusedByCalendar: number;
   waited: number;
+  postponed: number;
   targets: TargetTrack[];
   /** Wall-clock seconds per release cycle (push, release, read). */
   secondsPerRelease: number;
@@ -209,15 +215,26 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
   const fillers = fillersOf(plan);
   const own = STRATEGIES[options.strategy];
   let step = 0;
-  /** All fillers changed (a new start date); k of them, a different k each time, in the target gender. */
+  let inTarget: typeof fillers = [];
+  let fresh = fillers.length;
+  /** Every filler changed (a new start date); k of them, a different k each time, in the target gender. */
   const moveFillers = async () => {
     step += 1;
     const k = own(step);
+    if (options.moves === 'erase') {
+      // Those in the target are erased and k new ones pushed there.
+      await eraseFillers(send, inTarget);
+      inTarget = fillersOf(plan, fresh).slice(0, k);
+      fresh += k;
+      await pushFillers(send, { ...plan, gender: options.targetGender }, inTarget, startDateOf(step));
+      await pushFillers(send, plan, fillers, startDateOf(step));
+      return;
+    }
     const offset = (step * 7) % fillers.length;
-    const inTarget = new Set(Array.from({ length: k }, (_, index) => (offset + index) % fillers.length));
-    const targetFillers = fillers.filter((_, index) => inTarget.has(index));
-    const parked = fillers.filter((_, index) => !inTarget.has(index));
-    await pushFillers(send, { ...plan, gender: options.targetGender }, targetFillers, startDateOf(step));
+    const chosen = new Set(Array.from({ length: k }, (_, index) => (offset + index) % fillers.length));
+    inTarget = fillers.filter((_, index) => chosen.has(index));
+    const parked = fillers.filter((_, index) => !chosen.has(index));
+    await pushFillers(send, { ...plan, gender: options.targetGender }, inTarget, startDateOf(step));
     await pushFillers(send, plan, parked, startDateOf(step));
   };
 
@@ -265,6 +282,7 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
     releases: 0,
     refusedByCalendar: 0,
     waited: 0,
+    postponed: 0,
     targets: [],
     secondsPerRelease: 0,
     seconds: 0,
@@ -319,6 +337,7 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
         const entry = await world.releases.releaseIfDue(new Date(quarterStart(year, quarter).getTime() + check * 20 * 86_400_000));
         result.checks += 1;
         if (entry === null) result.refusedByCalendar += 1;
+        else if (entry.outcome === 'postponed') result.postponed += 1;
         else if (entry.outcome !== 'published') result.waited += 1;
         if ((await publishedMarker(world.database)) !== marker && entry && membershipReleased([entry])) {
           result.releases += 1;

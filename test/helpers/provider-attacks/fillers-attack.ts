@@ -11,8 +11,8 @@ import { type CheckResult, controlCheck, controlReleases, type ProviderWorld, se
 // Attacks 1 and 2: an institution (A) pushes invented youths ("fillers") beside one real new
 // youth (T) of another institution, so that together they are enough for a release, reads every
 // answer before and after, and guesses T's programme, gender and outcome class and her ten
-// youth-perspective answers. Fillers are in counts T cannot be in (A's programme, the rarest
-// gender, no measurements) and A knows its own records, so it takes its own part out of every
+// youth-perspective answers. Fillers are in counts T cannot be in or seldom is (A's programme,
+// the gender "unknown": 2 % of youths, no measurements) and A knows its own records, so it takes its own part out of every
 // difference. Attack 2 then erases the fillers (A's own erasures), with T (a registry erasure at
 // her objection) on every other round, and compares again.
 //
@@ -110,7 +110,7 @@ export async function fillersBeforeAfter(options: FillerAttackOptions): Promise<
     label: options.label,
     count: options.fillers,
     programmeCode: programmesOf(attacker)[0]!,
-    gender: 'other',
+    gender: 'unknown',
     birthYear: 2010,
   };
   const fillers = fillersOf(plan);
@@ -194,7 +194,7 @@ export async function fillersErased(options: FillerAttackOptions): Promise<Erase
     label: options.label,
     count: options.fillers,
     programmeCode: programmesOf(attacker)[0]!,
-    gender: 'other',
+    gender: 'unknown',
     birthYear: 2010,
   };
   const context = { prior: await priors(world.database), excludedProgrammes: new Set(programmesOf(attacker)) };

@@ -5,7 +5,7 @@ import type { Send } from './world';
 // The attacking institution's invented youths ("fillers"), pushed, corrected and erased through
 // the API as any institution does. The attacker chooses their values, so it knows exactly which
 // published counts they are in: its own programme (no youth of another institution can be in
-// it), one gender (the rarest), no measurements (outcome class "insufficient data", no youth-
+// it), one gender (a rare one), no measurements (outcome class "insufficient data", no youth-
 // perspective answers), one start year.
 
 export interface FillerPlan {

@@ -32,10 +32,16 @@ export interface ProviderWorld {
   catchUp(): Promise<void>;
   /** The service's releases (the operator's route calls the same). */
   releases: StatisticsReleases;
+  /** Whether the control's releases are audited (default: as configured); the control switches protection off, and the audit costs seconds a release. */
+  controlAudit?: boolean;
 }
 
 /** The control: releases with the change rule and churn off (every change published at the next call). */
-export function controlReleases(world: Pick<ProviderWorld, 'database' | 'secret' | 'config'>, options: { audit?: boolean } = {}) {
+export function controlReleases(
+  world: Pick<ProviderWorld, 'database' | 'secret' | 'config' | 'controlAudit'>,
+  options: { audit?: boolean } = {},
+) {
+  const audit = options.audit ?? world.controlAudit;
   return createStatisticsReleases(world.database, {
     secret: world.secret,
     statistics: {
@@ -43,7 +49,7 @@ export function controlReleases(world: Pick<ProviderWorld, 'database' | 'secret'
       releaseMinimumYouths: 1,
       releaseMinimumOthers: 0,
       churnThreshold: 1_000_000,
-      ...(options.audit === undefined ? {} : { releaseAudit: options.audit }),
+      ...(audit === undefined ? {} : { releaseAudit: audit }),
     },
     researchReleaseDelayDays: 0,
   });
