@@ -173,6 +173,87 @@ async function attack(size: 'demo' | number) {
     console.log(`load average at the start: ${load()}\n`);
     const perspective = ['programme', 'gender', 'outcome', 'perspective'];
 
+    // 5 and 4 on the demo world before the other attacks add youths: its small counts by gender are what the fillers can enter.
+    if (size === 'demo') {
+      // 5 first, on the world as loaded: withheld counts over draws of the record keys (the audit on, as the service runs).
+      log('5. withheld over draws');
+      const draws = await withheldOverDraws(service.database, {
+        draws: DRAWS,
+        table: TABLE,
+        noiseShare: config.statistics.noiseShare,
+        minimumBase: config.statistics.minimumBase,
+        researchCutoff: AS_OF,
+        log,
+      });
+      console.log(
+        `5. Withheld over ${draws.draws} draws of the record keys of this world (every release computed and audited in full, ${draws.secondsPerDraw.toFixed(1)} s each)\n`,
+      );
+      console.log(
+        `- draws with a count withheld: ${draws.drawsWithheld} of ${draws.draws}; withheld counts: ${draws.withheld}; counts of 1–9 in all: ${draws.small}`,
+      );
+      console.log(
+        `- true values of the withheld counts (1 … 9): ${draws.withheldValues.shares.map(percent).join(', ')}; best guess ${draws.withheldValues.best.value} (${percent(draws.withheldValues.best.share)})`,
+      );
+      console.log(
+        `- true values of every count of 1–9: ${draws.smallValues.shares.map(percent).join(', ')}; best guess ${draws.smallValues.best.value} (${percent(draws.smallValues.best.share)})`,
+      );
+      console.log(`- withheld: ${draws.examples.map((example) => `${example.cell} = ${example.truth}`).join('; ') || 'none'}\n`);
+
+      const averagingCommon = {
+        world,
+        attacker: 'ankerplaats',
+        fillers: 40,
+        targetGender: 'other' as const,
+        parkGender: 'girl' as const,
+        strategy: 'cycle 1–6' as Strategy,
+        table: TABLE,
+        asOf: AS_OF,
+        log,
+      };
+      log('4. averaging: control');
+      const control4 = await averagingInService({
+        ...averagingCommon,
+        mode: 'control',
+        periods: AVERAGING_RELEASES,
+        naturalRate: 0,
+        firstQuarter: { year: 2031, quarter: 1 },
+        seed: SEED + 7,
+        label: 'PB4C',
+      });
+      log('4. averaging: service, correcting');
+      const correcting = await averagingInService({
+        ...averagingCommon,
+        mode: 'service',
+        periods: AVERAGING_QUARTERS,
+        naturalRate: RATE,
+        firstQuarter: { year: 2031, quarter: 1 },
+        seed: SEED + 8,
+        label: 'PB4S',
+      });
+      log('4. averaging: service, erasing');
+      const erasing = await averagingInService({
+        ...averagingCommon,
+        mode: 'service',
+        moves: 'erase',
+        periods: Math.min(8, AVERAGING_QUARTERS),
+        naturalRate: RATE,
+        firstQuarter: { year: 2041, quarter: 1 },
+        seed: SEED + 9,
+        label: 'PB4E',
+      });
+      console.log('4. Averaging in the service (gender "other": the counts its fillers enter whose others number 1–9)\n');
+      console.log(
+        '| run | quarters / releases asked | checks | releases | refused by calendar / waited / postponed | targets | pinned by intersection | likeliest right at the end | published − true | s per release |',
+      );
+      console.log('|---|---:|---:|---:|---|---:|---|---:|---|---:|');
+      printAveraging('control: release after each move', control4);
+      printAveraging('the service: calendar, correcting', correcting);
+      printAveraging('the service: calendar, erasing', erasing);
+      console.log(
+        `\n(4: ${control4.seconds.toFixed(0)} s, ${correcting.seconds.toFixed(0)} s, ${erasing.seconds.toFixed(0)} s; releases per year in the service by correcting: ${((4 * correcting.releases) / Math.max(1, correcting.periods)).toFixed(2)}.)\n`,
+      );
+    }
+
     // 1. Fillers before/after.
     const common = { world, fillers: 39, asOf: AS_OF, log };
     log('1. fillers before/after: control');
@@ -287,86 +368,6 @@ async function attack(size: 'demo' | number) {
     }
     console.log(`\n(3: ${control3.seconds.toFixed(0)} s and ${service3.seconds.toFixed(0)} s.)\n`);
 
-    // 4. Averaging in the service (demo world: its small counts by gender are what the fillers can enter).
-    if (size === 'demo') {
-      const averagingCommon = {
-        world,
-        attacker: 'ankerplaats',
-        fillers: 40,
-        targetGender: 'other' as const,
-        parkGender: 'girl' as const,
-        strategy: 'cycle 1–6' as Strategy,
-        table: TABLE,
-        asOf: AS_OF,
-        log,
-      };
-      log('4. averaging: control');
-      const control4 = await averagingInService({
-        ...averagingCommon,
-        mode: 'control',
-        periods: AVERAGING_RELEASES,
-        naturalRate: 0,
-        firstQuarter: { year: 2031, quarter: 1 },
-        seed: SEED + 7,
-        label: 'PB4C',
-      });
-      log('4. averaging: service, correcting');
-      const correcting = await averagingInService({
-        ...averagingCommon,
-        mode: 'service',
-        periods: AVERAGING_QUARTERS,
-        naturalRate: RATE,
-        firstQuarter: { year: 2031, quarter: 1 },
-        seed: SEED + 8,
-        label: 'PB4S',
-      });
-      log('4. averaging: service, erasing');
-      const erasing = await averagingInService({
-        ...averagingCommon,
-        mode: 'service',
-        moves: 'erase',
-        periods: Math.min(8, AVERAGING_QUARTERS),
-        naturalRate: RATE,
-        firstQuarter: { year: 2041, quarter: 1 },
-        seed: SEED + 9,
-        label: 'PB4E',
-      });
-      console.log('4. Averaging in the service (gender "other": the counts its fillers enter whose others number 1–9)\n');
-      console.log(
-        '| run | quarters / releases asked | checks | releases | refused by calendar / waited / postponed | targets | pinned by intersection | likeliest right at the end | published − true | s per release |',
-      );
-      console.log('|---|---:|---:|---:|---|---:|---|---:|---|---:|');
-      printAveraging('control: release after each move', control4);
-      printAveraging('the service: calendar, correcting', correcting);
-      printAveraging('the service: calendar, erasing', erasing);
-      console.log(
-        `\n(4: ${control4.seconds.toFixed(0)} s, ${correcting.seconds.toFixed(0)} s, ${erasing.seconds.toFixed(0)} s; releases per year in the service by correcting: ${((4 * correcting.releases) / Math.max(1, correcting.periods)).toFixed(2)}.)\n`,
-      );
-
-      // 5. Withheld counts over draws of the record keys (the audit on, as the service runs).
-      log('5. withheld over draws');
-      const draws = await withheldOverDraws(service.database, {
-        draws: DRAWS,
-        table: TABLE,
-        noiseShare: config.statistics.noiseShare,
-        minimumBase: config.statistics.minimumBase,
-        researchCutoff: AS_OF,
-        log,
-      });
-      console.log(
-        `5. Withheld over ${draws.draws} draws of the record keys of this world (every release computed and audited in full, ${draws.secondsPerDraw.toFixed(1)} s each)\n`,
-      );
-      console.log(
-        `- draws with a count withheld: ${draws.drawsWithheld} of ${draws.draws}; withheld counts: ${draws.withheld}; counts of 1–9 in all: ${draws.small}`,
-      );
-      console.log(
-        `- true values of the withheld counts (1 … 9): ${draws.withheldValues.shares.map(percent).join(', ')}; best guess ${draws.withheldValues.best.value} (${percent(draws.withheldValues.best.share)})`,
-      );
-      console.log(
-        `- true values of every count of 1–9: ${draws.smallValues.shares.map(percent).join(', ')}; best guess ${draws.smallValues.best.value} (${percent(draws.smallValues.best.share)})`,
-      );
-      console.log(`- withheld: ${draws.examples.map((example) => `${example.cell} = ${example.truth}`).join('; ') || 'none'}\n`);
-    }
     const { rows } = await service.database.query<{ n: number }>('select count(*)::int as n from trajectories');
     console.log(
       `(${title}: ${rows[0]!.n.toLocaleString('en')} trajectories at the end; ${((performance.now() - started) / 60_000).toFixed(1)} minutes; load average at the end: ${load()})`,
