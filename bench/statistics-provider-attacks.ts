@@ -129,7 +129,7 @@ function printAveraging(label: string, run: AveragingRunResult) {
   const pinned = run.targets.filter((target) => target.pinnedAfter !== null);
   const residuals = run.targets.flatMap((target) => target.residuals);
   console.log(
-    `| ${label} | ${run.periods} | ${run.checks} | ${run.releases} | ${run.refusedByCalendar} / ${run.waited} / ${run.postponed} | ${run.targets.length} | ` +
+    `| ${label} | ${run.periods} | ${run.checks} | ${run.releases} | ${run.refusedByCalendar} / ${run.waited} / ${run.postponed} / ${run.failed} | ${run.targets.length} | ` +
       `${pinned.length} (${pinned.filter((target) => target.pinnedRight).length} right; after ${spread(pinned.map((target) => target.pinnedAfter!))}) | ` +
       `${run.targets.filter((target) => target.likeliestRight).length} | ${residuals.length ? `${Math.min(...residuals)}…${Math.max(...residuals)}` : '–'} | ` +
       `${Number.isNaN(run.secondsPerRelease) ? '–' : run.secondsPerRelease.toFixed(1)} |`,
@@ -197,6 +197,9 @@ async function attack(size: 'demo' | number) {
       console.log(
         `- true values of every count of 1–9: ${draws.smallValues.shares.map(percent).join(', ')}; best guess ${draws.smallValues.best.value} (${percent(draws.smallValues.best.share)})`,
       );
+      console.log(
+        `- draws whose audit gave up (the release fails): ${draws.failed.length}${draws.failed.length ? ` (${[...new Set(draws.failed)].join('; ')})` : ''}`,
+      );
       console.log(`- withheld: ${draws.examples.map((example) => `${example.cell} = ${example.truth}`).join('; ') || 'none'}\n`);
 
       const averagingCommon = {
@@ -243,7 +246,7 @@ async function attack(size: 'demo' | number) {
       });
       console.log('4. Averaging in the service (gender "other": the counts its fillers enter whose others number 1–9)\n');
       console.log(
-        '| run | quarters / releases asked | checks | releases | refused by calendar / waited / postponed | targets | pinned by intersection | likeliest right at the end | published − true | s per release |',
+        '| run | quarters / releases asked | checks | releases | refused by calendar / waited / postponed / failed | targets | pinned by intersection | likeliest right at the end | published − true | s per release |',
       );
       console.log('|---|---:|---:|---:|---|---:|---|---:|---|---:|');
       printAveraging('control: release after each move', control4);
@@ -291,7 +294,7 @@ async function attack(size: 'demo' | number) {
       `| the service | every youth of others released with a T: ${service1.everyone.rate('programme').n} (${service1.everyone.rate('perspective').n} answers) | ${rates(service1.everyone, perspective)} | | | |`,
     );
     console.log(
-      `\n(1: ${control1.seconds.toFixed(0)} s and ${service1.seconds.toFixed(0)} s; postponed for churn: ${service1.postponed}.)\n`,
+      `\n(1: ${control1.seconds.toFixed(0)} s and ${service1.seconds.toFixed(0)} s; postponed for churn: ${service1.postponed}; releases that failed (the audit gave up): ${service1.failed}.)\n`,
     );
 
     // 2. Fillers erased.
@@ -333,7 +336,9 @@ async function attack(size: 'demo' | number) {
         `| ${label} | fillers erased | ${run.fillersOnly.rate('programme').n} | ${rates(run.fillersOnly, perspective)} | | ${spread(run.othersPerRelease.filter((_, index) => index % 2 === 1))} |`,
       );
     }
-    console.log(`\n(2: ${control2.seconds.toFixed(0)} s and ${service2.seconds.toFixed(0)} s.)\n`);
+    console.log(
+      `\n(2: ${control2.seconds.toFixed(0)} s and ${service2.seconds.toFixed(0)} s; releases that failed (the audit gave up): ${service2.failed}.)\n`,
+    );
 
     // 3. Erasure before/after.
     log('3. erasure before/after: control');
@@ -366,7 +371,9 @@ async function attack(size: 'demo' | number) {
         `| ${label} | ${run.tally.rate('programme').n} | ${rates(run.tally, ['programme', 'gender', 'outcome'])} | ${run.releases} | ${spread(run.erasuresPerRelease)} | ${spread(run.arrivalsPerRelease)} |`,
       );
     }
-    console.log(`\n(3: ${control3.seconds.toFixed(0)} s and ${service3.seconds.toFixed(0)} s.)\n`);
+    console.log(
+      `\n(3: ${control3.seconds.toFixed(0)} s and ${service3.seconds.toFixed(0)} s; releases that failed (the audit gave up): ${service3.failed}.)\n`,
+    );
 
     const { rows } = await service.database.query<{ n: number }>('select count(*)::int as n from trajectories');
     console.log(

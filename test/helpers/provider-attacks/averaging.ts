@@ -7,7 +7,7 @@ import { loadTruth } from '../statistics-truth';
 import { Arrivals } from './arrivals';
 import { membershipReleased, ownRows, programmesOf, reader, startDateOf } from './common';
 import { eraseFillers, type FillerPlan, fillersOf, pushFillers } from './fillers';
-import { controlCheck, controlReleases, type ProviderWorld, publishedMarker } from './world';
+import { attempt, controlCheck, controlReleases, type ProviderWorld, publishedMarker } from './world';
 
 // Attack 4: averaging with invented youths. Each release perturbs a count afresh when its
 // contributors change (the cell key is a function of their record keys), so an institution that
@@ -190,6 +190,8 @@ export interface AveragingRunResult {
   refusedByCalendar: number;
   waited: number;
   postponed: number;
+  /** Attempts that failed (the release audit gave up). */
+  failed: number;
   targets: TargetTrack[];
   /** Wall-clock seconds per release cycle (push, release, read). */
   secondsPerRelease: number;
@@ -283,6 +285,7 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
     refusedByCalendar: 0,
     waited: 0,
     postponed: 0,
+    failed: 0,
     targets: [],
     secondsPerRelease: 0,
     seconds: 0,
@@ -317,6 +320,7 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
       await moveFillers();
       const checked = await controlCheck(world, control);
       result.checks += 1;
+      result.failed += checked.failed;
       if (checked.published) {
         result.releases += 1;
         await observe(await collect());
@@ -334,9 +338,14 @@ export async function averagingInService(options: AveragingRunOptions): Promise<
         await moveFillers();
         await world.catchUp();
         const marker = await publishedMarker(world.database);
-        const entry = await world.releases.releaseIfDue(new Date(quarterStart(year, quarter).getTime() + check * 20 * 86_400_000));
+        const counts = { failed: 0 };
+        const entry = await attempt(
+          () => world.releases.releaseIfDue(new Date(quarterStart(year, quarter).getTime() + check * 20 * 86_400_000)),
+          counts,
+        );
         result.checks += 1;
-        if (entry === null) result.refusedByCalendar += 1;
+        result.failed += counts.failed;
+        if (entry === null) result.refusedByCalendar += counts.failed === 0 ? 1 : 0;
         else if (entry.outcome === 'postponed') result.postponed += 1;
         else if (entry.outcome !== 'published') result.waited += 1;
         if ((await publishedMarker(world.database)) !== marker && entry && membershipReleased([entry])) {

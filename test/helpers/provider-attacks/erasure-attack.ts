@@ -35,6 +35,8 @@ export interface ErasureAttackResult {
   tally: GuessTally;
   checks: number;
   releases: number;
+  /** Attempts that failed (the release audit gave up; retried at the next check). */
+  failed: number;
   /** Per membership release read: youths that arrived while the erasures in it waited (the attacker's own counting). */
   arrivalsPerRelease: number[];
   erasuresPerRelease: number[];
@@ -53,6 +55,7 @@ export async function erasureBeforeAfter(options: ErasureAttackOptions): Promise
     tally: new GuessTally(),
     checks: 0,
     releases: 0,
+    failed: 0,
     arrivalsPerRelease: [],
     erasuresPerRelease: [],
     seconds: 0,
@@ -87,6 +90,7 @@ export async function erasureBeforeAfter(options: ErasureAttackOptions): Promise
     }
     const checked = mode === 'service' ? await serviceCheck(world) : await controlCheck(world, control);
     result.checks += 1;
+    result.failed += checked.failed;
     if (!checked.published || !membershipReleased(checked.entries)) continue;
     result.releases += 1;
     const after = await collect();

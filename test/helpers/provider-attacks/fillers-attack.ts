@@ -53,6 +53,8 @@ export interface FillerAttackResult {
   releases: number;
   /** Attempts postponed for churn (then acknowledged). */
   postponed: number;
+  /** Attempts that failed (the release audit gave up; retried at the next check). */
+  failed: number;
   /** Per membership release read: youths of other institutions that arrived since the previous one (the attacker's own counting). */
   othersPerRelease: number[];
   seconds: number;
@@ -123,7 +125,16 @@ export async function fillersBeforeAfter(options: FillerAttackOptions): Promise<
   let ownBefore = await ownRows(world.database, attacker);
   const targets = new GuessTally();
   const everyone = new GuessTally();
-  const result: FillerAttackResult = { targets, everyone, checks: 0, releases: 0, postponed: 0, othersPerRelease: [], seconds: 0 };
+  const result: FillerAttackResult = {
+    targets,
+    everyone,
+    checks: 0,
+    releases: 0,
+    postponed: 0,
+    failed: 0,
+    othersPerRelease: [],
+    seconds: 0,
+  };
   let pending: ArrivingYouth[] = [];
   const targetIds = new Set<string>();
   for (let round = 1; round <= options.rounds; round += 1) {
@@ -138,6 +149,7 @@ export async function fillersBeforeAfter(options: FillerAttackOptions): Promise<
     const checked = await check();
     result.checks += 1;
     result.postponed += checked.postponed;
+    result.failed += checked.failed;
     if (!checked.published || !membershipReleased(checked.entries)) continue;
     result.releases += 1;
     const after = await collect();
@@ -173,6 +185,7 @@ export interface ErasedFillersResult {
   checks: number;
   releases: number;
   postponed: number;
+  failed: number;
   /** Per departure release: youths of other institutions that arrived while it waited (the attacker's own counting). */
   othersPerRelease: number[];
   seconds: number;
@@ -205,6 +218,7 @@ export async function fillersErased(options: FillerAttackOptions): Promise<Erase
     checks: 0,
     releases: 0,
     postponed: 0,
+    failed: 0,
     othersPerRelease: [],
     seconds: 0,
   };
@@ -219,6 +233,7 @@ export async function fillersErased(options: FillerAttackOptions): Promise<Erase
       const checked = mode === 'service' ? await serviceCheck(world) : await controlCheck(world, control);
       result.checks += 1;
       result.postponed += checked.postponed;
+      result.failed += checked.failed;
       if (checked.published && membershipReleased(checked.entries)) {
         result.releases += 1;
         return others;

@@ -120,6 +120,8 @@ export interface DrawsSignal {
   smallValues: Distribution;
   /** Per withheld count: its cell and true value. */
   examples: Array<{ cell: string; truth: number }>;
+  /** Draws whose audit gave up (the release would fail, and fail again while the population stays): the audit's message. */
+  failed: string[];
   secondsPerDraw: number;
 }
 
@@ -168,20 +170,28 @@ export async function withheldOverDraws(
   const examples: DrawsSignal['examples'] = [];
   let drawsWithheld = 0;
   let small = 0;
+  const failed: string[] = [];
   for (let draw = 0; draw < options.draws; draw += 1) {
     const youthKeys = new Map<string, number>();
     const drawn = rows.map((row) => {
       if (!youthKeys.has(row.youth)) youthKeys.set(row.youth, randomInt(2 ** 31));
       return { ...row, recordKey: randomInt(2 ** 31), youthKey: youthKeys.get(row.youth)! };
     });
-    const computed = await computeRelease({
-      rows: drawn,
-      catalogue,
-      researchCutoff: options.researchCutoff,
-      settings: { table: options.table, noiseShare: options.noiseShare, minimumBase: options.minimumBase, keySecret: randomBytes(32) },
-      audit: true,
-      withheld: [],
-    });
+    let computed: Awaited<ReturnType<typeof computeRelease>>;
+    try {
+      computed = await computeRelease({
+        rows: drawn,
+        catalogue,
+        researchCutoff: options.researchCutoff,
+        settings: { table: options.table, noiseShare: options.noiseShare, minimumBase: options.minimumBase, keySecret: randomBytes(32) },
+        audit: true,
+        withheld: [],
+      });
+    } catch (error) {
+      failed.push(error instanceof Error ? error.message : String(error));
+      options.log?.(`draw ${draw + 1}: the audit failed: ${failed[failed.length - 1]}`);
+      continue;
+    }
     const seen = new Map<string, { cell: CountCell; withheld: boolean }>();
     for (const stored of computed.answers) {
       if (stored.audience !== 'all') continue;
@@ -231,6 +241,7 @@ export async function withheldOverDraws(
     small,
     smallValues: distributionOf(smallWeights),
     examples,
+    failed,
     secondsPerDraw: (performance.now() - started) / 1000 / Math.max(1, options.draws),
   };
 }

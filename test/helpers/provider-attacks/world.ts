@@ -68,7 +68,19 @@ export interface CheckResult {
   published: boolean;
   /** Attempts postponed for churn before it (an operator then released with acknowledgeChurn). */
   postponed: number;
+  /** Attempts that failed (the release audit gave up): the service retries at the next check, and so does this. */
+  failed: number;
   entries: ReleaseLogEntry[];
+}
+
+/** A release attempt; a failed one (the audit gave up) is counted, as the server logs it and retries at the next check. */
+async function attempt(run: () => Promise<ReleaseLogEntry | null>, counts: { failed: number }): Promise<ReleaseLogEntry | null> {
+  try {
+    return await run();
+  } catch {
+    counts.failed += 1;
+    return null;
+  }
 }
 
 /**
@@ -76,27 +88,36 @@ export interface CheckResult {
  * churn, the privacy officer looks and the operator releases acknowledging it (the attacker's best
  * case: the officer lets it through), and the change rule still applies.
  */
+export { attempt };
+
 export async function serviceCheck(world: ProviderWorld, acknowledgeChurn = true): Promise<CheckResult> {
   await world.catchUp();
   const before = await publishedMarker(world.database);
   const entries: ReleaseLogEntry[] = [];
+  const counts = { failed: 0 };
   let postponed = 0;
-  let entry = await world.releases.release();
+  let entry = await attempt(() => world.releases.release(), counts);
   if (entry) entries.push(entry);
   if (entry?.outcome === 'postponed') {
     postponed += 1;
     if (acknowledgeChurn) {
-      entry = await world.releases.release({ acknowledgeChurn: true });
+      entry = await attempt(() => world.releases.release({ acknowledgeChurn: true }), counts);
       if (entry) entries.push(entry);
     }
   }
-  return { published: (await publishedMarker(world.database)) !== before, postponed, entries };
+  return { published: (await publishedMarker(world.database)) !== before, postponed, failed: counts.failed, entries };
 }
 
 /** A control release right now (rule and churn off). */
 export async function controlCheck(world: ProviderWorld, control: StatisticsReleases): Promise<CheckResult> {
   await world.catchUp();
   const before = await publishedMarker(world.database);
-  const entry = await control.release();
-  return { published: (await publishedMarker(world.database)) !== before, postponed: 0, entries: entry ? [entry] : [] };
+  const counts = { failed: 0 };
+  const entry = await attempt(() => control.release(), counts);
+  return {
+    published: (await publishedMarker(world.database)) !== before,
+    postponed: 0,
+    failed: counts.failed,
+    entries: entry ? [entry] : [],
+  };
 }
