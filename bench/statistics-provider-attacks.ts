@@ -17,11 +17,13 @@
 //      calendar, quarterly, simulated over BENCH_AVERAGING_QUARTERS quarters; once by
 //      correcting its youths, once by erasing them: churn);
 //   5. withheld as a signal: the true values behind withheld counts (a pair's every
-//      perturbation through the audit's loop; BENCH_DRAWS draws of the record keys of the demo
-//      world, each release computed and audited in full);
+//      perturbation through the audit's loop; BENCH_DRAWS draws of the record keys of a world of
+//      BENCH_WITHHELD_WORLD (trajectories:seed, default the attack tests' 220:31), each release
+//      computed and audited in full);
 // and what the change rule costs in freshness at 0.5, 1 and 2 times the demo rate.
 //
 //   npm run bench:provider-attacks
+//   BENCH_ONLY=withheld BENCH_DRAWS=100 npm run bench:provider-attacks   (parts: freshness, averaging, pair, withheld, attacks)
 //   BENCH_SIZES=demo BENCH_TARGETS=20 BENCH_CONTROL_TARGETS=5 BENCH_ERASED_ROUNDS=2 BENCH_ERASURE_TARGETS=5 \
 //     BENCH_AVERAGING_RELEASES=5 BENCH_AVERAGING_QUARTERS=2 BENCH_DRAWS=1 npm run bench:provider-attacks
 import { randomBytes } from 'node:crypto';
@@ -61,6 +63,8 @@ const AVERAGING_QUARTERS = number('BENCH_AVERAGING_QUARTERS', 24);
 const DRAWS = number('BENCH_DRAWS', 30);
 const RATE = number('BENCH_RATE', DEMO_RATE_PER_QUARTER);
 const SEED = number('BENCH_SEED', 23);
+/** Parts to run (all by default): freshness, averaging (from the table), pair, withheld (draws), attacks (the worlds of BENCH_SIZES). */
+const PARTS = new Set((process.env.BENCH_ONLY ?? 'freshness,averaging,pair,withheld,attacks').split(','));
 const SECRET = randomBytes(32);
 const AS_OF = todayIso();
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -85,8 +89,8 @@ const load = () =>
     .join(' ');
 const log = (line: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
-/** A database of its own with `trajectories` of the demo generator (the demo's seed for 400), dropped at the end. */
-async function dataset(trajectories: number): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A database of its own with `trajectories` of the demo generator (the demo's seed for 400 unless one is given), dropped at the end. */
+async function dataset(trajectories: number, seed?: number, asOf = AS_OF): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `registry_provider_attacks_${process.pid}_${trajectories}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -100,8 +104,8 @@ async function dataset(trajectories: number): Promise<{ url: string; drop: () =>
   await seedReferenceData(database.orm);
   await loadDemoData(database.orm, SCALE_REGISTRY_KEY, {
     trajectories,
-    asOf: AS_OF,
-    ...(trajectories === DEMO_TRAJECTORIES ? {} : { seed: SEED }),
+    asOf,
+    ...(seed !== undefined ? { seed } : trajectories === DEMO_TRAJECTORIES ? {} : { seed: SEED }),
   });
   await database.close();
   return {
@@ -173,35 +177,8 @@ async function attack(size: 'demo' | number) {
     console.log(`load average at the start: ${load()}\n`);
     const perspective = ['programme', 'gender', 'outcome', 'perspective'];
 
-    // 5 and 4 on the demo world before the other attacks add youths: its small counts by gender are what the fillers can enter.
+    // 4 on the demo world before the other attacks add youths: its small counts by gender are what the fillers can enter.
     if (size === 'demo') {
-      // 5 first, on the world as loaded: withheld counts over draws of the record keys (the audit on, as the service runs).
-      log('5. withheld over draws');
-      const draws = await withheldOverDraws(service.database, {
-        draws: DRAWS,
-        table: TABLE,
-        noiseShare: config.statistics.noiseShare,
-        minimumBase: config.statistics.minimumBase,
-        researchCutoff: AS_OF,
-        log,
-      });
-      console.log(
-        `5. Withheld over ${draws.draws} draws of the record keys of this world (every release computed and audited in full, ${draws.secondsPerDraw.toFixed(1)} s each)\n`,
-      );
-      console.log(
-        `- draws with a count withheld: ${draws.drawsWithheld} of ${draws.draws}; withheld counts: ${draws.withheld}; counts of 1–9 in all: ${draws.small}`,
-      );
-      console.log(
-        `- true values of the withheld counts (1 … 9): ${draws.withheldValues.shares.map(percent).join(', ')}; best guess ${draws.withheldValues.best.value} (${percent(draws.withheldValues.best.share)})`,
-      );
-      console.log(
-        `- true values of every count of 1–9: ${draws.smallValues.shares.map(percent).join(', ')}; best guess ${draws.smallValues.best.value} (${percent(draws.smallValues.best.share)})`,
-      );
-      console.log(
-        `- draws whose audit gave up (the release fails): ${draws.failed.length}${draws.failed.length ? ` (${[...new Set(draws.failed)].join('; ')})` : ''}`,
-      );
-      console.log(`- withheld: ${draws.examples.map((example) => `${example.cell} = ${example.truth}`).join('; ') || 'none'}\n`);
-
       const averagingCommon = {
         world,
         attacker: 'ankerplaats',
@@ -385,57 +362,108 @@ async function attack(size: 'demo' | number) {
   }
 }
 
+/** 5 over draws of the record keys, on a world of its own (default: the attack tests' world, 220 trajectories, seed 31). */
+async function withheldDraws() {
+  const [trajectories, seed] = (process.env.BENCH_WITHHELD_WORLD ?? '220:31').split(':').map(Number) as [number, number];
+  log(`5. withheld over draws: ${trajectories} trajectories, seed ${seed}`);
+  // As the attack tests load it (their date).
+  const data = await dataset(trajectories, seed, '2026-06-30');
+  const service = await startService(data.url, { environment: ENVIRONMENT });
+  try {
+    await service.app.indicators.enqueueStale();
+    await service.app.indicators.drain();
+    await service.app.statisticsReleases.release();
+    const { statistics } = loadConfig({
+      ...process.env,
+      ...ENVIRONMENT,
+      REGISTRY_PSEUDONYM_KEY: SCALE_REGISTRY_KEY.toString('hex'),
+      DATABASE_URL: 'postgres://unused/registry',
+    });
+    const draws = await withheldOverDraws(service.database, {
+      draws: DRAWS,
+      table: TABLE,
+      noiseShare: statistics.noiseShare,
+      minimumBase: statistics.minimumBase,
+      researchCutoff: AS_OF,
+      log,
+    });
+    console.log(
+      `\n### Withheld over ${draws.draws} draws of the record keys (demo generator, ${trajectories} trajectories, seed ${seed}; every release computed and audited in full, ${draws.secondsPerDraw.toFixed(1)} s each)\n`,
+    );
+    console.log(
+      `- draws with a count withheld: ${draws.drawsWithheld} of ${draws.draws}; withheld counts: ${draws.withheld}; counts of 1–9 in all: ${draws.small}`,
+    );
+    console.log(
+      `- true values of the withheld counts (1 … 9): ${draws.withheldValues.shares.map(percent).join(', ')}; best guess ${draws.withheldValues.best.value} (${percent(draws.withheldValues.best.share)})`,
+    );
+    console.log(
+      `- true values of every count of 1–9: ${draws.smallValues.shares.map(percent).join(', ')}; best guess ${draws.smallValues.best.value} (${percent(draws.smallValues.best.share)})`,
+    );
+    console.log(
+      `- draws whose audit gave up (the release fails): ${draws.failed.length}${draws.failed.length ? ` (${[...new Set(draws.failed)].join('; ')})` : ''}`,
+    );
+    console.log(`- withheld: ${draws.examples.map((example) => `${example.cell} = ${example.truth}`).join('; ') || 'none'}\n`);
+  } finally {
+    await service.close();
+    await data.drop();
+  }
+}
+
 async function main() {
   console.log(machineLine());
   console.log(`load average at the start: ${load()}; arrivals per check ${RATE.toFixed(2)}\n`);
 
   // What the change rule costs in freshness, and averaging from the public table (no service).
-  console.log(
-    "### The change rule's cost in freshness (demo generator, 10 seeds; mean periods a change waits beyond the first release after it, share that waited, releases of the family per year)\n",
-  );
-  console.log(`| calendar | rate | ${FAMILIES.join(' | ')} |`);
-  console.log(`|---|---|${FAMILIES.map(() => '---').join('|')}|`);
-  for (const calendar of ['quarterly', 'monthly'] as const) {
-    for (const [label, trajectories] of [
-      ['0.5× (200 per ~6.5 years)', 200],
-      ['1× (the demo: 400)', 400],
-      ['2× (800)', 800],
-    ] as const) {
-      const result = freshnessOver([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { trajectories, calendar, minimumYouths: 40, minimumOthers: 20 });
-      const perYear = (calendar === 'quarterly' ? 4 : 12) / result.periods;
+  if (PARTS.has('freshness')) {
+    console.log(
+      "### The change rule's cost in freshness (demo generator, 10 seeds; mean periods a change waits beyond the first release after it, share that waited, releases of the family per year)\n",
+    );
+    console.log(`| calendar | rate | ${FAMILIES.join(' | ')} |`);
+    console.log(`|---|---|${FAMILIES.map(() => '---').join('|')}|`);
+    for (const calendar of ['quarterly', 'monthly'] as const) {
+      for (const [label, trajectories] of [
+        ['0.5× (200 per ~6.5 years)', 200],
+        ['1× (the demo: 400)', 400],
+        ['2× (800)', 800],
+      ] as const) {
+        const result = freshnessOver([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { trajectories, calendar, minimumYouths: 40, minimumOthers: 20 });
+        const perYear = (calendar === 'quarterly' ? 4 : 12) / result.periods;
+        console.log(
+          `| ${calendar} | ${label} | ${FAMILIES.map((family) => {
+            const entry = result.families[family];
+            return `${entry.meanWait.toFixed(2)}; ${percent(entry.waitedShare)}; ${(entry.releases * perYear).toFixed(1)}/yr`;
+          }).join(' | ')} |`,
+        );
+      }
+    }
+  }
+  if (PARTS.has('averaging')) {
+    console.log('\n### Averaging, from the public table (D3-V1-js2; 900 runs, true counts of others 1–9 in turn)\n');
+    console.log(
+      "| attacker's own count per release | releases to even odds: exact (intersection) | likeliest (likelihood) | exact after 4 / 40 / 100 / 200 / 400 | likeliest after 1 / 2 / 4 / 8 / 16 |",
+    );
+    console.log('|---|---:|---:|---|---|');
+    for (const strategy of ['cycle 1–6', 'fixed 12'] as const) {
+      const curve = averagingCurve(TABLE, { strategy, runs: 900, releases: 400, seed: SEED });
       console.log(
-        `| ${calendar} | ${label} | ${FAMILIES.map((family) => {
-          const entry = result.families[family];
-          return `${entry.meanWait.toFixed(2)}; ${percent(entry.waitedShare)}; ${(entry.releases * perYear).toFixed(1)}/yr`;
-        }).join(' | ')} |`,
+        `| ${strategy} | ${curve.evenOdds.exact ?? '> 400'} | ${curve.evenOdds.likeliest} | ${[4, 40, 100, 200, 400].map((n) => percent(curve.exact[n]!)).join(' / ')} | ${[1, 2, 4, 8, 16].map((n) => percent(curve.likeliest[n]!)).join(' / ')} |`,
       );
     }
   }
-
-  console.log('\n### Averaging, from the public table (D3-V1-js2; 900 runs, true counts of others 1–9 in turn)\n');
-  console.log(
-    "| attacker's own count per release | releases to even odds: exact (intersection) | likeliest (likelihood) | exact after 4 / 40 / 100 / 200 / 400 | likeliest after 1 / 2 / 4 / 8 / 16 |",
-  );
-  console.log('|---|---:|---:|---|---|');
-  for (const strategy of ['cycle 1–6', 'fixed 12'] as const) {
-    const curve = averagingCurve(TABLE, { strategy, runs: 900, releases: 400, seed: SEED });
+  if (PARTS.has('pair')) {
+    const pair = await pairSignal(TABLE, { audit: 'all' });
     console.log(
-      `| ${strategy} | ${curve.evenOdds.exact ?? '> 400'} | ${curve.evenOdds.likeliest} | ${[4, 40, 100, 200, 400].map((n) => percent(curve.exact[n]!)).join(' / ')} | ${[1, 2, 4, 8, 16].map((n) => percent(curve.likeliest[n]!)).join(' / ')} |`,
+      "\n### Withheld as a signal: a group's trajectories and youths (T = Y = n), every perturbation pair through the audit's loop\n",
+    );
+    console.log(
+      `- P(withheld | n) for n = 1 … 9: ${pair.withheldGiven.map((value) => value.toExponential(2)).join(', ')} (${pair.audited} published pairs audited)`,
+    );
+    console.log(
+      `- n given withheld, n even on 1 … 9 beforehand: ${pair.posterior.shares.map(percent).join(', ')}; best guess ${pair.posterior.best.value} (${percent(pair.posterior.best.share)})`,
     );
   }
-
-  const pair = await pairSignal(TABLE, { audit: 'all' });
-  console.log(
-    "\n### Withheld as a signal: a group's trajectories and youths (T = Y = n), every perturbation pair through the audit's loop\n",
-  );
-  console.log(
-    `- P(withheld | n) for n = 1 … 9: ${pair.withheldGiven.map((value) => value.toExponential(2)).join(', ')} (${pair.audited} published pairs audited)`,
-  );
-  console.log(
-    `- n given withheld, n even on 1 … 9 beforehand: ${pair.posterior.shares.map(percent).join(', ')}; best guess ${pair.posterior.best.value} (${percent(pair.posterior.best.share)})`,
-  );
-
-  for (const size of SIZES) await attack(size);
+  if (PARTS.has('withheld')) await withheldDraws();
+  if (PARTS.has('attacks')) for (const size of SIZES) await attack(size);
   console.log(`\nload average at the end: ${load()}`);
 }
 

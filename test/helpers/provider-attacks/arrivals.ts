@@ -69,11 +69,15 @@ export class Arrivals {
     return Array.from({ length: count }, () => this.pool.next().value as SyntheticTrajectory);
   }
 
-  /** The next youth of the stream who is at none of these institutions and not returning (a new youth). */
+  /**
+   * The next youth of the stream who is at none of these institutions, new (not returning) and
+   * counted by the statistics (research consent granted or unknown): a target.
+   */
   takeOutside(institutions: string[]): SyntheticTrajectory {
     for (;;) {
       const [youth] = this.take(1);
-      if (!institutions.includes(youth!.institutionCode) && !this.seenBefore(youth!)) return youth!;
+      const counted = youth!.researchConsent === 'granted' || youth!.researchConsent === 'unknown';
+      if (counted && !institutions.includes(youth!.institutionCode) && !this.seenBefore(youth!)) return youth!;
     }
   }
 
