@@ -1,10 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { getTableColumns } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
+import { statisticsTrajectories } from '../../../src/db/schema';
 import { type AuditedCount, feasibleRange, whatOf, withholdDetermined } from '../../../src/lib/statistics/linked-answers-audit';
 import { type PerturbationTable, rowFor } from '../../../src/lib/statistics/perturbation-table';
 import { createCatalogueRepository } from '../../../src/modules/catalogue';
 import { computeRelease, type ReleaseCatalogue } from '../../../src/modules/statistics/statistics-release-answers';
-import { createStatisticsReleasesRepository, type ReleasedRow } from '../../../src/modules/statistics/statistics-releases.repository';
+import type { ReleasedRow } from '../../../src/modules/statistics/statistics-releases.repository';
 import { cellId, type CountCell, trueCount } from '../statistics-attacks/cells';
 import { loadTruth, type TruthTrajectory } from '../statistics-truth';
 
@@ -126,8 +128,12 @@ export interface DrawsSignal {
 }
 
 async function releaseInputs(database: Database) {
-  const { rows: ids } = await database.query<{ id: string }>('select trajectory_id as id from statistics_trajectories');
-  const rows = (await createStatisticsReleasesRepository(database).released(ids.map((row) => row.id))) as ReleasedRow[];
+  // The released rows in the table's shape (column names to the Drizzle keys).
+  const keys = Object.entries(getTableColumns(statisticsTrajectories)).map(([key, column]) => `'${key}', r.${column.name}`);
+  const { rows: released } = await database.query<{ row: ReleasedRow }>(
+    `select jsonb_build_object(${keys.join(', ')}) as row from statistics_trajectories r`,
+  );
+  const rows = released.map((entry) => entry.row);
   const catalogue = createCatalogueRepository(database.orm);
   const [programmes, institutions, activityTypes, instruments] = await Promise.all([
     catalogue.listProgrammeIds(),
@@ -181,8 +187,11 @@ export async function withheldOverDraws(
     try {
       computed = await computeRelease({
         rows: drawn,
+        // What researchers see: consented, ended before the cut-off (the records as released here).
+        researchRows: drawn.filter(
+          (row) => row.researchConsent === 'granted' && row.endDate !== null && row.endDate < options.researchCutoff,
+        ),
         catalogue,
-        researchCutoff: options.researchCutoff,
         settings: { table: options.table, noiseShare: options.noiseShare, minimumBase: options.minimumBase, keySecret: randomBytes(32) },
         audit: true,
         withheld: [],
