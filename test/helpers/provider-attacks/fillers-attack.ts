@@ -36,7 +36,7 @@ export interface FillerAttackOptions {
   seed: number;
   asOf: string;
   label: string;
-  /** Most checks a round waits for a release (service mode). */
+  /** Most checks a round waits for a release (service mode), and that the last targets wait after the rounds. */
   maxChecks?: number;
   /** The answers the attacker reads at each release (default: every measure by every grouping). */
   requests?: AnswerRequest[];
@@ -137,15 +137,22 @@ export async function fillersBeforeAfter(options: FillerAttackOptions): Promise<
   };
   let pending: ArrivingYouth[] = [];
   const targetIds = new Set<string>();
-  for (let round = 1; round <= options.rounds; round += 1) {
+  // Rounds with a target each; then, until the last targets are released, checks with other
+  // youths arriving only (every target is scored).
+  const maxChecks = options.maxChecks ?? 40;
+  for (let round = 1; round <= options.rounds + maxChecks; round += 1) {
+    const attacking = round <= options.rounds;
+    if (!attacking && !pending.some((entry) => targetIds.has(entry.id))) break;
     if (mode === 'service') {
       const arrived = await arrivals.arrive(arrivals.take(arrivals.count(options.naturalRate)));
       pending.push(...arrived.filter((entry) => entry.youth.institutionCode !== attacker));
     }
-    await pushFillers(send, plan, fillers, startDateOf(round));
-    const [target] = await arrivals.arrive([arrivals.takeOutside([attacker])]);
-    pending.push(target!);
-    targetIds.add(target!.id);
+    if (attacking) {
+      await pushFillers(send, plan, fillers, startDateOf(round));
+      const [target] = await arrivals.arrive([arrivals.takeOutside([attacker])]);
+      pending.push(target!);
+      targetIds.add(target!.id);
+    }
     const checked = await check();
     result.checks += 1;
     result.postponed += checked.postponed;
