@@ -6,7 +6,7 @@ import { todayIso } from '../../lib/dates';
 import type { CellKeySettings } from '../../lib/statistics/cell-key-method';
 import { readPerturbationTable } from '../../lib/statistics/perturbation-table-file';
 import { runWorker } from '../../lib/worker';
-import { createCatalogueRepository } from '../catalogue';
+import { type CatalogueRepository, createCatalogueRepository } from '../catalogue';
 import { researchReleaseDate } from '../research';
 import { type ComputedRelease, encodeRows, type ReleaseCatalogue, type ReleaseWorkerInputs } from './statistics-release-answers';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
@@ -61,6 +61,26 @@ export interface ReleaseRequest {
   now?: Date;
 }
 
+/** The catalogue a release lays its answers out with: ids to codes, activity types, the perspective items' ranges. */
+export async function releaseCatalogueOf(
+  catalogue: Pick<CatalogueRepository, 'listProgrammeIds' | 'listInstitutionIds' | 'listActivityTypes' | 'listInstruments'>,
+): Promise<ReleaseCatalogue> {
+  const [programmes, institutions, activityTypes, instruments] = await Promise.all([
+    catalogue.listProgrammeIds(),
+    catalogue.listInstitutionIds(),
+    catalogue.listActivityTypes(),
+    catalogue.listInstruments(),
+  ]);
+  return {
+    programmes,
+    institutions,
+    activityTypes: activityTypes.map((type) => type.code),
+    perspectiveItems: instruments
+      .filter((instrument) => instrument.code.startsWith('youth_perspective_'))
+      .map(({ code, minValue, maxValue }) => ({ code, minValue, maxValue })),
+  };
+}
+
 export function createStatisticsReleases(
   database: Database,
   settings: ReleaseSettings,
@@ -79,23 +99,6 @@ export function createStatisticsReleases(
   };
   const calendar = statistics.releaseCalendar as Calendar;
   const stopping = new AbortController();
-
-  async function catalogueOf(): Promise<ReleaseCatalogue> {
-    const [programmes, institutions, activityTypes, instruments] = await Promise.all([
-      catalogue.listProgrammeIds(),
-      catalogue.listInstitutionIds(),
-      catalogue.listActivityTypes(),
-      catalogue.listInstruments(),
-    ]);
-    return {
-      programmes,
-      institutions,
-      activityTypes: activityTypes.map((type) => type.code),
-      perspectiveItems: instruments
-        .filter((instrument) => instrument.code.startsWith('youth_perspective_'))
-        .map(({ code, minValue, maxValue }) => ({ code, minValue, maxValue })),
-    };
-  }
 
   async function run(request: ReleaseRequest): Promise<ReleaseLogEntry | null> {
     const now = request.now ?? new Date();
@@ -135,7 +138,7 @@ export function createStatisticsReleases(
       const inputs: ReleaseWorkerInputs = {
         rows: await encodeRows(prepared.rows),
         researchRows: await encodeRows(prepared.researchRows),
-        catalogue: await catalogueOf(),
+        catalogue: await releaseCatalogueOf(catalogue),
         settings: cellKeys,
         audit: statistics.releaseAudit,
         withheld: prepared.withheld,

@@ -5,7 +5,8 @@ import { statisticsTrajectories } from '../../../src/db/schema';
 import { type AuditedCount, feasibleRange, whatOf, withholdDetermined } from '../../../src/lib/statistics/linked-answers-audit';
 import { type PerturbationTable, rowFor } from '../../../src/lib/statistics/perturbation-table';
 import { createCatalogueRepository } from '../../../src/modules/catalogue';
-import { computeRelease, type ReleaseCatalogue } from '../../../src/modules/statistics/statistics-release-answers';
+import { computeRelease } from '../../../src/modules/statistics/statistics-release-answers';
+import { releaseCatalogueOf } from '../../../src/modules/statistics/statistics-releases';
 import type { ReleasedRow } from '../../../src/modules/statistics/statistics-releases.repository';
 import { cellId, type CountCell, trueCount } from '../statistics-attacks/cells';
 import { loadTruth, type TruthTrajectory } from '../statistics-truth';
@@ -134,21 +135,7 @@ async function releaseInputs(database: Database) {
     `select jsonb_build_object(${keys.join(', ')}) as row from statistics_trajectories r`,
   );
   const rows = released.map((entry) => entry.row);
-  const catalogue = createCatalogueRepository(database.orm);
-  const [programmes, institutions, activityTypes, instruments] = await Promise.all([
-    catalogue.listProgrammeIds(),
-    catalogue.listInstitutionIds(),
-    catalogue.listActivityTypes(),
-    catalogue.listInstruments(),
-  ]);
-  const releaseCatalogue: ReleaseCatalogue = {
-    programmes,
-    institutions,
-    activityTypes: activityTypes.map((type) => type.code),
-    perspectiveItems: instruments
-      .filter((instrument) => instrument.code.startsWith('youth_perspective_'))
-      .map(({ code, minValue, maxValue }) => ({ code, minValue, maxValue })),
-  };
+  const releaseCatalogue = await releaseCatalogueOf(createCatalogueRepository(database.orm));
   return { rows, catalogue: releaseCatalogue };
 }
 
