@@ -169,8 +169,11 @@ describe('the release audit', () => {
     // Other lines and answers without a withheld count are as before: no note, shares published.
     const girl = outcomes.groups.find((group) => group.group === 'girl')!.values;
     expect(Object.entries(girl).some(([name, cell]) => name.includes('.share_') && !cell.suppressed)).toBe(true);
+    // The note goes with a withheld count and only with one: the audit may withhold a national total under some
+    // cell-key secrets (seen once in CI: the world's secret is drawn per run), so compare the two, not a constant.
     const total = (await audited.ask({ measure: 'overview', grouping: null })).national;
-    expect(total.disclosureControl.notes).not.toContain(WITHHELD_NOTE);
+    const withheld = Object.values(total.total).some((cell) => cell.suppressed && cell.value === null);
+    expect(total.disclosureControl.notes.includes(WITHHELD_NOTE)).toBe(withheld);
     expect(Object.values(total.total).every((cell) => !cell.suppressed || cell.value === null)).toBe(true);
   });
 });
