@@ -21,6 +21,7 @@ const config: CodegenConfig = {
           Trajectory: '../modules/research/research.repository#TrajectoryRow',
           MeasurementSeries: '../modules/research/research.graphql#SeriesParent',
           DomainStatusEntry: '../modules/research/research.graphql#DomainStatusParent',
+          ResearchRelease: '../modules/research/research.graphql#ReleaseParent',
           StatisticsTable: '../modules/statistics/statistics.service#StatisticsAnswer',
           StatisticsGroup: '../modules/statistics/statistics.graphql#StatisticsGroupParent',
         },

@@ -20,9 +20,10 @@ import { healthModule } from './modules/health';
 import { erasureModule } from './modules/erasure';
 import { ingestModule } from './modules/ingest';
 import { recordsModule } from './modules/records';
-import { researchModule } from './modules/research';
 import { statisticsModule } from './modules/statistics';
+import { createResearchReleases, type ResearchReleases, researchModule, researchReleasesRoutes } from './modules/research';
 import { createStatisticsReleases, type StatisticsReleases } from './modules/statistics/statistics-releases';
+import type { Calendar } from './lib/statistics/release-calendar';
 import { answerFrameworkError, answerMalformedRequest, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
 import { authenticationPlugin } from './plugins/authentication';
 import { errorHandlerPlugin } from './plugins/error-handler';
@@ -54,6 +55,7 @@ declare module 'fastify' {
     apiKeyCache: ApiKeyCache;
     /** Releases the statistics on their calendar (the server checks periodically); operators and tests run one directly. */
     statisticsReleases: StatisticsReleases;
+    researchReleases: ResearchReleases;
   }
 }
 
@@ -129,6 +131,15 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   const statisticsSecret =
     config.statistics.keySecret ?? createHmac('sha256', registryPseudonymKey).update('statistics record keys v1').digest();
   const metrics = createMetrics();
+  const researchReleases = createResearchReleases(database, {
+    calendar: config.statistics.releaseCalendar as Calendar,
+    researchReleaseDelayDays: config.graphql.researchReleaseDelayDays,
+    settle: async () => {
+      await indicators.settle();
+      await indicators.drain();
+    },
+  });
+  app.decorate('researchReleases', researchReleases);
   const statisticsReleases = createStatisticsReleases(
     database,
     { secret: statisticsSecret, statistics: config.statistics, researchReleaseDelayDays: config.graphql.researchReleaseDelayDays },
@@ -145,6 +156,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
             details: { release: entry.id, churn: entry.churn, note: entry.note },
           })
           .catch((error: unknown) => app.log.error({ err: error }, 'could not record the postponed release in the audit trail')),
+      // One calendar: each run also freezes what researchers see at its cut-off.
+      onRun: ({ period, researchCutoff, statisticsReleaseId }) =>
+        researchReleases.make({ period, cutoff: researchCutoff, statisticsReleaseId }),
       onAttempt: (entry) => {
         metrics.statisticsReleases.inc({ outcome: entry.outcome });
         if (entry.outcome === 'published' && entry.finishedAt) metrics.statisticsPublished.set(entry.finishedAt.getTime() / 1000);
@@ -207,9 +221,10 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(erasureModule, { database, registryPseudonymKey });
     await api.register(auditModule, { database, registryPseudonymKey });
     await api.register(statisticsModule, { database, settings: config.statistics, releases: statisticsReleases });
+    await api.register(researchReleasesRoutes, { prefix: '/api/v1', releases: researchReleases, database, settings: config.graphql });
   });
   // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
-  await app.register(researchModule, { database, settings: config.graphql });
+  await app.register(researchModule, { database, settings: config.graphql, releases: researchReleases });
 
   return app;
 }

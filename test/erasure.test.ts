@@ -173,6 +173,7 @@ describe('each institution owns its view of a youth', () => {
       sql`select t.id, i.code from trajectories t join subjects s on s.id = t.subject_id join institutions i on i.id = t.institution_id where s.registry_key = ${key}`,
     );
     const researcher = (await t.authorization('researcher')).authorization;
+    expect(await t.releaseResearch()).not.toBeNull();
     const response = await t.app.inject({
       method: 'POST',
       url: '/graphql',

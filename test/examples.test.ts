@@ -64,6 +64,8 @@ describe('the example clients', () => {
       });
       expect(created.statusCode).toBe(201);
     }
+    // Researchers read research releases.
+    expect(await t.releaseResearch()).not.toBeNull();
     const { authorization } = await t.authorization('researcher');
     const trajectories = await readResearchPages({
       baseUrl,

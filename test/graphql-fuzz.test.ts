@@ -29,8 +29,12 @@ beforeAll(async () => {
   hidden = await nonConsentedTrajectoryIds(t);
   idsOfA = await trajectoryIdsOf(t, world.a.code);
   allIds = [...idsOfA, ...(await trajectoryIdsOf(t, world.b.code))];
+  releaseDates = (await t.app.researchReleases.list()).flatMap((release) => [release.publishedAt.toISOString(), release.cutoff]);
+  expect(releaseDates.length).toBeGreaterThan(0);
 });
 afterAll(() => t.close());
+/** The research releases' own dates (the world's release is made in createScopedWorld). */
+let releaseDates: string[] = [];
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 20 }),
@@ -231,11 +235,14 @@ describe('GraphQL under generated queries', () => {
           const trajectoryIds = allIds.filter((id) => strings.has(id));
           if (trajectoryIds.length) withTrajectories += 1;
           const text = JSON.stringify(result.data);
+          // A research release's own dates (its cut-off, when it was made) are the same for everyone and of no record.
+          let recordText = text;
+          for (const date of releaseDates) recordText = recordText.replaceAll(date, '');
           expect(text, name).not.toMatch(HEX_DIGEST);
           expect(text, name).not.toMatch(SOURCE_PSEUDONYM);
           if (caller === 'researcher' || caller === 'researcherWithoutPurpose') {
             for (const id of strings) expect(hidden.has(id), `${name} → non-consented ${id}`).toBe(false);
-            expect(text, name).not.toMatch(CALENDAR_DATE);
+            expect(recordText, name).not.toMatch(CALENDAR_DATE);
           } else if (caller === 'institution') {
             for (const id of trajectoryIds) expect(idsOfA.has(id), `${name} → ${id} of another institution`).toBe(true);
           } else {

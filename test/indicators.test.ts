@@ -106,6 +106,8 @@ describe('indicators kept up to date', () => {
     await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 11, asOf: '2026-06-30' });
     expect(await t.app.indicators.enqueueStale()).toBe(60);
     await settle();
+    // Researchers read a research release, made after the indicators were stored.
+    expect(await t.releaseResearch()).not.toBeNull();
     const fresh = await computed(researcher);
     expectEqual(fresh, await stored());
     // The research API filters by the stored classes.

@@ -87,6 +87,7 @@ const ACCESS: Array<{ path: RegExp; roles: Role[] }> = [
   { path: /^\/api\/v1\/registry-erasures$/, roles: ['privacy_officer'] },
   { path: /^\/api\/v1\/statistics\/releases$/, roles: ['funder', 'researcher', 'institution', 'admin', 'auditor', 'privacy_officer'] },
   { path: /^\/api\/v1\/statistics\/(?!releases$)/, roles: ['funder', 'researcher', 'institution'] },
+  { path: /^\/api\/v1\/research\/releases(\/|$)/, roles: ['researcher'] },
 ];
 
 function rolesFor(operation: Operation): Role[] {

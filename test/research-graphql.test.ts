@@ -92,6 +92,8 @@ beforeEach(async () => {
   }
   world = { a, b, granted, grantedReference, refused, linked, refusedLinked, open, recent };
   ids = world;
+  // Researchers read research releases: this test's world, frozen.
+  expect(await t.releaseResearch()).not.toBeNull();
 });
 afterAll(() => t.close());
 
@@ -259,6 +261,8 @@ describe('indicators', () => {
       payload: careActivityBody(reference, { date: '2024-03-15' }),
     });
     expect(activity.statusCode, activity.body).toBe(201);
+    // Researchers see the activity from the next release on.
+    await t.releaseResearch();
     const result = await graphql(
       keys.researcher,
       `{ trajectory(id: "${ids.granted}") { series {

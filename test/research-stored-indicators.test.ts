@@ -115,6 +115,8 @@ describe('research page: stored indicators and series built in SQL', () => {
 
   it('builds the series with the page as each trajectory read alone gives them, for an institution and a researcher', () =>
     inDemoWorld(WORLD, async (t) => {
+      // Researchers read a research release of this world.
+      expect(await t.releaseResearch()).not.toBeNull();
       const SERIES = 'series { instrumentCode informant observations { day date value } }';
       for (const [role, institution] of [
         ['institution', 'vuurtorenhuis'],

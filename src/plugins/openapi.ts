@@ -26,8 +26,8 @@ function withAlternativeContent(schema: Record<string, unknown>, produces: NonNu
       { schema: { type: 'string', description: media.description, example: media.example } },
     ]),
   );
-  // An NDJSON stream replaces the JSON answer; CSV comes beside it.
-  const keepJson = !Object.keys(produces.types).some((type) => type.includes('ndjson'));
+  // An NDJSON stream or a zip replaces the JSON answer; CSV comes beside it.
+  const keepJson = !Object.keys(produces.types).some((type) => type.includes('ndjson') || type === 'application/zip');
   response[String(produces.status)] = {
     description: (declared.description as string | undefined) ?? 'Success',
     content: { ...(keepJson ? json : {}), ...others },

@@ -137,6 +137,8 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
       payload: ndjson(records),
     });
     expect(pushed.statusCode, pushed.body).toBe(200);
+    // Researchers read research releases.
+    expect(await t.releaseResearch()).not.toBeNull();
     const list = await api<TrajectoryListQuery>('researcher', TrajectoryListDocument, { first: 20, after: null, filter: {} });
     consented = list.data!.trajectories.nodes[0]!.id;
     browser = await launchBrowser();

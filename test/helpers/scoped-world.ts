@@ -142,6 +142,8 @@ export async function createScopedWorld(t: TestApp): Promise<ScopedWorld> {
     admin: (await t.authorization('admin')).authorization,
     privacy_officer: (await t.authorization('privacy_officer')).authorization,
   };
+  // What researchers read: a research release of this world.
+  await t.releaseResearch();
   return { a, b, keys, sharedPseudonym };
 }
 

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
 import type { Role } from '../../src/lib/vocabulary';
+import type { ReleaseView } from '../../src/modules/research';
 import { createApiKeysRepository } from '../../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../../src/modules/api-keys/api-keys.service';
 import { checkContract } from './contract';
@@ -28,6 +29,8 @@ export interface TestApp {
   testDatabase: TestDatabase;
   /** Creates an API key and returns the Authorization header for it. */
   authorization(role: Role, institutionCode?: string, extra?: { expiresAt?: Date }): Promise<{ authorization: string; keyId: string }>;
+  /** Makes a research release now (researchers read releases only): research-releases.ts. */
+  releaseResearch(): Promise<ReleaseView | null>;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function createTestApp(
       });
       return { authorization: `Bearer ${created.key}`, keyId: created.id };
     },
+    releaseResearch: () => app.researchReleases.releaseNow(),
     async close() {
       await app.close();
       await testDatabase.destroy();

@@ -7,3 +7,4 @@ export * from './ingest';
 export * from './audit';
 export * from './indicators';
 export * from './statistics';
+export * from './research';

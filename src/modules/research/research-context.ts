@@ -1,11 +1,12 @@
 import type { MercuriusContext } from 'mercurius';
 import { createBatchLoader } from '../../lib/batch-loader';
 import type { Database } from '../../db/client';
-import { todayIso } from '../../lib/dates';
+import { errors } from '../../lib/errors';
 import { type RequestScope, scopeOf } from '../../plugins/request-scope';
 import { type Reader, readerOf } from './research-policy';
-import { researchReleaseDate } from './research-release';
-import { createResearchRepository, type PageRow, type SeriesRow, type TrajectoryRow } from './research.repository';
+import { createReleasedResearchRepository } from './released-research.repository';
+import type { ReleaseView, ResearchReleases } from './research-releases';
+import { createResearchRepository, type PageRow, type ResearchReads, type SeriesRow, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
 import { loadInstruments } from '../indicators';
 
@@ -28,15 +29,49 @@ function cachedInstruments(database: Database): Promise<Map<string, SeriesInstru
   return instruments;
 }
 
+/** Where a request's record-level reads come from: an institution's live records, or a researcher's release. */
+export interface ResearchSource {
+  repository: ResearchReads;
+  /** The release read (null: live, or no release made yet); the release id asked for, if any. */
+  release: () => Promise<ReleaseView | null>;
+  requested: string | null;
+}
+
+/**
+ * Researchers read a release (the one asked for, else the latest): research-releases.ts.
+ * Institutions read their own records live; a release is not theirs to ask for.
+ */
+export function sourceFor(database: Database, reader: Reader, releases: ResearchReleases, requested: string | null): ResearchSource {
+  const live = createResearchRepository(database, { releasedBefore: null });
+  if (reader === 'institution') {
+    if (requested !== null) {
+      throw errors.validation('release: institutions read their own records as they are; releases are what researchers read.', 'release');
+    }
+    return { repository: live, release: async () => null, requested };
+  }
+  let found: Promise<ReleaseView | null> | undefined;
+  const release = () => {
+    found ??= releases.get(requested).then((release) => {
+      if (!release && requested !== null) {
+        throw errors.validation(`release: there is no release "${requested}"; the releases query lists them.`, 'release');
+      }
+      return release;
+    });
+    return found;
+  };
+  const releaseId = async () => (await release())?.id ?? '';
+  return { repository: createReleasedResearchRepository(releases.repository, live, releaseId), release, requested };
+}
+
 export function createResearchContext(
   database: Database,
   scope: RequestScope,
-  releasedBefore: string,
+  source: (reader: Reader) => ResearchSource,
   onTrajectories: (rows: TrajectoryRow[]) => void,
 ) {
   // Decided once: refuses roles without record-level access before anything is read.
   const reader: Reader = readerOf(scope);
-  const repository = createResearchRepository(database, { releasedBefore });
+  const { repository, release, requested } = source(reader);
   const seen = (rows: Iterable<TrajectoryRow>) => {
     const list = [...rows];
     onTrajectories(list);
@@ -58,6 +93,8 @@ export function createResearchContext(
     scope,
     reader,
     repository,
+    release,
+    requested,
     trajectories,
     series,
     /** Rows of a page, seen (for the audit trail) and primed into the loaders, with their series where the page brought them. */
@@ -93,15 +130,32 @@ export type ResearchContext = ReturnType<typeof createResearchContext>;
 
 const CONTEXTS = new WeakMap<object, ResearchContext>();
 
-/** The request's research context; refuses roles without record-level access. */
-export function researchOf(context: MercuriusContext, database: Database, settings: { researchReleaseDelayDays: number }): ResearchContext {
+/**
+ * The request's research context; refuses roles without record-level access. `requested` is a
+ * root field's release argument (undefined for nested fields): one release per request.
+ */
+export function researchOf(
+  context: MercuriusContext,
+  database: Database,
+  releases: ResearchReleases,
+  requested?: string | null,
+): ResearchContext {
   const existing = CONTEXTS.get(context);
-  if (existing) return existing;
+  if (existing) {
+    if (requested !== undefined && requested !== existing.requested) {
+      throw errors.validation('release: one release per request; ask for another release in a request of its own.', 'release');
+    }
+    return existing;
+  }
   const request = context.reply.request;
-  const releasedBefore = researchReleaseDate(todayIso(), settings.researchReleaseDelayDays);
-  const created = createResearchContext(database, scopeOf(request), releasedBefore, (rows) => {
-    for (const row of rows) request.audit.subjects.add(row.registry_key);
-  });
+  const created = createResearchContext(
+    database,
+    scopeOf(request),
+    (reader) => sourceFor(database, reader, releases, requested ?? null),
+    (rows) => {
+      for (const row of rows) request.audit.subjects.add(row.registry_key);
+    },
+  );
   CONTEXTS.set(context, created);
   return created;
 }

@@ -11,6 +11,8 @@ import { reliableChange } from '../../lib/statistics/reliable-change';
 import { type DomainRecognition, type DomainStatus, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
 import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import { type ResearchContext, researchOf } from './research-context';
+import { REGISTRY_VERSION } from './research-release-manifest';
+import type { ReleaseView, ResearchReleases } from './research-releases';
 import { consentFilterMatchesNothing, dateFor as dateForReader, hidesTimeInCare as hidesTimeInCareFor } from './research-policy';
 import type { SeriesRow, TrajectoryRow } from './research.repository';
 import { selectsPath } from '../../lib/graphql-selection';
@@ -51,7 +53,36 @@ export const researchTypeDefs = /* GraphQL */ `
   }
 
   type PageInfo { hasNextPage: Boolean! endCursor: String }
-  type TrajectoryConnection { nodes: [Trajectory!]! pageInfo: PageInfo! }
+  type TrajectoryConnection {
+    nodes: [Trajectory!]!
+    pageInfo: PageInfo!
+    "The research release the page was read from (researchers); null for an institution's live records."
+    release: ResearchRelease
+  }
+
+  """
+  A research release: a frozen, versioned snapshot of what researchers see at record level (every
+  consented trajectory that ended before its cut-off, as recorded when it was made), made on the
+  statistics' release calendar. Later pushes and corrections appear in the next release, never in
+  a published one; an erasure removes a youth from every release at once and lists her ids.
+  """
+  type ResearchRelease {
+    "The citable version: period and sequence number, e.g. 2026-Q4.1."
+    id: ID!
+    publishedAt: String!
+    "Trajectories that ended before this date are in the release."
+    cutoff: String!
+    "Trajectories in the release as made (erased ones included)."
+    trajectories: Int!
+    "SHA-256 over the release's content as made."
+    contentDigest: String!
+    "How to cite the release."
+    citation: String!
+    "The version of the registry's API the release was made with."
+    apiVersion: String!
+    "Trajectory ids erased since the release was made: delete them from any copy you downloaded."
+    withdrawnTrajectoryIds: [ID!]!
+  }
 
   type SubjectAttributes { ageAtStart: Int! gender: Gender! mildIntellectualDisability: YesNoUnknown! priorYouthCare: YesNoUnknown! }
 
@@ -144,9 +175,14 @@ export const researchTypeDefs = /* GraphQL */ `
   type Fidelity { summary: Float items: [FidelityItem!]! coreElements: [CoreElementFidelity!]! }
 
   extend type Query {
-    "Trajectories within your scope, by id; at most 100 per page."
-    trajectories(first: Int = 20, after: String, filter: TrajectoryFilter): TrajectoryConnection!
-    trajectory(id: ID!): Trajectory
+    """
+    Trajectories within your scope, by id; at most 100 per page. Researchers read a research
+    release: the one named, else the latest (the answer's release says which).
+    """
+    trajectories(first: Int = 20, after: String, filter: TrajectoryFilter, release: ID): TrajectoryConnection!
+    trajectory(id: ID!, release: ID): Trajectory
+    "The research releases, newest first (researchers)."
+    releases: [ResearchRelease!]!
   }
 `;
 
@@ -182,6 +218,19 @@ export interface SeriesParent extends SeriesView {
   activities: () => Promise<Array<{ activity_type_code: string; day: number }>>;
 }
 
+/** A release as the GraphQL type gives it (the withdrawn ids are read when asked for). */
+const releaseView = (release: ReleaseView) => ({
+  id: release.id,
+  publishedAt: release.publishedAt.toISOString(),
+  cutoff: release.cutoff,
+  trajectories: release.trajectories,
+  contentDigest: release.contentDigest,
+  citation: release.citation,
+  apiVersion: REGISTRY_VERSION,
+});
+
+export type ReleaseParent = ReturnType<typeof releaseView>;
+
 /** What a DomainStatusEntry resolves from: intake recognition is not stored, so computed only when asked for. */
 export interface DomainStatusParent {
   domain: Domain;
@@ -189,8 +238,8 @@ export interface DomainStatusParent {
   intakeRecognition: () => Promise<DomainRecognition>;
 }
 
-export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings) {
-  const research = (context: MercuriusContext) => researchOf(context, database, settings);
+export function registerResearchGraphql(app: FastifyInstance, database: Database, settings: ResearchSettings, releases: ResearchReleases) {
+  const research = (context: MercuriusContext) => researchOf(context, database, releases);
   // The redaction policy (research-policy.ts), for the request's reader.
   const reader = (context: MercuriusContext) => research(context).reader;
   const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => hidesTimeInCareFor(reader(context), row.end_date);
@@ -265,7 +314,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   const resolvers: Resolvers = {
     Query: {
       trajectories: async (_root, args, context, info) => {
-        const ctx = research(context);
+        const ctx = researchOf(context, database, releases, args.release ?? null);
         if (!Number.isInteger(args.first) || args.first < 1 || args.first > settings.maxPageSize) {
           throw errors.validation(`first: a page holds 1 to ${settings.maxPageSize} trajectories.`, 'first');
         }
@@ -275,9 +324,11 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
             throw errors.validation(`filter.${field}: a month as YYYY-MM.`, `filter.${field}`);
           }
         }
-        if (consentFilterMatchesNothing(ctx.reader, filter.consent)) {
-          return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
-        }
+        const release = await ctx.release();
+        const empty = { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, release: release && releaseView(release) };
+        // Before the first release a researcher reads nothing.
+        if (ctx.reader === 'researcher' && !release) return empty;
+        if (consentFilterMatchesNothing(ctx.reader, filter.consent)) return empty;
         const rows = await ctx.repository.listTrajectories(
           ctx.scope,
           filter,
@@ -291,11 +342,18 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         return {
           nodes: page,
           pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null },
+          release: empty.release,
         };
       },
       trajectory: async (_root, args, context) => {
+        const ctx = researchOf(context, database, releases, args.release ?? null);
+        if (ctx.reader === 'researcher' && !(await ctx.release())) return null;
         if (!UUID.test(args.id)) return null;
-        return research(context).trajectories.load(args.id);
+        return ctx.trajectories.load(args.id);
+      },
+      releases: async (_root, _args, context) => {
+        if (research(context).reader !== 'researcher') throw errors.forbidden('Research releases are what researchers read.');
+        return (await releases.list()).map(releaseView);
       },
     },
     Trajectory: {
@@ -357,6 +415,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         const rows = await Promise.all(ids.map((id) => ctx.trajectories.load(id)));
         return rows.filter((other): other is TrajectoryRow => other !== null);
       },
+    },
+    ResearchRelease: {
+      withdrawnTrajectoryIds: (release) => releases.withdrawals(release.id),
     },
     DomainStatusEntry: {
       intakeRecognition: (entry) => entry.intakeRecognition(),

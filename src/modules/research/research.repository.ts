@@ -78,7 +78,8 @@ export interface StoredOutcomes {
   statuses: Record<Domain, DomainStatus>;
 }
 
-const TRAJECTORY_SELECT = `
+/** A trajectory row as the research API reads it (research-releases.repository.ts freezes the same). */
+export const TRAJECTORY_SELECT = `
   select t.id, t.subject_id, s.registry_key, i.code as institution_code, p.id as programme_id, p.code as programme_code,
          t.start_date::text, t.end_date::text, t.end_reason, t.exploitation_at_intake, t.research_consent,
          s.birth_year, s.gender, s.mild_intellectual_disability, s.prior_youth_care,
@@ -138,7 +139,7 @@ export interface PageRow extends TrajectoryRow {
 }
 
 /** A measurement as `measurementsOf` gives it: instrument, informant, day, value, date (or null). */
-type MeasurementTuple = [string, string, number, number, string | null];
+export type MeasurementTuple = [string, string, number, number, string | null];
 
 /**
  * Every measurement of trajectory `t` (measurements `m`) as one JSON array of tuples, in series
@@ -183,7 +184,7 @@ export interface Queryable {
 }
 
 /** Record reads for requests: every statement takes the request's scope. */
-export function createResearchRepository(database: Queryable, release: { releasedBefore: string }) {
+export function createResearchRepository(database: Queryable, release: { releasedBefore: string | null }) {
   return readsIn<RequestScope>(database, release.releasedBefore);
 }
 
@@ -350,4 +351,6 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
 }
 
 export type ResearchRepository = ReturnType<typeof createResearchRepository>;
+/** What the GraphQL layer reads, live or from a release. */
+export type ResearchReads = Omit<ResearchRepository, 'measurements'>;
 export type RegistryResearchRepository = ReturnType<typeof createRegistryResearchRepository>;

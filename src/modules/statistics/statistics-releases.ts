@@ -51,6 +51,11 @@ export interface ReleaseEvents {
   onPostponed?: (entry: ReleaseLogEntry) => void;
   /** Every attempt, for the metrics. */
   onAttempt?: (entry: ReleaseLogEntry) => void;
+  /**
+   * Every run this instance makes, whatever the statistics' outcome: the research release of the
+   * same period and cut-off is made here (modules/research), so both follow one calendar.
+   */
+  onRun?: (run: { period: string; researchCutoff: string; statisticsReleaseId: number }) => Promise<unknown>;
 }
 
 export interface ReleaseRequest {
@@ -126,6 +131,11 @@ export function createStatisticsReleases(
     );
     if (!prepared) return null;
     const { entry, decision, churn } = prepared;
+    if (events.onRun && entry.researchCutoff) {
+      await events
+        .onRun({ period: entry.period, researchCutoff: entry.researchCutoff, statisticsReleaseId: entry.id })
+        .catch((error: unknown) => log?.error({ err: error, release: entry.id }, 'research release failed; the next run makes it'));
+    }
     if (decision.outcome === 'postponed') {
       log?.warn({ release: entry.id, churn }, 'statistics release postponed: churn');
       events.onPostponed?.(entry);

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { Zip, ZipDeflate } from 'fflate';
+import type { TrajectoryFilter } from '../../generated/graphql';
+import { RELEASE_METHODS, REGISTRY_VERSION } from './research-release-manifest';
+import { type RowContext, TABLES, type Table, tableSchemaOf } from './research-release-package';
+import type { ReleaseView } from './research-releases';
+import type { ReleasedDocument, ResearchReleasesRepository } from './research-releases.repository';
+
+// A release (or a filtered part of it) as one zip: a CSV per table and datapackage.json, the
+// Frictionless descriptor with the codebook and each file's SHA-256 and size. Streamed with
+// bounded memory: a table is written from batches of documents read in id order (only the parts
+// it needs), the zip is deflated as it goes (fflate), and writing waits while the client reads.
+// The same release and filter give the same bytes (fixed order, fixed timestamps), so checksums
+// can be compared across downloads: a release never changes after it is made, except for
+// erasures, which its descriptor lists.
+
+const BATCH = 250;
+
+export interface ExportInputs {
+  release: ReleaseView;
+  filter: TrajectoryFilter;
+  withdrawn: string[];
+  context: RowContext;
+}
+
+/** The descriptor's file entry of a table once written. */
+interface Written {
+  table: Table;
+  hash: string;
+  bytes: number;
+  rows: number;
+}
+
+const csvOf = (rows: unknown[][]) =>
+  stringify(rows, {
+    cast: { boolean: (value) => (value ? 'true' : 'false'), number: (value) => String(value) },
+    record_delimiter: 'unix',
+  });
+
+/** The package's name: lower case letters, digits and . _ - (Data Package `name`). */
+const packageName = (id: string) => `care-trajectory-registry-${id.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+
+export function datapackageOf(inputs: ExportInputs, written: Written[]) {
+  const { release, filter, withdrawn } = inputs;
+  const filtered = Object.entries(filter).filter(([, value]) => value !== null && value !== undefined);
+  return {
+    profile: 'tabular-data-package',
+    name: packageName(release.id),
+    title: `Care Trajectory Registry — research release ${release.id}`,
+    version: release.id,
+    created: release.publishedAt.toISOString(),
+    description:
+      'Pseudonymised care trajectories of young people treated after sexual exploitation (synthetic data in this deployment). ' +
+      `Every trajectory with research consent that ended before ${release.cutoff}. Times are day offsets from each trajectory’s start. ` +
+      `Cite as: ${release.citation}`,
+    licenses: [{ name: 'other-closed', title: 'For the declared research purpose only; see your data use agreement.' }],
+    registry: {
+      release: release.id,
+      cutoff: release.cutoff,
+      contentDigest: release.contentDigest,
+      registryVersion: REGISTRY_VERSION,
+      methods: RELEASE_METHODS,
+      filter: Object.fromEntries(filtered),
+      withdrawnTrajectoryIds: withdrawn,
+    },
+    resources: written.map(({ table, hash, bytes, rows }) => ({
+      profile: 'tabular-data-resource',
+      name: table.name,
+      path: `${table.name}.csv`,
+      title: table.name,
+      description: `${table.description} ${rows} rows.`,
+      format: 'csv',
+      mediatype: 'text/csv',
+      encoding: 'utf-8',
+      hash: `sha256:${hash}`,
+      bytes,
+      dialect: { delimiter: ',', doubleQuote: true, lineTerminator: '\n', header: true },
+      schema: tableSchemaOf(table),
+    })),
+  };
+}
+
+/** The zip of a release, as a stream; nothing is read until the client reads, and reading stops when it goes. */
+export function exportRelease(repository: Pick<ResearchReleasesRepository, 'batch'>, inputs: ExportInputs): Readable {
+  const mtime = inputs.release.publishedAt;
+  let started = false;
+  let stopped = false;
+  let waiting: (() => void) | null = null;
+  const wake = () => {
+    const resume = waiting;
+    waiting = null;
+    resume?.();
+  };
+  const output = new Readable({
+    read() {
+      if (!started) {
+        started = true;
+        void run();
+      }
+      wake();
+    },
+    destroy(error, callback) {
+      stopped = true;
+      wake();
+      callback(error);
+    },
+  });
+  let full = false;
+  const zip = new Zip((error, chunk, final) => {
+    if (error) output.destroy(error);
+    else {
+      full = !output.push(chunk);
+      if (final) output.push(null);
+    }
+  });
+  /** Waits while the client has not read what was written. */
+  const drained = async () => {
+    while (full && !stopped) {
+      await new Promise<void>((resolve) => {
+        waiting = () => {
+          full = false;
+          resolve();
+        };
+      });
+    }
+  };
+
+  async function writeTable(table: Table): Promise<Written> {
+    const file = new ZipDeflate(`${table.name}.csv`, { level: 6 });
+    file.mtime = mtime;
+    zip.add(file);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let rows = 0;
+    const push = (text: string) => {
+      const buffer = Buffer.from(text, 'utf8');
+      hash.update(buffer);
+      bytes += buffer.length;
+      file.push(buffer);
+    };
+    push(csvOf([table.columns.map((column) => column.name)]));
+    let after: string | null = null;
+    for (;;) {
+      const batch = await repository.batch(inputs.release.id, inputs.filter, after, BATCH, table.parts);
+      if (batch.length === 0) break;
+      const lines = batch.flatMap((document) => table.rowsOf(document as ReleasedDocument & { id: string }, inputs.context));
+      rows += lines.length;
+      if (lines.length) push(csvOf(lines));
+      after = batch[batch.length - 1]!.id;
+      await drained();
+      if (stopped || batch.length < BATCH) break;
+    }
+    file.push(new Uint8Array(0), true);
+    return { table, hash: hash.digest('hex'), bytes, rows };
+  }
+
+  async function run() {
+    try {
+      const written: Written[] = [];
+      for (const table of TABLES) {
+        if (stopped) return;
+        written.push(await writeTable(table));
+      }
+      const descriptor = new ZipDeflate('datapackage.json', { level: 6 });
+      descriptor.mtime = mtime;
+      zip.add(descriptor);
+      descriptor.push(Buffer.from(`${JSON.stringify(datapackageOf(inputs, written), null, 2)}\n`, 'utf8'), true);
+      zip.end();
+    } catch (error) {
+      output.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  return output;
+}

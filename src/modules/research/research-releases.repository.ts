@@ -1,0 +1,246 @@
+import type { Database } from '../../db/client';
+import type { TrajectoryFilter } from '../../generated/graphql';
+import {
+  type ActivityRow,
+  type MeasurementTuple,
+  type PlacementRow,
+  type Queryable,
+  TRAJECTORY_SELECT,
+  type TrajectoryRow,
+} from './research.repository';
+
+// The research releases' tables (db/schema/research.ts). A release is made by one statement that
+// copies what researchers see into one document per trajectory (a statement reads one snapshot,
+// so a release is consistent however long it takes); later pushes, corrections and end-date
+// changes reach the next release only. Reads of a release touch these tables alone.
+
+/** One trajectory of a release: the rows the research API reads, frozen. */
+export interface ReleasedDocument {
+  row: TrajectoryRow;
+  placements: PlacementRow[];
+  activities: ActivityRow[];
+  /** As `measurementsOf` gives them for the registry scope (no calendar dates). */
+  measurements: MeasurementTuple[];
+  /** The youth's other trajectories in the same release. */
+  others: string[];
+}
+
+export interface ResearchReleaseRecord {
+  id: string;
+  statisticsReleaseId: number | null;
+  publishedAt: Date;
+  cutoff: string;
+  trajectories: number;
+  contentDigest: string;
+  manifest: Record<string, unknown>;
+  /** Trajectories erased from the release since it was made. */
+  withdrawn: number;
+}
+
+const RELEASE_SELECT = `
+  select r.id, r.statistics_release_id as "statisticsReleaseId", r.published_at as "publishedAt", r.cutoff::text as cutoff,
+         r.trajectories, r.content_digest as "contentDigest", r.manifest,
+         (select count(*)::int from research_release_withdrawals w where w.release_id = r.id) as withdrawn
+    from research_releases r`;
+
+/** The trajectories researchers may see at a cut-off, with everything the research API reads of them. */
+const FREEZE = `
+  insert into research_release_trajectories
+    (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month,
+     end_reason, outcome_class, problem_recognition, settings, document)
+  select $1, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
+         extract(year from r.start_date::date)::int - r.birth_year, left(r.start_date, 7), r.end_reason,
+         r.stored_outcomes->>'outcome_class', r.stored_outcomes->>'problem_recognition',
+         coalesce((select array_agg(distinct pl.setting order by pl.setting) from placements pl where pl.trajectory_id = r.id), '{}'),
+         jsonb_build_object(
+           'row', to_jsonb(r),
+           'placements', coalesce((
+             select jsonb_agg(jsonb_build_object('trajectory_id', pl.trajectory_id, 'setting', pl.setting,
+                      'start_date', pl.start_date::text, 'end_date', pl.end_date::text,
+                      'start_day', pl.start_date - r.start_date::date, 'end_day', pl.end_date - r.start_date::date)
+                    order by pl.start_date)
+               from placements pl where pl.trajectory_id = r.id), '[]'),
+           'activities', coalesce((
+             select jsonb_agg(jsonb_build_object('trajectory_id', a.trajectory_id, 'activity_type_code', a.activity_type_code,
+                      'activity_date', a.activity_date::text, 'day', a.activity_date - r.start_date::date, 'count', a.count,
+                      'duration_minutes', a.duration_minutes, 'domain', a.domain, 'parents_involved', a.parents_involved,
+                      'topics', a.topics)
+                    order by a.activity_date, a.id)
+               from care_activities a where a.trajectory_id = r.id), '[]'),
+           'measurements', coalesce((
+             select jsonb_agg(jsonb_build_array(m.instrument_code, m.informant, m.measured_on - r.start_date::date, m.value, null)
+                    order by m.instrument_code, m.informant, m.measured_on, m.id)
+               from measurements m where m.trajectory_id = r.id), '[]'),
+           'others', coalesce((
+             select jsonb_agg(o.id order by o.start_date, o.id)
+               from subjects os join trajectories o on o.subject_id = os.id
+              where os.registry_key = r.registry_key and o.id <> r.id
+                and o.research_consent = 'granted' and o.end_date < $2::date), '[]'))
+    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r`;
+
+/** The filter on the release's columns (alias `d`), parameters appended. */
+function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  const add = (value: unknown, condition: (placeholder: string) => string) => {
+    if (value === undefined || value === null) return;
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
+  };
+  add(filter.institution, (p) => `d.institution_code = ${p}`);
+  add(filter.programme, (p) => `d.programme_code = ${p}`);
+  add(filter.setting, (p) => `${p} = any(d.settings)`);
+  add(filter.gender, (p) => `d.gender = ${p}`);
+  add(filter.ageAtStartMin, (p) => `d.age_at_start >= ${p}::int`);
+  add(filter.ageAtStartMax, (p) => `d.age_at_start <= ${p}::int`);
+  add(filter.startedFrom, (p) => `d.start_month >= ${p}`);
+  add(filter.startedTo, (p) => `d.start_month <= ${p}`);
+  add(filter.endReason, (p) => `d.end_reason = ${p}`);
+  add(filter.outcomeClass, (p) => `d.outcome_class = ${p}`);
+  add(filter.problemRecognition, (p) => `d.problem_recognition = ${p}`);
+  // Every released trajectory has ended and has consent (the research policy answers other consents with nothing).
+  if (filter.ongoing === true) conditions.push('false');
+  return conditions;
+}
+
+export function createResearchReleasesRepository(database: Queryable & Partial<Pick<Database, 'transaction'>>) {
+  return {
+    /**
+     * Freezes what researchers see at `cutoff` as release `id`. Null, and nothing kept, when it
+     * holds exactly what the latest release holds (nothing new to cite).
+     */
+    async make(release: { id: string; cutoff: string; statisticsReleaseId: number | null; manifest: Record<string, unknown> }) {
+      if (!database.transaction) throw new Error('making a release needs a transaction');
+      const unchanged = Symbol('unchanged');
+      try {
+        return await database.transaction(async (connection) => {
+          const { rows: latest } = await connection.query<{ content_digest: string }>(
+            'select content_digest from research_releases order by published_at desc, id desc limit 1',
+          );
+          await connection.query(
+            `insert into research_releases (id, statistics_release_id, cutoff, trajectories, content_digest, manifest)
+             values ($1, $2, $3::date, 0, '', $4::jsonb)`,
+            [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
+          );
+          await connection.query(FREEZE, [release.id, release.cutoff]);
+          const { rows } = await connection.query<{ n: number; digest: string }>(
+            `select count(*)::int as n,
+                    encode(sha256(convert_to(coalesce(string_agg(document::text, E'\\n' order by trajectory_id), ''), 'UTF8')), 'hex') as digest
+               from research_release_trajectories where release_id = $1`,
+            [release.id],
+          );
+          const { n, digest } = rows[0]!;
+          if (latest[0]?.content_digest === digest) throw unchanged;
+          await connection.query('update research_releases set trajectories = $2, content_digest = $3 where id = $1', [
+            release.id,
+            n,
+            digest,
+          ]);
+          return { trajectories: n, contentDigest: digest };
+        });
+      } catch (error) {
+        if (error === unchanged) return null;
+        throw error;
+      }
+    },
+
+    /** How many releases of a period exist (the next one's sequence number is one more). */
+    async countInPeriod(period: string): Promise<number> {
+      const { rows } = await database.query<{ n: number }>("select count(*)::int as n from research_releases where id like $1 || '.%'", [
+        period,
+      ]);
+      return rows[0]!.n;
+    },
+
+    async setManifest(id: string, manifest: Record<string, unknown>): Promise<void> {
+      await database.query('update research_releases set manifest = $2::jsonb where id = $1', [id, JSON.stringify(manifest)]);
+    },
+
+    /** Every release, newest first. */
+    async list(): Promise<ResearchReleaseRecord[]> {
+      return (await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} order by r.published_at desc, r.id desc`)).rows;
+    },
+
+    /** A release by id, or the latest when `id` is null. */
+    async get(id: string | null): Promise<ResearchReleaseRecord | null> {
+      const { rows } =
+        id === null
+          ? await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} order by r.published_at desc, r.id desc limit 1`)
+          : await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} where r.id = $1`, [id]);
+      return rows[0] ?? null;
+    },
+
+    /** A page of a release's documents in trajectory id order. */
+    async page(releaseId: string, filter: TrajectoryFilter, after: string | null, limit: number): Promise<ReleasedDocument[]> {
+      const params: unknown[] = [releaseId];
+      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
+      if (after !== null) {
+        params.push(after);
+        conditions.push(`d.trajectory_id > $${params.length}::uuid`);
+      }
+      params.push(limit);
+      const { rows } = await database.query<{ document: ReleasedDocument }>(
+        `select d.document from research_release_trajectories d where ${conditions.join(' and ')}
+          order by d.trajectory_id limit $${params.length}`,
+        params,
+      );
+      return rows.map((row) => row.document);
+    },
+
+    async documents(releaseId: string, ids: readonly string[]): Promise<ReleasedDocument[]> {
+      const { rows } = await database.query<{ document: ReleasedDocument }>(
+        'select document from research_release_trajectories where release_id = $1 and trajectory_id = any($2::uuid[])',
+        [releaseId, ids],
+      );
+      return rows.map((row) => row.document);
+    },
+
+    /**
+     * A batch of a release's documents after `after` in id order, with only the `parts` asked
+     * for (an export reads a release once per table, and a table needs one or two parts).
+     */
+    async batch(
+      releaseId: string,
+      filter: TrajectoryFilter,
+      after: string | null,
+      limit: number,
+      parts: ReadonlyArray<keyof ReleasedDocument>,
+    ): Promise<Array<Partial<ReleasedDocument> & { id: string }>> {
+      const params: unknown[] = [releaseId];
+      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
+      if (after !== null) {
+        params.push(after);
+        conditions.push(`d.trajectory_id > $${params.length}::uuid`);
+      }
+      params.push(limit);
+      const picked = parts.map((part) => `'${part}', d.document->'${part}'`).join(', ');
+      const { rows } = await database.query<{ id: string; document: Partial<ReleasedDocument> }>(
+        `select d.trajectory_id as id, jsonb_build_object(${picked}) as document from research_release_trajectories d
+          where ${conditions.join(' and ')} order by d.trajectory_id limit $${params.length}`,
+        params,
+      );
+      return rows.map((row) => ({ ...row.document, id: row.id }));
+    },
+
+    /** The registry keys of a release's trajectories under a filter (the audit trail's subjects of an export). */
+    async registryKeys(releaseId: string, filter: TrajectoryFilter): Promise<string[]> {
+      const params: unknown[] = [releaseId];
+      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
+      const { rows } = await database.query<{ registry_key: string }>(
+        `select distinct d.registry_key from research_release_trajectories d where ${conditions.join(' and ')}`,
+        params,
+      );
+      return rows.map((row) => row.registry_key);
+    },
+
+    /** The trajectory ids erased from a release since it was made, in id order. */
+    async withdrawals(releaseId: string): Promise<string[]> {
+      const { rows } = await database.query<{ trajectory_id: string }>(
+        'select trajectory_id from research_release_withdrawals where release_id = $1 order by trajectory_id',
+        [releaseId],
+      );
+      return rows.map((row) => row.trajectory_id);
+    },
+  };
+}
+
+export type ResearchReleasesRepository = ReturnType<typeof createResearchReleasesRepository>;

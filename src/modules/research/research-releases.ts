@@ -1,0 +1,74 @@
+import type { Database } from '../../db/client';
+import { todayIso } from '../../lib/dates';
+import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
+import { researchReleaseDate } from './research-release';
+import { citationOf, releaseManifest } from './research-release-manifest';
+import { createResearchReleasesRepository, type ResearchReleaseRecord } from './research-releases.repository';
+
+// Research releases (issue #24): what researchers read at record level is a frozen, versioned
+// snapshot, made on the statistics' release calendar (the statistics release run makes one), so
+// an analysis run twice on a release gives the same answer and says which data it came from.
+// A release is made only when its content differs from the latest's; erasure removes a youth
+// from every release at once and each release lists the withdrawn ids (the schema's trigger).
+
+export interface ReleaseView extends ResearchReleaseRecord {
+  citation: string;
+}
+
+/**
+ * As answers give it: the content digest in the Subresource Integrity form (sha256-<base64>),
+ * which no identifier check mistakes for a registry key (64 hex digits).
+ */
+const view = (release: ResearchReleaseRecord): ReleaseView => ({
+  ...release,
+  contentDigest: `sha256-${Buffer.from(release.contentDigest, 'hex').toString('base64')}`,
+  citation: citationOf(release),
+});
+
+export interface ResearchReleaseSettings {
+  /** The statistics' calendar names the periods (a manual calendar counts quarters). */
+  calendar: Calendar;
+  /** research-release.ts: the cut-off moves later by this many days. */
+  researchReleaseDelayDays: number;
+  /** Waits for the indicators of recent writes (a release freezes them with the records). */
+  settle?: () => Promise<unknown>;
+}
+
+export function createResearchReleases(database: Database, settings: ResearchReleaseSettings) {
+  const repository = createResearchReleasesRepository(database);
+  const releases = {
+    /** Freezes what researchers see at `cutoff`, as the period's next release; null when nothing changed since the latest. */
+    async make(request: { period: string; cutoff: string; statisticsReleaseId: number | null }): Promise<ReleaseView | null> {
+      await settings.settle?.();
+      const id = `${request.period}.${(await repository.countInPeriod(request.period)) + 1}`;
+      const made = await repository.make({
+        id,
+        cutoff: request.cutoff,
+        statisticsReleaseId: request.statisticsReleaseId,
+        manifest: releaseManifest({ id, cutoff: request.cutoff, period: request.period }),
+      });
+      if (!made) return null;
+      return view((await repository.get(id))!);
+    },
+    list: async (): Promise<ReleaseView[]> => (await repository.list()).map(view),
+    /** A release by id, or the latest when `id` is null; null when there is none. */
+    get: async (id: string | null): Promise<ReleaseView | null> => {
+      const found = await repository.get(id);
+      return found ? view(found) : null;
+    },
+    withdrawals: (id: string) => repository.withdrawals(id),
+    repository,
+  };
+  return {
+    ...releases,
+    /** A release for `now` outside a statistics run (operators, tests). */
+    releaseNow: (now = new Date()) =>
+      releases.make({
+        period: periodOf(now, settings.calendar === 'manual' ? 'quarterly' : settings.calendar)!,
+        cutoff: researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays),
+        statisticsReleaseId: null,
+      }),
+  };
+}
+
+export type ResearchReleases = ReturnType<typeof createResearchReleases>;

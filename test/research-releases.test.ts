@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, todayIso } from '../src/lib/dates';
+import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
+import { measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
+import type { ReleaseView } from '../src/modules/research';
+import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+
+// Research releases (issue #24): researchers read frozen, versioned snapshots. What an
+// institution changes after a release (a corrected value, an end date moved, an erasure) must
+// leave the published release as it was (except the erasure, which the law makes immediate and
+// the release lists), and reach the next release.
+
+let t: TestApp;
+let researcher: string;
+let a: InstitutionFixture;
+
+const ENDED = { endDate: '2024-09-30', endReason: 'completed' };
+const PAGE = `query Page($after: String, $release: ID) {
+  trajectories(first: 100, after: $after, release: $release) {
+    nodes { id endDay daysInCare outcomeClass series { instrumentCode informant observations { day value } } placements { setting startDay } }
+    pageInfo { hasNextPage endCursor }
+    release { id cutoff contentDigest citation withdrawnTrajectoryIds }
+  }
+}`;
+
+async function graphql(authorization: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization, 'x-purpose-of-use': 'programme_evaluation' },
+    payload: { query, variables },
+  });
+  return response.json();
+}
+
+/** Every trajectory of a release as a researcher pages through it, and the release the answer names. */
+async function readAll(release: string | null = null) {
+  const nodes: Array<Record<string, unknown> & { id: string }> = [];
+  let after: string | null = null;
+  let named: Record<string, unknown> | null = null;
+  for (;;) {
+    const body = await graphql(researcher, PAGE, { after, release });
+    expect(body.errors).toBeUndefined();
+    const page = body.data.trajectories;
+    nodes.push(...page.nodes);
+    named = page.release;
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  return { nodes, release: named as { id: string; contentDigest: string; withdrawnTrajectoryIds: string[] } | null };
+}
+
+const push = async (reference: string, body: Record<string, unknown>) => {
+  const response = await a.put(`/api/v1/trajectories/${reference}`, body);
+  expect(response.statusCode, response.body).toBeLessThan(300);
+};
+const measure = async (reference: string, trajectory: string, value: number) => {
+  const response = await a.put(`/api/v1/measurements/${reference}`, measurementBody(trajectory, { date: '2024-03-01', value }));
+  expect(response.statusCode, response.body).toBeLessThan(300);
+};
+
+const corrected = { trajectory: uniqueReference('C'), measurement: uniqueReference('M') };
+const moved = uniqueReference('E');
+/** What a researcher read before the first release, the first release, and a second one made at once after it. */
+let beforeFirst: Awaited<ReturnType<typeof readAll>>;
+let first: ReleaseView;
+let second: ReleaseView | null;
+const youth = () => ({ ...trajectoryBody().subject, pseudonym: randomPseudonym() });
+const movedSubject = youth();
+
+beforeAll(async () => {
+  t = await createTestApp();
+  researcher = (await t.authorization('researcher')).authorization;
+  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 8, asOf: '2026-06-30' });
+  a = await createInstitution(t);
+  await push(corrected.trajectory, a.trajectoryBody({ subject: youth(), ...ENDED }));
+  await measure(corrected.measurement, corrected.trajectory, 30);
+  await push(moved, a.trajectoryBody({ subject: movedSubject, ...ENDED }));
+  beforeFirst = await readAll();
+  first = (await t.releaseResearch())!;
+  second = await t.releaseResearch();
+});
+afterAll(() => t.close());
+
+describe('research releases', () => {
+  it('give researchers nothing before the first release, and name the release they read after it', async () => {
+    expect(beforeFirst.nodes).toEqual([]);
+    expect(beforeFirst.release).toBeNull();
+    expect(first).not.toBeNull();
+    const read = await readAll(first.id);
+    expect(read.release?.id).toBe(first.id);
+    expect(read.nodes.length).toBe(first.trajectories);
+    expect(read.nodes.length).toBeGreaterThan(10);
+    expect(first.citation).toContain(first.id);
+    // Nothing new: no new version to cite.
+    expect(second).toBeNull();
+  });
+
+  it('stay as published when an institution corrects a value or moves an end date, and show both in the next release', async () => {
+    const published = await readAll(first.id);
+    const ids = await t.database.query<{ id: string; reference: string }>(
+      'select id, reference from trajectories where reference = any($1::text[])',
+      [[corrected.trajectory, moved]],
+    );
+    const idOf = (reference: string) => ids.rows.find((row) => row.reference === reference)!.id;
+    const valueIn = (nodes: typeof published.nodes) =>
+      (nodes.find((node) => node.id === idOf(corrected.trajectory))!.series as Array<{ observations: Array<{ value: number }> }>)[0]!
+        .observations[0]!.value;
+    expect(valueIn(published.nodes)).toBe(30);
+    expect(published.nodes.some((node) => node.id === idOf(moved))).toBe(true);
+
+    // The correction, and an end date moved into the current quarter (not released yet).
+    await measure(corrected.measurement, corrected.trajectory, 12);
+    await push(moved, a.trajectoryBody({ subject: movedSubject, endDate: todayIso(), endReason: 'completed' }));
+
+    const again = await readAll(first.id);
+    expect(again).toEqual(published);
+    const next = await t.releaseResearch();
+    expect(next).not.toBeNull();
+    expect(next!.id).not.toBe(first.id);
+    const latest = await readAll();
+    expect(latest.release?.id).toBe(next!.id);
+    expect(valueIn(latest.nodes)).toBe(12);
+    expect(latest.nodes.some((node) => node.id === idOf(moved))).toBe(false);
+    // The first is still there to cite, unchanged.
+    expect(await readAll(first.id)).toEqual(published);
+    const { data } = await graphql(researcher, '{ releases { id cutoff trajectories citation } }');
+    expect(data.releases.map((release: { id: string }) => release.id)).toEqual(expect.arrayContaining([first.id, next!.id]));
+  });
+
+  it('lose an erased youth at once, in every release, and list her ids', async () => {
+    const pseudonym = randomPseudonym();
+    const reference = uniqueReference('X');
+    await push(reference, a.trajectoryBody({ subject: { ...trajectoryBody().subject, pseudonym }, ...ENDED }));
+    const { rows } = await t.database.query<{ id: string }>('select id from trajectories where reference = $1', [reference]);
+    const erased = rows[0]!.id;
+    const holding = [(await t.releaseResearch())!.id];
+    // Another release after a further push: two releases hold her.
+    await push(uniqueReference('Y'), a.trajectoryBody({ subject: youth(), ...ENDED }));
+    holding.push((await t.releaseResearch())!.id);
+    for (const release of holding) expect((await readAll(release)).nodes.some((node) => node.id === erased)).toBe(true);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: a.authorization },
+      payload: { pseudonym },
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    for (const release of holding) {
+      const read = await readAll(release);
+      expect(read.nodes.some((node) => node.id === erased)).toBe(false);
+      expect(read.release!.withdrawnTrajectoryIds).toContain(erased);
+    }
+    // A release she was never in lists nothing of hers.
+    expect((await readAll(first.id)).release!.withdrawnTrajectoryIds).not.toContain(erased);
+    const stored = await t.database.query<{ n: number }>(
+      'select count(*)::int as n from research_release_trajectories where trajectory_id = $1',
+      [erased],
+    );
+    expect(stored.rows[0]!.n).toBe(0);
+  });
+
+  it('refuse an unknown release, two releases in one request, and a release for an institution', async () => {
+    const unknown = await graphql(researcher, '{ trajectories(release: "1999-Q1.1") { nodes { id } } }');
+    expect(unknown.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'release' });
+    await t.releaseResearch();
+    const [latest] = await t.app.researchReleases.list();
+    const two = await graphql(
+      researcher,
+      `{ x: trajectories(release: "${latest!.id}") { nodes { id } } y: trajectories(release: "1999-Q1.1") { nodes { id } } }`,
+    );
+    expect(two.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'release' });
+    const institution = await graphql(a.authorization, `{ trajectories(release: "${latest!.id}") { nodes { id } } }`);
+    expect(institution.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'release' });
+    // Institutions keep their live view: a trajectory pushed now is there at once.
+    const reference = uniqueReference('L');
+    await push(reference, a.trajectoryBody({ subject: youth(), startDate: addDays(todayIso(), -30) }));
+    const live = await graphql(a.authorization, '{ trajectories(first: 100) { nodes { id } release { id } } }');
+    expect(live.errors).toBeUndefined();
+    expect(live.data.trajectories.release).toBeNull();
+    expect(live.data.trajectories.nodes.length).toBeGreaterThan(0);
+  });
+});
