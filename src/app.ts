@@ -159,6 +159,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
       // One calendar: each run also freezes what researchers see at its cut-off.
       onRun: ({ period, researchCutoff, statisticsReleaseId }) =>
         researchReleases.make({ period, cutoff: researchCutoff, statisticsReleaseId }),
+      researchPopulation: () => researchReleases.population(),
       onAttempt: (entry) => {
         metrics.statisticsReleases.inc({ outcome: entry.outcome });
         if (entry.outcome === 'published' && entry.finishedAt) metrics.statisticsPublished.set(entry.finishedAt.getTime() / 1000);

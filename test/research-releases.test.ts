@@ -161,6 +161,50 @@ describe('research releases', () => {
     expect(stored.rows[0]!.n).toBe(0);
   });
 
+  it('tell an institution whether researchers see each of its trajectories, and why not', async () => {
+    const b = await createInstitution(t);
+    const pushAt = async (reference: string, body: Record<string, unknown>) =>
+      expect((await b.put(`/api/v1/trajectories/${reference}`, body)).statusCode).toBeLessThan(300);
+    const references = {
+      released: uniqueReference('R'),
+      later: uniqueReference('N'),
+      open: uniqueReference('O'),
+      refused: uniqueReference('X'),
+    };
+    await pushAt(references.released, b.trajectoryBody({ subject: youth(), ...ENDED }));
+    await pushAt(references.refused, b.trajectoryBody({ subject: youth(), ...ENDED, researchConsent: 'refused' }));
+    await pushAt(references.open, b.trajectoryBody({ subject: youth() }));
+    expect(await t.releaseResearch()).not.toBeNull();
+    await pushAt(references.later, b.trajectoryBody({ subject: youth(), ...ENDED }));
+    const { rows } = await t.database.query<{ id: string; reference: string }>(
+      'select id, reference from trajectories where institution_id = $1',
+      [b.id],
+    );
+    const referenceOf = new Map(rows.map((row) => [row.id, row.reference]));
+    const seen = await graphql(b.authorization, '{ trajectories(first: 100) { nodes { id researchAvailability } } }');
+    expect(seen.errors).toBeUndefined();
+    const availability = Object.fromEntries(
+      seen.data.trajectories.nodes.map((node: { id: string; researchAvailability: string }) => [
+        referenceOf.get(node.id),
+        node.researchAvailability,
+      ]),
+    );
+    expect(availability).toEqual({
+      [references.released]: 'released',
+      [references.later]: 'not_yet_released',
+      [references.open]: 'open',
+      [references.refused]: 'no_consent',
+    });
+    // What researchers read is released, by definition.
+    const read = await graphql(researcher, '{ trajectories(first: 5) { nodes { researchAvailability } } }');
+    expect(read.data.trajectories.nodes.map((node: { researchAvailability: string }) => node.researchAvailability)).toEqual(
+      expect.arrayContaining(['released']),
+    );
+    expect(new Set(read.data.trajectories.nodes.map((node: { researchAvailability: string }) => node.researchAvailability))).toEqual(
+      new Set(['released']),
+    );
+  });
+
   it('refuse an unknown release, two releases in one request, and a release for an institution', async () => {
     const unknown = await graphql(researcher, '{ trajectories(release: "1999-Q1.1") { nodes { id } } }');
     expect(unknown.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'release' });

@@ -326,6 +326,17 @@ export type ReliableChange = {
   reliable: Scalars['Boolean']['output'];
 };
 
+/**
+ * Whether researchers see a trajectory: released (in the latest research release), open (not
+ * ended), not_yet_released (ended after the latest release's cut-off, or recorded after that
+ * release was made: it comes with the next one), no_consent (research consent not granted).
+ */
+export type ResearchAvailability =
+  | 'no_consent'
+  | 'not_yet_released'
+  | 'open'
+  | 'released';
+
 export type ResearchConsent =
   | 'granted'
   | 'refused'
@@ -530,6 +541,8 @@ export type Trajectory = {
   placements: Array<Placement>;
   problemRecognition: ProblemRecognitionResult;
   programmeCode: Scalars['String']['output'];
+  /** Whether researchers see it, and if not why (for a researcher: released). */
+  researchAvailability: ResearchAvailability;
   researchConsent: ResearchConsent;
   /** One series per instrument and informant. */
   series: Array<MeasurementSeries>;
@@ -692,6 +705,7 @@ export type ResolversTypes = {
   Programme: ResolverTypeWrapper<Programme>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReliableChange: ResolverTypeWrapper<ReliableChange>;
+  ResearchAvailability: ResearchAvailability;
   ResearchConsent: ResearchConsent;
   ResearchRelease: ResolverTypeWrapper<ReleaseParent>;
   Role: Role;
@@ -994,6 +1008,7 @@ export type TrajectoryResolvers<ContextType = MercuriusContext, ParentType exten
   placements?: Resolver<Array<ResolversTypes['Placement']>, ParentType, ContextType>;
   problemRecognition?: Resolver<ResolversTypes['ProblemRecognitionResult'], ParentType, ContextType>;
   programmeCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  researchAvailability?: Resolver<ResolversTypes['ResearchAvailability'], ParentType, ContextType>;
   researchConsent?: Resolver<ResolversTypes['ResearchConsent'], ParentType, ContextType>;
   series?: Resolver<Array<ResolversTypes['MeasurementSeries']>, ParentType, ContextType>;
   startDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatNumber, words, yesNo } from '../../web/app/format';
+import { AVAILABILITY, formatNumber, words, yesNo } from '../../web/app/format';
 import {
   CatalogueDocument,
   type CatalogueQuery,
@@ -166,7 +168,7 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
       ),
     );
 
-  function listRows(answer: TrajectoryListQuery) {
+  function listRows(answer: TrajectoryListQuery, role: 'researcher' | 'institution' = 'researcher') {
     return answer.trajectories.nodes.map((n) => [
       n.id.slice(0, 8),
       n.institutionCode,
@@ -178,6 +180,8 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
       n.endReason ? words(n.endReason) : 'open',
       words(n.outcomeClass),
       words(n.problemRecognition.overall),
+      // Institutions see whether researchers see each trajectory, and why not.
+      ...(role === 'institution' ? [AVAILABILITY[n.researchAvailability]] : []),
     ]);
   }
 
@@ -207,6 +211,18 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     const listAnswer = (await api<TrajectoryListQuery>('researcher', TrajectoryListDocument, { first: 20, after: null, filter: {} })).data!;
     expect(listAnswer.trajectories.nodes).toHaveLength(1); // the refused trajectory is not in a researcher's scope
     await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(listAnswer));
+    // The release it reads, how to cite it, and its download (a data package with its descriptor).
+    const release = listAnswer.trajectories.release!;
+    expect(await page.getByTestId('release-read').textContent()).toContain(`Reading release ${release.id}`);
+    expect(await page.getByTestId('release-read').textContent()).toContain(release.citation);
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /Download as a data package/ }).click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe(`registry-release-${release.id}.zip`);
+    const files = unzipSync(new Uint8Array(readFileSync((await saved.path())!)));
+    expect(JSON.parse(Buffer.from(files['datapackage.json']!).toString('utf8')).registry.release).toBe(release.id);
+    expect(Buffer.from(files['trajectories.csv']!).toString('utf8')).toContain(consented);
 
     // Keyboard: the link opens the trajectory page and moves focus to its heading.
     await page.getByRole('link', { name: consented.slice(0, 8) }).focus();
@@ -287,15 +303,16 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     const { page, problems } = await signIn('institution');
     const answer = (await api<TrajectoryListQuery>('institution', TrajectoryListDocument, { first: 20, after: null, filter: {} })).data!;
     expect(answer.trajectories.nodes).toHaveLength(2);
-    await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(answer));
+    await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(answer, 'institution'));
+    expect(answer.trajectories.nodes.map((n) => n.researchAvailability).sort()).toEqual(['no_consent', 'released']);
     // A filter is sent as the API's filter.
-    await page.getByLabel('Consent (institutions)').selectOption('refused');
+    await page.getByLabel('Consent').selectOption('refused');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const refused = (
       await api<TrajectoryListQuery>('institution', TrajectoryListDocument, { first: 20, after: null, filter: { consent: 'refused' } })
     ).data!;
     expect(refused.trajectories.nodes).toHaveLength(1);
-    await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(refused));
+    await expect.poll(() => rows(page, 'trajectory-list'), { timeout: 20_000 }).toEqual(listRows(refused, 'institution'));
     await page.goto(`${origin}/app#/trajectories/${consented}`);
     await expect.poll(() => page.getByTestId('facts').textContent(), { timeout: 20_000 }).toContain(START);
     expect(problems).toEqual([]);

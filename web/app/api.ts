@@ -109,3 +109,18 @@ export async function rest<T>(session: Session, path: string): Promise<T> {
   if (!response.ok) throw await refusal(response);
   return (await response.json()) as T;
 }
+
+/**
+ * A file from the REST API saved by the browser (the key travels in a header, so a plain link
+ * cannot fetch it): the answer becomes a blob and an object URL the page clicks once.
+ */
+export async function download(session: Session, path: string, filename: string): Promise<number> {
+  const response = await send(path, { headers: { ...headers(session), accept: '*/*' } });
+  if (!response.ok) throw await refusal(response);
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return blob.size;
+}

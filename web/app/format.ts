@@ -1,3 +1,4 @@
+import type { ResearchAvailability } from './generated/operations';
 // One way to print each kind of number, used by the charts' tables and by the browser test that
 // compares them with the API's answers.
 
@@ -12,3 +13,11 @@ export const formatNumber = (value: number | null | undefined, digits = 2): stri
 export const words = (code: string | null | undefined): string => (code ? code.replace(/_/g, ' ') : '—');
 
 export const yesNo = (value: boolean | null | undefined): string => (value === null || value === undefined ? '—' : value ? 'yes' : 'no');
+
+/** An institution's view of what researchers see of each of its trajectories, and why not. */
+export const AVAILABILITY: Record<ResearchAvailability, string> = {
+  released: 'in the latest release',
+  open: 'not yet: still open',
+  not_yet_released: 'not yet: comes with the next release',
+  no_consent: 'never: no research consent',
+};

@@ -122,7 +122,7 @@ function App() {
         ) : !catalogue ? (
           <Loading what="the catalogue" />
         ) : route.page === 'trajectory' ? (
-          <TrajectoryPage key={route.id} session={session} catalogue={catalogue} id={route.id} />
+          <TrajectoryPage key={route.id} session={session} catalogue={catalogue} id={route.id} release={list.release} />
         ) : goesToProgrammes ? (
           <Loading what="the programmes" />
         ) : route.page === 'programmes' ? (

@@ -35,6 +35,8 @@ export interface ResearchSource {
   /** The release read (null: live, or no release made yet); the release id asked for, if any. */
   release: () => Promise<ReleaseView | null>;
   requested: string | null;
+  /** Which of these trajectories the latest research release holds. */
+  releaseMembership: (ids: readonly string[]) => Promise<Map<string, boolean>>;
 }
 
 /**
@@ -43,11 +45,16 @@ export interface ResearchSource {
  */
 export function sourceFor(database: Database, reader: Reader, releases: ResearchReleases, requested: string | null): ResearchSource {
   const live = createResearchRepository(database, { releasedBefore: null });
+  const releaseMembership = async (ids: readonly string[]) => {
+    const latest = await releases.get(null);
+    const held = new Set(latest ? await releases.repository.holding(latest.id, ids) : []);
+    return new Map(ids.map((id) => [id, held.has(id)]));
+  };
   if (reader === 'institution') {
     if (requested !== null) {
       throw errors.validation('release: institutions read their own records as they are; releases are what researchers read.', 'release');
     }
-    return { repository: live, release: async () => null, requested };
+    return { repository: live, release: async () => null, requested, releaseMembership };
   }
   let found: Promise<ReleaseView | null> | undefined;
   const release = () => {
@@ -60,7 +67,7 @@ export function sourceFor(database: Database, reader: Reader, releases: Research
     return found;
   };
   const releaseId = async () => (await release())?.id ?? '';
-  return { repository: createReleasedResearchRepository(releases.repository, live, releaseId), release, requested };
+  return { repository: createReleasedResearchRepository(releases.repository, live, releaseId), release, requested, releaseMembership };
 }
 
 export function createResearchContext(
@@ -71,7 +78,7 @@ export function createResearchContext(
 ) {
   // Decided once: refuses roles without record-level access before anything is read.
   const reader: Reader = readerOf(scope);
-  const { repository, release, requested } = source(reader);
+  const { repository, release, requested, releaseMembership } = source(reader);
   const seen = (rows: Iterable<TrajectoryRow>) => {
     const list = [...rows];
     onTrajectories(list);
@@ -117,6 +124,11 @@ export function createResearchContext(
     activities: createBatchLoader(
       (ids: readonly string[]) => repository.activities(scope, ids),
       () => [],
+    ),
+    /** Whether each trajectory is in the latest research release (an institution's view of what researchers see). */
+    released: createBatchLoader(
+      (ids: readonly string[]) => releaseMembership(ids),
+      () => false,
     ),
     offers: createBatchLoader(
       (ids: readonly string[]) => repository.offers(ids),

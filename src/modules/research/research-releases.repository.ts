@@ -232,6 +232,24 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
       return rows.map((row) => row.registry_key);
     },
 
+    /** Which of `ids` a release holds. */
+    async holding(releaseId: string, ids: readonly string[]): Promise<string[]> {
+      const { rows } = await database.query<{ trajectory_id: string }>(
+        'select trajectory_id from research_release_trajectories where release_id = $1 and trajectory_id = any($2::uuid[])',
+        [releaseId, ids],
+      );
+      return rows.map((row) => row.trajectory_id);
+    },
+
+    /** The trajectory ids a release holds now. */
+    async trajectoryIds(releaseId: string): Promise<string[]> {
+      const { rows } = await database.query<{ trajectory_id: string }>(
+        'select trajectory_id from research_release_trajectories where release_id = $1',
+        [releaseId],
+      );
+      return rows.map((row) => row.trajectory_id);
+    },
+
     /** The trajectory ids erased from a release since it was made, in id order. */
     async withdrawals(releaseId: string): Promise<string[]> {
       const { rows } = await database.query<{ trajectory_id: string }>(

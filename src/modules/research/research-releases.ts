@@ -57,6 +57,11 @@ export function createResearchReleases(database: Database, settings: ResearchRel
       return found ? view(found) : null;
     },
     withdrawals: (id: string) => repository.withdrawals(id),
+    /** The trajectories of the release researchers read now (the latest); none before the first. */
+    async population(): Promise<ReadonlySet<string>> {
+      const latest = await repository.get(null);
+      return new Set(latest ? await repository.trajectoryIds(latest.id) : []);
+    },
     repository,
   };
   return {

@@ -29,6 +29,12 @@ export const researchTypeDefs = /* GraphQL */ `
   enum OutcomeClass { improved not_improved mixed insufficient_data }
   enum ProblemRecognition { low_recognition shared_recognition no_problems_reported unknown }
   enum DomainRecognition { low shared none unknown }
+  """
+  Whether researchers see a trajectory: released (in the latest research release), open (not
+  ended), not_yet_released (ended after the latest release's cut-off, or recorded after that
+  release was made: it comes with the next one), no_consent (research consent not granted).
+  """
+  enum ResearchAvailability { released open not_yet_released no_consent }
 
   input TrajectoryFilter {
     institution: String
@@ -122,6 +128,8 @@ export const researchTypeDefs = /* GraphQL */ `
     fidelity: Fidelity
     "The other trajectories of the same youth, across institutions, within your scope."
     otherTrajectoriesOfSubject: [Trajectory!]!
+    "Whether researchers see it, and if not why (for a researcher: released)."
+    researchAvailability: ResearchAvailability!
   }
 
   type Placement { setting: Setting! startDay: Int! endDay: Int startDate: String endDate: String }
@@ -409,6 +417,13 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         overall: row.stored_outcomes?.problem_recognition ?? (await outcomesOf(context, row)).problemRecognition,
       }),
       fidelity: async (row, _args, context) => (hidesTimeInCare(context, row) ? null : (await careDeliveryOf(context, row)).fidelity),
+      researchAvailability: async (row, _args, context) => {
+        const ctx = research(context);
+        if (ctx.reader === 'researcher') return 'released';
+        if (row.research_consent !== 'granted') return 'no_consent';
+        if (row.end_date === null) return 'open';
+        return (await ctx.released.load(row.id)) ? 'released' : 'not_yet_released';
+      },
       otherTrajectoriesOfSubject: async (row, _args, context) => {
         const ctx = research(context);
         const ids = await ctx.others.load(row.id);

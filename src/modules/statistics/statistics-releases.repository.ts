@@ -245,8 +245,8 @@ export function createStatisticsReleasesRepository(database: Database) {
         const rowsOf = async (text: string, params: unknown[] = []) =>
           (await connection.query<{ row: string }>(text, params)).rows.map((row) => row.row);
         const rows = publishing ? await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`) : [];
-        // Researchers' answers count what they see at record level now: the records as they stand
-        // (consent withdrawn or an end date moved shows at once), not the released rows.
+        // Researchers' answers count what they see at record level: the records as they stand at
+        // the research cut-off, narrowed to the research release they read (statistics-releases.ts).
         const researchRows = publishing
           ? await rowsOf(
               `select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,

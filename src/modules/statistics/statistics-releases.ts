@@ -56,6 +56,11 @@ export interface ReleaseEvents {
    * same period and cut-off is made here (modules/research), so both follow one calendar.
    */
   onRun?: (run: { period: string; researchCutoff: string; statisticsReleaseId: number }) => Promise<unknown>;
+  /**
+   * The trajectories of the research release researchers read (the latest): their figures count
+   * these and no other, so subtraction against what they see at record level leaves nothing.
+   */
+  researchPopulation?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface ReleaseRequest {
@@ -145,9 +150,14 @@ export function createStatisticsReleases(
       return entry;
     }
     try {
+      const researchRows = events.researchPopulation
+        ? await events
+            .researchPopulation()
+            .then((ids) => prepared.researchRows.filter((row) => ids.has((JSON.parse(row) as { trajectoryId: string }).trajectoryId)))
+        : prepared.researchRows;
       const inputs: ReleaseWorkerInputs = {
         rows: await encodeRows(prepared.rows),
-        researchRows: await encodeRows(prepared.researchRows),
+        researchRows: await encodeRows(researchRows),
         catalogue: await releaseCatalogueOf(catalogue),
         settings: cellKeys,
         audit: statistics.releaseAudit,

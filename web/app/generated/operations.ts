@@ -84,6 +84,17 @@ export type ProblemRecognition =
   | 'shared_recognition'
   | 'unknown';
 
+/**
+ * Whether researchers see a trajectory: released (in the latest research release), open (not
+ * ended), not_yet_released (ended after the latest release's cut-off, or recorded after that
+ * release was made: it comes with the next one), no_consent (research consent not granted).
+ */
+export type ResearchAvailability =
+  | 'no_consent'
+  | 'not_yet_released'
+  | 'open'
+  | 'released';
+
 export type ResearchConsent =
   | 'granted'
   | 'refused'
@@ -160,19 +171,26 @@ export type TrajectoryListQueryVariables = Exact<{
   first: number;
   after?: string | null | undefined;
   filter?: TrajectoryFilter | null | undefined;
+  release?: string | number | null | undefined;
 }>;
 
 
-export type TrajectoryListQuery = { trajectories: { nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TrajectoryListQuery = { trajectories: { nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, release: { id: string, publishedAt: string, cutoff: string, trajectories: number, citation: string, withdrawnTrajectoryIds: Array<string> } | null } };
+
+export type ReleasesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReleasesQuery = { releases: Array<{ id: string, publishedAt: string, cutoff: string, trajectories: number }> };
 
 export type TrajectoryDetailQueryVariables = Exact<{
   id: string | number;
   withPhase: boolean;
   phaseActivity?: string | null | undefined;
+  release?: string | number | null | undefined;
 }>;
 
 
-export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
+export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
 
 export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
 
@@ -286,8 +304,8 @@ export const CatalogueDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<CatalogueQuery, CatalogueQueryVariables>;
 export const TrajectoryListDocument = new TypedDocumentString(`
-    query TrajectoryList($first: Int!, $after: String, $filter: TrajectoryFilter) {
-  trajectories(first: $first, after: $after, filter: $filter) {
+    query TrajectoryList($first: Int!, $after: String, $filter: TrajectoryFilter, $release: ID) {
+  trajectories(first: $first, after: $after, filter: $filter, release: $release) {
     nodes {
       id
       institutionCode
@@ -297,6 +315,7 @@ export const TrajectoryListDocument = new TypedDocumentString(`
       endReason
       outcomeClass
       researchConsent
+      researchAvailability
       subject {
         ageAtStart
         gender
@@ -309,12 +328,30 @@ export const TrajectoryListDocument = new TypedDocumentString(`
       hasNextPage
       endCursor
     }
+    release {
+      id
+      publishedAt
+      cutoff
+      trajectories
+      citation
+      withdrawnTrajectoryIds
+    }
   }
 }
     `) as unknown as TypedDocumentString<TrajectoryListQuery, TrajectoryListQueryVariables>;
+export const ReleasesDocument = new TypedDocumentString(`
+    query Releases {
+  releases {
+    id
+    publishedAt
+    cutoff
+    trajectories
+  }
+}
+    `) as unknown as TypedDocumentString<ReleasesQuery, ReleasesQueryVariables>;
 export const TrajectoryDetailDocument = new TypedDocumentString(`
-    query TrajectoryDetail($id: ID!, $withPhase: Boolean!, $phaseActivity: String) {
-  trajectory(id: $id) {
+    query TrajectoryDetail($id: ID!, $withPhase: Boolean!, $phaseActivity: String, $release: ID) {
+  trajectory(id: $id, release: $release) {
     id
     institutionCode
     programmeCode
@@ -325,6 +362,7 @@ export const TrajectoryDetailDocument = new TypedDocumentString(`
     endReason
     exploitationAtIntake
     researchConsent
+    researchAvailability
     outcomeClass
     subject {
       ageAtStart

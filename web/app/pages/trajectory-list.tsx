@@ -1,7 +1,14 @@
 import { type FormEvent, useState } from 'react';
-import { graphql } from '../api';
-import { formatNumber, words } from '../format';
-import { type CatalogueQuery, type TrajectoryFilter, TrajectoryListDocument } from '../generated/operations';
+import { download, graphql, messageFor } from '../api';
+import { AVAILABILITY, formatNumber, words } from '../format';
+import {
+  type CatalogueQuery,
+  type ReleasesQuery,
+  ReleasesDocument,
+  type TrajectoryFilter,
+  type TrajectoryListQuery,
+  TrajectoryListDocument,
+} from '../generated/operations';
 import type { Session } from '../session';
 import { DataTable, ErrorMessage, Loading } from '../ui';
 import { useAsync } from '../use-async';
@@ -10,12 +17,14 @@ import { useAsync } from '../use-async';
 
 export interface ListState {
   filter: TrajectoryFilter;
+  /** The research release a researcher reads (null: the latest). */
+  release: string | null;
   first: number;
   /** The cursors of the pages before this one ('' for the first page), so Previous can go back. */
   cursors: string[];
 }
 
-export const INITIAL_LIST: ListState = { filter: {}, first: 20, cursors: [''] };
+export const INITIAL_LIST: ListState = { filter: {}, release: null, first: 20, cursors: [''] };
 
 const ENUMS = {
   setting: ['closed_residential', 'open_residential', 'small_scale_residential', 'ambulatory'],
@@ -90,8 +99,9 @@ export function TrajectoryList({
   onChange: (state: ListState) => void;
 }) {
   const after = state.cursors.at(-1) || null;
+  const researcher = catalogue.viewer.role === 'researcher';
   const answer = useAsync(
-    () => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter }),
+    () => graphql(session, TrajectoryListDocument, { first: state.first, after, filter: state.filter, release: state.release }),
     [session, JSON.stringify(state)],
   );
   const [formKey, setFormKey] = useState(0);
@@ -106,6 +116,15 @@ export function TrajectoryList({
   return (
     <section aria-labelledby="list-heading">
       <h1 id="list-heading">Trajectories</h1>
+      {researcher ? (
+        <ReleasePicker
+          session={session}
+          read={page?.release ?? null}
+          picked={state.release}
+          filter={state.filter}
+          onPick={(release) => onChange({ ...state, release, cursors: [''] })}
+        />
+      ) : null}
       <form key={formKey} className="filters" onSubmit={submit} aria-label="Filters">
         <Select name="institution" label="Institution" options={institutions} value={f.institution} />
         <Select name="programme" label="Programme" options={catalogue.programmes.map((p) => p.code)} value={f.programme} />
@@ -128,7 +147,7 @@ export function TrajectoryList({
           <input name="startedTo" type="month" defaultValue={f.startedTo ?? ''} />
         </label>
         <Select name="endReason" label="End reason" options={ENUMS.endReason} value={f.endReason} />
-        <Select name="consent" label="Consent (institutions)" options={ENUMS.consent} value={f.consent} />
+        {researcher ? null : <Select name="consent" label="Consent" options={ENUMS.consent} value={f.consent} />}
         <Select
           name="ongoing"
           label="Ongoing"
@@ -175,6 +194,9 @@ export function TrajectoryList({
               { header: 'End reason', cell: (t) => (t.endReason ? words(t.endReason) : 'open') },
               { header: 'Outcome', cell: (t) => words(t.outcomeClass) },
               { header: 'Problem recognition', cell: (t) => words(t.problemRecognition.overall) },
+              ...(researcher
+                ? []
+                : [{ header: 'Researchers', cell: (t: (typeof page.nodes)[number]) => AVAILABILITY[t.researchAvailability] }]),
             ]}
           />
         </>
@@ -206,5 +228,77 @@ export function TrajectoryList({
         </label>
       </nav>
     </section>
+  );
+}
+
+/** The filters the download takes (the rest are GraphQL's alone). */
+const DOWNLOAD_FILTERS = ['institution', 'programme', 'setting', 'gender', 'endReason', 'startedFrom', 'startedTo'] as const;
+
+/** Which research release a researcher reads, how to cite it, and its download. */
+function ReleasePicker({
+  session,
+  read,
+  picked,
+  filter,
+  onPick,
+}: {
+  session: Session;
+  read: TrajectoryListQuery['trajectories']['release'] | null;
+  picked: string | null;
+  filter: TrajectoryFilter;
+  onPick: (release: string | null) => void;
+}) {
+  const releases = useAsync<ReleasesQuery>(() => graphql(session, ReleasesDocument, {}), [session]);
+  const [saving, setSaving] = useState<string | null>(null);
+  const list = releases.status === 'done' ? releases.data.releases : [];
+  const save = async () => {
+    if (!read) return;
+    const query = new URLSearchParams();
+    for (const name of DOWNLOAD_FILTERS) if (filter[name]) query.set(name, String(filter[name]));
+    const suffix = query.size ? `?${query}` : '';
+    setSaving('Preparing the download…');
+    try {
+      const bytes = await download(
+        session,
+        `/api/v1/research/releases/${encodeURIComponent(read.id)}/datapackage.zip${suffix}`,
+        `registry-release-${read.id}.zip`,
+      );
+      setSaving(`Downloaded ${formatNumber(bytes / 1024, 0)} kB.`);
+    } catch (error) {
+      setSaving(messageFor(error).text);
+    }
+  };
+  return (
+    <div className="release" data-testid="release-picker">
+      <label>
+        Research release
+        <select value={picked ?? ''} onChange={(event) => onPick(event.target.value || null)}>
+          <option value="">latest</option>
+          {list.map((release) => (
+            <option key={release.id} value={release.id}>
+              {release.id} ({formatNumber(release.trajectories, 0)} trajectories, ended before {release.cutoff})
+            </option>
+          ))}
+        </select>
+      </label>
+      <p data-testid="release-read">
+        {read
+          ? `Reading release ${read.id}: every consented trajectory that ended before ${read.cutoff}, made ${read.publishedAt.slice(0, 7)}. Cite as: ${read.citation}`
+          : 'No research release has been made yet: researchers see trajectories from the first release on.'}
+        {read?.withdrawnTrajectoryIds.length
+          ? ` ${read.withdrawnTrajectoryIds.length} trajectories were withdrawn from it since (erased): delete them from any copy you downloaded.`
+          : null}
+      </p>
+      {read ? (
+        <p>
+          <button type="button" className="secondary" onClick={save}>
+            Download as a data package (CSV and codebook{DOWNLOAD_FILTERS.some((name) => filter[name]) ? ', filtered' : ''})
+          </button>{' '}
+          <span role="status" aria-live="polite">
+            {saving}
+          </span>
+        </p>
+      ) : null}
+    </div>
   );
 }

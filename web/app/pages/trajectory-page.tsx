@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { graphql } from '../api';
-import { words } from '../format';
+import { AVAILABILITY, words } from '../format';
 import { type CatalogueQuery, TrajectoryDetailDocument, type TrajectoryDetailQuery } from '../generated/operations';
 import type { Session } from '../session';
 import { ErrorMessage, Loading } from '../ui';
@@ -16,12 +16,30 @@ function defaultPhase(detail: Detail): string {
   return sorted.find((a) => a.activityTypeCode.startsWith('trauma_treatment'))?.activityTypeCode ?? '';
 }
 
-export function TrajectoryPage({ session, catalogue, id }: { session: Session; catalogue: CatalogueQuery; id: string }) {
+export function TrajectoryPage({
+  session,
+  catalogue,
+  id,
+  release,
+}: {
+  session: Session;
+  catalogue: CatalogueQuery;
+  id: string;
+  /** The research release picked in the list (researchers; null: the latest). */
+  release: string | null;
+}) {
+  const researcher = catalogue.viewer.role === 'researcher';
   // undefined: not chosen yet (the default needs the trajectory's activities); '': no phase.
   const [phase, setPhase] = useState<string | undefined>(undefined);
   const state = useAsync(
-    () => graphql(session, TrajectoryDetailDocument, { id, withPhase: Boolean(phase), phaseActivity: phase || null }),
-    [session, id, phase],
+    () =>
+      graphql(session, TrajectoryDetailDocument, {
+        id,
+        withPhase: Boolean(phase),
+        phaseActivity: phase || null,
+        release: researcher ? release : null,
+      }),
+    [session, id, phase, release],
   );
   const last = useRef<TrajectoryDetailQuery | null>(null);
   if (state.status === 'done') last.current = state.data;
@@ -56,10 +74,17 @@ export function TrajectoryPage({ session, catalogue, id }: { session: Session; c
       {state.status === 'loading' && !detail ? <Loading what="the trajectory" /> : null}
       {state.status === 'done' && !state.data.trajectory ? (
         <div className="error" role="alert" data-error-code="NOT_FOUND">
-          <p>
-            <strong>No such trajectory within what your key may see.</strong> Researchers see trajectories with research consent granted
-            only.
-          </p>
+          {researcher ? (
+            <p>
+              <strong>Not in {release ? `release ${release}` : 'the latest research release'}.</strong> Researchers see a trajectory only
+              once it has research consent, has ended, the quarter it ended in has passed, and a release has been made since; a trajectory
+              erased at the youth’s request leaves every release.
+            </p>
+          ) : (
+            <p>
+              <strong>No such trajectory among your institution’s records.</strong>
+            </p>
+          )}
         </div>
       ) : null}
       {detail ? (
@@ -116,6 +141,12 @@ function TrajectoryBody({
         <dd>
           {detail.subject.ageAtStart} years at the start, {words(detail.subject.gender)}
         </dd>
+        {detail.researchAvailability !== 'released' || detail.startDate ? (
+          <>
+            <dt>Researchers</dt>
+            <dd data-testid="research-availability">{AVAILABILITY[detail.researchAvailability]}</dd>
+          </>
+        ) : null}
         <dt>Outcome class</dt>
         <dd data-testid="outcome-class">{words(detail.outcomeClass)}</dd>
         <dt>Placements</dt>
