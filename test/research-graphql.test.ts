@@ -252,6 +252,64 @@ describe('indicators', () => {
     expect(trajectory.fidelity.summary).toBe(0);
   });
 
+  it('explain themselves: the anchors’ set, the baseline trend and the rule Tau-BC used, and a refusal for conflicting or unknown arguments', async () => {
+    // Four more observations after the baseline of four (40, 34, 28, 22 on days 17–107: lower is better).
+    for (const [month, value] of [
+      ['06', 20],
+      ['07', 18],
+      ['08', 21],
+      ['09', 17],
+    ] as const) {
+      const measurement = await world.a.put(
+        `/api/v1/measurements/${uniqueReference('M')}`,
+        measurementBody(world.grantedReference, { date: `2024-${month}-01`, value }),
+      );
+      expect(measurement.statusCode, measurement.body).toBe(201);
+    }
+    await t.releaseResearch();
+    const FIELDS =
+      'nap tau tauBC pnd pem pand ird smd lrr unavailable { indicator reason } baselineTrend { slope kendallTau p corrected timeIndex correction alpha } phaseALength phaseBLength reason';
+    const result = await graphql(
+      keys.researcher,
+      `{ trajectory(id: "${ids.granted}") { series {
+          tarlow: nonOverlap(phaseStartDay: 120) { ${FIELDS} }
+          always: nonOverlap(phaseStartDay: 120, baselineCorrection: always) { ${FIELDS} } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const { tarlow, always } = result.data.trajectory.series[0];
+    expect(tarlow).toMatchObject({ phaseALength: 4, phaseBLength: 4, reason: null, pnd: 1, pem: 1, pand: 1, ird: 1, nap: 1, tau: 1 });
+    // A perfect baseline trend of four (p = 2/24 = .083, exact): not significant, so Tau-BC is Tau.
+    expect(tarlow.baselineTrend).toMatchObject({ corrected: false, timeIndex: 'session', correction: 'if_significant', alpha: 0.05 });
+    expect(tarlow.baselineTrend.p).toBeCloseTo(2 / 24, 9);
+    expect(tarlow.baselineTrend.kendallTau).toBe(1);
+    expect(tarlow.tauBC).toBe(tarlow.tau);
+    expect(always.baselineTrend.corrected).toBe(true);
+    expect(always.tauBC).not.toBe(always.tau);
+    expect(tarlow.smd).toBeGreaterThan(0);
+    expect(tarlow.lrr).toBeGreaterThan(0);
+    expect(tarlow.unavailable).toEqual([]);
+
+    const codes = async (args: string) =>
+      (await graphql(keys.researcher, `{ trajectory(id: "${ids.granted}") { series { nonOverlap(${args}) { nap } } } }`)).errors?.map(
+        (error: { extensions: { code: string; field?: string } }) => [error.extensions.code, error.extensions.field],
+      );
+    expect(await codes('phaseStartDay: 40, phaseStartActivityType: "mentor_conversation"')).toContainEqual([
+      'VALIDATION_FAILED',
+      'nonOverlap',
+    ]);
+    expect(await codes('phaseStartActivityType: "not_a_type_123456782"')).toContainEqual([
+      'VALIDATION_FAILED',
+      'nonOverlap.phaseStartActivityType',
+    ]);
+    expect(await codes('phaseStartDay: 40, trendAlpha: 1.5')).toContainEqual(['VALIDATION_FAILED', 'nonOverlap.trendAlpha']);
+    // The unknown code is not repeated back.
+    const echoed = await graphql(
+      keys.researcher,
+      `{ trajectory(id: "${ids.granted}") { series { nonOverlap(phaseStartActivityType: "x123456782") { nap } } } }`,
+    );
+    expect(JSON.stringify(echoed.errors)).not.toContain('123456782');
+  });
+
   it('split phases at the first activity of a chosen type (loaded only when asked)', async () => {
     const reference = world.grantedReference;
     const activity = await t.app.inject({

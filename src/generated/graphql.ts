@@ -31,6 +31,27 @@ export type ActivityUnit =
   | 'count'
   | 'minutes';
 
+/** Tarlow (2017): remove the baseline trend only when Kendall's test finds it (p below trendAlpha), or always. */
+export type BaselineCorrection =
+  | 'always'
+  | 'if_significant';
+
+/** The baseline's trend over observation (session) numbers, and whether Tau-BC removed it. */
+export type BaselineTrend = {
+  __typename?: 'BaselineTrend';
+  alpha: Scalars['Float']['output'];
+  corrected: Scalars['Boolean']['output'];
+  correction: BaselineCorrection;
+  /** Kendall's tau-b of the baseline with its session numbers; null when the baseline does not vary. */
+  kendallTau?: Maybe<Scalars['Float']['output']>;
+  /** Two-sided p of no trend: exact without ties, else normal with tie-corrected variance and continuity correction (as R's cor.test). */
+  p?: Maybe<Scalars['Float']['output']>;
+  /** Theil–Sen slope per session, oriented so that positive is improvement. */
+  slope: Scalars['Float']['output'];
+  /** Always session: the observations' order, not days. */
+  timeIndex: Scalars['String']['output'];
+};
+
 export type CareActivity = {
   __typename?: 'CareActivity';
   activityTypeCode: Scalars['String']['output'];
@@ -174,7 +195,11 @@ export type MeasurementSeries = {
   higherIsBetter: Scalars['Boolean']['output'];
   informant: Informant;
   instrumentCode: Scalars['String']['output'];
-  /** Phase B starts at the first activity of phaseStartActivityType, or at day phaseStartDay. */
+  /**
+   * Phase B starts at the first activity of phaseStartActivityType, or at day phaseStartDay (one
+   * of the two). baselineCorrection: Tau-BC's rule (Tarlow's default: only a significant trend,
+   * at trendAlpha).
+   */
   nonOverlap?: Maybe<NonOverlap>;
   observations: Array<Observation>;
   reliableChange?: Maybe<ReliableChange>;
@@ -182,25 +207,40 @@ export type MeasurementSeries = {
 
 
 export type MeasurementSeriesNonOverlapArgs = {
+  baselineCorrection?: InputMaybe<BaselineCorrection>;
   phaseStartActivityType?: InputMaybe<Scalars['String']['input']>;
   phaseStartDay?: InputMaybe<Scalars['Int']['input']>;
+  trendAlpha?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /**
- * Non-overlap between phase A (before the intervention) and phase B (from it on), oriented so
- * that positive means improvement. Null, with a reason, when a phase has fewer than three
- * observations.
+ * Non-overlap and effect sizes between phase A (before the intervention) and phase B (from it
+ * on), the set the R package SingleCaseES computes, oriented so that positive means improvement
+ * (NAP and PEM: above 0.5). Null, with a reason, when a phase has fewer than three observations.
  */
 export type NonOverlap = {
   __typename?: 'NonOverlap';
+  baselineTrend?: Maybe<BaselineTrend>;
+  /** Robust improvement rate difference (Parker, Vannest & Brown 2009), from PAND. */
+  ird?: Maybe<Scalars['Float']['output']>;
+  /** Log response ratio with Pustejovsky's (2018) bias correction; null off a ratio scale (a value below 0, or a phase mean of 0). */
+  lrr?: Maybe<Scalars['Float']['output']>;
   /** Parker & Vannest (2009); ties count one half. */
   nap?: Maybe<Scalars['Float']['output']>;
+  /** Percentage of all non-overlapping data (Parker et al. 2007). */
+  pand?: Maybe<Scalars['Float']['output']>;
+  /** Percentage exceeding the median (Ma 2006): share of B beyond A's median, ties one half. */
+  pem?: Maybe<Scalars['Float']['output']>;
   phaseALength: Scalars['Int']['output'];
   phaseBLength: Scalars['Int']['output'];
+  /** Percentage of non-overlapping data (Scruggs et al. 1987): share of B beyond the best of A. */
+  pnd?: Maybe<Scalars['Float']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
+  /** Standardised mean difference on the baseline SD with Hedges' correction; null when the baseline does not vary. */
+  smd?: Maybe<Scalars['Float']['output']>;
   /** Tau A vs B. */
   tau?: Maybe<Scalars['Float']['output']>;
-  /** Baseline-corrected Tau (Tarlow 2017): Tau after removing the baseline's Theil–Sen trend. */
+  /** Baseline-corrected Tau (Tarlow 2017): Tau after removing the baseline's Theil–Sen trend, when baselineTrend.corrected; else Tau. */
   tauBC?: Maybe<Scalars['Float']['output']>;
   /**
    * Tau-U "A vs B − trend A" (Parker et al. 2011): (S_AB − S_A) / (m·n). Because the baseline
@@ -208,6 +248,8 @@ export type NonOverlap = {
    * [−1, 1] when the baseline trend runs against the phase difference.
    */
   tauU?: Maybe<Scalars['Float']['output']>;
+  /** Every index left out, with the reason. */
+  unavailable: Array<UnavailableIndicator>;
 };
 
 export type Observation = {
@@ -581,6 +623,13 @@ export type TrajectoryFilter = {
   startedTo?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** An index left out, and why. */
+export type UnavailableIndicator = {
+  __typename?: 'UnavailableIndicator';
+  indicator: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+};
+
 /** The caller of this request, as the registry sees it. */
 export type Viewer = {
   __typename?: 'Viewer';
@@ -671,6 +720,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   ActivityType: ResolverTypeWrapper<ActivityType>;
   ActivityUnit: ActivityUnit;
+  BaselineCorrection: BaselineCorrection;
+  BaselineTrend: ResolverTypeWrapper<BaselineTrend>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CareActivity: ResolverTypeWrapper<CareActivity>;
   ChangeCategory: ChangeCategory;
@@ -725,6 +776,7 @@ export type ResolversTypes = {
   Trajectory: ResolverTypeWrapper<TrajectoryRow>;
   TrajectoryConnection: ResolverTypeWrapper<Omit<TrajectoryConnection, 'nodes' | 'release'> & { nodes: Array<ResolversTypes['Trajectory']>, release?: Maybe<ResolversTypes['ResearchRelease']> }>;
   TrajectoryFilter: TrajectoryFilter;
+  UnavailableIndicator: ResolverTypeWrapper<UnavailableIndicator>;
   Viewer: ResolverTypeWrapper<Viewer>;
   YesNoUnknown: YesNoUnknown;
 };
@@ -732,6 +784,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   ActivityType: ActivityType;
+  BaselineTrend: BaselineTrend;
   Boolean: Scalars['Boolean']['output'];
   CareActivity: CareActivity;
   CoreElementFidelity: CoreElementFidelity;
@@ -766,6 +819,7 @@ export type ResolversParentTypes = {
   Trajectory: TrajectoryRow;
   TrajectoryConnection: Omit<TrajectoryConnection, 'nodes' | 'release'> & { nodes: Array<ResolversParentTypes['Trajectory']>, release?: Maybe<ResolversParentTypes['ResearchRelease']> };
   TrajectoryFilter: TrajectoryFilter;
+  UnavailableIndicator: UnavailableIndicator;
   Viewer: Viewer;
 };
 
@@ -775,6 +829,16 @@ export type ActivityTypeResolvers<ContextType = MercuriusContext, ParentType ext
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['ActivityUnit'], ParentType, ContextType>;
+};
+
+export type BaselineTrendResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['BaselineTrend'] = ResolversParentTypes['BaselineTrend']> = {
+  alpha?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  corrected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  correction?: Resolver<ResolversTypes['BaselineCorrection'], ParentType, ContextType>;
+  kendallTau?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  slope?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  timeIndex?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CareActivityResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['CareActivity'] = ResolversParentTypes['CareActivity']> = {
@@ -845,19 +909,27 @@ export type MeasurementSeriesResolvers<ContextType = MercuriusContext, ParentTyp
   higherIsBetter?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   informant?: Resolver<ResolversTypes['Informant'], ParentType, ContextType>;
   instrumentCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nonOverlap?: Resolver<Maybe<ResolversTypes['NonOverlap']>, ParentType, ContextType, Partial<MeasurementSeriesNonOverlapArgs>>;
+  nonOverlap?: Resolver<Maybe<ResolversTypes['NonOverlap']>, ParentType, ContextType, RequireFields<MeasurementSeriesNonOverlapArgs, 'baselineCorrection' | 'trendAlpha'>>;
   observations?: Resolver<Array<ResolversTypes['Observation']>, ParentType, ContextType>;
   reliableChange?: Resolver<Maybe<ResolversTypes['ReliableChange']>, ParentType, ContextType>;
 };
 
 export type NonOverlapResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['NonOverlap'] = ResolversParentTypes['NonOverlap']> = {
+  baselineTrend?: Resolver<Maybe<ResolversTypes['BaselineTrend']>, ParentType, ContextType>;
+  ird?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  lrr?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   nap?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pand?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pem?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   phaseALength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   phaseBLength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pnd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   tau?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   tauBC?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   tauU?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  unavailable?: Resolver<Array<ResolversTypes['UnavailableIndicator']>, ParentType, ContextType>;
 };
 
 export type ObservationResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['Observation'] = ResolversParentTypes['Observation']> = {
@@ -1022,6 +1094,11 @@ export type TrajectoryConnectionResolvers<ContextType = MercuriusContext, Parent
   release?: Resolver<Maybe<ResolversTypes['ResearchRelease']>, ParentType, ContextType>;
 };
 
+export type UnavailableIndicatorResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['UnavailableIndicator'] = ResolversParentTypes['UnavailableIndicator']> = {
+  indicator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ViewerResolvers<ContextType = MercuriusContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
   institutionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purposeOfUse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1030,6 +1107,7 @@ export type ViewerResolvers<ContextType = MercuriusContext, ParentType extends R
 
 export type Resolvers<ContextType = MercuriusContext> = {
   ActivityType?: ActivityTypeResolvers<ContextType>;
+  BaselineTrend?: BaselineTrendResolvers<ContextType>;
   CareActivity?: CareActivityResolvers<ContextType>;
   CoreElementFidelity?: CoreElementFidelityResolvers<ContextType>;
   DomainStatusEntry?: DomainStatusEntryResolvers<ContextType>;
@@ -1058,6 +1136,7 @@ export type Resolvers<ContextType = MercuriusContext> = {
   SubjectAttributes?: SubjectAttributesResolvers<ContextType>;
   Trajectory?: TrajectoryResolvers<ContextType>;
   TrajectoryConnection?: TrajectoryConnectionResolvers<ContextType>;
+  UnavailableIndicator?: UnavailableIndicatorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };
 

@@ -8,6 +8,7 @@ import { createReleasedResearchRepository } from './released-research.repository
 import type { ReleaseView, ResearchReleases } from './research-releases';
 import { createResearchRepository, type PageRow, type ResearchReads, type SeriesRow, type TrajectoryRow } from './research.repository';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
+import { createCatalogueRepository } from '../catalogue';
 import { loadInstruments } from '../indicators';
 
 // What one GraphQL request needs for record-level reads: its scope, decided once, and batch
@@ -68,6 +69,19 @@ export function sourceFor(database: Database, reader: Reader, releases: Research
   };
   const releaseId = async () => (await release())?.id ?? '';
   return { repository: createReleasedResearchRepository(releases.repository, live, releaseId), release, requested, releaseMembership };
+}
+
+/** The activity type codes of the catalogue (reference data, as the instruments: kept a minute). */
+const activityTypeCache = new WeakMap<Database, { loadedAt: number; codes: Promise<Set<string>> }>();
+function cachedActivityTypeCodes(database: Database): Promise<Set<string>> {
+  const cached = activityTypeCache.get(database);
+  if (cached && Date.now() - cached.loadedAt < INSTRUMENTS_TTL_MS) return cached.codes;
+  const codes = createCatalogueRepository(database.orm)
+    .listActivityTypes()
+    .then((types) => new Set(types.map((type) => type.code)));
+  activityTypeCache.set(database, { loadedAt: Date.now(), codes });
+  codes.catch(() => activityTypeCache.delete(database));
+  return codes;
 }
 
 export function createResearchContext(
@@ -135,6 +149,7 @@ export function createResearchContext(
       () => [],
     ),
     instruments: () => cachedInstruments(database),
+    activityTypeCodes: () => cachedActivityTypeCodes(database),
   };
 }
 

@@ -7,7 +7,8 @@ export const REGISTRY_VERSION = '1.0.0';
 
 /** The methods a release's indicators are computed with, each with the source it follows. */
 export const RELEASE_METHODS = {
-  nonOverlap: 'NAP (Parker & Vannest 2009), Tau A vs B, Tau-U A vs B − trend A (Parker et al. 2011), Tau-BC (Tarlow 2017) v1',
+  nonOverlap:
+    'NAP (Parker & Vannest 2009), Tau A vs B, Tau-U A vs B − trend A (Parker et al. 2011), Tau-BC (Tarlow 2017; corrected when Kendall p < .05), PND, PEM, PAND, IRD, SMD (Hedges g, baseline SD), LRR (Pustejovsky 2018) v2',
   reliableChange: 'RCI (Jacobson & Truax 1991) with the instruments’ published reliability v1',
   outcomeClass: 'registry outcome classes over the four domains v1',
   dayOffsets: 'days from the trajectory start; start month; no calendar dates',

@@ -6,7 +6,7 @@ import type { Database } from '../../db/client';
 import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
 import { careDeliveryIndicators, daysInCare, outcomeIndicators, toDelivered, toOfferItem } from '../indicators';
-import { nonOverlap } from '../../lib/statistics/nonoverlap';
+import { nonOverlap, TREND_ALPHA } from '../../lib/statistics/nonoverlap';
 import { reliableChange } from '../../lib/statistics/reliable-change';
 import { type DomainRecognition, type DomainStatus, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
 import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
@@ -140,10 +140,31 @@ export const researchTypeDefs = /* GraphQL */ `
   "Jacobson & Truax (1991); positive means improvement whatever the instrument's direction."
   type ReliableChange { rci: Float reliable: Boolean! category: ChangeCategory reason: String }
 
+  "Tarlow (2017): remove the baseline trend only when Kendall's test finds it (p below trendAlpha), or always."
+  enum BaselineCorrection { if_significant always }
+
+  "The baseline's trend over observation (session) numbers, and whether Tau-BC removed it."
+  type BaselineTrend {
+    "Theil–Sen slope per session, oriented so that positive is improvement."
+    slope: Float!
+    "Kendall's tau-b of the baseline with its session numbers; null when the baseline does not vary."
+    kendallTau: Float
+    "Two-sided p of no trend: exact without ties, else normal with tie-corrected variance and continuity correction (as R's cor.test)."
+    p: Float
+    corrected: Boolean!
+    "Always session: the observations' order, not days."
+    timeIndex: String!
+    correction: BaselineCorrection!
+    alpha: Float!
+  }
+
+  "An index left out, and why."
+  type UnavailableIndicator { indicator: String! reason: String! }
+
   """
-  Non-overlap between phase A (before the intervention) and phase B (from it on), oriented so
-  that positive means improvement. Null, with a reason, when a phase has fewer than three
-  observations.
+  Non-overlap and effect sizes between phase A (before the intervention) and phase B (from it
+  on), the set the R package SingleCaseES computes, oriented so that positive means improvement
+  (NAP and PEM: above 0.5). Null, with a reason, when a phase has fewer than three observations.
   """
   type NonOverlap {
     "Parker & Vannest (2009); ties count one half."
@@ -156,8 +177,23 @@ export const researchTypeDefs = /* GraphQL */ `
     [−1, 1] when the baseline trend runs against the phase difference.
     """
     tauU: Float
-    "Baseline-corrected Tau (Tarlow 2017): Tau after removing the baseline's Theil–Sen trend."
+    "Baseline-corrected Tau (Tarlow 2017): Tau after removing the baseline's Theil–Sen trend, when baselineTrend.corrected; else Tau."
     tauBC: Float
+    baselineTrend: BaselineTrend
+    "Percentage of non-overlapping data (Scruggs et al. 1987): share of B beyond the best of A."
+    pnd: Float
+    "Percentage exceeding the median (Ma 2006): share of B beyond A's median, ties one half."
+    pem: Float
+    "Percentage of all non-overlapping data (Parker et al. 2007)."
+    pand: Float
+    "Robust improvement rate difference (Parker, Vannest & Brown 2009), from PAND."
+    ird: Float
+    "Standardised mean difference on the baseline SD with Hedges' correction; null when the baseline does not vary."
+    smd: Float
+    "Log response ratio with Pustejovsky's (2018) bias correction; null off a ratio scale (a value below 0, or a phase mean of 0)."
+    lrr: Float
+    "Every index left out, with the reason."
+    unavailable: [UnavailableIndicator!]!
     phaseALength: Int!
     phaseBLength: Int!
     reason: String
@@ -171,8 +207,17 @@ export const researchTypeDefs = /* GraphQL */ `
     observations: [Observation!]!
     change: SeriesChange
     reliableChange: ReliableChange
-    "Phase B starts at the first activity of phaseStartActivityType, or at day phaseStartDay."
-    nonOverlap(phaseStartActivityType: String, phaseStartDay: Int): NonOverlap
+    """
+    Phase B starts at the first activity of phaseStartActivityType, or at day phaseStartDay (one
+    of the two). baselineCorrection: Tau-BC's rule (Tarlow's default: only a significant trend,
+    at trendAlpha).
+    """
+    nonOverlap(
+      phaseStartActivityType: String
+      phaseStartDay: Int
+      baselineCorrection: BaselineCorrection = if_significant
+      trendAlpha: Float = 0.05
+    ): NonOverlap
   }
 
   type DomainStatusEntry { domain: Domain! status: DomainStatus! intakeRecognition: DomainRecognition! }
@@ -443,13 +488,36 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
         return reliableChange(series.observations[0]!.value, series.observations[series.observations.length - 1]!.value, series.instrument);
       },
-      nonOverlap: async (series, args) => {
-        const empty = { nap: null, tau: null, tauU: null, tauBC: null };
+      nonOverlap: async (series, args, context) => {
+        const empty = {
+          nap: null,
+          tau: null,
+          tauU: null,
+          tauBC: null,
+          baselineTrend: null,
+          pnd: null,
+          pem: null,
+          pand: null,
+          ird: null,
+          smd: null,
+          lrr: null,
+          unavailable: [],
+        };
+        if (args.phaseStartActivityType != null && args.phaseStartDay != null)
+          throw errors.validation('nonOverlap: give phaseStartActivityType or phaseStartDay, not both.', 'nonOverlap');
+        const alpha = args.trendAlpha ?? TREND_ALPHA;
+        if (!(alpha > 0 && alpha < 1)) throw errors.validation('nonOverlap.trendAlpha: a level between 0 and 1.', 'nonOverlap.trendAlpha');
         if (series.instrument.kind === 'status') {
           return { ...empty, phaseALength: 0, phaseBLength: 0, reason: 'a status instrument has coded levels, not a score' };
         }
         let start = args.phaseStartDay ?? null;
-        if (args.phaseStartActivityType) {
+        if (args.phaseStartActivityType != null) {
+          if (!(await research(context).activityTypeCodes()).has(args.phaseStartActivityType))
+            throw errors.validation(
+              // Not repeated back: a value the sender typed may hold an identifier.
+              'nonOverlap.phaseStartActivityType: not an activity type of the catalogue (the activityTypes query lists them).',
+              'nonOverlap.phaseStartActivityType',
+            );
           start = (await series.activities()).find((activity) => activity.activity_type_code === args.phaseStartActivityType)?.day ?? null;
           if (start === null)
             return {
@@ -463,7 +531,10 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           throw new AppError('VALIDATION_FAILED', 'nonOverlap needs phaseStartActivityType or phaseStartDay.', { field: 'nonOverlap' });
         const a = series.observations.filter((observation) => observation.day < start).map((observation) => observation.value);
         const b = series.observations.filter((observation) => observation.day >= start).map((observation) => observation.value);
-        const result = nonOverlap(a, b, series.instrument.higherIsBetter);
+        const result = nonOverlap(a, b, series.instrument.higherIsBetter, {
+          correction: args.baselineCorrection ?? 'if_significant',
+          alpha,
+        });
         return { ...(result.value ?? empty), phaseALength: a.length, phaseBLength: b.length, reason: result.reason };
       },
     },
