@@ -82,6 +82,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
     // Bytes that are not valid HTTP: the error shape and an audit event too, not Fastify's own body.
     clientErrorHandler: (error, socket) => answerMalformedRequest(app, error, socket),
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own (no request id, no
+    // hook, no audit event): it comes through instead and is refused in request-metadata.ts.
+    http: { requireHostHeader: false },
     bodyLimit: config.bodyLimitBytes,
     // While closing, the shutdown plugin refuses new requests in the service's error shape.
     return503OnClosing: false,
