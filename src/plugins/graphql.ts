@@ -227,7 +227,8 @@ export const graphqlPlugin = fp(
       validationRules: [
         oneOperationPerDocument,
         maxDepthRule(options.queryDepth),
-        maxAliasesRule({ n: options.maxAliases }),
+        // graphql-armor lets aliases of __typename through by default: 10,000 of them in one request were answered.
+        maxAliasesRule({ n: options.maxAliases, allowList: [] }),
         maxDirectivesRule({ n: 10 }),
         queryCostRule(options.maxCost, options.maxPageSize),
         ...(options.introspection ? [] : [refuseIntrospection]),
