@@ -7,6 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { startDemoService } from '../bench/lib/demo-service';
+import { refuseArguments } from '../src/cli/command-line';
+
+refuseArguments(
+  'screenshots',
+  `Take the README's screenshots of the research dashboard (needs /usr/bin/chromium).
+
+  npm run screenshots            build the pages, start the demo service, write docs/screenshots/*.png
+  npm run screenshots -- --help  this text`,
+);
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
