@@ -93,6 +93,33 @@ describe('an upload the client aborts', () => {
   });
 });
 
+describe('a JSON body the client aborts', () => {
+  it('is audited as aborted too', async () => {
+    const institution = await createInstitution(t);
+    const requestId = `aborted-${randomUUID()}`;
+    const head = [
+      `PUT /api/v1/trajectories/${uniqueReference('T')} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      `Authorization: ${institution.authorization}`,
+      'Content-Type: application/json',
+      'Content-Length: 100000',
+      `X-Request-Id: ${requestId}`,
+      '',
+      '',
+    ].join('\r\n');
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`${head}{"programmeCode": "x", `, () => setImmediate(() => socket.destroy()));
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    expect(await eventOf(requestId)).toMatchObject({ outcome: 'aborted', status_code: 499, details: { code: 'CLIENT_ABORTED' } });
+    const lines = await logLinesOf(requestId);
+    expect(lines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([]);
+  });
+});
+
 describe('a request without a Host header', () => {
   it('gets the error shape with a request id, and an audit event', async () => {
     const answer = await exchange('GET /api/v1/programmes HTTP/1.1\r\nConnection: close\r\n\r\n');
