@@ -86,6 +86,7 @@ describe('GraphQL aliases', () => {
     const body = response.json();
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    await auditedRefusal(response, 'VALIDATION_FAILED');
     const few = await t.app.inject({
       method: 'POST',
       url: '/graphql',
