@@ -131,6 +131,11 @@ describe('a request without a Host header', () => {
     expect(await eventOf(requestId!)).toMatchObject({ outcome: 'refused', status_code: 400, details: { code: 'VALIDATION_FAILED' } });
   });
 
+  it('is not refused for an empty Host, which RFC 9112 allows', async () => {
+    const answer = await exchange('GET /health/live HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('is still answered over HTTP/1.0, where Host is optional', async () => {
     const answer = await exchange('GET /health/live HTTP/1.0\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.[01] 200 /);
