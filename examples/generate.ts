@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import { generate } from '@graphql-codegen/cli';
-import openapiTS, { astToString } from 'openapi-typescript';
 import { refuseArguments } from '../src/cli/command-line';
 
 // Generates the example clients' types from the service's published contracts (openapi.json,
@@ -10,6 +8,11 @@ import { refuseArguments } from '../src/cli/command-line';
 const root = new URL('..', import.meta.url);
 
 export async function generateExampleTypes(): Promise<void> {
+  // Loaded here, not at the top: `--help` and a mistyped argument are answered without them.
+  const [{ generate }, { default: openapiTS, astToString }] = await Promise.all([
+    import('@graphql-codegen/cli'),
+    import('openapi-typescript'),
+  ]);
   const document = JSON.parse(fs.readFileSync(new URL('openapi.json', root), 'utf8'));
   const types = astToString(await openapiTS(document));
   fs.writeFileSync(

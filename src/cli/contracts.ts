@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { CONTRACT_FILES, generateContracts } from '../contracts/contracts';
 import { parseCommandLine, runCommand, UsageError } from './command-line';
 
 // npm run contracts: writes openapi.json and schema.graphql from the code. --check compares
@@ -15,6 +14,8 @@ async function run(argv: string[]): Promise<number | 'help'> {
   const { values, positionals } = parseCommandLine(argv, { check: { type: 'boolean' } });
   if (values.help) return 'help';
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  // Loaded after the arguments are checked: generating builds the whole application.
+  const { CONTRACT_FILES, generateContracts } = await import('../contracts/contracts');
   const contracts = await generateContracts();
   let stale = 0;
   for (const [kind, file] of Object.entries(CONTRACT_FILES) as Array<[keyof typeof CONTRACT_FILES, string]>) {
