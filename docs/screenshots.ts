@@ -5,8 +5,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
-import { startDemoService } from '../bench/lib/demo-service';
+import type { Page } from 'playwright-core';
+import { refuseArguments } from '../src/cli/command-line';
+
+refuseArguments(
+  'screenshots',
+  `Take the README's screenshots of the research dashboard (needs /usr/bin/chromium).
+
+  npm run screenshots            build the pages, start the demo service, write docs/screenshots/*.png
+  npm run screenshots -- --help  this text`,
+);
+// Loaded after the arguments are checked: the browser driver and the service take seconds to load.
+const [{ chromium }, { startDemoService }] = await Promise.all([import('playwright-core'), import('../bench/lib/demo-service')]);
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 

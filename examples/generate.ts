@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { generate } from '@graphql-codegen/cli';
-import openapiTS, { astToString } from 'openapi-typescript';
+import { refuseArguments } from '../src/cli/command-line';
 
 // Generates the example clients' types from the service's published contracts (openapi.json,
 // schema.graphql), as a user of the registry would: `npm run examples:generate`. The generated
@@ -9,6 +8,11 @@ import openapiTS, { astToString } from 'openapi-typescript';
 const root = new URL('..', import.meta.url);
 
 export async function generateExampleTypes(): Promise<void> {
+  // Loaded here, not at the top: `--help` and a mistyped argument are answered without them.
+  const [{ generate }, { default: openapiTS, astToString }] = await Promise.all([
+    import('@graphql-codegen/cli'),
+    import('openapi-typescript'),
+  ]);
   const document = JSON.parse(fs.readFileSync(new URL('openapi.json', root), 'utf8'));
   const types = astToString(await openapiTS(document));
   fs.writeFileSync(
@@ -31,7 +35,14 @@ export async function generateExampleTypes(): Promise<void> {
   );
 }
 
+const USAGE = `Generate the example clients' types from openapi.json and schema.graphql.
+
+  npm run examples:generate            write examples/rest-client/registry-api.generated.ts
+                                       and examples/graphql-client/operations.generated.ts
+  npm run examples:generate -- --help  this text`;
+
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  refuseArguments('examples:generate', USAGE);
   await generateExampleTypes();
   process.stdout.write('wrote examples/rest-client/registry-api.generated.ts and examples/graphql-client/operations.generated.ts\n');
 }

@@ -6,6 +6,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+case "${1:-}" in
+  -h|--help) sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac
+for argument in "$@"; do
+  case "$argument" in
+    -*) echo "each-file-alone: unknown option '$argument' (see: scripts/each-file-alone.sh --help)" >&2; exit 64 ;;
+  esac
+  [ -f "$argument" ] || { echo "each-file-alone: no test file $argument (see: scripts/each-file-alone.sh --help)" >&2; exit 64; }
+done
 if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(git ls-files 'src/*.test.ts' 'test/*.test.ts' | grep -v '\.scan\.test\.ts$'); fi
 started=$(date +%s)
 passed=0

@@ -21,7 +21,13 @@ import { erasureModule } from './modules/erasure';
 import { ingestModule } from './modules/ingest';
 import { recordsModule } from './modules/records';
 import { statisticsModule } from './modules/statistics';
-import { createResearchReleases, type ResearchReleases, researchModule, researchReleasesRoutes } from './modules/research';
+import {
+  createResearchReleases,
+  type ResearchReleases,
+  researchModule,
+  researchReleasesAdminRoutes,
+  researchReleasesRoutes,
+} from './modules/research';
 import { createStatisticsReleases, type StatisticsReleases } from './modules/statistics/statistics-releases';
 import type { Calendar } from './lib/statistics/release-calendar';
 import { answerFrameworkError, answerMalformedRequest, type AuditLog, auditPlugin, createAuditLog } from './plugins/audit';
@@ -84,6 +90,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     frameworkErrors: (error, request, reply) => answerFrameworkError(app, error, request, reply),
     // Bytes that are not valid HTTP: the error shape and an audit event too, not Fastify's own body.
     clientErrorHandler: (error, socket) => answerMalformedRequest(app, error, socket),
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own (no request id, no
+    // hook, no audit event): it comes through instead and is refused in request-metadata.ts.
+    http: { requireHostHeader: false },
     bodyLimit: config.bodyLimitBytes,
     // While closing, the shutdown plugin refuses new requests in the service's error shape.
     return503OnClosing: false,
@@ -157,8 +166,10 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
           })
           .catch((error: unknown) => app.log.error({ err: error }, 'could not record the postponed release in the audit trail')),
       // One calendar: each run also freezes what researchers see at its cut-off.
-      onRun: ({ period, researchCutoff, statisticsReleaseId }) =>
-        researchReleases.make({ period, cutoff: researchCutoff, statisticsReleaseId }),
+      // One calendar: the calendar's run freezes what researchers see at its cut-off; an operator's
+      // run makes the period's first one only (an explicit research release has a route of its own).
+      onRun: ({ period, researchCutoff, statisticsReleaseId, trigger }) =>
+        researchReleases.makeForRun({ period, cutoff: researchCutoff, statisticsReleaseId, trigger }),
       researchPopulation: () => researchReleases.population(),
       onAttempt: (entry) => {
         metrics.statisticsReleases.inc({ outcome: entry.outcome });
@@ -223,6 +234,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(auditModule, { database, registryPseudonymKey });
     await api.register(statisticsModule, { database, settings: config.statistics, releases: statisticsReleases });
     await api.register(researchReleasesRoutes, { prefix: '/api/v1', releases: researchReleases, database, settings: config.graphql });
+    await api.register(researchReleasesAdminRoutes, { prefix: '/api/v1', releases: researchReleases });
   });
   // After the catalogue, whose GraphQL types (Setting, Domain, ...) it uses.
   await app.register(researchModule, { database, settings: config.graphql, releases: researchReleases });

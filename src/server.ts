@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { refuseArguments } from './cli/command-line';
 import { ConfigError, loadConfig } from './config';
 import { logFormatOf, loggerOptions } from './logger';
 
@@ -7,7 +8,14 @@ import { logFormatOf, loggerOptions } from './logger';
 // Only configuration, logging and tracing are imported up front: tracing patches Fastify,
 // Mercurius, graphql and pg as they load, so everything that loads them is imported after it.
 
+const USAGE = `Start the registry service. Settings come from environment variables (README, "Configuration"),
+not arguments; without DATABASE_URL it keeps an embedded database in DATA_DIR.
+
+  npm start            start (npm run start:built: the compiled build)
+  npm start -- --help  this text`;
+
 async function main(): Promise<void> {
+  refuseArguments('start', USAGE);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();

@@ -37,6 +37,12 @@ const TOOLS = [
   { script: 'bench/generate.ts', usage: /npm run generate -- \[--trajectories N\]/ },
   // One benchmark run for real; the others are checked to use the same helper (below).
   { script: 'bench/graphql.ts', usage: /npm run bench:graphql/ },
+  { script: 'src/cli/perturbation-table.ts', usage: /npm run ptable -- --D <max deviation> --V <variance> --js <threshold>/ },
+  { script: 'src/cli/contracts.ts', usage: /npm run contracts -- --check/ },
+  { script: 'src/server.ts', usage: /npm start -- --help/ },
+  { script: 'examples/generate.ts', usage: /npm run examples:generate/ },
+  { script: 'docs/screenshots.ts', usage: /npm run screenshots/ },
+  { script: 'web/build.mjs', usage: /npm run build:web/ },
 ];
 
 // Concurrent: each case is a process of its own, and the run is mostly start-up time.
@@ -71,6 +77,17 @@ describe.concurrent('command-line tools', () => {
     ['bench/generate.ts', ['--trajectories', 'many'], /^generate: --trajectories must be a whole number from 1 to 1000000/],
     ['bench/generate.ts', ['--seeds', '2'], /^generate: Unknown option '--seeds'/],
     ['bench/load.ts', ['--seconds', '5'], /^load\.ts: unexpected argument "--seconds": benchmarks take BENCH_\* variables/],
+    // Printed a stack trace before issue #27.
+    ['src/cli/perturbation-table.ts', ['--bogus'], /^ptable: Unknown option '--bogus' \(see: npm run ptable -- --help\)\n$/],
+    ['src/cli/perturbation-table.ts', [], /^ptable: --D is required/],
+    ['src/cli/perturbation-table.ts', ['--D', '0x3', '--V', '1', '--js', '2'], /^ptable: --D must be a number/],
+    ['src/cli/perturbation-table.ts', ['--D', '3', '--V', '20', '--js', '2'], /^ptable: V must lie between 0 and D²/],
+    ['src/cli/contracts.ts', ['--bogus'], /^contracts: Unknown option '--bogus' \(see: npm run contracts -- --help\)\n$/],
+    ['src/cli/contracts.ts', ['check'], /^contracts: unexpected argument "check"/],
+    ['src/server.ts', ['--port', '80'], /^start: unexpected argument "--port": start takes no arguments/],
+    ['examples/generate.ts', ['--bogus'], /^examples:generate: unexpected argument "--bogus"/],
+    ['docs/screenshots.ts', ['--bogus'], /^screenshots: unexpected argument "--bogus"/],
+    ['web/build.mjs', ['--bogus'], /^build:web: unexpected argument "--bogus"/],
   ];
 
   it('every benchmark answers --help and refuses arguments through the same helper', () => {
@@ -93,5 +110,17 @@ describe.concurrent('command-line tools', () => {
     expect(result.stdout).toBe('');
     expect(result.code).toBe(64);
     expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
+  it('audit verify refuses a data folder that holds no database, and creates none', async () => {
+    for (const command of ['verify', 'purge']) {
+      const dataDir = path.join(scratch, `missing-${Math.random().toString(36).slice(2)}`);
+      const result = await run('src/cli/audit.ts', [command], dataDir);
+      expect(result.stderr, command).toMatch(/^audit: no embedded database in .*missing-\w+ \(DATA_DIR\)/);
+      expect(result.stderr.trimEnd().split('\n'), command).toHaveLength(1);
+      expect(result.stdout, command).toBe('');
+      expect(result.code, command).toBe(66);
+      expect(fs.existsSync(dataDir), command).toBe(false);
+    }
   });
 });

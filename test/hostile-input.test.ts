@@ -72,6 +72,15 @@ describe('hostile input', () => {
           problems.push(`not in the error shape: ${response.body.slice(0, 200)}`);
         }
       }
+      if (hostile.refusal) {
+        const { status, code, field } = hostile.refusal;
+        const answered = body as { code?: unknown; field?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> } | null;
+        const answeredCode = answered?.code ?? answered?.errors?.[0]?.extensions?.code;
+        if (response.statusCode !== status || answeredCode !== code || (field !== undefined && answered?.field !== field))
+          problems.push(
+            `expected ${status} ${code}${field ? ` (${field})` : ''}, got ${response.statusCode}: ${response.body.slice(0, 160)}`,
+          );
+      }
       if (JSON.stringify(await recordFingerprint(t)) !== JSON.stringify(before)) problems.push('wrote records');
       const event = await auditEventOf(requestId);
       const codes = graphqlCodes(body);

@@ -205,6 +205,30 @@ describe('research releases', () => {
     );
   });
 
+  it('come with the statistics run: the calendar’s each period, an operator’s only the period’s first; the administrator makes one on request', async () => {
+    const before = (await t.app.researchReleases.list()).length;
+    expect(before).toBeGreaterThan(0);
+    // This period has releases already: an operator's statistics run makes none, even after a change.
+    await push(uniqueReference('S'), a.trajectoryBody({ subject: youth(), ...ENDED }));
+    await t.app.statisticsReleases.release();
+    expect((await t.app.researchReleases.list()).length).toBe(before);
+    // A calendar run of a new period makes that period's release.
+    await t.app.statisticsReleases.release({ trigger: 'calendar', now: new Date(Date.UTC(2031, 0, 15)) });
+    const after = await t.app.researchReleases.list();
+    expect(after.length).toBe(before + 1);
+    expect(after[0]!.id).toBe('2031-Q1.1');
+    // The administrator's route: made when anything changed, else the latest.
+    const admin = (await t.authorization('admin')).authorization;
+    const post = () => t.app.inject({ method: 'POST', url: '/api/v1/admin/research/releases', headers: { authorization: admin } });
+    await push(uniqueReference('S'), a.trajectoryBody({ subject: youth(), ...ENDED }));
+    const made = await post();
+    expect(made.statusCode, made.body).toBe(200);
+    expect(made.json()).toMatchObject({ made: true, release: { id: expect.any(String) } });
+    expect((await post()).json()).toMatchObject({ made: false, release: { id: made.json().release.id } });
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/admin/research/releases', headers: { authorization: researcher } });
+    expect(refused.statusCode).toBe(403);
+  });
+
   it('refuse an unknown release, two releases in one request, and a release for an institution', async () => {
     const unknown = await graphql(researcher, '{ trajectories(release: "1999-Q1.1") { nodes { id } } }');
     expect(unknown.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'release' });

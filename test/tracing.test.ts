@@ -137,6 +137,21 @@ describe('tracing', () => {
     expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(literal);
   });
 
+  it('exports no identifier from an operation name and no file path in a span name (issue #27)', async () => {
+    const { authorization } = await freshInstitution();
+    // By GET, so that its trace is the only one of GET /graphql (the tests run in any order).
+    const query = encodeURIComponent('query Bsn123456782 { apiVersion }');
+    const response = await fetch(`${base}/graphql?query=${query}`, { headers: { authorization } });
+    expect(response.status).toBe(200);
+    const spans = await traceOf('GET', '/graphql');
+    expect(spans.some((span) => span.attributes['graphql.operation.name'] === 'withheld')).toBe(true);
+    const exported = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events })));
+    expect(exported).not.toContain('123456782');
+    // Fastify's hook spans are named after the hook's function, or its file when it has no name.
+    const withPaths = memory.getFinishedSpans().filter((span) => /node_modules|file:\/\/|(?:^|\s)\/\S*\.[cm]?[jt]s\b/.test(span.name));
+    expect(withPaths.map((span) => span.name)).toEqual([]);
+  });
+
   it('writes the trace id into every log line of a request', async () => {
     const { authorization } = await freshInstitution();
     const response = await fetch(`${base}/api/v1/programmes`, { headers: { authorization } });

@@ -43,5 +43,17 @@ export async function buildWeb({ quiet = false } = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  // Plain Node runs this file (no TypeScript): the same rule as src/cli/command-line.ts, inline.
+  const [argument] = process.argv.slice(2);
+  if (argument === '--help' || argument === '-h') {
+    process.stdout.write(
+      'Build the pages the service serves (GraphiQL, the dashboard at /app) into web/dist.\n\n  npm run build:web            build\n  npm run build:web -- --help  this text\n',
+    );
+    process.exit(0);
+  }
+  if (argument !== undefined) {
+    process.stderr.write(`build:web: unexpected argument "${argument}": build:web takes no arguments (see --help)\n`);
+    process.exit(64);
+  }
   await buildWeb();
 }

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { CONTRACT_FILES, generateContracts } from '../contracts/contracts';
+import { parseCommandLine, runCommand, UsageError } from './command-line';
 
 // npm run contracts: writes openapi.json and schema.graphql from the code. --check compares
 // instead, and exits 1 when a committed file is out of date.
@@ -8,25 +7,30 @@ import { CONTRACT_FILES, generateContracts } from '../contracts/contracts';
 const USAGE = `Write the service's contracts (openapi.json, schema.graphql) from the code.
 
   npm run contracts            write both files
-  npm run contracts -- --check exit 1 when a committed file differs from what the code produces`;
+  npm run contracts -- --check exit 1 when a committed file differs from what the code produces
+  npm run contracts -- --help  this text`;
 
-const { values } = parseArgs({ options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const contracts = await generateContracts();
-let stale = 0;
-for (const [kind, file] of Object.entries(CONTRACT_FILES) as Array<[keyof typeof CONTRACT_FILES, string]>) {
-  if (values.check) {
-    const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (committed !== contracts[kind]) {
-      stale += 1;
-      process.stderr.write(`${file} is out of date: run npm run contracts and commit it\n`);
+async function run(argv: string[]): Promise<number | 'help'> {
+  const { values, positionals } = parseCommandLine(argv, { check: { type: 'boolean' } });
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  // Loaded after the arguments are checked: generating builds the whole application.
+  const { CONTRACT_FILES, generateContracts } = await import('../contracts/contracts');
+  const contracts = await generateContracts();
+  let stale = 0;
+  for (const [kind, file] of Object.entries(CONTRACT_FILES) as Array<[keyof typeof CONTRACT_FILES, string]>) {
+    if (values.check) {
+      const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      if (committed !== contracts[kind]) {
+        stale += 1;
+        process.stderr.write(`${file} is out of date: run npm run contracts and commit it\n`);
+      }
+    } else {
+      fs.writeFileSync(file, contracts[kind]);
+      process.stdout.write(`wrote ${file}\n`);
     }
-  } else {
-    fs.writeFileSync(file, contracts[kind]);
-    process.stdout.write(`wrote ${file}\n`);
   }
+  return stale > 0 ? 1 : 0;
 }
-process.exit(stale > 0 ? 1 : 0);
+
+runCommand({ name: 'contracts', invocation: 'npm run contracts --' }, USAGE, run);

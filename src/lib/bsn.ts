@@ -6,6 +6,8 @@
 // exactly these forms, and the PII guard looks for exactly these forms in any text, so nothing
 // the tool would take as a BSN can slip past the guard in another spelling.
 
+import { foldDigits } from './digits';
+
 const SEPARATOR = String.raw`[\s._-]`;
 /** 8 or 9 digits; between any two of them at most one space, dot, dash or underscore. */
 const BSN_FORM = String.raw`\d(?:${SEPARATOR}?\d){7,8}`;
@@ -15,10 +17,10 @@ const FORM_IN_TEXT = new RegExp(`(?<!\\d${SEPARATOR}?)${BSN_FORM}(?!${SEPARATOR}
 
 /**
  * The nine digits of a BSN written in one of the accepted forms (surrounding space ignored,
- * full-width and other compatibility digits folded to ASCII); undefined if it is not one.
+ * full-width, Arabic-Indic and every other script's digits folded to ASCII); undefined if it is not one.
  */
 export function normaliseBsn(input: string): string | undefined {
-  const trimmed = input.normalize('NFKC').trim();
+  const trimmed = foldDigits(input.normalize('NFKC')).trim();
   if (!WHOLE_FORM.test(trimmed)) return undefined;
   return trimmed.replace(/\D/g, '').padStart(9, '0');
 }
@@ -34,7 +36,7 @@ export function passesElevenTest(nineDigits: string): boolean {
 
 /** True when the text holds, anywhere, a number the pseudonymise tool would accept as a BSN. */
 export function containsBsn(text: string): boolean {
-  const folded = text.normalize('NFKC');
+  const folded = foldDigits(text.normalize('NFKC'));
   FORM_IN_TEXT.lastIndex = 0;
   for (let match = FORM_IN_TEXT.exec(folded); match; match = FORM_IN_TEXT.exec(folded)) {
     const digits = normaliseBsn(match[0]);

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   CONSTRAINT_VIOLATION: 422,
   RATE_LIMITED: 429,
+  // The client closed the connection before its request was read (nginx's 499): recorded, never sent.
+  CLIENT_ABORTED: 499,
   IDEMPOTENCY_KEY_REUSED: 409,
   IDEMPOTENCY_KEY_IN_USE: 409,
   // Record-level codes of the ingest API (also used per record in ingest reports).

@@ -12,6 +12,14 @@ describe('GraphQL operation labels', () => {
     expect(label('Third')).toBe('other');
     expect(label('Page')).toBe('Page');
   });
+
+  it('withholds names that may identify someone, without using up the cap', () => {
+    const label = operationLabels(1);
+    expect(label('Bsn123456782')).toBe('withheld');
+    expect(label('Phone0612345678')).toBe('withheld');
+    expect(label('Page')).toBe('Page');
+    expect(label('other')).toBe('other');
+  });
 });
 
 describe('ingest counts', () => {

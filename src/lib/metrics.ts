@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { OPERATION_ANONYMOUS, OPERATION_INVALID, OPERATION_WITHHELD, safeOperationName } from './operation-name';
 
 // The service's Prometheus metrics, one registry per application (tests build many). Labels
 // are route patterns, record types, statuses and outcomes: never a pseudonym, reference, key
@@ -9,20 +10,23 @@ const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 
 export const MAX_OPERATION_NAMES = 100;
 
+/** The labels that are not a client's name. */
+const PLACEHOLDERS = new Set([OPERATION_ANONYMOUS, OPERATION_INVALID, OPERATION_WITHHELD, 'other']);
+
 /**
- * A GraphQL operation name as a label: a plain GraphQL name of at most 64 characters (a
- * pseudonym, with its dot, is never one), or "invalid"; past MAX_OPERATION_NAMES distinct names
- * every new one is "other", so a client cannot grow the series without bound.
+ * A GraphQL operation name as a label: its safe form (operation-name.ts: "anonymous", "invalid"
+ * and "withheld" for names that are not plain or may identify someone); past
+ * MAX_OPERATION_NAMES distinct names every new one is "other", so a client cannot grow the
+ * series without bound.
  */
 export function operationLabels(limit = MAX_OPERATION_NAMES): (name: string | undefined) => string {
   const seen = new Set<string>();
   return (name) => {
-    if (name === undefined) return 'anonymous';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'invalid';
-    if (seen.has(name)) return name;
+    const safe = safeOperationName(name);
+    if (PLACEHOLDERS.has(safe) || seen.has(safe)) return safe;
     if (seen.size >= limit) return 'other';
-    seen.add(name);
-    return name;
+    seen.add(safe);
+    return safe;
   };
 }
 

@@ -70,3 +70,11 @@ describe('PII guard', () => {
     ]);
   });
 });
+
+describe('PII guard, digits of every script', () => {
+  it('finds a BSN and a phone number written in any Unicode decimal digits', () => {
+    for (const bsn of ['١٢٣٤٥٦٧٨٢', '۱۲۳۴۵۶۷۸۲', '१२३४५६७८२', '๑๒๓๔๕๖๗๘๒', 'key ١١١-٢٢٢-٣٣٣']) expect(findPii(bsn), bsn).toBe('bsn');
+    expect(findPii('٠٦-١٢٣٤٥٦٧٨')).toBe('phone');
+    expect(findPii('٢٠٠٨-٠٤-١٩')).toBe('date_of_birth');
+  });
+});

@@ -1,4 +1,5 @@
 import { containsBsn } from './bsn';
+import { foldDigits } from './digits';
 
 // Refuses values that look like a direct identifier. The registry has no free-text fields, so
 // any of these in a string field is a leak at the source, not data. Findings never carry the
@@ -28,14 +29,14 @@ function mayHoldPii(value: string): boolean {
 // would be stored or echoed as received.
 const SOURCE_PSEUDONYM = /sp\d+\.[A-Za-z0-9_-]{20,}/;
 
-// Anything outside ASCII is folded first (NFKC), so full-width digits or a look-alike "＠"
-// cannot hide an identifier from the patterns below.
+// Anything outside ASCII is folded first (NFKC, then the digits of every script), so full-width
+// or Arabic-Indic digits or a look-alike "＠" cannot hide an identifier from the patterns below.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII (from NUL), so only non-ASCII matches
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** What identifying pattern, if any, the string holds. */
 export function findPii(input: string): PiiKind | undefined {
-  const value = NON_ASCII.test(input) ? input.normalize('NFKC') : input;
+  const value = NON_ASCII.test(input) ? foldDigits(input.normalize('NFKC')) : input;
   if (value.includes('sp') && SOURCE_PSEUDONYM.test(value)) return 'pseudonym';
   if (!mayHoldPii(value)) return undefined;
   if (EMAIL.test(value)) return 'email';

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { redactTokens, scrubAttributes, scrubSpan } from './span-scrubbing';
+import { redactTokens, scrubAttributes, scrubSpan, withoutFilePaths, withSafeOperationNames } from './span-scrubbing';
 
 const PSEUDONYM = 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00';
 
@@ -34,7 +34,7 @@ describe('span scrubbing', () => {
   it('redacts anything shaped like a pseudonym or key, even in an allowed attribute', () => {
     expect(redactTokens(`query { subject(pseudonym: "${PSEUDONYM}") }`)).toBe('query { subject(pseudonym: "[redacted]") }');
     expect(redactTokens(`Bearer ${'ab12'.repeat(12)}`)).toBe('Bearer [redacted]');
-    expect(scrubAttributes({ 'graphql.operation.name': PSEUDONYM })).toEqual({ 'graphql.operation.name': '[redacted]' });
+    expect(scrubAttributes({ 'graphql.operation.name': PSEUDONYM })).toEqual({ 'graphql.operation.name': 'invalid' });
     expect(redactTokens('select "trajectory_id" from "trajectory_indicators"')).toBe('select "trajectory_id" from "trajectory_indicators"');
   });
 
@@ -74,5 +74,23 @@ describe('span scrubbing', () => {
     expect(scrubbed.attributes).toEqual({ 'db.system.name': 'postgresql' });
     expect(scrubbed.events).toEqual([{ name: 'exception', time: [1, 2], attributes: { 'exception.type': '23505' } }]);
     expect(JSON.stringify({ ...scrubbed, context: scrubbed.spanContext() })).not.toContain('T-1');
+  });
+
+  it('keeps operation names only in their safe form, in names and documents (issue #27)', () => {
+    expect(withSafeOperationNames('query Bsn123456782')).toBe('query withheld');
+    expect(withSafeOperationNames('mutation Page { x }')).toBe('mutation Page { x }');
+    expect(
+      scrubAttributes({ 'graphql.operation.name': 'Phone0612345678', 'graphql.source': 'query Phone0612345678 { apiVersion }' }),
+    ).toEqual({
+      'graphql.operation.name': 'withheld',
+      'graphql.source': 'query withheld { apiVersion }',
+    });
+  });
+
+  it('names files without the path they are installed under (issue #27)', () => {
+    expect(withoutFilePaths('onRequest - /work/main/node_modules/mercurius/lib/routes.js')).toBe('onRequest - mercurius/lib/routes.js');
+    expect(withoutFilePaths('onSend - file:///srv/app/dist/server.js')).toBe('onSend - server.js');
+    expect(withoutFilePaths('PUT /api/v1/trajectories/:reference')).toBe('PUT /api/v1/trajectories/:reference');
+    expect(withoutFilePaths('GET /graphql')).toBe('GET /graphql');
   });
 });

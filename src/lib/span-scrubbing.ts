@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { safeOperationName } from './operation-name';
 
 // What leaves the service in a trace. Instrumentations record more than the registry may let
 // out: the raw URL (which holds an institution's references and the query string), error
@@ -67,12 +68,37 @@ export function redactTokens(text: string): string {
   return text.replace(TOKEN_PATTERN, '[redacted]');
 }
 
+/** An operation's name after its keyword (in a span name or a document): the client chose it, so only its safe form leaves. */
+const NAMED_OPERATION = /\b(query|mutation|subscription)(\s+)([_A-Za-z][_0-9A-Za-z]*)/g;
+
+/** GraphQL operation names in their safe form (operation-name.ts), as the audit trail and the metrics hold them. */
+export function withSafeOperationNames(text: string): string {
+  return text.replace(NAMED_OPERATION, (_match, keyword: string, space: string, name: string) => keyword + space + safeOperationName(name));
+}
+
+/**
+ * An absolute path to a source file: Fastify's instrumentation names an anonymous hook after the
+ * file that added it, which tells a reader of the traces where the service is installed.
+ */
+const SOURCE_FILE_PATH = /(?:file:\/\/)?(?:\/[^\s/]+)*\/([^\s/]+\.[cm]?[jt]sx?)\b/g;
+
+/** The path from its package on (`mercurius/lib/routes.js`), or the file name alone. */
+export function withoutFilePaths(text: string): string {
+  return text.replace(SOURCE_FILE_PATH, (path: string, file: string) => {
+    const at = path.lastIndexOf('/node_modules/');
+    return at >= 0 ? path.slice(at + '/node_modules/'.length) : file;
+  });
+}
+
+const scrubText = (text: string) => withoutFilePaths(withSafeOperationNames(redactTokens(text)));
+
 export function scrubAttributes(attributes: Attributes): Attributes {
   const kept: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
     if (!ALLOWED_ATTRIBUTES.has(key) || value === undefined) continue;
     // Arrays are kept only as they are (no allowed attribute holds a list of text).
-    kept[key] = typeof value === 'string' ? redactTokens(value) : value;
+    if (key === 'graphql.operation.name' && typeof value === 'string') kept[key] = safeOperationName(redactTokens(value));
+    else kept[key] = typeof value === 'string' ? scrubText(value) : value;
   }
   return kept;
 }
@@ -80,7 +106,7 @@ export function scrubAttributes(attributes: Attributes): Attributes {
 /** The span as it may be exported: allowed attributes, no status message, events without messages. */
 export function scrubSpan(span: ReadableSpan): ReadableSpan {
   return {
-    name: redactTokens(span.name),
+    name: scrubText(span.name),
     kind: span.kind,
     spanContext: () => span.spanContext(),
     ...(span.parentSpanContext ? { parentSpanContext: span.parentSpanContext } : {}),
@@ -95,7 +121,7 @@ export function scrubSpan(span: ReadableSpan): ReadableSpan {
     })),
     events: span.events.map((event) => ({
       ...event,
-      name: redactTokens(event.name),
+      name: scrubText(event.name),
       ...(event.attributes ? { attributes: scrubAttributes(event.attributes) } : {}),
     })),
     duration: span.duration,

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type { Database, SqlConnection } from '../db/client';
 import type { Participant, WriteSummary } from '../db/unit-of-work';
 import { AppError } from '../lib/errors';
+import { clientAddressOf } from '../lib/client-address';
 import { safeUserAgent } from '../lib/request-metadata';
 import {
   type AuditAction,
@@ -62,7 +63,8 @@ export function auditContextOf(request: FastifyRequest): AuditContext {
     principalId: principal?.keyId ?? null,
     role: principal?.role ?? null,
     institutionId: principal?.institutionId ?? null,
-    sourceAddress: request.ip ?? null,
+    // An IP address, never a forwarded header's text as sent.
+    sourceAddress: clientAddressOf(request),
     // Both passed the identifier rules (request-metadata): never a raw header.
     userAgent: safeUserAgent(request.headers['user-agent']),
     purpose: request.purposeOfUse,

@@ -87,10 +87,28 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, appError
   return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toBody(request.id));
 }
 
+/**
+ * The client closed the connection before its request body was read. Node then fails the body
+ * stream with ECONNRESET, which reads like a lost database connection: anyone could write false
+ * outage entries (503, error level) by cutting off uploads. A body read to its end, on a
+ * connection still open, is not this, whatever the error.
+ */
+function abortedByClient(request: FastifyRequest): boolean {
+  const raw = request.raw;
+  // Node marks a message destroyed before its end as aborted; `complete` is checked as a boolean,
+  // since an injected request (tests) has none.
+  return raw.aborted === true || (raw.complete === false && raw.socket?.destroyed === true);
+}
+
+const CLIENT_ABORTED = () => new AppError('CLIENT_ABORTED', 'The client closed the connection before the request was read.');
+
 /** Logs a failure and answers it in the registry's error shape (5xx details stay in the log). */
 export function replyWithError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const appError = toAppError(error);
-  if (appError.status >= 500) {
+  const appError = abortedByClient(request) ? CLIENT_ABORTED() : toAppError(error);
+  if (appError.code === 'CLIENT_ABORTED') {
+    // Nobody receives the answer; the audit trail records what happened (outcome "aborted").
+    request.log.info({ code: appError.code }, 'request aborted by the client');
+  } else if (appError.status >= 500) {
     request.log.error({ err: error, code: appError.code }, 'request failed');
   } else {
     request.log.info({ code: appError.code, field: appError.field }, 'request refused');

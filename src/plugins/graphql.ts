@@ -11,6 +11,8 @@ import { principalOf } from './authentication';
 import { scopeOf } from './request-scope';
 import { graphqlEnum } from '../lib/graphql-enum';
 import { ROLES } from '../lib/vocabulary';
+import { safeOperationName } from '../lib/operation-name';
+import { withoutQuotedIdentifiers } from '../lib/quoted-identifiers';
 import { replyWithError } from './error-handler';
 import type { Resolvers } from '../generated/graphql';
 import { checkGraphqlRequest } from './graphql-request';
@@ -89,7 +91,11 @@ function withRegistryCodes(error: GraphQLError, log: FastifyBaseLogger, suggest:
         : errors.internal(original));
   }
   if (appError.status >= 500) log.error({ err: original ?? error, code: appError.code }, 'graphql request failed');
-  const message = appError.status >= 500 ? appError.message : suggest ? error.message : withoutSuggestions(error.message);
+  // GraphQL's messages quote the request: an identifier the client sent is not sent back.
+  const message =
+    appError.status >= 500
+      ? appError.message
+      : withoutQuotedIdentifiers(suggest ? error.message : withoutSuggestions(error.message), 'The query is not valid GraphQL.');
   return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
@@ -199,7 +205,8 @@ export const graphqlPlugin = fp(
         // Without an explicit operationName, the name of the (first) operation in the document.
         const operationName =
           body.operationName ?? query.operationName ?? /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
-        request.audit.operation = `graphql ${typeof operationName === 'string' && /^\w{1,100}$/.test(operationName) ? operationName : 'anonymous'}`;
+        // Kept for years: a name that may identify someone is withheld (operation-name.ts).
+        request.audit.operation = `graphql ${safeOperationName(operationName)}`;
         request.audit.variables = body.variables ?? query.variables ?? null;
         return { principal: principalOf(request) };
       },
@@ -220,7 +227,8 @@ export const graphqlPlugin = fp(
       validationRules: [
         oneOperationPerDocument,
         maxDepthRule(options.queryDepth),
-        maxAliasesRule({ n: options.maxAliases }),
+        // graphql-armor lets aliases of __typename through by default: 10,000 of them in one request were answered.
+        maxAliasesRule({ n: options.maxAliases, allowList: [] }),
         maxDirectivesRule({ n: 10 }),
         queryCostRule(options.maxCost, options.maxPageSize),
         ...(options.introspection ? [] : [refuseIntrospection]),

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { observeQueries } from '../db/query-timing';
 import { addressMatcher, parseAddressList } from '../lib/address-list';
+import { clientAddressOf } from '../lib/client-address';
 import { AppError } from '../lib/errors';
 import type { IndicatorQueueState, StatisticsChurn, Metrics } from '../lib/metrics';
 import { replyWithError } from './error-handler';
@@ -83,7 +84,8 @@ export const metricsPlugin = fp(
     if (settings.allowFrom.length > 0) {
       const allowed = addressMatcher(parseAddressList(settings.allowFrom.join(',')).entries);
       app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-        if (!allowed(request.ip)) {
+        const address = clientAddressOf(request);
+        if (!address || !allowed(address)) {
           return replyWithError(
             request,
             reply,

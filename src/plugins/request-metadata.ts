@@ -21,6 +21,15 @@ export const requestMetadataPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('purposeOfUse', null);
     app.addHook('onRequest', async (request, reply) => {
+      // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a Host field (an
+      // empty one is allowed, as Node allows it).
+      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+        return replyWithError(
+          request,
+          reply,
+          new AppError('VALIDATION_FAILED', 'An HTTP/1.1 request needs a Host header (RFC 9112).', { field: 'headers.host' }),
+        );
+      }
       const purposeHeader = request.headers['x-purpose-of-use'];
       const parsed = parsePurposeOfUse(Array.isArray(purposeHeader) ? purposeHeader.join(',') : purposeHeader);
       if (!parsed.ok) {

@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config';
+import { clientAddressOf } from '../lib/client-address';
 import { AppError } from '../lib/errors';
 import { replyWithError } from './error-handler';
 
@@ -103,11 +104,12 @@ export const securityPlugin = fp(
     }
 
     // Every route: per API key once authenticated (route hooks run after the authentication
-    // hook), per address on the public routes. Health checks are never limited.
+    // hook), per address on the public routes (the failed-login lockout too): the real client's,
+    // never a forwarded value that is not an address (client-address.ts). Health checks are never limited.
     await app.register(rateLimit, {
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
-      keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `address:${request.ip}`),
+      keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `address:${clientAddressOf(request)}`),
       allowList: (request) => isHealth(request),
       errorResponseBuilder: (_request, context) => rateLimited(context.ttl),
     });

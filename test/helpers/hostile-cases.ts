@@ -16,6 +16,8 @@ export interface HostileCase {
   kind: 'encoding' | 'depth' | 'size' | 'number' | 'unicode' | 'content type' | 'graphql';
   name: string;
   request: InjectOptions;
+  /** The refusal this case must get, where "no 5xx" is not enough (issue #27: 200 was answered). */
+  refusal?: { status: number; code: string; field?: string };
 }
 
 /** Limits the suite's app runs with (small, so the size cases stay cheap). */
@@ -26,7 +28,8 @@ const nestedObjects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repea
 
 export function hostileCases(keys: HostileKeys): HostileCase[] {
   const cases: HostileCase[] = [];
-  const add = (kind: HostileCase['kind'], name: string, request: InjectOptions) => cases.push({ kind, name, request });
+  const add = (kind: HostileCase['kind'], name: string, request: InjectOptions, refusal?: HostileCase['refusal']) =>
+    cases.push({ kind, name, request, ...(refusal ? { refusal } : {}) });
   const institution = { authorization: keys.institution };
   const researcher = { authorization: keys.researcher, 'x-purpose-of-use': 'system_test' };
   const json = { 'content-type': 'application/json' };
@@ -216,12 +219,13 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
   }
   add('number', 'an age of −10 at the start', putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, birthYear: 2034 } })));
   add('number', 'an age of 44 at the start', putTrajectory(trajectoryJson({ subject: { ...trajectoryBody().subject, birthYear: 1980 } })));
-  for (const limit of ['-1', '0', '1e309', '9999999999', 'abc', '1.5', '0x10', '']) {
-    add('number', `page limit ${JSON.stringify(limit)}`, {
-      method: 'GET',
-      url: `/api/v1/trajectories?limit=${limit}`,
-      headers: institution,
-    });
+  for (const limit of ['-1', '0', '1e309', '9999999999', 'abc', '1.5', '0x10', '', '1e2', ' 5 ', '+5', '٥']) {
+    add(
+      'number',
+      `page limit ${JSON.stringify(limit)}`,
+      { method: 'GET', url: `/api/v1/trajectories?limit=${encodeURIComponent(limit)}`, headers: institution },
+      { status: 400, code: 'VALIDATION_FAILED', field: 'querystring.limit' },
+    );
   }
   for (const first of ['2147483648', '-1', '0', '1.5', '"10"', 'null']) {
     add('number', `GraphQL first: ${first}`, graphql({ query: `{ trajectories(first: ${first}) { nodes { id } } }` }));
@@ -324,11 +328,12 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
     'GraphQL as application/graphql with a bad document',
     graphql('{ apiVersion', { 'content-type': 'application/graphql' }),
   );
-  add('content type', 'statistics asking for XML', {
-    method: 'GET',
-    url: '/api/v1/statistics/overview',
-    headers: { authorization: keys.researcher, accept: 'application/xml' },
-  });
+  add(
+    'content type',
+    'statistics asking for XML',
+    { method: 'GET', url: '/api/v1/statistics/overview', headers: { authorization: keys.researcher, accept: 'application/xml' } },
+    { status: 406, code: 'NOT_ACCEPTABLE', field: 'headers.accept' },
+  );
   add('content type', 'JSON body on a GET', {
     method: 'GET',
     url: '/api/v1/trajectories?limit=x',
@@ -405,5 +410,9 @@ export function hostileCases(keys: HostileKeys): HostileCase[] {
       { ...json, authorization: keys.institution },
     ),
   );
+  // 2,000 (the suite's 64 KB body limit); test/strict-input.test.ts sends 10,000. GraphQL answers
+  // the refusal with 200 and its code in `errors`, as it answers every refused document.
+  const typenames = Array.from({ length: 2_000 }, (_, index) => `t${index}: __typename`).join(' ');
+  add('graphql', '2,000 aliases of __typename', graphql({ query: `{ ${typenames} }` }), { status: 200, code: 'VALIDATION_FAILED' });
   return cases;
 }

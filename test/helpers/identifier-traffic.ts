@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { foldDigits } from '../../src/lib/digits';
 import { IDENTIFIERS } from './identifiers';
 import { measurementBody, ndjson, trajectoryBody, uniqueReference } from './records';
 
@@ -92,6 +93,26 @@ export function identifierRequests(keys: Keys): CarriedIdentifier[] {
       url: '/graphql',
       headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test', ...json },
       payload: { query: `{ trajectories(first: 1, filter: { programme: ${JSON.stringify(identifier)} }) { nodes { id } } }` },
+    });
+    // A GraphQL name holds letters, digits and "_" only: the identifier's digits, its separators as "_".
+    const operationName = `Op${foldDigits(identifier.normalize('NFKC')).replace(/[^A-Za-z0-9_]/g, '_')}`;
+    add('GraphQL operation name (document)', {
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test', ...json },
+      payload: { query: `query ${operationName} { apiVersion }` },
+    });
+    add('GraphQL operation name (operationName)', {
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test', ...json },
+      payload: { query: `query ${operationName} { apiVersion }`, operationName },
+    });
+    add('GraphQL field name (quoted in the error)', {
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: keys.researcher, 'x-purpose-of-use': 'system_test', ...json },
+      payload: { query: `{ ${operationName} }` },
     });
     add('GraphQL over GET', {
       method: 'GET',

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const AUDIT_ACTIONS = ['create', 'read', 'update', 'delete', 'execute'] as const;
-export const AUDIT_OUTCOMES = ['success', 'refused', 'failed'] as const;
+/** `aborted`: the client went away before the answer (an upload cut off), neither refused nor a failure of ours. */
+export const AUDIT_OUTCOMES = ['success', 'refused', 'failed', 'aborted'] as const;
 
 /**
  * The audit trail (NEN 7513): who, in which role and organisation, did what to which records,
@@ -41,7 +42,7 @@ export const auditEvents = pgTable(
   },
   (t) => [
     check('audit_events_action_valid', sql`${t.action} in ('create', 'read', 'update', 'delete', 'execute')`),
-    check('audit_events_outcome_valid', sql`${t.outcome} in ('success', 'refused', 'failed')`),
+    check('audit_events_outcome_valid', sql`${t.outcome} in ('success', 'refused', 'failed', 'aborted')`),
     index('audit_events_occurred_idx').on(t.occurredAt),
     index('audit_events_principal_idx').on(t.principalId, t.chainPosition),
     index('audit_events_institution_idx').on(t.institutionId, t.chainPosition),

@@ -55,12 +55,20 @@ export function allowedPerturbations(count: number, parameters: PerturbationPara
   return allowed;
 }
 
-export function buildPerturbationTable(parameters: PerturbationParameters): PerturbationTable {
+/** Why the parameters give no table, or undefined when they do (the ptable tool asks first). */
+export function problemWithParameters(parameters: PerturbationParameters): string | undefined {
   const { maximumDeviation: d, variance, threshold } = parameters;
-  if (!Number.isInteger(d) || d < 1) throw new Error('D must be a positive integer');
+  if (!Number.isInteger(d) || d < 1) return 'D must be a positive integer';
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > d)
-    throw new Error('js must be an integer from 0 to D (a count of 1 needs a target above js within D)');
-  if (!(variance > 0) || variance >= d * d) throw new Error('V must lie between 0 and D²');
+    return 'js must be an integer from 0 to D (a count of 1 needs a target above js within D)';
+  if (!(variance > 0) || variance >= d * d) return 'V must lie between 0 and D²';
+  return undefined;
+}
+
+export function buildPerturbationTable(parameters: PerturbationParameters): PerturbationTable {
+  const problem = problemWithParameters(parameters);
+  if (problem) throw new Error(problem);
+  const { maximumDeviation: d, variance, threshold } = parameters;
   const rows: PerturbationRow[] = [];
   for (let count = 0; count <= d + threshold + 1; count += 1) {
     const solved = maximumEntropy(allowedPerturbations(count, parameters), variance);

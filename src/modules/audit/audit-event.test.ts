@@ -59,6 +59,8 @@ describe('audit events', () => {
     expect(outcomeOf(200)).toBe('success');
     expect(outcomeOf(404)).toBe('refused');
     expect(outcomeOf(503)).toBe('failed');
+    // A client that went away (CLIENT_ABORTED) is not an outage of the registry.
+    expect(outcomeOf(499)).toBe('aborted');
     expect(outcomeOf(200, ['FORBIDDEN'])).toBe('refused');
     expect(outcomeOf(200, ['PURPOSE_REQUIRED', 'VALIDATION_FAILED'])).toBe('refused');
     expect(outcomeOf(200, ['FORBIDDEN', 'DATABASE_UNAVAILABLE'])).toBe('failed');

@@ -70,6 +70,7 @@ export function hashVariables(variables: unknown): string | null {
  * refusals come back as 200), by the worst of their codes.
  */
 export function outcomeOf(statusCode: number, errorCodes: readonly string[] = []): AuditOutcome {
+  if (statusCode === ERROR_CODES.CLIENT_ABORTED) return 'aborted';
   if (statusCode >= 500) return 'failed';
   if (statusCode >= 400) return 'refused';
   if (errorCodes.length === 0) return 'success';

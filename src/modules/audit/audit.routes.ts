@@ -12,6 +12,7 @@ import { createCatalogueRepository } from '../catalogue';
 import { storedAuditEventSchema } from './audit-event.schema';
 import { exportAuditEvents } from './audit-export';
 import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
+import { queryInteger } from '../../lib/query-integer';
 
 const filtersSchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -76,8 +77,8 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         tags: ['audit'],
         summary: 'Query the audit log (oldest first, cursor by chain position)',
         querystring: filtersSchema.extend({
-          after: z.coerce.number().int().min(0).default(0),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          after: queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
+          limit: queryInteger({ min: 1, max: 1000, fallback: 100 }),
         }),
         response: {
           200: z

@@ -22,6 +22,7 @@ import {
 import { errorBodySchema } from '../../lib/error-body.schema';
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
+import { queryInteger } from '../../lib/query-integer';
 
 export interface RecordsRoutesOptions {
   records: RecordsService;
@@ -94,7 +95,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: "List your institution's trajectories, by reference",
-        querystring: z.strictObject({ after: referenceSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        querystring: z.strictObject({ after: referenceSchema.optional(), limit: queryInteger({ min: 1, max: 500, fallback: 100 }) }),
         response: {
           200: z
             .object({ items: z.array(trajectoryViewSchema), nextCursor: z.string().nullable() })

@@ -15,4 +15,4 @@ export async function researchModule(
 export { type ActivityRow, createRegistryResearchRepository, type MeasurementRow, type Queryable } from './research.repository';
 export { researchReleaseDate } from './research-release';
 export { createResearchReleases, type ResearchReleases, type ReleaseView } from './research-releases';
-export { researchReleasesRoutes } from './research-releases.routes';
+export { researchReleasesAdminRoutes, researchReleasesRoutes } from './research-releases.routes';

@@ -176,3 +176,31 @@ export async function researchReleasesRoutes(
     },
   );
 }
+
+/** The administrator's research release: freezes what researchers see now (first starts, corrections that should not wait). */
+export async function researchReleasesAdminRoutes(app: FastifyInstance, options: { releases: ResearchReleases }) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.post(
+    '/admin/research/releases',
+    {
+      preValidation: requireRole('admin'),
+      config: { audit: { action: 'execute', resourceType: 'research_release' } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Make a research release now: what researchers see, frozen (none when nothing changed since the latest)',
+        description:
+          'The calendar makes one each period (with the statistics release); an operator makes one between. made is false, and release the latest, when its content would equal the latest.',
+        response: {
+          200: z
+            .object({ made: z.boolean(), release: releaseSchema.nullable() })
+            .meta({ id: 'ResearchReleaseMade', example: { made: true, release: EXAMPLE } }),
+        },
+      },
+    },
+    async () => {
+      const made = await options.releases.releaseNow();
+      const release = made ?? (await options.releases.get(null));
+      return { made: made !== null, release: release ? viewOf(release) : null };
+    },
+  );
+}

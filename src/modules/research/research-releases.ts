@@ -66,6 +66,15 @@ export function createResearchReleases(database: Database, settings: ResearchRel
   };
   return {
     ...releases,
+    /**
+     * The research release of a statistics run: on the calendar, the period's release (when
+     * anything changed); for an operator's run, only the period's first (so repeated operator
+     * runs in tests and first starts do not each freeze the registry again).
+     */
+    async makeForRun(run: { period: string; cutoff: string; statisticsReleaseId: number; trigger: 'calendar' | 'operator' }) {
+      if (run.trigger === 'operator' && (await repository.countInPeriod(run.period)) > 0) return null;
+      return releases.make(run);
+    },
     /** A release for `now` outside a statistics run (operators, tests). */
     releaseNow: (now = new Date()) =>
       releases.make({

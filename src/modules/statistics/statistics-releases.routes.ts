@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { errors } from '../../lib/errors';
 import { requireRole } from '../../plugins/authentication';
 import { scopeOf } from '../../plugins/request-scope';
+import { errorBodySchema } from '../../lib/error-body.schema';
+import { answerTypeOf } from './statistics-accept';
 import type { StatisticsReleases } from './statistics-releases';
 import type { ReleaseLogEntry } from './statistics-releases.repository';
 
@@ -68,6 +70,8 @@ const viewOf = (entry: ReleaseLogEntry, full: boolean): z.infer<typeof releaseSc
   ...(full ? { families: entry.families, churn: entry.churn, audit: entry.audit } : {}),
 });
 
+const NOT_ACCEPTABLE_ANSWER = errorBodySchema.describe('The Accept header does not allow JSON (NOT_ACCEPTABLE)');
+
 export async function statisticsReleasesRoutes(app: FastifyInstance, options: { releases: StatisticsReleases }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
@@ -98,10 +102,12 @@ export async function statisticsReleasesRoutes(app: FastifyInstance, options: { 
               ],
             },
           }),
+          406: NOT_ACCEPTABLE_ANSWER,
         },
       },
     },
     async (request) => {
+      answerTypeOf(request, ['application/json']);
       const full = ['admin', 'auditor', 'privacy_officer'].includes(scopeOf(request).role);
       return { releases: (await options.releases.history(100)).map((entry) => viewOf(entry, full)) };
     },
@@ -140,10 +146,12 @@ export async function statisticsReleasesRoutes(app: FastifyInstance, options: { 
               audit: null,
             },
           }),
+          406: NOT_ACCEPTABLE_ANSWER,
         },
       },
     },
     async (request) => {
+      answerTypeOf(request, ['application/json']);
       const entry = await options.releases.release({ trigger: 'operator', acknowledgeChurn: request.body.acknowledgeChurn });
       if (!entry) throw errors.conflict('Another release is running; try again when it has finished.');
       request.audit.details = { release: entry.id, outcome: entry.outcome, acknowledgeChurn: request.body.acknowledgeChurn };

@@ -55,7 +55,12 @@ export interface ReleaseEvents {
    * Every run this instance makes, whatever the statistics' outcome: the research release of the
    * same period and cut-off is made here (modules/research), so both follow one calendar.
    */
-  onRun?: (run: { period: string; researchCutoff: string; statisticsReleaseId: number }) => Promise<unknown>;
+  onRun?: (run: {
+    period: string;
+    researchCutoff: string;
+    statisticsReleaseId: number;
+    trigger: 'calendar' | 'operator';
+  }) => Promise<unknown>;
   /**
    * The trajectories of the research release researchers read (the latest): their figures count
    * these and no other, so subtraction against what they see at record level leaves nothing.
@@ -138,7 +143,7 @@ export function createStatisticsReleases(
     const { entry, decision, churn } = prepared;
     if (events.onRun && entry.researchCutoff) {
       await events
-        .onRun({ period: entry.period, researchCutoff: entry.researchCutoff, statisticsReleaseId: entry.id })
+        .onRun({ period: entry.period, researchCutoff: entry.researchCutoff, statisticsReleaseId: entry.id, trigger })
         .catch((error: unknown) => log?.error({ err: error, release: entry.id }, 'research release failed; the next run makes it'));
     }
     if (decision.outcome === 'postponed') {

@@ -6,6 +6,8 @@ import { requireRole } from '../../plugins/authentication';
 import { scopeOf } from '../../plugins/request-scope';
 import { GROUPINGS } from './statistics-aggregates';
 import { answerSchema, MEASURES } from './statistics.schemas';
+import { errorBodySchema } from '../../lib/error-body.schema';
+import { answerTypeOf } from './statistics-accept';
 import { toCsv } from './statistics-layout';
 import type { StatisticsService } from './statistics.service';
 
@@ -49,17 +51,18 @@ export async function statisticsRoutes(app: FastifyInstance, options: { statisti
           'Researchers get figures over exactly what they see at record level. disclosureControl names the method and its parameters. Send Accept: text/csv for CSV.',
         params: z.object({ measure: z.enum(MEASURES) }),
         querystring: z.strictObject({ groupBy: z.enum(GROUPINGS).optional() }),
-        response: { 200: answerSchema },
+        response: { 200: answerSchema, 406: errorBodySchema.describe('The Accept header allows neither JSON nor CSV (NOT_ACCEPTABLE)') },
       },
     },
     async (request, reply) => {
       const { measure } = request.params;
       const groupBy = request.query.groupBy ?? null;
       request.audit.details = { measure, groupBy };
+      const type = answerTypeOf(request, ['application/json', 'text/csv']);
       // Recognition is grouped by problem recognition itself: a groupBy would be ignored, so it is refused.
       if (measure === 'recognition' && groupBy !== null) throw RECOGNITION_TAKES_NO_GROUPING('querystring.groupBy');
       const answer = await options.statistics.answer(measure, groupBy, scopeOf(request));
-      if (request.headers.accept?.includes('text/csv')) {
+      if (type === 'text/csv') {
         const control = answer.disclosureControl;
         return (
           reply
