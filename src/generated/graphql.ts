@@ -359,7 +359,14 @@ export type QueryTrajectoryArgs = {
   release?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** Jacobson & Truax (1991); positive means improvement whatever the instrument's direction. */
+/**
+ * Jacobson & Truax (1991), first against last observation: RCI = (last − first) / √(2·S_E²),
+ * S_E = norm SD·√(1 − reliability); positive means improvement whatever the instrument's
+ * direction; reliable when |RCI| > 1.96. Category: deteriorated (reliably worse), recovered
+ * (reliably better and from the clinical range, strictly beyond the cut-off, to the functional
+ * range, at or within it: a first score exactly at the cut-off is functional, so it can only be
+ * improved), improved (reliably better otherwise), unchanged. Null values come with the reason.
+ */
 export type ReliableChange = {
   __typename?: 'ReliableChange';
   category?: Maybe<ChangeCategory>;

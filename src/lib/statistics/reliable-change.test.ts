@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClinical, reliableChange } from './reliable-change';
+import { isClinical, reliableChange, seriesReliableChange } from './reliable-change';
 
 // The standard errors follow Jacobson & Truax (1991). The numbers below are those of the test
 // suite of the R package clinicalsignificance (tests/testthat/test-calc_rci_jt.R): SD 5,
@@ -37,5 +37,21 @@ describe('reliable change index', () => {
 
   it('is null with a reason without psychometric values', () => {
     expect(reliableChange(1, 5, { ...scale, normSd: null })).toMatchObject({ rci: null, reason: expect.stringMatching(/norm SD/) });
+  });
+});
+
+describe('reliable change of a series', () => {
+  const instrument = { normSd: 10, reliability: 0.9, higherIsBetter: false, clinicalCutoff: 30 };
+  it('gives the reason when there is no value', () => {
+    expect(seriesReliableChange('score', [{ value: 40 }], instrument)).toMatchObject({ rci: null, reason: expect.stringMatching(/has 1/) });
+    expect(seriesReliableChange('status', [{ value: 0 }, { value: 1 }], instrument)).toMatchObject({
+      rci: null,
+      reason: expect.stringMatching(/status/),
+    });
+  });
+  it('counts a first score exactly at the cut-off as functional: reliably better from it is improved, not recovered', () => {
+    expect(seriesReliableChange('score', [{ value: 30 }, { value: 10 }], instrument).category).toBe('improved');
+    expect(seriesReliableChange('score', [{ value: 30.5 }, { value: 10 }], instrument).category).toBe('recovered');
+    expect(seriesReliableChange('score', [{ value: 40 }, { value: 30 }], instrument).category).toBe('recovered');
   });
 });

@@ -41,3 +41,20 @@ export function reliableChange(first: number, last: number, instrument: Instrume
   }
   return { rci, reliable, category, reason: null };
 }
+
+/** Reliable change of a series, first against last observation, with the reason when there is none. */
+export function seriesReliableChange(
+  kind: 'score' | 'status',
+  observations: ReadonlyArray<{ value: number }>,
+  instrument: InstrumentPsychometrics,
+): ReliableChange {
+  if (kind !== 'score') return { rci: null, reliable: false, category: null, reason: 'a status instrument has coded levels, not a score' };
+  if (observations.length < 2)
+    return {
+      rci: null,
+      reliable: false,
+      category: null,
+      reason: `reliable change needs a first and a last observation: this series has ${observations.length}`,
+    };
+  return reliableChange(observations[0]!.value, observations[observations.length - 1]!.value, instrument);
+}

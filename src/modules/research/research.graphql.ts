@@ -7,7 +7,7 @@ import { daysBetween, todayIso } from '../../lib/dates';
 import { AppError, errors } from '../../lib/errors';
 import { careDeliveryIndicators, daysInCare, outcomeIndicators, toDelivered, toOfferItem } from '../indicators';
 import { nonOverlap, TREND_ALPHA } from '../../lib/statistics/nonoverlap';
-import { reliableChange } from '../../lib/statistics/reliable-change';
+import { seriesReliableChange } from '../../lib/statistics/reliable-change';
 import { type DomainRecognition, type DomainStatus, type Series, seriesChange } from '../../lib/statistics/trajectory-indicators';
 import { type Domain, DOMAINS, END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import { type ResearchContext, researchOf } from './research-context';
@@ -137,7 +137,14 @@ export const researchTypeDefs = /* GraphQL */ `
   type Dose { activityTypeCode: String! count: Int! minutes: Int! perMonthInCare: Float }
   type Observation { day: Int! date: String value: Float! }
 
-  "Jacobson & Truax (1991); positive means improvement whatever the instrument's direction."
+  """
+  Jacobson & Truax (1991), first against last observation: RCI = (last − first) / √(2·S_E²),
+  S_E = norm SD·√(1 − reliability); positive means improvement whatever the instrument's
+  direction; reliable when |RCI| > 1.96. Category: deteriorated (reliably worse), recovered
+  (reliably better and from the clinical range, strictly beyond the cut-off, to the functional
+  range, at or within it: a first score exactly at the cut-off is functional, so it can only be
+  improved), improved (reliably better otherwise), unchanged. Null values come with the reason.
+  """
   type ReliableChange { rci: Float reliable: Boolean! category: ChangeCategory reason: String }
 
   "Tarlow (2017): remove the baseline trend only when Kendall's test finds it (p below trendAlpha), or always."
@@ -484,10 +491,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     },
     MeasurementSeries: {
       change: (series) => seriesChange(series),
-      reliableChange: (series) => {
-        if (series.instrument.kind !== 'score' || series.observations.length < 2) return null;
-        return reliableChange(series.observations[0]!.value, series.observations[series.observations.length - 1]!.value, series.instrument);
-      },
+      reliableChange: (series) => seriesReliableChange(series.instrument.kind, series.observations, series.instrument),
       nonOverlap: async (series, args, context) => {
         const empty = {
           nap: null,
