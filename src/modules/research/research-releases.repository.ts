@@ -102,6 +102,18 @@ function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[]
   return conditions;
 }
 
+/** A page of a release under a filter: after a trajectory id, in id order, at most `limit` (the statement's tail, alias `d`). */
+function pageOf(releaseId: string, filter: TrajectoryFilter, after: string | null, limit: number) {
+  const params: unknown[] = [releaseId];
+  const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
+  if (after !== null) {
+    params.push(after);
+    conditions.push(`d.trajectory_id > $${params.length}::uuid`);
+  }
+  params.push(limit);
+  return { tail: `where ${conditions.join(' and ')} order by d.trajectory_id limit $${params.length}`, params };
+}
+
 export function createResearchReleasesRepository(database: Queryable & Partial<Pick<Database, 'transaction'>>) {
   return {
     /**
@@ -171,16 +183,9 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
 
     /** A page of a release's documents in trajectory id order. */
     async page(releaseId: string, filter: TrajectoryFilter, after: string | null, limit: number): Promise<ReleasedDocument[]> {
-      const params: unknown[] = [releaseId];
-      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
-      if (after !== null) {
-        params.push(after);
-        conditions.push(`d.trajectory_id > $${params.length}::uuid`);
-      }
-      params.push(limit);
+      const { tail, params } = pageOf(releaseId, filter, after, limit);
       const { rows } = await database.query<{ document: ReleasedDocument }>(
-        `select d.document from research_release_trajectories d where ${conditions.join(' and ')}
-          order by d.trajectory_id limit $${params.length}`,
+        `select d.document from research_release_trajectories d ${tail}`,
         params,
       );
       return rows.map((row) => row.document);
@@ -205,17 +210,10 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
       limit: number,
       parts: ReadonlyArray<keyof ReleasedDocument>,
     ): Promise<Array<Partial<ReleasedDocument> & { id: string }>> {
-      const params: unknown[] = [releaseId];
-      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
-      if (after !== null) {
-        params.push(after);
-        conditions.push(`d.trajectory_id > $${params.length}::uuid`);
-      }
-      params.push(limit);
+      const { tail, params } = pageOf(releaseId, filter, after, limit);
       const picked = parts.map((part) => `'${part}', d.document->'${part}'`).join(', ');
       const { rows } = await database.query<{ id: string; document: Partial<ReleasedDocument> }>(
-        `select d.trajectory_id as id, jsonb_build_object(${picked}) as document from research_release_trajectories d
-          where ${conditions.join(' and ')} order by d.trajectory_id limit $${params.length}`,
+        `select d.trajectory_id as id, jsonb_build_object(${picked}) as document from research_release_trajectories d ${tail}`,
         params,
       );
       return rows.map((row) => ({ ...row.document, id: row.id }));
