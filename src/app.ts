@@ -10,7 +10,7 @@ import { logFormatOf, loggerOptions } from './logger';
 import { webPlugin } from './plugins/web';
 import { createIndicatorMaintainer, type IndicatorMaintainer } from './modules/indicators/indicator-maintainer';
 import { apiKeysModule } from './modules/api-keys';
-import { auditModule } from './modules/audit';
+import { type AuditCheckpointer, auditModule, createAuditCheckpointer } from './modules/audit';
 import { createApiKeysRepository } from './modules/api-keys/api-keys.repository';
 import { createApiKeysService, apiKeyConfirmation } from './modules/api-keys/api-keys.service';
 import { API_KEY_CHANGES_CHANNEL, type ApiKeyCache, createApiKeyCache } from './modules/api-keys/api-key-cache';
@@ -62,6 +62,7 @@ declare module 'fastify' {
     /** Releases the statistics on their calendar (the server checks periodically); operators and tests run one directly. */
     statisticsReleases: StatisticsReleases;
     researchReleases: ResearchReleases;
+    auditCheckpointer: AuditCheckpointer | null;
   }
 }
 
@@ -200,6 +201,14 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
   await app.register(auditPlugin, {
     auditLog: auditLog ?? createAuditLog(database, { observe: countAuditWrite, confirmKeys: apiKeyConfirmation }),
   });
+  // Signed checkpoints of the chain, outside the database (AUDIT_CHECKPOINT_KEY_FILE): at intervals,
+  // and once more on close, after the audit log has settled (hooks close in the order they were added).
+  const checkpointer = config.auditCheckpoints ? createAuditCheckpointer(database, config.auditCheckpoints, app.log) : null;
+  app.decorate('auditCheckpointer', checkpointer);
+  if (checkpointer) {
+    app.addHook('onReady', async () => checkpointer.start());
+    app.addHook('onClose', () => checkpointer.close());
+  }
   await app.register(shutdownPlugin);
   // Headers, CORS and rate limits: before every route (they attach to routes as they are added)
   // and before authentication (failed authentications are counted per address).

@@ -203,6 +203,14 @@ const environmentSchema = z
     /** Secret for the youths' record keys; default: derived from REGISTRY_PSEUDONYM_KEY. */
     STATISTICS_KEY_SECRET: secretKey.optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(5, 'must be at least 5 (NEN 7513)').max(100).default(5),
+    /**
+     * Signed checkpoints of the audit chain (modules/audit/audit-checkpoints.ts): an Ed25519
+     * private key (PEM) the database never holds; unset: no checkpoints.
+     */
+    AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+    /** Where checkpoints are appended, one JSON line each; default DATA_DIR/audit-checkpoints.jsonl. */
+    AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
     /** Browser origins allowed to call the API cross-origin, comma-separated; unset: none. */
     CORS_ORIGINS: corsOrigins.default([]),
     /** Requests per window, per API key (per address for requests without a valid key). */
@@ -288,6 +296,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
   auditRetentionYears: number;
+  /** Null when no key is configured. */
+  auditCheckpoints: { keyFile: string; file: string; intervalSeconds: number } | null;
   statistics: {
     table: { maximumDeviation: number; variance: number; threshold: number };
     noiseShare: number;
@@ -374,6 +384,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
     auditRetentionYears: env.AUDIT_RETENTION_YEARS,
+    auditCheckpoints: env.AUDIT_CHECKPOINT_KEY_FILE
+      ? {
+          keyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE),
+          file: path.resolve(env.AUDIT_CHECKPOINT_FILE ?? path.join(dataDir, 'audit-checkpoints.jsonl')),
+          intervalSeconds: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+        }
+      : null,
     statistics: {
       table: { maximumDeviation: env.STATISTICS_MAX_DEVIATION, variance: env.STATISTICS_VARIANCE, threshold: env.STATISTICS_THRESHOLD },
       noiseShare: env.STATISTICS_MAGNITUDE_NOISE,

@@ -68,6 +68,8 @@ describe.concurrent('command-line tools', () => {
     ['src/cli/keys.ts', ['list', '--rol', 'admin'], /^keys: Unknown option '--rol' \(see/],
     ['src/cli/audit.ts', ['verfy'], /^audit: unknown command "verfy"/],
     ['src/cli/audit.ts', ['--bogus'], /^audit: Unknown option '--bogus' \(see: npm run audit -- --help\)\n$/],
+    ['src/cli/audit.ts', ['verify', '--checkpoints', 'checkpoints.jsonl'], /^audit: --checkpoints and --public-key go together/],
+    ['src/cli/audit.ts', ['keygen'], /^audit: keygen needs --private-key FILE/],
     ['src/cli/pseudonymise.ts', ['111222333'], /^pseudonymise: --key-file is required/],
     [
       'src/cli/pseudonymise.ts',
@@ -110,6 +112,18 @@ describe.concurrent('command-line tools', () => {
     expect(result.stdout).toBe('');
     expect(result.code).toBe(64);
     expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
+  it('audit keygen writes an Ed25519 checkpoint key only it can read, prints the public half, and never overwrites one', async () => {
+    const file = path.join(scratch, `checkpoint-${Math.random().toString(36).slice(2)}.pem`);
+    const made = await run('src/cli/audit.ts', ['keygen', '--private-key', file]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const again = await run('src/cli/audit.ts', ['keygen', '--private-key', file]);
+    expect(again.code).toBe(64);
+    expect(again.stderr).toMatch(/never overwritten/);
   });
 
   it('audit verify refuses a data folder that holds no database, and creates none', async () => {

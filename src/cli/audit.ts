@@ -1,14 +1,22 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredDatabase } from '../runtime/open-configured-database';
 import { prepareDatabase } from '../runtime/prepare-database';
-import { verifyAuditChain } from '../modules/audit/audit.repository';
+import { compareWithCheckpoints, describeFinding, readPublicKey } from '../modules/audit/audit-checkpoints';
+import { chainView, verifyAuditChain } from '../modules/audit/audit.repository';
 import { purgeExpiredAuditEvents } from '../modules/audit/retention';
 import { NoInputError, parseCommandLine, runCommand, UsageError } from './command-line';
 
 const USAGE = `The audit trail, from the command line (on the database the environment names).
 
   npm run audit -- verify    walk the hash chain; exit 1 and name the first bad event if it is broken
+      --checkpoints FILE     also check the chain against the signed checkpoints in FILE
+      --public-key FILE      the checkpoint key's public half (PEM), needed with --checkpoints;
+                             exit 1 and name every rewritten or missing range
+  npm run audit -- keygen --private-key FILE
+                             make an Ed25519 checkpoint key (FILE, mode 600) for AUDIT_CHECKPOINT_KEY_FILE;
+                             prints the public half, for verify --public-key
   npm run audit -- purge     delete events older than AUDIT_RETENTION_YEARS (at least 5)
   npm run audit -- --help    this text`;
 
@@ -24,13 +32,37 @@ function requireExistingDatabase(config: Config): void {
   );
 }
 
+const COMMANDS = ['verify', 'purge', 'keygen'];
+
+function readFileOrRefuse(file: string, what: string): string {
+  if (!fs.existsSync(file)) throw new NoInputError(`no ${what} at ${file}`);
+  return fs.readFileSync(file, 'utf8');
+}
+
 async function run(argv: string[]): Promise<number | 'help'> {
-  const { positionals, values } = parseCommandLine(argv, {});
+  const { positionals, values } = parseCommandLine(argv, {
+    checkpoints: { type: 'string' },
+    'public-key': { type: 'string' },
+    'private-key': { type: 'string' },
+  });
   if (values.help) return 'help';
   const [command, ...rest] = positionals;
-  if (!command) throw new UsageError('name a command: verify or purge');
-  if (command !== 'verify' && command !== 'purge') throw new UsageError(`unknown command "${command}"; the commands are verify and purge`);
+  if (!command) throw new UsageError('name a command: verify, keygen or purge');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"; the commands are verify, keygen and purge`);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (command === 'keygen') {
+    const file = values['private-key'];
+    if (!file) throw new UsageError('keygen needs --private-key FILE');
+    if (fs.existsSync(file)) throw new UsageError(`${file} exists: a checkpoint key is never overwritten`);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    fs.writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    process.stdout.write(String(publicKey.export({ type: 'spki', format: 'pem' })));
+    return 0;
+  }
+  if ((values.checkpoints === undefined) !== (values['public-key'] === undefined))
+    throw new UsageError('--checkpoints and --public-key go together');
+  const checkpoints = values.checkpoints ? readFileOrRefuse(values.checkpoints, 'checkpoint file') : null;
+  const publicKey = values['public-key'] ? readPublicKey(readFileOrRefuse(values['public-key'], 'public key')) : null;
 
   const config = loadConfig();
   requireExistingDatabase(config);
@@ -43,12 +75,19 @@ async function run(argv: string[]): Promise<number | 'help'> {
       return 0;
     }
     const result = await opened.database.transaction((connection) => verifyAuditChain(connection));
-    if (result.valid) {
-      process.stdout.write(`The audit chain is intact: ${result.eventsChecked} events checked.\n`);
-      return 0;
+    let broken = !result.valid;
+    if (result.valid) process.stdout.write(`The audit chain is intact: ${result.eventsChecked} events checked.\n`);
+    else process.stdout.write(`The audit chain is BROKEN at event ${result.firstInvalidPosition}: ${result.reason}.\n`);
+    if (checkpoints !== null && publicKey !== null) {
+      const { findings, checked } = await opened.database.transaction(async (connection) =>
+        compareWithCheckpoints(publicKey, checkpoints, await chainView(connection)),
+      );
+      process.stdout.write(`${checked} signed checkpoints checked.\n`);
+      for (const finding of findings) process.stdout.write(`${describeFinding(finding)}.\n`);
+      // Events after the newest checkpoint are reported, not a failure: the next checkpoint covers them.
+      broken ||= findings.some((finding) => finding.kind !== 'uncovered');
     }
-    process.stdout.write(`The audit chain is BROKEN at event ${result.firstInvalidPosition}: ${result.reason}.\n`);
-    return 1;
+    return broken ? 1 : 0;
   } finally {
     await opened.close();
   }

@@ -219,3 +219,24 @@ export async function purgeAuditEvents(connection: SqlConnection, before: Date):
   ]);
   return Number(rows[0]!.purged);
 }
+
+/** The chain head: the newest event's position and hash, as the appending trigger keeps them. */
+export async function readChainHead(connection: Pick<SqlConnection, 'query'>): Promise<{ position: number; hash: string } | null> {
+  const { rows } = await connection.query<{ position: string; hash: string }>('select position::text, hash from audit_chain_head');
+  return rows[0] ? { position: Number(rows[0].position), hash: rows[0].hash } : null;
+}
+
+/** The chain as its checkpoints are compared with it (audit-checkpoints.ts): its end, and the hashes at positions. */
+export async function chainView(connection: Pick<SqlConnection, 'query'>) {
+  const { rows } = await connection.query<{ last: string | null }>('select max(chain_position)::text as last from audit_events');
+  return {
+    lastPosition: Number(rows[0]?.last ?? 0),
+    async hashesAt(positions: number[]): Promise<Map<number, string>> {
+      const found = await connection.query<{ position: string; hash: string }>(
+        'select chain_position::text as position, hash from audit_events where chain_position = any($1::bigint[])',
+        [positions],
+      );
+      return new Map(found.rows.map((row) => [Number(row.position), row.hash]));
+    },
+  };
+}

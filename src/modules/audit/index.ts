@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { auditRoutes } from './audit.routes';
 
 export type { KeyConfirmation, RefusedKeyRow } from './audit-writer';
+export { type AuditCheckpointer, createAuditCheckpointer } from './audit-checkpointer';
 
 export async function auditModule(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
   await app.register(auditRoutes, { prefix: '/api/v1', ...options });
