@@ -1,14 +1,18 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
 
 // The one error shape of every route (see errors.ts), as a schema: the OpenAPI document's
 // `Error` component, referred to by every error answer of every route.
 
-export const errorDetailSchema = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
+/** Every code an answer can carry (errors.ts), so typed clients get an enumeration to switch on. */
+const errorCode = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...Array<keyof typeof ERROR_CODES>]);
+
+export const errorDetailSchema = z.object({ code: errorCode, message: z.string(), field: z.string().optional() });
 
 export const errorBodySchema = z
   .object({
     status: z.number().int(),
-    code: z.string(),
+    code: errorCode,
     message: z.string(),
     field: z.string().optional(),
     errors: z.array(errorDetailSchema).optional(),

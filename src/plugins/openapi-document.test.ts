@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { completeOperation, errorStatusesOf, nullableEnumsListNull, operationIdOf, withoutUnusedComponents } from './openapi-document';
+import {
+  completeOperation,
+  errorStatusesOf,
+  nullableEnumsListNull,
+  operationIdOf,
+  withoutUnusedComponents,
+  withResponseHeaders,
+} from './openapi-document';
 
 describe('the OpenAPI document completion', () => {
   it('names operations from method and path', () => {
@@ -56,5 +63,43 @@ describe('the OpenAPI document completion', () => {
       components: { schemas: { A: { $ref: '#/components/schemas/B' }, B: { type: 'string' }, Unused: { type: 'number' } } },
     };
     expect(Object.keys(withoutUnusedComponents(document).components.schemas)).toEqual(['A', 'B']);
+  });
+});
+
+describe('response headers and bodiless answers', () => {
+  type Document = { paths?: Record<string, Record<string, Record<string, unknown>>>; components?: Record<string, unknown> };
+  const document: Document = withResponseHeaders<Document>({
+    paths: {
+      '/api/v1/ingest': {
+        post: { responses: { '200': { description: 'ok', content: { 'application/json': {} } }, '429': { description: 'slow' } } },
+      },
+      '/api/v1/admin/api-keys/{id}': {
+        delete: { responses: { '204': { description: 'gone', content: { 'application/json': { schema: {} } } } } },
+      },
+      '/health/live': { get: { security: [], responses: { '200': { description: 'ok' }, '503': { description: 'down' } } } },
+      '/api/v1/statistics/{measure}': { get: { responses: { '200': { description: 'ok' } } } },
+    },
+  });
+  const headersOf = (url: string, method: string, status: string) =>
+    Object.keys(
+      ((document.paths![url]![method] as Record<string, Record<string, Record<string, unknown>>>).responses![status]!.headers ??
+        {}) as object,
+    );
+
+  it('documents the request id on every answer, the rate limit on every keyed one, Retry-After where the service sends it', () => {
+    expect(headersOf('/api/v1/ingest', 'post', '200')).toEqual(
+      expect.arrayContaining(['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Idempotent-Replayed']),
+    );
+    expect(headersOf('/api/v1/ingest', 'post', '429')).toContain('Retry-After');
+    expect(headersOf('/health/live', 'get', '200')).toEqual(['X-Request-Id']);
+    expect(headersOf('/health/live', 'get', '503')).toEqual(['X-Request-Id', 'Retry-After']);
+    expect(headersOf('/api/v1/statistics/{measure}', 'get', '200')).toContain('X-Disclosure-Control');
+    expect(Object.keys((document.components as { headers: object }).headers)).toEqual(expect.arrayContaining(['RequestId', 'RetryAfter']));
+  });
+
+  it('gives a 204 no body', () => {
+    const response = (document.paths!['/api/v1/admin/api-keys/{id}']!.delete as { responses: Record<string, object> }).responses['204']!;
+    expect(response).not.toHaveProperty('content');
+    expect(response).toHaveProperty('description', 'gone');
   });
 });

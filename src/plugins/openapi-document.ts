@@ -98,3 +98,62 @@ export function withoutUnusedComponents<T extends { components?: { schemas?: Rec
     components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
   };
 }
+
+/** The response headers the service sets (security.ts, errors.ts, the ingest and statistics routes). */
+export const RESPONSE_HEADERS: Record<string, Json> = {
+  RequestId: {
+    description: 'The request’s id (also in every error body as requestId); quote it to the operators',
+    schema: { type: 'string' },
+  },
+  RetryAfter: { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+  RateLimitLimit: { description: 'Requests allowed per window for this key (or address)', schema: { type: 'integer' } },
+  RateLimitRemaining: { description: 'Requests left in the current window', schema: { type: 'integer' } },
+  RateLimitReset: { description: 'Seconds until the window starts again', schema: { type: 'integer' } },
+  IdempotentReplayed: {
+    description:
+      'true when this answer is the stored report of an earlier request with the same Idempotency-Key (nothing was written again)',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  DisclosureControl: {
+    description: 'The CSV answer’s disclosure control: method, perturbation table and release (the JSON answer carries it in its body)',
+    schema: { type: 'string' },
+  },
+};
+
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/**
+ * Documents the response headers on every answer they come with, and a 204 as an answer
+ * without a body (the generator gives it a JSON `null`).
+ */
+export function withResponseHeaders<T extends { paths?: Record<string, Record<string, Json>>; components?: Json }>(document: T): T {
+  const paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).map(([url, operations]) => [
+      url,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => {
+          const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
+          const responses = Object.fromEntries(
+            Object.entries((operation.responses as Record<string, Json> | undefined) ?? {}).map(([status, response]) => {
+              const headers: Json = { ...((response.headers as Json | undefined) ?? {}), 'X-Request-Id': headerRef('RequestId') };
+              if (!isPublic) {
+                headers['X-RateLimit-Limit'] = headerRef('RateLimitLimit');
+                headers['X-RateLimit-Remaining'] = headerRef('RateLimitRemaining');
+                headers['X-RateLimit-Reset'] = headerRef('RateLimitReset');
+              }
+              if (status === '429' || status === '503') headers['Retry-After'] = headerRef('RetryAfter');
+              if (status === '200' && method === 'post' && url === '/api/v1/ingest')
+                headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
+              if (status === '200' && url.startsWith('/api/v1/statistics/{'))
+                headers['X-Disclosure-Control'] = headerRef('DisclosureControl');
+              const { content, ...rest } = response;
+              return [status, { ...rest, ...(status === '204' ? {} : content ? { content } : {}), headers }];
+            }),
+          );
+          return [method, { ...operation, responses }];
+        }),
+      ),
+    ]),
+  );
+  return { ...document, paths, components: { ...(document.components ?? {}), headers: RESPONSE_HEADERS } };
+}

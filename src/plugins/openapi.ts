@@ -4,7 +4,7 @@ import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { completeOperation, nullableEnumsListNull, withoutUnusedComponents } from './openapi-document';
+import { completeOperation, nullableEnumsListNull, withoutUnusedComponents, withResponseHeaders } from './openapi-document';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -100,7 +100,8 @@ export const openapiPlugin = fp(
         if (produces) schema = withAlternativeContent(schema, produces);
         return { ...transformed, schema };
       },
-      transformObject: (input) => withoutUnusedComponents(nullableEnumsListNull(jsonSchemaTransformObject(input)) as never),
+      transformObject: (input) =>
+        withResponseHeaders(withoutUnusedComponents(nullableEnumsListNull(jsonSchemaTransformObject(input)) as never)) as never,
     });
     // The documentation is public; it describes the API, not its data.
     app.addHook('onRoute', (route) => {

@@ -36,7 +36,10 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
               .string()
               .min(1)
               .max(200)
-              .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+              // The control characters (Unicode category Cc) spelled as ranges: a \p{…} class is
+              // refused by OpenAPI tools that read patterns as ECMA-262 without the u flag (Spectral).
+              // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+              .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters'),
             role: z.enum(ROLES),
             institutionCode: z
               .string()

@@ -192,7 +192,10 @@ export async function researchReleasesAdminRoutes(app: FastifyInstance, options:
           'The calendar makes one each period (with the statistics release); an operator makes one between. made is false, and release the latest, when its content would equal the latest.',
         response: {
           200: z
-            .object({ made: z.boolean(), release: releaseSchema.nullable() })
+            .object({
+              made: z.boolean(),
+              release: releaseSchema.optional().meta({ description: 'The release made, else the latest; absent before the first.' }),
+            })
             .meta({ id: 'ResearchReleaseMade', example: { made: true, release: EXAMPLE } }),
         },
       },
@@ -200,7 +203,7 @@ export async function researchReleasesAdminRoutes(app: FastifyInstance, options:
     async () => {
       const made = await options.releases.releaseNow();
       const release = made ?? (await options.releases.get(null));
-      return { made: made !== null, release: release ? viewOf(release) : null };
+      return { made: made !== null, ...(release ? { release: viewOf(release) } : {}) };
     },
   );
 }
