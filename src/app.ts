@@ -133,8 +133,9 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     app.log,
   );
   app.decorate('indicators', indicators);
-  // Let background indicator work finish before the database closes.
-  app.addHook('onClose', () => indicators.settle());
+  // Stop background indicator work after its batch in hand, before the database closes: a backlog
+  // stays queued for the next start rather than holding a shutdown past its grace period.
+  app.addHook('onClose', () => indicators.stop());
   const registryPseudonymKey = config.registryPseudonymKey;
   if (!registryPseudonymKey) throw new Error('buildApp needs the registry pseudonym key (see runtime/open-configured-database.ts)');
   // The youths' record keys of the statistics: their own secret, or one derived from the registry's key.

@@ -71,10 +71,14 @@ async function processBatch(connection: SqlConnection, settings: MaintainerSetti
 export function createIndicatorMaintainer(database: Database, settings: MaintainerSettings, log?: Pick<FastifyBaseLogger, 'error'>) {
   let running: Promise<void> | undefined;
   let again = false;
+  // Shutting down: the batch in hand finishes, the rest waits in the queue for the next start
+  // (it is a table), so a backlog never holds a SIGTERM past its grace period.
+  let stopping = false;
 
   async function drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      if (stopping) return total;
       const done = await database.transaction((connection) => processBatch(connection, settings));
       if (done === 0) return total;
       total += done;
@@ -89,6 +93,7 @@ export function createIndicatorMaintainer(database: Database, settings: Maintain
 
     /** Starts working the queue off in the background (once; a kick while running runs it again after). */
     kick(): void {
+      if (stopping) return;
       if (running) {
         again = true;
         return;
@@ -113,8 +118,14 @@ export function createIndicatorMaintainer(database: Database, settings: Maintain
       return selectQueueState(database);
     },
 
-    /** Waits for background work to finish (graceful shutdown, tests). */
+    /** Waits for background work to finish (tests). */
     async settle(): Promise<void> {
+      while (running) await running;
+    },
+
+    /** Shutdown: stops after the batch in hand; what is left stays queued for the next start. */
+    async stop(): Promise<void> {
+      stopping = true;
       while (running) await running;
     },
   };
