@@ -26,8 +26,21 @@
 // gets the same query with `rowId` (its `id` is the global node id) and its own cursor format
 // (base64 of [a digest of the ordering, id], the digest read from a cursor it returns).
 //
+// The research page as a researcher reads it (issue #24): from a research release, made once after
+// the dataset is loaded (reused while it is the latest): a researcher's key, 50 trajectories of all
+// institutions in id order after a given id, with their measurement series. The service reads the
+// release's stored documents (one statement: the page's 50 documents), groups the measurements into
+// series and appends the record-level audit event (one per page, naming its youths). The peers get
+// the like-for-like page: consented trajectories that ended before the release's cut-off, of all
+// institutions, in id order after the id, with their measurements, through a SQL function the bench
+// adds to the dataset (bench_released_trajectories(after_id, cutoff): PostGraphile's conditions are
+// equalities and cannot say "ended before"), which PostgreSQL inlines: "research_consent =
+// 'granted' and end_date < $cutoff and id > $after order by id limit 51" on the primary key, and
+// the measurements through the foreign key in the service's order, in the same single statement.
+//
 //   npm run bench:peer
 //   BENCH_TRAJECTORIES=4000 BENCH_SECONDS=5 BENCH_ROUNDS=1 npm run bench:peer
+//   BENCH_PAGES=research (or institution; both by default)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,7 +48,7 @@ import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { postgraphile } from 'postgraphile';
-import { closedLoop, type LoadResult, machineLine, pooled, printTable, request, summary } from './lib/load';
+import { closedLoop, type LoadResult, machineLine, percentile, pooled, printTable, request, summary } from './lib/load';
 import { cursorAfter, LEAN_PAGE_QUERY, PAGE_QUERY, PAGE_SIZE, type ResearchPage, researcherHeaders, START_IDS } from './lib/research-page';
 import { ensureScaleDataset } from './lib/scale-dataset';
 import { startService } from './lib/service';
@@ -47,6 +60,7 @@ const TRAJECTORIES = Number(process.env.BENCH_TRAJECTORIES ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PAGES = (process.env.BENCH_PAGES ?? 'institution,research').split(',').map((page) => page.trim());
 const POOL_MAX = 10;
 /** The institution whose page both sides serve (the largest in the scale dataset). */
 const PEER_INSTITUTION = 'vuurtorenhuis';
@@ -82,6 +96,31 @@ interface PeerPage {
 
 const PEER5_QUERY = PEER_QUERY.replace('nodes {\n      id', 'nodes {\n      id: rowId');
 
+/** The research page's peer query: the bench's function (aliased, so the answer has the institution page's shape). */
+const PEER_RESEARCH_QUERY = `query PeerResearchPage($after: UUID!, $cutoff: Date!) {
+  allTrajectories: benchReleasedTrajectories(afterId: $after, cutoff: $cutoff, first: ${PAGE_SIZE}) {
+    nodes {
+      id
+      measurementsByTrajectoryIdAndInstitutionId(orderBy: [INSTRUMENT_CODE_ASC, INFORMANT_ASC, MEASURED_ON_ASC, PRIMARY_KEY_ASC]) {
+        nodes { instrumentCode informant measuredOn value }
+      }
+    }
+  }
+}`;
+const PEER5_RESEARCH_QUERY = PEER_RESEARCH_QUERY.replace('nodes {\n      id', 'nodes {\n      id: rowId');
+
+/**
+ * What a researcher may read, as PostGraphile can be asked for it: consented trajectories that
+ * ended before the cut-off, in id order after an id (the release's rule; no youth is erased in the
+ * scale dataset). A stable SQL function of one select: PostgreSQL inlines it into PostGraphile's
+ * statement, so the page is an index scan on the primary key with the limit PostGraphile adds.
+ */
+const RELEASED_TRAJECTORIES_FUNCTION = `
+  create or replace function bench_released_trajectories(after_id uuid, cutoff date) returns setof trajectories
+  language sql stable as $$
+    select * from trajectories where research_consent = 'granted' and end_date < cutoff and id > after_id order by id
+  $$`;
+
 const peerCursorAfter = (id: string) => Buffer.from(JSON.stringify(['primary_key_asc', [id]])).toString('base64');
 
 /** PostGraphile 5 in its own Node 22 process; resolves once it listens. */
@@ -115,7 +154,7 @@ async function startPostgraphile5(databaseUrl: string): Promise<{ port: number; 
 async function startServiceProcess(
   databaseUrl: string,
   node = process.execPath,
-): Promise<{ port: number; key: string; close: () => Promise<void> }> {
+): Promise<{ port: number; key: string; researcherKey: string; close: () => Promise<void> }> {
   const child = spawn(node, ['--import', 'tsx', 'bench/lib/service-process.ts', databaseUrl, String(POOL_MAX), PEER_INSTITUTION], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -124,10 +163,11 @@ async function startServiceProcess(
     child.once('exit', (code) => reject(new Error(`the service process ended with ${code}`)));
     readline.createInterface({ input: child.stdout! }).once('line', resolve);
   });
-  const { port, key } = JSON.parse(first) as { port: number; key: string };
+  const { port, key, researcherKey } = JSON.parse(first) as { port: number; key: string; researcherKey: string };
   return {
     port,
     key,
+    researcherKey,
     close: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -179,17 +219,42 @@ async function countStatements(run: () => Promise<unknown>): Promise<number> {
   return count;
 }
 
+interface Variant {
+  name: string;
+  /** Which page: the institution's live page or the researcher's page from a release. */
+  page: 'institution' | 'research';
+  /** In a child process: its statements and CPU are not counted in this process. */
+  child: boolean;
+  fetch: (n: number) => Promise<{ ok: boolean; bytes: number }>;
+}
+
 async function main() {
   const dataset = await ensureScaleDataset({ trajectories: TRAJECTORIES });
+  const peerPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: POOL_MAX });
+  // Before PostGraphile reads the schema.
+  await peerPool.query(RELEASED_TRAJECTORIES_FUNCTION);
   const service = await startService(dataset.databaseUrl, { poolMax: POOL_MAX });
   // The same service with an audit writer that writes nothing: what the audit event costs a page.
   const twin = await startService(dataset.databaseUrl, { poolMax: POOL_MAX, audited: false });
-  // An institution's key: researchers now see only ended trajectories of past quarterly releases
-  // (research-release.ts), a condition PostGraphile's equality conditions cannot state; an
-  // institution's own trajectories are "institution_id = $1" on both sides.
+  // An institution's key: an institution's own trajectories are "institution_id = $1" on both sides.
   const key = await service.key('institution', PEER_INSTITUTION);
+  const researcherKey = await service.key('researcher');
 
-  const peerPool = new pg.Pool({ connectionString: dataset.databaseUrl, max: POOL_MAX });
+  // The release researchers read: made once after the dataset is loaded, reused while it is the latest.
+  let release = await service.app.researchReleases.get(null);
+  let releaseLine: string;
+  if (release) releaseLine = `release ${release.id} (reused, ${release.trajectories.toLocaleString('en')} trajectories)`;
+  else {
+    const started = performance.now();
+    release = await service.app.researchReleases.releaseNow();
+    if (!release) throw new Error('no research release was made');
+    releaseLine = `release ${release.id} made in ${((performance.now() - started) / 1000).toFixed(1)} s (${release.trajectories.toLocaleString('en')} trajectories)`;
+    // As the dataset's own tables were after their load.
+    await peerPool.query('vacuum analyze research_release_trajectories');
+  }
+  const cutoff = release.cutoff;
+  console.error(`${releaseLine}, cut-off ${cutoff}`);
+
   const institutionId = (await peerPool.query<{ id: string }>('select id from institutions where code = $1', [PEER_INSTITUTION])).rows[0]!
     .id;
   const peer = http.createServer(
@@ -210,11 +275,21 @@ async function main() {
   // Node version alone is worth.
   const own22 = await startServiceProcess(dataset.databaseUrl, NODE_22);
 
-  const ourPage = async (query: string, index: number, port = service.port): Promise<{ page: ResearchPage; bytes: number }> => {
+  const keyFor = (port: number, role: 'institution' | 'researcher') => {
+    const process = port === own.port ? own : port === own22.port ? own22 : null;
+    if (role === 'researcher') return process ? process.researcherKey : researcherKey;
+    return process ? process.key : key;
+  };
+  const ourPage = async (
+    query: string,
+    index: number,
+    port = service.port,
+    role: 'institution' | 'researcher' = 'institution',
+  ): Promise<{ page: ResearchPage; bytes: number }> => {
     const response = await request(port, {
       method: 'POST',
       path: '/graphql',
-      headers: researcherHeaders(port === own.port ? own.key : port === own22.port ? own22.key : key),
+      headers: researcherHeaders(keyFor(port, role)),
       body: JSON.stringify({ query, variables: { after: cursorAfter(START_IDS[index % START_IDS.length]!) } }),
     });
     if (response.status !== 200) throw new Error(`service answered ${response.status}: ${response.body.slice(0, 300)}`);
@@ -223,16 +298,24 @@ async function main() {
   /** PostGraphile 5's cursor for "after this id": its ordering digest, read from a cursor it gave out. */
   let peer5Digest = '';
   const peer5CursorAfter = (id: string) => Buffer.from(JSON.stringify([peer5Digest, id])).toString('base64');
-  const peerPage = async (index: number, version: 4 | 5 = 4): Promise<{ page: PeerPage; bytes: number }> => {
+  const peerPage = async (
+    index: number,
+    version: 4 | 5 = 4,
+    page: Variant['page'] = 'institution',
+  ): Promise<{ page: PeerPage; bytes: number }> => {
     const after = START_IDS[index % START_IDS.length]!;
+    const body =
+      page === 'research'
+        ? { query: version === 4 ? PEER_RESEARCH_QUERY : PEER5_RESEARCH_QUERY, variables: { after, cutoff } }
+        : {
+            query: version === 4 ? PEER_QUERY : PEER5_QUERY,
+            variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId },
+          };
     const response = await request(version === 4 ? peerPort : peer5.port, {
       method: 'POST',
       path: '/graphql',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: version === 4 ? PEER_QUERY : PEER5_QUERY,
-        variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId },
-      }),
+      body: JSON.stringify(body),
     });
     if (response.status !== 200) throw new Error(`PostGraphile ${version} answered ${response.status}: ${response.body.slice(0, 300)}`);
     return { page: JSON.parse(response.body) as PeerPage, bytes: response.body.length };
@@ -253,109 +336,109 @@ async function main() {
   }
 
   // The same page both ways: same trajectories in the same order, same values in the same order.
-  for (const index of [0, 7, 19, 31]) {
-    const ours = (await ourPage(LEAN_PAGE_QUERY, index)).page;
-    for (const version of [4, 5] as const) {
-      const theirs = (await peerPage(index, version)).page;
-      if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
-      const [a, b] = [ourValues(ours), peerValues(theirs)];
-      if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE)
-        throw new Error(`page sizes ${a.length} / ${b.length} (PostGraphile ${version})`);
-      a.forEach((row, position) => {
-        if (row.id !== b[position]!.id) throw new Error(`page ${index}: ids differ at ${position} (PostGraphile ${version})`);
-        if (row.values !== b[position]!.values)
-          throw new Error(`page ${index}: measurements of ${row.id} differ (PostGraphile ${version})`);
-      });
+  for (const page of PAGES as Array<Variant['page']>) {
+    for (const index of [0, 7, 19, 31]) {
+      const ours = (await ourPage(LEAN_PAGE_QUERY, index, service.port, page === 'research' ? 'researcher' : 'institution')).page;
+      for (const version of [4, 5] as const) {
+        const theirs = (await peerPage(index, version, page)).page;
+        if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
+        const [a, b] = [ourValues(ours), peerValues(theirs)];
+        if (a.length !== PAGE_SIZE || b.length !== PAGE_SIZE)
+          throw new Error(`${page} page sizes ${a.length} / ${b.length} (PostGraphile ${version})`);
+        a.forEach((row, position) => {
+          if (row.id !== b[position]!.id) throw new Error(`${page} page ${index}: ids differ at ${position} (PostGraphile ${version})`);
+          if (row.values !== b[position]!.values)
+            throw new Error(`${page} page ${index}: measurements of ${row.id} differ (PostGraphile ${version})`);
+        });
+      }
     }
   }
   // Check of the cursor format: PostGraphile's own cursor for the last row is the one we build.
-  const probe = (await peerPage(0)).page.data!.allTrajectories;
-  if (probe.pageInfo.endCursor !== peerCursorAfter(probe.nodes.at(-1)!.id))
-    throw new Error(`unexpected PostGraphile cursor ${probe.pageInfo.endCursor}`);
+  if (PAGES.includes('institution')) {
+    const probe = (await peerPage(0)).page.data!.allTrajectories;
+    if (probe.pageInfo.endCursor !== peerCursorAfter(probe.nodes.at(-1)!.id))
+      throw new Error(`unexpected PostGraphile cursor ${probe.pageInfo.endCursor}`);
+  }
 
-  const variants = [
+  const peerFetch = (version: 4 | 5, page: Variant['page']) => async (n: number) => {
+    const { page: answer, bytes } = await peerPage(n, version, page);
+    return { ok: !answer.errors && answer.data!.allTrajectories.nodes.length === PAGE_SIZE, bytes };
+  };
+  const ourFetch = (query: string, port: number, role: 'institution' | 'researcher') => async (n: number) => {
+    const { page, bytes } = await ourPage(query, n, port, role);
+    return { ok: !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE, bytes };
+  };
+  const institutionVariants: Variant[] = [
     {
       name: 'PostGraphile: id + measurements (code, informant, date, value); no auth, scope or audit',
-      send: async (n: number) => {
-        const { page } = await peerPage(n);
-        return !page.errors && page.data!.allTrajectories.nodes.length === PAGE_SIZE;
-      },
+      fetch: peerFetch(4, 'institution'),
     },
-    {
-      name: `PostGraphile ${peer5.version} (Node 22 child process): the same query`,
-      send: async (n: number) => {
-        const { page } = await peerPage(n, 5);
-        return !page.errors && page.data!.allTrajectories.nodes.length === PAGE_SIZE;
-      },
-    },
+    { name: `PostGraphile ${peer5.version} (Node 22 child process): the same query`, fetch: peerFetch(5, 'institution'), child: true },
     {
       name: 'service, same fields: id + series (code, informant, day, value); auth, scope, audit',
-      send: async (n: number) => {
-        const { page } = await ourPage(LEAN_PAGE_QUERY, n);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
+      fetch: ourFetch(LEAN_PAGE_QUERY, service.port, 'institution'),
     },
-    {
-      name: 'service, same fields, audit writer that writes nothing',
-      send: async (n: number) => {
-        const { page } = await ourPage(LEAN_PAGE_QUERY, n, twin.port);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
-    },
-    {
-      name: 'service, full page with indicators (as bench:graphql)',
-      send: async (n: number) => {
-        const { page } = await ourPage(PAGE_QUERY, n);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
-    },
+    { name: 'service, same fields, audit writer that writes nothing', fetch: ourFetch(LEAN_PAGE_QUERY, twin.port, 'institution') },
+    { name: 'service, full page with indicators (as bench:graphql)', fetch: ourFetch(PAGE_QUERY, service.port, 'institution') },
     {
       name: `service in a child process (Node ${process.version}, as PostGraphile 5 runs), same fields; auth, scope, audit`,
-      send: async (n: number) => {
-        const { page } = await ourPage(LEAN_PAGE_QUERY, n, own.port);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
+      fetch: ourFetch(LEAN_PAGE_QUERY, own.port, 'institution'),
+      child: true,
     },
-    {
-      name: 'service in a child process, full page with indicators',
-      send: async (n: number) => {
-        const { page } = await ourPage(PAGE_QUERY, n, own.port);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
-    },
+    { name: 'service in a child process, full page with indicators', fetch: ourFetch(PAGE_QUERY, own.port, 'institution'), child: true },
     {
       name: 'service in a child process on Node 22 (as PostGraphile 5), same fields',
-      send: async (n: number) => {
-        const { page } = await ourPage(LEAN_PAGE_QUERY, n, own22.port);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
+      fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'institution'),
+      child: true,
     },
     {
       name: 'service in a child process on Node 22, full page with indicators',
-      send: async (n: number) => {
-        const { page } = await ourPage(PAGE_QUERY, n, own22.port);
-        return !page.errors && page.data!.trajectories.nodes.length === PAGE_SIZE;
-      },
+      fetch: ourFetch(PAGE_QUERY, own22.port, 'institution'),
+      child: true,
     },
-  ];
-  // Children: their statements and CPU are not counted in this process.
-  const children = new Set([...variants.keys()].filter((index) => index === 1 || index >= variants.length - 4));
-  const sizes = [
-    (await peerPage(3)).bytes,
-    (await peerPage(3, 5)).bytes,
-    (await ourPage(LEAN_PAGE_QUERY, 3)).bytes,
-    (await ourPage(LEAN_PAGE_QUERY, 3, twin.port)).bytes,
-    (await ourPage(PAGE_QUERY, 3)).bytes,
-    (await ourPage(LEAN_PAGE_QUERY, 3, own.port)).bytes,
-    (await ourPage(PAGE_QUERY, 3, own.port)).bytes,
-    (await ourPage(LEAN_PAGE_QUERY, 3, own22.port)).bytes,
-    (await ourPage(PAGE_QUERY, 3, own22.port)).bytes,
-  ];
+  ].map((variant) => ({ child: false, ...variant, page: 'institution' }));
+  const researchVariants: Variant[] = [
+    {
+      name: 'research · PostGraphile 4: consented, ended before the cut-off (function), id + measurements; no auth, scope or audit',
+      fetch: peerFetch(4, 'research'),
+    },
+    {
+      name: `research · PostGraphile ${peer5.version} (Node 22 child process): the same query`,
+      fetch: peerFetch(5, 'research'),
+      child: true,
+    },
+    {
+      name: 'research · service, release page, same fields: id + series; researcher key, audit',
+      fetch: ourFetch(LEAN_PAGE_QUERY, service.port, 'researcher'),
+    },
+    {
+      name: 'research · service, release page, audit writer that writes nothing',
+      fetch: ourFetch(LEAN_PAGE_QUERY, twin.port, 'researcher'),
+    },
+    {
+      name: `research · service in a child process (Node ${process.version}), release page, same fields; audit`,
+      fetch: ourFetch(LEAN_PAGE_QUERY, own.port, 'researcher'),
+      child: true,
+    },
+    {
+      name: 'research · service in a child process, release page, full page with indicators',
+      fetch: ourFetch(PAGE_QUERY, own.port, 'researcher'),
+      child: true,
+    },
+    {
+      name: 'research · service in a child process on Node 22, release page, same fields',
+      fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'researcher'),
+      child: true,
+    },
+  ].map((variant) => ({ child: false, ...variant, page: 'research' }));
+  const variants = [...(PAGES.includes('institution') ? institutionVariants : []), ...(PAGES.includes('research') ? researchVariants : [])];
+  const send = (variant: Variant) => async (n: number) => (await variant.fetch(n)).ok;
+  const sizes: number[] = [];
+  for (const variant of variants) sizes.push((await variant.fetch(3)).bytes);
   // Warm both (JIT compilation of the queries, plan caches, pools), then count statements per page.
-  for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, variant.send);
+  for (const variant of variants) await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 3_000 }, send(variant));
   const statements: number[] = [];
-  for (const [index, variant] of variants.entries())
-    statements.push(children.has(index) ? 0 : await countStatements(() => variant.send(5)));
+  for (const variant of variants) statements.push(variant.child ? 0 : await countStatements(() => variant.fetch(5)));
 
   const rounds: LoadResult[][] = variants.map(() => []);
   /** CPU of this process (service, peer and client together; PostgreSQL not included), in µs. */
@@ -366,7 +449,7 @@ async function main() {
       const index = (round + step) % variants.length;
       const before = process.cpuUsage();
       rounds[index]!.push(
-        await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, variants[index]!.send),
+        await closedLoop(variants[index]!.name, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, send(variants[index]!)),
       );
       const used = process.cpuUsage(before);
       cpu[index]! += used.user + used.system;
@@ -377,28 +460,37 @@ async function main() {
   console.log(machineLine());
   console.log(
     `dataset: ${dataset.trajectories.toLocaleString('en')} trajectories, ${dataset.measurements.toLocaleString('en')} measurements; ` +
-      `page of ${PAGE_SIZE} trajectories of one institution (${PEER_INSTITUTION}, institution key) after a given id (32 start points); concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s; ` +
+      `pages of ${PAGE_SIZE} trajectories after a given id (32 start points): ${PAGES.includes('institution') ? `one institution's (${PEER_INSTITUTION}, institution key, live) ` : ''}` +
+      `${PAGES.includes('research') ? `a researcher's (all institutions, ${releaseLine}, cut-off ${cutoff})` : ''}; concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s; ` +
       `each with a pool of ${POOL_MAX} connections; PostGraphile ${(createRequire(import.meta.url)('postgraphile/package.json') as { version: string }).version} in this process (Node ${process.version}), ` +
       `PostGraphile ${peer5.version} in a child process on Node 22`,
   );
   printTable(results);
   const rows = results.map(summary);
+  const p95 = results.map((result) => percentile(result.latenciesMs, 0.95));
+  /** The PostGraphile 4 and 5 rows of the same page. */
+  const referenceOf = (index: number, version: 4 | 5) =>
+    variants.findIndex((variant) => variant.page === variants[index]!.page && variant.name.includes('PostGraphile')) +
+    (version === 5 ? 1 : 0);
   console.log('');
   console.log(
-    '| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |',
+    '| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | p95 ms | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p95 vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   rows.forEach((row, index) => {
-    const here = !children.has(index);
+    const here = !variants[index]!.child;
+    const [four, five] = [referenceOf(index, 4), referenceOf(index, 5)];
     console.log(
       `| ${row.variant} | ${here ? statements[index] : '(child)'} | ${sizes[index]!.toLocaleString('en')} | ${here ? (cpu[index]! / 1000 / row.requests).toFixed(1) : '(child)'} | ` +
-        `${(row.rps / rows[0]!.rps).toFixed(2)} | ${(row.rps / rows[1]!.rps).toFixed(2)} | ${(row.p99 / rows[0]!.p99).toFixed(2)} | ${(row.p99 / rows[1]!.p99).toFixed(2)} |`,
+        `${p95[index]!.toFixed(1)} | ${(row.rps / rows[four]!.rps).toFixed(2)} | ${(row.rps / rows[five]!.rps).toFixed(2)} | ${(p95[index]! / p95[five]!).toFixed(2)} | ` +
+        `${(row.p99 / rows[four]!.p99).toFixed(2)} | ${(row.p99 / rows[five]!.p99).toFixed(2)} |`,
     );
   });
   console.log('');
-  console.log('Per request, the service authenticates the key (one lookup), scopes every statement to the institution, gives day offsets');
-  console.log('and appends a record-level audit event (hash chain, own transaction) before answering; PostGraphile does none');
-  console.log('of these here (no JWT or role, no row-level security, no audit) and returns calendar dates.');
+  console.log('Per request, the service authenticates the key (one lookup), scopes every statement (an institution its own records, live;');
+  console.log("a researcher the release's documents), gives day offsets and appends a record-level audit event (hash chain, own");
+  console.log('transaction) before answering; PostGraphile does none of these here (no JWT or role, no row-level security, no audit)');
+  console.log('and returns calendar dates.');
 
   await new Promise<void>((resolve) => peer.close(() => resolve()));
   await peerPool.end();

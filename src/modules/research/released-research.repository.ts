@@ -1,5 +1,5 @@
 import type { RequestScope } from '../../plugins/request-scope';
-import type { ResearchReleasesRepository, ReleasedDocument } from './research-releases.repository';
+import type { ReleasedDocument, ResearchReleasesRepository } from './research-releases.repository';
 import {
   type ActivityRow,
   type PageRow,
@@ -14,50 +14,53 @@ import {
 
 // The research reads of one release, with the live repository's signature, so the GraphQL layer
 // serves a release as it served live rows: a page is one statement over the release's documents,
-// and its placements, activities, series and the youth's other trajectories come with it (no
-// further statement). Only the programme offers (reference data) are read live.
+// and its series and the youth's other trajectories come with it (no further statement); its
+// placements and activities, most of a document's bytes, are read in one more statement when a
+// query asks for them. Only the programme offers (reference data) are read live.
 
 export function createReleasedResearchRepository(
   releases: Pick<ResearchReleasesRepository, 'page' | 'documents'>,
   live: Pick<ResearchRepository, 'offers'>,
   releaseId: () => Promise<string>,
 ): ResearchReads {
-  const loaded = new Map<string, ReleasedDocument>();
-  const keep = (documents: ReleasedDocument[]) => {
-    for (const document of documents) loaded.set(document.row.id, document);
+  /** Documents read in this request, whole or (from a page) in part. */
+  const loaded = new Map<string, Partial<ReleasedDocument>>();
+  const keep = <D extends Partial<ReleasedDocument> & Pick<ReleasedDocument, 'row'>>(documents: D[]) => {
+    for (const document of documents) loaded.set(document.row.id, { ...loaded.get(document.row.id), ...document });
     return documents;
   };
-  /** The documents of `ids` in this release, read once per request. */
-  async function documentsOf(ids: readonly string[]): Promise<Map<string, ReleasedDocument>> {
-    const missing = ids.filter((id) => !loaded.has(id));
+  /** The `part` of the documents of `ids` in this release, read once per request. */
+  async function partOf<K extends keyof ReleasedDocument>(ids: readonly string[], part: K): Promise<Map<string, ReleasedDocument[K]>> {
+    const missing = ids.filter((id) => loaded.get(id)?.[part] === undefined);
     if (missing.length) keep(await releases.documents(await releaseId(), missing));
-    const found = new Map<string, ReleasedDocument>();
+    const found = new Map<string, ReleasedDocument[K]>();
     for (const id of ids) {
-      const document = loaded.get(id);
-      if (document) found.set(id, document);
+      const value = loaded.get(id)?.[part];
+      if (value !== undefined) found.set(id, value as ReleasedDocument[K]);
     }
     return found;
   }
-  const each = async <T>(ids: readonly string[], pick: (document: ReleasedDocument) => T): Promise<Map<string, T>> => {
-    const found = await documentsOf(ids);
-    return new Map([...found].map(([id, document]) => [id, pick(document)]));
+  const each = async <K extends keyof ReleasedDocument, T>(
+    ids: readonly string[],
+    part: K,
+    pick: (value: ReleasedDocument[K]) => T,
+  ): Promise<Map<string, T>> => {
+    const found = await partOf(ids, part);
+    return new Map([...found].map(([id, value]) => [id, pick(value)]));
   };
+  const same = <T>(value: T) => value;
 
   return {
     async listTrajectories(_scope: RequestScope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<PageRow[]> {
       const documents = keep(await releases.page(await releaseId(), filter, after, limit));
       return documents.map((document) => ({ ...document.row, series: seriesOfMeasurements(document.measurements) }));
     },
-    trajectoriesByIds: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> =>
-      each(ids, (document) => document.row),
-    otherTrajectoryIds: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, string[]>> =>
-      each(ids, (document) => document.others),
-    placements: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, PlacementRow[]>> =>
-      each(ids, (document) => document.placements),
-    activities: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, ActivityRow[]>> =>
-      each(ids, (document) => document.activities),
+    trajectoriesByIds: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, TrajectoryRow>> => each(ids, 'row', same),
+    otherTrajectoryIds: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, string[]>> => each(ids, 'others', same),
+    placements: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, PlacementRow[]>> => each(ids, 'placements', same),
+    activities: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, ActivityRow[]>> => each(ids, 'activities', same),
     series: (_scope: RequestScope, ids: readonly string[]): Promise<Map<string, SeriesRow[]>> =>
-      each(ids, (document) => seriesOfMeasurements(document.measurements)),
+      each(ids, 'measurements', seriesOfMeasurements),
     offers: (programmeIds: readonly string[]) => live.offers(programmeIds),
   };
 }
