@@ -240,7 +240,7 @@ const environmentSchema = z
         path: ['MIN_CELL_SIZE'],
         message:
           'is no longer used: statistics are protected by the cell-key method ' +
-          '(STATISTICS_MAX_DEVIATION, STATISTICS_VARIANCE, STATISTICS_THRESHOLD, ...; see the README); unset it',
+          '(STATISTICS_MAX_DEVIATION, STATISTICS_VARIANCE, STATISTICS_THRESHOLD, ...; see docs/operations.md, "Configuration"); unset it',
       });
     }
     if (env.STATISTICS_THRESHOLD > env.STATISTICS_MAX_DEVIATION) {

@@ -8,7 +8,7 @@ import { logFormatOf, loggerOptions } from './logger';
 // Only configuration, logging and tracing are imported up front: tracing patches Fastify,
 // Mercurius, graphql and pg as they load, so everything that loads them is imported after it.
 
-const USAGE = `Start the registry service. Settings come from environment variables (README, "Configuration"),
+const USAGE = `Start the registry service. Settings come from environment variables (docs/operations.md, "Configuration"),
 not arguments; without DATABASE_URL it keeps an embedded database in DATA_DIR.
 
   npm start            start (npm run start:built: the compiled build)
@@ -49,14 +49,14 @@ async function main(): Promise<void> {
   try {
     await prepareDatabase(opened.database, opened.config, logger);
     // The audit trail is append-only by its triggers; only a role of its own keeps the service
-    // from switching those off (README, "Database roles"). PGlite has one role: said there.
+    // from switching those off (docs/operations.md, "Database roles"). PGlite has one role: said there.
     if (opened.database.kind === 'postgres') {
       const { auditTrailExposure } = await import('./db/roles');
       const exposure = await auditTrailExposure(opened.database);
       if (exposure.length > 0) {
         logger.warn(
           { exposure },
-          'the service\'s database role could change the audit trail; give it a role of its own (README, "Database roles")',
+          'the service\'s database role could change the audit trail; give it a role of its own (docs/operations.md, "Database roles")',
         );
       }
     }

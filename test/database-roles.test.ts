@@ -15,7 +15,7 @@ import { createTestDatabase } from './helpers/test-database';
 
 // The service runs as a role that may append to and read the audit trail, nothing more; the
 // owner of the schema runs the migrations. On PGlite there is one role: there the triggers and
-// the hash chain are what protect the trail (README, "Database roles").
+// the hash chain are what protect the trail (docs/operations.md, "Database roles").
 
 const onPglite = inject('testDatabase').kind === 'pglite';
 

@@ -88,7 +88,7 @@ describe('GraphQL', () => {
   });
 
   it('refuses batched queries', async () => {
-    // Refused before GraphQL runs, so in the REST error shape (README, "Security").
+    // Refused before GraphQL runs, so in the REST error shape (docs/api.md, "Security").
     const response = await query([{ query: '{ apiVersion }' }, { query: '{ apiVersion }' }]);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', field: 'body' });

@@ -310,7 +310,9 @@ cat(paste0("{", paste(counts, collapse = ","), "}"))
     };
     const counts = JSON.parse(execFileSync('Rscript', ['-e', script, folder], { encoding: 'utf8', env }));
     expect(counts).toEqual(expected());
-    // The README's R line reads the trajectories with these types.
-    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`col_types = "${env.TYPES_trajectories}"`);
+    // The manual's R line reads the trajectories with these types.
+    expect(readFileSync(new URL('../docs/research-releases.md', import.meta.url), 'utf8')).toContain(
+      `col_types = "${env.TYPES_trajectories}"`,
+    );
   });
 });

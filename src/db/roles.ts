@@ -7,7 +7,7 @@ import type { Database, SqlConnection } from './client';
 // trail that is INSERT and SELECT: the service cannot alter audit_events, disable its triggers, or
 // update, delete or truncate it; appending and the retention purge go through the owner's
 // functions (migrations/0008). The roles themselves are created by database-roles.sql (a
-// superuser's job, once per server; see the README).
+// superuser's job, once per server; see docs/operations.md, "Database roles").
 
 const ROLES_SQL = fileURLToPath(new URL('./database-roles.sql', import.meta.url));
 
@@ -55,7 +55,7 @@ export async function grantServiceRole(owner: SqlConnection, appRole: string): P
 /**
  * What the service's own database role could do to the audit trail beyond appending and reading;
  * empty when it runs as a separate role set up as above. On the embedded PGlite database there is
- * one (superuser) role: the triggers and the hash chain protect the trail there (see the README).
+ * one (superuser) role: the triggers and the hash chain protect the trail there (see docs/operations.md, "Database roles").
  */
 export async function auditTrailExposure(database: Database): Promise<string[]> {
   const { rows } = await database.query<Record<string, boolean>>(`

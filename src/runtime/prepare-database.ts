@@ -32,7 +32,7 @@ export async function prepareDatabase(
       const serviceRole = await currentRole(database);
       if (serviceRole === (await currentRole(owner))) {
         throw new Error(
-          'DATABASE_OWNER_URL and DATABASE_URL connect as the same role; the service needs a role of its own (see README, "Database roles").',
+          'DATABASE_OWNER_URL and DATABASE_URL connect as the same role; the service needs a role of its own (see docs/operations.md, "Database roles").',
         );
       }
       await prepareSchema(owner, serviceRole);
