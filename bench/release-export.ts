@@ -38,7 +38,7 @@ import { prepareSchema } from '../src/runtime/prepare-database';
 import { machineLine, percentile, request } from './lib/load';
 import { copyScaleDatasetIntoPglite } from './lib/pglite-copy';
 import { researcherHeaders } from './lib/research-page';
-import { ensureScaleDataset, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
+import { copyScaleDataset, ensureScaleDataset, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
 import { BENCH_RATE_LIMIT_MAX, startService } from './lib/service';
 import { benchUsage } from './lib/usage';
 
@@ -54,25 +54,8 @@ const PGLITE_SIZES = sizes(process.env.BENCH_PGLITE_SIZES, '5000,20000');
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const PROBE_MS = Number(process.env.BENCH_PROBE_MS ?? 100);
 const DOWNLOADS = Number(process.env.BENCH_DOWNLOADS ?? 2);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL_MAX = 10;
 const MB = 2 ** 20;
-
-const withDatabase = (url: string, database: string) => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The probe: a request every PROBE_MS (an API key's read of the catalogue, and readiness, in
@@ -288,20 +271,7 @@ interface ExportResult {
 async function exportRun(size: number, makes: MakeResult[]): Promise<ExportResult> {
   const dataset = await ensureScaleDataset({ trajectories: size, seed: SEED });
   const copy = `registry_export_${size}_s${SEED}`;
-  await admin(async (client) => {
-    await client.query(`drop database if exists ${copy} with (force)`);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await client.query(`create database ${copy} template ${dataset.databaseName}`);
-        break;
-      } catch (error) {
-        // The template may still show the dataset's own connections for a moment.
-        if (attempt >= 20 || !String(error).includes('being accessed')) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  });
-  const url = withDatabase(ADMIN_URL, copy);
+  const { url, drop } = await copyScaleDataset(dataset, copy);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-export-'));
   try {
     const emptying = new pg.Client({ connectionString: url });
@@ -347,7 +317,7 @@ async function exportRun(size: number, makes: MakeResult[]): Promise<ExportResul
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-    await admin((client) => client.query(`drop database if exists ${copy} with (force)`));
+    await drop();
   }
 }
 

@@ -32,7 +32,7 @@ import type { ReleaseLogEntry } from '../src/modules/statistics/statistics-relea
 import { prepareSchema } from '../src/runtime/prepare-database';
 import { machineLine, percentile, request } from './lib/load';
 import { copyScaleDatasetIntoPglite } from './lib/pglite-copy';
-import { ensureScaleDataset, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
+import { copyScaleDataset, ensureScaleDataset, SCALE_REGISTRY_KEY } from './lib/scale-dataset';
 import { BENCH_RATE_LIMIT_MAX, type BenchService, startService } from './lib/service';
 import { benchUsage } from './lib/usage';
 
@@ -49,7 +49,6 @@ const SEED = Number(process.env.BENCH_SEED ?? 1);
 const CHANGED = Number(process.env.BENCH_CHANGED ?? 0.02);
 const PROBE_MS = Number(process.env.BENCH_PROBE_MS ?? 50);
 const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Engine = 'postgres' | 'pglite';
 
@@ -199,22 +198,6 @@ interface Target {
   dispose: () => Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 /** Empties the statistics (no release yet) and analyses statistics_trajectories while empty, as a new deployment has it. */
 const RESET_STATISTICS = `
   truncate statistics_answers, statistics_release_log, statistics_trajectories, statistics_withheld_counts, statistics_erasures restart identity;
@@ -223,20 +206,7 @@ const RESET_STATISTICS = `
 async function postgresTarget(size: number): Promise<Target> {
   const dataset = await ensureScaleDataset({ trajectories: size, seed: SEED });
   const copy = `registry_release_${size}_s${SEED}`;
-  await admin(async (client) => {
-    await client.query(`drop database if exists ${copy} with (force)`);
-    // The template may still show the dataset's own connections for a moment.
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await client.query(`create database ${copy} template ${dataset.databaseName}`);
-        break;
-      } catch (error) {
-        if (attempt >= 20 || !String(error).includes('being accessed')) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  });
-  const url = withDatabase(ADMIN_URL, copy);
+  const { url, drop } = await copyScaleDataset(dataset, copy);
   const resetting = new pg.Client({ connectionString: url });
   await resetting.connect();
   await resetting.query(RESET_STATISTICS);
@@ -253,7 +223,7 @@ async function postgresTarget(size: number): Promise<Target> {
     records,
     dispose: async () => {
       await service.close();
-      await admin((client) => client.query(`drop database if exists ${copy} with (force)`));
+      await drop();
     },
   };
 }

@@ -330,3 +330,35 @@ function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/**
+ * A throwaway copy of a scale dataset (CREATE DATABASE … TEMPLATE), made afresh: a bench that
+ * changes the data (a release, an erasure) leaves the dataset itself as generated.
+ */
+export async function copyScaleDataset(
+  dataset: Pick<ScaleDataset, 'databaseName'>,
+  copy: string,
+  adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop database if exists ${copy} with (force)`);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await admin(`create database ${copy} template ${dataset.databaseName}`);
+      break;
+    } catch (error) {
+      // The template may still show the dataset's own connections for a moment.
+      if (attempt >= 20 || !String(error).includes('being accessed')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  return { url: withDatabase(adminUrl, copy), drop: () => admin(`drop database if exists ${copy} with (force)`) };
+}
