@@ -451,16 +451,31 @@ async function main() {
     }
   }
   if (PARTS.has('pair')) {
-    const pair = await pairSignal(TABLE, { audit: 'all' });
     console.log(
-      "\n### Withheld as a signal: a group's trajectories and youths (T = Y = n), every perturbation pair through the audit's loop\n",
+      "\n### Withheld as a signal: a group's trajectories and youths (T = Y = n), 20,000 draws of the record keys per n, published and marked as the service does it\n",
     );
-    console.log(
-      `- P(withheld | n) for n = 1 … 9: ${pair.withheldGiven.map((value) => value.toExponential(2)).join(', ')} (${pair.audited} published pairs audited)`,
-    );
-    console.log(
-      `- n given withheld, n even on 1 … 9 beforehand: ${pair.posterior.shares.map(percent).join(', ')}; best guess ${pair.posterior.best.value} (${percent(pair.posterior.best.share)})`,
-    );
+    for (const [label, decoyShare] of [
+      ['control (no decoys)', 0],
+      ['service', undefined],
+    ] as const) {
+      const pair = await pairSignal(TABLE, {
+        audit: 'all',
+        draws: 20_000,
+        seed: SEED,
+        ...(decoyShare === undefined ? {} : { decoyShare }),
+      });
+      console.log(
+        `- ${label}: P(withheld | n) for n = 1 … 9: ${pair.withheldGiven.map((value) => value.toExponential(2)).join(', ')} (${pair.audited} combinations audited)`,
+      );
+      console.log(
+        `  - n given withheld, n even on 1 … 9 beforehand: ${pair.posterior.shares.map(percent).join(', ')}; best guess ${pair.posterior.best.value} (${percent(pair.posterior.best.share)})`,
+      );
+      for (const [pattern, seen] of Object.entries(pair.patterns)) {
+        console.log(
+          `  - withheld ${pattern === 'TY' ? 'both' : `only ${pattern}`} (${seen.events} draws): best guess ${seen.posterior.best.value} (${percent(seen.posterior.best.share)})`,
+        );
+      }
+    }
   }
   if (PARTS.has('withheld')) await withheldDraws();
   if (PARTS.has('attacks')) for (const size of SIZES) await attack(size);

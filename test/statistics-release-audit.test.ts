@@ -20,7 +20,7 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // are never more youths than trajectories: both are 3. Without the audit (the control, the one
 // test that switches it off) the tests' own attacker (test/helpers/attacker/: it shares no code
 // with the audit) finds it; with it, nothing is determined
-// and the answers withhold those counts and their line's shares (means and medians over withheld
+// and the answers withhold one of those counts (with it the other is open) and its line's shares (means and medians over withheld
 // contributors: the unit tests of the cell-key method; here they are left out over too few anyway;
 // that a withheld count stays withheld: the unit tests of the release computation).
 
@@ -153,19 +153,24 @@ describe('the release audit', () => {
     expect(release!.audit!.withheld).toBeGreaterThanOrEqual(2);
   });
 
-  it('marks the withheld counts in every answer they appear in, with the shares of their line, and says why', async () => {
+  it('marks the withheld count in every answer it appears in, with the shares of its line, and says why', async () => {
     const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
-    expect(other(overview).started).toEqual({ value: null, suppressed: true });
-    expect(other(overview).youths).toEqual({ value: null, suppressed: true });
+    const isWithheld = (cell: { value: number | null; suppressed: boolean } | undefined) =>
+      cell?.suppressed === true && cell.value === null;
+    // The two pin each other: the audit withholds one of them (picked by its contributors), and one is enough.
+    const trajectoriesWithheld = isWithheld(other(overview).started);
+    expect([trajectoriesWithheld, isWithheld(other(overview).youths)].filter(Boolean)).toHaveLength(1);
     expect(overview.disclosureControl.notes).toContain(WITHHELD_NOTE);
-    // The same 3 trajectories under another name (outcomes, care), and the shares of that line.
+    // The same 3 trajectories under another name (outcomes, care), and the shares of that line: withheld
+    // with them, or published as their count is.
     const outcomes = (await audited.ask({ measure: 'outcomes', grouping: 'gender' })).national;
-    expect(other(outcomes).trajectories).toEqual({ value: null, suppressed: true });
+    const care = (await audited.ask({ measure: 'care', grouping: 'gender' })).national;
     const shares = Object.entries(other(outcomes)).filter(([name]) => name.includes('.share_'));
     expect(shares.length).toBeGreaterThan(0);
-    expect(shares.every(([, cell]) => cell.suppressed && cell.value === null)).toBe(true);
-    const care = (await audited.ask({ measure: 'care', grouping: 'gender' })).national;
-    expect(other(care).trajectories).toEqual({ value: null, suppressed: true });
+    expect(isWithheld(other(outcomes).trajectories)).toBe(trajectoriesWithheld);
+    expect(isWithheld(other(care).trajectories)).toBe(trajectoriesWithheld);
+    if (trajectoriesWithheld) expect(shares.every(([, cell]) => isWithheld(cell))).toBe(true);
+    else expect(other(outcomes).trajectories).toEqual(other(overview).started);
     // Other lines and answers without a withheld count are as before: no note, shares published.
     const girl = outcomes.groups.find((group) => group.group === 'girl')!.values;
     expect(Object.entries(girl).some(([name, cell]) => name.includes('.share_') && !cell.suppressed)).toBe(true);

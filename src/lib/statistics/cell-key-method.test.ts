@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCellKeyMethod, fingerprintOf } from './cell-key-method';
+import { createCellKeyMethod, DECOY_SHARE, fingerprintOf } from './cell-key-method';
 import { buildPerturbationTable } from './perturbation-table';
 
 const method = createCellKeyMethod({
@@ -78,5 +78,31 @@ describe('the cell-key method', () => {
     expect(createCellKeyMethod(settings, new Set([fingerprintOf(large)])).published(large).suppressed).toBe(true);
     const empty = { count: 0, keys: 0 };
     expect(createCellKeyMethod(settings, new Set([fingerprintOf(empty)])).published(empty)).toEqual({ value: 0, suppressed: false });
+  });
+
+  it('draws decoys among counts of 1–9 but D only, at the share, the same for the same contributors, apart from the perturbation', () => {
+    const keyed = (decoyShare?: number) =>
+      createCellKeyMethod({
+        table: buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 }),
+        noiseShare: 0.5,
+        minimumBase: 10,
+        keySecret: Buffer.alloc(32, 7),
+        ...(decoyShare === undefined ? {} : { decoyShare }),
+      });
+    const service = keyed();
+    const many = (count: number) => Array.from({ length: 20_000 }, (_, index) => ({ count, keys: index * 48_271_013 + 17 }));
+    for (const count of [1, 4, 9]) {
+      const decoys = many(count).filter(service.decoy);
+      expect(Math.abs(decoys.length / 20_000 - DECOY_SHARE)).toBeLessThan(0.005);
+      // Apart from the perturbation: decoys publish the same spread of values as every cell.
+      const shareAtEdge = (tallies: Array<{ count: number; keys: number }>) =>
+        tallies.filter((tally) => service.count(tally) === count).length / tallies.length;
+      expect(Math.abs(shareAtEdge(decoys) - shareAtEdge(many(count)))).toBeLessThan(0.05);
+    }
+    // None at D, the value the audit's pins fall on (P(withheld | D) is theirs already), nor outside 1–9.
+    for (const count of [0, 3, 10, 40]) expect(many(count).some(service.decoy)).toBe(false);
+    const tally = many(4).find(service.decoy)!;
+    expect(keyed().decoy({ ...tally })).toBe(true);
+    expect(many(4).some(keyed(0).decoy)).toBe(false);
   });
 });

@@ -32,6 +32,26 @@ export const fingerprintOf = (tally: Tally) => `${tally.of === 'youths' ? 'youth
  */
 export const WITHHELD_MINIMUM = 1;
 
+/**
+ * The share of counts of 1–9 the release audit withholds though nothing determines them: decoys,
+ * so that P(withheld | true count) is about the same for every value and the flag tells no more
+ * than "1 to 9". What the audit finds determined is not even over the values: pins come from
+ * published values at the table's edges (±D), and pin the value D. For a group's trajectories and
+ * youths, one each, a pair published as (0, ≥ 4) pins 3, and without decoys a withheld pair was 3
+ * with probability 0.99: P(withheld | 3) = 0.018, every other value ≈ 0. The audit withholds one
+ * of a pinned pair (linked-answers-audit.ts), half the time each: 0.009 per count. Decoys at that
+ * rate for every other value of 1–9 and none at D level it: the likeliest value of a withheld
+ * count is right 12–15 % of the time, and not D (1 in 9 is 11 %; test/statistics-provider-attacks.test.ts,
+ * attack 5), where a flat 1.5 % on every value left D at 16–18 %. Each decoy costs about four
+ * published values (its line's shares), so fewer is better: at 400 trajectories a flat 2.5 % took
+ * the published share from 95.4 % to 94.8 %. A decoy is drawn from the contributors' cell key
+ * (its own derivation, unrelated to the perturbation's), so the same contributors are always
+ * withheld, or never, and a new release draws nothing afresh.
+ */
+export const DECOY_SHARE = 0.01;
+/** The counts a withheld flag may stand for (what the audit protects, and decoys are drawn among). */
+export const SMALL_COUNTS = [1, 9] as const;
+
 export interface Published {
   value: number | null;
   /** Left out (a mean or median over too few, a share of nothing): the answer's notes say why. */
@@ -49,6 +69,8 @@ export interface CellKeySettings {
    * additive textbook key, only for the attack tests' control and the method's own unit tests.
    */
   keySecret: Buffer | null;
+  /** The share of counts of 1–9 withheld as decoys by the audit (default DECOY_SHARE; 0 only for the attack tests' control). */
+  decoyShare?: number;
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -77,9 +99,19 @@ export function createCellKeyMethod(settings: CellKeySettings, withheld: Readonl
       }),
     );
 
+  const decoyShare = settings.decoyShare ?? DECOY_SHARE;
+  /** Whether the release audit withholds this count as a decoy (see DECOY_SHARE). */
+  const pinnedValue = settings.table.parameters.maximumDeviation;
+  const decoy = (tally: Tally) =>
+    tally.count >= SMALL_COUNTS[0] &&
+    tally.count <= SMALL_COUNTS[1] &&
+    tally.count !== pinnedValue &&
+    variableKey(keyOf(tally.keys), 'withheld decoy') < decoyShare;
+
   return {
     count,
     isWithheld,
+    decoy,
     published: (tally: Tally): Published => (isWithheld(tally) ? leftOut : { value: count(tally), suppressed: false }),
 
     /** A part over the sum of the published parts of the same whole (so shares add up to 1). */

@@ -118,7 +118,9 @@ describe('the linked-answers audit', () => {
     it('withholds the counts the answers determine, by fingerprint, until none is', async () => {
       const result = await audit(0);
       expect(result.targets).toBe(2);
-      expect([...result.withheld].sort()).toEqual(['trajectory:17:3', 'youth:23:3']);
+      // The two pin each other: one of the line is withheld at a time, and one is enough.
+      expect(result.withheld.size).toBe(1);
+      expect(['trajectory:17:3', 'youth:23:3']).toContain([...result.withheld][0]);
       // With them unknown, the same attack determines nothing.
       const after = await solveLinkedAnswers({
         cells: counts(0).map((entry) => ({ cell: entry.cell, published: result.withheld.has(entry.fingerprint) ? null : entry.published })),

@@ -1,7 +1,8 @@
 // A runtime dependency (not a dev one): `highs` is the HiGHS linear-programming solver compiled to
 // WebAssembly (no native build), and every release runs this audit.
+import { createHash } from 'node:crypto';
 import highsLoader from 'highs';
-import { WITHHELD_MINIMUM } from './cell-key-method';
+import { SMALL_COUNTS, WITHHELD_MINIMUM } from './cell-key-method';
 import { type PerturbationTable, rowFor } from './perturbation-table';
 
 // The linked-answers attack by linear programming, as the release audit runs it and the attack
@@ -288,7 +289,27 @@ export interface AuditInput {
 }
 
 /** The sought part of a count (beyond what the attacker knows) that must never be determined. */
-const SMALL = [1, 9] as const;
+const SMALL = SMALL_COUNTS;
+
+/**
+ * Of the counts a round found determined, one per line (grouping and group) to withhold, picked
+ * by its fingerprint's hash; the next round solves the others again with it unknown. Withholding
+ * every count found at once withheld both of a pair that pins each other (a group's trajectories
+ * and youths), where a decoy (cell-key-method.ts, DECOY_SHARE) is one count: the pattern itself
+ * told a pinned pair from a decoy, and so the value (3). One at a time, a pinned pair leaves one
+ * withheld, like a decoy, and usually fewer counts are withheld.
+ */
+function oneOfEachLine(found: Set<string>, counts: Map<string, AuditedCount>): string[] {
+  const picked = new Map<string, { id: string; rank: string }>();
+  for (const id of found) {
+    const { cell, fingerprint } = counts.get(id)!;
+    const line = `${cell.grouping}|${cell.group}`;
+    const rank = createHash('sha256').update(fingerprint).digest('hex');
+    const current = picked.get(line);
+    if (!current || rank < current.rank) picked.set(line, { id, rank });
+  }
+  return [...picked.values()].map((entry) => entry.id);
+}
 
 /**
  * The audit with secondary protection: solves the counts for every attacker, withholds every
@@ -344,7 +365,7 @@ export async function withholdDetermined(input: AuditInput): Promise<{ withheld:
       for (const { id } of result.determined) found.add(id);
       next.push({ known, targets: result.determined.map((entry) => entry.id) });
     }
-    for (const id of found) escalate(id);
+    for (const id of oneOfEachLine(found, counts)) escalate(id);
     pending = next;
   }
   return { withheld: all, targets };

@@ -148,6 +148,21 @@ describe('a release’s answers', () => {
     const replayed = await computeRelease(inputs({ audit: false, settings, withheld: audited.withheld }));
     expect(audited.answers).toEqual(replayed.answers);
   });
+
+  it('with the audit on, withhold the decoys among the national counts of 1–9 (every one at share 1, none at 0), and nothing without it', async () => {
+    const table = buildPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
+    const release = (decoyShare: number, audit = true) =>
+      computeRelease(inputs({ audit, settings: { ...inputs().settings, table, decoyShare } }));
+    const none = await release(0);
+    const all = await release(1);
+    expect(all.withheld.length).toBeGreaterThan(none.withheld.length);
+    // Every withheld fingerprint names a count of 1–9 (fingerprints end in the true count), or one the audit withheld anyway.
+    const counts = all.withheld.map((fingerprint) => Number(fingerprint.split(':').pop()));
+    expect(counts.filter((count) => count < 1 || count > 9).length).toBeLessThanOrEqual(none.withheld.length);
+    const withholding = (release: typeof all) => release.answers.filter((stored) => stored.answer.withheld).length;
+    expect(withholding(all)).toBeGreaterThan(withholding(none));
+    expect((await release(1, false)).withheld).toEqual([]);
+  });
 });
 
 describe('the release’s aggregates, made faster (issue #23), give what they gave', () => {

@@ -219,14 +219,18 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[], aggregate
   // Laid out exactly as published so far, each count cell carrying its tally.
   const ckm: CellKeyMethod = { ...method, published: (tally): AuditedCell => ({ ...method.published(tally), tally }) };
   const cells = new Map<string, { cell: CountCell; fingerprint: string; count: number; published: number | null }>();
+  // Decoys (DECOY_SHARE): withheld from the start, so the solver sees them as unknowns as published.
+  const decoys = new Set<string>();
   const known = new Map<Audience, Map<string, number>>(
     audiences.filter((entry) => entry.audience !== 'all').map((entry) => [entry.audience, new Map()]),
   );
   for (const { audience, measure, groupBy, layout } of layOutAll(inputs, aggregated, ckm)) {
     for (const { cell, value } of countsOf(measure, groupBy, layout)) {
       if (audience === 'all') {
-        if (!cells.has(cell.id))
-          cells.set(cell.id, { cell, fingerprint: fingerprintOf(value.tally!), count: value.tally!.count, published: value.value });
+        if (cells.has(cell.id)) continue;
+        const fingerprint = fingerprintOf(value.tally!);
+        cells.set(cell.id, { cell, fingerprint, count: value.tally!.count, published: value.value });
+        if (method.decoy(value.tally!)) decoys.add(fingerprint);
       } else known.get(audience)!.set(cell.id, value.tally!.count);
     }
   }
@@ -236,7 +240,7 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[], aggregate
     attackers: [undefined, ...known.values()],
     table: inputs.settings.table,
     programmesOf: programmesByInstitution(inputs.catalogue.programmes),
-    withheld: before,
+    withheld: new Set([...before, ...decoys]),
   });
   const added = [...result.withheld].filter((fingerprint) => !before.has(fingerprint)).length;
   return {

@@ -1,9 +1,12 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
 import { statisticsTrajectories } from '../../../src/db/schema';
 import { type AuditedCount, feasibleRange, whatOf, withholdDetermined } from '../../../src/lib/statistics/linked-answers-audit';
-import { type PerturbationTable, rowFor } from '../../../src/lib/statistics/perturbation-table';
+import { RECORD_KEY_RANGE } from '../../../src/lib/statistics/cell-key';
+import { createCellKeyMethod, fingerprintOf, type Tally } from '../../../src/lib/statistics/cell-key-method';
+import type { PerturbationTable } from '../../../src/lib/statistics/perturbation-table';
+import { createRandom } from '../../../src/lib/random';
 import { createCatalogueRepository } from '../../../src/modules/catalogue';
 import { computeRelease } from '../../../src/modules/statistics/statistics-release-answers';
 import { releaseCatalogueOf } from '../../../src/modules/statistics/statistics-releases';
@@ -15,9 +18,9 @@ import { loadTruth, type TruthTrajectory } from '../statistics-truth';
 // 1–9 that the published answers together would determine; a reader sees only that it is
 // withheld. If the counts the audit withholds are mostly of one value, the flag itself tells it.
 // Two measurements, both of the true values behind the flag, by this code's own counting:
-// (1) exactly, over every perturbation of the simplest structure the audit guards (a group's
-//     trajectories T and youths Y, Y ≤ T, each youth one trajectory: T = Y = n), with the
-//     audit's own withholding loop deciding what is withheld;
+// (1) over draws of the record keys of the simplest structure the audit guards (a group's
+//     trajectories T and youths Y, Y ≤ T, each youth one trajectory: T = Y = n), published and
+//     marked by the cell-key method (decoys included) and the audit's own withholding loop;
 // (2) over draws of the record keys of a whole world, every answer computed and audited as a
 //     release does it (computeRelease), comparing the true values of the withheld counts with
 //     those of every count of 1–9.
@@ -37,34 +40,43 @@ const distributionOf = (weights: number[]): Distribution => {
 };
 
 export interface PairSignal {
-  /** Per true count n = 1 … 9: the probability that the audit withholds the group's counts. */
+  /** Per true count n = 1 … 9: the probability that the group's counts are withheld (either of them). */
   withheldGiven: number[];
   /** The true count given a withheld pair, for a count equally likely 1 … 9 beforehand. */
   posterior: Distribution;
+  /** The same per pattern a reader sees: only T withheld, only Y, or both. */
+  patterns: Record<'T' | 'Y' | 'TY', { withheldGiven: number[]; posterior: Distribution; events: number }>;
+  /** Published pairs run through the audit's loop. */
+  audited: number;
 }
 
 /**
- * Whether a published pair pins T or Y, by this code's own reasoning: T ∈ F(p_T), Y ∈ F(p_Y)
- * (F: the true counts the table can publish so) and Y ≤ T leave one value for either.
+ * Which of a published pair the audit finds determined, by this code's own reasoning: T ∈ F(p_T),
+ * Y ∈ F(p_Y) (F: the true counts the table can publish so) and Y ≤ T leave one value for T when
+ * its highest is the largest lowest bound, and one for Y when its lowest is the smaller highest.
  */
-function pinsPair(table: PerturbationTable, publishedT: number, publishedY: number): boolean {
+function pinnedOf(table: PerturbationTable, publishedT: number, publishedY: number): { T: boolean; Y: boolean } {
   const [lowT, highT] = feasibleRange(table, publishedT);
   const [lowY, highY] = feasibleRange(table, publishedY);
-  return Math.max(lowT, lowY) === highT || lowY === Math.min(highY, highT);
+  return { T: Math.max(lowT, lowY) === highT, Y: lowY === Math.min(highY, highT) };
 }
 
+type Pattern = '' | 'T' | 'Y' | 'TY';
+
 /**
- * (1): every pair of perturbations of T and Y (independent cell keys) for n = 1 … 9, weighed by
- * the table. Whether a pair is withheld depends on the published pair only. The audit's own loop
- * decides it for every pair (`audit: 'all'`), or for every pair this code's reasoning finds
- * pinned and every `sample`-th other one (`audit: 'sample'`, for the bounded test), and the two
- * must agree wherever both ran.
+ * (1): the simplest structure the audit guards, a group's trajectories T and youths Y with one
+ * trajectory each (T = Y = n), for n = 1 … 9, over `draws` draws of the contributors' record keys
+ * each. Each pair is published and marked as the service does it: counts and decoys by the
+ * cell-key method under a statistics secret (decoyShare 0: the control, no decoys), then the
+ * audit's own loop on the published values with the decoys withheld. Whether the audit withholds
+ * more depends on the published pair and the decoys only; without decoys the loop runs for every
+ * pair this code's reasoning finds pinned and every `sample`-th other one (`audit: 'all'`: every
+ * pair), and the two must agree wherever both ran.
  */
 export async function pairSignal(
   table: PerturbationTable,
-  options: { audit: 'all' | 'sample'; sample?: number } = { audit: 'all' },
-): Promise<PairSignal & { audited: number }> {
-  const withheldGiven: number[] = [];
+  options: { audit: 'all' | 'sample'; sample?: number; draws?: number; decoyShare?: number; seed?: number } = { audit: 'all' },
+): Promise<PairSignal> {
   const cell = (what: 'T' | 'Y'): CountCell => ({
     id: cellId('national', what, 'gender', 'other'),
     scope: 'national',
@@ -72,43 +84,90 @@ export async function pairSignal(
     grouping: 'gender',
     group: 'other',
   });
-  const decided = new Map<string, boolean>();
+  const decided = new Map<string, Pattern>();
   let audited = 0;
-  const withholds = async (n: number, publishedT: number, publishedY: number) => {
-    const key = `${publishedT}|${publishedY}`;
+  // What the audit withholds, by this code's reasoning: the decoys, and else, of what the pair
+  // pins, one (the one its pick ranks first by fingerprint); the other is then open (T withheld
+  // leaves Y its own range; Y withheld, T ≥ 1). The audit's own loop runs for every pinned pair
+  // without decoys and every `sample`-th other combination, and must agree.
+  const patternOf = async (
+    n: number,
+    trajectories: Tally,
+    youths: Tally,
+    published: [number, number],
+    decoys: Set<'T' | 'Y'>,
+  ): Promise<Pattern> => {
+    const fingerprints = { T: fingerprintOf(trajectories), Y: fingerprintOf(youths) };
+    const pinned = pinnedOf(table, ...published);
+    const rank = (fingerprint: string) => createHash('sha256').update(fingerprint).digest('hex');
+    const first: 'T' | 'Y' = pinned.T && (!pinned.Y || rank(fingerprints.T) < rank(fingerprints.Y)) ? 'T' : 'Y';
+    const own: Pattern =
+      decoys.size > 0 ? (`${decoys.has('T') ? 'T' : ''}${decoys.has('Y') ? 'Y' : ''}` as Pattern) : pinned.T || pinned.Y ? first : '';
+    const key = `${published.join('|')}|${[...decoys].join('')}|${own}`;
     if (!decided.has(key)) {
-      const own = pinsPair(table, publishedT, publishedY);
-      const runAudit = options.audit === 'all' || own || decided.size % (options.sample ?? 8) === 0;
+      const runAudit = options.audit === 'all' || (decoys.size === 0 && own !== '') || decided.size % (options.sample ?? 8) === 0;
       if (runAudit) {
         const counts: AuditedCount[] = [
-          { cell: cell('T'), fingerprint: 'T', count: n, published: publishedT },
-          { cell: cell('Y'), fingerprint: 'Y', count: n, published: publishedY },
+          { cell: cell('T'), fingerprint: fingerprints.T, count: n, published: published[0] },
+          { cell: cell('Y'), fingerprint: fingerprints.Y, count: n, published: published[1] },
         ];
         const { withheld } = await withholdDetermined({
           counts,
           attackers: [undefined],
           table,
           programmesOf: new Map(),
-          withheld: new Set(),
+          withheld: new Set([...decoys].map((what) => fingerprints[what])),
         });
         audited += 1;
-        if (withheld.size > 0 !== own) throw new Error(`the audit and this code disagree on the published pair ${key}`);
+        const pattern = `${withheld.has(fingerprints.T) ? 'T' : ''}${withheld.has(fingerprints.Y) ? 'Y' : ''}`;
+        if (pattern !== own) throw new Error(`the audit (${pattern || 'nothing'}) and this code (${own || 'nothing'}) disagree on ${key}`);
       }
       decided.set(key, own);
     }
     return decided.get(key)!;
   };
+  const random = createRandom(options.seed ?? 5);
+  const method = createCellKeyMethod({
+    table,
+    noiseShare: 0.5,
+    minimumBase: 10,
+    keySecret: Buffer.from(Array.from({ length: 32 }, () => random.integer(0, 255))),
+    ...(options.decoyShare === undefined ? {} : { decoyShare: options.decoyShare }),
+  });
+  const draws = options.draws ?? 20_000;
+  const sumOfKeys = (n: number) => {
+    let sum = 0;
+    for (let index = 0; index < n; index += 1) sum += random.integer(0, RECORD_KEY_RANGE - 1);
+    return sum;
+  };
+  const seen = { T: [] as number[], Y: [] as number[], TY: [] as number[] };
+  const events = { T: 0, Y: 0, TY: 0 };
+  const withheldGiven: number[] = [];
   for (let n = 1; n <= 9; n += 1) {
-    const row = rowFor(table, n);
-    let probability = 0;
-    for (const [i, perturbationT] of row.perturbations.entries()) {
-      for (const [j, perturbationY] of row.perturbations.entries()) {
-        if (await withholds(n, n + perturbationT, n + perturbationY)) probability += row.probabilities[i]! * row.probabilities[j]!;
-      }
+    const tallies = { T: 0, Y: 0, TY: 0 };
+    for (let draw = 0; draw < draws; draw += 1) {
+      const trajectories: Tally = { count: n, keys: sumOfKeys(n) };
+      const youths: Tally = { count: n, keys: sumOfKeys(n), of: 'youths' };
+      const decoys = new Set<'T' | 'Y'>([
+        ...(method.decoy(trajectories) ? ['T' as const] : []),
+        ...(method.decoy(youths) ? ['Y' as const] : []),
+      ]);
+      const pattern = await patternOf(n, trajectories, youths, [method.count(trajectories), method.count(youths)], decoys);
+      if (pattern !== '') tallies[pattern] += 1;
     }
-    withheldGiven.push(probability);
+    for (const pattern of ['T', 'Y', 'TY'] as const) {
+      seen[pattern].push(tallies[pattern] / draws);
+      events[pattern] += tallies[pattern];
+    }
+    withheldGiven.push((tallies.T + tallies.Y + tallies.TY) / draws);
   }
-  return { withheldGiven, posterior: distributionOf(withheldGiven), audited };
+  const patterns = Object.fromEntries(
+    (['T', 'Y', 'TY'] as const).map((pattern) => [
+      pattern,
+      { withheldGiven: seen[pattern], posterior: distributionOf(seen[pattern]), events: events[pattern] },
+    ]),
+  ) as PairSignal['patterns'];
+  return { withheldGiven, posterior: distributionOf(withheldGiven), patterns, audited };
 }
 
 export interface DrawsSignal {
@@ -152,6 +211,8 @@ export async function withheldOverDraws(
     noiseShare: number;
     minimumBase: number;
     researchCutoff: string;
+    /** The decoys' share (default: the service's; 0: the control). */
+    decoyShare?: number;
     log?: (line: string) => void;
   },
 ): Promise<DrawsSignal> {
@@ -179,7 +240,13 @@ export async function withheldOverDraws(
           (row) => row.researchConsent === 'granted' && row.endDate !== null && row.endDate < options.researchCutoff,
         ),
         catalogue,
-        settings: { table: options.table, noiseShare: options.noiseShare, minimumBase: options.minimumBase, keySecret: randomBytes(32) },
+        settings: {
+          table: options.table,
+          noiseShare: options.noiseShare,
+          minimumBase: options.minimumBase,
+          keySecret: randomBytes(32),
+          ...(options.decoyShare === undefined ? {} : { decoyShare: options.decoyShare }),
+        },
         audit: true,
         withheld: [],
       });
