@@ -8,6 +8,11 @@ export type ActivityUnit =
   | 'count'
   | 'minutes';
 
+/** Tarlow (2017): remove the baseline trend only when Kendall's test finds it (p below trendAlpha), or always. */
+export type BaselineCorrection =
+  | 'always'
+  | 'if_significant';
+
 export type ChangeCategory =
   | 'deteriorated'
   | 'improved'
@@ -190,7 +195,7 @@ export type TrajectoryDetailQueryVariables = Exact<{
 }>;
 
 
-export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
+export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null, baselineTrend: { slope: number, kendallTau: number | null, p: number | null, corrected: boolean, timeIndex: string, correction: BaselineCorrection, alpha: number } | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
 
 export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
 
@@ -411,6 +416,15 @@ export const TrajectoryDetailDocument = new TypedDocumentString(`
         phaseALength
         phaseBLength
         reason
+        baselineTrend {
+          slope
+          kendallTau
+          p
+          corrected
+          timeIndex
+          correction
+          alpha
+        }
       }
     }
     domainStatuses {
