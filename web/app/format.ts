@@ -81,15 +81,8 @@ export function nonOverlapNote(nonOverlap: { tauU: number | null; reason: string
 export const outcomeText = (outcomeClass: string, ended: boolean): string =>
   ended || outcomeClass === 'insufficient_data' ? words(outcomeClass) : `${words(outcomeClass)} (so far, in care)`;
 
-/**
- * Which trajectories are shown, and of how many where that is known: on the last page, and for a
- * researcher reading a whole release (as made, less those erased since).
- */
-export function listStatus(page: TrajectoryListQuery['trajectories'], offset: number, wholeRelease: boolean): string {
+/** Which trajectories are shown, of how many under the filter (the API's count of every page together). */
+export function listStatus(page: TrajectoryListQuery['trajectories'], offset: number): string {
   if (page.nodes.length === 0) return 'No trajectories match.';
-  const range = `Trajectories ${offset + 1}–${offset + page.nodes.length}`;
-  if (!page.pageInfo.hasNextPage) return `${range} of ${offset + page.nodes.length}.`;
-  if (wholeRelease && page.release)
-    return `${range} of ${page.release.trajectories - page.release.withdrawnTrajectoryIds.length} in release ${page.release.id}.`;
-  return `${range}; more follow.`;
+  return `Trajectories ${offset + 1}–${offset + page.nodes.length} of ${page.totalCount}.`;
 }

@@ -180,7 +180,7 @@ export type TrajectoryListQueryVariables = Exact<{
 }>;
 
 
-export type TrajectoryListQuery = { trajectories: { nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, release: { id: string, publishedAt: string, cutoff: string, trajectories: number, citation: string, withdrawnTrajectoryIds: Array<string> } | null } };
+export type TrajectoryListQuery = { trajectories: { totalCount: number, nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, release: { id: string, publishedAt: string, cutoff: string, trajectories: number, citation: string, withdrawnTrajectoryIds: Array<string> } | null } };
 
 export type ReleasesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -333,6 +333,7 @@ export const TrajectoryListDocument = new TypedDocumentString(`
       hasNextPage
       endCursor
     }
+    totalCount
     release {
       id
       publishedAt

@@ -175,7 +175,7 @@ export function TrajectoryList({
       {page ? (
         <>
           <p role="status" aria-live="polite" data-testid="list-status">
-            {listStatus(page, offset, researcher && Object.keys(state.filter).length === 0)}
+            {listStatus(page, offset)}
           </p>
           {page.nodes.length > 1 ? <p className="muted">A column header with ⇅ sorts the trajectories of this page.</p> : null}
           <DataTable
