@@ -112,7 +112,7 @@ describe('the programmes page', () => {
     ];
     expect(outcomeBases(lines)).toEqual([
       { row: 'Baken', text: 'n = 52' },
-      { row: 'Anker', text: 'n = suppressed' },
+      { row: 'Anker', text: 'n supp.' },
     ]);
     expect(domainBases(lines)).toContainEqual({ row: 'Baken', facet: 'social emotional', text: 'n = 48' });
     expect(domainBases(lines)).toContainEqual({ row: 'Baken', facet: 'participation', text: 'n = —' });

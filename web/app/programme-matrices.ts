@@ -36,9 +36,12 @@ export function outcomeParts(lines: Line[]): Part[] {
   return lines.flatMap((line) => OUTCOME_CLASSES.map((c) => partOf(line, words(c), `outcome.${c}`)));
 }
 
+/** "n = …" of a published count; a suppressed one as "n supp." (short: it sits between the panels, as "supp." in a heatmap cell). */
+const baseText = (cell: Parameters<typeof cellText>[0]) => (cell?.suppressed ? 'n supp.' : `n = ${cellText(cell)}`);
+
 /** The base of each row's shares: its published number of trajectories. */
 export function outcomeBases(lines: Line[]): Array<{ row: string; text: string }> {
-  return lines.map((line) => ({ row: line.chartLabel, text: `n = ${cellText(line.cells.get('trajectories'))}` }));
+  return lines.map((line) => ({ row: line.chartLabel, text: baseText(line.cells.get('trajectories')) }));
 }
 
 export function domainMatrix(lines: Line[], first: string): Matrix {
@@ -63,7 +66,7 @@ export function domainParts(lines: Line[]): Part[] {
 /** The base of each domain's shares: the published number of trajectories with a known status there. */
 export function domainBases(lines: Line[]): Array<{ row: string; facet: string; text: string }> {
   return lines.flatMap((line) =>
-    DOMAINS.map((d) => ({ row: line.chartLabel, facet: words(d), text: `n = ${cellText(line.cells.get(`${d}.known`))}` })),
+    DOMAINS.map((d) => ({ row: line.chartLabel, facet: words(d), text: baseText(line.cells.get(`${d}.known`)) })),
   );
 }
 

@@ -41,7 +41,7 @@ export function partsChart(
       width: options.facets ? 1000 : 800,
       height: 60 + options.rows.length * 24,
       marginLeft: 250,
-      marginRight: 70,
+      marginRight: options.facets ? 70 : 80,
       style: { fontSize: '12px', background: 'transparent' },
       // Shares as percentages; between panels, room for "n = …" and so that one panel's "100%"
       // does not run into the next one's "0%".
