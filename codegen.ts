@@ -22,6 +22,7 @@ const config: CodegenConfig = {
           MeasurementSeries: '../modules/research/research.graphql#SeriesParent',
           DomainStatusEntry: '../modules/research/research.graphql#DomainStatusParent',
           ResearchRelease: '../modules/research/research.graphql#ReleaseParent',
+          TrajectoryConnection: '../modules/research/research.graphql#ConnectionParent',
           StatisticsTable: '../modules/statistics/statistics.service#StatisticsAnswer',
           StatisticsGroup: '../modules/statistics/statistics.graphql#StatisticsGroupParent',
         },

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
+import { todayIso } from '../src/lib/dates';
 import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
+import { createTestApp, TEST_REGISTRY_KEY_HEX } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
 
 // Each test loads the demo data into an empty database of its own: the first asks for an empty
@@ -38,7 +41,7 @@ describe('demo data', () => {
         seed: 11,
         asOf: '2026-11-01',
         firstStart: '2019-01-07',
-        measurementSpacing: 2.5,
+        measurementSpacing: 5,
       });
       const [counts] = await selectRows<{ trajectories: number; measurements: number }>(
         orm,
@@ -49,6 +52,72 @@ describe('demo data', () => {
       expect(totals.measurements / totals.trajectories).toBeLessThan(80);
     } finally {
       await scaleDatabase.destroy();
+    }
+  });
+
+  // Issue #26: the registry's core feature visible on the demo. The demo as `npm start` loads it
+  // (the default seed, generated up to today), read through GraphQL as the dashboard reads it with
+  // an institution's key (institutions see their open trajectories too), with the dashboard's
+  // default phase: the first trauma treatment. Seen to fail before the generator's baselines: 0 of
+  // the trajectories with a trauma treatment had three observations before it.
+  it('shows NAP, Tau-U and Tau-BC for at least four in five trajectories with a trauma treatment, through the API', async () => {
+    const t = await createTestApp();
+    try {
+      await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
+      type Indicators = { nap: number | null; tauU: number | null; tauBC: number | null } | null;
+      type Page = {
+        data: {
+          trajectories: {
+            nodes: Array<{
+              careActivities: Array<{ activityTypeCode: string; day: number }>;
+              series: Array<{ domain: string | null; emdr: Indicators; tfcbt: Indicators }>;
+            }>;
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        };
+        errors?: unknown;
+      };
+      const shown = (value: Indicators) => value !== null && [value.nap, value.tauU, value.tauBC].every((v) => typeof v === 'number');
+      let withTrauma = 0;
+      let allSocialEmotional = 0;
+      // The three institutions whose programmes offer trauma treatment (EMDR or TF-CBT).
+      for (const institution of ['vuurtorenhuis', 'lindehof', 'zeehaven']) {
+        const { authorization } = await t.authorization('institution', institution);
+        let after: string | null = null;
+        do {
+          const response: { json(): Page; body: string } = await t.app.inject({
+            method: 'POST',
+            url: '/graphql',
+            headers: { authorization },
+            payload: {
+              query: `query ($after: String) { trajectories(first: 25, after: $after) {
+                nodes { careActivities { activityTypeCode day }
+                  series { domain
+                    emdr: nonOverlap(phaseStartActivityType: "trauma_treatment_emdr") { nap tauU tauBC }
+                    tfcbt: nonOverlap(phaseStartActivityType: "trauma_treatment_tfcbt") { nap tauU tauBC } } }
+                pageInfo { hasNextPage endCursor } } }`,
+              variables: { after },
+            },
+          });
+          const body = response.json();
+          expect(body.errors, response.body).toBeUndefined();
+          for (const node of body.data.trajectories.nodes) {
+            const first = [...node.careActivities]
+              .sort((a, b) => a.day - b.day)
+              .find((activity) => activity.activityTypeCode.startsWith('trauma_treatment'));
+            if (!first) continue;
+            withTrauma += 1;
+            const alias = first.activityTypeCode === 'trauma_treatment_emdr' ? 'emdr' : 'tfcbt';
+            const socialEmotional = node.series.filter((series) => series.domain === 'social_emotional');
+            if (socialEmotional.length > 0 && socialEmotional.every((series) => shown(series[alias]))) allSocialEmotional += 1;
+          }
+          after = body.data.trajectories.pageInfo.hasNextPage ? body.data.trajectories.pageInfo.endCursor : null;
+        } while (after);
+      }
+      expect(withTrauma).toBeGreaterThan(100);
+      expect(allSocialEmotional / withTrauma, `${allSocialEmotional} of ${withTrauma}`).toBeGreaterThanOrEqual(0.8);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -373,6 +373,40 @@ describe('limits', () => {
     expect(JSON.stringify(own.data)).toMatch(/\d{4}-\d{2}-\d{2}/);
   });
 
+  it('count the whole list under its filter in totalCount, the same as the pages together', async () => {
+    const pages = async (authorization: string, filter: Record<string, unknown>) => {
+      let after: string | null = null;
+      let listed = 0;
+      let totals: number[] = [];
+      do {
+        const result = await graphql(
+          authorization,
+          'query ($after: String, $filter: TrajectoryFilter) { trajectories(first: 30, after: $after, filter: $filter) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }',
+          { after, filter },
+        );
+        expect(result.errors).toBeUndefined();
+        const connection = result.data.trajectories;
+        listed += connection.nodes.length;
+        totals = [...totals, connection.totalCount];
+        after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+      } while (after);
+      return { listed, totals: [...new Set(totals)] };
+    };
+    // A researcher over the release (the demo background and this test's world), whole and filtered.
+    const whole = await pages(keys.researcher, {});
+    expect(whole.listed).toBeGreaterThan(30);
+    expect(whole.totals).toEqual([whole.listed]);
+    const girls = await pages(keys.researcher, { gender: 'girl', endReason: 'completed' });
+    expect(girls.listed).toBeGreaterThan(0);
+    expect(girls.listed).toBeLessThan(whole.listed);
+    expect(girls.totals).toEqual([girls.listed]);
+    // A consent a researcher never reads: nothing, and a total of nothing.
+    expect(await pages(keys.researcher, { consent: 'refused' })).toEqual({ listed: 0, totals: [0] });
+    // An institution over its live records: this test's institution holds four of them.
+    expect(await pages(world.a.authorization, {})).toEqual({ listed: 4, totals: [4] });
+    expect(await pages(world.a.authorization, { ongoing: true })).toEqual({ listed: 2, totals: [2] });
+  });
+
   it('caps the page size', async () => {
     const result = await graphql(keys.researcher, '{ trajectories(first: 101) { nodes { id } } }');
     expect(result.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', field: 'first' });

@@ -40,11 +40,14 @@ export interface ScaleDataset {
 /** Fixed, so the same seed gives the same rows whenever it runs. */
 export const SCALE_AS_OF = '2026-11-01';
 const FIRST_START = '2019-01-07';
-const MEASUREMENT_SPACING = 2.5;
+// About 55 measurements per trajectory, as before the demo's two-week monitoring (issue #26):
+// 2.5 gave 53 with the old 28–84-day series and 88 with the new rhythm, 5 gives 57.
+const MEASUREMENT_SPACING = 5;
 /** Bench-only pseudonym key: the data is synthetic and the key is not a secret. */
 export const SCALE_REGISTRY_KEY = Buffer.from('scale-dataset-registry-key-synthetic-only', 'utf8');
 const CHUNK_TRAJECTORIES = 2_000;
-const MARKER_VERSION = 'scale-dataset v2'; // v2: a subjects row per institution and youth (migration 0006)
+// v2: a subjects row per institution and youth (migration 0006); v3: the generator's two-week monitoring (issue #26)
+const MARKER_VERSION = 'scale-dataset v3';
 
 export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<ScaleDataset> {
   // BENCH_SEED gives a run a database of its own (a shared server may hold another branch's dataset).

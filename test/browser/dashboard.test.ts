@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AVAILABILITY, formatNumber, words, yesNo } from '../../web/app/format';
+import {
+  AVAILABILITY,
+  baselineTrendText,
+  formatNumber,
+  formatRci,
+  nonOverlapNote,
+  outcomeText,
+  reliableChangeWords,
+  words,
+} from '../../web/app/format';
 import {
   CatalogueDocument,
   type CatalogueQuery,
@@ -178,7 +187,7 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
       words(n.subject.gender),
       formatNumber(n.daysInCare, 0),
       n.endReason ? words(n.endReason) : 'open',
-      words(n.outcomeClass),
+      outcomeText(n.outcomeClass, n.endReason !== null),
       words(n.problemRecognition.overall),
       // Institutions see whether researchers see each trajectory, and why not.
       ...(role === 'institution' ? [AVAILABILITY[n.researchAvailability]] : []),
@@ -195,14 +204,14 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
         label(s.observations[0]!.value),
         label(s.observations.at(-1)!.value),
         words(s.change),
-        formatNumber(s.reliableChange?.rci),
-        yesNo(s.reliableChange?.reliable),
-        words(s.reliableChange?.category ?? s.reliableChange?.reason),
+        reliableChangeWords(s.reliableChange),
+        formatRci(s.reliableChange?.rci),
         formatNumber(s.nonOverlap?.nap),
         formatNumber(s.nonOverlap?.tauU),
         formatNumber(s.nonOverlap?.tauBC),
+        baselineTrendText(s.nonOverlap?.baselineTrend),
         s.nonOverlap ? `${s.nonOverlap.phaseALength}/${s.nonOverlap.phaseBLength}` : '—',
-        s.nonOverlap?.reason ?? '',
+        nonOverlapNote(s.nonOverlap),
       ]);
   }
 
@@ -262,6 +271,11 @@ describe.skipIf(skipWithoutBrowser)('the research dashboard in a real browser', 
     expect(await page.locator('[data-testid="chart-trauma_symptoms"] [role="img"]').getAttribute('aria-labelledby')).toBe(
       'chart-trauma_symptoms-title',
     );
+    // The baseline trend Tau-BC looked at: a dashed line per informant with a baseline (youth, clinician), dotted on into B.
+    expect(await page.locator('[data-testid="chart-trauma_symptoms"] g.mark-trend path').count()).toBe(2);
+    expect(await page.locator('[data-testid="chart-trauma_symptoms"] g.mark-trend-extended path').count()).toBe(2);
+    // Plot's names of its inner groups are gone (axe-core: aria-prohibited-attr): the chart is one image named by its caption.
+    expect(await page.locator('[data-testid="chart-trauma_symptoms"] [role="img"] [aria-label]').count()).toBe(0);
 
     expect(await rows(page, 'dose-table')).toEqual(
       emdr.dose.map((d) => [

@@ -178,7 +178,7 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     const own = expected['table-outcomes']!.rows.filter((row) => row[1] === 'your institution');
     expect(own.length).toBeGreaterThan(1); // its programmes and its total
     await expectTables(page, expected);
-    expect(await page.locator('[data-testid="chart-outcomes"] g[aria-label="y-axis tick label"] text').allTextContents()).toContain(
+    expect(await page.locator('[data-testid="chart-outcomes"] g[data-mark="y-axis tick label"] text').allTextContents()).toContain(
       'All (your institution)',
     );
     expect(problems).toEqual([]);

@@ -1,5 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import type { CatalogueQuery, Informant } from './generated/operations';
+import type { TrendPoint } from './trend';
 
 // The N=1 phase chart and the bar charts of the trajectory page, drawn with Observable Plot.
 
@@ -39,7 +40,7 @@ export const levelLabel = (instrument: Instrument, value: number): string =>
 export function seriesChart(
   instrument: Instrument,
   points: SeriesPoint[],
-  options: { maxDay: number; phaseDay: number | null; phaseLabel: string },
+  options: { maxDay: number; phaseDay: number | null; phaseLabel: string; trends?: TrendPoint[] },
 ): SVGElement | HTMLElement {
   const status = instrument.kind === 'status';
   const levels = [...(instrument.levels ?? [])].sort((a, b) => (a.rank ?? -1) - (b.rank ?? -1));
@@ -70,6 +71,27 @@ export function seriesChart(
         text: () => `B: ${options.phaseLabel}`,
         fill: '#B00020',
         ariaHidden: 'true',
+      }),
+    );
+  }
+  const trends = options.trends ?? [];
+  // The last baseline point joins the extension, so the dotted line continues the dashed one.
+  const lastA = new Map(trends.filter((t) => t.phase === 'A').map((t) => [t.informant, t]));
+  const extended = [...lastA.values(), ...trends.filter((t) => t.phase === 'B')];
+  for (const [data, dash, className] of [
+    [trends.filter((t) => t.phase === 'A'), '6 3', 'mark-trend'],
+    [extended, '1 3', 'mark-trend-extended'],
+  ] as const) {
+    marks.push(
+      Plot.line(data, {
+        x: 'day',
+        y: 'value',
+        z: 'informant',
+        stroke: 'informant',
+        strokeWidth: 1,
+        strokeDasharray: dash,
+        clip: true,
+        className,
       }),
     );
   }

@@ -92,7 +92,7 @@ function App() {
             <nav aria-label="Main">
               <a href="#/trajectories" aria-current={route.page === 'trajectories' || route.page === 'home' ? 'page' : undefined}>
                 Trajectories
-              </a>
+              </a>{' '}
               <a href="#/programmes" aria-current={route.page === 'programmes' ? 'page' : undefined}>
                 Programmes
               </a>

@@ -1,6 +1,6 @@
 import { words } from './format';
 import type { CatalogueQuery, Domain } from './generated/operations';
-import { cellText, type HeatCell, type Line, keysOf, longMatrix, type Matrix, type Part, wideMatrix } from './statistics';
+import { cellText, type HeatCell, type Line, keysOf, longMatrix, type Matrix, type Part, roundedText, wideMatrix } from './statistics';
 
 // What each section of the programmes page shows, as the API names its values (see README,
 // "Statistics"): the tables (and so the CSV files) and the charts' data come from here.
@@ -15,7 +15,8 @@ export function overviewMatrix(lines: Line[], first: string): Matrix {
     { name: 'ended', header: 'Ended' },
     { name: 'active', header: 'Active' },
     { name: 'youths', header: 'Youths' },
-    { name: 'medianDaysInCare', header: 'Median days in care (ended)' },
+    // The cell-key method's noise gives the median decimals; a day is the unit care is counted in.
+    { name: 'medianDaysInCare', header: 'Median days in care (ended)', text: (cell) => roundedText(cell, 0) },
     ...['completed', 'transferred', 'premature_end', 'other'].map((reason) => ({
       name: `endReason.${reason}`,
       header: `Ended: ${words(reason)}`,
@@ -35,6 +36,14 @@ export function outcomeParts(lines: Line[]): Part[] {
   return lines.flatMap((line) => OUTCOME_CLASSES.map((c) => partOf(line, words(c), `outcome.${c}`)));
 }
 
+/** "n = …" of a published count; a suppressed one as "n supp." (short: it sits between the panels, as "supp." in a heatmap cell). */
+const baseText = (cell: Parameters<typeof cellText>[0]) => (cell?.suppressed ? 'n supp.' : `n = ${cellText(cell)}`);
+
+/** The base of each row's shares: its published number of trajectories. */
+export function outcomeBases(lines: Line[]): Array<{ row: string; text: string }> {
+  return lines.map((line) => ({ row: line.chartLabel, text: baseText(line.cells.get('trajectories')) }));
+}
+
 export function domainMatrix(lines: Line[], first: string): Matrix {
   return longMatrix(
     lines,
@@ -51,6 +60,13 @@ export function domainMatrix(lines: Line[], first: string): Matrix {
 export function domainParts(lines: Line[]): Part[] {
   return lines.flatMap((line) =>
     DOMAINS.flatMap((d) => DOMAIN_STATUSES.map((s) => ({ ...partOf(line, words(s), `${d}.share_${s}`), facet: words(d) }))),
+  );
+}
+
+/** The base of each domain's shares: the published number of trajectories with a known status there. */
+export function domainBases(lines: Line[]): Array<{ row: string; facet: string; text: string }> {
+  return lines.flatMap((line) =>
+    DOMAINS.map((d) => ({ row: line.chartLabel, facet: words(d), text: baseText(line.cells.get(`${d}.known`)) })),
   );
 }
 

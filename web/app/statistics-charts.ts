@@ -16,10 +16,21 @@ const PART_COLOURS: Record<string, string> = {
   'insufficient data': '#CCCCCC',
 };
 
-/** Horizontal stacked bars of the parts of each row (outcome classes, domain statuses): as shares of the row when normalized. */
+/**
+ * Horizontal stacked bars of the parts of each row (outcome classes, domain statuses): as shares
+ * of the row when normalized. `bases`: the published count each row's shares are of, written as
+ * "n = …" right of its bar (a share is read with its base).
+ */
 export function partsChart(
   parts: Part[],
-  options: { rows: string[]; parts: string[]; facets?: string[]; normalize: boolean; xLabel: string },
+  options: {
+    rows: string[];
+    parts: string[];
+    facets?: string[];
+    normalize: boolean;
+    xLabel: string;
+    bases: Array<{ row: string; facet?: string; text: string }>;
+  },
 ): SVGElement | HTMLElement {
   const drawn = parts.filter((p) => !p.suppressed && p.value !== null && p.value > 0);
   const suppressed = parts.filter((p) => p.suppressed);
@@ -27,14 +38,16 @@ export function partsChart(
   return withoutInlineStyles(
     Plot.plot({
       className: 'registry-plot',
-      width: options.facets ? 1000 : 760,
+      width: options.facets ? 1000 : 800,
       height: 60 + options.rows.length * 24,
       marginLeft: 250,
-      marginRight: 20,
+      marginRight: options.facets ? 70 : 80,
       style: { fontSize: '12px', background: 'transparent' },
-      x: { label: options.xLabel, domain: [0, 1], tickFormat: options.normalize ? '.0%' : '.1f', ticks: options.facets ? [0, 0.5, 1] : 5 },
+      // Shares as percentages; between panels, room for "n = …" and so that one panel's "100%"
+      // does not run into the next one's "0%".
+      x: { label: options.xLabel, domain: [0, 1], tickFormat: '.0%', ticks: options.facets ? [0, 0.5, 1] : 5 },
       y: { label: null, domain: options.rows },
-      fx: options.facets ? { domain: options.facets, label: null } : undefined,
+      fx: options.facets ? { domain: options.facets, label: null, padding: 0.35 } : undefined,
       color: { type: 'categorical', domain: options.parts, range: options.parts.map((p) => PART_COLOURS[p] ?? '#56B4E9'), legend: true },
       marks: [
         Plot.barX(
@@ -58,6 +71,16 @@ export function partsChart(
           fill: '#1a1a1a',
           className: 'mark-suppressed',
           title: (p: Part) => `${p.row} · ${p.part}: ${p.text}`,
+        }),
+        Plot.text(options.bases, {
+          x: 1,
+          y: 'row',
+          ...facet,
+          dx: 4,
+          textAnchor: 'start',
+          text: 'text',
+          fill: '#1a1a1a',
+          className: 'mark-bases',
         }),
         Plot.ruleX([0]),
       ],

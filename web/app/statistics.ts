@@ -116,12 +116,22 @@ export function keysOf(lines: Line[], prefix: string, suffix: string): string[] 
 const leading = (hasOwn: boolean) => (line: Line) => (hasOwn ? [line.label, line.scope === 'own' ? OWN_LABEL : 'national'] : [line.label]);
 const leadingHeader = (first: string, hasOwn: boolean) => (hasOwn ? [first, 'Scope'] : [first]);
 
+/** A published value rounded to `digits` for reading (the CSV holds the same text): a suppressed one stays the word. */
+export function roundedText(cell: Cell | undefined, digits: number): string {
+  if (!cell || cell.suppressed || cell.value === null) return cellText(cell);
+  return cell.value.toFixed(digits);
+}
+
 /** A column per named value: a line per row. */
-export function wideMatrix(lines: Line[], first: string, columns: Array<{ name: string; header: string }>): Matrix {
+export function wideMatrix(
+  lines: Line[],
+  first: string,
+  columns: Array<{ name: string; header: string; text?: (cell: Cell | undefined) => string }>,
+): Matrix {
   const hasOwn = lines.some((line) => line.scope === 'own');
   return {
     header: [...leadingHeader(first, hasOwn), ...columns.map((c) => c.header)],
-    rows: lines.map((line) => [...leading(hasOwn)(line), ...columns.map((c) => cellText(line.cells.get(c.name)))]),
+    rows: lines.map((line) => [...leading(hasOwn)(line), ...columns.map((c) => (c.text ?? cellText)(line.cells.get(c.name)))]),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { messageFor } from './api';
 
 export function Loading({ what }: { what: string }) {
@@ -35,6 +35,23 @@ export interface Column<Row> {
   header: string;
   cell: (row: Row) => ReactNode;
   numeric?: boolean;
+  /** Makes the column sortable by this value (a button in its header; the rows shown are sorted). */
+  sortValue?: (row: Row) => string | number | null;
+}
+
+type Sort = { header: string; direction: 'ascending' | 'descending' } | null;
+
+function sorted<Row>(rows: Row[], columns: Column<Row>[], sort: Sort): Row[] {
+  const column = sort && columns.find((c) => c.header === sort.header);
+  if (!sort || !column?.sortValue) return rows;
+  const value = column.sortValue;
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  // Empty values last either way; the sort is stable, so equal values keep the API's order.
+  return [...rows].sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return (x < y ? -1 : x > y ? 1 : 0) * sign;
+  });
 }
 
 export function DataTable<Row>({
@@ -48,6 +65,14 @@ export function DataTable<Row>({
   rows: Row[];
   testId?: string;
 }) {
+  const [sort, setSort] = useState<Sort>(null);
+  const shown = sorted(rows, columns, sort);
+  const toggle = (header: string) =>
+    setSort((current) =>
+      current?.header === header && current.direction === 'ascending'
+        ? { header, direction: 'descending' }
+        : { header, direction: 'ascending' },
+    );
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table is reached by keyboard to scroll it (WCAG 2.1.1)
     <section className="table-scroll" tabIndex={0} aria-label={caption}>
@@ -56,8 +81,20 @@ export function DataTable<Row>({
         <thead>
           <tr>
             {columns.map((column) => (
-              <th key={column.header} scope="col" className={column.numeric ? 'numeric' : undefined}>
-                {column.header}
+              <th
+                key={column.header}
+                scope="col"
+                className={column.numeric ? 'numeric' : undefined}
+                aria-sort={column.sortValue ? (sort?.header === column.header ? sort.direction : 'none') : undefined}
+              >
+                {column.sortValue ? (
+                  <button type="button" className="sort" onClick={() => toggle(column.header)}>
+                    {column.header}
+                    <span aria-hidden="true">{sort?.header === column.header ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ⇅'}</span>
+                  </button>
+                ) : (
+                  column.header
+                )}
               </th>
             ))}
           </tr>
@@ -68,7 +105,7 @@ export function DataTable<Row>({
               <td colSpan={columns.length}>No data.</td>
             </tr>
           ) : (
-            rows.map((row, index) => (
+            shown.map((row, index) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
               <tr key={index}>
                 {columns.map((column) => (
@@ -83,6 +120,22 @@ export function DataTable<Row>({
       </table>
     </section>
   );
+}
+
+/**
+ * Observable Plot names its marks and axes with `aria-label` (and `aria-description`) on <g>
+ * elements, which have no role that may carry a name: axe-core reports each as a serious
+ * `aria-prohibited-attr`. The chart is one image named by its caption, with the same data as a
+ * table beside it, so the inner names go; they stay readable as `data-mark` (tests select by it).
+ */
+export function withoutInnerLabels<T extends Element>(chart: T): T {
+  for (const element of chart.querySelectorAll('[aria-label], [aria-description]')) {
+    const label = element.getAttribute('aria-label');
+    if (label !== null) element.setAttribute('data-mark', label);
+    element.removeAttribute('aria-label');
+    element.removeAttribute('aria-description');
+  }
+  return chart;
 }
 
 /**
@@ -105,7 +158,7 @@ export function ChartFigure({
 }) {
   const holder = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const element = draw();
+    const element = withoutInnerLabels(draw());
     element.setAttribute('role', 'img');
     element.setAttribute('aria-labelledby', `${id}-title`);
     element.setAttribute('aria-describedby', `${id}-description`);

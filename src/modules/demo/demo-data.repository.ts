@@ -8,7 +8,7 @@ import { generateSyntheticTrajectories, type GeneratorOptions, type SyntheticTra
 // ~20 s for the 400 demo trajectories on PGlite; see BENCHMARKS.md, "Start-up"). The same SQL
 // runs on PostgreSQL and PGlite, through the ORM's own connection or transaction.
 
-/** Trajectories per chunk: ~100 measurements each, so one statement carries ~10,000 rows. */
+/** Trajectories per chunk: ~180 measurements each, so one statement carries ~18,000 rows. */
 const CHUNK_TRAJECTORIES = 100;
 
 export interface DemoLoadResult {

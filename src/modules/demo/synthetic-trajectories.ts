@@ -1,5 +1,6 @@
 import { addDays, daysBetween, minDate } from '../../lib/dates';
 import { createRandom, type Random } from '../../lib/random';
+import { DOMAINS } from '../../lib/vocabulary';
 import type {
   Domain,
   EndReason,
@@ -15,8 +16,12 @@ import { INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type OfferItemSeed, typ
 
 // A deterministic generator of synthetic care trajectories. Every youth gets a latent course
 // per domain (improving, stable or worsening) and every informant reports on it with noise;
-// some youths under-report their own problems at intake, the study's key signal. Nothing here
-// is or resembles real data.
+// some youths under-report their own problems at intake, the study's key signal, and some
+// parents and mentors see less of the change than the youth does. The measurements follow
+// routine outcome monitoring laid out as an A-B single-case design (see ROM below): a baseline
+// of several observations per informant during intake and diagnostics, before the treatments
+// of the programme start, so the N=1 indicators have two phases to compare. Nothing here is or
+// resembles real data.
 
 export interface SyntheticSubject {
   /** Stable seed for the subject's pseudonym; the same youth at two institutions shares it. */
@@ -57,8 +62,8 @@ export interface GeneratorOptions {
   asOf: string;
   firstStart?: string;
   /**
-   * Multiplies the days between repeated measurements (default 1: every four to twelve weeks).
-   * The scale datasets use 2 for about fifty measurements per trajectory.
+   * Multiplies the days between repeated measurements (default 1: every two weeks in the
+   * baseline and early treatment, every four weeks after; see ROM). The scale datasets use 5.
    */
   measurementSpacing?: number;
 }
@@ -68,16 +73,44 @@ const PROGRAMMES = INSTITUTIONS.flatMap((institution) =>
 );
 const INSTRUMENT_BY_CODE = new Map(INSTRUMENTS.map((instrument) => [instrument.code, instrument]));
 
-/** Series every trajectory gets: instrument, informants, and how often (days). */
-const SERIES_PLAN: Array<{ instrument: string; informants: Informant[]; everyDays: number }> = [
-  { instrument: 'resilience', informants: ['youth', 'mentor'], everyDays: 56 },
-  { instrument: 'trauma_symptoms', informants: ['youth'], everyDays: 56 },
-  { instrument: 'emotional_behavioural', informants: ['youth', 'parent', 'mentor'], everyDays: 56 },
-  { instrument: 'family_functioning', informants: ['youth', 'parent'], everyDays: 84 },
-  { instrument: 'participation', informants: ['youth', 'mentor'], everyDays: 84 },
-  { instrument: 'exploitation_status', informants: ['mentor'], everyDays: 28 },
-  { instrument: 'school_work_attendance', informants: ['mentor'], everyDays: 28 },
+/**
+ * Series every trajectory gets: instrument and informants. `focus`: measured every two weeks
+ * through the first weeks of treatment too (the social-emotional problems trauma treatment
+ * targets); the others every four weeks once the baseline is in. Status instruments are coded
+ * every four weeks throughout.
+ */
+const SERIES_PLAN: Array<{ instrument: string; informants: Informant[]; focus: boolean }> = [
+  { instrument: 'resilience', informants: ['youth', 'mentor'], focus: false },
+  { instrument: 'trauma_symptoms', informants: ['youth'], focus: true },
+  { instrument: 'emotional_behavioural', informants: ['youth', 'parent', 'mentor'], focus: true },
+  { instrument: 'family_functioning', informants: ['youth', 'parent'], focus: false },
+  { instrument: 'participation', informants: ['youth', 'mentor'], focus: false },
+  { instrument: 'exploitation_status', informants: ['mentor'], focus: false },
+  { instrument: 'school_work_attendance', informants: ['mentor'], focus: false },
 ];
+
+/**
+ * Routine outcome monitoring (days). Intake, diagnostics and stabilisation take six to ten weeks
+ * before treatment starts, measured every two weeks: four or five baseline observations per
+ * informant, more than the three a non-overlap index needs (the What Works Clearinghouse
+ * single-case design standards, Kratochwill et al. 2010, ask for at least three per phase and
+ * five to meet them without reservations). About one trajectory in
+ * ten starts treatment within three weeks (an urgent start), before a baseline is in.
+ */
+const ROM = {
+  everyDays: 14,
+  /** After the baseline, focus instruments keep the two-week rhythm this long into treatment. */
+  focusWeeks: 16,
+  laterEveryDays: 28,
+  statusEveryDays: 28,
+  baselineDays: [43, 70] as const,
+  urgentStart: { chance: 0.1, days: [5, 20] as const },
+  /** A treatment starts only when at least this many days of care are left for it. */
+  minimumTreatmentDays: 42,
+};
+
+/** The programme's treatments: they start after the baseline (phase B of the N=1 design). */
+const TREATMENTS = new Set(['trauma_treatment_emdr', 'trauma_treatment_tfcbt', 'family_therapy', 'parent_psycho_education']);
 
 const MENTOR_TOPIC_SETS: MentorTopic[][] = [
   ['safety'],
@@ -164,14 +197,19 @@ function buildTrajectory(
   const lastDay = minDate(endDate ?? asOf, asOf);
   const days = Math.max(1, daysBetween(startDate, lastDay));
 
-  // The latent course: better on several domains for about a third, on none for a third.
+  // The latent course. The weights are set so that the outcome classes the registry derives (reliable
+  // change, first against last observation, per domain) come out at about a third each, as in the
+  // study: better on several domains, not better, and mixed (synthetic-trajectories.test.ts).
   const outcome = random.weighted([
-    ['several', 35],
-    ['none', 35],
-    ['mixed', 30],
+    ['several', 30],
+    ['none', 37],
+    ['mixed', 33],
   ] as const);
   const underReports = random.chance(outcome === 'none' ? 0.45 : 0.15);
   const courses = domainCourses(random, outcome);
+  const treatmentStart = random.chance(ROM.urgentStart.chance)
+    ? random.integer(...ROM.urgentStart.days)
+    : random.integer(...ROM.baselineDays);
 
   const exploitationAtIntake = random.chance(0.7) ? 'confirmed' : 'suspected';
   return {
@@ -190,12 +228,13 @@ function buildTrajectory(
       ['unknown', 10],
     ]),
     placements: placementsFor(random, reference, programme, startDate, endDate, days),
-    activities: activitiesFor(random, reference, programme.offer, startDate, days),
+    activities: activitiesFor(random, reference, programme.offer, startDate, days, treatmentStart),
     measurements: measurementsFor(
       random,
       reference,
       startDate,
       days,
+      treatmentStart,
       courses,
       underReports,
       exploitationAtIntake,
@@ -228,11 +267,14 @@ function domainCourses(random: Random, outcome: 'several' | 'none' | 'mixed'): R
       participation: course(0, 7, 3),
     };
   }
+  // Mixed: many concerns, limited signs of improvement on a single domain (the study's words).
+  const better = random.pick(DOMAINS);
+  const concerns = (): Course => course(0, 6, 4);
   return {
-    exploitation_resilience: course(5, 3, 2),
-    social_emotional: course(2, 4, 4),
-    family_network: course(2, 6, 2),
-    participation: course(3, 5, 2),
+    exploitation_resilience: better === 'exploitation_resilience' ? 'improving' : concerns(),
+    social_emotional: better === 'social_emotional' ? 'improving' : concerns(),
+    family_network: better === 'family_network' ? 'improving' : concerns(),
+    participation: better === 'participation' ? 'improving' : concerns(),
   };
 }
 
@@ -261,6 +303,7 @@ function activitiesFor(
   offer: OfferItemSeed[],
   startDate: string,
   days: number,
+  treatmentStart: number,
 ): SyntheticTrajectory['activities'] {
   const activities: SyntheticTrajectory['activities'] = [];
   // How faithfully this youth's programme was delivered.
@@ -290,10 +333,14 @@ function activitiesFor(
       if (random.chance(Math.min(1, fidelity + 0.1))) add(item.activityTypeCode, random.integer(0, Math.min(28, days)));
       continue;
     }
+    // A treatment runs from a week or two after the baseline to the end; a youth who leaves
+    // before there is time for it gets none. Everything else runs from the first day.
+    const from = TREATMENTS.has(item.activityTypeCode) ? treatmentStart + random.integer(0, 10) : 0;
+    if (from > 0 && days - from < ROM.minimumTreatmentDays) continue;
     const periodDays = PERIOD_DAYS[item.period];
-    const expected = (days / periodDays) * item.expectedCount * fidelity;
+    const expected = ((days - from) / periodDays) * item.expectedCount * fidelity;
     const delivered = Math.max(0, Math.round(expected + random.normal() * Math.sqrt(expected) * 0.3));
-    for (let occurrence = 0; occurrence < delivered; occurrence += 1) add(item.activityTypeCode, random.integer(0, days));
+    for (let occurrence = 0; occurrence < delivered; occurrence += 1) add(item.activityTypeCode, random.integer(from, days));
   }
   activities.sort((a, b) => (a.activityDate < b.activityDate ? -1 : a.activityDate > b.activityDate ? 1 : 0));
   return activities.map((activity, position) => ({ ...activity, reference: `${reference}-A${String(position + 1).padStart(4, '0')}` }));
@@ -304,6 +351,7 @@ function measurementsFor(
   reference: string,
   startDate: string,
   days: number,
+  treatmentStart: number,
   courses: Record<Domain, Course>,
   underReports: boolean,
   exploitationAtIntake: ExploitationAtIntake,
@@ -320,28 +368,34 @@ function measurementsFor(
       value,
     });
 
+  const scale = (everyDays: number) => Math.max(1, Math.round(everyDays * spacing));
   for (const plan of SERIES_PLAN) {
     const instrument = INSTRUMENT_BY_CODE.get(plan.instrument)!;
-    const everyDays = Math.round(plan.everyDays * spacing);
     const course = courses[instrument.domain!];
     if (instrument.kind === 'status') {
-      statusSeries(random, instrument, course, exploitationAtIntake, days, everyDays).forEach(([day, value]) => {
+      statusSeries(random, instrument, course, exploitationAtIntake, days, scale(ROM.statusEveryDays)).forEach(([day, value]) => {
         add(instrument.code, plan.informants[0]!, day, value);
       });
       continue;
     }
+    const schedule = romSchedule(days, treatmentStart, plan.focus, scale);
     for (const informant of plan.informants) {
-      // Parents answer less often than mentors and the youth herself.
+      // Not every parent takes part; those who do return fewer forms than the youth and mentor.
       if (informant === 'parent' && random.chance(0.3)) continue;
-      const understated = underReports && informant === 'youth';
-      for (const [day, value] of scoreSeries(random, instrument, course, understated, days, everyDays)) {
+      const missing = informant === 'parent' ? 0.1 : 0.04;
+      const view: InformantView = {
+        understated: underReports && informant === 'youth',
+        // Some parents and mentors see less of the change than there is: informants disagree.
+        seenChange: informant !== 'youth' && random.chance(0.25) ? random.between(0.2, 0.6) : 1,
+      };
+      for (const [day, value] of scoreSeries(random, instrument, course, view, days, treatmentStart, schedule)) {
+        if (day > 0 && random.chance(missing)) continue;
         add(instrument.code, informant, day, value);
       }
     }
   }
   if (!ambulatory) {
-    for (let day = 14; day <= days; day += Math.round(28 * spacing))
-      add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
+    for (let day = 14; day <= days; day += scale(28)) add('group_climate', 'youth', day, clamp(Math.round(random.between(4, 9)), 1, 10));
   }
   // The youth-perspective questionnaire at intake and, when care lasted long enough, near the end.
   for (const day of days > 90 ? [7, days - 7] : [7]) {
@@ -353,28 +407,48 @@ function measurementsFor(
   return measurements;
 }
 
+/** The days one series is measured on: the baseline and the first weeks of treatment every two weeks (focus), then every four. */
+function romSchedule(days: number, treatmentStart: number, focus: boolean, scale: (everyDays: number) => number): number[] {
+  const schedule: number[] = [];
+  const focusUntil = treatmentStart + ROM.focusWeeks * 7;
+  for (let day = 0; day <= days; ) {
+    schedule.push(day);
+    day += scale(day < treatmentStart || (focus && day < focusUntil) ? ROM.everyDays : ROM.laterEveryDays);
+  }
+  return schedule;
+}
+
+interface InformantView {
+  /** The youth reports her problems at intake below the cut-off (the study's key signal). */
+  understated: boolean;
+  /** The share of the latent change this informant sees. */
+  seenChange: number;
+}
+
 function scoreSeries(
   random: Random,
   instrument: InstrumentSeed,
   course: Course,
-  understated: boolean,
+  view: InformantView,
   days: number,
-  everyDays: number,
+  treatmentStart: number,
+  schedule: number[],
 ): Array<[number, number]> {
   const sd = instrument.normSd!;
   const cutoff = instrument.clinicalCutoff!;
   const worse = instrument.higherIsBetter ? -1 : 1;
   // Problems at intake lie on the clinical side of the cut-off, unless the youth understates them.
-  const start = understated ? cutoff - worse * random.between(0.3, 1.2) * sd : cutoff + worse * random.between(0.4, 1.6) * sd;
+  const start = view.understated ? cutoff - worse * random.between(0.3, 1.2) * sd : cutoff + worse * random.between(0.4, 1.6) * sd;
   const change =
-    course === 'improving' ? -random.between(1.3, 2.6) : course === 'worsening' ? random.between(1.0, 1.8) : random.between(-0.3, 0.3);
-  const series: Array<[number, number]> = [];
-  for (let day = 0; day <= days; day += everyDays) {
-    const progress = day / days;
-    const value = start + worse * change * sd * progress + random.normal() * 0.35 * sd;
-    series.push([day, clamp(Math.round(value), instrument.minValue, instrument.maxValue)]);
-  }
-  return series;
+    (course === 'improving' ? -random.between(1.3, 2.6) : course === 'worsening' ? random.between(1.0, 1.8) : random.between(-0.3, 0.3)) *
+    view.seenChange;
+  // Most of the change comes once treatment has started (phase B); a little drift before it.
+  const treatmentDays = Math.max(1, days - treatmentStart);
+  const progress = (day: number) => 0.2 * (day / Math.max(1, days)) + 0.8 * Math.max(0, (day - treatmentStart) / treatmentDays);
+  return schedule.map((day) => {
+    const value = start + worse * change * sd * progress(day) + random.normal() * 0.35 * sd;
+    return [day, clamp(Math.round(value), instrument.minValue, instrument.maxValue)];
+  });
 }
 
 function statusSeries(

@@ -19,7 +19,7 @@ import {
 // query asks for them. Only the programme offers (reference data) are read live.
 
 export function createReleasedResearchRepository(
-  releases: Pick<ResearchReleasesRepository, 'page' | 'documents'>,
+  releases: Pick<ResearchReleasesRepository, 'page' | 'documents' | 'count'>,
   live: Pick<ResearchRepository, 'offers'>,
   releaseId: () => Promise<string>,
 ): ResearchReads {
@@ -51,6 +51,7 @@ export function createReleasedResearchRepository(
   const same = <T>(value: T) => value;
 
   return {
+    countTrajectories: async (_scope: RequestScope, filter: TrajectoryFilter): Promise<number> => releases.count(await releaseId(), filter),
     async listTrajectories(_scope: RequestScope, filter: TrajectoryFilter, after: string | null, limit: number): Promise<PageRow[]> {
       const documents = keep(await releases.page(await releaseId(), filter, after, limit));
       return documents.map((document) => ({ ...document.row, series: seriesOfMeasurements(document.measurements) }));

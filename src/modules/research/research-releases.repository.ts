@@ -200,6 +200,17 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
       return rows.map((row) => row.document);
     },
 
+    /** How many of a release's trajectories a filter holds, every page together (an erased one has left the release). */
+    async count(releaseId: string, filter: TrajectoryFilter): Promise<number> {
+      const params: unknown[] = [releaseId];
+      const conditions = ['d.release_id = $1', ...filterConditions(filter, params)];
+      const { rows } = await database.query<{ total: number }>(
+        `select count(*)::int as total from research_release_trajectories d where ${conditions.join(' and ')}`,
+        params,
+      );
+      return rows[0]!.total;
+    },
+
     async documents(releaseId: string, ids: readonly string[]): Promise<ReleasedDocument[]> {
       const { rows } = await database.query<{ document: ReleasedDocument }>(
         'select document from research_release_trajectories where release_id = $1 and trajectory_id = any($2::uuid[])',

@@ -62,6 +62,8 @@ export const researchTypeDefs = /* GraphQL */ `
   type TrajectoryConnection {
     nodes: [Trajectory!]!
     pageInfo: PageInfo!
+    "How many trajectories the list holds under its filter, every page together (counted only when asked)."
+    totalCount: Int!
     "The research release the page was read from (researchers); null for an institution's live records."
     release: ResearchRelease
   }
@@ -291,6 +293,14 @@ const releaseView = (release: ReleaseView) => ({
 
 export type ReleaseParent = ReturnType<typeof releaseView>;
 
+/** What a TrajectoryConnection resolves from: the total is counted only when a query asks for it. */
+export interface ConnectionParent {
+  nodes: TrajectoryRow[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  release: ReleaseParent | null;
+  totalCount: () => Promise<number>;
+}
+
 /** What a DomainStatusEntry resolves from: intake recognition is not stored, so computed only when asked for. */
 export interface DomainStatusParent {
   domain: Domain;
@@ -385,7 +395,12 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
           }
         }
         const release = await ctx.release();
-        const empty = { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, release: release && releaseView(release) };
+        const empty = {
+          nodes: [],
+          pageInfo: { hasNextPage: false, endCursor: null },
+          totalCount: async () => 0,
+          release: release && releaseView(release),
+        };
         // Before the first release a researcher reads nothing.
         if (ctx.reader === 'researcher' && !release) return empty;
         if (consentFilterMatchesNothing(ctx.reader, filter.consent)) return empty;
@@ -402,6 +417,7 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
         return {
           nodes: page,
           pageInfo: { hasNextPage: rows.length > args.first, endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null },
+          totalCount: () => ctx.repository.countTrajectories(ctx.scope, filter),
           release: empty.release,
         };
       },
@@ -488,6 +504,9 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
     },
     DomainStatusEntry: {
       intakeRecognition: (entry) => entry.intakeRecognition(),
+    },
+    TrajectoryConnection: {
+      totalCount: (connection) => connection.totalCount(),
     },
     MeasurementSeries: {
       change: (series) => seriesChange(series),

@@ -195,7 +195,50 @@ export function createRegistryResearchRepository(database: Queryable) {
 
 function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore: string | null) {
   const condition = (scope: Scope, params: unknown[]) => scopeCondition(scope, releasedBefore, params);
+  /** The scope, the filter and the cursor of a list of trajectories, as SQL conditions (parameters pushed onto `params`). */
+  const listConditions = (scope: Scope, filter: TrajectoryFilter, after: string | null, params: unknown[]): string[] => {
+    const conditions = [condition(scope, params)];
+    const add = (value: unknown, condition: (placeholder: string) => string) => {
+      if (value === undefined || value === null) return;
+      params.push(value);
+      conditions.push(condition(`$${params.length}`));
+    };
+    add(after, (p) => `t.id > ${p}::uuid`);
+    add(filter.institution, (p) => `i.code = ${p}`);
+    add(filter.programme, (p) => `p.code = ${p}`);
+    add(filter.setting, (p) => `exists (select 1 from placements pl where pl.trajectory_id = t.id and pl.setting = ${p})`);
+    add(filter.gender, (p) => `s.gender = ${p}`);
+    add(filter.ageAtStartMin, (p) => `extract(year from t.start_date)::int - s.birth_year >= ${p}::int`);
+    add(filter.ageAtStartMax, (p) => `extract(year from t.start_date)::int - s.birth_year <= ${p}::int`);
+    add(filter.startedFrom, (p) => `t.start_date >= (${p} || '-01')::date`);
+    add(filter.startedTo, (p) => `t.start_date < ((${p} || '-01')::date + interval '1 month')`);
+    add(filter.endReason, (p) => `t.end_reason = ${p}`);
+    add(filter.consent, (p) => `t.research_consent = ${p}`);
+    // The stored indicators (kept up to date in the background, see modules/indicators).
+    add(
+      filter.outcomeClass,
+      (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.outcome_class = ${p})`,
+    );
+    add(
+      filter.problemRecognition,
+      (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.problem_recognition = ${p})`,
+    );
+    if (filter.ongoing === true) conditions.push('t.end_date is null');
+    if (filter.ongoing === false) conditions.push('t.end_date is not null');
+    return conditions;
+  };
   return {
+    /** How many trajectories the list holds under this filter, every page together. */
+    async countTrajectories(scope: Scope, filter: TrajectoryFilter): Promise<number> {
+      const params: unknown[] = [];
+      const conditions = listConditions(scope, filter, null, params);
+      const { rows } = await database.query<{ total: number }>(
+        `select count(*)::int as total from (${TRAJECTORY_SELECT} where ${conditions.join(' and ')}) listed`,
+        params,
+      );
+      return rows[0]!.total;
+    },
+
     /**
      * A page of trajectories in id order. With `withSeries`, each row carries its measurement
      * series too (as `series` gives them), built in the same statement over the page's rows: one
@@ -209,34 +252,7 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
       options: { withSeries?: boolean } = {},
     ): Promise<PageRow[]> {
       const params: unknown[] = [];
-      const conditions = [condition(scope, params)];
-      const add = (value: unknown, condition: (placeholder: string) => string) => {
-        if (value === undefined || value === null) return;
-        params.push(value);
-        conditions.push(condition(`$${params.length}`));
-      };
-      add(after, (p) => `t.id > ${p}::uuid`);
-      add(filter.institution, (p) => `i.code = ${p}`);
-      add(filter.programme, (p) => `p.code = ${p}`);
-      add(filter.setting, (p) => `exists (select 1 from placements pl where pl.trajectory_id = t.id and pl.setting = ${p})`);
-      add(filter.gender, (p) => `s.gender = ${p}`);
-      add(filter.ageAtStartMin, (p) => `extract(year from t.start_date)::int - s.birth_year >= ${p}::int`);
-      add(filter.ageAtStartMax, (p) => `extract(year from t.start_date)::int - s.birth_year <= ${p}::int`);
-      add(filter.startedFrom, (p) => `t.start_date >= (${p} || '-01')::date`);
-      add(filter.startedTo, (p) => `t.start_date < ((${p} || '-01')::date + interval '1 month')`);
-      add(filter.endReason, (p) => `t.end_reason = ${p}`);
-      add(filter.consent, (p) => `t.research_consent = ${p}`);
-      // The stored indicators (kept up to date in the background, see modules/indicators).
-      add(
-        filter.outcomeClass,
-        (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.outcome_class = ${p})`,
-      );
-      add(
-        filter.problemRecognition,
-        (p) => `exists (select 1 from trajectory_indicators ti where ti.trajectory_id = t.id and ti.problem_recognition = ${p})`,
-      );
-      if (filter.ongoing === true) conditions.push('t.end_date is null');
-      if (filter.ongoing === false) conditions.push('t.end_date is not null');
+      const conditions = listConditions(scope, filter, after, params);
       params.push(limit);
       const page = `${TRAJECTORY_SELECT} where ${conditions.join(' and ')} order by t.id limit $${params.length}`;
       if (!options.withSeries) return (await database.query<PageRow>(page, params)).rows;

@@ -8,6 +8,11 @@ export type ActivityUnit =
   | 'count'
   | 'minutes';
 
+/** Tarlow (2017): remove the baseline trend only when Kendall's test finds it (p below trendAlpha), or always. */
+export type BaselineCorrection =
+  | 'always'
+  | 'if_significant';
+
 export type ChangeCategory =
   | 'deteriorated'
   | 'improved'
@@ -175,7 +180,7 @@ export type TrajectoryListQueryVariables = Exact<{
 }>;
 
 
-export type TrajectoryListQuery = { trajectories: { nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, release: { id: string, publishedAt: string, cutoff: string, trajectories: number, citation: string, withdrawnTrajectoryIds: Array<string> } | null } };
+export type TrajectoryListQuery = { trajectories: { totalCount: number, nodes: Array<{ id: string, institutionCode: string, programmeCode: string, startMonth: string, daysInCare: number | null, endReason: EndReason | null, outcomeClass: OutcomeClass, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, subject: { ageAtStart: number, gender: Gender }, problemRecognition: { overall: ProblemRecognition } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null }, release: { id: string, publishedAt: string, cutoff: string, trajectories: number, citation: string, withdrawnTrajectoryIds: Array<string> } | null } };
 
 export type ReleasesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -190,7 +195,7 @@ export type TrajectoryDetailQueryVariables = Exact<{
 }>;
 
 
-export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
+export type TrajectoryDetailQuery = { trajectory: { id: string, institutionCode: string, programmeCode: string, startMonth: string, startDate: string | null, endDay: number | null, daysInCare: number | null, endReason: EndReason | null, exploitationAtIntake: ExploitationAtIntake, researchConsent: ResearchConsent, researchAvailability: ResearchAvailability, outcomeClass: OutcomeClass, subject: { ageAtStart: number, gender: Gender, mildIntellectualDisability: YesNoUnknown, priorYouthCare: YesNoUnknown }, placements: Array<{ setting: Setting, startDay: number, endDay: number | null }>, careActivities: Array<{ activityTypeCode: string, day: number, count: number | null, durationMinutes: number | null }>, dose: Array<{ activityTypeCode: string, count: number, minutes: number, perMonthInCare: number | null }>, series: Array<{ instrumentCode: string, informant: Informant, domain: Domain | null, higherIsBetter: boolean, change: SeriesChange | null, observations: Array<{ day: number, value: number }>, reliableChange: { rci: number | null, reliable: boolean, category: ChangeCategory | null, reason: string | null } | null, nonOverlap?: { nap: number | null, tau: number | null, tauU: number | null, tauBC: number | null, phaseALength: number, phaseBLength: number, reason: string | null, baselineTrend: { slope: number, kendallTau: number | null, p: number | null, corrected: boolean, timeIndex: string, correction: BaselineCorrection, alpha: number } | null } | null }>, domainStatuses: Array<{ domain: Domain, status: DomainStatus, intakeRecognition: DomainRecognition }>, problemRecognition: { overall: ProblemRecognition }, fidelity: { summary: number | null, coreElements: Array<{ coreElement: CoreElement, expected: number, delivered: number, score: number }>, items: Array<{ activityTypeCode: string, coreElement: CoreElement | null, expected: number, delivered: number, score: number }> } | null } | null };
 
 export type StatisticsTableFieldsFragment = { measure: StatisticsMeasure, groupBy: StatisticsGrouping | null, population: string, disclosureControl: { method: string, perturbationTable: string, maximumDeviation: number, variance: number, threshold: number, magnitudeNoise: number, minimumBase: number, releaseMinimumYouths: number, releaseMinimumOthers: number, releaseCalendar: string, releasedAt: string | null, notes: Array<string>, release: { id: number, period: string, researchCutoff: string | null } | null }, groups: Array<{ group: string, values: Array<{ name: string, value: number | null, suppressed: boolean }> }>, total: Array<{ name: string, value: number | null, suppressed: boolean }> };
 
@@ -328,6 +333,7 @@ export const TrajectoryListDocument = new TypedDocumentString(`
       hasNextPage
       endCursor
     }
+    totalCount
     release {
       id
       publishedAt
@@ -411,6 +417,15 @@ export const TrajectoryDetailDocument = new TypedDocumentString(`
         phaseALength
         phaseBLength
         reason
+        baselineTrend {
+          slope
+          kendallTau
+          p
+          corrected
+          timeIndex
+          correction
+          alpha
+        }
       }
     }
     domainStatuses {

@@ -6,6 +6,7 @@ import {
   activityLabel,
   DOMAIN_STATUSES,
   DOMAINS,
+  domainBases,
   domainMatrix,
   domainParts,
   doseMatrix,
@@ -13,6 +14,7 @@ import {
   fidelityMatrix,
   heatCells,
   OUTCOME_CLASSES,
+  outcomeBases,
   outcomeMatrix,
   outcomeParts,
   overviewMatrix,
@@ -113,8 +115,8 @@ export function OutcomesSection({ session, catalogue, groupBy, groupLabel }: Sec
           <>
             <StatisticsFigure
               id="outcomes"
-              title={`Outcome class at discharge per ${groupLabel.toLowerCase()} (share of its trajectories)`}
-              description={`${PERTURBED} the bars show each class's published count as a share of the row. Hover a bar or open the table for the counts.`}
+              title={`Outcome class per ${groupLabel.toLowerCase()}: share of its trajectories, ended or still in care`}
+              description={`Each bar: the trajectories of one row by the outcome class of their latest measurements, as shares of the row's published count (n, right of the bar). Trajectories still in care are counted with the class they have so far: this is not an outcome at discharge. ${PERTURBED} hover a bar or open the table for the counts.`}
               caption={`Outcome classes per ${groupLabel.toLowerCase()} (published counts)`}
               matrix={outcomeMatrix(lines, groupLabel)}
               draw={() =>
@@ -123,13 +125,14 @@ export function OutcomesSection({ session, catalogue, groupBy, groupLabel }: Sec
                   parts: OUTCOME_CLASSES.map(words),
                   normalize: true,
                   xLabel: 'Share of the trajectories →',
+                  bases: outcomeBases(lines),
                 })
               }
             />
             <StatisticsFigure
               id="domains"
               title={`Status per domain, per ${groupLabel.toLowerCase()} (shares published by the API)`}
-              description="Each share is a perturbed count over the perturbed counts of its domain; a share of nothing is suppressed."
+              description="One panel per domain; each bar: the trajectories of one row with a known status in that domain, as shares (a perturbed count over the perturbed counts of its domain) of n, the published number with a known status, written right of the bar. A share of nothing is suppressed."
               caption={`Domain statuses per ${groupLabel.toLowerCase()}`}
               matrix={domainMatrix(lines, groupLabel)}
               draw={() =>
@@ -139,6 +142,7 @@ export function OutcomesSection({ session, catalogue, groupBy, groupLabel }: Sec
                   facets: DOMAINS.map(words),
                   normalize: false,
                   xLabel: 'Share →',
+                  bases: domainBases(lines),
                 })
               }
             />
@@ -159,7 +163,7 @@ export function RecognitionSection({ session, catalogue }: SectionProps) {
           <StatisticsFigure
             id="recognition"
             title="Outcome class by the youth's problem recognition at intake (share of each group)"
-            description={`The study's key signal: youths who report no problems where a parent or mentor does tend to do worse. ${PERTURBED} the bars are shares of each group's published counts.`}
+            description={`Each bar: the trajectories of one problem-recognition group (does the youth report problems where a parent or mentor does?) by outcome class, as shares of the group's published count (n, right of the bar), ended or still in care. ${PERTURBED} compare the bars to see whether low recognition goes with fewer improvements here.`}
             caption="Outcome classes per problem recognition at intake (published counts)"
             matrix={outcomeMatrix(lines, 'Problem recognition')}
             draw={() =>
@@ -168,6 +172,7 @@ export function RecognitionSection({ session, catalogue }: SectionProps) {
                 parts: OUTCOME_CLASSES.map(words),
                 normalize: true,
                 xLabel: 'Share of the trajectories →',
+                bases: outcomeBases(lines),
               })
             }
           />

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { download, graphql, messageFor } from '../api';
-import { AVAILABILITY, formatNumber, words } from '../format';
+import { AVAILABILITY, formatNumber, listStatus, outcomeText, words } from '../format';
 import {
   type CatalogueQuery,
   type ReleasesQuery,
@@ -175,25 +175,32 @@ export function TrajectoryList({
       {page ? (
         <>
           <p role="status" aria-live="polite" data-testid="list-status">
-            {page.nodes.length === 0
-              ? 'No trajectories match.'
-              : `Trajectories ${offset + 1}–${offset + page.nodes.length}${page.pageInfo.hasNextPage ? ', more follow' : ''}.`}
+            {listStatus(page, offset)}
           </p>
+          {page.nodes.length > 1 ? <p className="muted">A column header with ⇅ sorts the trajectories of this page.</p> : null}
           <DataTable
             testId="trajectory-list"
             caption="Trajectories (open one for its N=1 charts)"
             rows={page.nodes}
             columns={[
               { header: 'Trajectory', cell: (t) => <a href={`#/trajectories/${encodeURIComponent(t.id)}`}>{t.id.slice(0, 8)}</a> },
-              { header: 'Institution', cell: (t) => t.institutionCode },
-              { header: 'Programme', cell: (t) => t.programmeCode },
-              { header: 'Start month', cell: (t) => t.startMonth },
-              { header: 'Age at start', numeric: true, cell: (t) => t.subject.ageAtStart },
-              { header: 'Gender', cell: (t) => words(t.subject.gender) },
-              { header: 'Days in care', numeric: true, cell: (t) => formatNumber(t.daysInCare, 0) },
-              { header: 'End reason', cell: (t) => (t.endReason ? words(t.endReason) : 'open') },
-              { header: 'Outcome', cell: (t) => words(t.outcomeClass) },
-              { header: 'Problem recognition', cell: (t) => words(t.problemRecognition.overall) },
+              { header: 'Institution', cell: (t) => t.institutionCode, sortValue: (t) => t.institutionCode },
+              { header: 'Programme', cell: (t) => t.programmeCode, sortValue: (t) => t.programmeCode },
+              { header: 'Start month', cell: (t) => t.startMonth, sortValue: (t) => t.startMonth },
+              { header: 'Age at start', numeric: true, cell: (t) => t.subject.ageAtStart, sortValue: (t) => t.subject.ageAtStart },
+              { header: 'Gender', cell: (t) => words(t.subject.gender), sortValue: (t) => t.subject.gender },
+              { header: 'Days in care', numeric: true, cell: (t) => formatNumber(t.daysInCare, 0), sortValue: (t) => t.daysInCare ?? null },
+              { header: 'End reason', cell: (t) => (t.endReason ? words(t.endReason) : 'open'), sortValue: (t) => t.endReason ?? 'open' },
+              {
+                header: 'Outcome',
+                cell: (t) => outcomeText(t.outcomeClass, t.endReason !== null),
+                sortValue: (t) => outcomeText(t.outcomeClass, t.endReason !== null),
+              },
+              {
+                header: 'Problem recognition',
+                cell: (t) => words(t.problemRecognition.overall),
+                sortValue: (t) => t.problemRecognition.overall,
+              },
               ...(researcher
                 ? []
                 : [{ header: 'Researchers', cell: (t: (typeof page.nodes)[number]) => AVAILABILITY[t.researchAvailability] }]),

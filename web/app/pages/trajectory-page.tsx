@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { graphql } from '../api';
-import { AVAILABILITY, words } from '../format';
+import { AVAILABILITY, outcomeText, words } from '../format';
 import { type CatalogueQuery, TrajectoryDetailDocument, type TrajectoryDetailQuery } from '../generated/operations';
 import type { Session } from '../session';
 import { ErrorMessage, Loading } from '../ui';
@@ -147,8 +147,8 @@ function TrajectoryBody({
             <dd data-testid="research-availability">{AVAILABILITY[detail.researchAvailability]}</dd>
           </>
         ) : null}
-        <dt>Outcome class</dt>
-        <dd data-testid="outcome-class">{words(detail.outcomeClass)}</dd>
+        <dt>{detail.endReason ? 'Outcome at discharge' : 'Outcome class so far'}</dt>
+        <dd data-testid="outcome-class">{outcomeText(detail.outcomeClass, detail.endReason !== null)}</dd>
         <dt>Placements</dt>
         <dd>{detail.placements.map((p) => `${words(p.setting)} (day ${p.startDay}–${p.endDay ?? '…'})`).join('; ') || '—'}</dd>
       </dl>
@@ -167,8 +167,11 @@ function TrajectoryBody({
         </span>
       </form>
       <p className="muted">
-        NAP (Parker &amp; Vannest 2009) and Tau-U (Parker et al. 2011) compare the observations before the phase line with those from it on;
-        positive means improvement. Reliable change after Jacobson &amp; Truax (1991).
+        NAP (Parker &amp; Vannest 2009), Tau-U (Parker et al. 2011) and Tau-BC (Tarlow 2017) compare the observations before the phase line
+        (A) with those from it on (B), each informant on their own, and need three of each; positive means improvement (NAP: above 0.5).
+        Tau-BC removes the baseline’s Theil–Sen trend only where Kendall’s test finds it significant (p &lt; .05), over session numbers
+        rather than days; the table says which it did. Reliable change compares the first and the last observation (Jacobson &amp; Truax
+        1991): reliable beyond an RCI of ±1.96, positive is better.
       </p>
       {[...DOMAINS, null].map((domain) => (
         <DomainSection

@@ -1,6 +1,17 @@
 import { barChart, INFORMANTS, type Instrument, levelLabel, seriesChart } from '../charts';
-import { formatNumber, words, yesNo } from '../format';
+import {
+  baselineTrendText,
+  formatNumber,
+  formatRci,
+  nonOverlapNote,
+  RCI_THRESHOLD,
+  reliableChangeWords,
+  tauUOutOfRange,
+  words,
+  yesNo,
+} from '../format';
 import type { CatalogueQuery, Domain, TrajectoryDetailQuery } from '../generated/operations';
+import { baselineTrendLine, type TrendPoint } from '../trend';
 import { ChartFigure, DataTable } from '../ui';
 
 // The parts of the trajectory page: the N=1 charts per domain, problem recognition at intake,
@@ -17,32 +28,49 @@ const byInformant = (a: Series, b: Series) => INFORMANTS.indexOf(a.informant) - 
 function SeriesTable({ instrument, series, testId }: { instrument: Instrument; series: Series[]; testId: string }) {
   const value = (v: number | undefined) =>
     v === undefined ? '—' : instrument.kind === 'status' ? levelLabel(instrument, v) : formatNumber(v);
+  const beyond = series.filter((s) => tauUOutOfRange(s.nonOverlap?.tauU));
   return (
-    <DataTable
-      testId={testId}
-      caption={`${instrument.name}: reliable change and non-overlap per informant`}
-      rows={[...series].sort(byInformant)}
-      columns={[
-        { header: 'Informant', cell: (s) => s.informant },
-        { header: 'Observations', numeric: true, cell: (s) => s.observations.length },
-        { header: 'First', numeric: true, cell: (s) => value(s.observations[0]?.value) },
-        { header: 'Last', numeric: true, cell: (s) => value(s.observations.at(-1)?.value) },
-        { header: 'Change', cell: (s) => words(s.change) },
-        { header: 'RCI', numeric: true, cell: (s) => formatNumber(s.reliableChange?.rci) },
-        { header: 'Reliable', cell: (s) => yesNo(s.reliableChange?.reliable) },
-        { header: 'Category', cell: (s) => words(s.reliableChange?.category ?? s.reliableChange?.reason) },
-        { header: 'NAP', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.nap) },
-        { header: 'Tau-U', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauU) },
-        { header: 'Tau-BC', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauBC) },
-        {
-          header: 'Phases A/B',
-          numeric: true,
-          cell: (s) => (s.nonOverlap ? `${s.nonOverlap.phaseALength}/${s.nonOverlap.phaseBLength}` : '—'),
-        },
-        { header: 'Note', cell: (s) => s.nonOverlap?.reason ?? '' },
-      ]}
-    />
+    <>
+      <DataTable
+        testId={testId}
+        caption={`${instrument.name}: reliable change and non-overlap per informant`}
+        rows={[...series].sort(byInformant)}
+        columns={[
+          { header: 'Informant', cell: (s) => s.informant },
+          { header: 'Observations', numeric: true, cell: (s) => s.observations.length },
+          { header: 'First', numeric: true, cell: (s) => value(s.observations[0]?.value) },
+          { header: 'Last', numeric: true, cell: (s) => value(s.observations.at(-1)?.value) },
+          { header: 'Change', cell: (s) => words(s.change) },
+          { header: 'Reliable change (first to last)', cell: (s) => reliableChangeWords(s.reliableChange) },
+          { header: `RCI (reliable beyond ±${RCI_THRESHOLD})`, numeric: true, cell: (s) => formatRci(s.reliableChange?.rci) },
+          { header: 'NAP', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.nap) },
+          { header: 'Tau-U', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauU) },
+          { header: 'Tau-BC', numeric: true, cell: (s) => formatNumber(s.nonOverlap?.tauBC) },
+          { header: 'Baseline trend (Tau-BC)', cell: (s) => baselineTrendText(s.nonOverlap?.baselineTrend) },
+          {
+            header: 'Phases A/B',
+            numeric: true,
+            cell: (s) => (s.nonOverlap ? `${s.nonOverlap.phaseALength}/${s.nonOverlap.phaseBLength}` : '—'),
+          },
+          { header: 'Note', cell: (s) => nonOverlapNote(s.nonOverlap) },
+        ]}
+      />
+      {beyond.length > 0 ? (
+        <p className="muted" data-testid={`${testId}-tau-u-note`}>
+          Tau-U of {beyond.map((s) => s.informant).join(', ')} lies beyond ±1. Tau-U subtracts the baseline’s own trend (Kendall’s S within
+          phase A) from the A-versus-B comparison and divides by the m·n pairs, as Parker et al. (2011) and SingleCaseES do; a baseline
+          trend running against the phase difference can take it past ±1. It is not a share: read Tau-BC beside it.
+        </p>
+      ) : null}
+    </>
   );
+}
+
+/** What the dashed lines are, and for whom Tau-BC removed the trend. */
+function trendCaption(trends: TrendPoint[], corrected: string[]): string {
+  const informants = [...new Set(trends.map((t) => t.informant))];
+  if (informants.length === 0) return '';
+  return ` Thin dashed lines: the baseline's Theil–Sen trend of ${informants.join(', ')} (over session numbers, drawn at the sessions' days), dotted where extended into phase B. Tau-BC ${corrected.length ? `removed it for ${corrected.join(', ')} (trend significant, Tarlow 2017)` : 'removed none (no significant baseline trend, Tarlow 2017)'}.`;
 }
 
 export function DomainSection({
@@ -78,13 +106,21 @@ export function DomainSection({
         if (!instrument) return null;
         const mine = series.filter((s) => s.instrumentCode === code);
         const points = mine.flatMap((s) => s.observations.map((o) => ({ informant: s.informant, day: o.day, value: o.value })));
+        const trends =
+          phaseDay === null
+            ? []
+            : mine.flatMap((s) => {
+                const trend = s.nonOverlap?.baselineTrend;
+                return trend ? baselineTrendLine(s.informant, s.observations, phaseDay, trend.slope, instrument.higherIsBetter) : [];
+              });
+        const corrected = mine.filter((s) => s.nonOverlap?.baselineTrend?.corrected).map((s) => s.informant);
         return (
           <div key={code} className="instrument">
             <ChartFigure
               id={`chart-${code}`}
               title={`${instrument.name}: every informant over days since the start`}
-              description={`${points.length} observations from ${mine.length} informant(s).${instrument.clinicalCutoff !== null && instrument.clinicalCutoff !== undefined ? ` Clinical cut-off ${instrument.clinicalCutoff}.` : ''}${phaseDay !== null ? ` Phase B from day ${phaseDay} (${phaseLabel}).` : ' No phase chosen.'}`}
-              draw={() => seriesChart(instrument, points, { maxDay, phaseDay, phaseLabel })}
+              description={`${points.length} observations from ${mine.length} informant(s).${instrument.clinicalCutoff !== null && instrument.clinicalCutoff !== undefined ? ` Clinical cut-off ${instrument.clinicalCutoff}.` : ''}${phaseDay !== null ? ` Phase B from day ${phaseDay} (${phaseLabel}).` : ' No phase chosen.'}${trendCaption(trends, corrected)}`}
+              draw={() => seriesChart(instrument, points, { maxDay, phaseDay, phaseLabel, trends })}
               table={
                 <DataTable
                   testId={`observations-${code}`}
