@@ -106,7 +106,8 @@ function mapProcedure(reader: ResourceReader, context: FhirContext): MappedRecor
   const activity = reader.code('code', SYSTEMS.activityType);
   const domain = reader.code('category', SYSTEMS.domain, { required: false });
   const date = reader.date('performedDateTime');
-  const episode = episodeOf(reader, context, reader.episode(), 'extension');
+  const link = reader.episode();
+  const episode = link && episodeOf(reader, context, link.target, link.element);
   checkSubject(reader, episode, true);
   const count = reader.extension(EXTENSIONS.activityCount, 'valueInteger', 'number');
   const duration = reader.extension(EXTENSIONS.activityDuration, 'valueDuration', 'object');
@@ -157,7 +158,8 @@ function mapObservation(reader: ResourceReader, context: FhirContext): MappedRec
   }
   const instrument = reader.code('code', SYSTEMS.instrument);
   const date = reader.date('effectiveDateTime');
-  const episode = episodeOf(reader, context, reader.episode(), 'extension');
+  const link = reader.episode();
+  const episode = link && episodeOf(reader, context, link.target, link.element);
   const patient = checkSubject(reader, episode, false);
   const valuePath = resource.valueInteger !== undefined ? 'valueInteger' : 'valueQuantity.value';
   const value = resource.valueInteger ?? (isObject(resource.valueQuantity) ? resource.valueQuantity.value : undefined);
@@ -213,7 +215,8 @@ function mapQuestionnaireResponse(reader: ResourceReader, context: FhirContext):
   }
   if (resource.status !== 'completed') reader.issue('code-invalid', 'INVALID_VALUE', 'must be completed', 'status');
   const date = reader.date('authored');
-  const episode = episodeOf(reader, context, reader.episode(), 'extension');
+  const link = reader.episode();
+  const episode = link && episodeOf(reader, context, link.target, link.element);
   const patient = checkSubject(reader, episode, false);
   if (resource.author !== undefined) {
     const author = reader.reference('author');

@@ -139,6 +139,12 @@ function readEntries(entries: unknown[], issues: FhirIssue[]): ResourceReader[] 
   return readers;
 }
 
+const valueAt = (root: unknown, path: ReadonlyArray<string | number>): unknown =>
+  path.reduce<unknown>(
+    (node, segment) => (node && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined),
+    root,
+  );
+
 /**
  * The project's PII guard over every string of the resource, so nothing that looks like a BSN,
  * e-mail, phone number or date of birth passes, whatever element it hides in. The pseudonym in
@@ -155,6 +161,8 @@ function scanEntry(reader: ResourceReader): void {
   for (const finding of scanForPii(reader.resource, { datePaths: DATE_ELEMENTS })) {
     const dotted = finding.path.join('.');
     if (finding.kind === 'pseudonym' && pseudonymPaths.has(dotted)) continue;
+    // A urn:uuid reference is checked for its form and never stored; its hex digits and dashes can spell a phone number.
+    if (isUrnUuid(valueAt(reader.resource, finding.path))) continue;
     const element = finding.path
       .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index ? '.' : ''}${segment}`))
       .join('');

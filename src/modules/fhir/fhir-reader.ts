@@ -178,11 +178,11 @@ export class ResourceReader {
   }
 
   /** The episode a Procedure, Observation or QuestionnaireResponse belongs to (HL7's workflow-episodeOfCare extension). */
-  episode(): Target | undefined {
+  episode(): { target: Target; element: string } | undefined {
     const [found, ...more] = this.extensions(EXTENSIONS.episodeOfCare, 'valueReference');
     if (!found) return this.issue('required', 'MISSING_FIELD', `needs the extension ${EXTENSIONS.episodeOfCare}`, 'extension');
     if (more.length > 0) return this.issue('structure', 'INVALID_VALUE', 'names one episode only', more[0]!.path);
     const target = this.reference(found.path, { byIdentifier: true, value: found.value });
-    return target;
+    return target && { target, element: `${found.path}.reference` };
   }
 }

@@ -1,3 +1,4 @@
+import { findPii } from '../../lib/pii-guard';
 import { END_REASONS, EXPLOITATION_AT_INTAKE, GENDERS, RESEARCH_CONSENT, YES_NO_UNKNOWN } from '../../lib/vocabulary';
 import type { MappedRecord } from './fhir-mapping';
 import { isObject, type Json, type ResourceReader } from './fhir-reader';
@@ -45,7 +46,9 @@ export function mapPatient(reader: ResourceReader, context: FhirContext): void {
   let pseudonym: { value: unknown; path: string } | undefined;
   identifiers.forEach((identifier, index) => {
     const system = isObject(identifier) ? identifier.system : undefined;
-    if (system === BSN_SYSTEM) {
+    const value = isObject(identifier) ? identifier.value : undefined;
+    // By its system, or by its value under any other: nine digits passing the eleven-test (the PII guard's test).
+    if (system === BSN_SYSTEM || (system !== PSEUDONYM_SYSTEM && typeof value === 'string' && findPii(value) === 'bsn')) {
       reader.issue('security', 'PII_DETECTED', 'is a citizen service number; send only the source pseudonym', `identifier[${index}]`);
     } else if (system === PSEUDONYM_SYSTEM && !pseudonym) {
       pseudonym = { value: (identifier as Json).value, path: `identifier[${index}].value` };
