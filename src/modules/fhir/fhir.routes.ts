@@ -141,7 +141,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       request.audit.details = answer.report
         ? { reportId: answer.report.id, outcome: answer.report.outcome, mode: answer.report.mode, replayed: answer.replayed }
         : { outcome: 'refused', codes };
-      if (answer.status >= 400) request.errorCode = answer.report ? 'INGEST_REJECTED' : (codes[0] ?? 'VALIDATION_FAILED');
+      // A refusal before the ingest names its first code; one by the ingest is audited as the REST ingest audits it.
+      if (answer.status >= 400 && !answer.report) request.errorCode = codes[0] ?? 'VALIDATION_FAILED';
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
       else if (answer.report) request.server.metrics.countIngestReport('fhir', answer.report);
       return reply
