@@ -39,9 +39,12 @@ export interface ResponseBundle {
 
 /** The answer to a Bundle that was (wholly or, for a batch, partly) written. Its id is the ingest report's. */
 export function responseBundle(mapped: MappedBundle, report: IngestReport): ResponseBundle {
-  const issues = issuesOf(mapped, report);
+  const byEntry = new Map<number, FhirIssue[]>();
+  for (const issue of issuesOf(mapped, report)) {
+    if (issue.entry !== undefined) byEntry.set(issue.entry, [...(byEntry.get(issue.entry) ?? []), issue]);
+  }
   const entry = Array.from({ length: mapped.entryCount }, (_, index) => {
-    const own = issues.filter((issue) => issue.entry === index);
+    const own = byEntry.get(index) ?? [];
     // Every write is an upsert by the record reference, as in the REST ingest: 200, not 201.
     return own.length === 0
       ? { response: { status: '200 OK', outcome: allOk() } }

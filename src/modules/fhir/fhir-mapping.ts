@@ -1,4 +1,4 @@
-import { findPii, scanForPii } from '../../lib/pii-guard';
+import { findPii, type PiiKind, scanForPii } from '../../lib/pii-guard';
 import { mapChild } from './fhir-child-mapping';
 import { type FhirContext, mapEpisode, mapInformantRole, mapPatient } from './fhir-subject-mapping';
 import { isObject, isUrnUuid, type Json, ResourceReader } from './fhir-reader';
@@ -139,6 +139,14 @@ function readEntries(entries: unknown[], issues: FhirIssue[]): ResourceReader[] 
   return readers;
 }
 
+const PII_NAMES: Record<PiiKind, string> = {
+  bsn: 'a citizen service number',
+  email: 'an e-mail address',
+  phone: 'a phone number',
+  date_of_birth: 'a full date (a date of birth?)',
+  pseudonym: 'a source pseudonym outside the Patient identifier',
+};
+
 const valueAt = (root: unknown, path: ReadonlyArray<string | number>): unknown =>
   path.reduce<unknown>(
     (node, segment) => (node && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined),
@@ -171,7 +179,7 @@ function scanEntry(reader: ResourceReader): void {
     reader.issue(
       'security',
       'PII_DETECTED',
-      `holds what looks like ${finding.kind === 'bsn' ? 'a citizen service number' : `a ${finding.kind.replace(/_/g, ' ')}`}; the registry takes no direct identifiers`,
+      `holds what looks like ${PII_NAMES[finding.kind]}; the registry takes no direct identifiers`,
       element,
     );
   }
