@@ -1,6 +1,6 @@
 import type { IngestReport } from '../ingest';
 import type { MappedBundle } from './fhir-mapping';
-import { allOk, type FhirIssue, issueTypeOf, type OperationOutcome, operationOutcome } from './operation-outcome';
+import { type FhirIssue, issueTypeOf, type OperationOutcome, operationOutcome } from './operation-outcome';
 
 // What the ingest engine reported, told in FHIR terms: a refused record's field becomes the
 // FHIRPath of the element it came from; a batch gets an answer per entry
@@ -45,9 +45,10 @@ export function responseBundle(mapped: MappedBundle, report: IngestReport): Resp
   }
   const entry = Array.from({ length: mapped.entryCount }, (_, index) => {
     const own = byEntry.get(index) ?? [];
-    // Every write is an upsert by the record reference, as in the REST ingest: 200, not 201.
+    // Every write is an upsert by the record reference, as in the REST ingest: 200, not 201. No
+    // outcome on a written entry: a large Bundle's answer would carry one per entry for nothing.
     return own.length === 0
-      ? { response: { status: '200 OK', outcome: allOk() } }
+      ? { response: { status: '200 OK' } }
       : { response: { status: '422 Unprocessable Entity', outcome: operationOutcome(own) } };
   });
   return { resourceType: 'Bundle', id: report.id, type: mapped.type === 'batch' ? 'batch-response' : 'transaction-response', entry };

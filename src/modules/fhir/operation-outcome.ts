@@ -66,9 +66,3 @@ export function operationOutcome(issues: FhirIssue[]): OperationOutcome {
     })),
   };
 }
-
-/** An answer with nothing wrong in it (a batch entry that was written). */
-export const allOk = (): OperationOutcome => ({
-  resourceType: 'OperationOutcome',
-  issue: [{ severity: 'information', code: 'informational', diagnostics: 'written' }],
-});
