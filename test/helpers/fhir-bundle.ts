@@ -47,18 +47,18 @@ const ACTIVITY_ROTATION: Json[] = [
 ];
 
 /**
- * One youth: an ended episode, two placements (closed, then open), twenty activities and forty
+ * One youth (her records' references start with `prefix`): an ended episode, two placements (closed, then open), twenty activities and forty
  * observations from three informants (youth, mentor, parent), and a youth-perspective questionnaire.
  */
-export function carePlan(programmeCode: string, pseudonym = randomPseudonym()): CarePlan {
-  const trajectory = 'EPISODE-A';
+export function carePlan(programmeCode: string, pseudonym = randomPseudonym(), prefix = ''): CarePlan {
+  const trajectory = `${prefix}EPISODE-A`;
   const measurements: CarePlan['measurements'] = [];
   const informants = ['youth', 'mentor', 'parent'] as const;
   for (let index = 0; index < 40; index += 1) {
     const informant = informants[index % 3]!;
     const round = Math.floor(index / 3);
     measurements.push({
-      reference: `OBS-${informant}-${round}`,
+      reference: `${prefix}OBS-${informant}-${round}`,
       trajectoryReference: trajectory,
       instrumentCode: 'emotional_behavioural',
       informant,
@@ -79,17 +79,29 @@ export function carePlan(programmeCode: string, pseudonym = randomPseudonym()): 
       researchConsent: 'granted',
     },
     placements: [
-      { reference: 'PLACE-closed', trajectoryReference: trajectory, setting: 'closed_residential', startDate: day(0), endDate: day(120) },
-      { reference: 'PLACE-open', trajectoryReference: trajectory, setting: 'open_residential', startDate: day(121), endDate: day(330) },
+      {
+        reference: `${prefix}PLACE-closed`,
+        trajectoryReference: trajectory,
+        setting: 'closed_residential',
+        startDate: day(0),
+        endDate: day(120),
+      },
+      {
+        reference: `${prefix}PLACE-open`,
+        trajectoryReference: trajectory,
+        setting: 'open_residential',
+        startDate: day(121),
+        endDate: day(330),
+      },
     ],
     activities: Array.from({ length: 20 }, (_, index) => ({
-      reference: `ACT-${index}`,
+      reference: `${prefix}ACT-${index}`,
       trajectoryReference: trajectory,
       date: day(3 + index * 16),
       ...ACTIVITY_ROTATION[index % ACTIVITY_ROTATION.length],
     })),
     measurements,
-    questionnaire: { reference: 'QR-intake', date: day(20), answers: [4, 3, 2, 5, 3, 4, 2, 3, 1, 5] },
+    questionnaire: { reference: `${prefix}QR-intake`, date: day(20), answers: [4, 3, 2, 5, 3, 4, 2, 3, 1, 5] },
   };
 }
 
