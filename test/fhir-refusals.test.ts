@@ -165,6 +165,29 @@ describe('codes and references', () => {
   });
 });
 
+describe('erasure', () => {
+  it('erases a FHIR-pushed youth through the REST erasure, and refuses her next Bundle with an OperationOutcome naming her identifier', async () => {
+    const institution = await createInstitution(t);
+    const plan = carePlan(institution.programmes.residential);
+    expect((await push(institution, fhirBundle(plan))).statusCode).toBe(200);
+    const erased = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: institution.authorization },
+      payload: { pseudonym: (plan.trajectory.subject as Json).pseudonym },
+    });
+    expect(erased.statusCode, erased.body).toBeLessThan(300);
+    await nothingWritten(institution);
+
+    const bundle = fhirBundle(plan);
+    const patient = find(bundle, 'Patient');
+    const again = await push(institution, bundle);
+    expect(again.statusCode).toBe(422);
+    expectOutcome(again, `Bundle.entry[${patient.index}].resource.identifier[0].value`, 'conflict', 'SUBJECT_ERASED');
+    await nothingWritten(institution);
+  });
+});
+
 describe('batch, idempotency and media types', () => {
   it('writes a batch entry by entry: a refused Observation is answered in its entry, the rest is written', async () => {
     const institution = await createInstitution(t);
