@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Participant } from '../../db/unit-of-work';
-import type { BulkIngest, IngestMode, IngestReport } from '../ingest';
+import { type BulkIngest, type IngestMode, type IngestReport, MAX_LISTED_REJECTIONS } from '../ingest';
 import { issuesOf, type ResponseBundle, responseBundle } from './fhir-answer';
 import { mapBundle } from './fhir-mapping';
 import { type FhirIssue, type OperationOutcome, operationOutcome } from './operation-outcome';
@@ -32,6 +32,19 @@ export function createFhirIngest(bulkIngest: BulkIngest) {
     // A transaction with a refused entry writes nothing: refused before the ingest sees it.
     if (mapped.type === 'transaction' && mapped.issues.length > 0) {
       return { status: 422, body: operationOutcome(mapped.issues), refused: mapped.issues, replayed: false };
+    }
+    // The ingest report lists at most MAX_LISTED_REJECTIONS refusals: beyond that a batch could not
+    // say which entries were written, so a larger batch is refused before anything is.
+    if (mapped.type === 'batch' && mapped.records.length > MAX_LISTED_REJECTIONS) {
+      const issues: FhirIssue[] = [
+        {
+          code: 'too-costly',
+          registryCode: 'VALIDATION_FAILED',
+          diagnostics: `a batch answers per entry for at most ${MAX_LISTED_REJECTIONS} records; split it, or send a transaction`,
+          expression: 'Bundle.entry',
+        },
+      ];
+      return { status: 422, body: operationOutcome(issues), refused: issues, replayed: false };
     }
     const mode: IngestMode = mapped.type === 'transaction' ? 'atomic' : 'per_record';
     const result = await bulkIngest({

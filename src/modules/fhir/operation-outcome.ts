@@ -19,7 +19,8 @@ export type IssueType =
   | 'duplicate'
   | 'business-rule'
   | 'conflict'
-  | 'processing';
+  | 'processing'
+  | 'too-costly';
 
 export interface FhirIssue {
   code: IssueType;
