@@ -18,6 +18,7 @@ import { listenForNotifications } from './db/notifications';
 import { catalogueModule } from './modules/catalogue';
 import { healthModule } from './modules/health';
 import { erasureModule } from './modules/erasure';
+import { fhirModule } from './modules/fhir';
 import { ingestModule } from './modules/ingest';
 import { recordsModule } from './modules/records';
 import { statisticsModule } from './modules/statistics';
@@ -240,6 +241,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
     await api.register(apiKeysModule, { apiKeys });
     await api.register(recordsModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(ingestModule, { database, config: { ...config, registryPseudonymKey } });
+    await api.register(fhirModule, { database, config: { ...config, registryPseudonymKey } });
     await api.register(erasureModule, { database, registryPseudonymKey });
     await api.register(auditModule, { database, registryPseudonymKey });
     await api.register(statisticsModule, { database, settings: config.statistics, releases: statisticsReleases });

@@ -88,6 +88,8 @@ const ACCESS: Array<{ path: RegExp; roles: Role[] }> = [
   { path: /^\/api\/v1\/statistics\/releases$/, roles: ['funder', 'researcher', 'institution', 'admin', 'auditor', 'privacy_officer'] },
   { path: /^\/api\/v1\/statistics\/(?!releases$)/, roles: ['funder', 'researcher', 'institution'] },
   { path: /^\/api\/v1\/research\/releases(\/|$)/, roles: ['researcher'] },
+  { path: /^\/fhir\/R4\/(metadata|CodeSystem)/, roles: ROLES },
+  { path: /^\/fhir\/R4$/, roles: ['institution'] },
 ];
 
 function rolesFor(operation: Operation): Role[] {

@@ -91,7 +91,7 @@ export function createMetrics() {
     }),
     ingestRecords: new Counter({
       name: 'registry_ingest_records_total',
-      help: 'Records pushed, by source (bulk stream or single record), record type, status and the outcome of their request.',
+      help: 'Records pushed, by source (bulk stream, single record or FHIR Bundle), record type, status and the outcome of their request.',
       labelNames: ['source', 'type', 'status', 'outcome'] as const,
       registers,
     }),
@@ -125,7 +125,7 @@ export function createMetrics() {
     }),
     operationLabel: operationLabels(),
     /** Counts a finished ingest report's records by type and status (unknown types as "unknown"). */
-    countIngestReport(source: 'bulk' | 'single', report: { outcome: string; counts: Record<string, Record<string, number>> }) {
+    countIngestReport(source: 'bulk' | 'single' | 'fhir', report: { outcome: string; counts: Record<string, Record<string, number>> }) {
       for (const [type, statuses] of Object.entries(report.counts)) {
         for (const [status, count] of Object.entries(statuses)) {
           if (count > 0) metrics.ingestRecords.inc({ source, type, status, outcome: report.outcome }, count);

@@ -55,6 +55,7 @@ export const openapiPlugin = fp(
         tags: [
           { name: 'records', description: "An institution's own records, one at a time (role institution)" },
           { name: 'ingest', description: 'Bulk NDJSON streams and their reports (role institution)' },
+          { name: 'fhir', description: 'HL7 FHIR R4: transaction and batch Bundles (role institution), CodeSystems, CapabilityStatement' },
           { name: 'privacy', description: 'Registry-wide erasure (role privacy_officer)' },
           { name: 'statistics', description: 'Aggregates under disclosure control (roles funder, researcher, institution)' },
           { name: 'audit', description: 'The audit trail (role auditor)' },

@@ -19,6 +19,11 @@ export interface BulkIngestInput {
   body: AsyncIterable<Buffer | string>;
   /** Writers that commit with every transaction of data (the request's audit event). */
   participants: Participant[];
+  /**
+   * What else the request is, for the Idempotency-Key check: the FHIR endpoint passes its Bundle's
+   * digest, so a Bundle is compared whole (and never matches an NDJSON request of the same lines).
+   */
+  requestKind?: string;
 }
 
 export interface BulkIngestResult {
@@ -60,6 +65,7 @@ export function createBulkIngest(database: Database, ingest: IngestService, limi
 
   return async function bulkIngest(input: BulkIngestInput): Promise<BulkIngestResult> {
     const hash = createHash('sha256').update(`mode=${input.mode}\n`); // Another mode is another request.
+    if (input.requestKind) hash.update(`kind=${input.requestKind}\n`);
     let digest: string | undefined;
     const requestHash = () => (digest ??= hash.digest('hex'));
     const lines = readNdjsonLines(input.body, { ...limits, hash });

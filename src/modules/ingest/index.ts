@@ -12,7 +12,8 @@ import { createIngestService } from './ingest.service';
 // the bulk NDJSON endpoint on top of it. The single-record routes (modules/records) use the same
 // engine, so both apply exactly the same rules.
 
-export { IngestReportBuilder } from './ingest-report';
+export { IngestReportBuilder, type IngestMode, type IngestReport, MAX_LISTED_REJECTIONS } from './ingest-report';
+export { type BulkIngest, createBulkIngest } from './bulk-ingest';
 export { createIngestService, type IngestService, type IngestSettings } from './ingest.service';
 export {
   careActivityBodySchema,
