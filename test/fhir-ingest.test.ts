@@ -1,29 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, type FhirResource } from 'fhir-kit-client';
 import { carePlan, fhirBundle, ndjsonRecords } from './helpers/fhir-bundle';
+import { fhirSchemaErrors } from './helpers/fhir-schema';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { ndjson } from './helpers/records';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 // Issue #28: a FHIR R4 transaction Bundle is written by the ingest engine itself, so what it
 // leaves in the registry (the trajectory, its N=1 indicators, the audit trail) is what the same
-// data pushed as NDJSON leaves. The Bundles are sent with app.inject: neither fhir-kit-client nor
-// fhirclient is installed in this project.
+// data pushed as NDJSON leaves. The Bundle goes over HTTP through a standard FHIR client
+// (fhir-kit-client, as an EHR's integration would use one), and it, the CapabilityStatement and
+// the answer are valid FHIR R4 JSON by the official schema.
 
 let t: TestApp;
+let baseUrl: string;
 beforeAll(async () => {
   t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}/fhir/R4`;
 });
 afterAll(() => t.close());
 
-const FHIR_JSON = 'application/fhir+json';
-
-const pushFhir = (institution: InstitutionFixture, bundle: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({
-    method: 'POST',
-    url: '/fhir/R4',
-    headers: { authorization: institution.authorization, 'content-type': FHIR_JSON, ...headers },
-    payload: JSON.stringify(bundle),
-  });
+/** An EHR's FHIR client, with the institution's key. */
+const clientOf = (institution: InstitutionFixture) => new Client({ baseUrl, customHeaders: { authorization: institution.authorization } });
 
 const pushNdjson = (institution: InstitutionFixture, records: unknown[]) =>
   t.app.inject({
@@ -79,10 +78,19 @@ describe('FHIR R4 transaction against the NDJSON twin', () => {
     const fhirPlan = carePlan(viaFhir.programmes.residential);
     const twinPlan = carePlan(viaNdjson.programmes.residential);
 
-    const fhir = await pushFhir(viaFhir, fhirBundle(fhirPlan));
-    expect(fhir.statusCode, fhir.body).toBe(200);
-    expect(fhir.headers['content-type']).toContain(FHIR_JSON);
-    const answer = fhir.json();
+    const client = clientOf(viaFhir);
+    const capabilities = (await client.capabilityStatement()) as Record<string, unknown>;
+    expect(capabilities).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', date: expect.any(String) });
+    expect(fhirSchemaErrors(capabilities)).toEqual([]);
+    const bundle = fhirBundle(fhirPlan);
+    expect(fhirSchemaErrors(bundle)).toEqual([]);
+    // The client throws on an answer other than 2xx.
+    const answer = (await client.transaction({ body: { ...bundle, resourceType: 'Bundle' } })) as FhirResource & {
+      id: string;
+      type: string;
+      entry: Array<{ response: { status: string } }>;
+    };
+    expect(fhirSchemaErrors(answer)).toEqual([]);
     expect(answer.type).toBe('transaction-response');
     expect(answer.entry).toHaveLength(fhirBundle(fhirPlan).entry.length);
     expect(answer.entry.every((entry: { response: { status: string } }) => entry.response.status === '200 OK')).toBe(true);

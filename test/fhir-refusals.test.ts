@@ -3,6 +3,7 @@ import { BSN_SYSTEM } from '../src/modules/fhir/fhir-systems';
 import { carePlan, fhirBundle, ndjsonRecords } from './helpers/fhir-bundle';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { ndjson } from './helpers/records';
+import { fhirSchemaErrors } from './helpers/fhir-schema';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 // Issue #28: every refusal of the FHIR endpoint is an OperationOutcome naming the element at
@@ -18,13 +19,16 @@ afterAll(() => t.close());
 // biome-ignore lint/suspicious/noExplicitAny: FHIR resources and answers, changed and read one element at a time
 type Json = Record<string, any>;
 
-const push = (institution: InstitutionFixture, bundle: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({
+/** Sends a resource, valid FHIR R4 JSON (the official schema) however the registry's rules take it. */
+const push = (institution: InstitutionFixture, bundle: unknown, headers: Record<string, string> = {}) => {
+  expect(fhirSchemaErrors(bundle), JSON.stringify(bundle).slice(0, 200)).toEqual([]);
+  return t.app.inject({
     method: 'POST',
     url: '/fhir/R4',
     headers: { authorization: institution.authorization, 'content-type': 'application/fhir+json', ...headers },
     payload: JSON.stringify(bundle),
   });
+};
 
 /** The entry of the first resource of a type, and its index. */
 function find(bundle: { entry: Json[] }, resourceType: string, nth = 0) {

@@ -138,7 +138,11 @@ export const capabilityStatementSchema = z
   .looseObject({
     resourceType: z.literal('CapabilityStatement'),
     status: z.literal('active'),
+    // 1..1 in FHIR R4 (https://hl7.org/fhir/R4/capabilitystatement.html), though the JSON schema does not require it.
+    date: z.string(),
     kind: z.literal('instance'),
+    software: z.object({ name: z.string() }),
+    implementation: z.object({ description: z.string() }),
     fhirVersion: z.literal('4.0.1'),
     format: z.array(z.string()),
     rest: z.array(z.looseObject({ mode: z.literal('server') })),
