@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Three projects: fast unit tests beside the code; integration tests that get a real database
 // (see test/global-setup.ts for how it is chosen); and, once both are done, the scan of every
@@ -26,11 +27,64 @@ const SCANS = ['test/**/*.scan.test.ts'];
 const seed = Number(process.env.VITEST_SEED) || Math.floor(Math.random() * 1_000_000) + 1;
 if (!process.env.VITEST_SEED) process.env.VITEST_SEED = String(seed);
 if (!process.env.VITEST_WORKER_ID) console.info(`[tests] order: shuffled, seed ${seed} (replay with VITEST_SEED=${seed})`);
-const sequence = { shuffle: { files: true, tests: true }, seed };
+/**
+ * The longest files (BENCHMARKS.md, the suite's ten slowest), started first: in a random order one
+ * of them could start last and end the run alone, minutes after the rest. Every other file keeps
+ * its random place, and the tests in every file are shuffled.
+ */
+const LONGEST = [
+  'test/statistics-attacks-added-youths.test.ts',
+  'test/statistics-provider-attacks.test.ts',
+  'test/statistics-release-model.test.ts',
+  'test/erasure.test.ts',
+  'test/statistics-release-model-log.test.ts',
+  'test/demo-data.test.ts',
+  'test/research-graphql.test.ts',
+  'test/cli.test.ts',
+  'test/audit-group-commit.test.ts',
+  'test/research-stored-indicators.test.ts',
+];
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const random = seeded(seed);
+    const shuffled = files.map((file) => ({ file, draw: random() })).sort((a, b) => a.draw - b.draw);
+    const rank = (file: TestSpecification) => {
+      const index = LONGEST.findIndex((name) => file.moduleId.endsWith(name));
+      return index < 0 ? LONGEST.length : index;
+    };
+    // Stable: the log scan's group (groupOrder 1) stays after every other, each group longest first, then at random.
+    return shuffled
+      .map(({ file }) => file)
+      .sort((a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || rank(a) - rank(b));
+  }
+}
+
+/** Mulberry32: the file order's draws, from the printed seed. */
+function seeded(value: number): () => number {
+  let state = value >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sequence = { shuffle: { files: false, tests: true }, seed, sequencer: LongestFirstSequencer };
+
+/**
+ * Files side by side. Vitest's default on two cores is one worker, and then a PostgreSQL run
+ * waits on its server with one core idle: three workers took a quiet run from about 11 to under
+ * 5 minutes (BENCHMARKS.md). PGlite is the database in the worker itself, so more workers than
+ * cores only add load: two. VITEST_MAX_WORKERS overrides either.
+ */
+const maxWorkers = Number(process.env.VITEST_MAX_WORKERS) || (process.env.TEST_DATABASE === 'pglite' ? 2 : 3);
 
 export default defineConfig({
   test: {
     sequence,
+    maxWorkers,
     projects: [
       {
         test: {

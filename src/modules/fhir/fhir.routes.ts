@@ -7,6 +7,7 @@ import { requireRole } from '../../plugins/authentication';
 import { tooDeep } from '../../plugins/json-body';
 import { institutionScopeOf } from '../../plugins/request-scope';
 import { errorBodySchema } from '../../lib/error-body.schema';
+import { idempotencyHeadersSchema } from '../ingest';
 import { capabilityStatement } from './capability-statement';
 import type { CodeSystem } from './code-systems';
 import type { FhirIngest } from './fhir-ingest.service';
@@ -100,12 +101,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
           'FHIRPath of the element at fault.',
         ].join(' '),
         body: bundleBodySchema,
-        headers: z.object({
-          'idempotency-key': z
-            .string()
-            .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -')
-            .optional(),
-        }),
+        headers: idempotencyHeadersSchema,
         response: {
           200: fhir(responseBundleSchema, 'A transaction-response or batch-response Bundle; its id is the ingest report'),
           400: fhir(operationOutcomeSchema, 'The body is not a transaction or batch Bundle'),

@@ -17,6 +17,7 @@ export { type BulkIngest, createBulkIngest } from './bulk-ingest';
 export { createIngestService, type IngestService, type IngestSettings } from './ingest.service';
 export {
   careActivityBodySchema,
+  idempotencyHeadersSchema,
   measurementBodySchema,
   placementBodySchema,
   type RecordType,

@@ -6,7 +6,7 @@ import { AppError, errors } from '../../lib/errors';
 import { institutionScopeOf } from '../../plugins/request-scope';
 import type { BulkIngest } from './bulk-ingest';
 import { createIngestReportsRepository } from './ingest-reports.repository';
-import { bulkRecordSchema } from './ingest.schemas';
+import { bulkRecordSchema, idempotencyHeadersSchema } from './ingest.schemas';
 import { errorBodySchema, ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
@@ -51,12 +51,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
             .default('false')
             .transform((value) => value === 'true'),
         }),
-        headers: z.object({
-          'idempotency-key': z
-            .string()
-            .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -')
-            .optional(),
-        }),
+        headers: idempotencyHeadersSchema,
         response: {
           200: ingestReportSchema,
           422: rejectedIngestSchema,

@@ -15,6 +15,14 @@ import {
 // The records institutions push. Strict: an unknown field is an error, never dropped.
 // The same schemas validate the single-record routes, the bulk stream and generate OpenAPI.
 
+/** The Idempotency-Key header of a push (REST bulk ingest and FHIR Bundles): a retry is answered with the first answer. */
+export const idempotencyHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of letters, digits and . _ : -')
+    .optional(),
+});
+
 export const referenceSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be 1–64 characters: letters, digits and . _ : - (starting with a letter or digit)')
