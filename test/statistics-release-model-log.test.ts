@@ -4,8 +4,8 @@ import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths
 import { closeWorldAfterEach, REGISTRY_KEY, released, youthsAt } from './helpers/release-model-world';
 
 // The release model (issue #23), continued from statistics-release-model.test.ts: churn postpones
-// a release and tells the privacy officer; a youth created and erased between two releases is no
-// change; the release history; the calendar. Each test has a world of its own.
+// a release and tells the privacy officer; the release history; the calendar. Each test has a
+// world of its own.
 
 closeWorldAfterEach();
 
