@@ -148,18 +148,19 @@ describe('the release audit', () => {
       };
       expect((await attackOn(audited, answers, knows)).determined, institution).toEqual([]);
     }
-    // The release's audit withheld them, and its log says so.
+    // The release's audit withheld (one of the pair is enough; decoys may add more), and its log says so.
     const [release] = await audited.t.app.statisticsReleases.history(1);
-    expect(release!.audit!.withheld).toBeGreaterThanOrEqual(2);
+    expect(release!.audit!.withheld).toBeGreaterThanOrEqual(1);
   });
 
   it('marks the withheld count in every answer it appears in, with the shares of its line, and says why', async () => {
     const overview = (await audited.ask({ measure: 'overview', grouping: 'gender' })).national;
     const isWithheld = (cell: { value: number | null; suppressed: boolean } | undefined) =>
       cell?.suppressed === true && cell.value === null;
-    // The two pin each other: the audit withholds one of them (picked by its contributors), and one is enough.
+    // The two pin each other: the audit withholds one of them (picked by its contributors), and the other
+    // too where the rest of the answers still pin it (under some draws of the record keys).
     const trajectoriesWithheld = isWithheld(other(overview).started);
-    expect([trajectoriesWithheld, isWithheld(other(overview).youths)].filter(Boolean)).toHaveLength(1);
+    expect(trajectoriesWithheld || isWithheld(other(overview).youths)).toBe(true);
     expect(overview.disclosureControl.notes).toContain(WITHHELD_NOTE);
     // The same 3 trajectories under another name (outcomes, care), and the shares of that line: withheld
     // with them, or published as their count is.
