@@ -12,7 +12,7 @@
 //   BENCH_DATABASE_URL=postgres://… npm run bench:fhir
 import http from 'node:http';
 import os from 'node:os';
-import pg from 'pg';
+import { freshBenchDatabase } from './lib/bench-database';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
@@ -26,7 +26,6 @@ import { benchUsage } from './lib/usage';
 
 benchUsage(import.meta.url);
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const YOUTHS = Number(process.env.BENCH_YOUTHS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BUNDLE_YOUTHS = Number(process.env.BENCH_BUNDLE_YOUTHS ?? 15);
@@ -52,27 +51,17 @@ function post(port: number, key: string, path: string, contentType: string, body
   });
 }
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  await client.query(statement);
-  await client.end();
-}
-
 async function main() {
-  const databaseName = 'registry_bench_fhir';
-  await admin(`drop database if exists ${databaseName} with (force)`);
-  await admin(`create database ${databaseName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${databaseName}`;
+  const benchDatabase = await freshBenchDatabase('registry_bench_fhir');
+  const url = benchDatabase.url;
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
     RATE_LIMIT_MAX: String(BENCH_RATE_LIMIT_MAX),
   });
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: 600_000 });
+  const database = await openDatabase({ kind: 'postgres', url: url, poolMax: 4, statementTimeoutMs: 600_000 });
   if (database.kind !== 'postgres') throw new Error('unreachable');
   const { pool } = database;
   await migrateDatabase(database);
@@ -176,7 +165,7 @@ async function main() {
   );
   await app.close();
   await database.close();
-  await admin(`drop database if exists ${databaseName} with (force)`);
+  await benchDatabase.drop();
 }
 
 main().catch((error) => {

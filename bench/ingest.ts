@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import { freshBenchDatabase } from './lib/bench-database';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -28,7 +28,6 @@ import { benchUsage } from './lib/usage';
 
 benchUsage(import.meta.url);
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SIZES = (process.env.BENCH_SIZES ?? '100000,300000,1000000').split(',').map(Number);
 const PER_TRAJECTORY = 100;
 const SHARED_KEY = Buffer.alloc(32, 3);
@@ -111,27 +110,17 @@ function post(port: number, key: string, body: Iterable<string>): Promise<{ stat
   });
 }
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  await client.query(statement);
-  await client.end();
-}
-
 async function main() {
-  const databaseName = 'registry_bench_ingest';
-  await admin(`drop database if exists ${databaseName} with (force)`);
-  await admin(`create database ${databaseName}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${databaseName}`;
+  const benchDatabase = await freshBenchDatabase('registry_bench_ingest');
+  const url = benchDatabase.url;
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     REGISTRY_PSEUDONYM_KEY: 'c'.repeat(64),
     INGEST_BATCH_SIZE: process.env.BENCH_BATCH_SIZE,
   });
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4, statementTimeoutMs: 600_000 });
+  const database = await openDatabase({ kind: 'postgres', url: url, poolMax: 4, statementTimeoutMs: 600_000 });
   if (database.kind !== 'postgres') throw new Error('unreachable');
   const { pool } = database;
   /** Removes a run's rows and vacuums, so every run starts from the same table state. */
@@ -280,7 +269,7 @@ async function main() {
   await app.close();
   await unaudited.close();
   await database.close();
-  await admin(`drop database if exists ${databaseName} with (force)`);
+  await benchDatabase.drop();
 }
 
 main().catch((error) => {
