@@ -5,7 +5,7 @@ import type { Database } from '../../db/client';
 import { todayIso } from '../../lib/dates';
 import type { CellKeySettings } from '../../lib/statistics/cell-key-method';
 import { readPerturbationTable } from '../../lib/statistics/perturbation-table-file';
-import { runWorker } from '../../lib/worker';
+import { workerRunner } from '../../lib/worker';
 import { type CatalogueRepository, createCatalogueRepository } from '../catalogue';
 import { researchReleaseDate } from '../research';
 import { type ComputedRelease, encodeRows, type ReleaseCatalogue, type ReleaseWorkerInputs } from './statistics-release-answers';
@@ -96,6 +96,13 @@ export async function releaseCatalogueOf(
   };
 }
 
+/** The release's computation off the main thread, in a worker kept between releases. */
+const computeInWorker = workerRunner<ReleaseWorkerInputs, ComputedRelease>(
+  import.meta.url,
+  new URL('./statistics-release.worker.ts', import.meta.url),
+  'modules/statistics/statistics-release.worker.js',
+);
+
 export function createStatisticsReleases(
   database: Database,
   settings: ReleaseSettings,
@@ -168,13 +175,7 @@ export function createStatisticsReleases(
         audit: statistics.releaseAudit,
         withheld: prepared.withheld,
       };
-      const computed = await runWorker<ReleaseWorkerInputs, ComputedRelease>(
-        import.meta.url,
-        new URL('./statistics-release.worker.ts', import.meta.url),
-        'modules/statistics/statistics-release.worker.js',
-        inputs,
-        stopping.signal,
-      );
+      const computed = await computeInWorker(inputs, stopping.signal);
       const published = await repository.publish(entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES);
       log?.info({ release: entry.id, families: releasedFamilies(decision), audit: computed.audit }, 'statistics released');
       events.onAttempt?.(published);
