@@ -79,6 +79,20 @@ async function preparePostgresTemplate(adminUrl: string): Promise<{ templateName
   };
 }
 
+/** This run's test databases still there at its end: the worlds kept as templates (helpers/demo-world.ts), any a test left. */
+async function dropRunDatabases(adminUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+      `registry_test_${process.pid}_%`,
+    ]);
+    for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function preparePgliteDump(): Promise<{ dumpFile: string; remove: () => void }> {
   const database = await openDatabase({ kind: 'pglite' });
   try {
@@ -108,6 +122,7 @@ export default async function setup(project: TestProject) {
     console.info(`[tests] database: PostgreSQL ${container ? '(Testcontainers)' : '(TEST_DATABASE_URL)'}`);
     return async () => {
       await template.drop();
+      await dropRunDatabases(adminUrl!);
       await container?.stop();
     };
   }

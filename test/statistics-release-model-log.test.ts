@@ -50,7 +50,7 @@ describe('statistics releases', () => {
   });
 
   it('keep a history everyone reading statistics can cite, with the counts behind the rule for the administrator and auditor only', async () => {
-    const { t, funder } = await released();
+    const { t, funder } = await released({ STATISTICS_RELEASE_AUDIT: 'on' });
     const history = await t.app.inject({ url: '/api/v1/statistics/releases', headers: { authorization: funder } });
     expect(history.statusCode).toBe(200);
     const [latest] = history.json().releases;

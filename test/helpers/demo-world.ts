@@ -1,10 +1,11 @@
 import { loadDemoData } from '../../src/modules/demo/demo-data.repository';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './test-app';
+import { snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
 
 // A whole synthetic registry on a database of its own, for the tests about the registry as a
 // whole (statistics over every institution, the research page over a population), which one
 // fresh institution (institution-fixture.ts) cannot stand in for. A test that changes what it
-// reads makes its own world, so it changes nothing another test reads.
+// reads gets a world of its own (a copy), so it changes nothing another test reads.
 
 export interface DemoWorldOptions {
   trajectories: number;
@@ -16,7 +17,29 @@ export interface DemoWorldOptions {
   env?: Record<string, string>;
 }
 
+/** Worlds built in this test file, by their options: each is built once and copied for every test that asks. */
+const worlds = new Map<string, Promise<TestDatabaseSnapshot>>();
+
+/**
+ * A world of its own: a copy of the world these options build, which is built once per test file
+ * (loading, indicators and the release take seconds; a copy a fraction of that).
+ */
 export async function createDemoWorld(options: DemoWorldOptions): Promise<TestApp> {
+  const { trajectories, seed, asOf = null, release = false, env = {} } = options;
+  const key = JSON.stringify([trajectories, seed, asOf, release, Object.entries(env).sort()]);
+  let snapshot = worlds.get(key);
+  if (!snapshot) {
+    snapshot = buildWorld(options).then(async (t) => {
+      await t.app.close();
+      return snapshotTestDatabase(t.testDatabase);
+    });
+    worlds.set(key, snapshot);
+    snapshot.catch(() => worlds.delete(key));
+  }
+  return createTestApp(options.env, undefined, await snapshot);
+}
+
+async function buildWorld(options: DemoWorldOptions): Promise<TestApp> {
   const t = await createTestApp(options.env);
   try {
     const { trajectories, seed, asOf = '2026-06-30' } = options;

@@ -20,8 +20,13 @@ export function closeWorldAfterEach(): void {
   });
 }
 
+/**
+ * A world with its first release, read by a funder. The release audit is off unless a test turns
+ * it on: these tests are about the change rule, and the audit (its own tests:
+ * statistics-release-audit.test.ts, the attack files) took two thirds of their time.
+ */
 export async function released(env: Record<string, string> = {}, trajectories = 60) {
-  world = await createDemoWorld({ trajectories, seed: 8, release: true, env });
+  world = await createDemoWorld({ trajectories, seed: 8, release: true, env: { STATISTICS_RELEASE_AUDIT: 'off', ...env } });
   const t = world;
   const funder = (await t.authorization('funder')).authorization;
   const snapshot = async (): Promise<StatisticsAnswer[]> =>

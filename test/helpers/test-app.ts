@@ -7,7 +7,7 @@ import type { ReleaseView } from '../../src/modules/research';
 import { createApiKeysRepository } from '../../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../../src/modules/api-keys/api-keys.service';
 import { checkContract } from './contract';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase, type TestDatabase, type TestDatabaseSnapshot } from './test-database';
 import { testLogger } from './test-log';
 
 /** A fixed registry key for tests; real deployments set their own. */
@@ -38,8 +38,10 @@ export interface TestApp {
 export async function createTestApp(
   configOverrides: Record<string, string> = {},
   beforeReady?: (app: FastifyInstance) => void,
+  /** A copy of this snapshot instead of an empty registry (demo-world.ts). */
+  from?: TestDatabaseSnapshot,
 ): Promise<TestApp> {
-  const testDatabase = await createTestDatabase();
+  const testDatabase = await createTestDatabase(from ? { from } : {});
   const { database } = testDatabase;
   const app = await buildApp({ config: testConfig(configOverrides), database, logger: testLogger() });
   checkContract(app);

@@ -72,15 +72,41 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
 }
 
-/** A migrated database with reference data, for this test file alone. */
-export async function createTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
+/** A test database frozen to be copied (snapshotTestDatabase): a template on PostgreSQL, a dump on PGlite. */
+export type TestDatabaseSnapshot = { kind: 'postgres'; template: string } | { kind: 'pglite'; dump: Blob };
+
+/**
+ * A migrated database with reference data, for this test file alone; `from` a snapshot, a copy of
+ * it (a world built once and copied for each test that changes it).
+ */
+export async function createTestDatabase(
+  options: { statementTimeoutMs?: number; from?: TestDatabaseSnapshot } = {},
+): Promise<TestDatabase> {
   const target = inject('testDatabase');
   if (target.kind === 'postgres')
-    return ownPostgresDatabase(target, target.templateName, {
+    return ownPostgresDatabase(target, options.from?.kind === 'postgres' ? options.from.template : target.templateName, {
       poolMax: 4,
       statementTimeoutMs: options.statementTimeoutMs,
       connectAs: 'app',
     });
-  const database = await openDatabase({ kind: 'pglite', loadDataDir: new Blob([fs.readFileSync(target.dumpFile)]) });
+  const dump = options.from?.kind === 'pglite' ? options.from.dump : new Blob([fs.readFileSync(target.dumpFile)]);
+  const database = await openDatabase({ kind: 'pglite', loadDataDir: dump });
   return { database, asOwner: (work) => database.transaction(work), destroy: () => database.close() };
+}
+
+/**
+ * Freezes a test database to copy it: on PostgreSQL its connections close and it stays as a
+ * template until the run ends (global-setup.ts drops the run's databases); on PGlite it is dumped
+ * and closed.
+ */
+export async function snapshotTestDatabase(testDatabase: TestDatabase): Promise<TestDatabaseSnapshot> {
+  const { database } = testDatabase;
+  if (database.kind === 'pglite') {
+    const dump = await database.pglite.dumpDataDir('none');
+    await database.close();
+    return { kind: 'pglite', dump };
+  }
+  await database.close();
+  const template = new URL(testDatabase.url!).pathname.slice(1);
+  return { kind: 'postgres', template };
 }
