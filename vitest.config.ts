@@ -91,6 +91,10 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
+          // Vitest's 5 s let a busy machine (another suite beside this one) fail tests that take
+          // 1–4 s when quiet (the release audit's, the PII guard's deepest input): time-outs
+          // catch a hang, not a slow core.
+          testTimeout: 30_000,
           sequence: { ...sequence, groupOrder: 0 },
         },
       },

@@ -126,7 +126,7 @@ describe('loadConfig', () => {
       noiseShare: 0.5,
       minimumBase: 10,
       releaseMinimumYouths: 40,
-      releaseMinimumOthers: 20,
+      releaseMinimumOthers: 30,
       releaseCalendar: 'quarterly',
       churnWindowDays: 200,
       churnThreshold: 10,

@@ -187,7 +187,10 @@ const environmentSchema = z
         'must be at least 10 (with fewer, an institution that pushes invented youths learns about the few real ones that changed: see BENCHMARKS.md)',
       )
       .max(10_000)
-      .default(20),
+      // 30, not 20: at 20 (releases of a median 33 youths not the attacker's) the best guess of a
+      // filler-flanked youth's outcome class ran 10.6 points over the base rate on 5,000
+      // trajectories (bench:provider-attacks, docs/benchmarks-history.md), past the bound of 10.
+      .default(30),
     /** When statistics are released: at the start of each week, month or quarter, or only when an operator runs one. */
     STATISTICS_RELEASE_CALENDAR: z.enum(CALENDARS).default('quarterly'),
     /**

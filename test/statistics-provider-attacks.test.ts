@@ -229,7 +229,9 @@ describe('an institution attacking the statistics with its own records', () => {
   it('what the change rule costs: at the demo rate a changed youth waits about a quarter or more for her membership to be released', () => {
     // The simulation's rule is the service's: checked against decideRelease on counts at its edges.
     const random = createRandom(61);
-    const edges = [0, 1, 19, 20, 21, 39, 40, 41, 80];
+    // The rule as shipped (the configuration's defaults).
+    const { releaseMinimumYouths: minimumYouths, releaseMinimumOthers: minimumOthers } = testConfig().statistics;
+    const edges = [0, 1, minimumOthers - 1, minimumOthers, minimumOthers + 1, minimumYouths - 1, minimumYouths, minimumYouths + 1, 80];
     for (let draw = 0; draw < 300; draw += 1) {
       const total = random.pick(edges);
       const others = Array.from({ length: 6 }, () => Math.min(total, random.pick(edges)));
@@ -239,10 +241,10 @@ describe('an institution attacking the statistics with its own records', () => {
         others: new Map(others.map((count, index) => [String(index), { ...zero, membership: count }])),
         departures: 0,
       };
-      const service = decideRelease(changes, {}, { minimumYouths: 40, minimumOthers: 20, churnThreshold: 10 });
-      expect(changeRuleHolds(total, others, { minimumYouths: 40, minimumOthers: 20 })).toBe(service.families.membership.released);
+      const service = decideRelease(changes, {}, { minimumYouths, minimumOthers, churnThreshold: 10 });
+      expect(changeRuleHolds(total, others, { minimumYouths, minimumOthers })).toBe(service.families.membership.released);
     }
-    const protectedRun = simulateFreshness({ trajectories: 400, seed: 5, calendar: 'quarterly', minimumYouths: 40, minimumOthers: 20 });
+    const protectedRun = simulateFreshness({ trajectories: 400, seed: 5, calendar: 'quarterly', minimumYouths, minimumOthers });
     const free = simulateFreshness({ trajectories: 400, seed: 5, calendar: 'quarterly', minimumYouths: 1, minimumOthers: 0 });
     expect(free.families.membership.meanWait).toBe(0);
     expect(protectedRun.families.membership.meanWait).toBeGreaterThan(0.5);

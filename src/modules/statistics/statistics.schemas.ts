@@ -65,7 +65,7 @@ export const answerSchema = z
         magnitudeNoise: 0.5,
         minimumBase: 10,
         releaseMinimumYouths: 40,
-        releaseMinimumOthers: 20,
+        releaseMinimumOthers: 30,
         releaseCalendar: 'quarterly',
         releasedAt: '2026-10-01T00:05:00.000Z',
         release: { id: 12, publishedAt: '2026-10-01T00:05:00.000Z', period: '2026-Q4', researchCutoff: '2026-10-01' },
