@@ -426,7 +426,13 @@ async function main() {
         ['1× (the demo: 400)', 400],
         ['2× (800)', 800],
       ] as const) {
-        const result = freshnessOver([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { trajectories, calendar, minimumYouths: 40, minimumOthers: 20 });
+        // The rule as configured (the defaults, or STATISTICS_RELEASE_MINIMUM_* from the environment).
+        const { releaseMinimumYouths: minimumYouths, releaseMinimumOthers: minimumOthers } = loadConfig({
+          ...process.env,
+          REGISTRY_PSEUDONYM_KEY: SCALE_REGISTRY_KEY.toString('hex'),
+          DATABASE_URL: 'postgres://unused/registry',
+        }).statistics;
+        const result = freshnessOver([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], { trajectories, calendar, minimumYouths, minimumOthers });
         const perYear = (calendar === 'quarterly' ? 4 : 12) / result.periods;
         console.log(
           `| ${calendar} | ${label} | ${FAMILIES.map((family) => {
