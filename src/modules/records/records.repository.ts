@@ -1,4 +1,5 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import type { Executor, SqlConnection } from '../../db/client';
 import type { InstitutionScope } from '../../plugins/request-scope';
@@ -48,11 +49,12 @@ const trajectoryColumns = {
   subjectKey: subjects.registryKey,
 };
 
-type TrajectoryRow = {
-  [K in keyof typeof trajectoryColumns]: (typeof trajectoryColumns)[K]['_']['notNull'] extends true
-    ? (typeof trajectoryColumns)[K]['_']['data']
-    : (typeof trajectoryColumns)[K]['_']['data'] | null;
+/** The row a selection of these columns gives: each column's type, null where the column may be. */
+type ColumnsRow<Columns extends Record<string, PgColumn>> = {
+  [K in keyof Columns]: Columns[K]['_']['notNull'] extends true ? Columns[K]['_']['data'] : Columns[K]['_']['data'] | null;
 };
+
+type TrajectoryRow = ColumnsRow<typeof trajectoryColumns>;
 
 /**
  * The trajectory as the API shows it: the youth's attributes as this institution recorded them,
@@ -86,6 +88,24 @@ export function createRecordsRepository(db: Executor) {
       .from(trajectories)
       .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
       .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
+
+  /** A record under a trajectory, by its reference within the institution: its columns, its trajectory's reference, its youth's key. */
+  const findChild = async <Columns extends Record<string, PgColumn>>(
+    table: typeof placements | typeof careActivities | typeof measurements,
+    scope: InstitutionScope,
+    reference: string,
+    columns: Columns,
+  ) => {
+    const rows = await db
+      .select({ reference: table.reference, trajectoryReference: trajectories.reference, ...columns, subjectKey: subjects.registryKey })
+      .from(table as typeof placements)
+      .innerJoin(trajectories, eq(trajectories.id, table.trajectoryId))
+      .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
+      .where(and(eq(table.institutionId, scope.institution.id), eq(table.reference, reference)));
+    // Drizzle cannot name a generic selection's row: it is the columns' types, as for the trajectory.
+    const [row] = rows as unknown as Array<ColumnsRow<Columns> & { reference: string; trajectoryReference: string; subjectKey: string }>;
+    return row && splitSubjectKey(row);
+  };
 
   return {
     async findTrajectory(scope: InstitutionScope, reference: string): Promise<(Found<TrajectoryDetail> & { id: string }) | undefined> {
@@ -126,64 +146,31 @@ export function createRecordsRepository(db: Executor) {
       };
     },
 
-    async findPlacement(scope: InstitutionScope, reference: string): Promise<Found<PlacementView> | undefined> {
-      const institutionId = scope.institution.id;
-      const [row] = await db
-        .select({
-          reference: placements.reference,
-          trajectoryReference: trajectories.reference,
-          setting: placements.setting,
-          startDate: placements.startDate,
-          endDate: placements.endDate,
-          subjectKey: subjects.registryKey,
-        })
-        .from(placements)
-        .innerJoin(trajectories, eq(trajectories.id, placements.trajectoryId))
-        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
-        .where(and(eq(placements.institutionId, institutionId), eq(placements.reference, reference)));
-      return row && splitSubjectKey(row);
-    },
+    findPlacement: (scope: InstitutionScope, reference: string): Promise<Found<PlacementView> | undefined> =>
+      findChild(placements, scope, reference, {
+        setting: placements.setting,
+        startDate: placements.startDate,
+        endDate: placements.endDate,
+      }),
 
-    async findCareActivity(scope: InstitutionScope, reference: string): Promise<Found<CareActivityView> | undefined> {
-      const institutionId = scope.institution.id;
-      const [row] = await db
-        .select({
-          reference: careActivities.reference,
-          trajectoryReference: trajectories.reference,
-          activityTypeCode: careActivities.activityTypeCode,
-          date: careActivities.activityDate,
-          count: careActivities.count,
-          durationMinutes: careActivities.durationMinutes,
-          domain: careActivities.domain,
-          parentsInvolved: careActivities.parentsInvolved,
-          topics: careActivities.topics,
-          subjectKey: subjects.registryKey,
-        })
-        .from(careActivities)
-        .innerJoin(trajectories, eq(trajectories.id, careActivities.trajectoryId))
-        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
-        .where(and(eq(careActivities.institutionId, institutionId), eq(careActivities.reference, reference)));
-      return row && splitSubjectKey(row);
-    },
+    findCareActivity: (scope: InstitutionScope, reference: string): Promise<Found<CareActivityView> | undefined> =>
+      findChild(careActivities, scope, reference, {
+        activityTypeCode: careActivities.activityTypeCode,
+        date: careActivities.activityDate,
+        count: careActivities.count,
+        durationMinutes: careActivities.durationMinutes,
+        domain: careActivities.domain,
+        parentsInvolved: careActivities.parentsInvolved,
+        topics: careActivities.topics,
+      }),
 
-    async findMeasurement(scope: InstitutionScope, reference: string): Promise<Found<MeasurementView> | undefined> {
-      const institutionId = scope.institution.id;
-      const [row] = await db
-        .select({
-          reference: measurements.reference,
-          trajectoryReference: trajectories.reference,
-          instrumentCode: measurements.instrumentCode,
-          informant: measurements.informant,
-          date: measurements.measuredOn,
-          value: measurements.value,
-          subjectKey: subjects.registryKey,
-        })
-        .from(measurements)
-        .innerJoin(trajectories, eq(trajectories.id, measurements.trajectoryId))
-        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
-        .where(and(eq(measurements.institutionId, institutionId), eq(measurements.reference, reference)));
-      return row && splitSubjectKey(row);
-    },
+    findMeasurement: (scope: InstitutionScope, reference: string): Promise<Found<MeasurementView> | undefined> =>
+      findChild(measurements, scope, reference, {
+        instrumentCode: measurements.instrumentCode,
+        informant: measurements.informant,
+        date: measurements.measuredOn,
+        value: measurements.value,
+      }),
   };
 }
 
