@@ -93,9 +93,14 @@ export async function ingestFlow(options: {
 }
 
 if (process.argv[1]?.endsWith('ingest-flow.ts')) {
+  const usage = 'usage: npx tsx examples/rest-client/ingest-flow.ts <base url> <institution API key> <sp1 pseudonym>\n';
   const [baseUrl, apiKey, pseudonym] = process.argv.slice(2);
+  if (baseUrl === '--help' || baseUrl === '-h') {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   if (!baseUrl || !apiKey || !pseudonym) {
-    process.stderr.write('usage: npx tsx examples/rest-client/ingest-flow.ts <base url> <institution API key> <sp1 pseudonym>\n');
+    process.stderr.write(usage);
     process.exit(64);
   }
   process.stdout.write(
