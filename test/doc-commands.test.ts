@@ -1,15 +1,19 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parsePurposeOfUse } from '../src/lib/request-metadata';
 import {
   classify,
   commandsIn,
   type DocCommand,
   documentationFiles,
+  fileLinksIn,
   matchesTemplate,
   npmScriptsNamed,
   optionsShown,
+  purposesSent,
   shellBlocks,
   words,
 } from './helpers/doc-commands';
@@ -44,6 +48,9 @@ const PROGRAMS: Record<string, string> = {
   '…': 'an elided command (the line before shows the whole form)',
 };
 
+/** Example clients whose argument at this position is the purpose of use they send. */
+const PURPOSE_ARGUMENT: Record<string, number> = { 'examples/graphql-client/research-page.ts': 2 };
+
 /** Routes outside the OpenAPI document: GraphQL, and FHIR's Bundle endpoint. */
 const UNDOCUMENTED_PATHS = ['/graphql'];
 
@@ -66,8 +73,16 @@ function problemsIn(files: Record<string, string>): string[] {
     for (const script of npmScriptsNamed(text)) {
       if (!scripts.has(script)) problems.push(`${file}: npm run ${script}: no such script in package.json`);
     }
+    for (const target of fileLinksIn(text)) {
+      const resolved = path.relative(process.cwd(), path.resolve(path.dirname(file), target));
+      if (resolved.startsWith('..') || path.isAbsolute(resolved)) problems.push(`${file}: link to ${target} leaves the repository`);
+      else if (!fs.existsSync(resolved)) problems.push(`${file}: link to ${target}: no such file`);
+    }
   }
   for (const { file, command, what } of commandsShown(files)) {
+    for (const purpose of purposesSent(command, PURPOSE_ARGUMENT)) {
+      if (!parsePurposeOfUse(purpose).ok) problems.push(`${file}: ${command}: the service refuses the purpose ${purpose}`);
+    }
     for (const word of words(command).map((word) => word.replace(/^@/, ''))) {
       if (/^(src|examples|docs|test|scripts|bench|migrations)\/[\w./-]+$/.test(word) && !fs.existsSync(word)) {
         problems.push(`${file}: ${command}: no file ${word}`);
@@ -119,12 +134,12 @@ function helpRequests(shown: Shown[]): Map<string, { argv: string[]; options: Se
 const documentation = Object.fromEntries(documentationFiles().map((file) => [file, fs.readFileSync(file, 'utf8')]));
 
 describe('the commands in the documentation', () => {
-  it('name scripts, files, programs and API paths that exist', () => {
+  it('name scripts, files, links, programs, API paths and purposes that exist and are accepted', () => {
     expect(commandsShown(documentation).length).toBeGreaterThan(20);
     expect(problemsIn(documentation)).toEqual([]);
   });
 
-  it('catch a missing script, an unknown program, a missing file and an undocumented path (control)', () => {
+  it('catch a missing script, program, file or link, a link out of the repository, an undocumented path and a refused purpose (control)', () => {
     const fake = {
       'FAKE.md': [
         'Run `npm run no-such-script` first.',
@@ -134,15 +149,20 @@ describe('the commands in the documentation', () => {
         'frobnicate --all',
         'npx tsx examples/no-such-client.ts',
         'curl -H "Authorization: Bearer $KEY" http://127.0.0.1:3000/api/v1/no-such-route',
+        'npx tsx examples/graphql-client/research-page.ts http://127.0.0.1:3000 "$KEY" "reading for fun"',
         '```',
+        'See [the operations guide](docs/operations.md#roles), [a file](docs/no-such-file.md) and [a secret](../shared/domain.md).',
       ].join('\n'),
     };
     expect(problemsIn(fake)).toEqual([
       'FAKE.md: npm run no-such-script: no such script in package.json',
       'FAKE.md: npm run lint:everything: no such script in package.json',
+      'FAKE.md: link to docs/no-such-file.md: no such file',
+      'FAKE.md: link to ../shared/domain.md leaves the repository',
       "FAKE.md: frobnicate --all: frobnicate is neither the project's nor listed with a reason",
       'FAKE.md: npx tsx examples/no-such-client.ts: no file examples/no-such-client.ts',
       'FAKE.md: curl -H "Authorization: Bearer $KEY" http://127.0.0.1:3000/api/v1/no-such-route: GET /api/v1/no-such-route is not in openapi.json',
+      'FAKE.md: npx tsx examples/graphql-client/research-page.ts http://127.0.0.1:3000 "$KEY" "reading for fun": the service refuses the purpose reading for fun',
     ]);
   });
 

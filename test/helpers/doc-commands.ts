@@ -135,3 +135,21 @@ export function matchesTemplate(template: string, path: string): boolean {
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}|\{[^}]+\}/g, '[^/]+');
   return new RegExp(`^${pattern}$`).test(path);
 }
+
+/** The targets of Markdown links to files (not web addresses or anchors), without their #fragment. */
+export function fileLinksIn(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((target) => !/^(https?:|mailto:|#)/.test(target))
+    .map((target) => target.replace(/#.*$/, ''));
+}
+
+/** The purpose of use a command sends (the X-Purpose-Of-Use header, or an example client's argument). */
+export function purposesSent(command: string, purposeArgument: Record<string, number>): string[] {
+  const all = words(command);
+  const headers = all.filter((word) => /^x-purpose-of-use:/i.test(word)).map((word) => word.replace(/^x-purpose-of-use:\s*/i, ''));
+  const what = classify(command);
+  const position = what.kind === 'tsx-file' ? purposeArgument[what.file] : undefined;
+  const argument = what.kind === 'tsx-file' && position !== undefined ? what.args[position] : undefined;
+  return [...headers, ...(argument === undefined ? [] : [argument])];
+}
