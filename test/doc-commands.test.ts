@@ -31,7 +31,6 @@ const openapi = JSON.parse(fs.readFileSync('openapi.json', 'utf8')) as { paths: 
 
 /** npm scripts shown but not run with --help here, and why. */
 const NOT_RUN: Record<string, string> = {
-  start: 'starts the service; .ci/newcomer-check runs it as README.md shows',
   'start:built': 'starts the built service; .ci/build-check runs it',
   test: 'the test suite itself',
   build: 'writes dist/; .ci/build-check runs it and the built tools',
@@ -88,8 +87,8 @@ function problemsIn(files: Record<string, string>): string[] {
         problems.push(`${file}: ${command}: no file ${word}`);
       }
     }
-    if (what.kind === 'npm' && !['install', 'ci'].includes(what.subcommand) && !scripts.has(what.subcommand)) {
-      problems.push(`${file}: npm ${what.subcommand}: no such script in package.json`);
+    if (what.kind === 'npm' && !['install', 'ci'].includes(what.subcommand)) {
+      problems.push(`${file}: npm ${what.subcommand}: not an npm command the check knows`);
     }
     if (what.kind === 'built-tool') {
       const source = what.file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');

@@ -107,6 +107,11 @@ export function classify(command: string): DocCommand {
     const separator = rest.indexOf('--');
     return { kind: 'npm-script', script: rest[0]!, args: separator < 0 ? [] : rest.slice(separator + 1) };
   }
+  // `npm start` and `npm test` run the scripts of those names.
+  if (program === 'npm' && (args[0] === 'start' || args[0] === 'test')) {
+    const separator = args.indexOf('--');
+    return { kind: 'npm-script', script: args[0], args: separator < 0 ? [] : args.slice(separator + 1) };
+  }
   if (program === 'npm') return { kind: 'npm', subcommand: args[0] ?? '' };
   if (program === 'npx' && args[0] === 'tsx') return { kind: 'tsx-file', file: args[1]!, args: args.slice(2) };
   if (program === 'node' && args[0]?.startsWith('dist/')) return { kind: 'built-tool', file: args[0], args: args.slice(1) };
