@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE_ACTIVITY_TYPES } from '../src/modules/ingest/care-activity-rules';
 import { toJsonSchema } from './helpers/contract';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { careActivityBody, ndjson, uniqueReference } from './helpers/records';
@@ -92,6 +93,17 @@ describe('care-activity rules in the OpenAPI document', () => {
     const line = (overrides: Json) => ({ type: 'care_activity', reference: 'A-1', ...body(overrides) });
     for (const [name, overrides] of BROKEN) expect(validate(line(overrides)), name).toBe(false);
     for (const [name, overrides] of VALID) expect(validate(line(overrides)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  });
+});
+
+describe('the catalogue the service serves', () => {
+  it('counts in minutes exactly the activity types the rule names', async () => {
+    const { activityTypes } = (await own.get('/api/v1/catalogue/activity-types')).json() as {
+      activityTypes: Array<{ code: string; unit: string }>;
+    };
+    const inMinutes = activityTypes.filter((type) => type.unit === 'minutes').map((type) => type.code);
+    expect(inMinutes.length).toBeGreaterThan(0);
+    expect([...inMinutes].sort()).toEqual([...MINUTE_ACTIVITY_TYPES].sort());
   });
 });
 
