@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from './helpers/test-app';
 const modules = {
   rest: new URL('../examples/rest-client/ingest-flow.ts', import.meta.url).pathname,
   graphql: new URL('../examples/graphql-client/research-page.ts', import.meta.url).pathname,
+  answers: new URL('../examples/rest-client/answers.ts', import.meta.url).pathname,
 };
 
 let t: TestApp;
@@ -41,8 +42,37 @@ describe('the example clients', () => {
       measurementsCreated: 3,
       readBack: { programmeCode: 'vuurtorenhuis-baken', gender: 'girl' },
       erased: { status: 'erased', trajectories: 1 },
-      afterErasure: { status: 404, code: 'NOT_FOUND' },
+      afterErasure: { status: 404, code: 'NOT_FOUND', next: 'fix the request' },
+      retry: { replayed: true, sameReport: true, requestId: expect.any(String), rateLimitRemaining: expect.any(Number) },
     });
+  });
+
+  it('REST: every documented response header read with its documented type, absent ones undefined', async () => {
+    const { documentedHeaders } = await import(modules.answers);
+    const answer = new Response(null, {
+      headers: {
+        'x-request-id': 'req-1',
+        'retry-after': '5',
+        'x-ratelimit-limit': '600',
+        'x-ratelimit-remaining': '599',
+        'x-ratelimit-reset': 'soon',
+        'idempotent-replayed': 'true',
+        'x-disclosure-control': 'cell-key; table=D3-V1-js2; release=3',
+      },
+    });
+    expect(documentedHeaders(answer)).toEqual({
+      'X-Request-Id': 'req-1',
+      'Retry-After': 5,
+      'X-RateLimit-Limit': 600,
+      'X-RateLimit-Remaining': 599,
+      'X-RateLimit-Reset': undefined,
+      'Idempotent-Replayed': 'true',
+      'X-Disclosure-Control': 'cell-key; table=D3-V1-js2; release=3',
+    });
+    // A real answer: a 401 carries its request id and no rate-limit headers of a key.
+    const refused = await fetch(`${baseUrl}/api/v1/trajectories`);
+    expect(refused.status).toBe(401);
+    expect(documentedHeaders(refused)).toMatchObject({ 'X-Request-Id': expect.any(String), 'Idempotent-Replayed': undefined });
   });
 
   it('GraphQL (typed document + graphql-request): a researcher pages through trajectories with their series', async () => {

@@ -34,9 +34,14 @@ export async function readResearchPages(options: {
 }
 
 if (process.argv[1]?.endsWith('research-page.ts')) {
+  const usage = 'usage: npx tsx examples/graphql-client/research-page.ts <base url> <researcher API key> <purpose>\n';
   const [baseUrl, apiKey, purpose] = process.argv.slice(2);
+  if (baseUrl === '--help' || baseUrl === '-h') {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   if (!baseUrl || !apiKey || !purpose) {
-    process.stderr.write('usage: npx tsx examples/graphql-client/research-page.ts <base url> <researcher API key> <purpose>\n');
+    process.stderr.write(usage);
     process.exit(64);
   }
   const trajectories = await readResearchPages({ baseUrl, apiKey, purpose });

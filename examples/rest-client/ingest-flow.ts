@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { documentedHeaders, nextStep } from './answers';
 import type { operations, paths } from './registry-api.generated';
 
 // An institution system pushing data through the REST API with a client generated from the
@@ -14,7 +15,9 @@ export interface IngestFlowResult {
   measurementsCreated: number;
   readBack: { programmeCode: string; gender: string };
   erased: { status: string; trajectories: number };
-  afterErasure: { status: number; code: string };
+  afterErasure: { status: number; code: string; next: string };
+  /** From the answers' headers: the retried push was answered from its first report. */
+  retry: { replayed: boolean; sameReport: boolean; requestId: string | undefined; rateLimitRemaining: number | undefined };
 }
 
 export async function ingestFlow(options: {
@@ -49,14 +52,20 @@ export async function ingestFlow(options: {
     date,
     value: 40 - index * 8,
   }));
-  const pushed = await client.POST('/api/v1/ingest', {
-    params: { query: { mode: 'atomic' }, header: { 'idempotency-key': `${reference}-batch-1` } },
-    // The body's type is one line; the stream is every line, one JSON document each.
-    body: lines[0]!,
-    bodySerializer: () => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`,
-    headers: { 'content-type': 'application/x-ndjson' },
-  });
-  if (pushed.error) throw new Error(`POST ingest: ${pushed.error.code} ${pushed.error.message}`);
+  const push = () =>
+    client.POST('/api/v1/ingest', {
+      params: { query: { mode: 'atomic' }, header: { 'idempotency-key': `${reference}-batch-1` } },
+      // The body's type is one line; the stream is every line, one JSON document each.
+      body: lines[0]!,
+      bodySerializer: () => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+  const pushed = await push();
+  if (pushed.error) throw new Error(`POST ingest: ${pushed.error.code} (${nextStep(pushed.error.code)}) ${pushed.error.message}`);
+  // A retry (as after a lost connection) with the same key writes nothing again: the header says so.
+  const retried = await push();
+  if (retried.error) throw new Error(`POST ingest again: ${retried.error.code} (${nextStep(retried.error.code)})`);
+  const retryHeaders = documentedHeaders(retried.response);
   const report = await client.GET('/api/v1/ingest/reports/{id}', { params: { path: { id: pushed.data.id } } });
   if (report.error) throw new Error(`GET report: ${report.error.code}`);
 
@@ -73,14 +82,25 @@ export async function ingestFlow(options: {
     measurementsCreated: report.data.counts.measurement.created,
     readBack: { programmeCode: read.data.programmeCode, gender: read.data.subject.gender },
     erased: erased.data,
-    afterErasure: { status: gone.response.status, code: gone.error?.code ?? '' },
+    afterErasure: { status: gone.response.status, code: gone.error?.code ?? '', next: gone.error ? nextStep(gone.error.code) : '' },
+    retry: {
+      replayed: retryHeaders['Idempotent-Replayed'] === 'true',
+      sameReport: retried.data.id === pushed.data.id,
+      requestId: retryHeaders['X-Request-Id'],
+      rateLimitRemaining: retryHeaders['X-RateLimit-Remaining'],
+    },
   };
 }
 
 if (process.argv[1]?.endsWith('ingest-flow.ts')) {
+  const usage = 'usage: npx tsx examples/rest-client/ingest-flow.ts <base url> <institution API key> <sp1 pseudonym>\n';
   const [baseUrl, apiKey, pseudonym] = process.argv.slice(2);
+  if (baseUrl === '--help' || baseUrl === '-h') {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   if (!baseUrl || !apiKey || !pseudonym) {
-    process.stderr.write('usage: npx tsx examples/rest-client/ingest-flow.ts <base url> <institution API key> <sp1 pseudonym>\n');
+    process.stderr.write(usage);
     process.exit(64);
   }
   process.stdout.write(

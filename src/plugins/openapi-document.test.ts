@@ -71,12 +71,22 @@ describe('response headers and bodiless answers', () => {
   const document: Document = withResponseHeaders<Document>({
     paths: {
       '/api/v1/ingest': {
-        post: { responses: { '200': { description: 'ok', content: { 'application/json': {} } }, '429': { description: 'slow' } } },
+        post: {
+          parameters: [{ in: 'header', name: 'idempotency-key' }],
+          responses: {
+            '200': { description: 'ok', content: { 'application/json': {} } },
+            '409': { description: 'in use' },
+            '422': { description: 'refused' },
+            '429': { description: 'slow' },
+          },
+        },
       },
+      '/api/v1/trajectories/{reference}': { put: { responses: { '200': { description: 'ok' }, '409': { description: 'conflict' } } } },
       '/api/v1/admin/api-keys/{id}': {
         delete: { responses: { '204': { description: 'gone', content: { 'application/json': { schema: {} } } } } },
       },
       '/health/live': { get: { security: [], responses: { '200': { description: 'ok' }, '503': { description: 'down' } } } },
+      '/api/v1/open': { get: { security: [], responses: { '200': { description: 'ok' } } } },
       '/api/v1/statistics/{measure}': { get: { responses: { '200': { description: 'ok' } } } },
     },
   });
@@ -91,7 +101,14 @@ describe('response headers and bodiless answers', () => {
       expect.arrayContaining(['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Idempotent-Replayed']),
     );
     expect(headersOf('/api/v1/ingest', 'post', '429')).toContain('Retry-After');
+    // A push with an Idempotency-Key: replayed answers say so, and a key still in use says when to retry.
+    expect(headersOf('/api/v1/ingest', 'post', '422')).toContain('Idempotent-Replayed');
+    expect(headersOf('/api/v1/ingest', 'post', '409')).toContain('Retry-After');
+    expect(headersOf('/api/v1/trajectories/{reference}', 'put', '409')).not.toContain('Retry-After');
+    expect(headersOf('/api/v1/trajectories/{reference}', 'put', '200')).not.toContain('Idempotent-Replayed');
     expect(headersOf('/health/live', 'get', '200')).toEqual(['X-Request-Id']);
+    // Public is not unlimited: only the health routes are spared the rate limit.
+    expect(headersOf('/api/v1/open', 'get', '200')).toContain('X-RateLimit-Remaining');
     expect(headersOf('/health/live', 'get', '503')).toEqual(['X-Request-Id', 'Retry-After']);
     expect(headersOf('/api/v1/statistics/{measure}', 'get', '200')).toContain('X-Disclosure-Control');
     expect(Object.keys((document.components as { headers: object }).headers)).toEqual(expect.arrayContaining(['RequestId', 'RetryAfter']));

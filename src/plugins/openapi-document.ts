@@ -99,7 +99,7 @@ export function withoutUnusedComponents<T extends { components?: { schemas?: Rec
   };
 }
 
-/** The response headers the service sets (security.ts, errors.ts, the ingest and statistics routes). */
+/** The response headers the service sets (security.ts, errors.ts, the ingest, FHIR and statistics routes). */
 export const RESPONSE_HEADERS: Record<string, Json> = {
   RequestId: {
     description: 'The request’s id (also in every error body as requestId); quote it to the operators',
@@ -132,17 +132,24 @@ export function withResponseHeaders<T extends { paths?: Record<string, Record<st
       url,
       Object.fromEntries(
         Object.entries(operations).map(([method, operation]) => {
-          const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
+          // The rate limit spares the health routes only (security.ts), public or not.
+          const rateLimited = !url.startsWith('/health/');
+          // A push with an Idempotency-Key (REST ingest, FHIR Bundles) may be answered from the stored
+          // first answer (200 or 422), or refused while that first request still runs (409, with Retry-After).
+          const takesIdempotencyKey = ((operation.parameters as Json[] | undefined) ?? []).some(
+            (parameter) => parameter.in === 'header' && String(parameter.name).toLowerCase() === 'idempotency-key',
+          );
           const responses = Object.fromEntries(
             Object.entries((operation.responses as Record<string, Json> | undefined) ?? {}).map(([status, response]) => {
               const headers: Json = { ...((response.headers as Json | undefined) ?? {}), 'X-Request-Id': headerRef('RequestId') };
-              if (!isPublic) {
+              if (rateLimited) {
                 headers['X-RateLimit-Limit'] = headerRef('RateLimitLimit');
                 headers['X-RateLimit-Remaining'] = headerRef('RateLimitRemaining');
                 headers['X-RateLimit-Reset'] = headerRef('RateLimitReset');
               }
-              if (status === '429' || status === '503') headers['Retry-After'] = headerRef('RetryAfter');
-              if (status === '200' && method === 'post' && url === '/api/v1/ingest')
+              if (status === '429' || status === '503' || (status === '409' && takesIdempotencyKey))
+                headers['Retry-After'] = headerRef('RetryAfter');
+              if ((status === '200' || status === '422') && takesIdempotencyKey)
                 headers['Idempotent-Replayed'] = headerRef('IdempotentReplayed');
               if (status === '200' && url.startsWith('/api/v1/statistics/{'))
                 headers['X-Disclosure-Control'] = headerRef('DisclosureControl');

@@ -50,6 +50,8 @@ export const openapiPlugin = fp(
             '`{ status, code, message, field?, errors?, requestId }`.',
           version: '1.0.0',
           license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
+          // Each deployment has its own operators; the request id is what they need to find a failure.
+          contact: { name: 'The operators of this deployment: quote the X-Request-Id of the answer in question' },
         },
         servers: [{ url: '/', description: 'This service' }],
         tags: [
@@ -58,6 +60,7 @@ export const openapiPlugin = fp(
           { name: 'fhir', description: 'HL7 FHIR R4: transaction and batch Bundles (role institution), CodeSystems, CapabilityStatement' },
           { name: 'privacy', description: 'Registry-wide erasure (role privacy_officer)' },
           { name: 'statistics', description: 'Aggregates under disclosure control (roles funder, researcher, institution)' },
+          { name: 'research', description: 'Research releases: record-level data frozen and citable (role researcher; admin makes them)' },
           { name: 'audit', description: 'The audit trail (role auditor)' },
           { name: 'admin', description: 'API keys (role admin)' },
           { name: 'catalogue', description: 'Institutions, programmes, instruments and activity types (every role)' },

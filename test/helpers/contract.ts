@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 
 // The contract check: every answer the test suite receives from a documented route is validated
 // against the service's own OpenAPI document — its status must be documented for the route, its
-// media type for that status, and a JSON body must satisfy the schema (strict Ajv). A mismatch is
+// media type for that status, a JSON body must satisfy the schema (strict Ajv), and a response
+// header the document names anywhere must be documented for that status. A mismatch is
 // recorded here and fails the test that received it (see contract-setup.ts), so the document
 // cannot drift from what the service really answers.
 
 type Json = Record<string, unknown>;
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema?: Json }> }>;
+  responses: Record<string, { content?: Record<string, { schema?: Json }>; headers?: Record<string, unknown> }>;
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
@@ -42,6 +43,7 @@ const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 export function checkContract(app: FastifyInstance): void {
   let document: Document | undefined;
   let definitions: Json | undefined;
+  let headerNames: Set<string> | undefined;
   const ajv = addFormats(new Ajv({ strict: true, strictTypes: false, allErrors: true }));
   const validators = new Map<string, ValidateFunction>();
 
@@ -70,6 +72,21 @@ export function checkContract(app: FastifyInstance): void {
     if (!response) {
       contractViolations.push(`${where}: this status is not documented for the route`);
       return payload;
+    }
+    // The headers the document names (Retry-After, X-RateLimit-*, …): sent only where documented.
+    headerNames ??= new Set(
+      Object.values(document.paths).flatMap((operations) =>
+        Object.values(operations).flatMap((documented) =>
+          Object.values(documented.responses ?? {}).flatMap((answer) =>
+            Object.keys(answer.headers ?? {}).map((name) => name.toLowerCase()),
+          ),
+        ),
+      ),
+    );
+    const documentedHeaders = new Set(Object.keys(response.headers ?? {}).map((name) => name.toLowerCase()));
+    for (const name of headerNames) {
+      if (reply.hasHeader(name) && !documentedHeaders.has(name))
+        contractViolations.push(`${where}: header ${name} is not documented for this answer`);
     }
     const type = String(reply.getHeader('content-type') ?? '')
       .split(';')[0]!

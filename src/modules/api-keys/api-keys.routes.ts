@@ -29,6 +29,8 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
       schema: {
         tags: ['admin'],
         summary: 'Create an API key; the key is in this answer and nowhere else',
+        description:
+          'The registry keeps only a hash of the key: store it now, it cannot be shown again. The name may not hold identifying data.',
         body: z
           .strictObject({
             // Stored as text: no control characters (PostgreSQL refuses U+0000 outright).
@@ -72,6 +74,8 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
       schema: {
         tags: ['admin'],
         summary: 'List API keys (never their secrets)',
+        description:
+          'Every key with its name, prefix, role, institution, expiry and revocation; the secrets are never stored, so never listed.',
         response: {
           200: z.object({ apiKeys: z.array(apiKeySummary) }).meta({
             example: {
@@ -109,6 +113,8 @@ export async function apiKeysRoutes(app: FastifyInstance, options: { apiKeys: Ap
       schema: {
         tags: ['admin'],
         summary: 'Revoke an API key; it is refused from then on',
+        description:
+          'The key stays listed as revoked, for the audit trail; requests with it are refused with API_KEY_REVOKED. Answers 204 without a body.',
         params: z.object({ id: z.uuid() }),
         response: { 204: z.null(), 404: errorBodySchema },
       },

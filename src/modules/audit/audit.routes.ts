@@ -76,6 +76,8 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       schema: {
         tags: ['audit'],
         summary: 'Query the audit log (oldest first, cursor by chain position)',
+        description:
+          "Events in chain order, filtered by the query; pass the answer's `nextCursor` (a chain position) as `after` for the next page. The query itself is audited.",
         querystring: filtersSchema.extend({
           after: queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
           limit: queryInteger({ min: 1, max: 1000, fallback: 100 }),
@@ -114,6 +116,8 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       schema: {
         tags: ['audit'],
         summary: 'Export the filtered audit log as an NDJSON stream (one event per line, bounded memory)',
+        description:
+          "The same filters as /audit/events, the whole result as one stream read in pages on the service's side, so a large export does not hold the log in memory.",
         querystring: filtersSchema,
         response: {
           200: z.string().meta({
@@ -138,6 +142,8 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       schema: {
         tags: ['audit'],
         summary: 'Walk the hash chain and name the first event that does not match',
+        description:
+          "Recomputes each event's hash from its content and the previous hash. The chain alone cannot show events cut off its end or a forged event chained after them: `npm run audit -- verify --checkpoints FILE --public-key FILE` checks it against the signed checkpoints kept outside the database.",
         response: {
           200: z
             .object({
@@ -167,6 +173,8 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       schema: {
         tags: ['audit'],
         summary: "Who accessed this youth's records, when, and why (by source pseudonym, sent in the body)",
+        description:
+          "For a youth's request to see who used her data: the source pseudonym goes in the body (never in a URL or a log), is turned into the registry's key, and the accesses to her records are listed. The report itself is audited.",
         body: z
           .strictObject({ pseudonym: z.string().regex(SOURCE_PSEUDONYM_PATTERN, 'must be a source pseudonym of format sp1') })
           .meta({ example: { pseudonym: 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00' } }),

@@ -15,6 +15,8 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Measurement instruments with range, direction, cut-off, norm SD, reliability and allowed informants',
+        description:
+          'The values a measurement is checked against on ingest, and the N=1 statistics use (reliable change needs the norm SD and reliability).',
         response: {
           200: z.object({ instruments: z.array(instrumentSchema) }).meta({
             example: {
@@ -50,6 +52,7 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Care activity types with their unit, domain and core element',
+        description: 'An activity type counted in minutes needs `durationMinutes` on ingest; the others take a `count`.',
         response: {
           200: z.object({ activityTypes: z.array(activityTypeSchema) }).meta({
             example: {
@@ -77,6 +80,7 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Participating institutions',
+        description: 'The institutions that push records; an API key of role institution belongs to one of them.',
         response: {
           200: z.object({ institutions: z.array(institutionSchema) }).meta({
             example: { institutions: [{ code: 'vuurtorenhuis', name: 'Vuurtorenhuis Jeugdzorg (fictional)', synthetic: true }] },
@@ -93,6 +97,8 @@ export async function catalogueRoutes(app: FastifyInstance, options: { catalogue
       schema: {
         tags: ['catalogue'],
         summary: 'Care programmes with their settings and fixed offer',
+        description:
+          "Each programme's settings and the activity types of its fixed offer with their expected frequency: what programme fidelity is measured against.",
         response: {
           200: z.object({ programmes: z.array(programmeSchema) }).meta({
             example: {

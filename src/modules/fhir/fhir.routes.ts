@@ -43,6 +43,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       schema: {
         tags: ['fhir'],
         summary: 'The CapabilityStatement: what this FHIR R4 endpoint supports (every role)',
+        description: 'The resources a Bundle may hold, with the profiles, code systems and extensions each is read with.',
         response: { 200: fhir(capabilityStatementSchema, 'FHIR R4 CapabilityStatement'), 401: errorBodySchema },
       },
     },
@@ -55,6 +56,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       schema: {
         tags: ['fhir'],
         summary: "The registry's catalogues and vocabulary as FHIR CodeSystems (a searchset Bundle)",
+        description:
+          "The codes a Bundle's resources must use (programmes, activity types, instruments, informants, settings and the rest), as CodeSystem resources.",
         response: { 200: fhir(codeSystemBundleSchema, 'A searchset Bundle of every CodeSystem'), 401: errorBodySchema },
       },
     },
@@ -75,6 +78,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
       schema: {
         tags: ['fhir'],
         summary: 'One CodeSystem (programmes, activity-types, instruments, informants, settings, …)',
+        description: 'One of the CodeSystems in /fhir/R4/CodeSystem, by id; an unknown id answers 404.',
         params: z.object({ id: z.string().regex(/^[a-z-]{1,64}$/, 'must be a CodeSystem id such as activity-types') }),
         response: { 200: fhir(codeSystemSchema, 'FHIR R4 CodeSystem'), 401: errorBodySchema, 404: errorBodySchema },
       },

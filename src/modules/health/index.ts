@@ -13,7 +13,15 @@ export async function healthModule(app: FastifyInstance, options: { database: Da
 
   routes.get(
     '/health/live',
-    { config: { public: true }, schema: { tags: ['health'], summary: 'The process is up', response: { 200: healthBody } } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['health'],
+        summary: 'The process is up',
+        description: 'Answers without touching the database: for a liveness probe (restart the process when it fails).',
+        response: { 200: healthBody },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -21,7 +29,13 @@ export async function healthModule(app: FastifyInstance, options: { database: Da
     '/health/ready',
     {
       config: { public: true },
-      schema: { tags: ['health'], summary: 'The database answers; 503 otherwise', response: { 200: healthBody } },
+      schema: {
+        tags: ['health'],
+        summary: 'The database answers; 503 otherwise',
+        description:
+          'For a readiness probe: the database must answer within a short timeout; 503 with Retry-After while it does not, or while the service shuts down.',
+        response: { 200: healthBody },
+      },
     },
     async () => {
       let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { addDays } from '../../lib/dates';
+import { careActivityRuleErrors } from './care-activity-rules';
 import type { RecordError } from './record-validation';
 import type { IngestCatalogue, KnownTrajectory } from './ingest.repository';
 import type { CareActivityRecord, MeasurementRecord, PlacementRecord } from './ingest.schemas';
@@ -72,15 +73,6 @@ function checkCareActivity(record: CareActivityRecord, catalogue: IngestCatalogu
   const activityType = catalogue.activityTypes.get(record.activityTypeCode);
   if (!activityType)
     return [{ code: 'UNKNOWN_ACTIVITY_TYPE', message: 'is not in the activity-type catalogue', field: 'activityTypeCode' }];
-  const errors: RecordError[] = [];
-  if (activityType.unit === 'minutes' && record.durationMinutes == null) {
-    errors.push({ code: 'AMOUNT_MISSING', message: 'this activity type is recorded in minutes', field: 'durationMinutes' });
-  }
-  if (record.topics?.length && record.activityTypeCode !== 'mentor_conversation') {
-    errors.push({ code: 'NOT_APPLICABLE', message: 'topics belong to mentor conversations only', field: 'topics' });
-  }
-  if (record.parentsInvolved != null && record.activityTypeCode !== 'treatment_plan_meeting') {
-    errors.push({ code: 'NOT_APPLICABLE', message: 'parentsInvolved belongs to treatment-plan meetings only', field: 'parentsInvolved' });
-  }
-  return errors;
+  // The type's own rules, as the OpenAPI document states them (care-activity-rules.ts).
+  return careActivityRuleErrors(record);
 }

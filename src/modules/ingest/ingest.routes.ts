@@ -119,6 +119,8 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
       schema: {
         tags: ['ingest'],
         summary: 'Fetch an ingest report again',
+        description:
+          "The report a push answered with (accepted and refused lines, with each refusal's code and field), kept for your institution by its id.",
         params: z.object({ id: z.uuid() }),
         response: { 200: ingestReportSchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
       },

@@ -11,6 +11,7 @@ import {
   SETTINGS,
   YES_NO_UNKNOWN,
 } from '../../lib/vocabulary';
+import { careActivityRulesSchema } from './care-activity-rules';
 
 // The records institutions push. Strict: an unknown field is an error, never dropped.
 // The same schemas validate the single-record routes, the bulk stream and generate OpenAPI.
@@ -69,18 +70,6 @@ const careActivityFields = {
   topics: z.array(z.enum(MENTOR_TOPICS)).max(MENTOR_TOPICS.length).nullable().optional(),
 };
 
-/**
- * A care activity needs an amount: a count, a duration, or both (AMOUNT_MISSING otherwise). A
- * rule across fields, shown in the JSON schema so that generated clients and validators know it.
- */
-const AMOUNT_RULE = {
-  description: 'Give `count`, `durationMinutes` or both (otherwise refused with AMOUNT_MISSING).',
-  anyOf: [
-    { required: ['count'], properties: { count: { type: 'integer' } } },
-    { required: ['durationMinutes'], properties: { durationMinutes: { type: 'integer' } } },
-  ],
-};
-
 const measurementFields = {
   trajectoryReference: referenceSchema,
   instrumentCode: z.string().min(1).max(64),
@@ -109,7 +98,7 @@ export const placementBodySchema = z.strictObject(placementFields).meta({
   example: { trajectoryReference: 'EHR-2024-00042', setting: 'closed_residential', startDate: '2024-03-04', endDate: '2024-06-30' },
 });
 export const careActivityBodySchema = z.strictObject(careActivityFields).meta({
-  ...AMOUNT_RULE,
+  ...careActivityRulesSchema,
   example: {
     trajectoryReference: 'EHR-2024-00042',
     activityTypeCode: 'mentor_conversation',
@@ -126,7 +115,7 @@ export const measurementBodySchema = z.strictObject(measurementFields).meta({
 export const bulkRecordSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trajectory'), reference: referenceSchema, ...trajectoryFields }),
   z.strictObject({ type: z.literal('placement'), reference: referenceSchema, ...placementFields }),
-  z.strictObject({ type: z.literal('care_activity'), reference: referenceSchema, ...careActivityFields }).meta(AMOUNT_RULE),
+  z.strictObject({ type: z.literal('care_activity'), reference: referenceSchema, ...careActivityFields }).meta(careActivityRulesSchema),
   z.strictObject({ type: z.literal('measurement'), reference: referenceSchema, ...measurementFields }),
 ]);
 

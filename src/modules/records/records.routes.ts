@@ -95,6 +95,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: "List your institution's trajectories, by reference",
+        description:
+          "Your institution's trajectories in order of reference, a page at a time: pass the answer's `nextCursor` as `after` for the next page (null on the last). Other institutions' records are never listed.",
         querystring: z.strictObject({ after: referenceSchema.optional(), limit: queryInteger({ min: 1, max: 500, fallback: 100 }) }),
         response: {
           200: z
@@ -122,6 +124,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: 'Read a trajectory back, with subject attributes and placements',
+        description:
+          "The trajectory as the registry holds it: the subject's attributes (never the pseudonym sent) and its placements. 404 when your institution has no trajectory with this reference, or it was erased.",
         params: referenceParams,
         response: { 200: trajectoryDetailSchema.meta({ example: EXAMPLES.trajectory }), ...refusals },
       },
@@ -141,6 +145,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: 'Change the research consent of a trajectory',
+        description: 'Only the consent changes; the rest of the trajectory stays as it is.',
         params: referenceParams,
         body: z.strictObject({ researchConsent: z.enum(RESEARCH_CONSENT) }).meta({ example: { researchConsent: 'withdrawn' } }),
         response: { 200: statusOnly, ...refusals },
@@ -163,6 +168,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       schema: {
         tags: ['records'],
         summary: 'Close a trajectory: its end date and end reason',
+        description: 'Sets the end date and end reason together; the rest of the trajectory stays as it is.',
         params: referenceParams,
         body: z
           .strictObject({ endDate: z.iso.date(), endReason: z.enum(END_REASONS) })
@@ -190,6 +196,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       example: EXAMPLES.placement,
       find: reads.findPlacement,
       name: 'placement',
+      writeDescription:
+        'A period of the trajectory in one setting; the trajectory (trajectoryReference) must exist at your institution and the dates lie within it. Answers 201 when created, 200 when updated or unchanged.',
     },
     {
       path: 'care-activities',
@@ -199,6 +207,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       example: EXAMPLES.careActivity,
       find: reads.findCareActivity,
       name: 'care activity',
+      writeDescription:
+        'Something delivered on a date within the trajectory, with a count, a duration or both. The activity type decides the rest: one counted in minutes needs durationMinutes, parentsInvolved is for treatment-plan meetings only and topics for mentor conversations only (NOT_APPLICABLE otherwise). Answers 201 when created, 200 when updated or unchanged.',
     },
     {
       path: 'measurements',
@@ -208,6 +218,8 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
       example: EXAMPLES.measurement,
       find: reads.findMeasurement,
       name: 'measurement',
+      writeDescription:
+        'One observation in a series: the instrument decides the allowed informants and the range (or coded levels) of the value; the date lies within the trajectory. Answers 201 when created, 200 when updated or unchanged.',
     },
   ] as const;
 
@@ -222,6 +234,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         schema: {
           tags: ['records'],
           summary: `Create or update a ${child.name} (idempotent)`,
+          description: child.writeDescription,
           params: referenceParams,
           body: child.body,
           response: { 200: written, 201: written, ...refusals },
@@ -249,6 +262,7 @@ export async function recordsRoutes(app: FastifyInstance, options: RecordsRoutes
         schema: {
           tags: ['records'],
           summary: `Read a ${child.name} back`,
+          description: `The ${child.name} as the registry holds it. 404 when your institution has none with this reference, or it was erased.`,
           params: referenceParams,
           response: { 200: child.view.meta({ example: child.example }), ...refusals },
         },

@@ -99,6 +99,8 @@ export async function researchReleasesRoutes(
       schema: {
         tags: ['research'],
         summary: 'The research releases, newest first: what researchers read at record level, frozen and citable',
+        description:
+          'Each release with its cut-off, counts, content digest and citation; a release never changes once made, so a study can cite it.',
         response: { 200: z.object({ releases: z.array(releaseSchema) }).meta({ example: { releases: [EXAMPLE] } }) },
       },
     },
@@ -112,6 +114,8 @@ export async function researchReleasesRoutes(
       schema: {
         tags: ['research'],
         summary: 'One research release, with the trajectory ids erased from it since it was made (delete them from your copies)',
+        description:
+          'A release stays citable, but a youth erased since it was made must go from every copy: delete the listed trajectory ids from yours.',
         params: releaseParams,
         response: {
           200: releaseSchema

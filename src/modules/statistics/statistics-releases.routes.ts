@@ -83,6 +83,8 @@ export async function statisticsReleasesRoutes(app: FastifyInstance, options: { 
       schema: {
         tags: ['statistics'],
         summary: 'The statistics release history, newest first (the latest 100 attempts): which families each published release refreshed',
+        description:
+          'Each attempt with its outcome (running, published, unchanged, waiting, postponed or failed) and the answer families it refreshed; statistics are read from the latest published release.',
         response: {
           200: z.object({ releases: z.array(releaseSchema) }).meta({
             example: {
