@@ -240,7 +240,7 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
      */
     participant(request: FastifyRequest, describe: DescribeWrite): Participant {
       return {
-        beforeCommit: async ({ connection, written }) => {
+        beforeCommit: async ({ connection }, written) => {
           for (const key of written.subjectKeys) request.audit.subjects.add(key);
           const { statusCode, facts } = describe(written);
           await record(request, statusCode, connection, facts);

@@ -1,6 +1,6 @@
 import type { Database, SqlConnection } from '../../db/client';
 import { inSavepoint } from '../../db/savepoint';
-import type { UnitOfWork, WriteSummary } from '../../db/unit-of-work';
+import { combineSummaries, type UnitOfWork, type WriteSummary, writeSummary } from '../../db/unit-of-work';
 import { isConnectionError } from '../../lib/database-errors';
 import type { NdjsonLine } from '../../lib/ndjson';
 import { registryKeyFor } from '../../lib/pseudonym';
@@ -65,6 +65,17 @@ const isDataError = (error: unknown): boolean => {
   const code = ((error as { cause?: { code?: string } }).cause ?? (error as { code?: string }))?.code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 };
+
+/** What a batch wrote: the youths and trajectories of the records it created or updated. */
+function summaryOf(outcome: Pick<BatchOutcome, 'accepted'>): WriteSummary {
+  const changed = outcome.accepted.filter((entry) => entry.status !== 'unchanged');
+  return writeSummary({
+    subjectKeys: changed.map((entry) => entry.subjectKey),
+    trajectoryIds: changed.flatMap((entry) => (entry.trajectoryId ? [entry.trajectoryId] : [])),
+    created: changed.filter((entry) => entry.status === 'created').length,
+    updated: changed.filter((entry) => entry.status === 'updated').length,
+  });
+}
 
 const statusOf = (statuses: Map<string, Written>, reference: string) => statuses.get(reference)?.status ?? 'unchanged';
 
@@ -219,28 +230,22 @@ export function createIngestService(database: Database, settings: IngestSettings
     catalogue: IngestCatalogue,
     entries: Entry[],
     report: IngestReportBuilder,
-    written: WriteSummary,
-  ): Promise<void> {
-    const apply = (outcome: BatchOutcome) => {
-      for (const { type, status, subjectKey, trajectoryId } of outcome.accepted) {
-        report.accept(type, status);
-        if (status === 'unchanged') continue;
-        written.subjectKeys.add(subjectKey);
-        written[status] += 1;
-        if (trajectoryId) written.trajectoryIds.add(trajectoryId);
-      }
+  ): Promise<WriteSummary> {
+    const apply = (outcome: BatchOutcome): WriteSummary => {
+      for (const { type, status } of outcome.accepted) report.accept(type, status);
       for (const rejection of outcome.rejected) report.reject(rejection);
+      return summaryOf(outcome);
     };
     try {
-      apply(await writeInSavepoint(connection, 'ingest_batch', institutionId, catalogue, entries));
-      return;
+      return apply(await writeInSavepoint(connection, 'ingest_batch', institutionId, catalogue, entries));
     } catch (error) {
       if (!isDataError(error)) throw error;
     }
     const ordered = [...entries].sort((a, b) => Number(b.record.type === 'trajectory') - Number(a.record.type === 'trajectory'));
+    const summaries: WriteSummary[] = [];
     for (const entry of ordered) {
       try {
-        apply(await writeInSavepoint(connection, 'ingest_record', institutionId, catalogue, [entry]));
+        summaries.push(apply(await writeInSavepoint(connection, 'ingest_record', institutionId, catalogue, [entry])));
       } catch (error) {
         if (!isDataError(error)) throw error;
         const constraint = ((error as { cause?: { constraint?: string } }).cause ?? (error as { constraint?: string })).constraint;
@@ -252,6 +257,7 @@ export function createIngestService(database: Database, settings: IngestSettings
         });
       }
     }
+    return combineSummaries(summaries);
   }
 
   return {
@@ -264,13 +270,15 @@ export function createIngestService(database: Database, settings: IngestSettings
       const today = settings.today();
       const catalogue = await database.transaction((connection) => createIngestRepository(connection).loadCatalogue(institutionId));
 
-      const consume = async (write: (entries: Entry[]) => Promise<void>) => {
+      /** Writes the lines in batches; returns what the batches wrote together. */
+      const consume = async (write: (entries: Entry[]) => Promise<WriteSummary>): Promise<WriteSummary> => {
         // One batch is written while the next is parsed: the database works on one core while
         // Node validates on the other. Writes still happen one at a time, in order.
+        const summaries: WriteSummary[] = [];
         let inflight: Promise<void> | undefined;
         const flush = async (entries: Entry[]) => {
           if (inflight) await inflight;
-          inflight = write(entries);
+          inflight = write(entries).then((summary) => void summaries.push(summary));
           inflight.catch(() => undefined); // Raised where it is awaited, not as an unhandled rejection.
         };
         let batch = new Map<string, Entry>();
@@ -305,15 +313,16 @@ export function createIngestService(database: Database, settings: IngestSettings
         }
         if (batch.size > 0) await flush([...batch.values()]);
         await inflight;
+        return combineSummaries(summaries);
       };
 
       if (report.mode === 'atomic' || report.dryRun) {
         try {
           return await work.transaction(
-            async ({ connection, written }) => {
-              await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report, written));
+            async ({ connection }) => {
+              const written = await consume((entries) => writeIsolated(connection, institutionId, catalogue, entries, report));
               if (report.dryRun || report.hasRejections) throw new RollBack();
-              return report.finish('committed');
+              return { result: report.finish('committed'), written };
             },
             { last: true },
           );
@@ -325,7 +334,10 @@ export function createIngestService(database: Database, settings: IngestSettings
 
       // Per record: each batch commits on its own; a refused record does not hold up the others.
       await consume((entries) =>
-        work.transaction(({ connection, written }) => writeIsolated(connection, institutionId, catalogue, entries, report, written)),
+        work.transaction(async ({ connection }) => {
+          const written = await writeIsolated(connection, institutionId, catalogue, entries, report);
+          return { result: written, written };
+        }),
       );
       await work.finish();
       return report.finish('committed');
