@@ -3,6 +3,7 @@ import type { Database, SqlConnection } from './client';
 import {
   combineSummaries,
   createUnitOfWork,
+  transactionWithoutRecords,
   type Participant,
   type WriteSummary,
   WriteWithoutSubjectError,
@@ -60,6 +61,14 @@ describe('unit of work', () => {
     const { seen, participant } = recorder();
     await createUnitOfWork(database, [participant]).finish();
     expect(seen).toEqual([{ phase: 'last', written: writeSummary() }]);
+  });
+});
+
+describe('a transaction without records', () => {
+  it('runs its work on the transaction’s connection and returns its result', async () => {
+    await expect(
+      transactionWithoutRecords(database, async (given) => (given === connection ? 'same connection' : 'another')),
+    ).resolves.toBe('same connection');
   });
 });
 

@@ -108,7 +108,10 @@ export function createUnitOfWork(database: Database, participants: Participant[]
   };
 }
 
-/** A read in a transaction of its own: nothing written, so no participant has anything to add. */
-export function readTransaction<T>(work: UnitOfWork, read: (connection: SqlConnection) => Promise<T>): Promise<T> {
-  return work.transaction(async ({ connection }) => ({ result: await read(connection), written: NOTHING_WRITTEN }));
+/**
+ * A transaction that writes no records (a read, the claim of an Idempotency-Key), in a unit of
+ * work of its own: no participant joins it, so no audit event is written for it.
+ */
+export function transactionWithoutRecords<T>(database: Database, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+  return createUnitOfWork(database).transaction(async ({ connection }) => ({ result: await work(connection), written: NOTHING_WRITTEN }));
 }

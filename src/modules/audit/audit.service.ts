@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client';
-import { createUnitOfWork, readTransaction } from '../../db/unit-of-work';
+import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { errors } from '../../lib/errors';
 import { createCatalogueRepository } from '../catalogue';
 import type { StoredAuditEvent } from './audit-event.schema';
@@ -19,8 +19,7 @@ export type SubjectAccess = Pick<
 >;
 
 export function createAuditService(database: Database) {
-  const work = createUnitOfWork(database);
-  const read: ReadRunner = (reader) => readTransaction(work, reader);
+  const read: ReadRunner = (reader) => transactionWithoutRecords(database, reader);
   // Institutions are the catalogue's: their codes are looked up through its repository.
   const institutions = createCatalogueRepository(database.orm);
 

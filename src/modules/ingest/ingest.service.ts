@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client';
-import { combineSummaries, createUnitOfWork, readTransaction, type UnitOfWork, type WriteSummary } from '../../db/unit-of-work';
+import { combineSummaries, transactionWithoutRecords, type UnitOfWork, type WriteSummary } from '../../db/unit-of-work';
 import type { NdjsonLine } from '../../lib/ndjson';
 import type { BatchContext } from './ingest-batch';
 import { type Entry, readBatches } from './ingest-batches';
@@ -53,9 +53,6 @@ async function writeEach(batches: AsyncIterable<Entry[]>, write: (entries: Entry
 }
 
 export function createIngestService(database: Database, settings: IngestSettings) {
-  // The catalogue is read in a transaction of its own, before the request's unit of work begins.
-  const reads = createUnitOfWork(database);
-
   return {
     /**
      * Reads the lines, validates each, and writes them in batches: atomic (and dry runs) in one
@@ -64,7 +61,10 @@ export function createIngestService(database: Database, settings: IngestSettings
     async ingest(request: IngestRequest): Promise<IngestReport> {
       const { institutionId, report, work } = request;
       const today = settings.today();
-      const catalogue = await readTransaction(reads, (connection) => createIngestRepository(connection).loadCatalogue(institutionId));
+      // In a transaction of its own, before the request's unit of work begins.
+      const catalogue = await transactionWithoutRecords(database, (connection) =>
+        createIngestRepository(connection).loadCatalogue(institutionId),
+      );
       const batches = () => readBatches(request.lines, { batchSize: settings.batchSize, today }, report);
       const contextOn = (connection: BatchContext['connection']): BatchContext => ({
         connection,
