@@ -74,6 +74,15 @@ function seeded(value: number): () => number {
 const sequence = { shuffle: { files: false, tests: true }, seed, sequencer: LongestFirstSequencer };
 
 /**
+ * A test that asserts nothing fails (issue #25): a loop that never ran, or a generated input that
+ * never reached its `expect`, would otherwise pass. Counted before the afterEach hooks, so the
+ * contract check that runs after every integration test does not count for the test; but what a
+ * beforeEach asserts (a world built per test) does, so a loop in such a file counts its own
+ * iterations (owasp-api-top10.test.ts).
+ */
+const expectations = { requireAssertions: true };
+
+/**
  * Files side by side. Vitest's default on two cores is one worker, and then a PostgreSQL run
  * waits on its server with one core idle: three workers took a quiet run from about 11 to under
  * 5 minutes (BENCHMARKS.md). PGlite is the database in the worker itself, so more workers than
@@ -95,6 +104,7 @@ export default defineConfig({
           // 1–4 s when quiet (the release audit's, the PII guard's deepest input): time-outs
           // catch a hang, not a slow core.
           testTimeout: 30_000,
+          expect: expectations,
           sequence: { ...sequence, groupOrder: 0 },
         },
       },
@@ -105,6 +115,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...SCANS],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
+          expect: expectations,
           // Every answer from a documented route is checked against the OpenAPI document.
           setupFiles: ['test/helpers/contract-setup.ts'],
           testTimeout: 60_000,
@@ -118,6 +129,7 @@ export default defineConfig({
           include: SCANS,
           environment: 'node',
           globalSetup: ['test/log-dir-setup.ts'],
+          expect: expectations,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // After every other test, so it reads the whole suite's log.

@@ -118,6 +118,8 @@ describe('ingest under random input', () => {
     );
   });
 
+  // Seen failing (issue #25): with the report not told of accepted measurements, the first case
+  // (a per_record stream with two valid measurements) failed on "measurement: expected 1 to be 0".
   it('bulk stream: never a 5xx; rolled back leaves nothing, committed adds exactly what it reports', async () => {
     const line = fc.oneof(
       {

@@ -15,7 +15,7 @@ import {
   buildAuditEvent,
   outcomeOf,
 } from '../modules/audit/audit-event';
-import { selectRefusedKeys, writeAuditEvent } from '../modules/audit/audit.repository';
+import { writeAuditEvent } from '../modules/audit/audit.repository';
 import { type AuditWriterOptions, createAuditWriter, type KeyConfirmation } from '../modules/audit/audit-writer';
 import { sendError } from './error-handler';
 import { routeOf } from './request-log';
@@ -144,8 +144,8 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
     const keyId = request.principal?.keyId;
     if (keyId && confirmKeys) {
       const now = new Date();
-      const rows = await selectRefusedKeys(connection, confirmKeys.refusedKeysSql, [keyId], now);
-      if (rows[0]) throw confirmKeys.refusal(rows[0], now);
+      const [refused] = await confirmKeys.refusedKeys(connection, [keyId], now);
+      if (refused) throw confirmKeys.refusal(refused, now);
     }
     const started = performance.now();
     await writeAuditEvent(connection, event).then(
@@ -240,7 +240,7 @@ export function createAuditLog(database: Database, options: AuditLogOptions = {}
      */
     participant(request: FastifyRequest, describe: DescribeWrite): Participant {
       return {
-        beforeCommit: async ({ connection, written }) => {
+        beforeCommit: async ({ connection }, written) => {
           for (const key of written.subjectKeys) request.audit.subjects.add(key);
           const { statusCode, facts } = describe(written);
           await record(request, statusCode, connection, facts);

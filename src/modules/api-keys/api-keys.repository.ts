@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
+import type { Executor, SqlConnection } from '../../db/client';
 import { apiKeys, institutions } from '../../db/schema';
 import type { Role } from '../../lib/vocabulary';
 
@@ -85,13 +85,17 @@ export interface ApiKeyState {
 }
 
 /**
- * A SELECT of the keys among `ids` (a uuid[] placeholder) that are not usable at `now` (a
- * timestamptz placeholder): revoked, expired or gone; columns id, revoked_at, expires_at. A
- * fragment, so that the audit writer can confirm a batch's keys in the statement that appends
- * its events (one round trip).
+ * The keys among `ids` that are not usable at `now` (revoked, expired or gone), read on the
+ * caller's connection: in a record write's transaction, or by the audit writer just before it
+ * appends a batch's events. A key that no longer exists comes back as neither revoked nor expired.
  */
-export function refusedKeysSql(ids: string, now: string): string {
-  return `select k.id::text as id, a.revoked_at, a.expires_at
-            from unnest(${ids}::uuid[]) as k(id) left join api_keys a on a.id = k.id
-           where a.id is null or a.revoked_at is not null or a.expires_at <= ${now}::timestamptz`;
+export async function findRefusedKeys(connection: SqlConnection, ids: readonly string[], now: Date): Promise<ApiKeyState[]> {
+  const { rows } = await connection.query<{ id: string; revoked_at: Date | string | null; expires_at: Date | string | null }>(
+    `select k.id::text as id, a.revoked_at, a.expires_at
+       from unnest($1::uuid[]) as k(id) left join api_keys a on a.id = k.id
+      where a.id is null or a.revoked_at is not null or a.expires_at <= $2::timestamptz`,
+    [ids, now.toISOString()],
+  );
+  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return rows.map((row) => ({ id: row.id, revokedAt: date(row.revoked_at), expiresAt: date(row.expires_at) }));
 }

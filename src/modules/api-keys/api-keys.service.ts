@@ -2,9 +2,9 @@ import { AppError, errors } from '../../lib/errors';
 import { findPii } from '../../lib/pii-guard';
 import type { Role } from '../../lib/vocabulary';
 import { displayPrefix, generateApiKeySecret, hashApiKeySecret, isWellFormedApiKey } from './api-key-secret';
-import type { KeyConfirmation, RefusedKeyRow } from '../audit';
+import type { KeyConfirmation } from '../audit';
 import type { ApiKeyCache } from './api-key-cache';
-import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, refusedKeysSql } from './api-keys.repository';
+import { type ApiKeyRecord, type ApiKeyState, type ApiKeysRepository, findRefusedKeys } from './api-keys.repository';
 
 /** Who is calling: resolved once per request from the API key. */
 export interface Principal {
@@ -38,15 +38,8 @@ export function refusalOf(key: Pick<ApiKeyState, 'expiresAt' | 'revokedAt'>, now
  * elsewhere a moment ago and not yet notified. A key that no longer exists is refused as revoked.
  */
 export const apiKeyConfirmation: KeyConfirmation = {
-  refusedKeysSql,
-  refusal: (row: RefusedKeyRow, now: Date) =>
-    refusalOf(
-      {
-        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
-      },
-      now,
-    ) ?? new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
+  refusedKeys: findRefusedKeys,
+  refusal: (key, now) => refusalOf(key, now) ?? new AppError('API_KEY_REVOKED', 'This API key has been revoked.'),
 };
 
 export function createApiKeysService(

@@ -1,10 +1,8 @@
-import type { Database } from '../../db/client';
+import type { Database, SqlConnection } from '../../db/client';
 import { isRowDataError } from '../../lib/database-errors';
 import type { AppError } from '../../lib/errors';
 import type { AuditEvent } from './audit-event';
-import { appendAuditEvents, type RefusedKeyRow } from './audit.repository';
-
-export type { RefusedKeyRow } from './audit.repository';
+import { appendAuditEvents } from './audit.repository';
 
 // Group commit of audit events (the technique of database logs: Gawlick & Kinkade, IMS Fast
 // Path, 1985; PostgreSQL's commit_delay). Requests hand their events to one writer per process;
@@ -19,11 +17,21 @@ export type { RefusedKeyRow } from './audit.repository';
 // Events of record writes are not written here: they commit inside the write's own transaction
 // (the unit of work's audit participant), so that data never commits without its event.
 
-/** How keys are confirmed in the flush (supplied by the api-keys module). */
+/** A key the confirmation refused: revoked, expired, or gone (neither date set). */
+export interface RefusedKey {
+  id: string;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/**
+ * How keys are confirmed before their events are written (supplied by the api-keys module, whose
+ * repository reads its own table: the audit module knows the function, not the table).
+ */
 export interface KeyConfirmation {
-  /** SELECT of the refused keys among `ids` (uuid[] placeholder) at `now` (timestamptz placeholder). */
-  refusedKeysSql(ids: string, now: string): string;
-  refusal(row: RefusedKeyRow, now: Date): AppError;
+  /** The keys among `ids` not usable at `now`, read on `connection`. */
+  refusedKeys(connection: SqlConnection, ids: readonly string[], now: Date): Promise<RefusedKey[]>;
+  refusal(key: RefusedKey, now: Date): AppError;
 }
 
 export interface PendingAuditEvent {
@@ -54,7 +62,7 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
   const { confirmKeys } = options;
   // The database's statement runner as it is now: the writer's statements are its own, not those
   // of whoever later wraps `database.query` to count a request's statements.
-  const executor = { query: database.query.bind(database) } as Pick<Database, 'query'>;
+  const executor: SqlConnection = { query: database.query.bind(database) };
   let queue: Waiting[] = [];
   let draining: Promise<void> | undefined;
 
@@ -64,18 +72,16 @@ export function createAuditWriter(database: Pick<Database, 'query'>, options: Au
     await options.beforeInsert?.(events);
     const keyIds = confirmKeys ? [...new Set(batch.flatMap((item) => (item.keyId ? [item.keyId] : [])))] : [];
     const now = new Date();
-    const refusedRows = await appendAuditEvents(
-      executor,
-      events,
-      confirmKeys && keyIds.length > 0 ? { sql: confirmKeys.refusedKeysSql, ids: keyIds, now } : undefined,
-    );
+    // The keys first, then the events of the requests whose key still holds (two statements;
+    // a key revoked between them was usable when its request's event was written).
+    const refused = confirmKeys && keyIds.length > 0 ? await confirmKeys.refusedKeys(executor, keyIds, now) : [];
+    const byKey = new Map(refused.map((key) => [key.id, confirmKeys!.refusal(key, now)]));
     const refusals = new Map<Waiting, AppError>();
-    if (refusedRows.length === 0) return refusals;
-    const byKey = new Map(refusedRows.map((row) => [row.id, confirmKeys!.refusal(row, now)]));
     for (const item of batch) {
       const refusal = item.keyId ? byKey.get(item.keyId) : undefined;
       if (refusal) refusals.set(item, refusal);
     }
+    await appendAuditEvents(executor, refusals.size === 0 ? events : batch.filter((item) => !refusals.has(item)).map((item) => item.event));
     return refusals;
   };
 

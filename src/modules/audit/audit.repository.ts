@@ -34,73 +34,21 @@ export async function writeAuditEvent(connection: SqlConnection, event: AuditEve
 
 // Many events in one statement: the rows arrive as one JSON array and are read back as rows of
 // the table's type; the append trigger still chains them one by one, in array order, under the
-// head lock the first of them takes for the whole statement. With a key check, the events of
-// refused keys are left out and the refused keys returned, in the same statement.
-const COLUMNS = WRITTEN_COLUMNS.join(', ');
-const POPULATED = WRITTEN_COLUMNS.map((name) => (name === 'subject_keys' ? `coalesce(subject_keys, '{}')` : name)).join(', ');
-const appendSql = (refusedKeys?: string) => `
-  with ${refusedKeys ? `refused as (${refusedKeys}),` : ''}
-  appended as (
-    insert into audit_events (${COLUMNS})
-    select ${POPULATED}
-      from jsonb_populate_recordset(null::audit_events, $1::jsonb) with ordinality as e
-     ${refusedKeys ? 'where e.principal_id is null or not exists (select 1 from refused r where r.id = e.principal_id::text)' : ''}
-     order by ordinality
-    returning 1)
-  ${refusedKeys ? 'select r.id, r.revoked_at, r.expires_at, (select count(*) from appended) as appended from refused r' : 'select count(*) as appended from appended'}`;
+// head lock the first of them takes for the whole statement.
+const APPEND = `
+  insert into audit_events (${WRITTEN_COLUMNS.join(', ')})
+  select ${WRITTEN_COLUMNS.map((name) => (name === 'subject_keys' ? `coalesce(subject_keys, '{}')` : name)).join(', ')}
+    from jsonb_populate_recordset(null::audit_events, $1::jsonb) with ordinality as e
+   order by ordinality`;
 
-/** A key the check refused, as the SQL of the api-keys module selects it. */
-export interface RefusedKeyRow {
-  id: string;
-  revoked_at: Date | string | null;
-  expires_at: Date | string | null;
-}
-
-export interface KeyCheck {
-  /** SELECT of the refused keys among `ids` at `now`, given the placeholders to use. */
-  sql(ids: string, now: string): string;
-  ids: readonly string[];
-  now: Date;
-}
-
-/**
- * The refused keys (revoked, or expired at `now`) among `ids`, in the caller's transaction: a
- * record write confirms its key where its data and event commit. The SQL is the api-keys module's.
- */
-export async function selectRefusedKeys(
-  connection: SqlConnection,
-  refusedKeysSql: (ids: string, now: string) => string,
-  ids: string[],
-  now: Date,
-): Promise<RefusedKeyRow[]> {
-  const { rows } = await connection.query<RefusedKeyRow>(refusedKeysSql('$1', '$2'), [ids, now.toISOString()]);
-  return rows;
-}
-
-/**
- * Appends events in one statement (autocommit: one round trip). With `keyCheck`, the events
- * whose principal's key is refused are not written; their keys are returned for the caller.
- */
-export async function appendAuditEvents(
-  executor: SqlConnection,
-  events: readonly AuditEvent[],
-  keyCheck?: KeyCheck,
-): Promise<RefusedKeyRow[]> {
-  if (events.length === 0) return [];
+/** Appends events in one statement (autocommit: one round trip). */
+export async function appendAuditEvents(executor: SqlConnection, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
   // Lone surrogates cannot be stored as text; the single-row path replaces them the same way (UTF-8 encoding).
   const rows = JSON.stringify(events.map(toRow), (_key, value: unknown) =>
     typeof value === 'string' ? (value as WellFormable).toWellFormed() : value,
   );
-  if (!keyCheck || keyCheck.ids.length === 0) {
-    await executor.query(appendSql(), [rows]);
-    return [];
-  }
-  const { rows: refused } = await executor.query<RefusedKeyRow>(appendSql(keyCheck.sql('$2', '$3')), [
-    rows,
-    keyCheck.ids,
-    keyCheck.now.toISOString(),
-  ]);
-  return refused;
+  await executor.query(APPEND, [rows]);
 }
 
 /** ES2024 (Node 20 has it; the project's lib is ES2023). */

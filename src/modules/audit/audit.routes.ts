@@ -2,16 +2,12 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../db/client';
 import { AUDIT_ACTIONS } from '../../db/schema';
-import { errors } from '../../lib/errors';
 import { registryKeyFor } from '../../lib/pseudonym';
 import { SOURCE_PSEUDONYM_PATTERN } from '../../lib/source-pseudonym';
 import { requireRole } from '../../plugins/authentication';
-import { createCatalogueRepository } from '../catalogue';
 import { storedAuditEventSchema } from './audit-event.schema';
-import { exportAuditEvents } from './audit-export';
-import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
+import type { AuditService } from './audit.service';
 import { queryInteger } from '../../lib/query-integer';
 
 const filtersSchema = z.strictObject({
@@ -53,21 +49,11 @@ const EVENT_EXAMPLE = {
 };
 
 /** The audit log, for role auditor. Every one of these reads is itself audited. */
-export async function auditRoutes(app: FastifyInstance, options: { database: Database; registryPseudonymKey: Buffer }) {
+export async function auditRoutes(app: FastifyInstance, options: { service: AuditService; registryPseudonymKey: Buffer }) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const { database } = options;
-  // Institutions are the catalogue's: their codes are looked up through its repository.
-  const institutionsOf = createCatalogueRepository(database.orm);
+  const { service } = options;
   app.addHook('preHandler', requireRole('auditor'));
   const audit = { action: 'read' as const, resourceType: 'audit_event' };
-
-  async function toFilters(query: z.infer<typeof filtersSchema>): Promise<AuditFilters> {
-    const { institutionCode, ...rest } = query;
-    if (!institutionCode) return rest;
-    const institutionId = await institutionsOf.findInstitutionId(institutionCode);
-    if (!institutionId) throw errors.validation(`There is no institution "${institutionCode}".`, 'querystring.institutionCode');
-    return { ...rest, institutionId };
-  }
 
   routes.get(
     '/audit/events',
@@ -91,10 +77,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
     },
     async (request) => {
       const { after, limit, ...query } = request.query;
-      const filters = await toFilters(query);
-      const events = await database.transaction((connection) => listAuditEvents(connection, filters, after, limit + 1));
-      const page = events.slice(0, limit);
-      return { events: page, nextCursor: events.length > limit ? page[page.length - 1]!.chainPosition : null };
+      return service.list(await service.filtersOf(query), after, limit);
     },
   );
 
@@ -128,9 +111,9 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
       },
     },
     async (request, reply) => {
-      const filters = await toFilters(request.query);
+      const filters = await service.filtersOf(request.query);
       request.audit.details = { filters };
-      const stream = Readable.from(exportAuditEvents((work) => database.transaction(work), filters));
+      const stream = Readable.from(service.export(filters));
       return reply.type('application/x-ndjson').send(stream as never);
     },
   );
@@ -163,7 +146,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
         },
       },
     },
-    async () => database.transaction((connection) => verifyAuditChain(connection)),
+    async () => service.verifyChain(),
   );
 
   routes.post(
@@ -220,14 +203,7 @@ export async function auditRoutes(app: FastifyInstance, options: { database: Dat
     async (request) => {
       const subjectKey = registryKeyFor(request.body.pseudonym, options.registryPseudonymKey);
       request.audit.subjects.add(subjectKey);
-      const accesses = [];
-      for await (const chunk of exportAuditEvents((work) => database.transaction(work), { subjectKey })) {
-        for (const line of chunk.split('\n').filter(Boolean)) {
-          const { occurredAt, principalId, role, institutionId, action, resourceType, operation, purpose, outcome } = JSON.parse(line);
-          accesses.push({ occurredAt, principalId, role, institutionId, action, resourceType, operation, purpose, outcome });
-        }
-      }
-      return { subjectKey, accesses };
+      return { subjectKey, accesses: await service.subjectAccesses(subjectKey) };
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { purgeAuditEvents } from './audit.repository';
 
 /** The cut-off: events older than this many years may go. */
@@ -10,5 +11,5 @@ export function retentionCutoff(years: number, now = new Date()): Date {
 
 /** Deletes audit events past retention; the only deletion of audit events there is. */
 export function purgeExpiredAuditEvents(database: Database, years: number, now = new Date()): Promise<number> {
-  return database.transaction((connection) => purgeAuditEvents(connection, retentionCutoff(years, now)));
+  return transactionWithoutRecords(database, (connection) => purgeAuditEvents(connection, retentionCutoff(years, now)));
 }

@@ -1,4 +1,4 @@
-import type { UnitOfWork } from '../../db/unit-of-work';
+import { type UnitOfWork, writeSummary } from '../../db/unit-of-work';
 import { registryKeyFor } from '../../lib/pseudonym';
 import { createSubjectsRepository, type ErasedAtInstitution, type ObjectionResult } from '../subjects';
 
@@ -15,11 +15,9 @@ export function createErasureService(registryPseudonymKey: Buffer) {
     eraseAtInstitution(work: UnitOfWork, institutionId: string, pseudonym: string): Promise<ErasedAtInstitution> {
       const registryKey = registryKeyFor(pseudonym, registryPseudonymKey);
       return work.transaction(
-        async ({ connection, written }) => {
+        async ({ connection }) => {
           const result = await createSubjectsRepository(connection).eraseAtInstitution(institutionId, registryKey);
-          written.subjectKeys.add(registryKey);
-          written.deleted += result.trajectories;
-          return result;
+          return { result, written: writeSummary({ subjectKeys: [registryKey], deleted: result.trajectories }) };
         },
         { last: true },
       );
@@ -28,11 +26,9 @@ export function createErasureService(registryPseudonymKey: Buffer) {
     eraseRegistryWide(work: UnitOfWork, pseudonym: string): Promise<ObjectionResult> {
       const registryKey = registryKeyFor(pseudonym, registryPseudonymKey);
       return work.transaction(
-        async ({ connection, written }) => {
+        async ({ connection }) => {
           const result = await createSubjectsRepository(connection).objectRegistryWide(registryKey);
-          written.subjectKeys.add(registryKey);
-          written.deleted += result.trajectories;
-          return result;
+          return { result, written: writeSummary({ subjectKeys: [registryKey], deleted: result.trajectories }) };
         },
         { last: true },
       );

@@ -29,7 +29,7 @@ export { enqueueIndicatorUpdates, selectInstruments as loadInstruments };
 
 /** Queues the trajectories each transaction of a unit of work changed, in that transaction. */
 export const indicatorQueueParticipant: Participant = {
-  beforeCommit: ({ connection, written }) => enqueueIndicatorUpdates(connection, written.trajectoryIds),
+  beforeCommit: ({ connection }, written) => enqueueIndicatorUpdates(connection, written.trajectoryIds),
 };
 
 /** An onResponse hook for routes that write: once a write's answer is out, work the queue off. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/client';
-import { createUnitOfWork, type Participant } from '../../db/unit-of-work';
+import { createUnitOfWork, type Participant, transactionWithoutRecords } from '../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
 import { readNdjsonLines } from '../../lib/ndjson';
 import { indicatorQueueParticipant } from '../indicators';
@@ -44,7 +44,7 @@ const httpStatusOf = (report: IngestReport) => (report.outcome === 'rolled_back'
 
 export function createBulkIngest(database: Database, ingest: IngestService, limits: BulkLimits) {
   const reports = <T>(work: (repository: ReturnType<typeof createIngestReportsRepository>) => Promise<T>) =>
-    database.transaction((connection) => work(createIngestReportsRepository(connection)));
+    transactionWithoutRecords(database, (connection) => work(createIngestReportsRepository(connection)));
 
   // Claims of failed requests that could not be let go because the database was away when they
   // failed. This process knows those requests are dead, so it lets their claims go before it

@@ -5,6 +5,7 @@ import { todayIso } from '../../lib/dates';
 import { requireRole } from '../../plugins/authentication';
 import { kickIndicatorsAfterWrites } from '../indicators';
 import { createBulkIngest } from './bulk-ingest';
+import { createIngestReportsService } from './ingest-reports.service';
 import { ingestRoutes } from './ingest.routes';
 import { createIngestService } from './ingest.service';
 
@@ -59,7 +60,7 @@ export async function ingestModule(app: FastifyInstance, options: IngestModuleOp
   app.addHook('onResponse', kickIndicatorsAfterWrites);
   await app.register(ingestRoutes, {
     prefix: '/api/v1',
-    database,
+    reports: createIngestReportsService(database),
     bulkIngest: createBulkIngest(database, ingest, { maxBytes: config.ingest.maxBytes, maxLineBytes: config.ingest.maxLineBytes }),
   });
 }

@@ -1,18 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../db/client';
-import { AppError, errors } from '../../lib/errors';
+import { AppError } from '../../lib/errors';
 import { institutionScopeOf } from '../../plugins/request-scope';
 import type { BulkIngest } from './bulk-ingest';
-import { createIngestReportsRepository } from './ingest-reports.repository';
+import type { IngestReportsService } from './ingest-reports.service';
 import { bulkRecordSchema, idempotencyHeadersSchema } from './ingest.schemas';
 import { errorBodySchema, ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 
 /** The bulk stream and its reports. */
-export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: BulkIngest; database: Database }) {
+export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: BulkIngest; reports: IngestReportsService }) {
   // The body is handed over as the raw stream and read line by line with bounded memory; the
   // stream's size limit is enforced while reading (INGEST_MAX_BYTES), not by buffering.
   app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
@@ -125,12 +124,6 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         response: { 200: ingestReportSchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
       },
     },
-    async (request) => {
-      const stored = await options.database.transaction((connection) =>
-        createIngestReportsRepository(connection).find(institutionScopeOf(request), request.params.id),
-      );
-      if (!stored?.report) throw errors.notFound(`Ingest report ${request.params.id}`);
-      return stored.report;
-    },
+    async (request) => options.reports.find(institutionScopeOf(request), request.params.id),
   );
 }

@@ -25,7 +25,17 @@ const PII_MESSAGES: Record<PiiKind, string> = {
   pseudonym: 'holds a source pseudonym; it belongs in subject.pseudonym only',
 };
 
-function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {
+/** True when the record has no value at `path` (a missing field), whatever message Zod gave. */
+function absentAt(value: unknown, path: ReadonlyArray<PropertyKey>): boolean {
+  let current = value;
+  for (const segment of path) {
+    if (!current || typeof current !== 'object' || !Object.hasOwn(current, segment)) return true;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current === undefined;
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue, value: unknown): RecordError[] {
   if (issue.code === 'unrecognized_keys') {
     // An identifying key is reported once, as PII, without naming it.
     return issue.keys
@@ -37,7 +47,8 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordError[] {
       }));
   }
   const field = formatFieldPath(issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment))));
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+  // An enum or a field with its own message says nothing of undefined: ask the input.
+  if (issue.path.length > 0 && absentAt(value, issue.path)) {
     return [{ code: 'MISSING_FIELD', message: 'is required', field }];
   }
   if (issue.code === 'invalid_union' && issue.path.length === 0) {
@@ -114,7 +125,7 @@ export function validateRecord(value: unknown, today: string): ParsedRecord {
   }));
   const parsed = bulkRecordSchema.safeParse(value);
   if (!parsed.success || piiErrors.length > 0) {
-    const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap(fromZodIssue);
+    const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, value));
     return { ok: false, errors: [...piiErrors, ...schemaErrors], ...identify(value, piiErrors) };
   }
   const ruleErrors = recordRules(parsed.data, today);

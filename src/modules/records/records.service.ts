@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UnitOfWork } from '../../db/unit-of-work';
+import { type UnitOfWork, writeSummary } from '../../db/unit-of-work';
 import type { InstitutionScope } from '../../plugins/request-scope';
 import { AppError, type ErrorCode, errors } from '../../lib/errors';
 import type { EndReason, ResearchConsent } from '../../lib/vocabulary';
@@ -20,17 +20,17 @@ export function createRecordsService(ingest: IngestService, today: () => string)
     changesFor: (current: LockedTrajectory) => TrajectoryChanges,
   ): Promise<WriteOutcome> {
     return work.transaction(
-      async ({ connection, written }) => {
+      async ({ connection }) => {
         const trajectories = createTrajectoryUpdates(connection);
         const current = await trajectories.lock(scope, reference);
         if (!current) throw errors.notFound('A trajectory of your institution with this reference');
         const changed = await trajectories.change(current, changesFor(current));
-        written.subjectKeys.add(current.registryKey);
-        if (changed) {
-          written.updated += 1;
-          written.trajectoryIds.add(current.id);
-        }
-        return changed ? 'updated' : 'unchanged';
+        // The youth is named even when nothing changed: the attempt is audited with its subject.
+        const written = writeSummary({
+          subjectKeys: [current.registryKey],
+          ...(changed ? { updated: 1, trajectoryIds: [current.id] } : {}),
+        });
+        return { result: changed ? ('updated' as const) : ('unchanged' as const), written };
       },
       { last: true },
     );
