@@ -26,16 +26,6 @@ export {
   subjectInputSchema,
   trajectoryBodySchema,
 } from './ingest.schemas';
-// The records' response shapes, shared with the single-record routes (modules/records).
-export {
-  EXAMPLES,
-  careActivityViewSchema,
-  measurementViewSchema,
-  placementViewSchema,
-  trajectoryDetailSchema,
-  trajectoryViewSchema,
-  writeStatusSchema,
-} from './responses.schemas';
 
 export interface IngestModuleOptions {
   database: Database;

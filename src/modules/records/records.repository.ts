@@ -1,24 +1,10 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { z } from 'zod';
 import type { Executor, SqlConnection } from '../../db/client';
 import type { InstitutionScope } from '../../plugins/request-scope';
-import type {
-  careActivityViewSchema,
-  measurementViewSchema,
-  placementViewSchema,
-  trajectoryDetailSchema,
-  trajectoryViewSchema,
-} from '../ingest';
+import type { CareActivityView, MeasurementView, PlacementView, TrajectoryDetail, TrajectoryView } from './records.schemas';
 
-// Each record's answer has one source, the Zod response schema (which the OpenAPI document is
-// generated from); the rows have theirs, the Drizzle tables. The views below are typed as the
-// schemas' types, so a column whose type drifts from its answer field fails to compile.
-export type TrajectoryView = z.infer<typeof trajectoryViewSchema>;
-export type TrajectoryDetail = z.infer<typeof trajectoryDetailSchema>;
-export type PlacementView = z.infer<typeof placementViewSchema>;
-export type CareActivityView = z.infer<typeof careActivityViewSchema>;
-export type MeasurementView = z.infer<typeof measurementViewSchema>;
+export type { CareActivityView, MeasurementView, PlacementView, TrajectoryDetail, TrajectoryView } from './records.schemas';
 
 /** A record as answered, and its youth's registry key (for the audit trail, never answered). */
 export interface Found<View> {

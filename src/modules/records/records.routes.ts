@@ -5,20 +5,16 @@ import type { UnitOfWork } from '../../db/unit-of-work';
 import { AppError, errors } from '../../lib/errors';
 import { END_REASONS, RESEARCH_CONSENT } from '../../lib/vocabulary';
 import { institutionScopeOf } from '../../plugins/request-scope';
+import { careActivityBodySchema, measurementBodySchema, placementBodySchema, referenceSchema, trajectoryBodySchema } from '../ingest';
 import {
-  careActivityBodySchema,
   careActivityViewSchema,
   EXAMPLES,
-  measurementBodySchema,
   measurementViewSchema,
-  placementBodySchema,
   placementViewSchema,
-  referenceSchema,
-  trajectoryBodySchema,
   trajectoryDetailSchema,
   trajectoryViewSchema,
   writeStatusSchema,
-} from '../ingest';
+} from './records.schemas';
 import { errorBodySchema } from '../../lib/error-body.schema';
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
