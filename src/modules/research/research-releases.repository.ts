@@ -38,11 +38,13 @@ export interface ResearchReleaseRecord {
   manifest: Record<string, unknown>;
   /** Trajectories erased from the release since it was made. */
   withdrawn: number;
+  /** When its records were removed under the retention; null while it is whole. */
+  retiredAt: Date | null;
 }
 
 const RELEASE_SELECT = `
   select r.id, r.statistics_release_id as "statisticsReleaseId", r.published_at as "publishedAt", r.cutoff::text as cutoff,
-         r.trajectories, r.content_digest as "contentDigest", r.manifest,
+         r.trajectories, r.content_digest as "contentDigest", r.manifest, r.retired_at as "retiredAt",
          (select count(*)::int from research_release_withdrawals w where w.release_id = r.id) as withdrawn
     from research_releases r`;
 
@@ -156,6 +158,37 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
         if (error === unchanged) return null;
         throw error;
       }
+    },
+
+    /**
+     * Retires releases: marks them retired, keeps the ids of their trajectories, then removes
+     * their documents (the withdrawal trigger lists none for a retired release). Returns those
+     * retired now, not before.
+     */
+    async retire(ids: readonly string[], at: Date): Promise<ResearchReleaseRecord[]> {
+      if (ids.length === 0) return [];
+      if (!database.transaction) throw new Error('retiring a release needs a transaction');
+      return database.transaction(async (connection) => {
+        const { rows } = await connection.query<{ id: string }>(
+          'update research_releases set retired_at = $2 where id = any($1::text[]) and retired_at is null returning id',
+          [ids, at],
+        );
+        const retired = rows.map((row) => row.id);
+        if (retired.length === 0) return [];
+        // The ids stay, so an erasure after this still reaches the release's withdrawals.
+        await connection.query(
+          `insert into research_release_retired_trajectories (release_id, trajectory_id)
+           select release_id, trajectory_id from research_release_trajectories where release_id = any($1::text[])`,
+          [retired],
+        );
+        await connection.query('delete from research_release_trajectories where release_id = any($1::text[])', [retired]);
+        return (
+          await connection.query<ResearchReleaseRecord>(
+            `${RELEASE_SELECT} where r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
+            [retired],
+          )
+        ).rows;
+      });
     },
 
     /** How many releases of a period exist (the next one's sequence number is one more). */
