@@ -120,6 +120,8 @@ export function exportRelease(repository: Pick<ResearchReleasesRepository, 'batc
   const mtime = inputs.release.publishedAt;
   let started = false;
   let stopped = false;
+  /** The client has not read what was written (the last push found the stream's buffer full). */
+  let full = false;
   let waiting: (() => void) | null = null;
   const wake = () => {
     const resume = waiting;
@@ -128,6 +130,10 @@ export function exportRelease(repository: Pick<ResearchReleasesRepository, 'batc
   };
   const output = new Readable({
     read() {
+      // The client wants more. Said here, not only to a waiter: a read that comes while the next
+      // batch is fetched is the stream's only call until something is pushed, and a pass that
+      // pushes nothing for a while (Parquet, between row groups) would otherwise wait for ever.
+      full = false;
       if (!started) {
         started = true;
         void run();
@@ -140,7 +146,6 @@ export function exportRelease(repository: Pick<ResearchReleasesRepository, 'batc
       callback(error);
     },
   });
-  let full = false;
   const zip = new Zip((error, chunk, final) => {
     if (error) output.destroy(error);
     else {
