@@ -53,6 +53,12 @@ export const researchReleaseTrajectories = pgTable(
     problemRecognition: text('problem_recognition'),
     settings: text('settings').array().notNull(),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    /**
+     * What a research page reads of the document (its row, measurements and other trajectories)
+     * as JSON text, written with it: served as stored, where jsonb would be written out anew on
+     * every read (research-releases.repository.ts).
+     */
+    page: text('page').notNull(),
   },
   (t) => [primaryKey({ columns: [t.releaseId, t.trajectoryId] }), index('research_release_trajectories_trajectory_idx').on(t.trajectoryId)],
 );

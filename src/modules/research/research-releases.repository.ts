@@ -48,12 +48,22 @@ const RELEASE_SELECT = `
          (select count(*)::int from research_release_withdrawals w where w.release_id = r.id) as withdrawn
     from research_releases r`;
 
+/**
+ * What a page reads of a document, as JSON text (migration 0016 fills it for releases made before):
+ * PostgreSQL writes jsonb out as text on every read, which for a page's 50 documents and their
+ * thousands of measurements took most of the page's time; text is sent as it is stored.
+ */
+const PAGE_OF = (document: string) =>
+  `jsonb_build_object('row', ${document}->'row', 'measurements', ${document}->'measurements', 'others', ${document}->'others')::text`;
+
 /** The trajectories researchers may see at a cut-off, with everything the research API reads of them. */
 const FREEZE = `
   insert into research_release_trajectories
     (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month,
-     end_reason, outcome_class, problem_recognition, settings, document)
-  select $1, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
+     end_reason, outcome_class, problem_recognition, settings, document, page)
+  select f.*, ${PAGE_OF('f.document')}
+    from (
+  select $1::text, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
          extract(year from r.start_date::date)::int - r.birth_year, left(r.start_date, 7), r.end_reason,
          r.stored_outcomes->>'outcome_class', r.stored_outcomes->>'problem_recognition',
          coalesce((select array_agg(distinct pl.setting order by pl.setting) from placements pl where pl.trajectory_id = r.id), '{}'),
@@ -80,8 +90,8 @@ const FREEZE = `
              select jsonb_agg(o.id order by o.start_date, o.id)
                from subjects os join trajectories o on o.subject_id = os.id
               where os.registry_key = r.registry_key and o.id <> r.id
-                and o.research_consent = 'granted' and o.end_date < $2::date), '[]'))
-    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r`;
+                and o.research_consent = 'granted' and o.end_date < $2::date), '[]')) as document
+    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r) f`;
 
 /** The filter on the release's columns (alias `d`), parameters appended. */
 function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
@@ -219,18 +229,14 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
 
     /**
      * A page of a release's documents in trajectory id order, with the row, the measurements and
-     * the other trajectories only: placements and activities are nine tenths of a document's
-     * bytes and a page rarely asks for them (`documents` reads them when it does).
+     * the other trajectories only (`page`, stored as text when the release was made): placements
+     * and activities are nine tenths of a document's bytes and a page rarely asks for them
+     * (`documents` reads them when it does).
      */
     async page(releaseId: string, filter: TrajectoryFilter, after: string | null, limit: number): Promise<PageDocument[]> {
       const { tail, params } = pageOf(releaseId, filter, after, limit);
-      const { rows } = await database.query<{ document: PageDocument }>(
-        `select jsonb_build_object('row', d.document->'row', 'measurements', d.document->'measurements', 'others', d.document->'others')
-                as document
-           from research_release_trajectories d ${tail}`,
-        params,
-      );
-      return rows.map((row) => row.document);
+      const { rows } = await database.query<{ page: string }>(`select d.page from research_release_trajectories d ${tail}`, params);
+      return rows.map((row) => JSON.parse(row.page) as PageDocument);
     },
 
     /** How many of a release's trajectories a filter holds, every page together (an erased one has left the release). */
