@@ -293,7 +293,9 @@ async function exportRun(size: number, makes: MakeResult[]): Promise<ExportResul
   try {
     const emptying = new pg.Client({ connectionString: url });
     await emptying.connect();
-    await emptying.query('truncate research_releases, research_release_trajectories, research_release_withdrawals');
+    await emptying.query(
+      'truncate research_releases, research_release_trajectories, research_release_withdrawals, research_release_retired_trajectories',
+    );
     await emptying.end();
 
     const maker = await startService(url, { poolMax: POOL_MAX });

@@ -91,7 +91,9 @@ const FREEZE = `
                from subjects os join trajectories o on o.subject_id = os.id
               where os.registry_key = r.registry_key and o.id <> r.id
                 and o.research_consent = 'granted' and o.end_date < $2::date), '[]')) as document
-    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r) f`;
+    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r
+  -- offset 0 keeps the subquery whole: pulled up, its document would be built once per use (four times).
+  offset 0) f`;
 
 /** The filter on the release's columns (alias `d`), parameters appended. */
 function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
@@ -148,6 +150,8 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
              values ($1, $2, $3::date, 0, '', $4::jsonb)`,
             [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
           );
+          // The whole registry in one statement: longer than an API statement may take.
+          await connection.query(`set local statement_timeout = '15min'`);
           await connection.query(FREEZE, [release.id, release.cutoff]);
           const { rows } = await connection.query<{ n: number; digest: string }>(
             `select count(*)::int as n,
