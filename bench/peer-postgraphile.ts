@@ -41,6 +41,8 @@
 //   npm run bench:peer
 //   BENCH_TRAJECTORIES=4000 BENCH_SECONDS=5 BENCH_ROUNDS=1 npm run bench:peer
 //   BENCH_PAGES=research (or institution; both by default)
+//   BENCH_PEER5=off: without PostGraphile 5 and Node 22 (where bench/peer5 cannot be installed);
+//   the ratios are then against PostGraphile 4 only
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -62,6 +64,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PAGES = (process.env.BENCH_PAGES ?? 'institution,research').split(',').map((page) => page.trim());
 const POOL_MAX = 10;
+/** PostGraphile 5 and the service on Node 22 (bench/peer5, installed on first use); off: PostGraphile 4 alone. */
+const PEER5 = process.env.BENCH_PEER5 !== 'off';
 /** The institution whose page both sides serve (the largest in the scale dataset). */
 const PEER_INSTITUTION = 'vuurtorenhuis';
 /** The Node 22 binary that bench/peer5 installs for PostGraphile 5. */
@@ -269,14 +273,15 @@ async function main() {
   );
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   const peerPort = (peer.address() as { port: number }).port;
-  const peer5 = await startPostgraphile5(dataset.databaseUrl);
+  const peer5 = PEER5 ? await startPostgraphile5(dataset.databaseUrl) : null;
   const own = await startServiceProcess(dataset.databaseUrl);
   // The same on PostGraphile 5's Node 22 (production images may run a current LTS): what the
   // Node version alone is worth.
-  const own22 = await startServiceProcess(dataset.databaseUrl, NODE_22);
+  const own22 = PEER5 ? await startServiceProcess(dataset.databaseUrl, NODE_22) : null;
+  const versions = PEER5 ? ([4, 5] as const) : ([4] as const);
 
   const keyFor = (port: number, role: 'institution' | 'researcher') => {
-    const process = port === own.port ? own : port === own22.port ? own22 : null;
+    const process = port === own.port ? own : port === own22?.port ? own22 : null;
     if (role === 'researcher') return process ? process.researcherKey : researcherKey;
     return process ? process.key : key;
   };
@@ -311,7 +316,7 @@ async function main() {
             query: version === 4 ? PEER_QUERY : PEER5_QUERY,
             variables: { after: version === 4 ? peerCursorAfter(after) : peer5CursorAfter(after), institution: institutionId },
           };
-    const response = await request(version === 4 ? peerPort : peer5.port, {
+    const response = await request(version === 4 ? peerPort : peer5!.port, {
       method: 'POST',
       path: '/graphql',
       headers: { 'content-type': 'application/json' },
@@ -320,7 +325,7 @@ async function main() {
     if (response.status !== 200) throw new Error(`PostGraphile ${version} answered ${response.status}: ${response.body.slice(0, 300)}`);
     return { page: JSON.parse(response.body) as PeerPage, bytes: response.body.length };
   };
-  {
+  if (peer5) {
     const probe = await request(peer5.port, {
       method: 'POST',
       path: '/graphql',
@@ -339,7 +344,7 @@ async function main() {
   for (const page of PAGES as Array<Variant['page']>) {
     for (const index of [0, 7, 19, 31]) {
       const ours = (await ourPage(LEAN_PAGE_QUERY, index, service.port, page === 'research' ? 'researcher' : 'institution')).page;
-      for (const version of [4, 5] as const) {
+      for (const version of versions) {
         const theirs = (await peerPage(index, version, page)).page;
         if (ours.errors || theirs.errors) throw new Error(`errors: ${JSON.stringify(ours.errors ?? theirs.errors).slice(0, 500)}`);
         const [a, b] = [ourValues(ours), peerValues(theirs)];
@@ -373,7 +378,9 @@ async function main() {
       name: 'PostGraphile: id + measurements (code, informant, date, value); no auth, scope or audit',
       fetch: peerFetch(4, 'institution'),
     },
-    { name: `PostGraphile ${peer5.version} (Node 22 child process): the same query`, fetch: peerFetch(5, 'institution'), child: true },
+    ...(peer5
+      ? [{ name: `PostGraphile ${peer5.version} (Node 22 child process): the same query`, fetch: peerFetch(5, 'institution'), child: true }]
+      : []),
     {
       name: 'service, same fields: id + series (code, informant, day, value); auth, scope, audit',
       fetch: ourFetch(LEAN_PAGE_QUERY, service.port, 'institution'),
@@ -386,27 +393,35 @@ async function main() {
       child: true,
     },
     { name: 'service in a child process, full page with indicators', fetch: ourFetch(PAGE_QUERY, own.port, 'institution'), child: true },
-    {
-      name: 'service in a child process on Node 22 (as PostGraphile 5), same fields',
-      fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'institution'),
-      child: true,
-    },
-    {
-      name: 'service in a child process on Node 22, full page with indicators',
-      fetch: ourFetch(PAGE_QUERY, own22.port, 'institution'),
-      child: true,
-    },
+    ...(own22
+      ? [
+          {
+            name: 'service in a child process on Node 22 (as PostGraphile 5), same fields',
+            fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'institution'),
+            child: true,
+          },
+          {
+            name: 'service in a child process on Node 22, full page with indicators',
+            fetch: ourFetch(PAGE_QUERY, own22.port, 'institution'),
+            child: true,
+          },
+        ]
+      : []),
   ].map((variant) => ({ child: false, ...variant, page: 'institution' }));
   const researchVariants: Variant[] = [
     {
       name: 'research · PostGraphile 4: consented, ended before the cut-off (function), id + measurements; no auth, scope or audit',
       fetch: peerFetch(4, 'research'),
     },
-    {
-      name: `research · PostGraphile ${peer5.version} (Node 22 child process): the same query`,
-      fetch: peerFetch(5, 'research'),
-      child: true,
-    },
+    ...(peer5
+      ? [
+          {
+            name: `research · PostGraphile ${peer5.version} (Node 22 child process): the same query`,
+            fetch: peerFetch(5, 'research'),
+            child: true,
+          },
+        ]
+      : []),
     {
       name: 'research · service, release page, same fields: id + series; researcher key, audit',
       fetch: ourFetch(LEAN_PAGE_QUERY, service.port, 'researcher'),
@@ -425,11 +440,15 @@ async function main() {
       fetch: ourFetch(PAGE_QUERY, own.port, 'researcher'),
       child: true,
     },
-    {
-      name: 'research · service in a child process on Node 22, release page, same fields',
-      fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'researcher'),
-      child: true,
-    },
+    ...(own22
+      ? [
+          {
+            name: 'research · service in a child process on Node 22, release page, same fields',
+            fetch: ourFetch(LEAN_PAGE_QUERY, own22.port, 'researcher'),
+            child: true,
+          },
+        ]
+      : []),
   ].map((variant) => ({ child: false, ...variant, page: 'research' }));
   const variants = [...(PAGES.includes('institution') ? institutionVariants : []), ...(PAGES.includes('research') ? researchVariants : [])];
   const send = (variant: Variant) => async (n: number) => (await variant.fetch(n)).ok;
@@ -463,15 +482,16 @@ async function main() {
       `pages of ${PAGE_SIZE} trajectories after a given id (32 start points): ${PAGES.includes('institution') ? `one institution's (${PEER_INSTITUTION}, institution key, live) ` : ''}` +
       `${PAGES.includes('research') ? `a researcher's (all institutions, ${releaseLine}, cut-off ${cutoff})` : ''}; concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${SECONDS} s; ` +
       `each with a pool of ${POOL_MAX} connections; PostGraphile ${(createRequire(import.meta.url)('postgraphile/package.json') as { version: string }).version} in this process (Node ${process.version}), ` +
-      `PostGraphile ${peer5.version} in a child process on Node 22`,
+      (peer5 ? `PostGraphile ${peer5.version} in a child process on Node 22` : 'no PostGraphile 5 (BENCH_PEER5=off)'),
   );
   printTable(results);
   const rows = results.map(summary);
   const p95 = results.map((result) => percentile(result.latenciesMs, 0.95));
-  /** The PostGraphile 4 and 5 rows of the same page. */
+  /** The PostGraphile 4 and 5 rows of the same page (without PostGraphile 5, its ratios are against 4 and say so: n/a). */
   const referenceOf = (index: number, version: 4 | 5) =>
     variants.findIndex((variant) => variant.page === variants[index]!.page && variant.name.includes('PostGraphile')) +
-    (version === 5 ? 1 : 0);
+    (version === 5 && peer5 ? 1 : 0);
+  const vsFive = (value: number) => (peer5 ? value.toFixed(2) : 'n/a');
   console.log('');
   console.log(
     '| variant | SQL statements per page | JSON bytes per page | Node CPU ms per page (this process, incl. client) | p95 ms | req/s vs PostGraphile 4 | req/s vs PostGraphile 5 | p95 vs PostGraphile 5 | p99 vs PostGraphile 4 | p99 vs PostGraphile 5 |',
@@ -482,8 +502,8 @@ async function main() {
     const [four, five] = [referenceOf(index, 4), referenceOf(index, 5)];
     console.log(
       `| ${row.variant} | ${here ? statements[index] : '(child)'} | ${sizes[index]!.toLocaleString('en')} | ${here ? (cpu[index]! / 1000 / row.requests).toFixed(1) : '(child)'} | ` +
-        `${p95[index]!.toFixed(1)} | ${(row.rps / rows[four]!.rps).toFixed(2)} | ${(row.rps / rows[five]!.rps).toFixed(2)} | ${(p95[index]! / p95[five]!).toFixed(2)} | ` +
-        `${(row.p99 / rows[four]!.p99).toFixed(2)} | ${(row.p99 / rows[five]!.p99).toFixed(2)} |`,
+        `${p95[index]!.toFixed(1)} | ${(row.rps / rows[four]!.rps).toFixed(2)} | ${vsFive(row.rps / rows[five]!.rps)} | ${vsFive(p95[index]! / p95[five]!)} | ` +
+        `${(row.p99 / rows[four]!.p99).toFixed(2)} | ${vsFive(row.p99 / rows[five]!.p99)} |`,
     );
   });
   console.log('');
@@ -494,9 +514,9 @@ async function main() {
 
   await new Promise<void>((resolve) => peer.close(() => resolve()));
   await peerPool.end();
-  await peer5.close();
+  await peer5?.close();
   await own.close();
-  await own22.close();
+  await own22?.close();
   await twin.close();
   await service.close();
 }

@@ -6,7 +6,7 @@
 // fires a request every BENCH_PROBE_MS, timed from when it was due); then the service runs in a
 // process of its own (bench/lib/service-process.ts) and the bench downloads
 // GET /api/v1/research/releases/latest/datapackage.zip over HTTP with a researcher's key and
-// X-Purpose-Of-Use, BENCH_DOWNLOADS times, writing it to a file: time, bytes, time to the first
+// X-Purpose-Of-Use, in BENCH_FORMAT (both, csv or parquet; default both), BENCH_DOWNLOADS times, writing it to a file: time, bytes, time to the first
 // byte, and the service process's peak RSS and heap while it streams (sampled every 10 ms in that
 // process) against its idle ones just before. The zip is then read back (streaming) for the rows
 // and bytes of each table, checked against its datapackage.json. Bounded memory shows as a peak
@@ -17,7 +17,7 @@
 // PGlite has one connection, so the probe's requests wait for the release.
 //
 //   npm run bench:export
-//   BENCH_SIZES=5000,20000 BENCH_PGLITE_SIZES=5000,20000 BENCH_PROBE_MS=100 BENCH_DOWNLOADS=2 BENCH_SEED=1
+//   BENCH_SIZES=5000,20000 BENCH_PGLITE_SIZES=5000,20000 BENCH_PROBE_MS=100 BENCH_DOWNLOADS=2 BENCH_SEED=1 BENCH_FORMAT=both
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +28,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { Unzip, UnzipInflate } from 'fflate';
+import { parquetMetadata } from 'hyparquet';
 import pg from 'pg';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -54,6 +55,7 @@ const PGLITE_SIZES = sizes(process.env.BENCH_PGLITE_SIZES, '5000,20000');
 const SEED = Number(process.env.BENCH_SEED ?? 1);
 const PROBE_MS = Number(process.env.BENCH_PROBE_MS ?? 100);
 const DOWNLOADS = Number(process.env.BENCH_DOWNLOADS ?? 2);
+const FORMAT = process.env.BENCH_FORMAT ?? 'both';
 const POOL_MAX = 10;
 const MB = 2 ** 20;
 
@@ -209,7 +211,12 @@ function download(port: number, key: string, file: string): Promise<Download> {
     let firstByteMs = Number.NaN;
     const out = fs.createWriteStream(file);
     const outgoing = http.get(
-      { host: '127.0.0.1', port, path: '/api/v1/research/releases/latest/datapackage.zip', headers: researcherHeaders(key) },
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/v1/research/releases/latest/datapackage.zip?format=${FORMAT}`,
+        headers: researcherHeaders(key),
+      },
       (response) => {
         if (response.statusCode !== 200) {
           reject(new Error(`the download answered ${response.statusCode}`));
@@ -235,18 +242,28 @@ interface TableCount {
   bytes: number;
 }
 
-/** Rows (lines less the header) and bytes of each file in the zip, read as a stream; and its datapackage.json. */
+/**
+ * Rows (lines less the header; a Parquet file's from its footer, the file held) and bytes of each
+ * file in the zip, read as a stream; and its datapackage.json.
+ */
 async function readBack(file: string): Promise<{ tables: Map<string, TableCount>; descriptor: Descriptor }> {
   const tables = new Map<string, TableCount>();
   let descriptorText = '';
   const unzip = new Unzip((entry) => {
     const count: TableCount = { rows: -1, bytes: 0 };
     tables.set(entry.name, count);
-    entry.ondata = (error, data) => {
+    const parquet: Uint8Array[] = [];
+    entry.ondata = (error, data, final) => {
       if (error) throw error;
       count.bytes += data.length;
       if (entry.name === 'datapackage.json') descriptorText += Buffer.from(data).toString('utf8');
-      else for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) count.rows += 1;
+      else if (entry.name.endsWith('.parquet')) {
+        parquet.push(data);
+        if (final) {
+          const file = Buffer.concat(parquet);
+          count.rows = Number(parquetMetadata(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength)).num_rows);
+        }
+      } else for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) count.rows += 1;
     };
     entry.start();
   });
@@ -276,7 +293,9 @@ async function exportRun(size: number, makes: MakeResult[]): Promise<ExportResul
   try {
     const emptying = new pg.Client({ connectionString: url });
     await emptying.connect();
-    await emptying.query('truncate research_releases, research_release_trajectories, research_release_withdrawals');
+    await emptying.query(
+      'truncate research_releases, research_release_trajectories, research_release_withdrawals, research_release_retired_trajectories',
+    );
     await emptying.end();
 
     const maker = await startService(url, { poolMax: POOL_MAX });

@@ -150,6 +150,17 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
       await indicators.settle();
       await indicators.drain();
     },
+    retention: config.graphql.researchReleaseRetention,
+    // The privacy officer reads the audit trail: a release whose records were removed is an event there.
+    onRetired: (release, retention) =>
+      app.auditLog.recordService({
+        action: 'delete',
+        resourceType: 'research_release',
+        operation: 'research release retired: retention',
+        outcome: 'success',
+        details: { release: release.id, publishedAt: release.publishedAt.toISOString(), trajectories: release.trajectories, retention },
+      }),
+    onRetentionFailed: (error) => app.log.error({ err: error }, 'could not retire research releases past their retention'),
   });
   app.decorate('researchReleases', researchReleases);
   const statisticsReleases = createStatisticsReleases(

@@ -109,6 +109,14 @@ describe('loadConfig', () => {
     expect(problemsOf({ TRUST_PROXY: 'proxy.local' })[0]).toMatch(/^TRUST_PROXY: "proxy\.local" is not an IP address/);
   });
 
+  it('keeps every research release unless an operator sets a retention, and refuses a bad one at start', () => {
+    expect(loadConfig({}).graphql.researchReleaseRetention).toEqual({ keep: 'all' });
+    expect(loadConfig({ RESEARCH_RELEASE_RETENTION: '8' }).graphql.researchReleaseRetention).toEqual({ keep: 'newest', releases: 8 });
+    expect(loadConfig({ RESEARCH_RELEASE_RETENTION: '24months' }).graphql.researchReleaseRetention).toEqual({ keep: 'months', months: 24 });
+    expect(problemsOf({ RESEARCH_RELEASE_RETENTION: '0' })[0]).toMatch(/^RESEARCH_RELEASE_RETENTION: must keep at least 1 release/);
+    expect(problemsOf({ RESEARCH_RELEASE_RETENTION: 'forever' })[0]).toMatch(/^RESEARCH_RELEASE_RETENTION: "forever" is not all/);
+  });
+
   it('turns tracing on only when the standard OTEL variables name an exporter or an endpoint', () => {
     expect(loadConfig({ OTEL_SERVICE_NAME: 'x' }).tracing.enabled).toBe(false);
     const otlp = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing;

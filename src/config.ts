@@ -4,6 +4,7 @@ import { formatAddressEntry, parseAddressList } from './lib/address-list';
 import { shippedTables } from './lib/statistics/perturbation-table-file';
 import { tableLabel } from './lib/statistics/perturbation-table';
 import { type Calendar, CALENDARS } from './lib/statistics/release-calendar';
+import { parseRetention, type ReleaseRetention } from './modules/research/research-release-retention';
 
 // The one place that reads the environment. Everything else receives a parsed `Config`.
 
@@ -77,6 +78,16 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
   return entries.map(formatAddressEntry);
 });
 
+/** How long research releases keep their records (modules/research/research-release-retention.ts). */
+const releaseRetention = z.string().transform((value, ctx): ReleaseRetention => {
+  const parsed = parseRetention(value);
+  if ('problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 /** Values of the standard OTEL_TRACES_EXPORTER this service supports. */
 const otelTracesExporter = z.enum(['otlp', 'console', 'none']);
 const otelProtocol = z.enum(['http/protobuf', 'http/json', 'grpc']);
@@ -140,6 +151,8 @@ const environmentSchema = z
     GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
     /** Researchers see trajectories that ended before the quarter holding today minus this many days. */
     RESEARCH_RELEASE_DELAY_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
+    /** Which research releases keep their records: all (a cited release can be read again), the newest n, or n months. */
+    RESEARCH_RELEASE_RETENTION: releaseRetention.default({ keep: 'all' }),
     /** Days from the start of a trajectory that count as intake, for problem recognition. */
     INTAKE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(42),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(50_000),
@@ -320,6 +333,7 @@ export interface Config {
     maxPageSize: number;
     intakeWindowDays: number;
     researchReleaseDelayDays: number;
+    researchReleaseRetention: ReleaseRetention;
     introspection: boolean;
     graphiql: boolean;
     maxCost: number;
@@ -411,6 +425,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPageSize: env.GRAPHQL_MAX_PAGE_SIZE,
       intakeWindowDays: env.INTAKE_WINDOW_DAYS,
       researchReleaseDelayDays: env.RESEARCH_RELEASE_DELAY_DAYS,
+      researchReleaseRetention: env.RESEARCH_RELEASE_RETENTION,
       // On in development, off in production unless asked for.
       introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
       graphiql: env.GRAPHIQL ?? env.NODE_ENV === 'development',

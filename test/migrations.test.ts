@@ -105,3 +105,60 @@ describe('0006: each institution keeps its own view of a youth', () => {
     expect(tables[0]!.n).toBe(0);
   });
 });
+
+describe('0016: a released trajectory keeps its page as text', () => {
+  let db: TestDatabase;
+  let before: string;
+  const document = {
+    row: { id: 'the row', gender: 'girl' },
+    measurements: [['sdq_total', 'youth', 12, 17, null]],
+    others: ['another trajectory'],
+    placements: [{ setting: 'residential' }],
+    activities: [{ day: 3 }],
+  };
+
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+    before = migrationsUpTo(16);
+    await migrateDatabase(db.database, before);
+    await seedReferenceData(db.database.orm);
+    const q = db.database.query.bind(db.database);
+    const programme = (await q<{ id: string; institution_id: string }>('select id, institution_id from programmes order by code limit 1'))
+      .rows[0]!;
+    const subject = (
+      await q<{ id: string }>(
+        `insert into subjects (institution_id, registry_key, birth_year, gender, mild_intellectual_disability, prior_youth_care)
+         values ($1, $2, 2008, 'girl', 'no', 'yes') returning id`,
+        [programme.institution_id, '1'.padStart(64, '0')],
+      )
+    ).rows[0]!.id;
+    const trajectory = (
+      await q<{ id: string }>(
+        `insert into trajectories (institution_id, reference, subject_id, programme_id, start_date, end_date, end_reason, exploitation_at_intake, research_consent)
+         values ($1, 'T-released', $2, $3, '2024-01-15', '2024-09-30', 'completed', 'confirmed', 'granted') returning id`,
+        [programme.institution_id, subject, programme.id],
+      )
+    ).rows[0]!.id;
+    await q(
+      `insert into research_releases (id, cutoff, trajectories, content_digest, manifest) values ('2026-Q4.1', '2026-10-01', 1, 'digest', '{}')`,
+    );
+    await q(
+      `insert into research_release_trajectories
+         (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month, settings, document)
+       values ('2026-Q4.1', $1, $2, 'i', 'p', 'girl', 16, '2024-01', '{}', $3::jsonb)`,
+      [trajectory, '1'.padStart(64, '0'), JSON.stringify(document)],
+    );
+    await migrateDatabase(db.database);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    if (before) fs.rmSync(before, { recursive: true, force: true });
+  });
+
+  it('fills the page of a release made before: its row, measurements and other trajectories', async () => {
+    const { rows } = await db.database.query<{ page: string }>('select page from research_release_trajectories');
+    expect(rows.map((row) => JSON.parse(row.page))).toEqual([
+      { row: document.row, measurements: document.measurements, others: document.others },
+    ]);
+  });
+});

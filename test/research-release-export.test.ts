@@ -35,20 +35,25 @@ interface Package {
     resources: Array<{
       name: string;
       path: string;
+      format: string;
       hash: string;
       bytes: number;
       schema: { fields: Array<{ name: string; type: string; constraints?: { enum?: string[] } }> };
     }>;
     registry: { release: string; withdrawnTrajectoryIds: string[] };
   };
+  /** Every file as UTF-8 text (Parquet too, for the search for dates), and as bytes. */
   files: Record<string, string>;
+  bytes: Record<string, Uint8Array>;
 }
 
 function unpack(body: Buffer): Package {
-  const entries = unzipSync(new Uint8Array(body));
-  const files = Object.fromEntries(Object.entries(entries).map(([name, bytes]) => [name, Buffer.from(bytes).toString('utf8')]));
-  return { descriptor: JSON.parse(files['datapackage.json']!), files };
+  const bytes = unzipSync(new Uint8Array(body));
+  const files = Object.fromEntries(Object.entries(bytes).map(([name, content]) => [name, Buffer.from(content).toString('utf8')]));
+  return { descriptor: JSON.parse(files['datapackage.json']!), files, bytes };
 }
+
+const TABLE_NAMES = ['trajectories', 'placements', 'activities', 'measurements', 'perspective_answers', 'indicators'];
 
 /** A CSV of the export as objects (the export quotes only where RFC 4180 needs it; these tests' values need none). */
 function rowsOf(csv: string): Array<Record<string, string>> {
@@ -82,23 +87,22 @@ describe('a research release as a data package', () => {
     const response = await download(`${release.id}/datapackage.zip`);
     expect(response.statusCode, response.body).toBe(200);
     expect(response.headers['content-type']).toBe('application/zip');
-    const { descriptor, files } = unpack(response.rawPayload);
+    const { descriptor, files, bytes } = unpack(response.rawPayload);
     const validate = new Ajv({ strict: false, allErrors: true }).compile(PROFILE);
     expect(validate(descriptor), JSON.stringify(validate.errors)).toBe(true);
     // The control: the profile refuses what breaks it.
     expect(validate({ ...descriptor, resources: [{ ...descriptor.resources[0], name: 'Not A Name!' }] })).toBe(false);
+    // The CSV tables, then the same as Parquet.
     expect(descriptor.resources.map((resource) => resource.name)).toEqual([
-      'trajectories',
-      'placements',
-      'activities',
-      'measurements',
-      'perspective_answers',
-      'indicators',
+      ...TABLE_NAMES,
+      ...TABLE_NAMES.map((name) => `${name}-parquet`),
     ]);
+    expect(Object.keys(bytes).sort()).toEqual([...descriptor.resources.map((resource) => resource.path), 'datapackage.json'].sort());
     for (const resource of descriptor.resources) {
-      const bytes = Buffer.from(files[resource.path]!, 'utf8');
-      expect(resource.hash).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
-      expect(resource.bytes).toBe(bytes.length);
+      const file = bytes[resource.path]!;
+      expect(resource.hash, resource.path).toBe(`sha256:${createHash('sha256').update(file).digest('hex')}`);
+      expect(resource.bytes).toBe(file.length);
+      if (resource.format !== 'csv') continue;
       // Every allowed value the codebook names is what the column holds.
       for (const row of rowsOf(files[resource.path]!))
         for (const field of resource.schema.fields)
@@ -249,15 +253,14 @@ describe('read back by the tools researchers use', () => {
     folder = mkdtempSync(join(tmpdir(), 'registry-package-'));
     const unpacked = unpack((await download(`${release.id}/datapackage.zip`)).rawPayload);
     descriptor = unpacked.descriptor;
-    for (const [name, text] of Object.entries(unpacked.files)) writeFileSync(join(folder, name), text);
+    for (const [name, content] of Object.entries(unpacked.bytes)) writeFileSync(join(folder, name), content);
   });
   afterAll(() => {
     if (folder && existsSync(folder)) rmSync(folder, { recursive: true, force: true });
   });
+  const csvResources = () => descriptor.resources.filter((resource) => resource.format === 'csv');
   const expected = () =>
-    Object.fromEntries(
-      descriptor.resources.map((resource) => [resource.name, rowsOf(readFileSync(join(folder, resource.path), 'utf8')).length]),
-    );
+    Object.fromEntries(csvResources().map((resource) => [resource.name, rowsOf(readFileSync(join(folder, resource.path), 'utf8')).length]));
 
   it.runIf(hasPandas)('pandas', () => {
     const script = `
@@ -267,6 +270,8 @@ package = json.load(open(folder + '/datapackage.json'))
 types = {'integer': 'Int64', 'number': 'float64', 'boolean': 'boolean', 'string': 'string'}
 counts = {}
 for resource in package['resources']:
+    if resource['format'] != 'csv':
+        continue
     fields = resource['schema']['fields']
     frame = pd.read_csv(folder + '/' + resource['path'], dtype={f['name']: types[f['type']] for f in fields if f['type'] != 'boolean'},
                         true_values=['true'], false_values=['false'], keep_default_na=False, na_values=[''])
@@ -302,10 +307,7 @@ cat(paste0("{", paste(counts, collapse = ","), "}"))
     const env = {
       ...process.env,
       ...Object.fromEntries(
-        descriptor.resources.map((resource) => [
-          `TYPES_${resource.name}`,
-          resource.schema.fields.map((field) => letter[field.type]).join(''),
-        ]),
+        csvResources().map((resource) => [`TYPES_${resource.name}`, resource.schema.fields.map((field) => letter[field.type]).join('')]),
       ),
     };
     const counts = JSON.parse(execFileSync('Rscript', ['-e', script, folder], { encoding: 'utf8', env }));

@@ -411,6 +411,8 @@ export type ResearchRelease = {
   /** The citable version: period and sequence number, e.g. 2026-Q4.1. */
   id: Scalars['ID']['output'];
   publishedAt: Scalars['String']['output'];
+  /** When its records were removed under the registry's retention (its id, digest and manifest stay); null while it can be read. */
+  retiredAt?: Maybe<Scalars['String']['output']>;
   /** Trajectories in the release as made (erased ones included). */
   trajectories: Scalars['Int']['output'];
   /** Trajectory ids erased since the release was made: delete them from any copy you downloaded. */
@@ -1007,6 +1009,7 @@ export type ResearchReleaseResolvers<ContextType = MercuriusContext, ParentType 
   cutoff?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   trajectories?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   withdrawnTrajectoryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
 };

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   CONFLICT: 409,
+  // A research release retired under the operator's retention: its id and digest resolve, its records are gone.
+  RELEASE_RETIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CONSTRAINT_VIOLATION: 422,
@@ -109,6 +111,12 @@ export const errors = {
     }),
   notFound: (what: string) => new AppError('NOT_FOUND', `${what} was not found.`),
   conflict: (message: string, field?: string) => new AppError('CONFLICT', message, { field }),
+  releaseRetired: (id: string, retiredAt: Date, field?: string) =>
+    new AppError(
+      'RELEASE_RETIRED',
+      `Research release ${id} was retired on ${retiredAt.toISOString().slice(0, 10)}: its records were removed under the registry's retention; its id, manifest and digest still resolve. Read a later release.`,
+      { field },
+    ),
   databaseUnavailable: (cause?: unknown) =>
     new AppError('DATABASE_UNAVAILABLE', 'The database is not reachable right now; retry shortly.', {
       retryAfterSeconds: 5,

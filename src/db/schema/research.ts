@@ -21,6 +21,11 @@ export const researchReleases = pgTable('research_releases', {
   contentDigest: text('content_digest').notNull(),
   /** Registry and method versions, counts, the files' checksums (research-release-manifest.ts). */
   manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
+  /**
+   * When its records were removed under the operator's retention (research-release-retention.ts);
+   * this row stays, so a citation still resolves. Null: the release is whole.
+   */
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
 });
 
 /**
@@ -48,6 +53,12 @@ export const researchReleaseTrajectories = pgTable(
     problemRecognition: text('problem_recognition'),
     settings: text('settings').array().notNull(),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    /**
+     * What a research page reads of the document (its row, measurements and other trajectories)
+     * as JSON text, written with it: served as stored, where jsonb would be written out anew on
+     * every read (research-releases.repository.ts).
+     */
+    page: text('page').notNull(),
   },
   (t) => [primaryKey({ columns: [t.releaseId, t.trajectoryId] }), index('research_release_trajectories_trajectory_idx').on(t.trajectoryId)],
 );
@@ -63,4 +74,25 @@ export const researchReleaseWithdrawals = pgTable(
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.releaseId, t.trajectoryId] })],
+);
+
+/**
+ * Which trajectories a retired release held (ids only; its documents are gone): an erasure after
+ * the retirement still lists the youth's ids in the release's withdrawals, for the copies
+ * researchers downloaded before (the cascade from trajectories and a trigger).
+ */
+export const researchReleaseRetiredTrajectories = pgTable(
+  'research_release_retired_trajectories',
+  {
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => researchReleases.id, { onDelete: 'cascade' }),
+    trajectoryId: uuid('trajectory_id')
+      .notNull()
+      .references(() => trajectories.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.releaseId, t.trajectoryId] }),
+    index('research_release_retired_trajectories_trajectory_idx').on(t.trajectoryId),
+  ],
 );

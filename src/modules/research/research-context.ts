@@ -63,6 +63,8 @@ export function sourceFor(database: Database, reader: Reader, releases: Research
       if (!release && requested !== null) {
         throw errors.validation(`release: there is no release "${requested}"; the releases query lists them.`, 'release');
       }
+      // The latest is never retired, so only a release asked for by id can be.
+      if (release?.retiredAt) throw errors.releaseRetired(release.id, release.retiredAt, 'release');
       return release;
     });
     return found;

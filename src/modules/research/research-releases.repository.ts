@@ -38,20 +38,32 @@ export interface ResearchReleaseRecord {
   manifest: Record<string, unknown>;
   /** Trajectories erased from the release since it was made. */
   withdrawn: number;
+  /** When its records were removed under the retention; null while it is whole. */
+  retiredAt: Date | null;
 }
 
 const RELEASE_SELECT = `
   select r.id, r.statistics_release_id as "statisticsReleaseId", r.published_at as "publishedAt", r.cutoff::text as cutoff,
-         r.trajectories, r.content_digest as "contentDigest", r.manifest,
+         r.trajectories, r.content_digest as "contentDigest", r.manifest, r.retired_at as "retiredAt",
          (select count(*)::int from research_release_withdrawals w where w.release_id = r.id) as withdrawn
     from research_releases r`;
+
+/**
+ * What a page reads of a document, as JSON text (migration 0016 fills it for releases made before):
+ * PostgreSQL writes jsonb out as text on every read, which for a page's 50 documents and their
+ * thousands of measurements took most of the page's time; text is sent as it is stored.
+ */
+const PAGE_OF = (document: string) =>
+  `jsonb_build_object('row', ${document}->'row', 'measurements', ${document}->'measurements', 'others', ${document}->'others')::text`;
 
 /** The trajectories researchers may see at a cut-off, with everything the research API reads of them. */
 const FREEZE = `
   insert into research_release_trajectories
     (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month,
-     end_reason, outcome_class, problem_recognition, settings, document)
-  select $1, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
+     end_reason, outcome_class, problem_recognition, settings, document, page)
+  select f.*, ${PAGE_OF('f.document')}
+    from (
+  select $1::text, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
          extract(year from r.start_date::date)::int - r.birth_year, left(r.start_date, 7), r.end_reason,
          r.stored_outcomes->>'outcome_class', r.stored_outcomes->>'problem_recognition',
          coalesce((select array_agg(distinct pl.setting order by pl.setting) from placements pl where pl.trajectory_id = r.id), '{}'),
@@ -78,8 +90,10 @@ const FREEZE = `
              select jsonb_agg(o.id order by o.start_date, o.id)
                from subjects os join trajectories o on o.subject_id = os.id
               where os.registry_key = r.registry_key and o.id <> r.id
-                and o.research_consent = 'granted' and o.end_date < $2::date), '[]'))
-    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r`;
+                and o.research_consent = 'granted' and o.end_date < $2::date), '[]')) as document
+    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r
+  -- offset 0 keeps the subquery whole: pulled up, its document would be built once per use (four times).
+  offset 0) f`;
 
 /** The filter on the release's columns (alias `d`), parameters appended. */
 function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
@@ -136,6 +150,8 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
              values ($1, $2, $3::date, 0, '', $4::jsonb)`,
             [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
           );
+          // The whole registry in one statement: longer than an API statement may take.
+          await connection.query(`set local statement_timeout = '15min'`);
           await connection.query(FREEZE, [release.id, release.cutoff]);
           const { rows } = await connection.query<{ n: number; digest: string }>(
             `select count(*)::int as n,
@@ -156,6 +172,37 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
         if (error === unchanged) return null;
         throw error;
       }
+    },
+
+    /**
+     * Retires releases: marks them retired, keeps the ids of their trajectories, then removes
+     * their documents (the withdrawal trigger lists none for a retired release). Returns those
+     * retired now, not before.
+     */
+    async retire(ids: readonly string[], at: Date): Promise<ResearchReleaseRecord[]> {
+      if (ids.length === 0) return [];
+      if (!database.transaction) throw new Error('retiring a release needs a transaction');
+      return database.transaction(async (connection) => {
+        const { rows } = await connection.query<{ id: string }>(
+          'update research_releases set retired_at = $2 where id = any($1::text[]) and retired_at is null returning id',
+          [ids, at],
+        );
+        const retired = rows.map((row) => row.id);
+        if (retired.length === 0) return [];
+        // The ids stay, so an erasure after this still reaches the release's withdrawals.
+        await connection.query(
+          `insert into research_release_retired_trajectories (release_id, trajectory_id)
+           select release_id, trajectory_id from research_release_trajectories where release_id = any($1::text[])`,
+          [retired],
+        );
+        await connection.query('delete from research_release_trajectories where release_id = any($1::text[])', [retired]);
+        return (
+          await connection.query<ResearchReleaseRecord>(
+            `${RELEASE_SELECT} where r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
+            [retired],
+          )
+        ).rows;
+      });
     },
 
     /** How many releases of a period exist (the next one's sequence number is one more). */
@@ -186,18 +233,14 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
 
     /**
      * A page of a release's documents in trajectory id order, with the row, the measurements and
-     * the other trajectories only: placements and activities are nine tenths of a document's
-     * bytes and a page rarely asks for them (`documents` reads them when it does).
+     * the other trajectories only (`page`, stored as text when the release was made): placements
+     * and activities are nine tenths of a document's bytes and a page rarely asks for them
+     * (`documents` reads them when it does).
      */
     async page(releaseId: string, filter: TrajectoryFilter, after: string | null, limit: number): Promise<PageDocument[]> {
       const { tail, params } = pageOf(releaseId, filter, after, limit);
-      const { rows } = await database.query<{ document: PageDocument }>(
-        `select jsonb_build_object('row', d.document->'row', 'measurements', d.document->'measurements', 'others', d.document->'others')
-                as document
-           from research_release_trajectories d ${tail}`,
-        params,
-      );
-      return rows.map((row) => row.document);
+      const { rows } = await database.query<{ page: string }>(`select d.page from research_release_trajectories d ${tail}`, params);
+      return rows.map((row) => JSON.parse(row.page) as PageDocument);
     },
 
     /** How many of a release's trajectories a filter holds, every page together (an erased one has left the release). */

@@ -25,6 +25,10 @@ const releaseSchema = z
     withdrawn: z.number().int().meta({ description: 'Trajectories erased from it since.' }),
     contentDigest: z.string().meta({ description: 'SHA-256 over the release’s content as made.' }),
     citation: z.string(),
+    retiredAt: z.string().nullable().meta({
+      description:
+        'When its records were removed under the registry’s retention (its id, manifest and digest stay); null while it can be read.',
+    }),
   })
   .meta({ id: 'ResearchRelease' });
 
@@ -36,6 +40,7 @@ const EXAMPLE = {
   withdrawn: 0,
   contentDigest: 'sha256-wP/uwP/uwP/uwP/uwP/uwP/uwP/uwP/uwP/uwP/uwP/s=',
   citation: 'Care Trajectory Registry, research release 2026-Q4.1, content sha256 c0ffeec0ffee.',
+  retiredAt: null,
 };
 
 const viewOf = (release: ReleaseView): z.infer<typeof releaseSchema> => ({
@@ -46,6 +51,7 @@ const viewOf = (release: ReleaseView): z.infer<typeof releaseSchema> => ({
   withdrawn: release.withdrawn,
   contentDigest: release.contentDigest,
   citation: release.citation,
+  retiredAt: release.retiredAt?.toISOString() ?? null,
 });
 
 const releaseParams = z.object({
@@ -71,7 +77,12 @@ const exportQuery = z.strictObject({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .optional()
     .meta({ description: 'Start month, YYYY-MM, inclusive.' }),
+  format: z.enum(['both', 'csv', 'parquet']).default('both').meta({
+    description: 'The tables as CSV and Parquet (both), or in one format only (about half the time and size).',
+  }),
 });
+
+const FORMATS = { both: ['csv', 'parquet'], csv: ['csv'], parquet: ['parquet'] } as const;
 
 export interface ReleaseRouteSettings {
   intakeWindowDays: number;
@@ -141,8 +152,8 @@ export async function researchReleasesRoutes(
           types: {
             'application/zip': {
               description:
-                'A Frictionless Tabular Data Package: trajectories.csv, placements.csv, activities.csv, measurements.csv, ' +
-                'perspective_answers.csv, indicators.csv and datapackage.json (the codebook, and each file’s sha256 and size)',
+                'A Frictionless Tabular Data Package: trajectories, placements, activities, measurements, perspective_answers ' +
+                'and indicators as .csv and .parquet (or the format asked for), and datapackage.json (the codebook, and each file’s sha256 and size)',
               example: 'PK…',
             },
           },
@@ -153,24 +164,31 @@ export async function researchReleasesRoutes(
         summary: 'Download a research release, or a filtered part of it, as a data package (X-Purpose-Of-Use required; audited)',
         description:
           'Streams a zip. Day offsets from each trajectory’s start and its start month, never a calendar date, exactly as GraphQL gives them. ' +
-          'The same release and filter give the same bytes; an erasure removes the youth and the descriptor lists her ids.',
+          'The same release and filter give the same bytes; an erasure removes the youth and the descriptor lists her ids. ' +
+          'A release retired under the registry’s retention answers 410 RELEASE_RETIRED.',
         params: releaseParams,
         querystring: exportQuery,
-        response: { 200: z.string().meta({ description: 'application/zip', example: 'PK…' }), 404: errorBodySchema },
+        response: {
+          200: z.string().meta({ description: 'application/zip', example: 'PK…' }),
+          404: errorBodySchema,
+          410: errorBodySchema,
+        },
       },
     },
     async (request, reply) => {
       // Record-level: the purpose of use is required (the research policy).
       readerOf(scopeOf(request));
       const release = await find(request.params.release);
-      const filter = request.query;
+      if (release.retiredAt) throw errors.releaseRetired(release.id, release.retiredAt, 'params.release');
+      const { format, ...filter } = request.query;
       const keys = await releases.repository.registryKeys(release.id, filter);
       for (const key of keys) request.audit.subjects.add(key);
-      request.audit.details = { release: release.id, filter, trajectories: keys.length };
+      request.audit.details = { release: release.id, filter, format, trajectories: keys.length };
       const stream = exportRelease(releases.repository, {
         release,
         filter,
         withdrawn: await releases.withdrawals(release.id),
+        formats: FORMATS[format],
         context: { instruments: await loadInstruments(options.database), intakeWindowDays: options.settings.intakeWindowDays },
       });
       return reply

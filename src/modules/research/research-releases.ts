@@ -3,6 +3,7 @@ import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
 import { citationOf, releaseManifest } from './research-release-manifest';
+import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
 import { createResearchReleasesRepository, type ResearchReleaseRecord } from './research-releases.repository';
 
 // Research releases (issue #24): what researchers read at record level is a frozen, versioned
@@ -10,6 +11,8 @@ import { createResearchReleasesRepository, type ResearchReleaseRecord } from './
 // an analysis run twice on a release gives the same answer and says which data it came from.
 // A release is made only when its content differs from the latest's; erasure removes a youth
 // from every release at once and each release lists the withdrawn ids (the schema's trigger).
+// After each run, releases past the operator's retention are retired: their records go, their
+// row (id, manifest, digest) stays so a citation still resolves.
 
 export interface ReleaseView extends ResearchReleaseRecord {
   citation: string;
@@ -32,6 +35,12 @@ export interface ResearchReleaseSettings {
   researchReleaseDelayDays: number;
   /** Waits for the indicators of recent writes (a release freezes them with the records). */
   settle?: () => Promise<unknown>;
+  /** Which releases keep their records (default: all). */
+  retention?: ReleaseRetention;
+  /** A release retired under the retention: for the audit trail. */
+  onRetired?: (release: ReleaseView, retention: ReleaseRetention) => Promise<unknown>;
+  /** Retiring failed (the release itself was made): the next run tries again. */
+  onRetentionFailed?: (error: unknown) => void;
 }
 
 export function createResearchReleases(database: Database, settings: ResearchReleaseSettings) {
@@ -47,8 +56,18 @@ export function createResearchReleases(database: Database, settings: ResearchRel
         statisticsReleaseId: request.statisticsReleaseId,
         manifest: releaseManifest({ id, cutoff: request.cutoff, period: request.period }),
       });
+      // Also when nothing new was made: a retention in months expires releases as time passes.
+      await releases.retireExpired().catch((error: unknown) => settings.onRetentionFailed?.(error));
       if (!made) return null;
       return view((await repository.get(id))!);
+    },
+    /** Retires the releases past the retention (never the latest); returns those retired now. */
+    async retireExpired(now = new Date()): Promise<ReleaseView[]> {
+      const retention = settings.retention ?? { keep: 'all' };
+      const ids = releasesToRetire(await repository.list(), retention, now);
+      const retired = (await repository.retire(ids, now)).map(view);
+      for (const release of retired) await settings.onRetired?.(release, retention);
+      return retired;
     },
     list: async (): Promise<ReleaseView[]> => (await repository.list()).map(view),
     /** A release by id, or the latest when `id` is null; null when there is none. */

@@ -90,6 +90,8 @@ export const researchTypeDefs = /* GraphQL */ `
     apiVersion: String!
     "Trajectory ids erased since the release was made: delete them from any copy you downloaded."
     withdrawnTrajectoryIds: [ID!]!
+    "When its records were removed under the registry's retention (its id, digest and manifest stay); null while it can be read."
+    retiredAt: String
   }
 
   type SubjectAttributes { ageAtStart: Int! gender: Gender! mildIntellectualDisability: YesNoUnknown! priorYouthCare: YesNoUnknown! }
@@ -289,6 +291,7 @@ const releaseView = (release: ReleaseView) => ({
   contentDigest: release.contentDigest,
   citation: release.citation,
   apiVersion: REGISTRY_VERSION,
+  retiredAt: release.retiredAt?.toISOString() ?? null,
 });
 
 export type ReleaseParent = ReturnType<typeof releaseView>;
