@@ -104,6 +104,7 @@ export function nextStep(code: ErrorCode): Next {
     case 'PAYLOAD_TOO_LARGE':
     case 'UNSUPPORTED_MEDIA_TYPE':
     case 'IDEMPOTENCY_KEY_REUSED':
+    case 'RELEASE_RETIRED':
       return 'fix the request';
     case 'UNAUTHENTICATED':
     case 'API_KEY_EXPIRED':
