@@ -185,7 +185,7 @@ export type TrajectoryListQuery = { trajectories: { totalCount: number, nodes: A
 export type ReleasesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ReleasesQuery = { releases: Array<{ id: string, publishedAt: string, cutoff: string, trajectories: number }> };
+export type ReleasesQuery = { releases: Array<{ id: string, publishedAt: string, cutoff: string, trajectories: number, retiredAt: string | null }> };
 
 export type TrajectoryDetailQueryVariables = Exact<{
   id: string | number;
@@ -352,6 +352,7 @@ export const ReleasesDocument = new TypedDocumentString(`
     publishedAt
     cutoff
     trajectories
+    retiredAt
   }
 }
     `) as unknown as TypedDocumentString<ReleasesQuery, ReleasesQueryVariables>;

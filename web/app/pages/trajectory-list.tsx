@@ -257,7 +257,8 @@ function ReleasePicker({
 }) {
   const releases = useAsync<ReleasesQuery>(() => graphql(session, ReleasesDocument, {}), [session]);
   const [saving, setSaving] = useState<string | null>(null);
-  const list = releases.status === 'done' ? releases.data.releases : [];
+  // A retired release (past RESEARCH_RELEASE_RETENTION) answers 410 when read: not offered.
+  const list = releases.status === 'done' ? releases.data.releases.filter((release) => !release.retiredAt) : [];
   const save = async () => {
     if (!read) return;
     const query = new URLSearchParams();
