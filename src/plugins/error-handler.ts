@@ -120,6 +120,14 @@ export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('errorCode', null);
     app.setErrorHandler((error, request, reply) => replyWithError(request, reply, error));
+    // A client gone while the request was still in its first hooks (authentication, on a busy
+    // machine): its body stream ended before Fastify listened to it, so Fastify would wait for a
+    // body that never comes, with no answer and no audit event. Refused here, it is answered and
+    // audited as aborted like any other.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      if (abortedByClient(request)) throw CLIENT_ABORTED();
+      return payload;
+    });
 
     app.setNotFoundHandler((request, reply) =>
       // The path is not repeated: it may hold anything (the answer's requestId finds it in no log either).
