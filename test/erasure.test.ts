@@ -360,10 +360,13 @@ describe('registry-wide erasure by the data protection officer', () => {
 });
 
 describe('an erasure holds whatever runs at the same moment', () => {
-  // A bounded number of rounds here; `npm run bench:erasure-race -- --rounds N` runs more.
-  // PGlite runs one transaction at a time, so there fewer rounds show the same thing.
+  // A bounded number of rounds here (four of each of the 16 shapes); `npm run bench:erasure-race --
+  // --rounds N` runs more (1,000 in BENCHMARKS.md). Seen failing at 64 rounds: with the push's
+  // re-read after its lock ignoring the institution's tombstone (only the check before the lock
+  // left), rounds 0, 2, 3, 8, 9 and more kept trajectories beside the tombstone. PGlite runs one
+  // transaction at a time, so there fewer rounds show the same thing.
   it('leaves no row of an erased youth and keeps her tombstone, round after round of pushes in flight (both modes, one and two institutions, both erasure levels)', async () => {
-    const total = Number(process.env.ERASURE_RACE_ROUNDS ?? (t.database.kind === 'pglite' ? 16 : 200));
+    const total = Number(process.env.ERASURE_RACE_ROUNDS ?? (t.database.kind === 'pglite' ? 16 : 64));
     const failures: string[] = [];
     const parties = { app: t.app, database: t.database, registryPseudonymKey, a: A, b: B, privacyOfficer };
     for (const [index, round] of raceRounds(total, 24).entries()) {

@@ -107,7 +107,33 @@ async function preparePgliteDump(): Promise<{ dumpFile: string; remove: () => vo
   }
 }
 
+interface Prepared {
+  target: TestDatabaseTarget;
+  teardown: () => Promise<void>;
+}
+
+/**
+ * Both integration projects (vitest.config.ts: one shares modules between files, one does not)
+ * run this setup in the same process: the first prepares the database, the second gets the same,
+ * and the last teardown removes it (a second template would have dropped the first's as stale).
+ */
+const shared = globalThis as typeof globalThis & { registryTestDatabase?: { prepared: Promise<Prepared>; users: number } };
+
 export default async function setup(project: TestProject) {
+  shared.registryTestDatabase ??= { prepared: prepare(), users: 0 };
+  const entry = shared.registryTestDatabase;
+  entry.users += 1;
+  const { target, teardown } = await entry.prepared;
+  project.provide('testDatabase', target);
+  return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    shared.registryTestDatabase = undefined;
+    await teardown();
+  };
+}
+
+async function prepare(): Promise<Prepared> {
   const forcePglite = process.env.TEST_DATABASE === 'pglite';
   let adminUrl = forcePglite ? undefined : process.env.TEST_DATABASE_URL;
   let container: Awaited<ReturnType<typeof startContainer>>;
@@ -118,17 +144,18 @@ export default async function setup(project: TestProject) {
 
   if (adminUrl) {
     const template = await preparePostgresTemplate(adminUrl);
-    project.provide('testDatabase', { kind: 'postgres', adminUrl, templateName: template.templateName, runPid: process.pid });
     console.info(`[tests] database: PostgreSQL ${container ? '(Testcontainers)' : '(TEST_DATABASE_URL)'}`);
-    return async () => {
-      await template.drop();
-      await dropRunDatabases(adminUrl!);
-      await container?.stop();
+    return {
+      target: { kind: 'postgres', adminUrl, templateName: template.templateName, runPid: process.pid },
+      teardown: async () => {
+        await template.drop();
+        await dropRunDatabases(adminUrl!);
+        await container?.stop();
+      },
     };
   }
 
   const { dumpFile, remove } = await preparePgliteDump();
-  project.provide('testDatabase', { kind: 'pglite', dumpFile });
   console.info('[tests] database: PGlite (embedded)');
-  return async () => remove();
+  return { target: { kind: 'pglite', dumpFile }, teardown: async () => remove() };
 }

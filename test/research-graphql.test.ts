@@ -26,6 +26,9 @@ beforeAll(async () => {
   };
   // A synthetic background that no test changes: what researchers page through.
   await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 5, asOf: '2026-06-30' });
+  for (let index = 0; index < WORLDS; index += 1) worlds.push(await buildWorld());
+  // Researchers read research releases: the worlds, frozen.
+  expect(await t.releaseResearch()).not.toBeNull();
 });
 
 /**
@@ -46,7 +49,15 @@ interface World {
 }
 let world: World;
 let ids: World;
-beforeEach(async () => {
+/**
+ * The worlds, built before the tests and released together: a research release of the whole
+ * registry took 3–4 s, and one per test was most of this file's time. A test that adds records
+ * releases again; every test asserts only about its own world, so the others' do not matter.
+ */
+const WORLDS = 20;
+const worlds: World[] = [];
+
+async function buildWorld(): Promise<World> {
   const a = await createInstitution(t);
   const b = await createInstitution(t);
   const push = async (at: InstitutionFixture, reference: string, body: Record<string, unknown>) => {
@@ -90,10 +101,15 @@ beforeEach(async () => {
     );
     expect(measurement.statusCode, measurement.body).toBe(201);
   }
-  world = { a, b, granted, grantedReference, refused, linked, refusedLinked, open, recent };
+  return { a, b, granted, grantedReference, refused, linked, refusedLinked, open, recent };
+}
+
+beforeEach(async () => {
+  // One world per test; should the file outgrow the pool, a test builds and releases its own.
+  const next = worlds.pop();
+  world = next ?? (await buildWorld());
   ids = world;
-  // Researchers read research releases: this test's world, frozen.
-  expect(await t.releaseResearch()).not.toBeNull();
+  if (!next) await t.releaseResearch();
 });
 afterAll(() => t.close());
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { allRequests, collectAnswers } from './helpers/statistics-attacks/answers';
 import { restAsker, type Send } from './helpers/statistics-attacks/askers';
 import { ATTRIBUTES, runBeforeAfter } from './helpers/statistics-attacks/before-after';
-import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp, testConfig } from './helpers/test-app';
+import { ATTACK_WORLD, createDemoWorld } from './helpers/demo-world';
+import { TEST_REGISTRY_KEY_HEX, type TestApp, testConfig } from './helpers/test-app';
 
 // Attack (a) of the attack suite (statistics-attacks.test.ts holds (b)–(d); bench/statistics-attacks.ts
 // runs it in full, on 400 and 5,000 trajectories with 200 youths added one at a time): answers
@@ -29,9 +29,8 @@ const sender =
 
 describe('the statistics under attack', () => {
   it("(a) keep the guess of an added youth's programme, gender and outcome class near the base rate, where live publication gives them away", async () => {
-    const own = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
+    const own = await createDemoWorld({ ...ATTACK_WORLD, serve: { STATISTICS_KEY_SECRET: SECRET.toString('hex') } });
     try {
-      await loadDemoData(own.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
       await attackBeforeAfter(own);
     } finally {
       await own.close();

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PerturbationTable } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { allRequests, type AnswerSet, type Asker, collectAnswers } from './helpers/statistics-attacks/answers';
 import { comparisonAsker, restAsker, type Send } from './helpers/statistics-attacks/askers';
 import { attack, type Knowledge, programmesOfCatalogue } from './helpers/attacker/attack';
 import { countOver, exactAnswers, type PublishedAnswers, readCounts } from './helpers/attacker/published';
 import { loadTruth, type TruthTrajectory } from './helpers/statistics-truth';
-import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+import { ATTACK_WORLD, createDemoWorld } from './helpers/demo-world';
 
 // The attack suite, bounded to fit the test run (bench/statistics-attacks.ts runs it in full, on
 // 400 and 5,000 trajectories with 200 youths added one at a time): the service must hold against
@@ -21,9 +21,7 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // which is what makes them hold for every draw of the record keys; test/statistics-release-audit.test.ts
 // shows a draw where it is needed.
 
-const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 const SECRET = Buffer.alloc(32, 7);
-const AS_OF = '2026-06-30';
 
 let t: TestApp;
 /** What every attacker has: the public perturbation table and catalogue; and the truth, the test's alone. */
@@ -37,10 +35,7 @@ const sender =
   };
 
 beforeAll(async () => {
-  t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
-  await t.app.indicators.enqueueStale();
-  await t.app.indicators.drain();
+  t = await createDemoWorld({ ...ATTACK_WORLD, serve: { STATISTICS_KEY_SECRET: SECRET.toString('hex') } });
   await t.app.statisticsReleases.release();
   // The catalogue as anyone with a key reads it.
   const catalogue = await sender(t, (await t.authorization('funder')).authorization)({ method: 'GET', path: '/api/v1/programmes' });

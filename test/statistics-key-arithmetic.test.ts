@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
 import { type AttackReport, attack, programmesOfCatalogue } from './helpers/attacker/attack';
 import { countOver, readCounts } from './helpers/attacker/published';
 import { allRequests, type AnswerSet, collectAnswers } from './helpers/statistics-attacks/answers';
 import { restAsker, type Send } from './helpers/statistics-attacks/askers';
 import { loadTruth, type TruthTrajectory } from './helpers/statistics-truth';
-import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp, testConfig } from './helpers/test-app';
+import { type TestApp, testConfig } from './helpers/test-app';
+import { ATTACK_WORLD, createDemoWorld } from './helpers/demo-world';
 
 // The key arithmetic of issue #23. With the textbook cell key, a cell's key is the sum of its
 // contributors' record keys mod 1 (Thompson, Broadfoot & Elazar 2013), so for disjoint parts
@@ -26,7 +26,6 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp, testConfig } from '
 // true count was ruled out; with HMAC keys true counts were ruled out, or the answers refuted the
 // arithmetic, in every draw).
 
-const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 const SECRET = Buffer.alloc(32, 7);
 const TABLE = readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
 const LINKED = allRequests({ measures: ['overview', 'outcomes', 'recognition'], groupings: [null, 'programme', 'institution', 'gender'] });
@@ -39,14 +38,11 @@ interface World {
 }
 
 async function world(keys: 'additive' | 'hmac'): Promise<World> {
-  const t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
+  const t = await createDemoWorld({ ...ATTACK_WORLD, serve: { STATISTICS_KEY_SECRET: SECRET.toString('hex') } });
   // The trajectories' record keys are drawn at random on insert, so each run drew other cell keys,
   // and in one CI draw of many the HMAC world's answers neither refuted the arithmetic nor let it
   // rule out a true count: fixed here from the (seeded) references, one draw every run.
   await t.database.query('update trajectories set record_key = hashtext(reference) & 2147483647');
-  await t.app.indicators.enqueueStale();
-  await t.app.indicators.drain();
   if (keys === 'additive') {
     const config = testConfig();
     await createStatisticsReleases(t.database, {

@@ -3,7 +3,6 @@ import { createHmac } from 'node:crypto';
 import { keyedCellKey, keyFraction, RECORD_KEY_RANGE } from '../src/lib/statistics/cell-key';
 import { perturbation } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
 import { youthRecordKey } from '../src/modules/statistics/statistics-population';
 import { WITHHELD_NOTE } from '../src/modules/statistics/statistics.service';
 import type { StatisticsAnswer } from '../src/modules/statistics/statistics.schemas';
@@ -11,7 +10,8 @@ import { attack, type Knowledge, programmesOfCatalogue } from './helpers/attacke
 import { allRequests, type AnswerSet, collectAnswers } from './helpers/statistics-attacks/answers';
 import { restAsker, type Send } from './helpers/statistics-attacks/askers';
 import { loadTruth } from './helpers/statistics-truth';
-import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+import { ATTACK_WORLD, createDemoWorld } from './helpers/demo-world';
 
 // The release audit on a world where bounded perturbation certainly gives a count away: the
 // gender "other" is three youths with one trajectory each, whose youth keys perturb their count
@@ -24,7 +24,6 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 // contributors: the unit tests of the cell-key method; here they are left out over too few anyway;
 // that a withheld count stays withheld: the unit tests of the release computation).
 
-const REGISTRY_KEY = Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex');
 const SECRET = Buffer.alloc(32, 7);
 const TABLE = readPerturbationTable({ maximumDeviation: 3, variance: 1, threshold: 2 });
 const D = TABLE.parameters.maximumDeviation;
@@ -73,11 +72,12 @@ async function constructWorld(t: TestApp): Promise<void> {
 }
 
 async function world(audit: 'on' | 'off') {
-  const t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex'), STATISTICS_RELEASE_AUDIT: audit });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
+  const t = await createDemoWorld({
+    ...ATTACK_WORLD,
+    serve: { STATISTICS_KEY_SECRET: SECRET.toString('hex'), STATISTICS_RELEASE_AUDIT: audit },
+  });
+  // Genders and record keys only: the indicators the world computed stay as they are.
   await constructWorld(t);
-  await t.app.indicators.enqueueStale();
-  await t.app.indicators.drain();
   await t.app.statisticsReleases.release();
   const funder = (await t.authorization('funder')).authorization;
   const send: Send = async ({ method, path }) => {

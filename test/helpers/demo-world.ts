@@ -13,9 +13,22 @@ export interface DemoWorldOptions {
   asOf?: string;
   /** Also publish a statistics release (the statistics read only released rows). */
   release?: boolean;
-  /** Settings of the world's service (environment variables). */
+  /** Settings of the world's service (environment variables), as it is built and after. */
   env?: Record<string, string>;
+  /**
+   * Settings of the copy's service only, over `env`: those that change nothing the build wrote (a
+   * threshold or calendar for later releases, metrics), so worlds that differ only in them are
+   * built once.
+   */
+  serve?: Record<string, string>;
 }
+
+/**
+ * The attack files' world (statistics-attacks, -key-arithmetic, -release-audit, -attacks-added-youths):
+ * loaded and its indicators computed, never released, so that each file releases it with its own
+ * statistics secret (record and cell keys are derived at the release).
+ */
+export const ATTACK_WORLD = { trajectories: 220, seed: 31, asOf: '2026-06-30' } as const satisfies DemoWorldOptions;
 
 /** Worlds built in this test file, by their options: each is built once and copied for every test that asks. */
 const worlds = new Map<string, Promise<TestDatabaseSnapshot>>();
@@ -36,7 +49,7 @@ export async function createDemoWorld(options: DemoWorldOptions): Promise<TestAp
     worlds.set(key, snapshot);
     snapshot.catch(() => worlds.delete(key));
   }
-  return createTestApp(options.env, undefined, await snapshot);
+  return createTestApp({ ...env, ...options.serve }, undefined, await snapshot);
 }
 
 async function buildWorld(options: DemoWorldOptions): Promise<TestApp> {
