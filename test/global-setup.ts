@@ -142,20 +142,30 @@ async function prepare(): Promise<Prepared> {
     adminUrl = container?.url;
   }
 
+  // The run's own directory: the worlds every worker shares (helpers/test-database.ts, sharedSnapshot).
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-run-'));
+  const removeRunDir = () => fs.rmSync(runDir, { recursive: true, force: true });
   if (adminUrl) {
     const template = await preparePostgresTemplate(adminUrl);
     console.info(`[tests] database: PostgreSQL ${container ? '(Testcontainers)' : '(TEST_DATABASE_URL)'}`);
     return {
-      target: { kind: 'postgres', adminUrl, templateName: template.templateName, runPid: process.pid },
+      target: { kind: 'postgres', adminUrl, templateName: template.templateName, runPid: process.pid, runDir },
       teardown: async () => {
         await template.drop();
         await dropRunDatabases(adminUrl!);
         await container?.stop();
+        removeRunDir();
       },
     };
   }
 
   const { dumpFile, remove } = await preparePgliteDump();
   console.info('[tests] database: PGlite (embedded)');
-  return { target: { kind: 'pglite', dumpFile }, teardown: async () => remove() };
+  return {
+    target: { kind: 'pglite', dumpFile, runDir },
+    teardown: async () => {
+      remove();
+      removeRunDir();
+    },
+  };
 }

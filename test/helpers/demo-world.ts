@@ -1,6 +1,6 @@
 import { loadDemoData } from '../../src/modules/demo/demo-data.repository';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './test-app';
-import { snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
+import { sharedSnapshot, snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
 
 // A whole synthetic registry on a database of its own, for the tests about the registry as a
 // whole (statistics over every institution, the research page over a population), which one
@@ -30,11 +30,11 @@ export interface DemoWorldOptions {
  */
 export const ATTACK_WORLD = { trajectories: 220, seed: 31, asOf: '2026-06-30' } as const satisfies DemoWorldOptions;
 
-/** Worlds built in this test file, by their options: each is built once and copied for every test that asks. */
+/** Worlds by their options: each is built once in the run and copied for every test that asks. */
 const worlds = new Map<string, Promise<TestDatabaseSnapshot>>();
 
 /**
- * A world of its own: a copy of the world these options build, which is built once per test file
+ * A world of its own: a copy of the world these options build, which is built once in the run
  * (loading, indicators and the release take seconds; a copy a fraction of that).
  */
 export async function createDemoWorld(options: DemoWorldOptions): Promise<TestApp> {
@@ -42,10 +42,13 @@ export async function createDemoWorld(options: DemoWorldOptions): Promise<TestAp
   const key = JSON.stringify([trajectories, seed, asOf, release, Object.entries(env).sort()]);
   let snapshot = worlds.get(key);
   if (!snapshot) {
-    snapshot = buildWorld(options).then(async (t) => {
-      await t.app.close();
-      return snapshotTestDatabase(t.testDatabase);
-    });
+    // Built once in the whole run, whichever worker asks first.
+    snapshot = sharedSnapshot(`demo world ${key}`, () =>
+      buildWorld(options).then(async (t) => {
+        await t.app.close();
+        return snapshotTestDatabase(t.testDatabase);
+      }),
+    );
     worlds.set(key, snapshot);
     snapshot.catch(() => worlds.delete(key));
   }

@@ -1,13 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openDatabase, type SqlConnection } from '../../src/db/client';
 import { roleUrl, TEST_ROLES } from './test-roles';
 
-export type TestDatabaseTarget =
+export type TestDatabaseTarget = (
   | { kind: 'postgres'; adminUrl: string; templateName: string; runPid: number }
-  | { kind: 'pglite'; dumpFile: string };
+  | { kind: 'pglite'; dumpFile: string }
+) & {
+  /** A directory of this run, removed at its end: worlds built once for every file (demo-world.ts). */
+  runDir: string;
+};
 
 export interface TestDatabase {
   /** Connected as the service role (on PostgreSQL): what the service itself may do. */
@@ -74,6 +79,44 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
 
 /** A test database frozen to be copied (snapshotTestDatabase): a template on PostgreSQL, a dump on PGlite. */
 export type TestDatabaseSnapshot = { kind: 'postgres'; template: string } | { kind: 'pglite'; dump: Blob };
+
+/**
+ * A snapshot shared by every worker of the run, by `key`: the first to ask builds it while the
+ * others wait (a lock directory, made atomically), and it is kept in the run's directory (a
+ * template's name on PostgreSQL, the dump on PGlite). A build that fails leaves no lock behind.
+ */
+export async function sharedSnapshot(key: string, build: () => Promise<TestDatabaseSnapshot>): Promise<TestDatabaseSnapshot> {
+  const { runDir } = inject('testDatabase');
+  const name = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const lock = path.join(runDir, `${name}.lock`);
+  const stored = path.join(runDir, `${name}.snapshot`);
+  const read = (): TestDatabaseSnapshot => {
+    const bytes = fs.readFileSync(stored);
+    const template = /^template:(.*)$/.exec(bytes.subarray(0, 200).toString('latin1'))?.[1];
+    return template !== undefined ? { kind: 'postgres', template } : { kind: 'pglite', dump: new Blob([bytes]) };
+  };
+  for (;;) {
+    if (fs.existsSync(stored)) return read();
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      // Another worker builds it: wait for it (or for its lock to go, if its build failed).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      const snapshot = await build();
+      const bytes =
+        snapshot.kind === 'postgres' ? Buffer.from(`template:${snapshot.template}`) : Buffer.from(await snapshot.dump.arrayBuffer());
+      // Written whole, then renamed: a reader never sees half a file.
+      fs.writeFileSync(`${stored}.partial`, bytes);
+      fs.renameSync(`${stored}.partial`, stored);
+      return snapshot;
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
 
 /**
  * A migrated database with reference data, for this test file alone; `from` a snapshot, a copy of
