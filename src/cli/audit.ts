@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { type Config, loadConfig } from '../config';
+import { transactionWithoutRecords } from '../db/unit-of-work';
 import { openConfiguredDatabase } from '../runtime/open-configured-database';
 import { prepareDatabase } from '../runtime/prepare-database';
 import { compareWithCheckpoints, describeFinding, readPublicKey } from '../modules/audit/audit-checkpoints';
@@ -74,12 +75,12 @@ async function run(argv: string[]): Promise<number | 'help'> {
       process.stdout.write(`Purged ${purged} audit events older than ${config.auditRetentionYears} years.\n`);
       return 0;
     }
-    const result = await opened.database.transaction((connection) => verifyAuditChain(connection));
+    const result = await transactionWithoutRecords(opened.database, (connection) => verifyAuditChain(connection));
     let broken = !result.valid;
     if (result.valid) process.stdout.write(`The audit chain is intact: ${result.eventsChecked} events checked.\n`);
     else process.stdout.write(`The audit chain is BROKEN at event ${result.firstInvalidPosition}: ${result.reason}.\n`);
     if (checkpoints !== null && publicKey !== null) {
-      const { findings, checked } = await opened.database.transaction(async (connection) =>
+      const { findings, checked } = await transactionWithoutRecords(opened.database, async (connection) =>
         compareWithCheckpoints(publicKey, checkpoints, await chainView(connection)),
       );
       process.stdout.write(`${checked} signed checkpoints checked.\n`);
