@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
 import { auditTrailExposure, currentRole } from '../src/db/roles';
 import { purgeAuditEvents, verifyAuditChain } from '../src/modules/audit/audit.repository';
-import { isRegistryEmpty } from '../src/modules/demo/demo-data.repository';
+import { isRegistryEmpty } from '../src/modules/demo/demo-data.service';
 import { prepareDatabase } from '../src/runtime/prepare-database';
 import { createInstitution } from './helpers/institution-fixture';
 import { uniqueReference } from './helpers/records';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
 import { addYouth, attributesOf, priorOf, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { allRequests, collectAnswers } from './helpers/statistics-attacks/answers';
@@ -31,7 +31,7 @@ describe('the statistics under attack', () => {
   it("(a) keep the guess of an added youth's programme, gender and outcome class near the base rate, where live publication gives them away", async () => {
     const own = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
     try {
-      await loadDemoData(own.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
+      await loadDemoData(own.database, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
       await attackBeforeAfter(own);
     } finally {
       await own.close();
@@ -69,7 +69,7 @@ async function attackBeforeAfter(app: TestApp) {
   const live = await runBeforeAfter({
     ...common,
     steps: 12,
-    addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[step - 1]!),
+    addYouth: (step) => addYouth(database, REGISTRY_KEY, youths[step - 1]!),
     settle: async () => {
       await catchUp();
       await unprotected.release();
@@ -85,7 +85,7 @@ async function attackBeforeAfter(app: TestApp) {
   const released = await runBeforeAfter({
     ...common,
     steps: 110,
-    addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[12 + step - 1]!),
+    addYouth: (step) => addYouth(database, REGISTRY_KEY, youths[12 + step - 1]!),
     settle: async () => {
       arrivals += 1;
       if (arrivals % 5 !== 0) return;

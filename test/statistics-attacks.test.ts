@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PerturbationTable } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { allRequests, type AnswerSet, type Asker, collectAnswers } from './helpers/statistics-attacks/answers';
 import { comparisonAsker, restAsker, type Send } from './helpers/statistics-attacks/askers';
 import { attack, type Knowledge, programmesOfCatalogue } from './helpers/attacker/attack';
@@ -38,7 +38,7 @@ const sender =
 
 beforeAll(async () => {
   t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
+  await loadDemoData(t.database, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: AS_OF });
   await t.app.indicators.enqueueStale();
   await t.app.indicators.drain();
   await t.app.statisticsReleases.release();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
 import { type AttackReport, attack, programmesOfCatalogue } from './helpers/attacker/attack';
 import { countOver, readCounts } from './helpers/attacker/published';
@@ -40,7 +40,7 @@ interface World {
 
 async function world(keys: 'additive' | 'hmac'): Promise<World> {
   const t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex') });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
+  await loadDemoData(t.database, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
   // The trajectories' record keys are drawn at random on insert, so each run drew other cell keys,
   // and in one CI draw of many the HMAC world's answers neither refuted the arithmetic nor let it
   // rule out a true count: fixed here from the (seeded) references, one draw every run.

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { keyedCellKey, keyFraction, RECORD_KEY_RANGE } from '../src/lib/statistics/cell-key';
 import { perturbation } from '../src/lib/statistics/perturbation-table';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { youthRecordKey } from '../src/modules/statistics/statistics-population';
 import { WITHHELD_NOTE } from '../src/modules/statistics/statistics.service';
 import type { StatisticsAnswer } from '../src/modules/statistics/statistics.schemas';
@@ -74,7 +74,7 @@ async function constructWorld(t: TestApp): Promise<void> {
 
 async function world(audit: 'on' | 'off') {
   const t = await createTestApp({ STATISTICS_KEY_SECRET: SECRET.toString('hex'), STATISTICS_RELEASE_AUDIT: audit });
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
+  await loadDemoData(t.database, REGISTRY_KEY, { trajectories: 220, seed: 31, asOf: '2026-06-30' });
   await constructWorld(t);
   await t.app.indicators.enqueueStale();
   await t.app.indicators.drain();
