@@ -15,10 +15,10 @@ describe('demo data', () => {
     try {
       const { database } = testDatabase;
       const { orm } = database;
-      expect(await isRegistryEmpty(orm)).toBe(true);
+      expect(await isRegistryEmpty(database)).toBe(true);
       const totals = await loadDemoData(database, Buffer.alloc(32, 7), { trajectories: 40, seed: 3, asOf: '2026-06-30' });
       expect(totals.trajectories).toBe(40);
-      expect(await isRegistryEmpty(orm)).toBe(false);
+      expect(await isRegistryEmpty(database)).toBe(false);
       const [counts] = await selectRows<{ trajectories: number; synthetic: number; measurements: number; institutions: number }>(
         orm,
         sql`select (select count(*)::int from trajectories) as trajectories,

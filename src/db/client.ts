@@ -15,7 +15,10 @@ export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, Extract
 /** Anything that can run a statement: the database itself or an open transaction. */
 export type Executor = Orm | Transaction;
 
-/** A connection inside a transaction, for the hand-written SQL of bulk paths (no ORM overhead). */
+/**
+ * What a repository runs its statements on: the connection of the caller's transaction (the unit
+ * of work's, src/db/unit-of-work.ts), or for a read on its own the Database, whose `query` is the same.
+ */
 export interface SqlConnection {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
 }

@@ -43,7 +43,7 @@ export async function prepareDatabase(
   } else {
     await prepareSchema(database);
   }
-  if (config.loadDemoData && (await isRegistryEmpty(database.orm))) await loadDemo(database, config, log);
+  if (config.loadDemoData && (await isRegistryEmpty(database))) await loadDemo(database, config, log);
   // Trajectory indicators are brought up to date by the server in the background once it
   // listens (and daily), not here: the command-line tools go through this function too.
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Orm, runOn, type SqlConnection, sql } from '../../db/client';
+import { runOn, type SqlConnection, sql } from '../../db/client';
 import { registryKeyFor } from '../../lib/pseudonym';
 import type { SyntheticTrajectory } from './synthetic-trajectories';
 
@@ -170,9 +170,7 @@ async function insertChunk(
 const arr = (values: unknown[]) => sql.param(values);
 
 /** True when the database holds no trajectories yet (the demo data is loaded only then). */
-export async function isRegistryEmpty(orm: Orm): Promise<boolean> {
-  const result = (await orm.execute(sql`select not exists (select 1 from trajectories) as empty`)) as unknown as {
-    rows: Array<{ empty: boolean }>;
-  };
-  return result.rows[0]!.empty;
+export async function isRegistryEmpty(connection: SqlConnection): Promise<boolean> {
+  const rows = await runOn<{ empty: boolean }>(connection, sql`select not exists (select 1 from trajectories) as empty`);
+  return rows[0]!.empty;
 }

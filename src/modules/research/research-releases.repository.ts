@@ -1,13 +1,6 @@
 import type { SqlConnection } from '../../db/client';
 import type { TrajectoryFilter } from '../../generated/graphql';
-import {
-  type ActivityRow,
-  type MeasurementTuple,
-  type PlacementRow,
-  type Queryable,
-  TRAJECTORY_SELECT,
-  type TrajectoryRow,
-} from './research.repository';
+import { type ActivityRow, type MeasurementTuple, type PlacementRow, TRAJECTORY_SELECT, type TrajectoryRow } from './research.repository';
 
 // The research releases' tables (db/schema/research.ts). A release is made by one statement that
 // copies what researchers see into one document per trajectory (a statement reads one snapshot,
@@ -143,7 +136,7 @@ export class UnchangedReleaseError extends Error {
 }
 
 /** Reads of the releases run on `database`; making and retiring one run in the caller's transaction. */
-export function createResearchReleasesRepository(database: Queryable) {
+export function createResearchReleasesRepository(database: SqlConnection) {
   return {
     /**
      * Freezes what researchers see at `cutoff` as release `id`, in the caller's transaction.

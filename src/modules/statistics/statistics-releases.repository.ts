@@ -123,7 +123,7 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
   );
 }
 
-async function churnOn(connection: Pick<SqlConnection, 'query'>, windowDays: number): Promise<Churn> {
+async function churnOn(connection: SqlConnection, windowDays: number): Promise<Churn> {
   const { rows } = await connection.query<{ code: string; erasures: number; young: number }>(
     `select i.code, count(*)::int as erasures, count(*) filter (where e.erased_at - e.created_at < make_interval(days => $1))::int as young
        from statistics_erasures e join institutions i on i.id = e.institution_id
