@@ -1,5 +1,5 @@
-import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import type { Database, SqlConnection } from '../../db/client';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { type Database, queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
 import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
@@ -150,7 +150,11 @@ export interface Prepared {
   withheld: string[];
 }
 
-export function createStatisticsReleasesRepository(database: Database) {
+/**
+ * Reads and the release log's own updates run on `database`; a release's two transactions are the
+ * caller's. `kind`: the driver (PGlite has no JIT to turn off).
+ */
+export function createStatisticsReleasesRepository(database: SqlConnection, kind: Database['kind']) {
   return {
     /**
      * The first transaction of a release: compares, lets `decide` apply the change rule and the
@@ -177,7 +181,7 @@ export function createStatisticsReleasesRepository(database: Database) {
       // statements run once over the whole population, and past its cost threshold PostgreSQL
       // spent 0.8 s inlining and optimising the population's insert alone at 50,000 trajectories.
       await connection.query(`set local statement_timeout = '15min'`);
-      if (database.kind === 'postgres') await connection.query('set local jit = off');
+      if (kind === 'postgres') await connection.query('set local jit = off');
       await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
       await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
       await connection.query(`analyze statistics_candidate ${ANALYSED}`);
@@ -302,26 +306,32 @@ export function createStatisticsReleasesRepository(database: Database) {
 
     /** Marks an attempt failed (its families stay applied: they are published with the next release's). */
     async fail(releaseId: number, note: string): Promise<void> {
-      await database.orm
-        .update(statisticsReleaseLog)
-        .set({ outcome: 'failed', finishedAt: sql`now()`, note: note.slice(0, 500) })
-        .where(eq(statisticsReleaseLog.id, releaseId));
+      await runOn(
+        database,
+        queryBuilder
+          .update(statisticsReleaseLog)
+          .set({ outcome: 'failed', finishedAt: sql`now()`, note: note.slice(0, 500) })
+          .where(eq(statisticsReleaseLog.id, releaseId)),
+      );
     },
 
     /** Whether a calendar attempt was made for the period. */
     async attempted(period: string): Promise<boolean> {
-      const rows = await database.orm
-        .select({ id: statisticsReleaseLog.id })
-        .from(statisticsReleaseLog)
-        .where(
-          and(
-            eq(statisticsReleaseLog.trigger, 'calendar'),
-            eq(statisticsReleaseLog.period, period),
-            // A failed attempt is tried again at the next check.
-            inArray(statisticsReleaseLog.outcome, ['published', 'unchanged', 'waiting', 'postponed', 'running']),
-          ),
-        )
-        .limit(1);
+      const rows = await runOn(
+        database,
+        queryBuilder
+          .select({ id: statisticsReleaseLog.id })
+          .from(statisticsReleaseLog)
+          .where(
+            and(
+              eq(statisticsReleaseLog.trigger, 'calendar'),
+              eq(statisticsReleaseLog.period, period),
+              // A failed attempt is tried again at the next check.
+              inArray(statisticsReleaseLog.outcome, ['published', 'unchanged', 'waiting', 'postponed', 'running']),
+            ),
+          )
+          .limit(1),
+      );
       return rows.length > 0;
     },
 
@@ -352,7 +362,13 @@ export function createStatisticsReleasesRepository(database: Database) {
     churn: (windowDays: number) => churnOn(database, windowDays),
 
     /** The release log, newest first. */
-    history: (limit: number) => database.orm.select().from(statisticsReleaseLog).orderBy(desc(statisticsReleaseLog.id)).limit(limit),
+    async history(limit: number): Promise<ReleaseLogEntry[]> {
+      const { rows } = await database.query<{ entry: Record<string, unknown> }>(
+        'select to_jsonb(l) as entry from statistics_release_log l order by l.id desc limit $1',
+        [limit],
+      );
+      return rows.map((row) => logEntryOf(row.entry));
+    },
   };
 }
 

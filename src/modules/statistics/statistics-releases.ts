@@ -110,7 +110,7 @@ export function createStatisticsReleases(
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>,
   events: ReleaseEvents = {},
 ) {
-  const repository = createStatisticsReleasesRepository(database);
+  const repository = createStatisticsReleasesRepository(database, database.kind);
   const catalogue = createCatalogueRepository(database.orm);
   const { statistics } = settings;
   const cellKeys: CellKeySettings = {
