@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
 import { raceRound, raceRounds } from '../test/helpers/erasure-race';
 
 // The erasure race of issue #11 with as many rounds as asked, on a throwaway database of a real
@@ -45,7 +45,7 @@ const database = await openDatabase({ kind: 'postgres', url: url.toString(), poo
 let failed = 0;
 try {
   await migrateDatabase(database);
-  await seedReferenceData(database.orm);
+  await seedReferenceData(database);
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',

@@ -19,7 +19,7 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
 import { carePlan, fhirBundle, ndjsonRecords } from '../test/helpers/fhir-bundle';
 import { BENCH_RATE_LIMIT_MAX } from './lib/service';
 import { benchUsage } from './lib/usage';
@@ -65,7 +65,7 @@ async function main() {
   if (database.kind !== 'postgres') throw new Error('unreachable');
   const { pool } = database;
   await migrateDatabase(database);
-  await seedReferenceData(database.orm);
+  await seedReferenceData(database);
   const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
     name: 'bench',
     role: 'institution',

@@ -22,7 +22,7 @@ import { pseudonymiseBsn } from '../src/lib/source-pseudonym';
 import { PUSHED_SERIES, syntheticBsn } from './lib/synthetic-pushes';
 import { createApiKeysRepository } from '../src/modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../src/modules/api-keys/api-keys.service';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
 import { noAuditLog } from './lib/service';
 import { benchUsage } from './lib/usage';
 
@@ -133,7 +133,7 @@ async function main() {
     await pool.query('vacuum analyze trajectories');
   };
   await migrateDatabase(database);
-  await seedReferenceData(database.orm);
+  await seedReferenceData(database);
   const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
     name: 'bench',
     role: 'institution',

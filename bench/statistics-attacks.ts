@@ -18,8 +18,8 @@ import { migrateDatabase } from '../src/db/migrate';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
 import { todayIso } from '../src/lib/dates';
 import { createCatalogueRepository } from '../src/modules/catalogue/catalogue.repository';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { loadConfig } from '../src/config';
 import { createStatisticsReleases } from '../src/modules/statistics/statistics-releases';
@@ -90,9 +90,9 @@ async function demoDataset(): Promise<{ databaseUrl: string; trajectories: numbe
   url.pathname = '/registry_attack_demo';
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 2 });
   await migrateDatabase(database);
-  await seedReferenceData(database.orm);
+  await seedReferenceData(database);
   // The pseudonym key the benchmark service runs with (bench/lib/service.ts).
-  const { trajectories } = await loadDemoData(database.orm, SCALE_REGISTRY_KEY, { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
+  const { trajectories } = await loadDemoData(database, SCALE_REGISTRY_KEY, { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
   await database.close();
   return { databaseUrl: url.toString(), trajectories };
 }
@@ -180,7 +180,7 @@ async function attack(size: 'demo' | number) {
       runBeforeAfter({
         steps,
         prior,
-        addYouth: (step) => addYouth(database.orm, SCALE_REGISTRY_KEY, database, youths[offset + step - 1]!),
+        addYouth: (step) => addYouth(database, SCALE_REGISTRY_KEY, youths[offset + step - 1]!),
         attributesOf: (ids) => attributesOf(database, ids),
         settle,
         releaseMarker: marker,

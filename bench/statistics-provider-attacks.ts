@@ -34,8 +34,8 @@ import { openDatabase } from '../src/db/client';
 import { migrateDatabase } from '../src/db/migrate';
 import { todayIso } from '../src/lib/dates';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { DEMO_RATE_PER_QUARTER } from '../test/helpers/provider-attacks/arrivals';
 import { type AveragingRunResult, averagingCurve, averagingInService, type Strategy } from '../test/helpers/provider-attacks/averaging';
@@ -101,8 +101,8 @@ async function dataset(trajectories: number, seed?: number, asOf = AS_OF): Promi
   url.pathname = `/${name}`;
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 2 });
   await migrateDatabase(database);
-  await seedReferenceData(database.orm);
-  await loadDemoData(database.orm, SCALE_REGISTRY_KEY, {
+  await seedReferenceData(database);
+  await loadDemoData(database, SCALE_REGISTRY_KEY, {
     trajectories,
     asOf,
     ...(seed !== undefined ? { seed } : trajectories === DEMO_TRAJECTORIES ? {} : { seed: SEED }),

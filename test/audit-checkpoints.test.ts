@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareWithCheckpoints, parseCheckpoints, readPublicKey } from '../src/modules/audit/audit-checkpoints';
+import { parseCheckpoints, readPublicKey } from '../src/modules/audit/audit-checkpoints';
 import { buildAuditEvent } from '../src/modules/audit/audit-event';
-import { chainView, verifyAuditChain, writeAuditEvent } from '../src/modules/audit/audit.repository';
+import { verifyAuditChain, writeAuditEvent } from '../src/modules/audit/audit.repository';
+import { createAuditService } from '../src/modules/audit/audit.service';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 // The tamper test of issue #27: someone with the database's owner rights deletes the newest
@@ -49,10 +50,9 @@ describe('signed checkpoints of the audit trail', () => {
     expect(first && second && second.position > first.position).toBe(true);
     // Nothing new since: no new checkpoint.
     expect(await t.app.auditCheckpointer!.checkpoint()).toBeNull();
+    // As `npm run audit -- verify --checkpoints` compares them (src/cli/audit.ts).
     const compare = () =>
-      t.database.transaction(async (connection) =>
-        compareWithCheckpoints(readPublicKey(publicPem), fs.readFileSync(checkpointFile, 'utf8'), await chainView(connection)),
-      );
+      createAuditService(t.database).checkCheckpoints(readPublicKey(publicPem), fs.readFileSync(checkpointFile, 'utf8'));
     expect((await compare()).findings.filter((finding) => finding.kind !== 'uncovered')).toEqual([]);
 
     // The owner cuts the chain back to two events before the first checkpoint and moves the head.

@@ -74,6 +74,23 @@ describe('boundary checks', () => {
     ).toEqual([]);
   });
 
+  it("refuse a transaction opened other than through the unit of work: a Database's, Drizzle's", async () => {
+    const direct = 'export const run = (database: any) => database.transaction(async () => 1);\n';
+    expect(await violations('src/modules/research/research-releases.repository.ts', direct)).toEqual(['plugin']);
+    expect(await violations('src/modules/research/research-releases.ts', direct)).toEqual(['plugin']);
+    expect(
+      await violations('src/cli/anything.ts', 'export const run = (opened: any) => opened.database.transaction(async () => 1);\n'),
+    ).toEqual(['plugin']);
+    expect(
+      await violations('src/modules/demo/demo-data.repository.ts', 'export const run = (orm: any) => orm.transaction(async () => 1);\n'),
+    ).toEqual(['plugin']);
+    // The unit of work's own transaction, and src/db, which implements it.
+    expect(
+      await violations('src/modules/records/records.service.ts', 'export const run = (work: any) => work.transaction(async () => 1);\n'),
+    ).toEqual([]);
+    expect(await violations('src/db/unit-of-work.ts', direct)).toEqual([]);
+  });
+
   it("refuse a module reaching into another module's files, and lib importing a module or a plugin", async () => {
     expect(
       await violations(

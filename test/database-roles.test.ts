@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
 import { auditTrailExposure, currentRole } from '../src/db/roles';
 import { purgeAuditEvents, verifyAuditChain } from '../src/modules/audit/audit.repository';
-import { isRegistryEmpty } from '../src/modules/demo/demo-data.repository';
+import { isRegistryEmpty } from '../src/modules/demo/demo-data.service';
 import { prepareDatabase } from '../src/runtime/prepare-database';
 import { createInstitution } from './helpers/institution-fixture';
 import { uniqueReference } from './helpers/records';
@@ -146,12 +146,12 @@ describe('demo data on first start', () => {
         demoTrajectories: 5,
       };
       await expect(prepareDatabase(fresh.database, settings, { info: () => undefined })).rejects.toThrow(/ENOTDIR/);
-      expect(await isRegistryEmpty(fresh.database.orm)).toBe(true);
+      expect(await isRegistryEmpty(fresh.database)).toBe(true);
       // A DATA_DIR that does not exist yet is made.
       const missing = path.join(scratch, 'nested', 'data');
       await prepareDatabase(fresh.database, { ...settings, dataDir: missing }, { info: () => undefined });
       expect(Object.keys(JSON.parse(fs.readFileSync(path.join(missing, 'demo-api-keys.json'), 'utf8')).keys)).toEqual([...ROLES]);
-      expect(await isRegistryEmpty(fresh.database.orm)).toBe(false);
+      expect(await isRegistryEmpty(fresh.database)).toBe(false);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
       await fresh.destroy();

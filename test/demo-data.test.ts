@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { todayIso } from '../src/lib/dates';
-import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.service';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { createTestApp, TEST_REGISTRY_KEY_HEX } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
@@ -13,11 +13,12 @@ describe('demo data', () => {
   it('loads a synthetic dataset that passes every database rule, marked synthetic', async () => {
     const testDatabase = await createTestDatabase();
     try {
-      const { orm } = testDatabase.database;
-      expect(await isRegistryEmpty(orm)).toBe(true);
-      const totals = await loadDemoData(orm, Buffer.alloc(32, 7), { trajectories: 40, seed: 3, asOf: '2026-06-30' });
+      const { database } = testDatabase;
+      const { orm } = database;
+      expect(await isRegistryEmpty(database)).toBe(true);
+      const totals = await loadDemoData(database, Buffer.alloc(32, 7), { trajectories: 40, seed: 3, asOf: '2026-06-30' });
       expect(totals.trajectories).toBe(40);
-      expect(await isRegistryEmpty(orm)).toBe(false);
+      expect(await isRegistryEmpty(database)).toBe(false);
       const [counts] = await selectRows<{ trajectories: number; synthetic: number; measurements: number; institutions: number }>(
         orm,
         sql`select (select count(*)::int from trajectories) as trajectories,
@@ -35,8 +36,9 @@ describe('demo data', () => {
   it("passes every database rule with the scale datasets' spacing too (bench/lib/scale-dataset.ts loads these rows with triggers off)", async () => {
     const scaleDatabase = await createTestDatabase();
     try {
-      const { orm } = scaleDatabase.database;
-      const totals = await loadDemoData(orm, Buffer.alloc(32, 8), {
+      const { database } = scaleDatabase;
+      const { orm } = database;
+      const totals = await loadDemoData(database, Buffer.alloc(32, 8), {
         trajectories: 60,
         seed: 11,
         asOf: '2026-11-01',
@@ -63,7 +65,7 @@ describe('demo data', () => {
   it('shows NAP, Tau-U and Tau-BC for at least four in five trajectories with a trauma treatment, through the API', async () => {
     const t = await createTestApp();
     try {
-      await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
+      await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
       type Indicators = { nap: number | null; tauU: number | null; tauBC: number | null } | null;
       type Page = {
         data: {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIso } from '../src/lib/dates';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createIndicatorMaintainer } from '../src/modules/indicators/indicator-maintainer';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
 
@@ -11,7 +11,7 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 23, asOf: '2026-06-30' });
+  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 23, asOf: '2026-06-30' });
 });
 afterAll(() => t.close());
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../src/db/migrate';
-import { seedReferenceData } from '../src/modules/catalogue/reference-data.repository';
+import { seedReferenceData } from '../src/modules/catalogue/reference-data.service';
 import { createEmptyDatabase, type TestDatabase } from './helpers/test-database';
 
 // Data migrations, tried on data written under the schema before them.
@@ -29,7 +29,7 @@ describe('0006: each institution keeps its own view of a youth', () => {
     db = await createEmptyDatabase();
     before = migrationsUpTo(6);
     await migrateDatabase(db.database, before);
-    await seedReferenceData(db.database.orm);
+    await seedReferenceData(db.database);
     // Under the old schema: one shared row per youth. Youth 1 is in care at two institutions,
     // youth 2 twice at one, youth 3 once; youth 4 was erased (the old tombstone).
     const q = db.database.query.bind(db.database);
@@ -121,7 +121,7 @@ describe('0016: a released trajectory keeps its page as text', () => {
     db = await createEmptyDatabase();
     before = migrationsUpTo(16);
     await migrateDatabase(db.database, before);
-    await seedReferenceData(db.database.orm);
+    await seedReferenceData(db.database);
     const q = db.database.query.bind(db.database);
     const programme = (await q<{ id: string; institution_id: string }>('select id, institution_id from programmes order by code limit 1'))
       .rows[0]!;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import type { ReleaseView } from '../src/modules/research';
 import { createInstitution } from './helpers/institution-fixture';
 import { randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
@@ -32,7 +32,7 @@ const heldBy = async (id: string) =>
 beforeAll(async () => {
   t = await createTestApp({ RESEARCH_RELEASE_RETENTION: '2' });
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 20, seed: 5, asOf: '2026-06-30' });
+  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 20, seed: 5, asOf: '2026-06-30' });
   institution = await createInstitution(t);
   // Each release needs something new: one more ended trajectory before each.
   for (let index = 0; index < 3; index += 1) {

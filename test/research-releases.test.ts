@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIso } from '../src/lib/dates';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import type { ReleaseView } from '../src/modules/research';
@@ -72,7 +72,7 @@ const movedSubject = youth();
 beforeAll(async () => {
   t = await createTestApp();
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 8, asOf: '2026-06-30' });
+  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 8, asOf: '2026-06-30' });
   a = await createInstitution(t);
   await push(corrected.trajectory, a.trajectoryBody({ subject: youth(), ...ENDED }));
   await measure(corrected.measurement, corrected.trajectory, 30);

@@ -73,7 +73,7 @@ async function attackBeforeAfter(app: TestApp) {
   const live = await runBeforeAfter({
     ...common,
     steps: 12,
-    addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[step - 1]!),
+    addYouth: (step) => addYouth(database, REGISTRY_KEY, youths[step - 1]!),
     settle: async () => {
       await catchUp();
       await unprotected.release();
@@ -89,7 +89,7 @@ async function attackBeforeAfter(app: TestApp) {
   const released = await runBeforeAfter({
     ...common,
     steps: 110,
-    addYouth: (step) => addYouth(database.orm, REGISTRY_KEY, database, youths[12 + step - 1]!),
+    addYouth: (step) => addYouth(database, REGISTRY_KEY, youths[12 + step - 1]!),
     settle: async () => {
       arrivals += 1;
       if (arrivals % 5 !== 0) return;

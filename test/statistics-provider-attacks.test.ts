@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../src/lib/random';
-import { loadDemoData } from '../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { decideRelease } from '../src/modules/statistics/statistics-release-rules';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
 import { averagingCurve, averagingInService } from './helpers/provider-attacks/averaging';
@@ -83,7 +83,7 @@ function worldOf(app: TestApp): ProviderWorld {
 
 beforeAll(async () => {
   t = await createTestApp(ENVIRONMENT);
-  await loadDemoData(t.database.orm, REGISTRY_KEY, { trajectories: 120, seed: 41, asOf: AS_OF });
+  await loadDemoData(t.database, REGISTRY_KEY, { trajectories: 120, seed: 41, asOf: AS_OF });
   world = worldOf(t);
   await world.catchUp();
   await world.releases.release();

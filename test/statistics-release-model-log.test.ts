@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertSyntheticTrajectories } from '../src/modules/demo/demo-data.repository';
+import { insertSyntheticTrajectories } from '../src/modules/demo/demo-data.service';
 import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { closeWorldAfterEach, REGISTRY_KEY, released, youthsAt } from './helpers/release-model-world';
 
@@ -14,8 +14,8 @@ describe('statistics releases', () => {
     const { t, catchUp } = await released({ STATISTICS_CHURN_THRESHOLD: '3', METRICS_ALLOW_FROM: '127.0.0.1' });
     const ids = [];
     for (const youth of youthsAt(3, 'lindehof', 'lindehof-beschermd', 'CHURN', 45))
-      ids.push(await addYouth(t.database.orm, REGISTRY_KEY, t.database, youth));
-    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, youthsToAdd(70, { seed: 46, asOf: '2026-06-30', label: 'ARRIVE' }));
+      ids.push(await addYouth(t.database, REGISTRY_KEY, youth));
+    await insertSyntheticTrajectories(t.database, REGISTRY_KEY, youthsToAdd(70, { seed: 46, asOf: '2026-06-30', label: 'ARRIVE' }));
     await t.database.query('delete from trajectories where id = any($1::uuid[])', [ids]);
     await catchUp();
     const postponed = await t.app.statisticsReleases.release();

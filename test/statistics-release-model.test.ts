@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertSyntheticTrajectories } from '../src/modules/demo/demo-data.repository';
+import { insertSyntheticTrajectories } from '../src/modules/demo/demo-data.service';
 import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { closeWorldAfterEach, REGISTRY_KEY, released, youthsAt } from './helpers/release-model-world';
 
@@ -16,8 +16,8 @@ describe('statistics releases', () => {
     const { t, snapshot, catchUp } = await released();
     const before = await snapshot();
     const fillers = youthsAt(45, 'vuurtorenhuis', 'vuurtorenhuis-baken', 'FILL', 41);
-    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, fillers);
-    await addYouth(t.database.orm, REGISTRY_KEY, t.database, youthsAt(1, 'lindehof', 'lindehof-beschermd', 'REAL', 42)[0]!);
+    await insertSyntheticTrajectories(t.database, REGISTRY_KEY, fillers);
+    await addYouth(t.database, REGISTRY_KEY, youthsAt(1, 'lindehof', 'lindehof-beschermd', 'REAL', 42)[0]!);
     await catchUp();
     const held = await t.app.statisticsReleases.release();
     expect(held!.outcome).toBe('waiting');
@@ -30,7 +30,7 @@ describe('statistics releases', () => {
     // Seen failing: with the per-institution count taken out of decideRelease, this release published at once.
 
     // Youths of every institution arrive: once every institution sees enough of others' youths change, it goes.
-    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, youthsToAdd(60, { seed: 43, asOf: '2026-06-30', label: 'MORE' }));
+    await insertSyntheticTrajectories(t.database, REGISTRY_KEY, youthsToAdd(60, { seed: 43, asOf: '2026-06-30', label: 'MORE' }));
     await catchUp();
     const published = await t.app.statisticsReleases.release();
     expect(published!.outcome).toBe('published');
@@ -45,7 +45,7 @@ describe('statistics releases', () => {
     const { t, catchUp } = await released();
     // A youth of lindehof arrives with enough others, and is published.
     const [target] = youthsAt(1, 'lindehof', 'lindehof-beschermd', 'SHARED', 47);
-    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, [
+    await insertSyntheticTrajectories(t.database, REGISTRY_KEY, [
       target!,
       ...youthsToAdd(60, { seed: 48, asOf: '2026-06-30', label: 'FIRST' }),
     ]);
@@ -55,7 +55,7 @@ describe('statistics releases', () => {
     // fillers, while lindehof corrects its view of her (her group): only her lindehof change is
     // another's, in the same family of figures as vuurtorenhuis' pushes.
     const copy = { ...target!, institutionCode: 'vuurtorenhuis', programmeCode: 'vuurtorenhuis-baken' };
-    await insertSyntheticTrajectories(t.database.orm, REGISTRY_KEY, [
+    await insertSyntheticTrajectories(t.database, REGISTRY_KEY, [
       copy,
       ...youthsAt(45, 'vuurtorenhuis', 'vuurtorenhuis-baken', 'FILL2', 49),
     ]);
@@ -116,7 +116,7 @@ describe('statistics releases', () => {
 
   it('count a youth created and erased between two releases as no change', async () => {
     const { t, catchUp } = await released();
-    const id = await addYouth(t.database.orm, REGISTRY_KEY, t.database, youthsAt(1, 'lindehof', 'lindehof-beschermd', 'GONE', 44)[0]!);
+    const id = await addYouth(t.database, REGISTRY_KEY, youthsAt(1, 'lindehof', 'lindehof-beschermd', 'GONE', 44)[0]!);
     await t.database.query('delete from trajectories where id = $1', [id]);
     await catchUp();
     const next = await t.app.statisticsReleases.release();

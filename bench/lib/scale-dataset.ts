@@ -7,7 +7,7 @@ import { openDatabase, type PostgresDatabase } from '../../src/db/client';
 import { migrateDatabase } from '../../src/db/migrate';
 import { todayIso } from '../../src/lib/dates';
 import { registryKeyFor } from '../../src/lib/pseudonym';
-import { seedReferenceData } from '../../src/modules/catalogue/reference-data.repository';
+import { seedReferenceData } from '../../src/modules/catalogue/reference-data.service';
 import { generateSyntheticTrajectories, type SyntheticTrajectory } from '../../src/modules/demo/synthetic-trajectories';
 import { createIndicatorMaintainer } from '../../src/modules/indicators/indicator-maintainer';
 
@@ -87,7 +87,7 @@ export async function ensureScaleDataset(options: ScaleDatasetOptions): Promise<
   const database = (await openDatabase({ kind: 'postgres', url: databaseUrl, poolMax: 3, statementTimeoutMs: 0 })) as PostgresDatabase;
   try {
     await migrateDatabase(database);
-    await seedReferenceData(database.orm);
+    await seedReferenceData(database);
     const totals = await copySyntheticRows(database, options.trajectories, seed, started, log);
     await computeIndicators(database, started, log);
     log('vacuum analyze');

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredDatabase } from '../runtime/open-configured-database';
 import { prepareDatabase } from '../runtime/prepare-database';
-import { compareWithCheckpoints, describeFinding, readPublicKey } from '../modules/audit/audit-checkpoints';
-import { chainView, verifyAuditChain } from '../modules/audit/audit.repository';
+import { describeFinding, readPublicKey } from '../modules/audit/audit-checkpoints';
+import { createAuditService } from '../modules/audit/audit.service';
 import { purgeExpiredAuditEvents } from '../modules/audit/retention';
 import { NoInputError, parseCommandLine, runCommand, UsageError } from './command-line';
 
@@ -74,14 +74,13 @@ async function run(argv: string[]): Promise<number | 'help'> {
       process.stdout.write(`Purged ${purged} audit events older than ${config.auditRetentionYears} years.\n`);
       return 0;
     }
-    const result = await opened.database.transaction((connection) => verifyAuditChain(connection));
+    const audit = createAuditService(opened.database);
+    const result = await audit.verifyChain();
     let broken = !result.valid;
     if (result.valid) process.stdout.write(`The audit chain is intact: ${result.eventsChecked} events checked.\n`);
     else process.stdout.write(`The audit chain is BROKEN at event ${result.firstInvalidPosition}: ${result.reason}.\n`);
     if (checkpoints !== null && publicKey !== null) {
-      const { findings, checked } = await opened.database.transaction(async (connection) =>
-        compareWithCheckpoints(publicKey, checkpoints, await chainView(connection)),
-      );
+      const { findings, checked } = await audit.checkCheckpoints(publicKey, checkpoints);
       process.stdout.write(`${checked} signed checkpoints checked.\n`);
       for (const finding of findings) process.stdout.write(`${describeFinding(finding)}.\n`);
       // Events after the newest checkpoint are reported, not a failure: the next checkpoint covers them.

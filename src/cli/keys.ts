@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { loadConfig } from '../config';
 import type { Database } from '../db/client';
+import { transactionWithoutRecords } from '../db/unit-of-work';
 import { type AuditAction, buildAuditEvent } from '../modules/audit/audit-event';
 import { writeAuditEvent } from '../modules/audit/audit.repository';
 import { ROLES, type Role } from '../lib/vocabulary';
@@ -35,7 +36,7 @@ function auditKeyChange(database: Database, action: AuditAction, details: Record
     },
     { action, resourceType: 'api_key', operation: `cli keys ${action === 'create' ? 'create' : 'revoke'}`, outcome: 'success', details },
   );
-  return database.transaction((connection) => writeAuditEvent(connection, event));
+  return transactionWithoutRecords(database, (connection) => writeAuditEvent(connection, event));
 }
 
 type Command =

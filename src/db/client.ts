@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema';
@@ -15,7 +15,10 @@ export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, Extract
 /** Anything that can run a statement: the database itself or an open transaction. */
 export type Executor = Orm | Transaction;
 
-/** A connection inside a transaction, for the hand-written SQL of bulk paths (no ORM overhead). */
+/**
+ * What a repository runs its statements on: the connection of the caller's transaction (the unit
+ * of work's, src/db/unit-of-work.ts), or for a read on its own the Database, whose `query` is the same.
+ */
 export interface SqlConnection {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
 }
@@ -121,6 +124,26 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+/**
+ * Drizzle's query builder with no connection of its own: a repository builds a statement with it
+ * (or with `sql`) and runs it with `runOn` on the connection of the caller's transaction.
+ */
+export const queryBuilder = drizzlePg.mock({ schema }) as unknown as Orm;
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement built with Drizzle (`sql`, or a query builder's) on a transaction's
+ * connection. Rows come back as the statement names its columns: Drizzle maps none of them.
+ */
+export async function runOn<Row = Record<string, unknown>>(
+  connection: SqlConnection,
+  query: SQL | { toSQL(): { sql: string; params: unknown[] } },
+): Promise<Row[]> {
+  const { sql: text, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
+  return (await connection.query<Row>(text, params)).rows;
 }
 
 /** Runs a raw statement and returns its rows, the same way on both drivers. */

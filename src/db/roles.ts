@@ -73,7 +73,7 @@ export async function auditTrailExposure(database: Database): Promise<string[]> 
 }
 
 /** The role a connection acts as. */
-export async function currentRole(connection: Pick<SqlConnection, 'query'>): Promise<string> {
+export async function currentRole(connection: SqlConnection): Promise<string> {
   const { rows } = await connection.query<{ role: string }>('select current_user as role');
   return rows[0]!.role;
 }

@@ -109,8 +109,10 @@ export function createUnitOfWork(database: Database, participants: Participant[]
 }
 
 /**
- * A transaction that writes no records (a read, the claim of an Idempotency-Key), in a unit of
- * work of its own: no participant joins it, so no audit event is written for it.
+ * A transaction that writes no records of a youth's care as an institution pushes them (a read,
+ * the claim of an Idempotency-Key, a release, the indicators, the operator's set-up and synthetic
+ * demo data), in a unit of work of its own: no participant joins it, so no audit event is written
+ * and nothing is queued for it.
  */
 export function transactionWithoutRecords<T>(database: Database, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
   return createUnitOfWork(database).transaction(async ({ connection }) => ({ result: await work(connection), written: NOTHING_WRITTEN }));

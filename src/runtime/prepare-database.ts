@@ -4,13 +4,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config';
 import { type Database, openDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { transactionWithoutRecords } from '../db/unit-of-work';
 import { currentRole, grantServiceRole } from '../db/roles';
 import { todayIso } from '../lib/dates';
 import { ROLES } from '../lib/vocabulary';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
 import { createApiKeysService } from '../modules/api-keys/api-keys.service';
 import { seedReferenceData } from '../modules/catalogue';
-import { isRegistryEmpty, loadDemoData } from '../modules/demo/demo-data.repository';
+import { isRegistryEmpty, loadDemoData } from '../modules/demo/demo-data.service';
 import { writePrivateFile } from './data-directory';
 
 export const DEMO_TRAJECTORIES = 400;
@@ -42,7 +43,7 @@ export async function prepareDatabase(
   } else {
     await prepareSchema(database);
   }
-  if (config.loadDemoData && (await isRegistryEmpty(database.orm))) await loadDemo(database, config, log);
+  if (config.loadDemoData && (await isRegistryEmpty(database))) await loadDemo(database, config, log);
   // Trajectory indicators are brought up to date by the server in the background once it
   // listens (and daily), not here: the command-line tools go through this function too.
 }
@@ -53,8 +54,8 @@ export async function prepareDatabase(
  */
 export async function prepareSchema(owner: Database, serviceRole?: string): Promise<void> {
   await migrateDatabase(owner);
-  await seedReferenceData(owner.orm);
-  if (serviceRole) await owner.transaction((connection) => grantServiceRole(connection, serviceRole));
+  await seedReferenceData(owner);
+  if (serviceRole) await transactionWithoutRecords(owner, (connection) => grantServiceRole(connection, serviceRole));
 }
 
 async function loadDemo(
@@ -84,7 +85,7 @@ async function loadDemo(
   const started = Date.now();
   const wanted = config.demoTrajectories ?? DEMO_TRAJECTORIES;
   log.info({ trajectories: wanted }, `Loading the SYNTHETIC demo dataset (${wanted} trajectories)`);
-  const totals = await loadDemoData(database.orm, config.registryPseudonymKey, { trajectories: wanted, asOf: todayIso() }, (done) =>
+  const totals = await loadDemoData(database, config.registryPseudonymKey, { trajectories: wanted, asOf: todayIso() }, (done) =>
     log.info(
       { ...done, milliseconds: Date.now() - started },
       `demo data: ${done.trajectories}/${wanted} trajectories, ${done.measurements} measurements`,

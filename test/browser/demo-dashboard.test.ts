@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIso } from '../../src/lib/dates';
-import { loadDemoData } from '../../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../../src/modules/demo/demo-data.service';
 import { DEMO_TRAJECTORIES } from '../../src/runtime/prepare-database';
 import { launchBrowser, skipWithoutBrowser } from '../helpers/browser';
 import { signInDashboard, tableHeader, tableRows } from '../helpers/dashboard-browser';
@@ -27,7 +27,7 @@ describe.skipIf(skipWithoutBrowser)('the dashboard on the demo data', () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     // As `npm start` loads it: the default seed, generated up to today.
-    await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
+    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
     await t.app.indicators.enqueueStale();
     await t.app.indicators.drain();
     await t.app.statisticsReleases.release();

@@ -1,4 +1,4 @@
-import { loadDemoData } from '../../src/modules/demo/demo-data.repository';
+import { loadDemoData } from '../../src/modules/demo/demo-data.service';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './test-app';
 import { sharedSnapshot, snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
 
@@ -59,7 +59,7 @@ async function buildWorld(options: DemoWorldOptions): Promise<TestApp> {
   const t = await createTestApp(options.env);
   try {
     const { trajectories, seed, asOf = '2026-06-30' } = options;
-    await loadDemoData(t.database.orm, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories, seed, asOf });
+    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories, seed, asOf });
     await t.app.indicators.enqueueStale();
     await t.app.indicators.drain();
     if (options.release) await t.app.statisticsReleases.release();

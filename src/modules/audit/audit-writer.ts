@@ -1,4 +1,4 @@
-import type { Database, SqlConnection } from '../../db/client';
+import type { SqlConnection } from '../../db/client';
 import { isRowDataError } from '../../lib/database-errors';
 import type { AppError } from '../../lib/errors';
 import type { AuditEvent } from './audit-event';
@@ -57,7 +57,7 @@ interface Waiting extends PendingAuditEvent {
   reject(error: unknown): void;
 }
 
-export function createAuditWriter(database: Pick<Database, 'query'>, options: AuditWriterOptions = {}) {
+export function createAuditWriter(database: SqlConnection, options: AuditWriterOptions = {}) {
   const maxBatch = options.maxBatch ?? 1_000;
   const { confirmKeys } = options;
   // The database's statement runner as it is now: the writer's statements are its own, not those

@@ -42,13 +42,13 @@ const APPEND = `
    order by ordinality`;
 
 /** Appends events in one statement (autocommit: one round trip). */
-export async function appendAuditEvents(executor: SqlConnection, events: readonly AuditEvent[]): Promise<void> {
+export async function appendAuditEvents(connection: SqlConnection, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   // Lone surrogates cannot be stored as text; the single-row path replaces them the same way (UTF-8 encoding).
   const rows = JSON.stringify(events.map(toRow), (_key, value: unknown) =>
     typeof value === 'string' ? (value as WellFormable).toWellFormed() : value,
   );
-  await executor.query(APPEND, [rows]);
+  await connection.query(APPEND, [rows]);
 }
 
 /** ES2024 (Node 20 has it; the project's lib is ES2023). */
@@ -169,13 +169,13 @@ export async function purgeAuditEvents(connection: SqlConnection, before: Date):
 }
 
 /** The chain head: the newest event's position and hash, as the appending trigger keeps them. */
-export async function readChainHead(connection: Pick<SqlConnection, 'query'>): Promise<{ position: number; hash: string } | null> {
+export async function readChainHead(connection: SqlConnection): Promise<{ position: number; hash: string } | null> {
   const { rows } = await connection.query<{ position: string; hash: string }>('select position::text, hash from audit_chain_head');
   return rows[0] ? { position: Number(rows[0].position), hash: rows[0].hash } : null;
 }
 
 /** The chain as its checkpoints are compared with it (audit-checkpoints.ts): its end, and the hashes at positions. */
-export async function chainView(connection: Pick<SqlConnection, 'query'>) {
+export async function chainView(connection: SqlConnection) {
   const { rows } = await connection.query<{ last: string | null }>('select max(chain_position)::text as last from audit_events');
   return {
     lastPosition: Number(rows[0]?.last ?? 0),

@@ -1,10 +1,12 @@
+import type { KeyObject } from 'node:crypto';
 import type { Database } from '../../db/client';
 import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { errors } from '../../lib/errors';
 import { createCatalogueRepository } from '../catalogue';
 import type { StoredAuditEvent } from './audit-event.schema';
 import { auditEventPages, exportAuditEvents, type ReadRunner } from './audit-export';
-import { type AuditFilters, listAuditEvents, verifyAuditChain } from './audit.repository';
+import { compareWithCheckpoints } from './audit-checkpoints';
+import { type AuditFilters, chainView, listAuditEvents, verifyAuditChain } from './audit.repository';
 
 // The auditors' reads of the log. Each read is a transaction of its own, opened here and not by
 // the routes; an export opens one per page, so a long export holds no transaction open.
@@ -44,6 +46,10 @@ export function createAuditService(database: Database) {
     export: (filters: AuditFilters) => exportAuditEvents(read, filters),
 
     verifyChain: () => read((connection) => verifyAuditChain(connection)),
+
+    /** The chain against signed checkpoints (the text of a checkpoint file), in one transaction. */
+    checkCheckpoints: (publicKey: KeyObject, checkpoints: string) =>
+      read(async (connection) => compareWithCheckpoints(publicKey, checkpoints, await chainView(connection))),
 
     /** Every access to one youth's records, oldest first. */
     async subjectAccesses(subjectKey: string): Promise<SubjectAccess[]> {

@@ -6,7 +6,7 @@ import { catalogueRoutes } from './catalogue.routes';
 
 // What other modules may use: the catalogue's reads (never its tables) and the seeder.
 export { type CatalogueRepository, createCatalogueRepository } from './catalogue.repository';
-export { seedReferenceData } from './reference-data.repository';
+export { seedReferenceData } from './reference-data.service';
 export { ACTIVITY_TYPES, INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type OfferItemSeed, type ProgrammeSeed } from './reference-data';
 
 /** Reference data: institutions, programmes with their fixed offer, instruments and activity types. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Orm, selectRows, sql, type Transaction } from '../../db/client';
+import { runOn, type SqlConnection, sql } from '../../db/client';
 import { registryKeyFor } from '../../lib/pseudonym';
-import { generateSyntheticTrajectories, type GeneratorOptions, type SyntheticTrajectory } from './synthetic-trajectories';
+import type { SyntheticTrajectory } from './synthetic-trajectories';
 
 // The demo dataset goes in through the bulk path: one `insert … select from unnest(…)` per table
 // and chunk, each a single statement with one array per column (a row-by-row ORM insert took
 // ~20 s for the 400 demo trajectories on PGlite; see BENCHMARKS.md, "Start-up"). The same SQL
-// runs on PostgreSQL and PGlite, through the ORM's own connection or transaction.
+// runs on PostgreSQL and PGlite, in the caller's transaction (demo-data.service.ts opens it).
 
 /** Trajectories per chunk: ~180 measurements each, so one statement carries ~18,000 rows. */
 const CHUNK_TRAJECTORIES = 100;
@@ -21,50 +21,36 @@ export interface DemoLoadResult {
 export type DemoLoadProgress = (done: DemoLoadResult) => void;
 
 /**
- * Writes a synthetic dataset straight into the database, in one transaction, flagged
- * `synthetic`. Reference data must be loaded first.
+ * Writes synthetic trajectories (from the generator), flagged `synthetic`, in the caller's
+ * transaction. Reference data must be loaded first. A youth already in the registry (a later
+ * trajectory of hers) is found by her registry key.
  */
-export async function loadDemoData(
-  orm: Orm,
-  registryPseudonymKey: Buffer,
-  options: GeneratorOptions,
-  onProgress?: DemoLoadProgress,
-): Promise<DemoLoadResult> {
-  return insertSyntheticTrajectories(orm, registryPseudonymKey, generateSyntheticTrajectories(options), onProgress);
-}
-
-/**
- * Writes synthetic trajectories (from the generator) in one transaction. A youth already in the
- * registry (a later trajectory of hers) is found by her registry key.
- */
-export async function insertSyntheticTrajectories(
-  orm: Orm,
+export async function writeSyntheticTrajectories(
+  connection: SqlConnection,
   registryPseudonymKey: Buffer,
   synthetics: Iterable<SyntheticTrajectory>,
   onProgress?: DemoLoadProgress,
 ): Promise<DemoLoadResult> {
-  return orm.transaction(async (tx) => {
-    const codes = async (table: 'institutions' | 'programmes') =>
-      new Map(
-        (await selectRows<{ id: string; code: string }>(tx, sql.raw(`select id, code from ${table}`))).map((row) => [row.code, row.id]),
-      );
-    const institutionIds = await codes('institutions');
-    const programmeIds = await codes('programmes');
-    const subjectIds = new Map<string, string>();
-    const totals: DemoLoadResult = { trajectories: 0, measurements: 0, activities: 0 };
-    let chunk: SyntheticTrajectory[] = [];
-    const flush = async () => {
-      await insertChunk(tx, chunk, { registryPseudonymKey, institutionIds, programmeIds, subjectIds }, totals);
-      chunk = [];
-      onProgress?.({ ...totals });
-    };
-    for (const synthetic of synthetics) {
-      chunk.push(synthetic);
-      if (chunk.length === CHUNK_TRAJECTORIES) await flush();
-    }
-    if (chunk.length > 0) await flush();
-    return totals;
-  });
+  const codes = async (table: 'institutions' | 'programmes') =>
+    new Map(
+      (await runOn<{ id: string; code: string }>(connection, sql.raw(`select id, code from ${table}`))).map((row) => [row.code, row.id]),
+    );
+  const institutionIds = await codes('institutions');
+  const programmeIds = await codes('programmes');
+  const subjectIds = new Map<string, string>();
+  const totals: DemoLoadResult = { trajectories: 0, measurements: 0, activities: 0 };
+  let chunk: SyntheticTrajectory[] = [];
+  const flush = async () => {
+    await insertChunk(connection, chunk, { registryPseudonymKey, institutionIds, programmeIds, subjectIds }, totals);
+    chunk = [];
+    onProgress?.({ ...totals });
+  };
+  for (const synthetic of synthetics) {
+    chunk.push(synthetic);
+    if (chunk.length === CHUNK_TRAJECTORIES) await flush();
+  }
+  if (chunk.length > 0) await flush();
+  return totals;
 }
 
 interface ChunkContext {
@@ -75,7 +61,12 @@ interface ChunkContext {
   subjectIds: Map<string, string>;
 }
 
-async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], context: ChunkContext, totals: DemoLoadResult): Promise<void> {
+async function insertChunk(
+  connection: SqlConnection,
+  chunk: SyntheticTrajectory[],
+  context: ChunkContext,
+  totals: DemoLoadResult,
+): Promise<void> {
   // Subjects: each institution keeps its own row of a youth; the same youth elsewhere shares the
   // registry key. A later call (a benchmark adding youths one at a time) may meet a youth this
   // institution already holds: `on conflict do nothing`, then read the ids back.
@@ -93,8 +84,8 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
   }
   if (newSubjects.size > 0) {
     const list = [...newSubjects.values()];
-    const found = await selectRows<{ id: string; institution_id: string; registry_key: string }>(
-      tx,
+    const found = await runOn<{ id: string; institution_id: string; registry_key: string }>(
+      connection,
       sql`with input as (
             select * from unnest(${arr(list.map((s) => s.institutionId))}::uuid[], ${arr(list.map((s) => s.registryKey))}::text[],
                                  ${arr(list.map((s) => s.subject.birthYear))}::int2[], ${arr(list.map((s) => s.subject.gender))}::text[],
@@ -115,30 +106,38 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
     const institutionId = context.institutionIds.get(synthetic.institutionCode)!;
     return { id: randomUUID(), institutionId, subjectId: context.subjectIds.get(`${institutionId}:${synthetic.subject.key}`)!, synthetic };
   });
-  await tx.execute(sql`
+  await runOn(
+    connection,
+    sql`
     insert into trajectories (id, institution_id, reference, subject_id, programme_id, start_date, end_date, end_reason, exploitation_at_intake, research_consent, synthetic)
     select r.*, true from unnest(${arr(trajectoryRows.map((t) => t.id))}::uuid[], ${arr(trajectoryRows.map((t) => t.institutionId))}::uuid[],
                                  ${arr(trajectoryRows.map((t) => t.synthetic.reference))}::text[], ${arr(trajectoryRows.map((t) => t.subjectId))}::uuid[],
                                  ${arr(trajectoryRows.map((t) => context.programmeIds.get(t.synthetic.programmeCode)!))}::uuid[],
                                  ${arr(trajectoryRows.map((t) => t.synthetic.startDate))}::date[], ${arr(trajectoryRows.map((t) => t.synthetic.endDate))}::date[],
                                  ${arr(trajectoryRows.map((t) => t.synthetic.endReason))}::text[], ${arr(trajectoryRows.map((t) => t.synthetic.exploitationAtIntake))}::text[],
-                                 ${arr(trajectoryRows.map((t) => t.synthetic.researchConsent))}::text[]) as r`);
+                                 ${arr(trajectoryRows.map((t) => t.synthetic.researchConsent))}::text[]) as r`,
+  );
 
   const owned = <Row>(pick: (synthetic: SyntheticTrajectory) => Row[]) =>
     trajectoryRows.flatMap((t) => pick(t.synthetic).map((row) => ({ row, institutionId: t.institutionId, trajectoryId: t.id })));
   const placements = owned((s) => s.placements);
   if (placements.length > 0) {
-    await tx.execute(sql`
+    await runOn(
+      connection,
+      sql`
       insert into placements (institution_id, trajectory_id, reference, setting, start_date, end_date)
       select * from unnest(${arr(placements.map((p) => p.institutionId))}::uuid[], ${arr(placements.map((p) => p.trajectoryId))}::uuid[],
                            ${arr(placements.map((p) => p.row.reference))}::text[], ${arr(placements.map((p) => p.row.setting))}::text[],
-                           ${arr(placements.map((p) => p.row.startDate))}::date[], ${arr(placements.map((p) => p.row.endDate))}::date[])`);
+                           ${arr(placements.map((p) => p.row.startDate))}::date[], ${arr(placements.map((p) => p.row.endDate))}::date[])`,
+    );
   }
   const activities = owned((s) => s.activities);
   if (activities.length > 0) {
     // Topics are a text[] per row: unnest cannot take an array of arrays of different lengths,
     // so they travel as one '|'-joined text each (topic codes are snake_case words).
-    await tx.execute(sql`
+    await runOn(
+      connection,
+      sql`
       insert into care_activities (institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)
       select r.institution_id, r.trajectory_id, r.reference, r.activity_type_code, r.activity_date, r.count, r.duration_minutes, r.parents_involved,
              case when r.topics is null then null else string_to_array(r.topics, '|') end
@@ -147,16 +146,20 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
                     ${arr(activities.map((a) => a.row.activityDate))}::date[], ${arr(activities.map((a) => a.row.count))}::int4[],
                     ${arr(activities.map((a) => a.row.durationMinutes))}::int4[], ${arr(activities.map((a) => a.row.parentsInvolved))}::bool[],
                     ${arr(activities.map((a) => (a.row.topics ? a.row.topics.join('|') : null)))}::text[])
-          as r(institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)`);
+          as r(institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)`,
+    );
   }
   const measurements = owned((s) => s.measurements);
   if (measurements.length > 0) {
-    await tx.execute(sql`
+    await runOn(
+      connection,
+      sql`
       insert into measurements (institution_id, trajectory_id, reference, instrument_code, informant, measured_on, value)
       select * from unnest(${arr(measurements.map((m) => m.institutionId))}::uuid[], ${arr(measurements.map((m) => m.trajectoryId))}::uuid[],
                            ${arr(measurements.map((m) => m.row.reference))}::text[], ${arr(measurements.map((m) => m.row.instrumentCode))}::text[],
                            ${arr(measurements.map((m) => m.row.informant))}::text[], ${arr(measurements.map((m) => m.row.measuredOn))}::date[],
-                           ${arr(measurements.map((m) => m.row.value))}::float8[])`);
+                           ${arr(measurements.map((m) => m.row.value))}::float8[])`,
+    );
   }
   totals.trajectories += chunk.length;
   totals.activities += activities.length;
@@ -167,9 +170,7 @@ async function insertChunk(tx: Transaction, chunk: SyntheticTrajectory[], contex
 const arr = (values: unknown[]) => sql.param(values);
 
 /** True when the database holds no trajectories yet (the demo data is loaded only then). */
-export async function isRegistryEmpty(orm: Orm): Promise<boolean> {
-  const result = (await orm.execute(sql`select not exists (select 1 from trajectories) as empty`)) as unknown as {
-    rows: Array<{ empty: boolean }>;
-  };
-  return result.rows[0]!.empty;
+export async function isRegistryEmpty(connection: SqlConnection): Promise<boolean> {
+  const rows = await runOn<{ empty: boolean }>(connection, sql`select not exists (select 1 from trajectories) as empty`);
+  return rows[0]!.empty;
 }

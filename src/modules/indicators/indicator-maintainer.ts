@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, SqlConnection } from '../../db/client';
-import type { Participant } from '../../db/unit-of-work';
+import { type Participant, transactionWithoutRecords } from '../../db/unit-of-work';
 import { REGISTRY_SCOPE } from '../../plugins/request-scope';
 import { createRegistryResearchRepository } from '../research';
 import { computeTrajectoryIndicators } from './compute-indicators';
@@ -79,7 +79,7 @@ export function createIndicatorMaintainer(database: Database, settings: Maintain
     let total = 0;
     for (;;) {
       if (stopping) return total;
-      const done = await database.transaction((connection) => processBatch(connection, settings));
+      const done = await transactionWithoutRecords(database, (connection) => processBatch(connection, settings));
       if (done === 0) return total;
       total += done;
       // PGlite answers in-process, through promises alone: without a turn of the event loop

@@ -1,6 +1,5 @@
 import type { SqlConnection } from '../../db/client';
 import type { SeriesInstrument } from '../../lib/statistics/trajectory-indicators';
-import type { Queryable } from '../research';
 import type { TrajectoryIndicators } from './compute-indicators';
 
 // The indicator module's tables: indicator_queue, trajectory_indicators and trajectory_doses, and
@@ -14,7 +13,7 @@ export async function enqueueIndicatorUpdates(connection: SqlConnection, traject
 }
 
 /** The instrument catalogue as the indicator functions need it. */
-export async function selectInstruments(connection: Queryable): Promise<Map<string, SeriesInstrument>> {
+export async function selectInstruments(connection: SqlConnection): Promise<Map<string, SeriesInstrument>> {
   const { rows } = await connection.query<{
     code: string;
     kind: 'score' | 'status';
@@ -114,7 +113,7 @@ export async function storeIndicators(
 }
 
 /** Queues trajectories never computed, and open ones last computed before `today`. */
-export async function enqueueStaleTrajectories(connection: Queryable, today: string): Promise<number> {
+export async function enqueueStaleTrajectories(connection: SqlConnection, today: string): Promise<number> {
   const { rows } = await connection.query<{ queued: string }>(
     `with queued as (
        insert into indicator_queue (trajectory_id)
@@ -128,7 +127,7 @@ export async function enqueueStaleTrajectories(connection: Queryable, today: str
 }
 
 /** How many trajectories wait, and how long the oldest has waited (for the metrics). */
-export async function selectQueueState(connection: Queryable): Promise<{ depth: number; oldestSeconds: number }> {
+export async function selectQueueState(connection: SqlConnection): Promise<{ depth: number; oldestSeconds: number }> {
   const { rows } = await connection.query<{ depth: number; oldest_seconds: number | null }>(
     'select count(*)::int as depth, extract(epoch from now() - min(queued_at))::float8 as oldest_seconds from indicator_queue',
   );

@@ -1,13 +1,6 @@
-import type { Database } from '../../db/client';
+import type { SqlConnection } from '../../db/client';
 import type { TrajectoryFilter } from '../../generated/graphql';
-import {
-  type ActivityRow,
-  type MeasurementTuple,
-  type PlacementRow,
-  type Queryable,
-  TRAJECTORY_SELECT,
-  type TrajectoryRow,
-} from './research.repository';
+import { type ActivityRow, type MeasurementTuple, type PlacementRow, TRAJECTORY_SELECT, type TrajectoryRow } from './research.repository';
 
 // The research releases' tables (db/schema/research.ts). A release is made by one statement that
 // copies what researchers see into one document per trajectory (a statement reads one snapshot,
@@ -131,47 +124,49 @@ function pageOf(releaseId: string, filter: TrajectoryFilter, after: string | nul
   return { tail: `where ${conditions.join(' and ')} order by d.trajectory_id limit $${params.length}`, params };
 }
 
-export function createResearchReleasesRepository(database: Queryable & Partial<Pick<Database, 'transaction'>>) {
+/**
+ * Thrown by `make` when the release would hold exactly what the latest release holds (nothing new
+ * to cite): the caller's transaction rolls back, so nothing of it is kept.
+ */
+export class UnchangedReleaseError extends Error {
+  constructor() {
+    super('the release holds exactly what the latest release holds');
+    this.name = 'UnchangedReleaseError';
+  }
+}
+
+/** Reads of the releases run on `database`; making and retiring one run in the caller's transaction. */
+export function createResearchReleasesRepository(database: SqlConnection) {
   return {
     /**
-     * Freezes what researchers see at `cutoff` as release `id`. Null, and nothing kept, when it
-     * holds exactly what the latest release holds (nothing new to cite).
+     * Freezes what researchers see at `cutoff` as release `id`, in the caller's transaction.
+     * Throws `UnchangedReleaseError` when it holds exactly what the latest release holds.
      */
-    async make(release: { id: string; cutoff: string; statisticsReleaseId: number | null; manifest: Record<string, unknown> }) {
-      if (!database.transaction) throw new Error('making a release needs a transaction');
-      const unchanged = Symbol('unchanged');
-      try {
-        return await database.transaction(async (connection) => {
-          const { rows: latest } = await connection.query<{ content_digest: string }>(
-            'select content_digest from research_releases order by published_at desc, id desc limit 1',
-          );
-          await connection.query(
-            `insert into research_releases (id, statistics_release_id, cutoff, trajectories, content_digest, manifest)
-             values ($1, $2, $3::date, 0, '', $4::jsonb)`,
-            [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
-          );
-          // The whole registry in one statement: longer than an API statement may take.
-          await connection.query(`set local statement_timeout = '15min'`);
-          await connection.query(FREEZE, [release.id, release.cutoff]);
-          const { rows } = await connection.query<{ n: number; digest: string }>(
-            `select count(*)::int as n,
-                    encode(sha256(convert_to(coalesce(string_agg(document::text, E'\\n' order by trajectory_id), ''), 'UTF8')), 'hex') as digest
-               from research_release_trajectories where release_id = $1`,
-            [release.id],
-          );
-          const { n, digest } = rows[0]!;
-          if (latest[0]?.content_digest === digest) throw unchanged;
-          await connection.query('update research_releases set trajectories = $2, content_digest = $3 where id = $1', [
-            release.id,
-            n,
-            digest,
-          ]);
-          return { trajectories: n, contentDigest: digest };
-        });
-      } catch (error) {
-        if (error === unchanged) return null;
-        throw error;
-      }
+    async make(
+      connection: SqlConnection,
+      release: { id: string; cutoff: string; statisticsReleaseId: number | null; manifest: Record<string, unknown> },
+    ): Promise<{ trajectories: number; contentDigest: string }> {
+      const { rows: latest } = await connection.query<{ content_digest: string }>(
+        'select content_digest from research_releases order by published_at desc, id desc limit 1',
+      );
+      await connection.query(
+        `insert into research_releases (id, statistics_release_id, cutoff, trajectories, content_digest, manifest)
+         values ($1, $2, $3::date, 0, '', $4::jsonb)`,
+        [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
+      );
+      // The whole registry in one statement: longer than an API statement may take.
+      await connection.query(`set local statement_timeout = '15min'`);
+      await connection.query(FREEZE, [release.id, release.cutoff]);
+      const { rows } = await connection.query<{ n: number; digest: string }>(
+        `select count(*)::int as n,
+                encode(sha256(convert_to(coalesce(string_agg(document::text, E'\\n' order by trajectory_id), ''), 'UTF8')), 'hex') as digest
+           from research_release_trajectories where release_id = $1`,
+        [release.id],
+      );
+      const { n, digest } = rows[0]!;
+      if (latest[0]?.content_digest === digest) throw new UnchangedReleaseError();
+      await connection.query('update research_releases set trajectories = $2, content_digest = $3 where id = $1', [release.id, n, digest]);
+      return { trajectories: n, contentDigest: digest };
     },
 
     /**
@@ -179,30 +174,27 @@ export function createResearchReleasesRepository(database: Queryable & Partial<P
      * their documents (the withdrawal trigger lists none for a retired release). Returns those
      * retired now, not before.
      */
-    async retire(ids: readonly string[], at: Date): Promise<ResearchReleaseRecord[]> {
+    async retire(connection: SqlConnection, ids: readonly string[], at: Date): Promise<ResearchReleaseRecord[]> {
       if (ids.length === 0) return [];
-      if (!database.transaction) throw new Error('retiring a release needs a transaction');
-      return database.transaction(async (connection) => {
-        const { rows } = await connection.query<{ id: string }>(
-          'update research_releases set retired_at = $2 where id = any($1::text[]) and retired_at is null returning id',
-          [ids, at],
-        );
-        const retired = rows.map((row) => row.id);
-        if (retired.length === 0) return [];
-        // The ids stay, so an erasure after this still reaches the release's withdrawals.
-        await connection.query(
-          `insert into research_release_retired_trajectories (release_id, trajectory_id)
-           select release_id, trajectory_id from research_release_trajectories where release_id = any($1::text[])`,
+      const { rows } = await connection.query<{ id: string }>(
+        'update research_releases set retired_at = $2 where id = any($1::text[]) and retired_at is null returning id',
+        [ids, at],
+      );
+      const retired = rows.map((row) => row.id);
+      if (retired.length === 0) return [];
+      // The ids stay, so an erasure after this still reaches the release's withdrawals.
+      await connection.query(
+        `insert into research_release_retired_trajectories (release_id, trajectory_id)
+         select release_id, trajectory_id from research_release_trajectories where release_id = any($1::text[])`,
+        [retired],
+      );
+      await connection.query('delete from research_release_trajectories where release_id = any($1::text[])', [retired]);
+      return (
+        await connection.query<ResearchReleaseRecord>(
+          `${RELEASE_SELECT} where r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
           [retired],
-        );
-        await connection.query('delete from research_release_trajectories where release_id = any($1::text[])', [retired]);
-        return (
-          await connection.query<ResearchReleaseRecord>(
-            `${RELEASE_SELECT} where r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
-            [retired],
-          )
-        ).rows;
-      });
+        )
+      ).rows;
     },
 
     /** How many releases of a period exist (the next one's sequence number is one more). */

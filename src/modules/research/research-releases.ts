@@ -1,10 +1,11 @@
 import type { Database } from '../../db/client';
+import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
 import { citationOf, releaseManifest } from './research-release-manifest';
 import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
-import { createResearchReleasesRepository, type ResearchReleaseRecord } from './research-releases.repository';
+import { createResearchReleasesRepository, type ResearchReleaseRecord, UnchangedReleaseError } from './research-releases.repository';
 
 // Research releases (issue #24): what researchers read at record level is a frozen, versioned
 // snapshot, made on the statistics' release calendar (the statistics release run makes one), so
@@ -50,11 +51,17 @@ export function createResearchReleases(database: Database, settings: ResearchRel
     async make(request: { period: string; cutoff: string; statisticsReleaseId: number | null }): Promise<ReleaseView | null> {
       await settings.settle?.();
       const id = `${request.period}.${(await repository.countInPeriod(request.period)) + 1}`;
-      const made = await repository.make({
-        id,
-        cutoff: request.cutoff,
-        statisticsReleaseId: request.statisticsReleaseId,
-        manifest: releaseManifest({ id, cutoff: request.cutoff, period: request.period }),
+      // One transaction: the release row, its documents and its digest, or (unchanged) none of them.
+      const made = await transactionWithoutRecords(database, (connection) =>
+        repository.make(connection, {
+          id,
+          cutoff: request.cutoff,
+          statisticsReleaseId: request.statisticsReleaseId,
+          manifest: releaseManifest({ id, cutoff: request.cutoff, period: request.period }),
+        }),
+      ).catch((error: unknown) => {
+        if (error instanceof UnchangedReleaseError) return null;
+        throw error;
       });
       // Also when nothing new was made: a retention in months expires releases as time passes.
       await releases.retireExpired().catch((error: unknown) => settings.onRetentionFailed?.(error));
@@ -65,7 +72,8 @@ export function createResearchReleases(database: Database, settings: ResearchRel
     async retireExpired(now = new Date()): Promise<ReleaseView[]> {
       const retention = settings.retention ?? { keep: 'all' };
       const ids = releasesToRetire(await repository.list(), retention, now);
-      const retired = (await repository.retire(ids, now)).map(view);
+      if (ids.length === 0) return [];
+      const retired = (await transactionWithoutRecords(database, (connection) => repository.retire(connection, ids, now))).map(view);
       for (const release of retired) await settings.onRetired?.(release, retention);
       return retired;
     },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors';
 import { REGISTRY_SCOPE, type RequestScope } from '../../plugins/request-scope';
-import { createRegistryResearchRepository, createResearchRepository, type Queryable, seriesOfMeasurements } from './research.repository';
+import type { SqlConnection } from '../../db/client';
+import { createRegistryResearchRepository, createResearchRepository, seriesOfMeasurements } from './research.repository';
 
 // Every research statement carries the scope, decided from request.scope by research-policy.ts;
 // the registry's own reads are a repository of their own, so neither scope can be passed to the
@@ -15,7 +16,7 @@ function recording() {
       statements.push({ text, params });
       return { rows: [] };
     },
-  } as unknown as Queryable;
+  } as unknown as SqlConnection;
   return { database, statements };
 }
 

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client';
+import type { SqlConnection } from '../../db/client';
 import type { TrajectoryFilter } from '../../generated/graphql';
 import { errors } from '../../lib/errors';
 import type { RegistryScope, RequestScope } from '../../plugins/request-scope';
@@ -178,22 +178,17 @@ const groupBy = <Row extends { trajectory_id: string }>(rows: Row[]) => {
   return grouped;
 };
 
-/** Anything that runs a statement: the database itself, or a connection in a transaction. */
-export interface Queryable {
-  query: Database['query'];
-}
-
 /** Record reads for requests: every statement takes the request's scope. */
-export function createResearchRepository(database: Queryable, release: { releasedBefore: string | null }) {
+export function createResearchRepository(database: SqlConnection, release: { releasedBefore: string | null }) {
   return readsIn<RequestScope>(database, release.releasedBefore);
 }
 
 /** Record reads for the registry's own maintenance (the indicator maintainer), with REGISTRY_SCOPE. */
-export function createRegistryResearchRepository(database: Queryable) {
+export function createRegistryResearchRepository(database: SqlConnection) {
   return readsIn<RegistryScope>(database, null);
 }
 
-function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore: string | null) {
+function readsIn<Scope extends RecordScope>(database: SqlConnection, releasedBefore: string | null) {
   const condition = (scope: Scope, params: unknown[]) => scopeCondition(scope, releasedBefore, params);
   /** The scope, the filter and the cursor of a list of trajectories, as SQL conditions (parameters pushed onto `params`). */
   const listConditions = (scope: Scope, filter: TrajectoryFilter, after: string | null, params: unknown[]): string[] => {

@@ -15,7 +15,7 @@ export async function statisticsModule(
 ) {
   const { database, settings } = options;
   const statistics = createStatisticsService(
-    { releases: createStatisticsReleasesRepository(database) },
+    { releases: createStatisticsReleasesRepository(database, database.kind) },
     {
       table: readPerturbationTable(settings.table),
       noiseShare: settings.noiseShare,

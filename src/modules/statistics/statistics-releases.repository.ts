@@ -1,5 +1,5 @@
-import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import type { Database, SqlConnection } from '../../db/client';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { type Database, queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
 import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
@@ -123,7 +123,7 @@ async function applyFamily(connection: SqlConnection, family: StatisticsFamily):
   );
 }
 
-async function churnOn(connection: Pick<SqlConnection, 'query'>, windowDays: number): Promise<Churn> {
+async function churnOn(connection: SqlConnection, windowDays: number): Promise<Churn> {
   const { rows } = await connection.query<{ code: string; erasures: number; young: number }>(
     `select i.code, count(*)::int as erasures, count(*) filter (where e.erased_at - e.created_at < make_interval(days => $1))::int as young
        from statistics_erasures e join institutions i on i.id = e.institution_id
@@ -150,179 +150,188 @@ export interface Prepared {
   withheld: string[];
 }
 
-export function createStatisticsReleasesRepository(database: Database) {
+/**
+ * Reads and the release log's own updates run on `database`; a release's two transactions are the
+ * caller's. `kind`: the driver (PGlite has no JIT to turn off).
+ */
+export function createStatisticsReleasesRepository(database: SqlConnection, kind: Database['kind']) {
   return {
     /**
      * The first transaction of a release: compares, lets `decide` apply the change rule and the
      * churn threshold, applies what is released and reads the released population. Null when
-     * another release is running.
+     * another release is running. The whole of the caller's transaction, which it opens for it:
+     * its first statement sets the transaction's isolation (PostgreSQL refuses that after another).
      */
     async prepare(
+      connection: SqlConnection,
       secret: Buffer,
       attempt: { period: string; trigger: 'calendar' | 'operator'; researchCutoff: string; method: string; churnWindowDays: number },
       /** `publishAnyway`: why the released population must be published even if nothing passes (none ever was; the last release failed). */
       decide: (changes: Changes, churn: Churn, publishAnyway: string | null) => Decision,
     ): Promise<Prepared | null> {
-      return database.transaction(async (connection) => {
-        // One snapshot for every statement: the released rows read here and the erasures counted
-        // are the same moment's, so a youth is either in these rows or counted as leaving at the
-        // next release, never neither.
-        await connection.query('set transaction isolation level repeatable read');
-        if (!(await lock(connection))) return null;
-        // Erasures in flight finish first and new ones wait for this transaction (not for the
-        // audit): one lock order with them (db/locks.ts).
-        await connection.query('select pg_advisory_xact_lock($1)', [LOCKS.releasedRows]);
-        // A whole-registry comparison: longer than an API statement may take. No JIT: these
-        // statements run once over the whole population, and past its cost threshold PostgreSQL
-        // spent 0.8 s inlining and optimising the population's insert alone at 50,000 trajectories.
-        await connection.query(`set local statement_timeout = '15min'`);
-        if (database.kind === 'postgres') await connection.query('set local jit = off');
-        await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
-        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
-        await connection.query(`analyze statistics_candidate ${ANALYSED}`);
-        const changes = await changesOn(connection);
-        const churn = await churnOn(connection, attempt.churnWindowDays);
-        // Moving a young record between cells (a correction of its membership) draws a fresh
-        // perturbation as an erasure and a push would: churn too.
-        const { rows: corrected } = await connection.query<{ code: string; corrected: number }>(
-          `select i.code, count(*)::int as corrected
-             from statistics_candidate c
-             join statistics_trajectories r on r.trajectory_id = c.trajectory_id
-             join trajectories t on t.id = c.trajectory_id
-             join institutions i on i.id = c.institution_id
-            where t.created_at > now() - make_interval(days => $1)
-              and ${rowOf('c', FAMILY_COLUMNS.membership)} is distinct from ${rowOf('r', FAMILY_COLUMNS.membership)}
-            group by i.code`,
-          [attempt.churnWindowDays],
-        );
-        for (const { code, corrected: count } of corrected) {
-          const counts = churn[code] ?? { erasures: 0, young: 0 };
-          churn[code] = { ...counts, young: counts.young + count };
-        }
-        // A release that died after applying its families (its worker stopped, the process ended)
-        // left released rows that no published answer reflects: they are published now, with
-        // whatever else passes. One still 'running' after 15 minutes died.
-        await connection.query(
-          `update statistics_release_log set outcome = 'failed', finished_at = now(), note = 'stopped before it was published'
-            where outcome = 'running' and started_at < now() - interval '15 minutes'`,
-        );
-        const { rows: state } = await connection.query<{ first: boolean; unpublished: boolean }>(
-          `select not exists (select 1 from statistics_release_log where outcome = 'published') as first,
-                  exists (select 1 from statistics_release_log
-                           where outcome = 'failed'
-                             and id > coalesce((select max(id) from statistics_release_log where outcome = 'published'), 0)) as unpublished`,
-        );
-        const { first, unpublished } = state[0]!;
-        const decision = decide(
-          changes,
-          churn,
-          first ? 'the first release: the released population as it stood' : unpublished ? 'published again after a failed release' : null,
-        );
-        const publishing = decision.outcome === 'published';
-        if (publishing) {
-          for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);
-          await connection.query(`analyze statistics_trajectories ${ANALYSED}`);
-        }
-        const { rows: inserted } = await connection.query<{ entry: Record<string, unknown> }>(
-          `insert into statistics_release_log (started_at, finished_at, period, trigger, outcome, families, churn, research_cutoff, method, note)
-           values (now(), case when $1 then null else now() end, $2, $3, $4, $5, $6, $7, $8, $9) returning to_jsonb(statistics_release_log) as entry`,
-          [
-            publishing,
-            attempt.period,
-            attempt.trigger,
-            publishing ? 'running' : decision.outcome,
-            JSON.stringify(decision.families),
-            JSON.stringify(churn),
-            attempt.researchCutoff,
-            attempt.method,
-            decision.note ?? null,
-          ],
-        );
-        const entry = logEntryOf(inserted[0]!.entry);
-        if (publishing && decision.families.membership.released) {
-          await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
-        }
-        const rowsOf = async (text: string, params: unknown[] = []) =>
-          (await connection.query<{ row: string }>(text, params)).rows.map((row) => row.row);
-        const rows = publishing ? await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`) : [];
-        // Researchers' answers count what they see at record level: the records as they stand at
-        // the research cut-off, narrowed to the research release they read (statistics-releases.ts).
-        const researchRows = publishing
-          ? await rowsOf(
-              `select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
-              [attempt.researchCutoff],
-            )
-          : [];
-        const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
-        return { entry, decision, churn, rows, researchRows, withheld: withheld.map((row) => row.fingerprint) };
-      });
+      // One snapshot for every statement: the released rows read here and the erasures counted
+      // are the same moment's, so a youth is either in these rows or counted as leaving at the
+      // next release, never neither.
+      await connection.query('set transaction isolation level repeatable read');
+      if (!(await lock(connection))) return null;
+      // Erasures in flight finish first and new ones wait for this transaction (not for the
+      // audit): one lock order with them (db/locks.ts).
+      await connection.query('select pg_advisory_xact_lock($1)', [LOCKS.releasedRows]);
+      // A whole-registry comparison: longer than an API statement may take. No JIT: these
+      // statements run once over the whole population, and past its cost threshold PostgreSQL
+      // spent 0.8 s inlining and optimising the population's insert alone at 50,000 trajectories.
+      await connection.query(`set local statement_timeout = '15min'`);
+      if (kind === 'postgres') await connection.query('set local jit = off');
+      await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
+      await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
+      await connection.query(`analyze statistics_candidate ${ANALYSED}`);
+      const changes = await changesOn(connection);
+      const churn = await churnOn(connection, attempt.churnWindowDays);
+      // Moving a young record between cells (a correction of its membership) draws a fresh
+      // perturbation as an erasure and a push would: churn too.
+      const { rows: corrected } = await connection.query<{ code: string; corrected: number }>(
+        `select i.code, count(*)::int as corrected
+           from statistics_candidate c
+           join statistics_trajectories r on r.trajectory_id = c.trajectory_id
+           join trajectories t on t.id = c.trajectory_id
+           join institutions i on i.id = c.institution_id
+          where t.created_at > now() - make_interval(days => $1)
+            and ${rowOf('c', FAMILY_COLUMNS.membership)} is distinct from ${rowOf('r', FAMILY_COLUMNS.membership)}
+          group by i.code`,
+        [attempt.churnWindowDays],
+      );
+      for (const { code, corrected: count } of corrected) {
+        const counts = churn[code] ?? { erasures: 0, young: 0 };
+        churn[code] = { ...counts, young: counts.young + count };
+      }
+      // A release that died after applying its families (its worker stopped, the process ended)
+      // left released rows that no published answer reflects: they are published now, with
+      // whatever else passes. One still 'running' after 15 minutes died.
+      await connection.query(
+        `update statistics_release_log set outcome = 'failed', finished_at = now(), note = 'stopped before it was published'
+          where outcome = 'running' and started_at < now() - interval '15 minutes'`,
+      );
+      const { rows: state } = await connection.query<{ first: boolean; unpublished: boolean }>(
+        `select not exists (select 1 from statistics_release_log where outcome = 'published') as first,
+                exists (select 1 from statistics_release_log
+                         where outcome = 'failed'
+                           and id > coalesce((select max(id) from statistics_release_log where outcome = 'published'), 0)) as unpublished`,
+      );
+      const { first, unpublished } = state[0]!;
+      const decision = decide(
+        changes,
+        churn,
+        first ? 'the first release: the released population as it stood' : unpublished ? 'published again after a failed release' : null,
+      );
+      const publishing = decision.outcome === 'published';
+      if (publishing) {
+        for (const family of STATISTICS_FAMILIES) if (decision.families[family].released) await applyFamily(connection, family);
+        await connection.query(`analyze statistics_trajectories ${ANALYSED}`);
+      }
+      const { rows: inserted } = await connection.query<{ entry: Record<string, unknown> }>(
+        `insert into statistics_release_log (started_at, finished_at, period, trigger, outcome, families, churn, research_cutoff, method, note)
+         values (now(), case when $1 then null else now() end, $2, $3, $4, $5, $6, $7, $8, $9) returning to_jsonb(statistics_release_log) as entry`,
+        [
+          publishing,
+          attempt.period,
+          attempt.trigger,
+          publishing ? 'running' : decision.outcome,
+          JSON.stringify(decision.families),
+          JSON.stringify(churn),
+          attempt.researchCutoff,
+          attempt.method,
+          decision.note ?? null,
+        ],
+      );
+      const entry = logEntryOf(inserted[0]!.entry);
+      if (publishing && decision.families.membership.released) {
+        await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
+      }
+      const rowsOf = async (text: string, params: unknown[] = []) =>
+        (await connection.query<{ row: string }>(text, params)).rows.map((row) => row.row);
+      const rows = publishing ? await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`) : [];
+      // Researchers' answers count what they see at record level: the records as they stand at
+      // the research cut-off, narrowed to the research release they read (statistics-releases.ts).
+      const researchRows = publishing
+        ? await rowsOf(
+            `select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
+            [attempt.researchCutoff],
+          )
+        : [];
+      const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
+      return { entry, decision, churn, rows, researchRows, withheld: withheld.map((row) => row.fingerprint) };
     },
 
-    /** The second transaction: stores the answers and the withheld fingerprints, and publishes. Older answers beyond `keep` releases go. */
+    /** The second transaction (the caller's): stores the answers and the withheld fingerprints, and publishes. Older answers beyond `keep` releases go. */
     async publish(
+      connection: SqlConnection,
       releaseId: number,
       answers: StoredAnswer[],
       withheld: string[],
       audit: ReleaseLogEntry['audit'],
       keep: number,
     ): Promise<ReleaseLogEntry> {
-      return database.transaction(async (connection) => {
-        for (let start = 0; start < answers.length; start += 100) {
-          const chunk = answers.slice(start, start + 100);
-          await connection.query(
-            `insert into statistics_answers (release_id, audience, measure, grouping, answer)
-             select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[])`,
-            [
-              releaseId,
-              chunk.map((answer) => answer.audience),
-              chunk.map((answer) => answer.measure),
-              chunk.map((answer) => answer.grouping),
-              chunk.map((answer) => JSON.stringify(answer.answer)),
-            ],
-          );
-        }
-        if (withheld.length > 0) {
-          await connection.query(
-            'insert into statistics_withheld_counts (fingerprint, withheld_at) select unnest($1::text[]), now() on conflict do nothing',
-            [withheld],
-          );
-        }
-        const { rows } = await connection.query<{ entry: Record<string, unknown> }>(
-          `update statistics_release_log set outcome = 'published', finished_at = now(), audit = $2 where id = $1
-           returning to_jsonb(statistics_release_log) as entry`,
-          [releaseId, audit === null ? null : JSON.stringify(audit)],
-        );
+      for (let start = 0; start < answers.length; start += 100) {
+        const chunk = answers.slice(start, start + 100);
         await connection.query(
-          `delete from statistics_answers where release_id in (
-             select id from statistics_release_log where outcome = 'published' order by id desc offset $1)`,
-          [keep],
+          `insert into statistics_answers (release_id, audience, measure, grouping, answer)
+           select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[])`,
+          [
+            releaseId,
+            chunk.map((answer) => answer.audience),
+            chunk.map((answer) => answer.measure),
+            chunk.map((answer) => answer.grouping),
+            chunk.map((answer) => JSON.stringify(answer.answer)),
+          ],
         );
-        return logEntryOf(rows[0]!.entry);
-      });
+      }
+      if (withheld.length > 0) {
+        await connection.query(
+          'insert into statistics_withheld_counts (fingerprint, withheld_at) select unnest($1::text[]), now() on conflict do nothing',
+          [withheld],
+        );
+      }
+      const { rows } = await connection.query<{ entry: Record<string, unknown> }>(
+        `update statistics_release_log set outcome = 'published', finished_at = now(), audit = $2 where id = $1
+         returning to_jsonb(statistics_release_log) as entry`,
+        [releaseId, audit === null ? null : JSON.stringify(audit)],
+      );
+      await connection.query(
+        `delete from statistics_answers where release_id in (
+           select id from statistics_release_log where outcome = 'published' order by id desc offset $1)`,
+        [keep],
+      );
+      return logEntryOf(rows[0]!.entry);
     },
 
     /** Marks an attempt failed (its families stay applied: they are published with the next release's). */
     async fail(releaseId: number, note: string): Promise<void> {
-      await database.orm
-        .update(statisticsReleaseLog)
-        .set({ outcome: 'failed', finishedAt: sql`now()`, note: note.slice(0, 500) })
-        .where(eq(statisticsReleaseLog.id, releaseId));
+      await runOn(
+        database,
+        queryBuilder
+          .update(statisticsReleaseLog)
+          .set({ outcome: 'failed', finishedAt: sql`now()`, note: note.slice(0, 500) })
+          .where(eq(statisticsReleaseLog.id, releaseId)),
+      );
     },
 
     /** Whether a calendar attempt was made for the period. */
     async attempted(period: string): Promise<boolean> {
-      const rows = await database.orm
-        .select({ id: statisticsReleaseLog.id })
-        .from(statisticsReleaseLog)
-        .where(
-          and(
-            eq(statisticsReleaseLog.trigger, 'calendar'),
-            eq(statisticsReleaseLog.period, period),
-            // A failed attempt is tried again at the next check.
-            inArray(statisticsReleaseLog.outcome, ['published', 'unchanged', 'waiting', 'postponed', 'running']),
-          ),
-        )
-        .limit(1);
+      const rows = await runOn(
+        database,
+        queryBuilder
+          .select({ id: statisticsReleaseLog.id })
+          .from(statisticsReleaseLog)
+          .where(
+            and(
+              eq(statisticsReleaseLog.trigger, 'calendar'),
+              eq(statisticsReleaseLog.period, period),
+              // A failed attempt is tried again at the next check.
+              inArray(statisticsReleaseLog.outcome, ['published', 'unchanged', 'waiting', 'postponed', 'running']),
+            ),
+          )
+          .limit(1),
+      );
       return rows.length > 0;
     },
 
@@ -353,7 +362,13 @@ export function createStatisticsReleasesRepository(database: Database) {
     churn: (windowDays: number) => churnOn(database, windowDays),
 
     /** The release log, newest first. */
-    history: (limit: number) => database.orm.select().from(statisticsReleaseLog).orderBy(desc(statisticsReleaseLog.id)).limit(limit),
+    async history(limit: number): Promise<ReleaseLogEntry[]> {
+      const { rows } = await database.query<{ entry: Record<string, unknown> }>(
+        'select to_jsonb(l) as entry from statistics_release_log l order by l.id desc limit $1',
+        [limit],
+      );
+      return rows.map((row) => logEntryOf(row.entry));
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
+import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import type { CellKeySettings } from '../../lib/statistics/cell-key-method';
 import { readPerturbationTable } from '../../lib/statistics/perturbation-table-file';
@@ -109,7 +110,7 @@ export function createStatisticsReleases(
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>,
   events: ReleaseEvents = {},
 ) {
-  const repository = createStatisticsReleasesRepository(database);
+  const repository = createStatisticsReleasesRepository(database, database.kind);
   const catalogue = createCatalogueRepository(database.orm);
   const { statistics } = settings;
   const cellKeys: CellKeySettings = {
@@ -125,26 +126,30 @@ export function createStatisticsReleases(
   async function run(request: ReleaseRequest): Promise<ReleaseLogEntry | null> {
     const now = request.now ?? new Date();
     const trigger = request.trigger ?? 'operator';
-    const prepared = await repository.prepare(
-      settings.secret,
-      {
-        period: periodOf(now, calendar === 'manual' ? 'quarterly' : calendar)!,
-        trigger,
-        researchCutoff: researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays),
-        method: CELL_KEY_METHOD,
-        churnWindowDays: statistics.churnWindowDays,
-      },
-      (changes, churn, publishAnyway) =>
-        decideRelease(
-          changes,
-          churn,
-          {
-            minimumYouths: statistics.releaseMinimumYouths,
-            minimumOthers: statistics.releaseMinimumOthers,
-            churnThreshold: statistics.churnThreshold,
-          },
-          { acknowledgeChurn: request.acknowledgeChurn ?? false, publishAnyway },
-        ),
+    // The first transaction is the comparison's alone: it reads the population in one snapshot.
+    const prepared = await transactionWithoutRecords(database, (connection) =>
+      repository.prepare(
+        connection,
+        settings.secret,
+        {
+          period: periodOf(now, calendar === 'manual' ? 'quarterly' : calendar)!,
+          trigger,
+          researchCutoff: researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays),
+          method: CELL_KEY_METHOD,
+          churnWindowDays: statistics.churnWindowDays,
+        },
+        (changes, churn, publishAnyway) =>
+          decideRelease(
+            changes,
+            churn,
+            {
+              minimumYouths: statistics.releaseMinimumYouths,
+              minimumOthers: statistics.releaseMinimumOthers,
+              churnThreshold: statistics.churnThreshold,
+            },
+            { acknowledgeChurn: request.acknowledgeChurn ?? false, publishAnyway },
+          ),
+      ),
     );
     if (!prepared) return null;
     const { entry, decision, churn } = prepared;
@@ -176,7 +181,9 @@ export function createStatisticsReleases(
         withheld: prepared.withheld,
       };
       const computed = await computeInWorker(inputs, stopping.signal);
-      const published = await repository.publish(entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES);
+      const published = await transactionWithoutRecords(database, (connection) =>
+        repository.publish(connection, entry.id, computed.answers, computed.withheld, computed.audit, KEEP_RELEASES),
+      );
       log?.info({ release: entry.id, families: releasedFamilies(decision), audit: computed.audit }, 'statistics released');
       events.onAttempt?.(published);
       return published;

@@ -1,7 +1,7 @@
 import type { Database } from '../../../src/db/client';
 import { registryKeyFor } from '../../../src/lib/pseudonym';
 import { createRandom, type Random } from '../../../src/lib/random';
-import { insertSyntheticTrajectories } from '../../../src/modules/demo/demo-data.repository';
+import { insertSyntheticTrajectories } from '../../../src/modules/demo/demo-data.service';
 import { generateSyntheticTrajectories, type SyntheticTrajectory } from '../../../src/modules/demo/synthetic-trajectories';
 import { createSubjectsRepository } from '../../../src/modules/subjects';
 
@@ -90,7 +90,7 @@ export class Arrivals {
   async arrive(youths: SyntheticTrajectory[]): Promise<ArrivingYouth[]> {
     if (youths.length === 0) return [];
     for (const youth of youths) this.subjects.add(youth.subject.key);
-    await insertSyntheticTrajectories(this.database.orm, this.registryKey, youths);
+    await insertSyntheticTrajectories(this.database, this.registryKey, youths);
     const { rows } = await this.database.query<{ id: string; code: string; reference: string }>(
       `select t.id, i.code, t.reference from trajectories t join institutions i on i.id = t.institution_id
         where t.reference = any($1::text[])`,

@@ -1,5 +1,5 @@
-import type { Orm, SqlConnection } from '../../../src/db/client';
-import { insertSyntheticTrajectories } from '../../../src/modules/demo/demo-data.repository';
+import type { Database, SqlConnection } from '../../../src/db/client';
+import { insertSyntheticTrajectories } from '../../../src/modules/demo/demo-data.service';
 import { generateSyntheticTrajectories, type SyntheticTrajectory } from '../../../src/modules/demo/synthetic-trajectories';
 import { loadTruth } from '../statistics-truth';
 import type { Attribute } from './before-after';
@@ -20,14 +20,9 @@ export function youthsToAdd(count: number, options: { seed: number; asOf: string
 }
 
 /** Writes one youth's trajectory and returns its id. */
-export async function addYouth(
-  orm: Orm,
-  registryPseudonymKey: Buffer,
-  connection: Pick<SqlConnection, 'query'>,
-  youth: SyntheticTrajectory,
-): Promise<string> {
-  await insertSyntheticTrajectories(orm, registryPseudonymKey, [youth]);
-  const { rows } = await connection.query<{ id: string }>(
+export async function addYouth(database: Database, registryPseudonymKey: Buffer, youth: SyntheticTrajectory): Promise<string> {
+  await insertSyntheticTrajectories(database, registryPseudonymKey, [youth]);
+  const { rows } = await database.query<{ id: string }>(
     'select t.id from trajectories t join institutions i on i.id = t.institution_id where i.code = $1 and t.reference = $2',
     [youth.institutionCode, youth.reference],
   );
