@@ -119,6 +119,7 @@ export const bulkRecordSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('measurement'), reference: referenceSchema, ...measurementFields }),
 ]);
 
+export type CareActivityBody = z.infer<typeof careActivityBodySchema>;
 export type BulkRecord = z.infer<typeof bulkRecordSchema>;
 export type RecordType = BulkRecord['type'];
 export type TrajectoryRecord = Extract<BulkRecord, { type: 'trajectory' }>;
