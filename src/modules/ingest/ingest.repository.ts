@@ -1,7 +1,7 @@
-import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { getTableName } from 'drizzle-orm';
 import type { SqlConnection } from '../../db/client';
 import { careActivities, measurements, placements, type StatusLevel, trajectories } from '../../db/schema';
+import { type UnnestColumn, unnestColumns } from '../../db/unnest-columns';
 import type { ActivityUnit, Informant } from '../../lib/vocabulary';
 
 // The only place that queries the record tables for ingest. Every write is one statement per
@@ -39,18 +39,10 @@ export interface KnownTrajectory {
   subjectKey: string;
 }
 
-interface Column {
-  name: string;
-  /** PostgreSQL element type of the parameter array. */
-  type: string;
-  /** How the unnested value becomes the column value, when not as is. */
-  expression?: string;
-}
-
 /** INSERT … SELECT FROM unnest(…) ON CONFLICT (institution_id, reference) DO UPDATE, skipping unchanged rows. */
-function upsertStatement(table: string, columns: Column[]): string {
+function upsertStatement(table: string, columns: UnnestColumn[]): string {
   const names = columns.map((column) => column.name);
-  const values = columns.map((column) => column.expression ?? `r.${column.name}`);
+  const values = columns.map((column) => column.expression);
   const arrays = columns.map((column, index) => `$${index + 3}::${column.type}[]`);
   return `
     insert into ${table} as t (institution_id, reference, ${names.join(', ')})
@@ -72,28 +64,15 @@ function upserter<Table extends RecordTable, Key extends keyof Table['$inferSele
   table: Table,
   keys: readonly Key[],
 ) {
-  const columns = keys.map((key) => (getTableColumns(table) as Record<string, PgColumn>)[key]!);
-  const statement = upsertStatement(
-    getTableName(table),
-    columns.map((column) =>
-      // Arrays of arrays do not unnest row by row; an array column's values travel comma-joined.
-      column.columnType === 'PgArray'
-        ? { name: column.name, type: 'text', expression: `string_to_array(r.${column.name}, ',')` }
-        : { name: column.name, type: column.getSQLType() },
-    ),
-  );
+  const columns = unnestColumns(table, keys);
+  const statement = upsertStatement(getTableName(table), columns);
   return (connection: SqlConnection) => (institutionId: string, rows: Array<Pick<Table['$inferSelect'], Key | 'reference'>>) =>
     upsert(
       connection,
       statement,
       institutionId,
       rows.map((row) => row.reference as string),
-      keys.map((key) =>
-        rows.map((row) => {
-          const value: unknown = row[key];
-          return Array.isArray(value) ? value.join(',') : value;
-        }),
-      ),
+      keys.map((key, index) => rows.map((row) => columns[index]!.parameter(row[key]))),
     );
 }
 
