@@ -1,12 +1,12 @@
 import type { Database } from '../../db/client';
-import type { careActivities, measurements, placements } from '../../db/schema';
+import type { careActivities, measurements, placements, programmeOfferItems } from '../../db/schema';
 import type { SqlRow } from '../../db/sql-row';
 import type { TrajectoryFilter } from '../../generated/graphql';
 import { errors } from '../../lib/errors';
 import type { RegistryScope, RequestScope } from '../../plugins/request-scope';
 import { readerOf, showsCalendarDates } from './research-policy';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
-import type { CoreElement, Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, YesNoUnknown } from '../../lib/vocabulary';
+import type { Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, YesNoUnknown } from '../../lib/vocabulary';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
 // records included (they are joined to their trajectory and the scope applied again), so a
@@ -103,6 +103,11 @@ export type ActivityRow = SqlRow<
 export type MeasurementRow = SqlRow<typeof measurements, 'trajectoryId' | 'instrumentCode' | 'informant' | 'measuredOn' | 'value'> & {
   day: number;
 };
+
+export type OfferItemRow = SqlRow<
+  typeof programmeOfferItems,
+  'programmeId' | 'activityTypeCode' | 'expectedCount' | 'period' | 'coreElement'
+>;
 
 /** One measurement series of a trajectory, in time order. */
 export interface SeriesRow {
@@ -328,13 +333,7 @@ function readsIn<Scope extends RecordScope>(database: Queryable, releasedBefore:
     },
 
     async offers(programmeIds: readonly string[]) {
-      const { rows } = await database.query<{
-        programme_id: string;
-        activity_type_code: string;
-        expected_count: number;
-        period: 'week' | 'month' | 'quarter' | 'trajectory';
-        core_element: CoreElement | null;
-      }>(
+      const { rows } = await database.query<OfferItemRow>(
         'select programme_id, activity_type_code, expected_count, period, core_element from programme_offer_items where programme_id = any($1::uuid[])',
         [programmeIds],
       );
