@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatAddressEntry, parseAddressList } from './lib/address-list';
 import { shippedTables } from './lib/statistics/perturbation-table-file';
 import { tableLabel } from './lib/statistics/perturbation-table';
-import { type Calendar, CALENDARS } from './lib/statistics/release-calendar';
+import { CALENDARS } from './lib/statistics/release-calendar';
 import { parseRetention, type ReleaseRetention } from './modules/research/research-release-retention';
 
 // The one place that reads the environment. Everything else receives a parsed `Config`.
@@ -13,7 +13,7 @@ const booleanFlag = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** A 32-byte (or longer) secret given as hex or base64. */
-const secretKey = z.string().transform((value, ctx) => {
+const secretKey = z.string().transform((value, ctx): Buffer => {
   const bytes = /^[0-9a-fA-F]+$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (bytes.length < 32) {
     ctx.addIssue({ code: 'custom', message: 'must encode at least 32 bytes (64 hex characters or 44 base64 characters)' });
@@ -289,59 +289,6 @@ const environmentSchema = z
 
 export type Environment = z.input<typeof environmentSchema>;
 
-export interface Config {
-  env: 'development' | 'test' | 'production';
-  host: string;
-  port: number;
-  logLevel: string;
-  logFormat: 'auto' | 'json' | 'pretty';
-  /** Fastify's trustProxy: false, a number of hops, or the proxies' addresses. */
-  trustProxy: false | number | string[];
-  /** Prometheus metrics: on their own port, and/or on the API port for the listed addresses. */
-  metrics: { port: number | undefined; host: string; allowFrom: string[] };
-  /** OpenTelemetry tracing; exporters read their endpoint and headers from the OTEL_* variables themselves. */
-  tracing: { enabled: boolean; exporter: 'otlp' | 'console'; protocol: 'http/protobuf' | 'http/json' | 'grpc'; serviceName: string };
-  database:
-    | { kind: 'postgres'; url: string; ownerUrl?: string; poolMax: number; statementTimeoutMs: number }
-    | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
-  dataDir: string;
-  /** Undefined only on the embedded database before the secrets file is read (see secrets.ts). */
-  registryPseudonymKey: Buffer | undefined;
-  loadDemoData: boolean;
-  bodyLimitBytes: number;
-  shutdownTimeoutMs: number;
-  ingest: { maxBytes: number; maxLineBytes: number; batchSize: number; toleranceDays: number };
-  auditRetentionYears: number;
-  /** Null when no key is configured. */
-  auditCheckpoints: { keyFile: string; file: string; intervalSeconds: number } | null;
-  statistics: {
-    table: { maximumDeviation: number; variance: number; threshold: number };
-    noiseShare: number;
-    minimumBase: number;
-    releaseMinimumYouths: number;
-    releaseMinimumOthers: number;
-    releaseCalendar: Calendar;
-    churnWindowDays: number;
-    churnThreshold: number;
-    releaseCheckMinutes: number;
-    /** The release audit; false only where a test switches it off. */
-    releaseAudit: boolean;
-    /** Undefined: derived from the registry pseudonym key (see app.ts). */
-    keySecret: Buffer | undefined;
-  };
-  graphql: {
-    maxPageSize: number;
-    intakeWindowDays: number;
-    researchReleaseDelayDays: number;
-    researchReleaseRetention: ReleaseRetention;
-    introspection: boolean;
-    graphiql: boolean;
-    maxCost: number;
-    maxAliases: number;
-  };
-  security: { corsOrigins: string[]; rateLimit: { max: number; windowMs: number; authFailures: number } };
-}
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -349,15 +296,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; throws a ConfigError naming every variable at fault. */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  // Empty strings count as unset, as in most twelve-factor tooling.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = environmentSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
-  }
-  const env = parsed.data;
+/**
+ * The parsed environment as the service reads it, grouped by concern. `Config` is its return type:
+ * the shape is declared here once, and each field's type comes from its variable's schema.
+ */
+function toConfig(env: z.output<typeof environmentSchema>) {
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     env: env.NODE_ENV,
@@ -365,8 +308,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
+    /** Fastify's trustProxy: false, a number of hops, or the proxies' addresses. */
     trustProxy: env.TRUST_PROXY ?? false,
+    /** Prometheus metrics: on their own port, and/or on the API port for the listed addresses. */
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, allowFrom: env.METRICS_ALLOW_FROM ?? [] },
+    /** OpenTelemetry tracing; exporters read their endpoint and headers from the OTEL_* variables themselves. */
     tracing: {
       // As the OpenTelemetry specification has it: off when disabled or exporting to "none"; and
       // here also off unless an exporter or an endpoint is named, so nothing is sent by default.
@@ -376,20 +322,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         (env.OTEL_TRACES_EXPORTER !== undefined ||
           env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
           env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
-      exporter: env.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
+      exporter: env.OTEL_TRACES_EXPORTER === 'console' ? ('console' as const) : ('otlp' as const),
       protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
       serviceName: env.OTEL_SERVICE_NAME,
     },
     database: env.DATABASE_URL
       ? {
-          kind: 'postgres',
+          kind: 'postgres' as const,
           url: env.DATABASE_URL,
           ...(env.DATABASE_OWNER_URL ? { ownerUrl: env.DATABASE_OWNER_URL } : {}),
           poolMax: env.DATABASE_POOL_MAX,
           statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
         }
-      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite'), statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
+      : { kind: 'pglite' as const, dataDir: path.join(dataDir, 'pglite'), statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     dataDir,
+    /** Undefined only on the embedded database before the secrets file is read (see secrets.ts). */
     registryPseudonymKey: env.REGISTRY_PSEUDONYM_KEY,
     loadDemoData: env.DEMO_DATA ?? !env.DATABASE_URL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
@@ -401,6 +348,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       toleranceDays: env.INGEST_DATE_TOLERANCE_DAYS,
     },
     auditRetentionYears: env.AUDIT_RETENTION_YEARS,
+    /** Null when no key is configured. */
     auditCheckpoints: env.AUDIT_CHECKPOINT_KEY_FILE
       ? {
           keyFile: path.resolve(env.AUDIT_CHECKPOINT_KEY_FILE),
@@ -418,7 +366,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       churnWindowDays: env.STATISTICS_CHURN_WINDOW_DAYS,
       churnThreshold: env.STATISTICS_CHURN_THRESHOLD,
       releaseCheckMinutes: env.STATISTICS_RELEASE_CHECK_MINUTES,
+      /** The release audit; false only where a test switches it off. */
       releaseAudit: env.STATISTICS_RELEASE_AUDIT === 'on',
+      /** Undefined: derived from the registry pseudonym key (see app.ts). */
       keySecret: env.STATISTICS_KEY_SECRET,
     },
     graphql: {
@@ -437,4 +387,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, authFailures: env.RATE_LIMIT_AUTH_FAILURES },
     },
   };
+}
+
+/** The configuration every part of the service receives (see toConfig). */
+export type Config = ReturnType<typeof toConfig>;
+
+/** Parses the environment once; throws a ConfigError naming every variable at fault. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  }
+  return toConfig(parsed.data);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { todayIso } from '../src/lib/dates';
 import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.service';
+import { generateSyntheticTrajectories } from '../src/modules/demo/synthetic-trajectories';
 import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
 import { createTestApp, TEST_REGISTRY_KEY_HEX } from './helpers/test-app';
 import { createTestDatabase } from './helpers/test-database';
@@ -28,6 +29,39 @@ describe('demo data', () => {
       );
       expect(counts).toEqual({ trajectories: 40, synthetic: 40, measurements: totals.measurements, institutions: expect.any(Number) });
       expect(counts!.institutions).toBeGreaterThan(3);
+    } finally {
+      await testDatabase.destroy();
+    }
+  });
+
+  // The insert takes its column names and types from the tables (db/unnest-columns.ts); leaving
+  // parentsInvolved out of its column list made this fail (1,933 rows, the field null in all).
+  it('stores every field of the generated care activities as generated, topics included', async () => {
+    const testDatabase = await createTestDatabase();
+    try {
+      const { database } = testDatabase;
+      const options = { trajectories: 20, seed: 3, asOf: '2026-06-30' };
+      await loadDemoData(database, Buffer.alloc(32, 7), options);
+      const stored = await selectRows<Record<string, unknown>>(
+        database.orm,
+        sql`select reference, activity_type_code, activity_date::text, count, duration_minutes, parents_involved, topics
+              from care_activities order by reference`,
+      );
+      const generated = [...generateSyntheticTrajectories(options)]
+        .flatMap((trajectory) => trajectory.activities)
+        .sort((a, b) => (a.reference < b.reference ? -1 : 1));
+      expect(generated.filter((activity) => (activity.topics?.length ?? 0) > 1).length).toBeGreaterThan(0);
+      expect(stored).toEqual(
+        generated.map((activity) => ({
+          reference: activity.reference,
+          activity_type_code: activity.activityTypeCode,
+          activity_date: activity.activityDate,
+          count: activity.count,
+          duration_minutes: activity.durationMinutes,
+          parents_involved: activity.parentsInvolved,
+          topics: activity.topics,
+        })),
+      );
     } finally {
       await testDatabase.destroy();
     }

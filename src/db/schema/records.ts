@@ -261,3 +261,9 @@ export const measurements = pgTable(
     index('measurements_series_idx').on(t.trajectoryId, t.instrumentCode, t.informant, t.measuredOn),
   ],
 );
+
+// A record as stored, in TypeScript: repositories, views and generators pick their fields from
+// these instead of writing the columns' types again.
+export type StoredPlacement = typeof placements.$inferSelect;
+export type StoredCareActivity = typeof careActivities.$inferSelect;
+export type StoredMeasurement = typeof measurements.$inferSelect;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { runOn, type SqlConnection, sql } from '../../db/client';
+import * as schema from '../../db/schema';
+import { unnestColumns } from '../../db/unnest-columns';
 import { registryKeyFor } from '../../lib/pseudonym';
 import type { SyntheticTrajectory } from './synthetic-trajectories';
 
@@ -119,48 +121,13 @@ async function insertChunk(
   );
 
   const owned = <Row>(pick: (synthetic: SyntheticTrajectory) => Row[]) =>
-    trajectoryRows.flatMap((t) => pick(t.synthetic).map((row) => ({ row, institutionId: t.institutionId, trajectoryId: t.id })));
+    trajectoryRows.flatMap((t) => pick(t.synthetic).map((row) => ({ ...row, institutionId: t.institutionId, trajectoryId: t.id })));
   const placements = owned((s) => s.placements);
-  if (placements.length > 0) {
-    await runOn(
-      connection,
-      sql`
-      insert into placements (institution_id, trajectory_id, reference, setting, start_date, end_date)
-      select * from unnest(${arr(placements.map((p) => p.institutionId))}::uuid[], ${arr(placements.map((p) => p.trajectoryId))}::uuid[],
-                           ${arr(placements.map((p) => p.row.reference))}::text[], ${arr(placements.map((p) => p.row.setting))}::text[],
-                           ${arr(placements.map((p) => p.row.startDate))}::date[], ${arr(placements.map((p) => p.row.endDate))}::date[])`,
-    );
-  }
+  if (placements.length > 0) await runOn(connection, insertRows(schema.placements, PLACEMENT_COLUMNS, placements));
   const activities = owned((s) => s.activities);
-  if (activities.length > 0) {
-    // Topics are a text[] per row: unnest cannot take an array of arrays of different lengths,
-    // so they travel as one '|'-joined text each (topic codes are snake_case words).
-    await runOn(
-      connection,
-      sql`
-      insert into care_activities (institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)
-      select r.institution_id, r.trajectory_id, r.reference, r.activity_type_code, r.activity_date, r.count, r.duration_minutes, r.parents_involved,
-             case when r.topics is null then null else string_to_array(r.topics, '|') end
-        from unnest(${arr(activities.map((a) => a.institutionId))}::uuid[], ${arr(activities.map((a) => a.trajectoryId))}::uuid[],
-                    ${arr(activities.map((a) => a.row.reference))}::text[], ${arr(activities.map((a) => a.row.activityTypeCode))}::text[],
-                    ${arr(activities.map((a) => a.row.activityDate))}::date[], ${arr(activities.map((a) => a.row.count))}::int4[],
-                    ${arr(activities.map((a) => a.row.durationMinutes))}::int4[], ${arr(activities.map((a) => a.row.parentsInvolved))}::bool[],
-                    ${arr(activities.map((a) => (a.row.topics ? a.row.topics.join('|') : null)))}::text[])
-          as r(institution_id, trajectory_id, reference, activity_type_code, activity_date, count, duration_minutes, parents_involved, topics)`,
-    );
-  }
+  if (activities.length > 0) await runOn(connection, insertRows(schema.careActivities, ACTIVITY_COLUMNS, activities));
   const measurements = owned((s) => s.measurements);
-  if (measurements.length > 0) {
-    await runOn(
-      connection,
-      sql`
-      insert into measurements (institution_id, trajectory_id, reference, instrument_code, informant, measured_on, value)
-      select * from unnest(${arr(measurements.map((m) => m.institutionId))}::uuid[], ${arr(measurements.map((m) => m.trajectoryId))}::uuid[],
-                           ${arr(measurements.map((m) => m.row.reference))}::text[], ${arr(measurements.map((m) => m.row.instrumentCode))}::text[],
-                           ${arr(measurements.map((m) => m.row.informant))}::text[], ${arr(measurements.map((m) => m.row.measuredOn))}::date[],
-                           ${arr(measurements.map((m) => m.row.value))}::float8[])`,
-    );
-  }
+  if (measurements.length > 0) await runOn(connection, insertRows(schema.measurements, MEASUREMENT_COLUMNS, measurements));
   totals.trajectories += chunk.length;
   totals.activities += activities.length;
   totals.measurements += measurements.length;
@@ -168,6 +135,38 @@ async function insertChunk(
 
 /** One array as one bound parameter (a bare array in Drizzle's `sql` becomes a list of parameters). */
 const arr = (values: unknown[]) => sql.param(values);
+
+type ChildTable = typeof schema.placements | typeof schema.careActivities | typeof schema.measurements;
+
+/** The columns each child table is filled with: the synthetic record's fields, and its owners. */
+const PLACEMENT_COLUMNS = ['institutionId', 'trajectoryId', 'reference', 'setting', 'startDate', 'endDate'] as const;
+const ACTIVITY_COLUMNS = [
+  'institutionId',
+  'trajectoryId',
+  'reference',
+  'activityTypeCode',
+  'activityDate',
+  'count',
+  'durationMinutes',
+  'parentsInvolved',
+  'topics',
+] as const;
+const MEASUREMENT_COLUMNS = ['institutionId', 'trajectoryId', 'reference', 'instrumentCode', 'informant', 'measuredOn', 'value'] as const;
+
+/** `insert … select from unnest(…)` of these columns, their SQL names and types from the Drizzle table. */
+function insertRows<Table extends ChildTable, Key extends keyof Table['_']['columns'] & keyof Table['$inferInsert'] & string>(
+  table: Table,
+  keys: readonly Key[],
+  rows: Array<Pick<Table['$inferInsert'], Key>>,
+) {
+  const columns = unnestColumns(table, keys);
+  const names = sql.raw(columns.map((column) => column.name).join(', '));
+  const arrays = sql.join(
+    keys.map((key, index) => sql`${arr(rows.map((row) => columns[index]!.parameter(row[key])))}::${sql.raw(columns[index]!.type)}[]`),
+    sql`, `,
+  );
+  return sql`insert into ${table} (${names}) select ${sql.raw(columns.map((column) => column.expression).join(', '))} from unnest(${arrays}) as r(${names})`;
+}
 
 /** True when the database holds no trajectories yet (the demo data is loaded only then). */
 export async function isRegistryEmpty(connection: SqlConnection): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { StoredCareActivity, StoredMeasurement, StoredPlacement } from '../../db/schema';
 import { addDays, daysBetween, minDate } from '../../lib/dates';
 import { createRandom, type Random } from '../../lib/random';
 import { DOMAINS } from '../../lib/vocabulary';
@@ -9,7 +10,6 @@ import type {
   Informant,
   MentorTopic,
   ResearchConsent,
-  Setting,
   YesNoUnknown,
 } from '../../lib/vocabulary';
 import { INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type OfferItemSeed, type ProgrammeSeed } from '../catalogue';
@@ -42,17 +42,12 @@ export interface SyntheticTrajectory {
   endReason: EndReason | null;
   exploitationAtIntake: ExploitationAtIntake;
   researchConsent: ResearchConsent;
-  placements: Array<{ reference: string; setting: Setting; startDate: string; endDate: string | null }>;
-  activities: Array<{
-    reference: string;
-    activityTypeCode: string;
-    activityDate: string;
-    count: number | null;
-    durationMinutes: number | null;
-    parentsInvolved: boolean | null;
-    topics: MentorTopic[] | null;
-  }>;
-  measurements: Array<{ reference: string; instrumentCode: string; informant: Informant; measuredOn: string; value: number }>;
+  /** The child records as their tables store them (their columns' types declared once, in the table). */
+  placements: Array<Pick<StoredPlacement, 'reference' | 'setting' | 'startDate' | 'endDate'>>;
+  activities: Array<
+    Pick<StoredCareActivity, 'reference' | 'activityTypeCode' | 'activityDate' | 'count' | 'durationMinutes' | 'parentsInvolved' | 'topics'>
+  >;
+  measurements: Array<Pick<StoredMeasurement, 'reference' | 'instrumentCode' | 'informant' | 'measuredOn' | 'value'>>;
 }
 
 export interface GeneratorOptions {

@@ -1,3 +1,4 @@
+import type { CareActivityBody, MeasurementBody, PlacementBody } from '../ingest';
 import type { MappedRecord } from './fhir-mapping';
 import { isObject, type Json, type ResourceReader, type Target } from './fhir-reader';
 import { EXTENSIONS, SYSTEMS, UCUM, YOUTH_PERSPECTIVE_PREFIX, YOUTH_PERSPECTIVE_QUESTIONNAIRE } from './fhir-systems';
@@ -36,13 +37,28 @@ function checkSubject(reader: ResourceReader, episode: Episode | undefined, requ
   return target.fullUrl;
 }
 
-function child(
+/** The records under a trajectory as pushed (ingest.schemas.ts), by their type in the ingest stream. */
+interface ChildBodies {
+  placement: PlacementBody;
+  care_activity: CareActivityBody;
+  measurement: MeasurementBody;
+}
+
+/**
+ * Where in the resource each field of the record comes from: one path for every field of the
+ * pushed record (the trajectory's reference comes from the episode), so a field added to the
+ * ingest schema cannot be left out here unnoticed. Elements within a field may add their own.
+ */
+type FieldPaths<Type extends keyof ChildBodies> = Record<Exclude<keyof ChildBodies[Type], 'trajectoryReference'>, string> &
+  Record<string, string>;
+
+function child<Type extends keyof ChildBodies>(
   reader: ResourceReader,
-  type: string,
+  type: Type,
   episode: Episode,
   reference: { value: string; path: string },
   fields: Json,
-  paths: Record<string, string>,
+  paths: FieldPaths<Type>,
 ): MappedRecord {
   return {
     entry: reader.entry,
@@ -130,7 +146,7 @@ function mapProcedure(reader: ResourceReader, context: FhirContext): MappedRecor
     ...(parents ? { parentsInvolved: parents.value } : {}),
     ...(topics.length > 0 ? { topics: topics.map((topic) => topic.value) } : {}),
   };
-  const paths: Record<string, string> = {
+  const paths: FieldPaths<'care_activity'> = {
     activityTypeCode: reader.path(activity.path),
     date: reader.path('performedDateTime'),
     count: reader.path(count?.path ?? 'extension'),

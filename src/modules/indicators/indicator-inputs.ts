@@ -1,6 +1,6 @@
 import type { DeliveredActivity, OfferItem } from '../../lib/statistics/care-delivery';
 import type { SeriesInstrument, Series } from '../../lib/statistics/trajectory-indicators';
-import type { ActivityRow, MeasurementRow } from '../research';
+import type { ActivityRow, MeasurementRow, OfferItemRow } from '../research';
 
 // Rows as the repositories read them, turned into the inputs of the pure indicator functions.
 
@@ -10,12 +10,7 @@ export const toDelivered = (activity: Pick<ActivityRow, 'activity_type_code' | '
   durationMinutes: activity.duration_minutes,
 });
 
-export const toOfferItem = (item: {
-  activity_type_code: string;
-  expected_count: number;
-  period: OfferItem['period'];
-  core_element: OfferItem['coreElement'];
-}): OfferItem => ({
+export const toOfferItem = (item: Omit<OfferItemRow, 'programme_id'>): OfferItem => ({
   activityTypeCode: item.activity_type_code,
   expectedCount: item.expected_count,
   period: item.period,

@@ -1,4 +1,5 @@
 import { ACTIVITY_TYPES } from '../catalogue';
+import type { CareActivityBody } from './ingest.schemas';
 import type { RecordError } from './record-validation';
 
 // What a care activity may carry depends on its type. Declared once here: the OpenAPI document
@@ -21,12 +22,8 @@ const GIVEN = {
   topics: { type: 'array', items: { type: 'string' }, minItems: 1 },
 } as const;
 
-interface CareActivityFields {
-  activityTypeCode: string;
-  durationMinutes?: number | null;
-  parentsInvolved?: boolean | null;
-  topics?: readonly string[] | null;
-}
+/** The fields of a care activity (as pushed, ingest.schemas.ts) that the rules look at. */
+type CareActivityFields = Pick<CareActivityBody, 'activityTypeCode' | 'durationMinutes' | 'parentsInvolved' | 'topics'>;
 
 const isGiven = (record: CareActivityFields, field: (typeof ONE_TYPE_ONLY)[number]['field']) =>
   field === 'topics' ? Boolean(record.topics?.length) : record.parentsInvolved != null;

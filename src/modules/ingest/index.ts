@@ -17,9 +17,12 @@ export { IngestReportBuilder, type IngestMode, type IngestReport, MAX_LISTED_REJ
 export { type BulkIngest, createBulkIngest } from './bulk-ingest';
 export { createIngestService, type IngestService, type IngestSettings } from './ingest.service';
 export {
+  type CareActivityBody,
   careActivityBodySchema,
   idempotencyHeadersSchema,
+  type MeasurementBody,
   measurementBodySchema,
+  type PlacementBody,
   placementBodySchema,
   type RecordType,
   referenceSchema,

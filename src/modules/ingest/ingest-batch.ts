@@ -181,6 +181,7 @@ async function writeChildren(context: BatchContext, children: Array<Entry<ChildR
     institutionId,
     valid.care_activity.map((record) => ({
       ...record,
+      activityDate: record.date,
       count: record.count ?? null,
       durationMinutes: record.durationMinutes ?? null,
       domain: record.domain ?? null,
@@ -188,7 +189,10 @@ async function writeChildren(context: BatchContext, children: Array<Entry<ChildR
       topics: record.topics ?? null,
     })),
   );
-  const measurementStatuses = await repository.upsertMeasurements(institutionId, valid.measurement);
+  const measurementStatuses = await repository.upsertMeasurements(
+    institutionId,
+    valid.measurement.map((record) => ({ ...record, measuredOn: record.date })),
+  );
   const accept =
     (type: RecordType, statuses: Map<string, Written>) =>
     (record: { reference: string; subjectKey: string; trajectoryId: string }): Accepted => ({

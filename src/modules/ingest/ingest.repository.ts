@@ -1,5 +1,7 @@
+import { getTableName } from 'drizzle-orm';
 import type { SqlConnection } from '../../db/client';
-import type { StatusLevel } from '../../db/schema';
+import { careActivities, measurements, placements, type StatusLevel, trajectories } from '../../db/schema';
+import { type UnnestColumn, unnestColumns } from '../../db/unnest-columns';
 import type { ActivityUnit, Informant } from '../../lib/vocabulary';
 
 // The only place that queries the record tables for ingest. Every write is one statement per
@@ -37,18 +39,10 @@ export interface KnownTrajectory {
   subjectKey: string;
 }
 
-interface Column {
-  name: string;
-  /** PostgreSQL element type of the parameter array. */
-  type: string;
-  /** How the unnested value becomes the column value, when not as is. */
-  expression?: string;
-}
-
 /** INSERT … SELECT FROM unnest(…) ON CONFLICT (institution_id, reference) DO UPDATE, skipping unchanged rows. */
-function upsertStatement(table: string, columns: Column[]): string {
+function upsertStatement(table: string, columns: UnnestColumn[]): string {
   const names = columns.map((column) => column.name);
-  const values = columns.map((column) => column.expression ?? `r.${column.name}`);
+  const values = columns.map((column) => column.expression);
   const arrays = columns.map((column, index) => `$${index + 3}::${column.type}[]`);
   return `
     insert into ${table} as t (institution_id, reference, ${names.join(', ')})
@@ -60,42 +54,49 @@ function upsertStatement(table: string, columns: Column[]): string {
     returning t.reference, t.id::text as id, (t.xmax = 0) as created`;
 }
 
-const TRAJECTORY_UPSERT = upsertStatement('trajectories', [
-  { name: 'subject_id', type: 'uuid' },
-  { name: 'programme_id', type: 'uuid' },
-  { name: 'start_date', type: 'date' },
-  { name: 'end_date', type: 'date' },
-  { name: 'end_reason', type: 'text' },
-  { name: 'exploitation_at_intake', type: 'text' },
-  { name: 'research_consent', type: 'text' },
-]);
+type RecordTable = typeof trajectories | typeof placements | typeof careActivities | typeof measurements;
 
-const PLACEMENT_UPSERT = upsertStatement('placements', [
-  { name: 'trajectory_id', type: 'uuid' },
-  { name: 'setting', type: 'text' },
-  { name: 'start_date', type: 'date' },
-  { name: 'end_date', type: 'date' },
-]);
+/**
+ * The upsert of these columns of a record table, and the rows it takes: the columns' SQL names,
+ * types and TypeScript types all come from the Drizzle table, so none is written again here.
+ */
+function upserter<Table extends RecordTable, Key extends keyof Table['$inferSelect'] & keyof Table['_']['columns'] & string>(
+  table: Table,
+  keys: readonly Key[],
+) {
+  const columns = unnestColumns(table, keys);
+  const statement = upsertStatement(getTableName(table), columns);
+  return (connection: SqlConnection) => (institutionId: string, rows: Array<Pick<Table['$inferSelect'], Key | 'reference'>>) =>
+    upsert(
+      connection,
+      statement,
+      institutionId,
+      rows.map((row) => row.reference as string),
+      keys.map((key, index) => rows.map((row) => columns[index]!.parameter(row[key]))),
+    );
+}
 
-const CARE_ACTIVITY_UPSERT = upsertStatement('care_activities', [
-  { name: 'trajectory_id', type: 'uuid' },
-  { name: 'activity_type_code', type: 'text' },
-  { name: 'activity_date', type: 'date' },
-  { name: 'count', type: 'int4' },
-  { name: 'duration_minutes', type: 'int4' },
-  { name: 'domain', type: 'text' },
-  { name: 'parents_involved', type: 'bool' },
-  // Arrays of arrays do not unnest row by row; topics travel comma-joined.
-  { name: 'topics', type: 'text', expression: "string_to_array(r.topics, ',')" },
+const TRAJECTORY_UPSERT = upserter(trajectories, [
+  'subjectId',
+  'programmeId',
+  'startDate',
+  'endDate',
+  'endReason',
+  'exploitationAtIntake',
+  'researchConsent',
 ]);
-
-const MEASUREMENT_UPSERT = upsertStatement('measurements', [
-  { name: 'trajectory_id', type: 'uuid' },
-  { name: 'instrument_code', type: 'text' },
-  { name: 'informant', type: 'text' },
-  { name: 'measured_on', type: 'date' },
-  { name: 'value', type: 'float8' },
+const PLACEMENT_UPSERT = upserter(placements, ['trajectoryId', 'setting', 'startDate', 'endDate']);
+const CARE_ACTIVITY_UPSERT = upserter(careActivities, [
+  'trajectoryId',
+  'activityTypeCode',
+  'activityDate',
+  'count',
+  'durationMinutes',
+  'domain',
+  'parentsInvolved',
+  'topics',
 ]);
+const MEASUREMENT_UPSERT = upserter(measurements, ['trajectoryId', 'instrumentCode', 'informant', 'measuredOn', 'value']);
 
 async function upsert(
   connection: SqlConnection,
@@ -147,34 +148,7 @@ export function createIngestRepository(connection: SqlConnection) {
       };
     },
 
-    upsertTrajectories: (
-      institutionId: string,
-      rows: Array<{
-        reference: string;
-        subjectId: string;
-        programmeId: string;
-        startDate: string;
-        endDate: string | null;
-        endReason: string | null;
-        exploitationAtIntake: string;
-        researchConsent: string;
-      }>,
-    ) =>
-      upsert(
-        connection,
-        TRAJECTORY_UPSERT,
-        institutionId,
-        rows.map((row) => row.reference),
-        [
-          rows.map((row) => row.subjectId),
-          rows.map((row) => row.programmeId),
-          rows.map((row) => row.startDate),
-          rows.map((row) => row.endDate),
-          rows.map((row) => row.endReason),
-          rows.map((row) => row.exploitationAtIntake),
-          rows.map((row) => row.researchConsent),
-        ],
-      ),
+    upsertTrajectories: TRAJECTORY_UPSERT(connection),
 
     async findTrajectories(institutionId: string, references: string[]): Promise<Map<string, KnownTrajectory>> {
       if (references.length === 0) return new Map();
@@ -195,71 +169,11 @@ export function createIngestRepository(connection: SqlConnection) {
       );
     },
 
-    upsertPlacements: (
-      institutionId: string,
-      rows: Array<{ reference: string; trajectoryId: string; setting: string; startDate: string; endDate: string | null }>,
-    ) =>
-      upsert(
-        connection,
-        PLACEMENT_UPSERT,
-        institutionId,
-        rows.map((row) => row.reference),
-        [
-          rows.map((row) => row.trajectoryId),
-          rows.map((row) => row.setting),
-          rows.map((row) => row.startDate),
-          rows.map((row) => row.endDate),
-        ],
-      ),
+    upsertPlacements: PLACEMENT_UPSERT(connection),
 
-    upsertCareActivities: (
-      institutionId: string,
-      rows: Array<{
-        reference: string;
-        trajectoryId: string;
-        activityTypeCode: string;
-        date: string;
-        count: number | null;
-        durationMinutes: number | null;
-        domain: string | null;
-        parentsInvolved: boolean | null;
-        topics: string[] | null;
-      }>,
-    ) =>
-      upsert(
-        connection,
-        CARE_ACTIVITY_UPSERT,
-        institutionId,
-        rows.map((row) => row.reference),
-        [
-          rows.map((row) => row.trajectoryId),
-          rows.map((row) => row.activityTypeCode),
-          rows.map((row) => row.date),
-          rows.map((row) => row.count),
-          rows.map((row) => row.durationMinutes),
-          rows.map((row) => row.domain),
-          rows.map((row) => row.parentsInvolved),
-          rows.map((row) => (row.topics ? row.topics.join(',') : null)),
-        ],
-      ),
+    upsertCareActivities: CARE_ACTIVITY_UPSERT(connection),
 
-    upsertMeasurements: (
-      institutionId: string,
-      rows: Array<{ reference: string; trajectoryId: string; instrumentCode: string; informant: string; date: string; value: number }>,
-    ) =>
-      upsert(
-        connection,
-        MEASUREMENT_UPSERT,
-        institutionId,
-        rows.map((row) => row.reference),
-        [
-          rows.map((row) => row.trajectoryId),
-          rows.map((row) => row.instrumentCode),
-          rows.map((row) => row.informant),
-          rows.map((row) => row.date),
-          rows.map((row) => row.value),
-        ],
-      ),
+    upsertMeasurements: MEASUREMENT_UPSERT(connection),
   };
 }
 

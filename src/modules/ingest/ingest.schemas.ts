@@ -119,6 +119,10 @@ export const bulkRecordSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('measurement'), reference: referenceSchema, ...measurementFields }),
 ]);
 
+/** The records as pushed, one type each, from the schemas above. */
+export type PlacementBody = z.infer<typeof placementBodySchema>;
+export type CareActivityBody = z.infer<typeof careActivityBodySchema>;
+export type MeasurementBody = z.infer<typeof measurementBodySchema>;
 export type BulkRecord = z.infer<typeof bulkRecordSchema>;
 export type RecordType = BulkRecord['type'];
 export type TrajectoryRecord = Extract<BulkRecord, { type: 'trajectory' }>;

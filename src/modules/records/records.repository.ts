@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, SqlConnection } from '../../db/client';
 import type { InstitutionScope } from '../../plugins/request-scope';
@@ -67,6 +67,35 @@ function splitSubjectKey<Row extends { subjectKey: string }>(row: Row): Found<Om
   return { subjectKey, view };
 }
 
+type ChildTable = typeof placements | typeof careActivities | typeof measurements;
+
+/**
+ * A child record's own columns, as the API answers them: every column of its table but the keys
+ * and timestamps (the reference and its trajectory's reference come with every child, see
+ * findChild). A column added to the table is read here without being named again.
+ */
+function ownColumns<Table extends ChildTable>(table: Table) {
+  const {
+    id: _id,
+    institutionId: _institutionId,
+    reference: _reference,
+    trajectoryId: _trajectoryId,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    ...own
+  } = getTableColumns(table);
+  return own;
+}
+
+// The answer calls the date of an activity or measurement `date`.
+const { activityDate, ...activityColumns } = ownColumns(careActivities);
+const { measuredOn, ...measurementColumns } = ownColumns(measurements);
+const CHILD_COLUMNS = {
+  placement: ownColumns(placements),
+  careActivity: { ...activityColumns, date: activityDate },
+  measurement: { ...measurementColumns, date: measuredOn },
+};
+
 export function createRecordsRepository(db: Executor) {
   const trajectoryQuery = () =>
     db
@@ -101,12 +130,7 @@ export function createRecordsRepository(db: Executor) {
         .limit(1);
       if (!row) return undefined;
       const placementRows = await db
-        .select({
-          reference: placements.reference,
-          setting: placements.setting,
-          startDate: placements.startDate,
-          endDate: placements.endDate,
-        })
+        .select({ reference: placements.reference, ...CHILD_COLUMNS.placement })
         .from(placements)
         .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
         .orderBy(asc(placements.startDate), asc(placements.reference));
@@ -133,30 +157,13 @@ export function createRecordsRepository(db: Executor) {
     },
 
     findPlacement: (scope: InstitutionScope, reference: string): Promise<Found<PlacementView> | undefined> =>
-      findChild(placements, scope, reference, {
-        setting: placements.setting,
-        startDate: placements.startDate,
-        endDate: placements.endDate,
-      }),
+      findChild(placements, scope, reference, CHILD_COLUMNS.placement),
 
     findCareActivity: (scope: InstitutionScope, reference: string): Promise<Found<CareActivityView> | undefined> =>
-      findChild(careActivities, scope, reference, {
-        activityTypeCode: careActivities.activityTypeCode,
-        date: careActivities.activityDate,
-        count: careActivities.count,
-        durationMinutes: careActivities.durationMinutes,
-        domain: careActivities.domain,
-        parentsInvolved: careActivities.parentsInvolved,
-        topics: careActivities.topics,
-      }),
+      findChild(careActivities, scope, reference, CHILD_COLUMNS.careActivity),
 
     findMeasurement: (scope: InstitutionScope, reference: string): Promise<Found<MeasurementView> | undefined> =>
-      findChild(measurements, scope, reference, {
-        instrumentCode: measurements.instrumentCode,
-        informant: measurements.informant,
-        date: measurements.measuredOn,
-        value: measurements.value,
-      }),
+      findChild(measurements, scope, reference, CHILD_COLUMNS.measurement),
   };
 }
 

@@ -12,7 +12,7 @@ export async function researchModule(
 }
 
 // What other modules may use: the registry-scoped reads the indicator maintainer computes from.
-export { type ActivityRow, createRegistryResearchRepository, type MeasurementRow } from './research.repository';
+export { type ActivityRow, createRegistryResearchRepository, type MeasurementRow, type OfferItemRow } from './research.repository';
 export { researchReleaseDate } from './research-release';
 export { createResearchReleases, type ResearchReleases, type ReleaseView } from './research-releases';
 export { researchReleasesAdminRoutes, researchReleasesRoutes } from './research-releases.routes';

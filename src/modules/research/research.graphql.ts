@@ -14,7 +14,7 @@ import { type ResearchContext, researchOf } from './research-context';
 import { REGISTRY_VERSION } from './research-release-manifest';
 import type { ReleaseView, ResearchReleases } from './research-releases';
 import { consentFilterMatchesNothing, dateFor as dateForReader, hidesTimeInCare as hidesTimeInCareFor } from './research-policy';
-import type { SeriesRow, TrajectoryRow } from './research.repository';
+import type { ActivityRow, SeriesRow, TrajectoryRow } from './research.repository';
 import { selectsPath } from '../../lib/graphql-selection';
 
 export const researchTypeDefs = /* GraphQL */ `
@@ -279,7 +279,7 @@ export interface SeriesParent extends SeriesView {
   instrumentCode: string;
   domain: Domain | null;
   higherIsBetter: boolean;
-  activities: () => Promise<Array<{ activity_type_code: string; day: number }>>;
+  activities: () => Promise<Array<Pick<ActivityRow, 'activity_type_code' | 'day'>>>;
 }
 
 /** A release as the GraphQL type gives it (the withdrawn ids are read when asked for). */

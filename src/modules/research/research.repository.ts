@@ -1,19 +1,12 @@
 import type { SqlConnection } from '../../db/client';
+import type { careActivities, measurements, placements, programmeOfferItems } from '../../db/schema';
+import type { SqlRow } from '../../db/sql-row';
 import type { TrajectoryFilter } from '../../generated/graphql';
 import { errors } from '../../lib/errors';
 import type { RegistryScope, RequestScope } from '../../plugins/request-scope';
 import { readerOf, showsCalendarDates } from './research-policy';
 import type { DomainStatus, OutcomeClass, ProblemRecognition } from '../../lib/statistics/trajectory-indicators';
-import type {
-  CoreElement,
-  Domain,
-  EndReason,
-  ExploitationAtIntake,
-  Gender,
-  ResearchConsent,
-  Setting,
-  YesNoUnknown,
-} from '../../lib/vocabulary';
+import type { Domain, EndReason, ExploitationAtIntake, Gender, ResearchConsent, YesNoUnknown } from '../../lib/vocabulary';
 
 // Record-level reads for the research API. The scope is part of every statement here, child
 // records included (they are joined to their trajectory and the scope applied again), so a
@@ -95,35 +88,26 @@ export const TRAJECTORY_SELECT = `
     join programmes p on p.id = t.programme_id
     left join trajectory_indicators ti on ti.trajectory_id = t.id`;
 
-export interface PlacementRow {
-  trajectory_id: string;
-  setting: Setting;
-  start_date: string;
-  end_date: string | null;
+// Child rows as the statements below select them: the columns' types come from the tables, and
+// `day` / `start_day` / `end_day` are days since the trajectory's start, computed in the query.
+export type PlacementRow = SqlRow<typeof placements, 'trajectoryId' | 'setting' | 'startDate' | 'endDate'> & {
   start_day: number;
   end_day: number | null;
-}
+};
 
-export interface ActivityRow {
-  trajectory_id: string;
-  activity_type_code: string;
-  activity_date: string;
-  day: number;
-  count: number | null;
-  duration_minutes: number | null;
-  domain: Domain | null;
-  parents_involved: boolean | null;
-  topics: string[] | null;
-}
+export type ActivityRow = SqlRow<
+  typeof careActivities,
+  'trajectoryId' | 'activityTypeCode' | 'activityDate' | 'count' | 'durationMinutes' | 'domain' | 'parentsInvolved' | 'topics'
+> & { day: number };
 
-export interface MeasurementRow {
-  trajectory_id: string;
-  instrument_code: string;
-  informant: string;
-  measured_on: string;
+export type MeasurementRow = SqlRow<typeof measurements, 'trajectoryId' | 'instrumentCode' | 'informant' | 'measuredOn' | 'value'> & {
   day: number;
-  value: number;
-}
+};
+
+export type OfferItemRow = SqlRow<
+  typeof programmeOfferItems,
+  'programmeId' | 'activityTypeCode' | 'expectedCount' | 'period' | 'coreElement'
+>;
 
 /** One measurement series of a trajectory, in time order. */
 export interface SeriesRow {
@@ -344,13 +328,7 @@ function readsIn<Scope extends RecordScope>(database: SqlConnection, releasedBef
     },
 
     async offers(programmeIds: readonly string[]) {
-      const { rows } = await database.query<{
-        programme_id: string;
-        activity_type_code: string;
-        expected_count: number;
-        period: 'week' | 'month' | 'quarter' | 'trajectory';
-        core_element: CoreElement | null;
-      }>(
+      const { rows } = await database.query<OfferItemRow>(
         'select programme_id, activity_type_code, expected_count, period, core_element from programme_offer_items where programme_id = any($1::uuid[])',
         [programmeIds],
       );
