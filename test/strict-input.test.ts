@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/test-app';
+import { uniqueReference } from './helpers/records';
 
 // Small holes of issue #27, item 3: integers in query strings read strictly, content
 // negotiation on the statistics routes, and aliases of __typename counted. Each refusal is a 4xx
@@ -79,7 +79,7 @@ describe('GraphQL aliases', () => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { authorization, 'x-request-id': `aliases-${randomUUID()}` },
+      headers: { authorization, 'x-request-id': uniqueReference('aliases') },
       payload: { query: `{ ${aliases} }` },
     });
     expect(response.statusCode).toBeLessThan(500);
