@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
-import { todayIso } from '../src/lib/dates';
 import { isRegistryEmpty, loadDemoData } from '../src/modules/demo/demo-data.service';
 import { generateSyntheticTrajectories } from '../src/modules/demo/synthetic-trajectories';
-import { DEMO_TRAJECTORIES } from '../src/runtime/prepare-database';
-import { createTestApp, TEST_REGISTRY_KEY_HEX } from './helpers/test-app';
+import { createDemoWorld, startDemoWorld } from './helpers/demo-world';
 import { createTestDatabase } from './helpers/test-database';
 
 // Each test loads the demo data into an empty database of its own: the first asks for an empty
@@ -97,9 +95,8 @@ describe('demo data', () => {
   // default phase: the first trauma treatment. Seen to fail before the generator's baselines: 0 of
   // the trajectories with a trauma treatment had three observations before it.
   it('shows NAP, Tau-U and Tau-BC for at least four in five trajectories with a trauma treatment, through the API', async () => {
-    const t = await createTestApp();
+    const t = await createDemoWorld(startDemoWorld());
     try {
-      await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
       type Indicators = { nap: number | null; tauU: number | null; tauBC: number | null } | null;
       type Page = {
         data: {

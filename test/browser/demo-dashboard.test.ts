@@ -1,12 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayIso } from '../../src/lib/dates';
-import { loadDemoData } from '../../src/modules/demo/demo-data.service';
-import { DEMO_TRAJECTORIES } from '../../src/runtime/prepare-database';
 import { launchBrowser, skipWithoutBrowser } from '../helpers/browser';
 import { signInDashboard, tableHeader, tableRows } from '../helpers/dashboard-browser';
-import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from '../helpers/test-app';
+import type { TestApp } from '../helpers/test-app';
+import { createDemoWorld, startDemoWorld } from '../helpers/demo-world';
 
 // The dashboard on the demo as `npm start` loads it (issue #26): the N=1 pages of demo
 // trajectories with a trauma treatment show NAP, Tau-U and Tau-BC, not "—"; and axe-core finds no
@@ -23,13 +21,10 @@ describe.skipIf(skipWithoutBrowser)('the dashboard on the demo data', () => {
   const keys: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // As `npm start` loads it: the default seed, generated up to today (a copy: demo-data.test.ts reads it too).
+    t = await createDemoWorld(startDemoWorld());
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    // As `npm start` loads it: the default seed, generated up to today.
-    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: DEMO_TRAJECTORIES, asOf: todayIso() });
-    await t.app.indicators.enqueueStale();
-    await t.app.indicators.drain();
     await t.app.statisticsReleases.release();
     await t.releaseResearch();
     // The institution key of the demo acts for vuurtorenhuis, whose programme Baken offers EMDR.

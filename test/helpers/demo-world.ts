@@ -1,3 +1,6 @@
+import { todayIso } from '../../src/lib/dates';
+import { DEMO_SEED } from '../../src/modules/demo/synthetic-trajectories';
+import { DEMO_TRAJECTORIES } from '../../src/runtime/prepare-database';
 import { loadDemoData } from '../../src/modules/demo/demo-data.service';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './test-app';
 import { sharedSnapshot, snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
@@ -29,6 +32,10 @@ export interface DemoWorldOptions {
  * statistics secret (record and cell keys are derived at the release).
  */
 export const ATTACK_WORLD = { trajectories: 220, seed: 31, asOf: '2026-06-30' } as const satisfies DemoWorldOptions;
+
+/** The demo as `npm start` loads it: its size and seed, generated up to today; nothing released. */
+export const startDemoWorld = () =>
+  ({ trajectories: DEMO_TRAJECTORIES, seed: DEMO_SEED, asOf: todayIso() }) as const satisfies DemoWorldOptions;
 
 /** Worlds by their options: each is built once in the run and copied for every test that asks. */
 const worlds = new Map<string, Promise<TestDatabaseSnapshot>>();

@@ -117,8 +117,11 @@ const MENTOR_TOPIC_SETS: MentorTopic[][] = [
 
 type Course = 'improving' | 'stable' | 'worsening';
 
+/** The seed of the demo `npm start` loads (the study's start, 1 October 2019). */
+export const DEMO_SEED = 20191001;
+
 export function* generateSyntheticTrajectories(options: GeneratorOptions): Generator<SyntheticTrajectory> {
-  const random = createRandom(options.seed ?? 20191001);
+  const random = createRandom(options.seed ?? DEMO_SEED);
   const firstStart = options.firstStart ?? '2020-01-06';
   const span = Math.max(30, daysBetween(firstStart, addDays(options.asOf, -30)));
   const earlierSubjects: SyntheticSubject[] = [];
