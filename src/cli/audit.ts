@@ -1,12 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { type Config, loadConfig } from '../config';
-import { openConfiguredDatabase } from '../runtime/open-configured-database';
-import { prepareDatabase } from '../runtime/prepare-database';
-import { describeFinding, readPublicKey } from '../modules/audit/audit-checkpoints';
-import { createAuditService } from '../modules/audit/audit.service';
-import { purgeExpiredAuditEvents } from '../modules/audit/retention';
 import { NoInputError, parseCommandLine, runCommand, UsageError } from './command-line';
+
+// What opens and reads the database is loaded once the command line has been checked, so that
+// --help and a mistake answer at once (they loaded the database drivers and every migration first).
+const databaseModules = () =>
+  Promise.all([
+    import('../runtime/open-configured-database'),
+    import('../runtime/prepare-database'),
+    import('../modules/audit/audit-checkpoints'),
+    import('../modules/audit/audit.service'),
+    import('../modules/audit/retention'),
+  ]);
 
 const USAGE = `The audit trail, from the command line (on the database the environment names).
 
@@ -62,8 +68,16 @@ async function run(argv: string[]): Promise<number | 'help'> {
   if ((values.checkpoints === undefined) !== (values['public-key'] === undefined))
     throw new UsageError('--checkpoints and --public-key go together');
   const checkpoints = values.checkpoints ? readFileOrRefuse(values.checkpoints, 'checkpoint file') : null;
-  const publicKey = values['public-key'] ? readPublicKey(readFileOrRefuse(values['public-key'], 'public key')) : null;
+  const publicKeyText = values['public-key'] ? readFileOrRefuse(values['public-key'], 'public key') : null;
 
+  const [
+    { openConfiguredDatabase },
+    { prepareDatabase },
+    { describeFinding, readPublicKey },
+    { createAuditService },
+    { purgeExpiredAuditEvents },
+  ] = await databaseModules();
+  const publicKey = publicKeyText === null ? null : readPublicKey(publicKeyText);
   const config = loadConfig();
   requireExistingDatabase(config);
   const opened = await openConfiguredDatabase(config);

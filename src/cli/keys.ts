@@ -1,16 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import os from 'node:os';
-import { loadConfig } from '../config';
-import type { Database } from '../db/client';
-import { transactionWithoutRecords } from '../db/unit-of-work';
-import { type AuditAction, buildAuditEvent } from '../modules/audit/audit-event';
-import { writeAuditEvent } from '../modules/audit/audit.repository';
 import { ROLES, type Role } from '../lib/vocabulary';
-import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository';
-import { createApiKeysService } from '../modules/api-keys/api-keys.service';
-import { openConfiguredDatabase } from '../runtime/open-configured-database';
-import { prepareDatabase } from '../runtime/prepare-database';
 import { parseCommandLine, runCommand, UsageError } from './command-line';
+import type { KeysCommand } from './keys-command';
 
 const USAGE = `Manage API keys (on the database the environment names, as the service would).
 
@@ -22,32 +12,10 @@ const USAGE = `Manage API keys (on the database the environment names, as the se
 Roles: ${ROLES.join(', ')}. A key of role institution needs --institution.
 The key is printed once, at creation; the registry keeps only its hash.`;
 
-/** Key management from the command line is audited like the admin API. */
-function auditKeyChange(database: Database, action: AuditAction, details: Record<string, unknown>): Promise<void> {
-  const event = buildAuditEvent(
-    {
-      requestId: `cli-${randomUUID()}`,
-      principalId: null,
-      role: 'admin',
-      institutionId: null,
-      sourceAddress: `cli@${os.hostname()}`,
-      userAgent: `npm run keys (user ${os.userInfo().username})`,
-      purpose: null,
-    },
-    { action, resourceType: 'api_key', operation: `cli keys ${action === 'create' ? 'create' : 'revoke'}`, outcome: 'success', details },
-  );
-  return transactionWithoutRecords(database, (connection) => writeAuditEvent(connection, event));
-}
-
-type Command =
-  | { kind: 'create'; name: string; role: Role; institutionCode: string | undefined; expiresAt: Date | undefined }
-  | { kind: 'list' }
-  | { kind: 'revoke'; id: string };
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The command line, checked whole before any database is opened. */
-function parseKeysCommand(argv: string[]): Command | 'help' {
+function parseKeysCommand(argv: string[]): KeysCommand | 'help' {
   const { positionals, values } = parseCommandLine(argv, {
     name: { type: 'string' },
     role: { type: 'string' },
@@ -95,52 +63,8 @@ async function run(argv: string[]): Promise<number | 'help'> {
   const command = parseKeysCommand(argv);
   if (command === 'help') return 'help';
 
-  const opened = await openConfiguredDatabase(loadConfig());
-  try {
-    // Migrations and reference data, so keys can be made before the service ever ran; never demo data.
-    await prepareDatabase(opened.database, { ...opened.config, loadDemoData: false }, { info: () => undefined });
-    const apiKeys = createApiKeysService(createApiKeysRepository(opened.database.orm));
-    switch (command.kind) {
-      case 'create': {
-        const created = await apiKeys.create({
-          name: command.name,
-          role: command.role,
-          ...(command.institutionCode ? { institutionCode: command.institutionCode } : {}),
-          ...(command.expiresAt ? { expiresAt: command.expiresAt } : {}),
-        });
-        await auditKeyChange(opened.database, 'create', {
-          keyId: created.id,
-          role: command.role,
-          institutionCode: command.institutionCode ?? null,
-        });
-        process.stdout.write(`Created key ${created.id} (role ${command.role}). Store it now; it is not shown again:\n${created.key}\n`);
-        return 0;
-      }
-      case 'list': {
-        const keys = await apiKeys.list();
-        for (const key of keys) {
-          const state = key.revokedAt
-            ? `revoked ${key.revokedAt.toISOString()}`
-            : key.expiresAt
-              ? `expires ${key.expiresAt.toISOString()}`
-              : 'active';
-          process.stdout.write(
-            `${key.id}  ${key.prefix}…  ${key.role.padEnd(11)} ${(key.institutionCode ?? '-').padEnd(14)} ${state.padEnd(34)} ${key.name}\n`,
-          );
-        }
-        if (keys.length === 0) process.stdout.write('No keys yet.\n');
-        return 0;
-      }
-      case 'revoke': {
-        await apiKeys.revoke(command.id);
-        await auditKeyChange(opened.database, 'update', { keyId: command.id, revoked: true });
-        process.stdout.write(`Revoked key ${command.id}.\n`);
-        return 0;
-      }
-    }
-  } finally {
-    await opened.close();
-  }
+  const { runKeysCommand } = await import('./keys-command');
+  return runKeysCommand(command);
 }
 
 runCommand({ name: 'keys', invocation: 'npm run keys --' }, USAGE, run);

@@ -28,3 +28,8 @@ export const errorBodySchema = z
       requestId: '4f1c…',
     },
   });
+
+/** The error answers of a route, one entry per status, each in the one error shape. */
+export function errorBodies<const Status extends number>(...statuses: Status[]): { [S in Status]: typeof errorBodySchema } {
+  return Object.fromEntries(statuses.map((status) => [status, errorBodySchema])) as { [S in Status]: typeof errorBodySchema };
+}

@@ -7,7 +7,7 @@ import { OBJECTION_REASONS } from '../../lib/vocabulary';
 import { requireRole } from '../../plugins/authentication';
 import { institutionScopeOf } from '../../plugins/request-scope';
 import { referenceSchema, subjectInputSchema } from '../ingest';
-import { errorBodySchema } from '../../lib/error-body.schema';
+import { errorBodies } from '../../lib/error-body.schema';
 import type { ErasureService } from './erasure.service';
 
 export interface ErasureRoutesOptions {
@@ -16,7 +16,7 @@ export interface ErasureRoutesOptions {
   workFor: (request: FastifyRequest, details: (deleted: number) => Record<string, unknown>) => UnitOfWork;
 }
 
-const refusals = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 422: errorBodySchema };
+const refusals = errorBodies(400, 401, 403, 422);
 const pseudonym = subjectInputSchema.shape.pseudonym;
 const EXAMPLE_PSEUDONYM = 'sp1.T9qXHIei3DWlTzysXgGCDJTi5-IBhM9YUflNfmjcu00';
 

@@ -6,7 +6,7 @@ import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../../lib/nesting-depth'
 import { requireRole } from '../../plugins/authentication';
 import { tooDeep } from '../../plugins/json-body';
 import { institutionScopeOf } from '../../plugins/request-scope';
-import { errorBodySchema } from '../../lib/error-body.schema';
+import { errorBodies, errorBodySchema } from '../../lib/error-body.schema';
 import { idempotencyHeadersSchema } from '../ingest';
 import { capabilityStatement } from './capability-statement';
 import type { CodeSystem } from './code-systems';
@@ -110,11 +110,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRoutesOption
           200: fhir(responseBundleSchema, 'A transaction-response or batch-response Bundle; its id is the ingest report'),
           400: fhir(operationOutcomeSchema, 'The body is not a transaction or batch Bundle'),
           422: fhir(operationOutcomeSchema, 'Refused: for a transaction, nothing was written'),
-          401: errorBodySchema,
-          403: errorBodySchema,
-          409: errorBodySchema,
-          413: errorBodySchema,
-          415: errorBodySchema,
+          ...errorBodies(401, 403, 409, 413, 415),
         },
       },
     },

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorBodies } from '../../lib/error-body.schema';
 import { AppError } from '../../lib/errors';
 import { institutionScopeOf } from '../../plugins/request-scope';
 import type { BulkIngest } from './bulk-ingest';
 import type { IngestReportsService } from './ingest-reports.service';
 import { bulkRecordSchema, idempotencyHeadersSchema } from './ingest.schemas';
-import { errorBodySchema, ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
+import { ingestReportSchema, rejectedIngestSchema } from './responses.schemas';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 
@@ -54,12 +55,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         response: {
           200: ingestReportSchema,
           422: rejectedIngestSchema,
-          400: errorBodySchema,
-          401: errorBodySchema,
-          403: errorBodySchema,
-          409: errorBodySchema,
-          413: errorBodySchema,
-          415: errorBodySchema,
+          ...errorBodies(400, 401, 403, 409, 413, 415),
         },
       },
     },
@@ -121,7 +117,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { bulkIngest: 
         description:
           "The report a push answered with (accepted and refused lines, with each refusal's code and field), kept for your institution by its id.",
         params: z.object({ id: z.uuid() }),
-        response: { 200: ingestReportSchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+        response: { 200: ingestReportSchema, ...errorBodies(401, 403, 404) },
       },
     },
     async (request) => options.reports.find(institutionScopeOf(request), request.params.id),

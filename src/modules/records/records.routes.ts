@@ -15,7 +15,7 @@ import {
   trajectoryViewSchema,
   writeStatusSchema,
 } from './records.schemas';
-import { errorBodySchema } from '../../lib/error-body.schema';
+import { errorBodies } from '../../lib/error-body.schema';
 import type { RecordsRepository } from './records.repository';
 import type { RecordsService } from './records.service';
 import { queryInteger } from '../../lib/query-integer';
@@ -32,14 +32,7 @@ const trajectoryWritten = z
   .object({ status: writeStatusSchema, trajectory: trajectoryDetailSchema })
   .meta({ example: { status: 'created', trajectory: EXAMPLES.trajectory } });
 const statusOnly = z.object({ status: writeStatusSchema }).meta({ example: { status: 'updated' } });
-const refusals = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  403: errorBodySchema,
-  404: errorBodySchema,
-  409: errorBodySchema,
-  422: errorBodySchema,
-};
+const refusals = errorBodies(400, 401, 403, 404, 409, 422);
 
 /** The institution a request acts for (the module admits role institution only). */
 const institutionOf = (request: FastifyRequest) => institutionScopeOf(request);
