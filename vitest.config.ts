@@ -37,21 +37,22 @@ const seed = Number(process.env.VITEST_SEED) || Math.floor(Math.random() * 1_000
 if (!process.env.VITEST_SEED) process.env.VITEST_SEED = String(seed);
 if (!process.env.VITEST_WORKER_ID) console.info(`[tests] order: shuffled, seed ${seed} (replay with VITEST_SEED=${seed})`);
 /**
- * The longest files (BENCHMARKS.md, the suite's ten slowest), started first: in a random order one
+ * The longest files (BENCHMARKS.md, the suite's ten slowest on either database, their hooks and
+ * the shared worlds they build included), started first: in a random order one
  * of them could start last and end the run alone, minutes after the rest. Every other file keeps
  * its random place, and the tests in every file are shuffled.
  */
 const LONGEST = [
-  'test/statistics-attacks-added-youths.test.ts',
   'test/statistics-provider-attacks.test.ts',
-  'test/statistics-release-model.test.ts',
-  'test/erasure.test.ts',
-  'test/statistics-release-model-log.test.ts',
-  'test/demo-data.test.ts',
-  'test/research-graphql.test.ts',
+  'test/browser/demo-dashboard.test.ts',
+  'test/statistics-key-arithmetic.test.ts',
   'test/cli.test.ts',
-  'test/audit-group-commit.test.ts',
-  'test/research-stored-indicators.test.ts',
+  'test/browser/programmes.test.ts',
+  'test/statistics-attacks-added-youths.test.ts',
+  'test/research-graphql.test.ts',
+  'test/statistics-release-model.test.ts',
+  'test/research-release-export.test.ts',
+  'test/statistics-release-audit.test.ts',
 ];
 
 class LongestFirstSequencer extends BaseSequencer {
