@@ -33,9 +33,9 @@ async function startContainer(): Promise<{ url: string; stop: () => Promise<void
   }
 }
 
-/** True when the database name's run pid (registry_t…_<pid>_<hex>) is a live process. */
+/** True when the database name's run pid (registry_t…_<pid>_<suffix>) is a live process. */
 function isLiveRun(databaseName: string): boolean {
-  const pid = Number(/_(\d+)_[0-9a-f]+$/.exec(databaseName)?.[1]);
+  const pid = Number(/_(\d+)_[0-9a-z]+$/.exec(databaseName)?.[1]);
   if (!pid || pid === process.pid) return false;
   try {
     process.kill(pid, 0);

@@ -57,10 +57,10 @@ describe('the OpenAPI document completion', () => {
     });
   });
 
-  it('drops components nothing refers to, keeping those referred to through others', () => {
+  it('drops components nothing refers to, keeping those referred to through others, in the order of their names', () => {
     const document = {
-      paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/A' } } } } } } } },
-      components: { schemas: { A: { $ref: '#/components/schemas/B' }, B: { type: 'string' }, Unused: { type: 'number' } } },
+      paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/B' } } } } } } } },
+      components: { schemas: { B: { $ref: '#/components/schemas/A' }, Unused: { type: 'number' }, A: { type: 'string' } } },
     };
     expect(Object.keys(withoutUnusedComponents(document).components.schemas)).toEqual(['A', 'B']);
   });

@@ -78,7 +78,12 @@ export function nullableEnumsListNull<T>(value: T): T {
   return result as T;
 }
 
-/** Drops component schemas nothing refers to (the request-side copies the Zod provider registers). */
+/**
+ * Drops component schemas nothing refers to (the request-side copies the Zod provider registers),
+ * and lists the others by name: the provider lists them in the order Zod's registry met them, the
+ * order in which modules happened to load (a test file that imported a module's schemas before the
+ * application did changed the document).
+ */
 export function withoutUnusedComponents<T extends { components?: { schemas?: Record<string, unknown> } }>(document: T): T {
   const schemas = document.components?.schemas;
   if (!schemas) return document;
@@ -95,7 +100,14 @@ export function withoutUnusedComponents<T extends { components?: { schemas?: Rec
   }
   return {
     ...document,
-    components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
+    components: {
+      ...components,
+      schemas: Object.fromEntries(
+        Object.entries(schemas)
+          .filter(([name]) => used.has(name))
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
+    },
   };
 }
 
