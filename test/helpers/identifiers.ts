@@ -45,7 +45,12 @@ export interface LogFinding {
   file: string;
   line: number;
   what: string;
+  /** The line's message and the value at fault, digits masked: enough to find what logged it, nothing of the value. */
+  context?: string;
 }
+
+/** At most 160 characters of a text, every digit masked. */
+const masked = (text: string) => text.slice(0, 160).replace(/[0-9]/g, '#');
 
 /**
  * Scans log lines (NDJSON) for identifiers: the known ones anywhere in the line, and any string
@@ -68,7 +73,9 @@ export function scanLogText(text: string, file: string, needles = forbiddenNeedl
       if (typeof value === 'string') {
         if (OWN_FIELDS.has(key)) return;
         const kind = findPii(value);
-        if (kind) findings.push({ file, line: index + 1, what: `${kind} in ${key}` });
+        const message = (entry as { msg?: unknown }).msg;
+        const context = `msg ${JSON.stringify(masked(String(message ?? '')))}; ${key} ${JSON.stringify(masked(value))}`;
+        if (kind) findings.push({ file, line: index + 1, what: `${kind} in ${key}`, context });
         if (DIGEST.test(value)) findings.push({ file, line: index + 1, what: `a 64-digit digest (registry key?) in ${key}` });
       } else if (value && typeof value === 'object') {
         for (const [child, inner] of Object.entries(value)) visit(inner, child);
