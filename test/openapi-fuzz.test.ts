@@ -281,6 +281,8 @@ function buildRequest(operation: Operation): fc.Arbitrary<FuzzRequest> {
 }
 
 describe('every documented operation under generated requests', () => {
+  // Seen failing with a query integer that throws a plain error on anything but decimal digits
+  // (src/lib/query-integer.ts): GET /api/v1/audit/events?limit=-1 as the auditor answered 500.
   it('never answers 5xx, never writes on a refusal, never shows another scope or an undocumented field', async () => {
     const authenticated = operations.filter((operation) => !isPublic(operation));
     expect(authenticated.length).toBeGreaterThan(20);

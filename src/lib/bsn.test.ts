@@ -64,6 +64,8 @@ const writtenForm = validBsn.chain((digits) =>
 );
 
 describe('the PII guard and the pseudonymise tool agree', () => {
+  // Seen failing with the guard's form narrowed to space, dot and dash (the tool's still taking an
+  // underscore): counterexample 67504_4029.
   it('every form the tool accepts as a BSN is refused by the guard, alone or inside a reference', () => {
     fc.assert(
       fc.property(writtenForm, ({ digits, form }) => {
