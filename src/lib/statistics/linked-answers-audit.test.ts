@@ -13,6 +13,23 @@ const cell = (what: string, grouping: string | null = 'gender', group: string | 
 const T = cell('T');
 const Y = cell('Y');
 
+/** The attack on T and Y published as given; each test reads it with its own knowledge. */
+const twoCounts = (t: number | null, y: number) => ({
+  cells: [
+    { cell: T, published: t },
+    { cell: Y, published: y },
+  ],
+  table,
+  programmesOf: new Map(),
+  targets: [T.id, Y.id],
+});
+/** The truth behind them, as the auditor knows it. */
+const bothThree = () =>
+  new Map([
+    [T.id, 3],
+    [Y.id, 3],
+  ]);
+
 describe('the linked-answers audit', () => {
   it('reads the true counts a published value can come from off the table', () => {
     // 0 stands for 0 … D; 6 for a 3 perturbed by +3 up to a 9 perturbed by −3.
@@ -21,71 +38,29 @@ describe('the linked-answers audit', () => {
   });
 
   it('determines the trajectories and youths of 3 people published at −D and +D (youths ≤ trajectories)', async () => {
-    const input = {
-      cells: [
-        { cell: T, published: 0 },
-        { cell: Y, published: 6 },
-      ],
-      table,
-      programmesOf: new Map(),
-      targets: [T.id, Y.id],
-    };
+    const input = twoCounts(0, 6);
     const result = await solveLinkedAnswers(input);
     expect(result.determined).toEqual([
       { id: T.id, value: 3 },
       { id: Y.id, value: 3 },
     ]);
     // The auditor, who knows the truth, finds the same.
-    const audited = await solveLinkedAnswers({
-      ...input,
-      truth: new Map([
-        [T.id, 3],
-        [Y.id, 3],
-      ]),
-    });
+    const audited = await solveLinkedAnswers({ ...input, truth: bothThree() });
     expect(audited.determined.map((entry) => entry.id)).toEqual([T.id, Y.id]);
   });
 
   it('determines nothing where one of the two is not at the edge of its range', async () => {
-    const result = await solveLinkedAnswers({
-      cells: [
-        { cell: T, published: 5 },
-        { cell: Y, published: 6 },
-      ],
-      table,
-      programmesOf: new Map(),
-      targets: [T.id, Y.id],
-    });
+    const result = await solveLinkedAnswers(twoCounts(5, 6));
     expect(result.determined).toEqual([]);
     expect(result.ranges.get(T.id)).toEqual([3, 8]);
-    const audited = await solveLinkedAnswers({
-      cells: [
-        { cell: T, published: 5 },
-        { cell: Y, published: 6 },
-      ],
-      table,
-      programmesOf: new Map(),
-      targets: [T.id, Y.id],
-      truth: new Map([
-        [T.id, 3],
-        [Y.id, 3],
-      ]),
-    });
+    const audited = await solveLinkedAnswers({ ...twoCounts(5, 6), truth: bothThree() });
     expect(audited.determined).toEqual([]);
     // A point of the programme at least 1 above the truth shows it, without solving for the bounds.
     expect(audited.ranges.get(T.id)?.[0]).toBeNaN();
   });
 
   it('bounds a withheld count by what withheld tells (at least 1, never 0), and leaves the count it pinned open', async () => {
-    const result = await solveLinkedAnswers({
-      cells: [
-        { cell: T, published: null },
-        { cell: Y, published: 6 },
-      ],
-      table,
-      programmesOf: new Map(),
-      targets: [T.id, Y.id],
-    });
+    const result = await solveLinkedAnswers(twoCounts(null, 6));
     expect(result.determined).toEqual([]);
     expect(result.ranges.get(T.id)).toEqual([3, Number.POSITIVE_INFINITY]);
   });

@@ -38,27 +38,16 @@ describe('non-overlap indices', () => {
   it('Tau-BC counts exact ties as ties, so the same data shifted by a constant gives the same value', () => {
     // Baseline trend 0.1 per session: corrected, A is all 0 and B is 0, 0, 0, 0.1, so 12 of the 16
     // pairs tie and 4 improve: 4/16. Rounding used to decide the ties, differently per shift.
+    const shifted = (values: number[], shift: number) => values.map((value) => value + shift);
     const A = [0.1, 0.2, 0.3, 0.4];
     const B = [0.5, 0.6, 0.7, 0.9];
     for (const shift of [0, 1, 7, 13.3, 100, 10_000, -3.7]) {
-      expect(
-        tauBC(
-          A.map((value) => value + shift),
-          B.map((value) => value + shift),
-        ),
-        `shifted by ${shift}`,
-      ).toBe(0.25);
+      expect(tauBC(shifted(A, shift), shifted(B, shift)), `shifted by ${shift}`).toBe(0.25);
     }
     const halves = [3, 3.5, 4, 4.5];
     const later = [5, 5.5, 6, 7];
     for (const shift of [0, 0.1, 0.3, 1.7]) {
-      expect(
-        tauBC(
-          halves.map((value) => value + shift),
-          later.map((value) => value + shift),
-        ),
-        `shifted by ${shift}`,
-      ).toBe(0.25);
+      expect(tauBC(shifted(halves, shift), shifted(later, shift)), `shifted by ${shift}`).toBe(0.25);
     }
     // Values that really differ still count, however close.
     expect(tauBC([1, 1, 1], [1, 1, 1.001])).toBeCloseTo(3 / 9, 12);

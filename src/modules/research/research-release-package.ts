@@ -76,6 +76,14 @@ const seriesOf = (document: Pick<ReleasedDocument, 'measurements'>, instruments:
     return instrument ? [{ instrument, informant: series.informant, observations: series.observations }] : [];
   });
 
+/** One split of the document's measurements: the youth-perspective items' rows, or the others'. */
+const measurementRows =
+  (perspective: boolean): Table['rowsOf'] =>
+  (document) =>
+    document.measurements
+      .filter(([instrument]) => instrument.startsWith(PERSPECTIVE) === perspective)
+      .map(([instrument, informant, days, value]) => [document.id, instrument, informant, days, value]);
+
 export const TABLES: Table[] = [
   {
     name: 'trajectories',
@@ -218,10 +226,7 @@ export const TABLES: Table[] = [
       day('the measurement'),
       { name: 'value', type: 'number', required: true, description: 'The score, or the status’s coded value.' },
     ],
-    rowsOf: (document) =>
-      document.measurements
-        .filter(([instrument]) => !instrument.startsWith(PERSPECTIVE))
-        .map(([instrument, informant, days, value]) => [document.id, instrument, informant, days, value]),
+    rowsOf: measurementRows(false),
   },
   {
     name: 'perspective_answers',
@@ -234,10 +239,7 @@ export const TABLES: Table[] = [
       day('the answer'),
       { name: 'value', type: 'number', required: true, description: 'The answer on the item’s scale.' },
     ],
-    rowsOf: (document) =>
-      document.measurements
-        .filter(([instrument]) => instrument.startsWith(PERSPECTIVE))
-        .map(([instrument, informant, days, value]) => [document.id, instrument, informant, days, value]),
+    rowsOf: measurementRows(true),
   },
   {
     name: 'indicators',

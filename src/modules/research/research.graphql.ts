@@ -318,39 +318,6 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
   const hidesTimeInCare = (context: MercuriusContext, row: TrajectoryRow) => hidesTimeInCareFor(reader(context), row.end_date);
   const dateFor = (context: MercuriusContext, date: string | null) => dateForReader(reader(context), date);
 
-  const analyses = new WeakMap<ResearchContext, Map<string, Promise<SeriesParent[]>>>();
-  /** The trajectory's series, built once per request, each object made whole at once. */
-  function seriesOf(context: MercuriusContext, row: TrajectoryRow): Promise<SeriesParent[]> {
-    const ctx = research(context);
-    let memo = analyses.get(ctx);
-    if (!memo) {
-      memo = new Map();
-      analyses.set(ctx, memo);
-    }
-    let found = memo.get(row.id);
-    if (!found) {
-      // Activities only when nonOverlap asks for a phase start by activity type.
-      const activities = () => ctx.activities.load(row.id);
-      found = Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
-        rows.map((entry): SeriesParent => {
-          const instrument = instruments.get(entry.instrument_code)!;
-          return {
-            instrument,
-            instrumentCode: instrument.code,
-            domain: instrument.domain,
-            higherIsBetter: instrument.higherIsBetter,
-            informant: entry.informant,
-            // Built in SQL, dates already only where the scope shows them.
-            observations: entry.observations,
-            activities,
-          };
-        }),
-      );
-      memo.set(row.id, found);
-    }
-    return found;
-  }
-
   /** Memoises per request and trajectory, so sibling fields share one computation. */
   function perRequest<T>(compute: (context: MercuriusContext, row: TrajectoryRow) => Promise<T>) {
     const memo = new WeakMap<ResearchContext, Map<string, Promise<T>>>();
@@ -369,6 +336,29 @@ export function registerResearchGraphql(app: FastifyInstance, database: Database
       return found;
     };
   }
+
+  /** The trajectory's series, built once per request, each object made whole at once. */
+  const seriesOf = perRequest((context, row): Promise<SeriesParent[]> => {
+    const ctx = research(context);
+    // Activities only when nonOverlap asks for a phase start by activity type.
+    const activities = () => ctx.activities.load(row.id);
+    return Promise.all([ctx.series.load(row.id), ctx.instruments()]).then(([rows, instruments]) =>
+      rows.map((entry): SeriesParent => {
+        const instrument = instruments.get(entry.instrument_code)!;
+        return {
+          instrument,
+          instrumentCode: instrument.code,
+          domain: instrument.domain,
+          higherIsBetter: instrument.higherIsBetter,
+          informant: entry.informant,
+          // Built in SQL, dates already only where the scope shows them.
+          observations: entry.observations,
+          activities,
+        };
+      }),
+    );
+  });
+
   // The same functions the statistics keep up to date (compute-indicators), in two halves, so a
   // query for outcomes does not load the activities that only dose and fidelity need.
   const outcomesOf = perRequest(async (context, row) => outcomeIndicators(await seriesOf(context, row), settings.intakeWindowDays));
