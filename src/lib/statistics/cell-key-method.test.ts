@@ -38,8 +38,16 @@ describe('the cell-key method', () => {
   it('leaves a mean or median out below the minimum base, and a share of nothing', () => {
     expect(method.mean('mean', { count: 3, keys: 5 }, 12, 5)).toEqual({ value: null, suppressed: true });
     expect(method.median('median', { count: 0, keys: 0 }, null)).toEqual({ value: null, suppressed: true });
-    expect(method.share(0, [0, 0, 0])).toEqual({ value: null, suppressed: true });
-    expect(method.share(3, [3, 9])).toEqual({ value: 0.25, suppressed: false });
+    const nobody = { count: 0, keys: 0 };
+    expect(method.share(nobody, [nobody, nobody, nobody])).toEqual({ value: null, suppressed: true });
+    // Over the perturbed counts, which are what the shares of a whole add up over.
+    const [part, other] = [
+      { count: 30, keys: 11 },
+      { count: 90, keys: 12 },
+    ];
+    const share = method.count(part) / (method.count(part) + method.count(other));
+    expect(method.share(part, [part, other])).toEqual({ value: Math.round(share * 1000) / 1000, suppressed: false });
+    expect(method.share(part, [part, other]).value).not.toBe(0.25);
   });
 
   it('keeps a mean within m × the largest answer over the respondents, and within the scale', () => {

@@ -114,10 +114,14 @@ export function createCellKeyMethod(settings: CellKeySettings, withheld: Readonl
     decoy,
     published: (tally: Tally): Published => (isWithheld(tally) ? leftOut : { value: count(tally), suppressed: false }),
 
-    /** A part over the sum of the published parts of the same whole (so shares add up to 1). */
-    share(part: number, parts: number[]): Published {
-      const whole = parts.reduce((sum, value) => sum + value, 0);
-      return whole > 0 ? { value: round(part / whole), suppressed: false } : leftOut;
+    /**
+     * A part's perturbed count over the sum of its whole's perturbed parts (so shares add up to 1).
+     * The perturbed counts themselves are never published, but shares to three decimals give them
+     * back up to scale, so the release audit takes them as published (linked-answers-audit.ts).
+     */
+    share(part: Tally, parts: Tally[]): Published {
+      const whole = parts.reduce((sum, tally) => sum + count(tally), 0);
+      return whole > 0 ? { value: round(count(part) / whole), suppressed: false } : leftOut;
     },
 
     /**

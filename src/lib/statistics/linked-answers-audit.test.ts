@@ -80,6 +80,36 @@ describe('the linked-answers audit', () => {
     expect(knowing.determined).toEqual([{ id: A.id, value: 3 }]);
   });
 
+  it("takes a domain's shares as its status counts, which add up to its known count", async () => {
+    // 3 trajectories, all 'mixed' in one domain: known published 0 (so at most 3), mixed 6 (at least 3).
+    const K = cell('K:participation');
+    const status = (name: string) => cell(`S:participation:${name}`);
+    const line = [
+      { cell: T, published: 41 },
+      { cell: K, published: 0 },
+      ...['improved', 'unchanged', 'deteriorated'].map((name) => ({ cell: status(name), published: 0 })),
+      { cell: status('mixed'), published: 6 },
+    ];
+    const solved = await solveLinkedAnswers({ cells: line, table, programmesOf: new Map(), targets: [K.id, status('mixed').id] });
+    expect(solved.determined).toEqual([
+      { id: K.id, value: 3 },
+      { id: status('mixed').id, value: 3 },
+    ]);
+    // Without the shares, the known count alone stays open: they are what pinned it.
+    const alone = await solveLinkedAnswers({ cells: line.slice(0, 2), table, programmesOf: new Map(), targets: [K.id] });
+    expect(alone.determined).toEqual([]);
+    // The audit withholds one of the two, and then neither is determined.
+    const fingerprints = new Map(line.map((entry, index) => [entry.cell.id, `trajectory:${index}:${entry.cell === T ? 40 : 3}`]));
+    const counts = line.map((entry) => ({
+      ...entry,
+      fingerprint: fingerprints.get(entry.cell.id)!,
+      count: entry.cell === T ? 40 : entry.cell === K || entry.cell.id === status('mixed').id ? 3 : 0,
+    }));
+    const audited = await withholdDetermined({ counts, attackers: [undefined], table, programmesOf: new Map(), withheld: new Set() });
+    expect(audited.withheld.size).toBe(1);
+    expect([fingerprints.get(K.id), fingerprints.get(status('mixed').id)]).toContain([...audited.withheld][0]);
+  });
+
   describe('with secondary protection', () => {
     const counts = (tPublished: number) => [
       { cell: T, fingerprint: 'trajectory:17:3', count: 3, published: tPublished },

@@ -20,7 +20,10 @@ export interface CountCell {
   /** `${scope}|${what}|${selector}` */
   id: string;
   scope: string;
-  /** T started trajectories, E ended, A active, Y youths, R:reason, O:class, K:domain known, P:item, F:fidelity, D:dose. */
+  /**
+   * T started trajectories, E ended, A active, Y youths, R:reason, O:class, K:domain known,
+   * S:domain:status (what the domain's shares reveal), P:item, F:fidelity, D:dose.
+   */
   what: string;
   grouping: string | null;
   group: string | null;
@@ -48,6 +51,16 @@ export function whatOf(measure: string, name: string): string | null {
   )
     return null;
   throw new Error(`unknown value ${name}`);
+}
+
+/**
+ * The status count behind a domain's share (`exploitation_resilience.share_improved`), or null.
+ * Shares are published to three decimals over the perturbed status counts, which they give back up
+ * to scale, and the known count gives the scale: the audit takes those counts as published.
+ */
+export function statusOf(name: string): string | null {
+  const at = name.indexOf('.share_');
+  return at < 0 ? null : `S:${name.slice(0, at)}:${name.slice(at + '.share_'.length)}`;
 }
 
 export const cellId = (scope: string, what: string, grouping: string | null, group: string | null) =>
@@ -139,7 +152,7 @@ function structure(cells: CountCell[], index: Map<string, number>, programmesOf:
     if (parts.length > 0 && parts.every((part) => part !== undefined)) equal(index.get(cell.id)!, parts as number[]);
   }
   // Within a line: started = ended + active, ended = its end reasons, trajectories = their outcome
-  // classes; every other count is a part of the line's trajectories.
+  // classes, a domain's known = its four statuses; every other count is a part of the line's trajectories.
   const lines = new Map<string, Map<string, number>>();
   for (const cell of cells) {
     const line = `${cell.scope}|${cell.grouping ?? ''}|${cell.group ?? ''}`;
@@ -155,6 +168,10 @@ function structure(cells: CountCell[], index: Map<string, number>, programmesOf:
     if (get('E') !== undefined && get('A') !== undefined) equal(trajectories, [get('E')!, get('A')!]);
     if (get('E') !== undefined && all('R:').length === 4) equal(get('E')!, all('R:'));
     if (all('O:').length === 4) equal(trajectories, all('O:'));
+    for (const [what, at] of entries) {
+      const statuses = what.startsWith('K:') ? all(`S:${what.slice(2)}:`) : [];
+      if (statuses.length === 4) equal(at, statuses);
+    }
     for (const [what, at] of entries) if (what !== 'T' && what !== 'A' && !what.startsWith('O:')) atMost(at, trajectories);
   }
   return rows;
@@ -334,9 +351,15 @@ export async function withholdDetermined(input: AuditInput): Promise<{ withheld:
     level.set(id, next);
     const { cell } = counts.get(id)!;
     if (next > 3) throw new Error(`the release audit cannot protect ${id}: withholding its kind leaves it determined`);
+    // A status count goes with its domain's others in the line: they are published as its shares.
+    const domain = cell.what.startsWith('S:') ? cell.what.slice(0, cell.what.lastIndexOf(':') + 1) : null;
     const reach =
       next === 1
-        ? [counts.get(id)!]
+        ? domain === null
+          ? [counts.get(id)!]
+          : [...counts.values()].filter(
+              (entry) => entry.cell.grouping === cell.grouping && entry.cell.group === cell.group && entry.cell.what.startsWith(domain),
+            )
         : [...counts.values()].filter((entry) =>
             next === 2
               ? entry.cell.grouping === cell.grouping && entry.cell.group === cell.group

@@ -110,33 +110,35 @@ describe('the cells of each measure', () => {
     expect(outcomes.total['family_network.share_improved']).toEqual({ value: null, suppressed: true });
   });
 
-  it("withholds the shares of a line in which the release audit withheld a count, and only that line's", () => {
+  it("withholds a domain's shares with a count of that domain the release audit withheld, and only that domain's", () => {
     const statuses = { improved: tally(12), unchanged: tally(20), deteriorated: tally(8), mixed: tally(10) };
+    const small = tally(4, 987_654_321);
+    const fewImproved = { ...statuses, improved: tally(3, 123_456_789) };
     const line = (group: string | null, trajectories: Tally) => ({
       part: 'national' as const,
       group,
       isTotal: group === null,
       trajectories,
       classes: {},
-      domains: { family_network: { known: tally(50), statuses } },
+      domains: { family_network: { known: tally(50), statuses }, participation: { known: tally(41), statuses: fewImproved } },
     });
-    const small = tally(4, 987_654_321);
-    const auditing = createCellKeyMethod(SETTINGS, new Set([fingerprintOf(small)]));
-    const laid = layOut(
-      auditing,
-      'outcomes',
-      'national',
-      { outcomes: [line('other', small), line(null, tally(60))] },
-      { groups: ['other'] },
-    );
+    const lines = { outcomes: [line('other', small), line(null, tally(60))] };
+    const auditing = createCellKeyMethod(SETTINGS, new Set([fingerprintOf(small), fingerprintOf(fewImproved.improved)]));
+    const laid = layOut(auditing, 'outcomes', 'national', lines, { groups: ['other'] });
+    const plain = layOut(ckm, 'outcomes', 'national', lines, { groups: ['other'] });
     const other = laid.groups[0]!.values;
     expect(other.trajectories).toEqual({ value: null, suppressed: true });
-    expect(other['family_network.share_improved']).toEqual({ value: null, suppressed: true });
-    expect(other['family_network.known']!.suppressed).toBe(false);
-    // The total line, without a withheld count, is as without the audit.
-    const plain = layOut(ckm, 'outcomes', 'national', { outcomes: [line('other', small), line(null, tally(60))] }, { groups: ['other'] });
-    expect(laid.total).toEqual(plain.total);
-    expect(plain.groups[0]!.values['family_network.share_improved']!.suppressed).toBe(false);
+    // A withheld trajectories count is no status count: family_network's shares stay as without the audit.
+    for (const status of Object.keys(statuses)) {
+      expect(other[`family_network.share_${status}`]).toEqual(plain.groups[0]!.values[`family_network.share_${status}`]);
+      expect(other[`family_network.share_${status}`]!.suppressed).toBe(false);
+      // One withheld status count takes all of its domain's shares, in every line: shares give each other back.
+      expect(other[`participation.share_${status}`]).toEqual({ value: null, suppressed: true });
+      expect(laid.total[`participation.share_${status}`]).toEqual({ value: null, suppressed: true });
+    }
+    expect(other['participation.known']!.suppressed).toBe(false);
+    expect(laid.total.trajectories).toEqual(plain.total.trajectories);
+    expect(laid.total['family_network.share_improved']).toEqual(plain.total['family_network.share_improved']);
   });
 
   it('takes the lines of the asked part only', () => {

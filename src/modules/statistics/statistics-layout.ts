@@ -120,16 +120,6 @@ export function layOut(ckm: CellKeyMethod, measure: Measure, part: Part, fetched
     case 'outcomes':
     case 'recognition':
       return arrange(mine(fetched.outcomes), inputs.groups, (line) => {
-        // Shares of a line in which the release audit withheld a count are withheld too: a share
-        // times the published whole would give the count back.
-        const lineTallies = line
-          ? [
-              line.trajectories,
-              ...Object.values(line.classes),
-              ...Object.values(line.domains).flatMap((domain) => [domain.known, ...Object.values(domain.statuses)]),
-            ]
-          : [];
-        const sharesWithheld = lineTallies.some((tally) => ckm.isWithheld(tally));
         const entries: Record<string, Cell> = {
           trajectories: count(line?.trajectories),
           ...Object.fromEntries(OUTCOME_CLASSES.map((name) => [`outcome.${name}`, count(line?.classes[name])])),
@@ -139,9 +129,15 @@ export function layOut(ckm: CellKeyMethod, measure: Measure, part: Part, fetched
         for (const domain of DOMAINS) {
           const counts = line?.domains[domain];
           entries[`${domain}.known`] = count(counts?.known);
-          const published = DOMAIN_STATUSES.map((status) => ckm.count(counts?.statuses[status] ?? ZERO));
+          const statuses = DOMAIN_STATUSES.map((status) => counts?.statuses[status] ?? ZERO);
+          // A domain's shares go with any of its counts the release audit withheld: a share times
+          // the published whole would give it back. The audit takes the shares as the perturbed
+          // status counts they reveal, so what it withholds elsewhere in the line leaves them be.
+          const withheld = [counts?.known ?? ZERO, ...statuses].some((tally) => ckm.isWithheld(tally));
           DOMAIN_STATUSES.forEach((status, index) => {
-            entries[`${domain}.share_${status}`] = sharesWithheld ? LEFT_OUT : ckm.share(published[index]!, published);
+            // Left out over what the method gives, so the audit's method still sees the count in it.
+            const share = ckm.share(statuses[index]!, statuses);
+            entries[`${domain}.share_${status}`] = withheld ? { ...share, ...LEFT_OUT } : share;
           });
         }
         return entries;

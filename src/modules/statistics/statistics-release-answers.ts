@@ -5,7 +5,14 @@ import {
   fingerprintOf,
   type Tally,
 } from '../../lib/statistics/cell-key-method';
-import { type CountCell, cellId, programmesByInstitution, whatOf, withholdDetermined } from '../../lib/statistics/linked-answers-audit';
+import {
+  type CountCell,
+  cellId,
+  programmesByInstitution,
+  statusOf,
+  whatOf,
+  withholdDetermined,
+} from '../../lib/statistics/linked-answers-audit';
 import { aggregate, GROUPINGS, type Grouping, type Part, type ReleasedRow, startYearsOf } from './statistics-aggregates';
 import { groupingOf, layOut, listedGroups } from './statistics-layout';
 import { type Cell, MEASURES, type Measure, type StatisticsAnswer } from './statistics.schemas';
@@ -203,7 +210,7 @@ function countsOf(measure: Measure, groupBy: Grouping | null, layout: Pick<Stati
   ];
   return lines.flatMap(([group, values]) =>
     Object.entries(values).flatMap(([name, value]) => {
-      const what = whatOf(measure, name);
+      const what = whatOf(measure, name) ?? statusOf(name);
       if (what === null || !value.tally) return [];
       const lineGrouping = group === null ? null : grouping;
       const cell: CountCell = { id: cellId('national', what, lineGrouping, group), scope: 'national', what, grouping: lineGrouping, group };
@@ -216,8 +223,12 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[], aggregate
   const started = performance.now();
   const before = new Set(inputs.withheld);
   const method = createCellKeyMethod(inputs.settings, before);
-  // Laid out exactly as published so far, each count cell carrying its tally.
-  const ckm: CellKeyMethod = { ...method, published: (tally): AuditedCell => ({ ...method.published(tally), tally }) };
+  // Laid out exactly as published so far, each count cell and share carrying its tally.
+  const ckm: CellKeyMethod = {
+    ...method,
+    published: (tally): AuditedCell => ({ ...method.published(tally), tally }),
+    share: (part, parts): AuditedCell => ({ ...method.share(part, parts), tally: part }),
+  };
   const cells = new Map<string, { cell: CountCell; fingerprint: string; count: number; published: number | null }>();
   // Decoys (DECOY_SHARE): withheld from the start, so the solver sees them as unknowns as published.
   const decoys = new Set<string>();
@@ -229,8 +240,11 @@ async function audit(inputs: ReleaseInputs, audiences: AudienceRows[], aggregate
       if (audience === 'all') {
         if (cells.has(cell.id)) continue;
         const fingerprint = fingerprintOf(value.tally!);
-        cells.set(cell.id, { cell, fingerprint, count: value.tally!.count, published: value.value });
-        if (method.decoy(value.tally!)) decoys.add(fingerprint);
+        // A status count is published as its perturbed count (its shares give that back); the
+        // shares are not counts a reader sees withheld, so they take no decoys.
+        const status = cell.what.startsWith('S:');
+        cells.set(cell.id, { cell, fingerprint, count: value.tally!.count, published: status ? method.count(value.tally!) : value.value });
+        if (!status && method.decoy(value.tally!)) decoys.add(fingerprint);
       } else known.get(audience)!.set(cell.id, value.tally!.count);
     }
   }
