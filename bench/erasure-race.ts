@@ -56,7 +56,7 @@ try {
   });
   const app = await buildApp({ config, database, ...(process.env.RACE_LOG ? {} : { logger: false }) });
   await app.ready();
-  const keys = createApiKeysService(createApiKeysRepository(database.orm));
+  const keys = createApiKeysService(createApiKeysRepository(database));
   const bearer = async (role: 'institution' | 'privacy_officer', institutionCode?: string) =>
     `Bearer ${(await keys.create({ name: 'race', role, ...(institutionCode ? { institutionCode } : {}) })).key}`;
   const parties = {

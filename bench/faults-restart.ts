@@ -520,7 +520,7 @@ async function main() {
     service = await startService(cluster.url('registry'), port, serviceLog);
     // The service migrated the database at start; keys are made the way the key command makes them.
     const database = await openDatabase({ kind: 'postgres', url: cluster.url('registry'), poolMax: 1 });
-    const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+    const apiKeys = createApiKeysService(createApiKeysRepository(database));
     const { key } = await apiKeys.create({ name: 'faults drill', role: 'institution', institutionCode: 'vuurtorenhuis' });
     const { key: auditorKey } = await apiKeys.create({ name: 'faults drill auditor', role: 'auditor' });
     await database.close();

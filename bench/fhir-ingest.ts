@@ -66,7 +66,7 @@ async function main() {
   const { pool } = database;
   await migrateDatabase(database);
   await seedReferenceData(database);
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
+  const { key } = await createApiKeysService(createApiKeysRepository(database)).create({
     name: 'bench',
     role: 'institution',
     institutionCode: 'vuurtorenhuis',

@@ -134,7 +134,7 @@ async function main() {
   };
   await migrateDatabase(database);
   await seedReferenceData(database);
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
+  const { key } = await createApiKeysService(createApiKeysRepository(database)).create({
     name: 'bench',
     role: 'institution',
     institutionCode: 'vuurtorenhuis',

@@ -360,7 +360,7 @@ async function pgliteRun(size: number): Promise<MakeResult> {
     });
     const app = await buildApp({ config, database, logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
-    const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+    const apiKeys = createApiKeysService(createApiKeysRepository(database));
     try {
       return await timedRelease('PGlite', size, {
         app,

@@ -251,7 +251,7 @@ async function pgliteTarget(size: number): Promise<Target> {
   });
   const app = await buildApp({ config, database, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const apiKeys = createApiKeysService(createApiKeysRepository(database));
   const service: BenchService = {
     app,
     port: (app.server.address() as { port: number }).port,

@@ -138,7 +138,7 @@ async function attack(size: 'demo' | number) {
 
     // (b)–(d) on the dataset as it is, all of it published.
     const truth = await loadTruth(database);
-    const programmesOf = programmesByInstitution(await createCatalogueRepository(database.orm).listProgrammes());
+    const programmesOf = programmesByInstitution(await createCatalogueRepository(database).listProgrammes());
     const funderAnswers = await collectAnswers(funder, allRequests());
     // The attacker reads the method's parameters from the answer, and the table is public.
     const control = [...funderAnswers.values()][0]!.disclosureControl;

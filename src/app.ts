@@ -111,7 +111,7 @@ export async function buildApp({ config, database, logger, auditLog }: AppDepend
 
   // Keys are cached in the process and dropped on the database's notice of any key change.
   const apiKeyCache = createApiKeyCache();
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm), { cache: apiKeyCache });
+  const apiKeys = createApiKeysService(createApiKeysRepository(database), { cache: apiKeyCache });
   app.decorate('apiKeyCache', apiKeyCache);
   const keyChanges = listenForNotifications(database, API_KEY_CHANGES_CHANNEL, {
     onNotify: () => apiKeyCache.invalidate(),

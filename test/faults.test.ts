@@ -28,7 +28,7 @@ let app: FastifyInstance;
 let authorization: string;
 
 async function institutionKey(database: Database): Promise<string> {
-  const { key } = await createApiKeysService(createApiKeysRepository(database.orm)).create({
+  const { key } = await createApiKeysService(createApiKeysRepository(database)).create({
     name: 'faults',
     role: 'institution',
     institutionCode: 'vuurtorenhuis',

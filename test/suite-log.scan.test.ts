@@ -23,7 +23,7 @@ beforeAll(async () => {
   await prepareSchema(database);
   app = await buildApp({ config: testConfig(), database, logger: testLogger() });
   await app.ready();
-  const keys = createApiKeysService(createApiKeysRepository(database.orm));
+  const keys = createApiKeysService(createApiKeysRepository(database));
   const key = async (role: 'institution' | 'researcher' | 'auditor') =>
     `Bearer ${(await keys.create({ name: `scan ${role}`, role, ...(role === 'institution' ? { institutionCode: 'vuurtorenhuis' } : {}) })).key}`;
   await sendIdentifiers(app, { institution: await key('institution'), researcher: await key('researcher'), auditor: await key('auditor') });

@@ -55,7 +55,7 @@ beforeAll(async () => {
   app = await buildApp({ config: testConfig(), database: testDatabase.database, logger: { ...loggerOptions('info'), stream } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const apiKeys = createApiKeysService(createApiKeysRepository(testDatabase.database.orm));
+  const apiKeys = createApiKeysService(createApiKeysRepository(testDatabase.database));
   const authorization = async (role: 'institution', institutionCode?: string) => {
     const created = await apiKeys.create({ name: 'tracing', role, institutionCode });
     return { authorization: `Bearer ${created.key}`, keyId: created.id };

@@ -69,7 +69,7 @@ export async function startService(
   const app = await buildApp({ config, database, logger: false, ...(options.audited === false ? { auditLog: noAuditLog } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const apiKeys = createApiKeysService(createApiKeysRepository(database));
   return {
     app,
     port,

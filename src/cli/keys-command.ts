@@ -42,7 +42,7 @@ export async function runKeysCommand(command: KeysCommand): Promise<number> {
   try {
     // Migrations and reference data, so keys can be made before the service ever ran; never demo data.
     await prepareDatabase(opened.database, { ...opened.config, loadDemoData: false }, { info: () => undefined });
-    const apiKeys = createApiKeysService(createApiKeysRepository(opened.database.orm));
+    const apiKeys = createApiKeysService(createApiKeysRepository(opened.database));
     switch (command.kind) {
       case 'create': {
         const created = await apiKeys.create({

@@ -1,8 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema';
@@ -10,10 +9,8 @@ import * as schema from './schema';
 // One Drizzle schema and one migration set, two drivers: node-postgres against a server,
 // PGlite (PostgreSQL compiled to WASM, in-process) as the embedded default.
 
+/** Drizzle's type over the database: the migrator's and the tests' orm, and queryBuilder (no connection). */
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
-/** Anything that can run a statement: the database itself or an open transaction. */
-export type Executor = Orm | Transaction;
 
 /**
  * What a repository runs its statements on: the connection of the caller's transaction (the unit
@@ -146,9 +143,9 @@ export async function runOn<Row = Record<string, unknown>>(
   return (await connection.query<Row>(text, params)).rows;
 }
 
-/** Runs a raw statement and returns its rows, the same way on both drivers. */
-export async function selectRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
-  const result = (await executor.execute(query)) as unknown as { rows: Row[] };
+/** Runs a raw statement through Drizzle and returns its rows, the same way on both drivers (for tests). */
+export async function selectRows<Row>(orm: Orm, query: SQL): Promise<Row[]> {
+  const result = (await orm.execute(query)) as unknown as { rows: Row[] };
   return result.rows;
 }
 

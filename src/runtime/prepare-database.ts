@@ -68,7 +68,7 @@ async function loadDemo(
   // that fails after the keys loads the data, and writes new keys, again.
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keysFile = path.join(config.dataDir, DEMO_KEYS_FILE);
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const apiKeys = createApiKeysService(createApiKeysRepository(database));
   const demoKeys: Record<string, string> = {};
   for (const role of ROLES) {
     const { key } = await apiKeys.create({

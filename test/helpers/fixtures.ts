@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Executor } from '../../src/db/client';
+import type { Orm } from '../../src/db/client';
 import { institutions, programmes, subjects, trajectories } from '../../src/db/schema';
 
-export async function institutionId(db: Executor, code: string): Promise<string> {
+export async function institutionId(db: Orm, code: string): Promise<string> {
   const [row] = await db.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code));
   if (!row) throw new Error(`no institution ${code}`);
   return row.id;
 }
 
-export async function programmeId(db: Executor, code: string): Promise<string> {
+export async function programmeId(db: Orm, code: string): Promise<string> {
   const [row] = await db.select({ id: programmes.id }).from(programmes).where(eq(programmes.code, code));
   if (!row) throw new Error(`no programme ${code}`);
   return row.id;
 }
 
 /** A subject and an open trajectory at vuurtorenhuis (programme Baken), inserted directly. */
-export async function insertTrajectory(db: Executor, overrides: Partial<typeof trajectories.$inferInsert> = {}) {
+export async function insertTrajectory(db: Orm, overrides: Partial<typeof trajectories.$inferInsert> = {}) {
   const institution = overrides.institutionId ?? (await institutionId(db, 'vuurtorenhuis'));
   const [subject] = await db
     .insert(subjects)

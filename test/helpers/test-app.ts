@@ -47,7 +47,7 @@ export async function createTestApp(
   checkContract(app);
   beforeReady?.(app);
   await app.ready();
-  const apiKeys = createApiKeysService(createApiKeysRepository(database.orm));
+  const apiKeys = createApiKeysService(createApiKeysRepository(database));
   return {
     app,
     database,

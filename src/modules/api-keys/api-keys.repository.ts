@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Executor, SqlConnection } from '../../db/client';
+import { queryBuilder, runOn, type SqlConnection } from '../../db/client';
+import { named } from '../../db/named-columns';
 import { apiKeys, institutions } from '../../db/schema';
 import type { Role } from '../../lib/vocabulary';
 
@@ -15,7 +16,7 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
-const keyColumns = {
+const keyColumns = named({
   id: apiKeys.id,
   name: apiKeys.name,
   prefix: apiKeys.prefix,
@@ -25,9 +26,16 @@ const keyColumns = {
   createdAt: apiKeys.createdAt,
   expiresAt: apiKeys.expiresAt,
   revokedAt: apiKeys.revokedAt,
-};
+});
 
-export function createApiKeysRepository(db: Executor) {
+const keysWithInstitution = () =>
+  queryBuilder.select(keyColumns).from(apiKeys).leftJoin(institutions, eq(institutions.id, apiKeys.institutionId));
+
+/**
+ * Each statement stands alone (a key is one row), so `connection` is the Database, or a
+ * transaction's connection where a caller wants a key written with something else.
+ */
+export function createApiKeysRepository(connection: SqlConnection) {
   return {
     async insert(key: {
       name: string;
@@ -37,40 +45,35 @@ export function createApiKeysRepository(db: Executor) {
       institutionId: string | null;
       expiresAt: Date | null;
     }): Promise<{ id: string }> {
-      const [row] = await db.insert(apiKeys).values(key).returning({ id: apiKeys.id });
+      const [row] = await runOn<{ id: string }>(connection, queryBuilder.insert(apiKeys).values(key).returning({ id: apiKeys.id }));
       return row!;
     },
 
     async findBySecretHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
-      const [row] = await db
-        .select(keyColumns)
-        .from(apiKeys)
-        .leftJoin(institutions, eq(institutions.id, apiKeys.institutionId))
-        .where(eq(apiKeys.secretHash, secretHash))
-        .limit(1);
+      const [row] = await runOn<ApiKeyRecord>(connection, keysWithInstitution().where(eq(apiKeys.secretHash, secretHash)).limit(1));
       return row;
     },
 
-    async list(): Promise<ApiKeyRecord[]> {
-      return db
-        .select(keyColumns)
-        .from(apiKeys)
-        .leftJoin(institutions, eq(institutions.id, apiKeys.institutionId))
-        .orderBy(asc(apiKeys.createdAt));
-    },
+    list: (): Promise<ApiKeyRecord[]> => runOn<ApiKeyRecord>(connection, keysWithInstitution().orderBy(asc(apiKeys.createdAt))),
 
     /** Returns false when the key does not exist or was already revoked. */
     async revoke(id: string, at: Date): Promise<boolean> {
-      const rows = await db
-        .update(apiKeys)
-        .set({ revokedAt: at })
-        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-        .returning({ id: apiKeys.id });
+      const rows = await runOn(
+        connection,
+        queryBuilder
+          .update(apiKeys)
+          .set({ revokedAt: at })
+          .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+          .returning({ id: apiKeys.id }),
+      );
       return rows.length > 0;
     },
 
     async findInstitutionId(code: string): Promise<string | undefined> {
-      const [row] = await db.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code));
+      const [row] = await runOn<{ id: string }>(
+        connection,
+        queryBuilder.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code)),
+      );
       return row?.id;
     },
   };

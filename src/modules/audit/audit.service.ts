@@ -23,7 +23,7 @@ export type SubjectAccess = Pick<
 export function createAuditService(database: Database) {
   const read: ReadRunner = (reader) => transactionWithoutRecords(database, reader);
   // Institutions are the catalogue's: their codes are looked up through its repository.
-  const institutions = createCatalogueRepository(database.orm);
+  const institutions = createCatalogueRepository(database);
 
   return {
     /** The query as repository filters; an unknown institution code is the caller's error. */

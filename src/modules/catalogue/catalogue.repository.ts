@@ -1,17 +1,43 @@
-import { asc, eq } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
+import { asc, eq, getTableColumns } from 'drizzle-orm';
+import { queryBuilder, runOn, type SqlConnection } from '../../db/client';
+import { type ColumnsRow, named } from '../../db/named-columns';
 import { activityTypes, instrumentInformants, instruments, institutions, programmeOfferItems, programmes } from '../../db/schema';
 import type { Informant } from '../../lib/vocabulary';
 
-/** Read access to the reference data; the catalogues are the same for every caller. */
-export function createCatalogueRepository(db: Executor) {
+const activityTypeColumns = getTableColumns(activityTypes);
+const instrumentColumns = getTableColumns(instruments);
+const informantColumns = getTableColumns(instrumentInformants);
+const offerColumns = getTableColumns(programmeOfferItems);
+const programmeIdColumns = { id: programmes.id, code: programmes.code, institutionCode: institutions.code };
+const institutionColumns = { code: institutions.code, name: institutions.name, synthetic: institutions.synthetic };
+const programmeColumns = {
+  id: programmes.id,
+  code: programmes.code,
+  name: programmes.name,
+  settings: programmes.settings,
+  description: programmes.description,
+  institutionCode: institutions.code,
+};
+
+/**
+ * Read access to the reference data; the catalogues are the same for every caller. Reads on
+ * their own: `connection` is the Database (or a transaction's connection, to read in it).
+ */
+export function createCatalogueRepository(connection: SqlConnection) {
   return {
-    listActivityTypes: () => db.select().from(activityTypes).orderBy(asc(activityTypes.code)),
+    listActivityTypes: () =>
+      runOn<ColumnsRow<typeof activityTypeColumns>>(
+        connection,
+        queryBuilder.select(named(activityTypeColumns)).from(activityTypes).orderBy(asc(activityTypes.code)),
+      ),
 
     async listInstruments() {
       const [rows, informantRows] = await Promise.all([
-        db.select().from(instruments).orderBy(asc(instruments.code)),
-        db.select().from(instrumentInformants),
+        runOn<ColumnsRow<typeof instrumentColumns>>(
+          connection,
+          queryBuilder.select(named(instrumentColumns)).from(instruments).orderBy(asc(instruments.code)),
+        ),
+        runOn<ColumnsRow<typeof informantColumns>>(connection, queryBuilder.select(named(informantColumns)).from(instrumentInformants)),
       ]);
       const informantsByInstrument = new Map<string, Informant[]>();
       for (const row of informantRows) {
@@ -24,43 +50,51 @@ export function createCatalogueRepository(db: Executor) {
 
     /** The id behind an institution's code; undefined for a code that names none. */
     async findInstitutionId(code: string): Promise<string | undefined> {
-      const [row] = await db.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code));
+      const [row] = await runOn<{ id: string }>(
+        connection,
+        queryBuilder.select({ id: institutions.id }).from(institutions).where(eq(institutions.code, code)),
+      );
       return row?.id;
     },
 
     /** Every institution's code with its id (internal: the public list carries no ids). */
     listInstitutionIds: () =>
-      db.select({ code: institutions.code, id: institutions.id }).from(institutions).orderBy(asc(institutions.code)),
+      runOn<{ code: string; id: string }>(
+        connection,
+        queryBuilder.select({ code: institutions.code, id: institutions.id }).from(institutions).orderBy(asc(institutions.code)),
+      ),
 
     /** Every programme's code with its id and institution's code (internal: the public list carries no ids). */
     listProgrammeIds: () =>
-      db
-        .select({ id: programmes.id, code: programmes.code, institutionCode: institutions.code })
-        .from(programmes)
-        .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
-        .orderBy(asc(programmes.code)),
-
-    listInstitutions: () =>
-      db
-        .select({ code: institutions.code, name: institutions.name, synthetic: institutions.synthetic })
-        .from(institutions)
-        .orderBy(asc(institutions.code)),
-
-    async listProgrammes() {
-      const [rows, offerRows] = await Promise.all([
-        db
-          .select({
-            id: programmes.id,
-            code: programmes.code,
-            name: programmes.name,
-            settings: programmes.settings,
-            description: programmes.description,
-            institutionCode: institutions.code,
-          })
+      runOn<ColumnsRow<typeof programmeIdColumns>>(
+        connection,
+        queryBuilder
+          .select(named(programmeIdColumns))
           .from(programmes)
           .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
           .orderBy(asc(programmes.code)),
-        db.select().from(programmeOfferItems).orderBy(asc(programmeOfferItems.activityTypeCode)),
+      ),
+
+    listInstitutions: () =>
+      runOn<ColumnsRow<typeof institutionColumns>>(
+        connection,
+        queryBuilder.select(named(institutionColumns)).from(institutions).orderBy(asc(institutions.code)),
+      ),
+
+    async listProgrammes() {
+      const [rows, offerRows] = await Promise.all([
+        runOn<ColumnsRow<typeof programmeColumns>>(
+          connection,
+          queryBuilder
+            .select(named(programmeColumns))
+            .from(programmes)
+            .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
+            .orderBy(asc(programmes.code)),
+        ),
+        runOn<ColumnsRow<typeof offerColumns>>(
+          connection,
+          queryBuilder.select(named(offerColumns)).from(programmeOfferItems).orderBy(asc(programmeOfferItems.activityTypeCode)),
+        ),
       ]);
       return rows.map(({ id, ...programme }) => ({
         ...programme,

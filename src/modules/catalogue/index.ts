@@ -11,7 +11,7 @@ export { ACTIVITY_TYPES, INSTITUTIONS, INSTRUMENTS, type InstrumentSeed, type Of
 
 /** Reference data: institutions, programmes with their fixed offer, instruments and activity types. */
 export async function catalogueModule(app: FastifyInstance, options: { database: Database }) {
-  const catalogue = createCatalogueRepository(options.database.orm);
+  const catalogue = createCatalogueRepository(options.database);
   registerCatalogueGraphql(app, catalogue);
   await app.register(catalogueRoutes, { prefix: '/api/v1', catalogue });
 }

@@ -14,7 +14,7 @@ export async function fhirModule(app: FastifyInstance, options: IngestModuleOpti
   const { database, config } = options;
   const ingest = createIngestService(database, ingestSettingsOf(options));
   const bulkIngest = createBulkIngest(database, ingest, { maxBytes: config.ingest.maxBytes, maxLineBytes: config.ingest.maxLineBytes });
-  const catalogue = createCatalogueRepository(database.orm);
+  const catalogue = createCatalogueRepository(database);
   // Writes queue the trajectories they touched; work the queue off once the answer is out.
   app.addHook('onResponse', kickIndicatorsAfterWrites);
   await app.register(fhirRoutes, {

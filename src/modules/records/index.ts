@@ -30,7 +30,7 @@ export async function recordsModule(app: FastifyInstance, options: IngestModuleO
   await app.register(recordsRoutes, {
     prefix: '/api/v1',
     records: countedPushes(createRecordsService(createIngestService(database, settings), settings.today), app.metrics),
-    reads: createRecordsRepository(database.orm),
+    reads: createRecordsRepository(database),
     // A write commits with its audit event (201 when it created a record) and its indicator queue entries.
     workFor: (request) =>
       createUnitOfWork(database, [

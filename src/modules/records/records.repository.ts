@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Executor, SqlConnection } from '../../db/client';
+import { queryBuilder, runOn, type SqlConnection } from '../../db/client';
+import { type ColumnsRow, named } from '../../db/named-columns';
 import type { InstitutionScope } from '../../plugins/request-scope';
 import type { CareActivityView, MeasurementView, PlacementView, TrajectoryDetail, TrajectoryView } from './records.schemas';
 
@@ -35,12 +36,8 @@ const trajectoryColumns = {
   subjectKey: subjects.registryKey,
 };
 
-/** The row a selection of these columns gives: each column's type, null where the column may be. */
-type ColumnsRow<Columns extends Record<string, PgColumn>> = {
-  [K in keyof Columns]: Columns[K]['_']['notNull'] extends true ? Columns[K]['_']['data'] : Columns[K]['_']['data'] | null;
-};
-
 type TrajectoryRow = ColumnsRow<typeof trajectoryColumns>;
+const trajectorySelection = named(trajectoryColumns);
 
 /**
  * The trajectory as the API shows it: the youth's attributes as this institution recorded them,
@@ -95,11 +92,13 @@ const CHILD_COLUMNS = {
   careActivity: { ...activityColumns, date: activityDate },
   measurement: { ...measurementColumns, date: measuredOn },
 };
+const placementRowColumns = { reference: placements.reference, ...CHILD_COLUMNS.placement };
 
-export function createRecordsRepository(db: Executor) {
+/** Reads on their own: `connection` is the Database (or a transaction's connection, to read in it). */
+export function createRecordsRepository(connection: SqlConnection) {
   const trajectoryQuery = () =>
-    db
-      .select(trajectoryColumns)
+    queryBuilder
+      .select(trajectorySelection)
       .from(trajectories)
       .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
       .innerJoin(programmes, eq(programmes.id, trajectories.programmeId));
@@ -111,29 +110,38 @@ export function createRecordsRepository(db: Executor) {
     reference: string,
     columns: Columns,
   ) => {
-    const rows = await db
-      .select({ reference: table.reference, trajectoryReference: trajectories.reference, ...columns, subjectKey: subjects.registryKey })
-      .from(table as typeof placements)
-      .innerJoin(trajectories, eq(trajectories.id, table.trajectoryId))
-      .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
-      .where(and(eq(table.institutionId, scope.institution.id), eq(table.reference, reference)));
-    // Drizzle cannot name a generic selection's row: it is the columns' types, as for the trajectory.
-    const [row] = rows as unknown as Array<ColumnsRow<Columns> & { reference: string; trajectoryReference: string; subjectKey: string }>;
+    const [row] = await runOn<ColumnsRow<Columns> & { reference: string; trajectoryReference: string; subjectKey: string }>(
+      connection,
+      queryBuilder
+        .select(
+          named({ reference: table.reference, trajectoryReference: trajectories.reference, ...columns, subjectKey: subjects.registryKey }),
+        )
+        .from(table as typeof placements)
+        .innerJoin(trajectories, eq(trajectories.id, table.trajectoryId))
+        .innerJoin(subjects, eq(subjects.id, trajectories.subjectId))
+        .where(and(eq(table.institutionId, scope.institution.id), eq(table.reference, reference))),
+    );
     return row && splitSubjectKey(row);
   };
 
   return {
     async findTrajectory(scope: InstitutionScope, reference: string): Promise<(Found<TrajectoryDetail> & { id: string }) | undefined> {
       const institutionId = scope.institution.id;
-      const [row] = await trajectoryQuery()
-        .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
-        .limit(1);
+      const [row] = await runOn<TrajectoryRow>(
+        connection,
+        trajectoryQuery()
+          .where(and(eq(trajectories.institutionId, institutionId), eq(trajectories.reference, reference)))
+          .limit(1),
+      );
       if (!row) return undefined;
-      const placementRows = await db
-        .select({ reference: placements.reference, ...CHILD_COLUMNS.placement })
-        .from(placements)
-        .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
-        .orderBy(asc(placements.startDate), asc(placements.reference));
+      const placementRows = await runOn<ColumnsRow<typeof placementRowColumns>>(
+        connection,
+        queryBuilder
+          .select(named(placementRowColumns))
+          .from(placements)
+          .where(and(eq(placements.institutionId, institutionId), eq(placements.trajectoryId, row.id)))
+          .orderBy(asc(placements.startDate), asc(placements.reference)),
+      );
       return { id: row.id, subjectKey: row.subjectKey, view: { ...presentTrajectory(row), placements: placementRows } };
     },
 
@@ -144,10 +152,13 @@ export function createRecordsRepository(db: Executor) {
       limit: number,
     ): Promise<{ items: TrajectoryView[]; subjectKeys: string[]; nextCursor: string | null }> {
       const institutionId = scope.institution.id;
-      const rows = await trajectoryQuery()
-        .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
-        .orderBy(asc(trajectories.reference))
-        .limit(limit + 1);
+      const rows = await runOn<TrajectoryRow>(
+        connection,
+        trajectoryQuery()
+          .where(and(eq(trajectories.institutionId, institutionId), after ? gt(trajectories.reference, after) : undefined))
+          .orderBy(asc(trajectories.reference))
+          .limit(limit + 1),
+      );
       const page = rows.slice(0, limit);
       return {
         items: page.map(presentTrajectory),

@@ -78,7 +78,7 @@ const activityTypeCache = new WeakMap<Database, { loadedAt: number; codes: Promi
 function cachedActivityTypeCodes(database: Database): Promise<Set<string>> {
   const cached = activityTypeCache.get(database);
   if (cached && Date.now() - cached.loadedAt < INSTRUMENTS_TTL_MS) return cached.codes;
-  const codes = createCatalogueRepository(database.orm)
+  const codes = createCatalogueRepository(database)
     .listActivityTypes()
     .then((types) => new Set(types.map((type) => type.code)));
   activityTypeCache.set(database, { loadedAt: Date.now(), codes });

@@ -111,7 +111,7 @@ export function createStatisticsReleases(
   events: ReleaseEvents = {},
 ) {
   const repository = createStatisticsReleasesRepository(database, database.kind);
-  const catalogue = createCatalogueRepository(database.orm);
+  const catalogue = createCatalogueRepository(database);
   const { statistics } = settings;
   const cellKeys: CellKeySettings = {
     table: readPerturbationTable(statistics.table),

@@ -194,7 +194,7 @@ async function releaseInputs(database: Database) {
     `select jsonb_build_object(${keys.join(', ')}) as row from statistics_trajectories r`,
   );
   const rows = released.map((entry) => entry.row);
-  const releaseCatalogue = await releaseCatalogueOf(createCatalogueRepository(database.orm));
+  const releaseCatalogue = await releaseCatalogueOf(createCatalogueRepository(database));
   return { rows, catalogue: releaseCatalogue };
 }
 
