@@ -42,9 +42,10 @@ export const WITHHELD_MINIMUM = 1;
  * of a pinned pair (linked-answers-audit.ts), half the time each: 0.009 per count. Decoys at that
  * rate for every other value of 1–9 and none at D level it: the likeliest value of a withheld
  * count is right 12–15 % of the time, and not D (1 in 9 is 11 %; test/statistics-provider-attacks.test.ts,
- * attack 5), where a flat 1.5 % on every value left D at 16–18 %. Each decoy costs about four
- * published values (its line's shares), so fewer is better: at 400 trajectories a flat 2.5 % took
- * the published share from 95.4 % to 94.8 %. A decoy is drawn from the contributors' cell key
+ * attack 5), where a flat 1.5 % on every value left D at 16–18 %. Each decoy costs published
+ * values (itself, what is computed over the same youths, a domain's shares for its known count),
+ * so fewer is better: at 400 trajectories a flat 2.5 % took the published share from 95.4 % to
+ * 94.8 % when a withheld count took its line's shares. A decoy is drawn from the contributors' cell key
  * (its own derivation, unrelated to the perturbation's), so the same contributors are always
  * withheld, or never, and a new release draws nothing afresh.
  */

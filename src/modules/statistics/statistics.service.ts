@@ -23,7 +23,7 @@ export { MEASURES } from './statistics.schemas';
 
 /** The note of an answer in which the release audit withheld counts. */
 export const WITHHELD_NOTE =
-  'Counts shown as suppressed are withheld: an audit at each release solves all published answers together, as an attacker would (by linear programming, as statistical offices audit their tables), also with what a researcher or an institution knows at record level, and withholds every count whose part of 1 to 9 unknown to them they would tell exactly; with it the shares of its line and means and medians over the same youths. A few counts of 1 to 9 are withheld at random besides (decoys), so that a withheld count does not tell which of 1 to 9 it is. A withheld count is always a true count of at least 1, never 0 (mostly 1 to 9), and stays withheld while its contributors are the same.';
+  'Counts shown as suppressed are withheld: an audit at each release solves all published answers together, as an attacker would (by linear programming, as statistical offices audit their tables), also with what a researcher or an institution knows at record level, and withholds every count whose part of 1 to 9 unknown to them they would tell exactly; with it the means and medians over the same youths, and the shares of a domain with its counts (shares are audited as the status counts they give back). A few counts of 1 to 9 are withheld at random besides (decoys), so that a withheld count does not tell which of 1 to 9 it is. A withheld count is always a true count of at least 1, never 0 (mostly 1 to 9), and stays withheld while its contributors are the same.';
 
 /** Said before the first release. */
 export const NOT_RELEASED_NOTE =
