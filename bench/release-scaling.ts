@@ -198,9 +198,9 @@ interface Target {
   dispose: () => Promise<void>;
 }
 
-/** Empties the statistics (no release yet) and analyses statistics_trajectories while empty, as a new deployment has it. */
+/** Empties the statistics and the research releases that cite them (no release yet) and analyses statistics_trajectories while empty, as a new deployment has it. */
 const RESET_STATISTICS = `
-  truncate statistics_answers, statistics_release_log, statistics_trajectories, statistics_withheld_counts, statistics_erasures restart identity;
+  truncate statistics_answers, statistics_release_log, statistics_trajectories, statistics_withheld_counts, statistics_erasures restart identity cascade;
   analyze statistics_trajectories`;
 
 async function postgresTarget(size: number): Promise<Target> {

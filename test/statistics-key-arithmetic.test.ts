@@ -81,11 +81,11 @@ afterAll(async () => {
 });
 
 /** A count's true value (the test's knowledge). */
-const truthOf = (on: World, id: string) => countOver(readCounts(on.answers).get(id)!.count, on.truth);
+const truthOf = (on: World, id: string) => countOver(readCounts(on.answers, TABLE).get(id)!.count, on.truth);
 
 /** Counts whose true value the key arithmetic ruled out: never, where keys do add up. */
 function ruledOut(report: AttackReport, on: World): string[] {
-  const counts = readCounts(on.answers);
+  const counts = readCounts(on.answers, TABLE);
   return [...report.keys!.possible]
     .filter(([id, values]) => !values.includes(countOver(counts.get(id)!.count, on.truth)))
     .map(([id]) => id);

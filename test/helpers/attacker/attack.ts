@@ -78,7 +78,7 @@ const range = (from: number, to: number) => Array.from({ length: Math.max(0, to 
 
 export async function attack(input: AttackInput): Promise<AttackReport> {
   const started = performance.now();
-  const published = readCounts(input.answers);
+  const published = readCounts(input.answers, input.table);
   const counts = new Map([...published].map(([id, entry]) => [id, entry.count]));
   const held = new Map([...counts].map(([id, count]) => [id, input.knows ? countOver(count, input.knows.rows) : 0]));
   // What each count can be: from its published value(s) by the table, or at least 1 where withheld; at

@@ -1,4 +1,6 @@
+import type { PerturbationTable } from '../../../src/lib/statistics/perturbation-table';
 import type { TruthTrajectory } from '../statistics-truth';
+import { originsOf, reachOf } from './perturbation';
 
 // The outside attacker's reading of what the service publishes. Written apart from the service
 // and from its release audit (no import of either): an attack that asked the defence's own code
@@ -57,6 +59,38 @@ export function kindOf(name: string): string | null {
   throw new Error(`the attacker does not know the value ${name}`);
 }
 
+/**
+ * The counts behind a domain's shares. A share is published to three decimals as one status's
+ * count over the sum of the domain's four (the answers' notes say shares are of perturbed counts
+ * and add up to 1), so the attacker tries every sum W the domain's published known count allows
+ * (its true count, give or take the table's reach for each of the four) and keeps those at which
+ * each share is a count the table can publish, over W, rounded. Where exactly one W fits, the four
+ * counts are read as published counts; where several do the shares are left unread, which leaves
+ * the attacker weaker, never wrong.
+ */
+const SHARE = /^(.+)\.share_(.+)$/;
+
+export interface ShareReading {
+  /** The sums the four perturbed counts can have. */
+  wholes: [number, number];
+  /** Whether the table can publish this value for some true count. */
+  publishable: (value: number) => boolean;
+}
+
+export function countsOfShares(shares: ReadonlyMap<string, number>, reading: ShareReading): Map<string, number> | null {
+  const entries = [...shares];
+  let found: Map<string, number> | null = null;
+  for (let whole = Math.max(1, reading.wholes[0]); whole <= reading.wholes[1]; whole += 1) {
+    const counts = entries.map(([status, share]): [string, number] => [status, Math.round(share * whole)]);
+    if (counts.reduce((sum, [, count]) => sum + count, 0) !== whole) continue;
+    if (!counts.every(([status, count]) => reading.publishable(count) && Math.round((count / whole) * 1000) / 1000 === shares.get(status)))
+      continue;
+    if (found) return null;
+    found = new Map(counts);
+  }
+  return found;
+}
+
 /** A count and what was published for it: the values seen (more than one is an inconsistency), or withheld. */
 export interface PublishedCount {
   count: Count;
@@ -64,8 +98,11 @@ export interface PublishedCount {
   withheld: boolean;
 }
 
-/** Every national count of a set of answers, by identity. */
-export function readCounts(answers: PublishedAnswers): Map<string, PublishedCount> {
+/**
+ * Every national count of a set of answers, by identity; with the table, also the status counts a
+ * domain's shares give back (`countsOfShares`).
+ */
+export function readCounts(answers: PublishedAnswers, table?: PerturbationTable): Map<string, PublishedCount> {
   const counts = new Map<string, PublishedCount>();
   for (const [key, answer] of answers) {
     const [measure, groupingText, part] = key.split('|') as [string, string, string];
@@ -77,15 +114,31 @@ export function readCounts(answers: PublishedAnswers): Map<string, PublishedCoun
       [null, answer.total],
     ];
     for (const [group, values] of lines) {
-      for (const [name, published] of Object.entries(values)) {
-        const kind = kindOf(name);
-        if (kind === null) continue;
-        const lineGrouping = group === null ? null : grouping;
+      const lineGrouping = group === null ? null : grouping;
+      const note = (kind: string, value: number | null) => {
         const id = countId(kind, lineGrouping, group);
         const entry = counts.get(id) ?? { count: { id, kind, grouping: lineGrouping, group }, values: new Set<number>(), withheld: false };
-        if (published.value === null) entry.withheld = true;
-        else entry.values.add(published.value);
+        if (value === null) entry.withheld = true;
+        else entry.values.add(value);
         counts.set(id, entry);
+      };
+      const shares = new Map<string, Map<string, number>>();
+      for (const [name, published] of Object.entries(values)) {
+        const share = SHARE.exec(name);
+        if (share && published.value !== null) shares.set(share[1]!, (shares.get(share[1]!) ?? new Map()).set(share[2]!, published.value));
+        const kind = kindOf(name);
+        if (kind !== null) note(kind, published.value);
+      }
+      for (const [domain, ofDomain] of shares) {
+        const known = values[`${domain}.known`]?.value;
+        if (!table || known === null || known === undefined || ofDomain.size !== 4) continue;
+        const origins = originsOf(table, known);
+        const reach = 4 * reachOf(table);
+        const reading: ShareReading = {
+          wholes: [Math.min(...origins) - reach, Math.max(...origins) + reach],
+          publishable: (value) => originsOf(table, value).length > 0,
+        };
+        for (const [status, count] of countsOfShares(ofDomain, reading) ?? []) note(`status:${domain}:${status}`, count);
       }
     }
   }
@@ -116,8 +169,10 @@ function groupOfRow(row: TruthTrajectory, grouping: string): string {
 
 /** Whether one trajectory is a contributor to a count (youths: whether her youth is). */
 function contributes(row: TruthTrajectory, kind: string): boolean {
-  const [base, detail] = kind.split(':') as [string, string | undefined];
+  const [base, detail, status] = kind.split(':') as [string, string | undefined, string | undefined];
   switch (base) {
+    case 'status':
+      return row.statuses[detail!] === status;
     case 'trajectories':
     case 'youths':
       return true;
@@ -160,9 +215,18 @@ export function exactAnswers<A extends PublishedAnswer>(answers: ReadonlyMap<str
       const exact = (group: string | null, values: Readonly<Record<string, PublishedValue>>) =>
         Object.fromEntries(
           Object.entries(values).map(([name, value]) => {
+            const over = (kind: string) => countOver({ kind, grouping: group === null ? null : grouping, group }, rows);
+            const share = SHARE.exec(name);
+            if (share) {
+              const known = over(`known:${share[1]}`);
+              return [
+                name,
+                known ? { value: Math.round((over(`status:${share[1]}:${share[2]}`) / known) * 1000) / 1000, suppressed: false } : value,
+              ];
+            }
             const kind = kindOf(name);
             if (kind === null) return [name, value];
-            return [name, { value: countOver({ kind, grouping: group === null ? null : grouping, group }, rows), suppressed: false }];
+            return [name, { value: over(kind), suppressed: false }];
           }),
         );
       return [

@@ -8,7 +8,8 @@ import { type Count, countId } from './published';
 //   two groups is counted in both, so the groups only cover the total);
 // - the programmes of an institution partition it;
 // - in a line, started = ended + active, ended = its four end reasons, trajectories = their four
-//   outcome classes; every other count is of some of the line's trajectories; a line has at most
+//   outcome classes, a domain's known count = its four statuses (read off its shares, published.ts);
+//   every other count is of some of the line's trajectories; a line has at most
 //   as many youths as trajectories, and at least one if it has any.
 
 /** The whole's contributors are exactly the parts' together, the parts disjoint (count and key sums add up). */
@@ -45,9 +46,11 @@ export function structureOf(counts: ReadonlyMap<string, Count>, programmesOf: Re
     }
   }
   for (const [family, parts] of families) {
-    const [kind] = family.split('\u0000') as [string];
+    const [kind, grouping] = family.split('\u0000') as [string, string];
     const total = countId(kind, null, null);
-    if (has(total)) relate(kind, total, parts);
+    // Status counts are read off shares, which not every line gives: only a whole family partitions.
+    const complete = parts.length === (families.get(`trajectories\u0000${grouping}`)?.length ?? 0);
+    if (has(total) && (complete || !kind.startsWith('status:'))) relate(kind, total, parts);
   }
 
   // Within a line.
@@ -70,6 +73,11 @@ export function structureOf(counts: ReadonlyMap<string, Count>, programmesOf: Re
       structure.partitions.push({ whole: id('ended'), parts: of('endReason:') });
     if (outcomes.size > 0 && of('outcome:').length === outcomes.size)
       structure.partitions.push({ whole: trajectories, parts: of('outcome:') });
+    // A domain's known count is its four statuses, where its shares gave all four.
+    for (const known of members.filter((count) => count.kind.startsWith('known:'))) {
+      const statuses = of(`status:${known.kind.slice('known:'.length)}:`);
+      if (statuses.length === 4) structure.partitions.push({ whole: known.id, parts: statuses });
+    }
     if (has(id('youths'))) structure.youths.push({ youths: id('youths'), trajectories });
     for (const count of members) {
       const [base] = count.kind.split(':') as [string];
