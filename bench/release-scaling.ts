@@ -103,7 +103,8 @@ function instrumented(database: Database, records: TransactionRecord[]): Databas
       return await database.transaction((connection) =>
         work({
           query: async (text, params) => {
-            if (record.statements.length === 0) {
+            // Told by the statement that marks it (the unit of work may run its own first).
+            if (record.kind === 'other') {
               if (text.includes('pg_try_advisory_xact_lock')) record.kind = 'prepare';
               else if (/^\s*insert into statistics_answers/.test(text)) record.kind = 'publish';
             }
