@@ -199,9 +199,15 @@ interface Target {
   dispose: () => Promise<void>;
 }
 
-/** Empties the statistics and the research releases that cite them (no release yet) and analyses statistics_trajectories while empty, as a new deployment has it. */
+/**
+ * Empties the statistics and the research releases that cite them (no release yet) and analyses
+ * statistics_trajectories while empty, as a new deployment has it. The dataset's records date
+ * from its generation minutes ago; they are dated a year back, as a registry's history is, so
+ * that the second release's corrections are not young records' (churn, which postpones it).
+ */
 const RESET_STATISTICS = `
   truncate statistics_answers, statistics_release_log, statistics_trajectories, statistics_withheld_counts, statistics_erasures restart identity cascade;
+  update trajectories set created_at = created_at - interval '1 year';
   analyze statistics_trajectories`;
 
 async function postgresTarget(size: number): Promise<Target> {
