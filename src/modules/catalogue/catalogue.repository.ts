@@ -1,4 +1,5 @@
 import { asc, eq, getTableColumns } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { type ColumnsRow, named } from '../../db/named-columns';
 import { activityTypes, instrumentInformants, instruments, institutions, programmeOfferItems, programmes } from '../../db/schema';
@@ -24,6 +25,16 @@ const programmeColumns = {
  * their own: `connection` is the Database (or a transaction's connection, to read in it).
  */
 export function createCatalogueRepository(connection: SqlConnection) {
+  /** Programmes with their institution's code, in code order: `columns` of the two. */
+  const programmesWith = <Columns extends Record<string, PgColumn>>(columns: Columns) =>
+    runOn<ColumnsRow<Columns>>(
+      connection,
+      queryBuilder
+        .select(named(columns))
+        .from(programmes)
+        .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
+        .orderBy(asc(programmes.code)),
+    );
   return {
     listActivityTypes: () =>
       runOn<ColumnsRow<typeof activityTypeColumns>>(
@@ -65,15 +76,7 @@ export function createCatalogueRepository(connection: SqlConnection) {
       ),
 
     /** Every programme's code with its id and institution's code (internal: the public list carries no ids). */
-    listProgrammeIds: () =>
-      runOn<ColumnsRow<typeof programmeIdColumns>>(
-        connection,
-        queryBuilder
-          .select(named(programmeIdColumns))
-          .from(programmes)
-          .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
-          .orderBy(asc(programmes.code)),
-      ),
+    listProgrammeIds: () => programmesWith(programmeIdColumns),
 
     listInstitutions: () =>
       runOn<ColumnsRow<typeof institutionColumns>>(
@@ -83,14 +86,7 @@ export function createCatalogueRepository(connection: SqlConnection) {
 
     async listProgrammes() {
       const [rows, offerRows] = await Promise.all([
-        runOn<ColumnsRow<typeof programmeColumns>>(
-          connection,
-          queryBuilder
-            .select(named(programmeColumns))
-            .from(programmes)
-            .innerJoin(institutions, eq(institutions.id, programmes.institutionId))
-            .orderBy(asc(programmes.code)),
-        ),
+        programmesWith(programmeColumns),
         runOn<ColumnsRow<typeof offerColumns>>(
           connection,
           queryBuilder.select(named(offerColumns)).from(programmeOfferItems).orderBy(asc(programmeOfferItems.activityTypeCode)),
