@@ -9,6 +9,9 @@ export const EXPLOITATION_AT_INTAKE = ['confirmed', 'suspected'] as const;
 export const RESEARCH_CONSENT = ['granted', 'refused', 'withdrawn', 'unknown'] as const;
 export const INFORMANTS = ['youth', 'parent', 'mentor', 'clinician', 'teacher'] as const;
 
+/** The youth-perspective items' instrument codes: this prefix and the item (`youth_perspective_own_choices`). */
+export const YOUTH_PERSPECTIVE_PREFIX = 'youth_perspective_';
+
 /** The four domains programmes work on, beyond trauma and stopping the exploitation. */
 export const DOMAINS = ['exploitation_resilience', 'social_emotional', 'family_network', 'participation'] as const;
 

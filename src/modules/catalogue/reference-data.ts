@@ -1,5 +1,14 @@
 import type { StatusLevel } from '../../db/schema';
-import type { ActivityUnit, CoreElement, Domain, FrequencyPeriod, Informant, InstrumentKind, Setting } from '../../lib/vocabulary';
+import {
+  type ActivityUnit,
+  type CoreElement,
+  type Domain,
+  type FrequencyPeriod,
+  type Informant,
+  type InstrumentKind,
+  type Setting,
+  YOUTH_PERSPECTIVE_PREFIX,
+} from '../../lib/vocabulary';
 
 // Reference data loaded into every database: the catalogues the ingest rules and the N=1
 // statistics need, and the six participating institutions with their eight programmes.
@@ -193,7 +202,18 @@ export const INSTRUMENTS: InstrumentSeed[] = [
   score('group_climate', 'Group climate rating', null, [1, 10], true, 5.5, 1.5, 0.75, ['youth', 'mentor']),
   // The youth's own perspective: the ten points for good care, each rated 1 (not at all) to 5 (fully).
   ...YOUTH_PERSPECTIVE_ITEMS.map(([item, text]) =>
-    score(`youth_perspective_${item}`, `Youth perspective: ${text}`, null, [1, 5], true, null, null, null, ['youth'], 'youth_perspective'),
+    score(
+      `${YOUTH_PERSPECTIVE_PREFIX}${item}`,
+      `Youth perspective: ${text}`,
+      null,
+      [1, 5],
+      true,
+      null,
+      null,
+      null,
+      ['youth'],
+      'youth_perspective',
+    ),
   ),
 ];
 

@@ -1,7 +1,8 @@
 import type { CareActivityBody, MeasurementBody, PlacementBody } from '../ingest';
 import type { MappedRecord } from './fhir-mapping';
 import { isObject, type Json, type ResourceReader, type Target } from './fhir-reader';
-import { EXTENSIONS, SYSTEMS, UCUM, YOUTH_PERSPECTIVE_PREFIX, YOUTH_PERSPECTIVE_QUESTIONNAIRE } from './fhir-systems';
+import { YOUTH_PERSPECTIVE_PREFIX } from '../../lib/vocabulary';
+import { EXTENSIONS, SYSTEMS, UCUM, YOUTH_PERSPECTIVE_QUESTIONNAIRE } from './fhir-systems';
 import type { FhirContext } from './fhir-subject-mapping';
 
 // The records under a trajectory: Encounter -> placement, Procedure -> care activity,

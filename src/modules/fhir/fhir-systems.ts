@@ -49,7 +49,6 @@ export const EXTENSIONS = {
 
 /** The ten youth-perspective items (shared/domain.md) as a Questionnaire; linkIds are the item codes. */
 export const YOUTH_PERSPECTIVE_QUESTIONNAIRE = `${FHIR_BASE}/Questionnaire/youth-perspective`;
-export const YOUTH_PERSPECTIVE_PREFIX = 'youth_perspective_';
 
 /** UCUM minutes, the only unit of an activity's duration. */
 export const UCUM = 'http://unitsofmeasure.org';

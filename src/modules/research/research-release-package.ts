@@ -10,6 +10,7 @@ import {
   MENTOR_TOPICS,
   SETTINGS,
   YES_NO_UNKNOWN,
+  YOUTH_PERSPECTIVE_PREFIX,
 } from '../../lib/vocabulary';
 import { outcomeIndicators } from '../indicators';
 import type { ReleasedDocument } from './research-releases.repository';
@@ -50,7 +51,6 @@ export interface Table {
   rowsOf(document: ReleasedDocument & { id: string }, context: RowContext): unknown[][];
 }
 
-const PERSPECTIVE = 'youth_perspective_';
 const OUTCOME_CLASSES = ['improved', 'not_improved', 'mixed', 'insufficient_data'] as const;
 const RECOGNITION = ['low_recognition', 'shared_recognition', 'no_problems_reported', 'unknown'] as const;
 const CHANGES = ['improved', 'unchanged', 'deteriorated'] as const;
@@ -81,7 +81,7 @@ const measurementRows =
   (perspective: boolean): Table['rowsOf'] =>
   (document) =>
     document.measurements
-      .filter(([instrument]) => instrument.startsWith(PERSPECTIVE) === perspective)
+      .filter(([instrument]) => instrument.startsWith(YOUTH_PERSPECTIVE_PREFIX) === perspective)
       .map(([instrument, informant, days, value]) => [document.id, instrument, informant, days, value]);
 
 export const TABLES: Table[] = [

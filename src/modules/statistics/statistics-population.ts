@@ -4,6 +4,8 @@
 //
 // The two definitions other changes to the data model must keep right are here, once each.
 
+import { YOUTH_PERSPECTIVE_PREFIX } from '../../lib/vocabulary';
+
 /**
  * What makes several trajectories one youth: the registry key of the trajectory's subject row.
  * (Issue #11 gives each institution its own subject row per youth; the rows of one youth share
@@ -82,7 +84,7 @@ export const CURRENT_POPULATION = `
     left join (select trajectory_id, jsonb_object_agg(item, value) as answers
                  from (select distinct on (m.trajectory_id, m.instrument_code) m.trajectory_id, m.instrument_code as item, m.value
                          from measurements m
-                        where m.instrument_code like 'youth_perspective_%' and m.informant = 'youth'
+                        where m.instrument_code like '${YOUTH_PERSPECTIVE_PREFIX}%' and m.informant = 'youth'
                         order by m.trajectory_id, m.instrument_code, m.measured_on desc, m.id desc) latest
                 group by trajectory_id) a on a.trajectory_id = t.id
    where t.research_consent in ('granted', 'unknown')`;

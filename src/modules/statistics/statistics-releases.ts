@@ -1,3 +1,4 @@
+import { YOUTH_PERSPECTIVE_PREFIX } from '../../lib/vocabulary';
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config';
@@ -92,7 +93,7 @@ export async function releaseCatalogueOf(
     institutions,
     activityTypes: activityTypes.map((type) => type.code),
     perspectiveItems: instruments
-      .filter((instrument) => instrument.code.startsWith('youth_perspective_'))
+      .filter((instrument) => instrument.code.startsWith(YOUTH_PERSPECTIVE_PREFIX))
       .map(({ code, minValue, maxValue }) => ({ code, minValue, maxValue })),
   };
 }
