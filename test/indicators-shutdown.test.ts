@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayIso } from '../src/lib/dates';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createIndicatorMaintainer } from '../src/modules/indicators/indicator-maintainer';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // A SIGTERM while the indicators catch up on a backlog (issue #27: on the embedded database the
 // process exited 1 after its 10 s grace period): the maintainer stops after the batch in hand and
@@ -11,7 +11,7 @@ import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/te
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 23, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 23, asOf: '2026-06-30' });
 });
 afterAll(() => t.close());
 

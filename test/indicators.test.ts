@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createInstitution } from './helpers/institution-fixture';
 import { measurementBody, ndjson, pseudonymFor, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // The indicators kept up to date for the statistics must equal what the research API computes
 // from scratch, after ingest, after an update, and after an erasure.
@@ -103,7 +103,7 @@ async function settle() {
 
 describe('indicators kept up to date', () => {
   it('equal the research API’s own computation for a synthetic registry', async () => {
-    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 11, asOf: '2026-06-30' });
+    await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 60, seed: 11, asOf: '2026-06-30' });
     expect(await t.app.indicators.enqueueStale()).toBe(60);
     await settle();
     // Researchers read a research release, made after the indicators were stored.

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { selectRows, sql } from '../src/db/client';
 import { addDays, todayIso } from '../src/lib/dates';
 import { researchReleaseDate } from '../src/modules/research/research-release';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { careActivityBody, measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 let t: TestApp;
 let keys: Record<'researcher' | 'funder' | 'auditor', string>;
@@ -25,7 +25,7 @@ beforeAll(async () => {
     auditor: (await t.authorization('auditor')).authorization,
   };
   // A synthetic background that no test changes: what researchers page through.
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 5, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 5, asOf: '2026-06-30' });
   for (let index = 0; index < WORLDS; index += 1) worlds.push(await buildWorld());
   // Researchers read research releases: the worlds, frozen.
   expect(await t.releaseResearch()).not.toBeNull();

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { unzipSync } from 'fflate';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import type { ReleaseView } from '../src/modules/research';
+import { loadTestDemoData } from './helpers/demo-world';
 import { createInstitution } from './helpers/institution-fixture';
 import { measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
@@ -77,7 +77,7 @@ async function researchGraphql(query: string) {
 beforeAll(async () => {
   t = await createTestApp();
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 90, seed: 21, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 90, seed: 21, asOf: '2026-06-30' });
   release = (await t.releaseResearch())!;
 });
 afterAll(() => t.close());

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv-draft-04';
 import { unzipSync } from 'fflate';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import type { ReleaseView } from '../src/modules/research';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // The Parquet tables of a research release's data package: each holds the rows of its CSV with
 // the codebook's types (read back with hyparquet, the types compared value by value), and a
@@ -67,7 +67,7 @@ const arrayBufferOf = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset
 beforeAll(async () => {
   t = await createTestApp();
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 40, seed: 33, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 40, seed: 33, asOf: '2026-06-30' });
   release = (await t.releaseResearch())!;
 });
 afterAll(() => t.close());

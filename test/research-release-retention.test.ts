@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import type { ReleaseView } from '../src/modules/research';
 import { createInstitution } from './helpers/institution-fixture';
 import { randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // RESEARCH_RELEASE_RETENTION: with the two newest kept, a third release retires the first. Its
 // records go; its id, digest and counts stay, so a citation resolves to "retired on …"; reading
@@ -32,7 +32,7 @@ const heldBy = async (id: string) =>
 beforeAll(async () => {
   t = await createTestApp({ RESEARCH_RELEASE_RETENTION: '2' });
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 20, seed: 5, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 20, seed: 5, asOf: '2026-06-30' });
   institution = await createInstitution(t);
   // Each release needs something new: one more ended trajectory before each.
   for (let index = 0; index < 3; index += 1) {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayIso } from '../src/lib/dates';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
 import type { ReleaseView } from '../src/modules/research';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // Research releases (issue #24): researchers read frozen, versioned snapshots. What an
 // institution changes after a release (a corrected value, an end date moved, an erasure) must
@@ -72,7 +72,7 @@ const movedSubject = youth();
 beforeAll(async () => {
   t = await createTestApp();
   researcher = (await t.authorization('researcher')).authorization;
-  await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 8, asOf: '2026-06-30' });
+  await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 120, seed: 8, asOf: '2026-06-30' });
   a = await createInstitution(t);
   await push(corrected.trajectory, a.trajectoryBody({ subject: youth(), ...ENDED }));
   await measure(corrected.measurement, corrected.trajectory, 30);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../src/lib/random';
-import { loadDemoData } from '../src/modules/demo/demo-data.service';
 import { decideRelease } from '../src/modules/statistics/statistics-release-rules';
 import { readPerturbationTable } from '../src/lib/statistics/perturbation-table-file';
 import { averagingCurve, averagingInService } from './helpers/provider-attacks/averaging';
@@ -12,6 +11,7 @@ import { pairSignal } from './helpers/provider-attacks/withheld';
 import type { ProviderWorld, Send } from './helpers/provider-attacks/world';
 import { allRequests } from './helpers/statistics-attacks/answers';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp, testConfig } from './helpers/test-app';
+import { loadTestDemoData } from './helpers/demo-world';
 
 // The attacks of an institution that pushes, corrects and erases its own records and invents
 // youths (bench/statistics-provider-attacks.ts runs them in full: the demo 400 and 5,000
@@ -83,7 +83,7 @@ function worldOf(app: TestApp): ProviderWorld {
 
 beforeAll(async () => {
   t = await createTestApp(ENVIRONMENT);
-  await loadDemoData(t.database, REGISTRY_KEY, { trajectories: 120, seed: 41, asOf: AS_OF });
+  await loadTestDemoData(t.database, REGISTRY_KEY, { trajectories: 120, seed: 41, asOf: AS_OF });
   world = worldOf(t);
   await world.catchUp();
   await world.releases.release();

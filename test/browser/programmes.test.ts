@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../../src/modules/demo/demo-data.service';
 import { words } from '../../web/app/format';
 import {
   CatalogueDocument,
@@ -31,6 +30,7 @@ import {
   tableRows,
 } from '../helpers/dashboard-browser';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from '../helpers/test-app';
+import { loadTestDemoData } from '../helpers/demo-world';
 
 // The programmes page (/app#/programmes) in Debian's Chromium, on released demo statistics: the
 // tables, the charts' marks and the CSV files must hold exactly what the API answers to the same
@@ -97,7 +97,7 @@ describe.skipIf(skipWithoutBrowser)('the programmes page in a real browser', () 
     origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     for (const role of ['institution', 'researcher', 'funder', 'auditor', 'admin'] as const)
       keys[role] = (await t.authorization(role)).authorization.replace(/^Bearer /, '');
-    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 14, asOf: '2026-06-30' });
+    await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories: 160, seed: 14, asOf: '2026-06-30' });
     await t.app.indicators.enqueueStale();
     await t.app.indicators.drain();
     await t.app.statisticsReleases.release();

@@ -1,6 +1,7 @@
 import { todayIso } from '../../src/lib/dates';
 import { DEMO_SEED } from '../../src/modules/demo/synthetic-trajectories';
 import { DEMO_TRAJECTORIES } from '../../src/runtime/prepare-database';
+import type { Database } from '../../src/db/client';
 import { loadDemoData } from '../../src/modules/demo/demo-data.service';
 import { createTestApp, TEST_REGISTRY_KEY_HEX, type TestApp } from './test-app';
 import { sharedSnapshot, snapshotTestDatabase, type TestDatabaseSnapshot } from './test-database';
@@ -37,6 +38,18 @@ export const ATTACK_WORLD = { trajectories: 220, seed: 31, asOf: '2026-06-30' } 
 export const startDemoWorld = () =>
   ({ trajectories: DEMO_TRAJECTORIES, seed: DEMO_SEED, asOf: todayIso() }) as const satisfies DemoWorldOptions;
 
+/**
+ * The demo data as the service loads it, with the trajectories' record keys drawn from the run's
+ * seed. The column's default draws them at random on insert, so each run saw other cell keys,
+ * decoys and withheld counts, and a test that failed on one draw (a withheld count it did not
+ * expect) could not be replayed: now every run still draws anew, and VITEST_SEED replays it.
+ */
+export async function loadTestDemoData(database: Database, registryKey: Buffer, options: Parameters<typeof loadDemoData>[2]) {
+  const totals = await loadDemoData(database, registryKey, options);
+  await database.query('update trajectories set record_key = hashtext(reference || $1) & 2147483647', [process.env.VITEST_SEED ?? '']);
+  return totals;
+}
+
 /** Worlds by their options: each is built once in the run and copied for every test that asks. */
 const worlds = new Map<string, Promise<TestDatabaseSnapshot>>();
 
@@ -66,7 +79,7 @@ async function buildWorld(options: DemoWorldOptions): Promise<TestApp> {
   const t = await createTestApp(options.env);
   try {
     const { trajectories, seed, asOf = '2026-06-30' } = options;
-    await loadDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories, seed, asOf });
+    await loadTestDemoData(t.database, Buffer.from(TEST_REGISTRY_KEY_HEX, 'hex'), { trajectories, seed, asOf });
     await t.app.indicators.enqueueStale();
     await t.app.indicators.drain();
     if (options.release) await t.app.statisticsReleases.release();
