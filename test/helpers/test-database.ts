@@ -52,10 +52,6 @@ async function ownPostgresDatabase(
     .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)]!);
   const name = `registry_test_${target.runPid}_${suffix}`;
   await adminQuery(target.adminUrl, `create database "${name}" template "${template}" owner "${TEST_ROLES.owner}"`);
-  // A commit returns before its WAL reaches the disk: what a commit makes visible is the same, only
-  // a crash of the server could lose the last ones, and a test database does not outlive its run.
-  // Each commit waited about 2 ms for fdatasync here, and the suite commits many thousand times.
-  await adminQuery(target.adminUrl, `alter database "${name}" set synchronous_commit = off`);
   const url = roleUrl(target.adminUrl, name, options.connectAs);
   const ownerUrl = roleUrl(target.adminUrl, name, 'owner');
   const database = await openDatabase({ kind: 'postgres', url, poolMax: options.poolMax, statementTimeoutMs: options.statementTimeoutMs });
