@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transactionWithoutRecords } from '../src/db/unit-of-work';
 import { addDays, todayIso } from '../src/lib/dates';
 import { createInstitution, type InstitutionFixture } from './helpers/institution-fixture';
 import { measurementBody, randomPseudonym, trajectoryBody, uniqueReference } from './helpers/records';
@@ -227,6 +228,68 @@ describe('research releases', () => {
     expect((await post()).json()).toMatchObject({ made: false, release: { id: made.json().release.id } });
     const refused = await t.app.inject({ method: 'POST', url: '/api/v1/admin/research/releases', headers: { authorization: researcher } });
     expect(refused.statusCode).toBe(403);
+  });
+
+  it('are read only once published: what changes while one is made in batches is settled when it is published', async () => {
+    const { repository } = t.app.researchReleases;
+    const twice = youth();
+    const thrice = youth();
+    const erasedYouth = youth();
+    const references = {
+      twice: [uniqueReference('T'), uniqueReference('T')],
+      thrice: [uniqueReference('H'), uniqueReference('H'), uniqueReference('H')],
+      erased: uniqueReference('X'),
+    };
+    for (const [index, reference] of references.twice.entries())
+      await push(reference, a.trajectoryBody({ subject: twice, startDate: `2023-0${index + 1}-01`, ...ENDED }));
+    for (const [index, reference] of references.thrice.entries())
+      await push(reference, a.trajectoryBody({ subject: thrice, startDate: `2023-0${3 - index}-01`, ...ENDED }));
+    await push(references.erased, a.trajectoryBody({ subject: erasedYouth, ...ENDED }));
+    const { rows } = await t.database.query<{ id: string; reference: string }>(
+      'select id, reference from trajectories where reference = any($1::text[])',
+      [[...references.twice, ...references.thrice, references.erased]],
+    );
+    const idOf = (reference: string) => rows.find((row) => row.reference === reference)!.id;
+
+    const id = '2040-Q1.1';
+    const cutoff = todayIso();
+    await repository.begin(t.database, { id, cutoff, statisticsReleaseId: null, manifest: {} });
+    const releasable = await repository.releasable(cutoff);
+    expect(releasable).toEqual(expect.arrayContaining(rows.map((row) => row.id)));
+    const half = Math.ceil(releasable.length / 2);
+    await repository.freeze(t.database, id, cutoff, releasable.slice(0, half));
+    expect((await t.app.researchReleases.list()).map((release) => release.id)).not.toContain(id);
+    expect((await t.app.researchReleases.get(null))?.id).not.toBe(id);
+    expect(await t.app.researchReleases.get(id)).toBeNull();
+    await repository.freeze(t.database, id, cutoff, releasable.slice(half));
+
+    // While it is pending: one of a youth's two trajectories loses its consent, another youth is erased.
+    await push(references.twice[1]!, a.trajectoryBody({ subject: twice, startDate: '2023-02-01', ...ENDED, researchConsent: 'withdrawn' }));
+    const erasure = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/erasures',
+      headers: { authorization: a.authorization },
+      payload: { pseudonym: erasedYouth.pseudonym },
+    });
+    expect(erasure.statusCode, erasure.body).toBeLessThan(300);
+
+    const made = await transactionWithoutRecords(t.database, (connection) => repository.publish(connection, id, cutoff));
+    const release = (await t.app.researchReleases.get(id))!;
+    expect(release.trajectories).toBe(made.trajectories);
+    expect(release.trajectories).toBe(releasable.length - 2);
+    // Nobody read it before it was published: her erasure is no withdrawal of this release.
+    expect(release.withdrawn).toBe(0);
+    expect(await repository.holding(id, [idOf(references.twice[1]!), idOf(references.erased)])).toEqual([]);
+    const documents = await repository.documents(
+      id,
+      rows.map((row) => row.id),
+    );
+    const others = new Map(documents.map((document) => [document.row.id, document.others]));
+    expect(others.get(idOf(references.twice[0]!))).toEqual([]);
+    // By start date: the third pushed started first.
+    const [h0, h1, h2] = references.thrice.map(idOf);
+    expect(others.get(h0!)).toEqual([h2, h1]);
+    expect(others.get(h2!)).toEqual([h1, h0]);
   });
 
   it('refuse an unknown release, two releases in one request, and a release for an institution', async () => {

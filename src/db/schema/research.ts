@@ -1,4 +1,4 @@
-import { date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { trajectories } from './records';
 import { statisticsReleaseLog } from './statistics';
 
@@ -13,11 +13,20 @@ export const researchReleases = pgTable('research_releases', {
   id: text('id').primaryKey(),
   /** The statistics release made in the same run (its researchers' figures are over the same cut-off). */
   statisticsReleaseId: integer('statistics_release_id').references(() => statisticsReleaseLog.id, { onDelete: 'set null' }),
+  /** When researchers could first read it (while it is pending: when its making began). */
   publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * True while it is being made, in batches of documents (research-releases.repository.ts):
+   * nothing reads a pending release, and an erasure lists no withdrawal for it.
+   */
+  pending: boolean('pending').notNull().default(false),
   /** Trajectories that ended before it (and have research consent) are in the release. */
   cutoff: date('cutoff', { mode: 'string' }).notNull(),
   trajectories: integer('trajectories').notNull(),
-  /** SHA-256 over the release's documents in id order, as made: equal content, equal digest. */
+  /**
+   * SHA-256 over its documents' digests in id order, as made: equal content, equal digest (before
+   * migration 0017, over the documents themselves).
+   */
   contentDigest: text('content_digest').notNull(),
   /** Registry and method versions, counts, the files' checksums (research-release-manifest.ts). */
   manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
@@ -53,6 +62,8 @@ export const researchReleaseTrajectories = pgTable(
     problemRecognition: text('problem_recognition'),
     settings: text('settings').array().notNull(),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 of the document's text as made (the release's digest is over these); null before migration 0017. */
+    documentDigest: text('document_digest'),
     /**
      * What a research page reads of the document (its row, measurements and other trajectories)
      * as JSON text, written with it: served as stored, where jsonb would be written out anew on

@@ -2,10 +2,13 @@ import type { SqlConnection } from '../../db/client';
 import type { TrajectoryFilter } from '../../generated/graphql';
 import { type ActivityRow, type MeasurementTuple, type PlacementRow, TRAJECTORY_SELECT, type TrajectoryRow } from './research.repository';
 
-// The research releases' tables (db/schema/research.ts). A release is made by one statement that
-// copies what researchers see into one document per trajectory (a statement reads one snapshot,
-// so a release is consistent however long it takes); later pushes, corrections and end-date
-// changes reach the next release only. Reads of a release touch these tables alone.
+// The research releases' tables (db/schema/research.ts). A release is made pending, filled in
+// batches (each one statement that copies what researchers see of some trajectories into one
+// document each), and published by one short transaction that drops what no longer qualifies,
+// links each youth's trajectories and digests the whole. Batches keep every statement short: the
+// embedded database has one connection, and a single statement over the registry held every
+// request for seconds. Later pushes, corrections and end-date changes reach the next release only.
+// Reads of a release touch these tables alone, and never a pending release.
 
 /** One trajectory of a release: the rows the research API reads, frozen. */
 export interface ReleasedDocument {
@@ -39,7 +42,8 @@ const RELEASE_SELECT = `
   select r.id, r.statistics_release_id as "statisticsReleaseId", r.published_at as "publishedAt", r.cutoff::text as cutoff,
          r.trajectories, r.content_digest as "contentDigest", r.manifest, r.retired_at as "retiredAt",
          (select count(*)::int from research_release_withdrawals w where w.release_id = r.id) as withdrawn
-    from research_releases r`;
+    from research_releases r
+   where not r.pending`;
 
 /**
  * What a page reads of a document, as JSON text (migration 0016 fills it for releases made before):
@@ -49,12 +53,21 @@ const RELEASE_SELECT = `
 const PAGE_OF = (document: string) =>
   `jsonb_build_object('row', ${document}->'row', 'measurements', ${document}->'measurements', 'others', ${document}->'others')::text`;
 
-/** The trajectories researchers may see at a cut-off, with everything the research API reads of them. */
+/** What researchers may see at a cut-off (alias `t` trajectories, `s` subjects). */
+const RELEASED = (cutoff: string) => `t.research_consent = 'granted' and t.end_date < ${cutoff}::date and s.erased_at is null`;
+
+const DIGEST_OF = (document: string) => `encode(sha256(convert_to(${document}::text, 'UTF8')), 'hex')`;
+
+/**
+ * A batch of the trajectories researchers may see at a cut-off ($3, ids), with everything the
+ * research API reads of them; each youth's other trajectories are linked when the release is
+ * published (`publish`), over what it then holds.
+ */
 const FREEZE = `
   insert into research_release_trajectories
     (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month,
-     end_reason, outcome_class, problem_recognition, settings, document, page)
-  select f.*, ${PAGE_OF('f.document')}
+     end_reason, outcome_class, problem_recognition, settings, document, page, document_digest)
+  select f.*, ${PAGE_OF('f.document')}, ${DIGEST_OF('f.document')}
     from (
   select $1::text, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
          extract(year from r.start_date::date)::int - r.birth_year, left(r.start_date, 7), r.end_reason,
@@ -79,14 +92,29 @@ const FREEZE = `
              select jsonb_agg(jsonb_build_array(m.instrument_code, m.informant, m.measured_on - r.start_date::date, m.value, null)
                     order by m.instrument_code, m.informant, m.measured_on, m.id)
                from measurements m where m.trajectory_id = r.id), '[]'),
-           'others', coalesce((
-             select jsonb_agg(o.id order by o.start_date, o.id)
-               from subjects os join trajectories o on o.subject_id = os.id
-              where os.registry_key = r.registry_key and o.id <> r.id
-                and o.research_consent = 'granted' and o.end_date < $2::date), '[]')) as document
-    from (${TRAJECTORY_SELECT} where t.research_consent = 'granted' and t.end_date < $2::date and s.erased_at is null) r
+           'others', '[]'::jsonb) as document
+    from (${TRAJECTORY_SELECT} where ${RELEASED('$2')} and t.id = any($3::uuid[])) r
   -- offset 0 keeps the subquery whole: pulled up, its document would be built once per use (four times).
   offset 0) f`;
+
+/** A pending release's documents whose trajectory no longer qualifies (consent withdrawn, reopened, erased). */
+const DROP_UNQUALIFIED = `
+  delete from research_release_trajectories d
+   where d.release_id = $1
+     and not exists (select 1 from trajectories t join subjects s on s.id = t.subject_id where t.id = d.trajectory_id and ${RELEASED('$2')})`;
+
+/** Each youth's other trajectories in the release (by start date), into her documents that have any. */
+const LINK_OTHERS = `
+  update research_release_trajectories d
+     set document = linked.document, page = ${PAGE_OF('linked.document')}, document_digest = ${DIGEST_OF('linked.document')}
+    from (select m.trajectory_id,
+                 jsonb_set(m.document, '{others}', jsonb_agg(o.trajectory_id order by o.document->'row'->>'start_date', o.trajectory_id)) as document
+            from research_release_trajectories m
+            join research_release_trajectories o
+              on o.release_id = m.release_id and o.registry_key = m.registry_key and o.trajectory_id <> m.trajectory_id
+           where m.release_id = $1
+           group by m.release_id, m.trajectory_id) linked
+   where d.release_id = $1 and d.trajectory_id = linked.trajectory_id`;
 
 /** The filter on the release's columns (alias `d`), parameters appended. */
 function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
@@ -139,34 +167,72 @@ export class UnchangedReleaseError extends Error {
 export function createResearchReleasesRepository(database: SqlConnection) {
   return {
     /**
-     * Freezes what researchers see at `cutoff` as release `id`, in the caller's transaction.
-     * Throws `UnchangedReleaseError` when it holds exactly what the latest release holds.
+     * Starts release `id`, pending (nothing reads it); a release left pending for over an hour
+     * (its maker stopped) goes first.
      */
-    async make(
+    async begin(
       connection: SqlConnection,
       release: { id: string; cutoff: string; statisticsReleaseId: number | null; manifest: Record<string, unknown> },
-    ): Promise<{ trajectories: number; contentDigest: string }> {
-      const { rows: latest } = await connection.query<{ content_digest: string }>(
-        'select content_digest from research_releases order by published_at desc, id desc limit 1',
-      );
+    ): Promise<void> {
+      await connection.query(`delete from research_releases where pending and published_at < now() - interval '1 hour'`);
       await connection.query(
-        `insert into research_releases (id, statistics_release_id, cutoff, trajectories, content_digest, manifest)
-         values ($1, $2, $3::date, 0, '', $4::jsonb)`,
+        `insert into research_releases (id, statistics_release_id, cutoff, trajectories, content_digest, manifest, pending)
+         values ($1, $2, $3::date, 0, '', $4::jsonb, true)`,
         [release.id, release.statisticsReleaseId, release.cutoff, JSON.stringify(release.manifest)],
       );
-      // The whole registry in one statement: longer than an API statement may take.
+    },
+
+    /** The trajectories researchers may see at `cutoff`, in id order (what `freeze` takes in batches). */
+    async releasable(cutoff: string): Promise<string[]> {
+      const { rows } = await database.query<{ id: string }>(
+        `select t.id from trajectories t join subjects s on s.id = t.subject_id where ${RELEASED('$1')} order by t.id`,
+        [cutoff],
+      );
+      return rows.map((row) => row.id);
+    },
+
+    /** Freezes a batch of trajectories into pending release `id` (one statement: one snapshot per batch). */
+    async freeze(connection: SqlConnection, id: string, cutoff: string, trajectoryIds: readonly string[]): Promise<void> {
+      await connection.query(FREEZE, [id, cutoff, trajectoryIds]);
+    },
+
+    /**
+     * Publishes pending release `id`, in the caller's transaction: drops the documents that no
+     * longer qualify, links each youth's trajectories, digests the documents. Throws
+     * `UnchangedReleaseError` when it holds exactly what the latest release holds.
+     */
+    async publish(connection: SqlConnection, id: string, cutoff: string): Promise<{ trajectories: number; contentDigest: string }> {
+      // Over the whole release: longer than an API statement may take on a large registry.
       await connection.query(`set local statement_timeout = '15min'`);
-      await connection.query(FREEZE, [release.id, release.cutoff]);
+      await connection.query(DROP_UNQUALIFIED, [id, cutoff]);
+      await connection.query(LINK_OTHERS, [id]);
       const { rows } = await connection.query<{ n: number; digest: string }>(
         `select count(*)::int as n,
-                encode(sha256(convert_to(coalesce(string_agg(document::text, E'\\n' order by trajectory_id), ''), 'UTF8')), 'hex') as digest
+                encode(sha256(convert_to(coalesce(string_agg(document_digest, E'\\n' order by trajectory_id), ''), 'UTF8')), 'hex') as digest
            from research_release_trajectories where release_id = $1`,
-        [release.id],
+        [id],
       );
       const { n, digest } = rows[0]!;
+      const { rows: latest } = await connection.query<{ content_digest: string }>(
+        'select content_digest from research_releases where not pending order by published_at desc, id desc limit 1',
+      );
       if (latest[0]?.content_digest === digest) throw new UnchangedReleaseError();
-      await connection.query('update research_releases set trajectories = $2, content_digest = $3 where id = $1', [release.id, n, digest]);
+      await connection.query(
+        'update research_releases set trajectories = $2, content_digest = $3, pending = false, published_at = now() where id = $1',
+        [id, n, digest],
+      );
       return { trajectories: n, contentDigest: digest };
+    },
+
+    /** Removes pending release `id` and its documents, a batch of trajectories per statement. */
+    async discard(id: string, batches: Iterable<readonly string[]>): Promise<void> {
+      for (const batch of batches) {
+        await database.query('delete from research_release_trajectories where release_id = $1 and trajectory_id = any($2::uuid[])', [
+          id,
+          batch,
+        ]);
+      }
+      await database.query('delete from research_releases where id = $1 and pending', [id]);
     },
 
     /**
@@ -191,7 +257,7 @@ export function createResearchReleasesRepository(database: SqlConnection) {
       await connection.query('delete from research_release_trajectories where release_id = any($1::text[])', [retired]);
       return (
         await connection.query<ResearchReleaseRecord>(
-          `${RELEASE_SELECT} where r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
+          `${RELEASE_SELECT} and r.id = any($1::text[]) order by r.published_at desc, r.id desc`,
           [retired],
         )
       ).rows;
@@ -219,7 +285,7 @@ export function createResearchReleasesRepository(database: SqlConnection) {
       const { rows } =
         id === null
           ? await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} order by r.published_at desc, r.id desc limit 1`)
-          : await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} where r.id = $1`, [id]);
+          : await database.query<ResearchReleaseRecord>(`${RELEASE_SELECT} and r.id = $1`, [id]);
       return rows[0] ?? null;
     },
 

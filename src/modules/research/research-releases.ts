@@ -10,10 +10,20 @@ import { createResearchReleasesRepository, type ResearchReleaseRecord, Unchanged
 // Research releases (issue #24): what researchers read at record level is a frozen, versioned
 // snapshot, made on the statistics' release calendar (the statistics release run makes one), so
 // an analysis run twice on a release gives the same answer and says which data it came from.
-// A release is made only when its content differs from the latest's; erasure removes a youth
+// A release is made pending, in batches, and published when whole (the repository says how);
+// it is kept only when its content differs from the latest's; erasure removes a youth
 // from every release at once and each release lists the withdrawn ids (the schema's trigger).
 // After each run, releases past the operator's retention are retired: their records go, their
 // row (id, manifest, digest) stays so a citation still resolves.
+
+/**
+ * Trajectories frozen per statement: on the embedded database a request waits at most for one
+ * batch (about 0.1 s for 100 on the scale datasets, bench/release-scaling.ts).
+ */
+const FREEZE_BATCH = 100;
+
+const batchesOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 export interface ReleaseView extends ResearchReleaseRecord {
   citation: string;
@@ -51,15 +61,20 @@ export function createResearchReleases(database: Database, settings: ResearchRel
     async make(request: { period: string; cutoff: string; statisticsReleaseId: number | null }): Promise<ReleaseView | null> {
       await settings.settle?.();
       const id = `${request.period}.${(await repository.countInPeriod(request.period)) + 1}`;
-      // One transaction: the release row, its documents and its digest, or (unchanged) none of them.
-      const made = await transactionWithoutRecords(database, (connection) =>
-        repository.make(connection, {
-          id,
-          cutoff: request.cutoff,
-          statisticsReleaseId: request.statisticsReleaseId,
-          manifest: releaseManifest({ id, cutoff: request.cutoff, period: request.period }),
-        }),
-      ).catch((error: unknown) => {
+      const manifest = releaseManifest({ id, cutoff: request.cutoff, period: request.period });
+      await transactionWithoutRecords(database, (connection) =>
+        repository.begin(connection, { id, cutoff: request.cutoff, statisticsReleaseId: request.statisticsReleaseId, manifest }),
+      );
+      const batches = batchesOf(await repository.releasable(request.cutoff), FREEZE_BATCH);
+      // Pending until published: each batch one short statement, requests served in between.
+      const made = await (async () => {
+        for (const batch of batches) {
+          await repository.freeze(database, id, request.cutoff, batch);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return transactionWithoutRecords(database, (connection) => repository.publish(connection, id, request.cutoff));
+      })().catch(async (error: unknown) => {
+        await repository.discard(id, batches);
         if (error instanceof UnchangedReleaseError) return null;
         throw error;
       });
