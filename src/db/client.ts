@@ -39,6 +39,8 @@ export interface PostgresDatabase extends DatabaseBase {
 export interface PgliteDatabase extends DatabaseBase {
   readonly kind: 'pglite';
   readonly pglite: PGlite;
+  /** Statements and transactions asked of the one connection and not yet finished (long work gives way while any wait). */
+  waiting(): number;
 }
 
 export type Database = PostgresDatabase | PgliteDatabase;
@@ -108,12 +110,22 @@ export async function openDatabase(target: DatabaseTarget, events: DatabaseEvent
     ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
   });
   const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
+  let waiting = 0;
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    waiting += 1;
+    try {
+      return await work();
+    } finally {
+      waiting -= 1;
+    }
+  };
   return {
     kind: 'pglite',
     pglite,
     orm,
-    query: (text, params) => pglite.query(text, params) as never,
-    transaction: (work) => pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never })),
+    waiting: () => waiting,
+    query: (text, params) => counted(() => pglite.query(text, params)) as never,
+    transaction: (work) => counted(() => pglite.transaction((tx) => work({ query: (text, params) => tx.query(text, params) as never }))),
     ping: async () => {
       await pglite.query('select 1');
     },

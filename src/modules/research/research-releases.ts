@@ -3,6 +3,7 @@ import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
+import { batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize } from './research-release-batches';
 import { citationOf, releaseManifest } from './research-release-manifest';
 import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
 import { createResearchReleasesRepository, type ResearchReleaseRecord, UnchangedReleaseError } from './research-releases.repository';
@@ -15,15 +16,6 @@ import { createResearchReleasesRepository, type ResearchReleaseRecord, Unchanged
 // from every release at once and each release lists the withdrawn ids (the schema's trigger).
 // After each run, releases past the operator's retention are retired: their records go, their
 // row (id, manifest, digest) stays so a citation still resolves.
-
-/**
- * Trajectories frozen per statement: on the embedded database a request waits at most for one
- * batch (about 0.1 s for 100 on the scale datasets, bench/release-scaling.ts).
- */
-const FREEZE_BATCH = 100;
-
-const batchesOf = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 export interface ReleaseView extends ResearchReleaseRecord {
   citation: string;
@@ -65,16 +57,22 @@ export function createResearchReleases(database: Database, settings: ResearchRel
       await transactionWithoutRecords(database, (connection) =>
         repository.begin(connection, { id, cutoff: request.cutoff, statisticsReleaseId: request.statisticsReleaseId, manifest }),
       );
-      const batches = batchesOf(await repository.releasable(request.cutoff), FREEZE_BATCH);
-      // Pending until published: each batch one short statement, requests served in between.
+      const releasable = await repository.releasable(request.cutoff);
+      // Pending until published: each batch one short statement. On the embedded database the
+      // maker then gives way to the requests that wait for the one connection (at most twice as
+      // long as the batch held it), so they do not wait for the release.
       const made = await (async () => {
-        for (const batch of batches) {
-          await repository.freeze(database, id, request.cutoff, batch);
-          await new Promise((resolve) => setImmediate(resolve));
+        for (let from = 0, size = FIRST_BATCH; from < releasable.length; ) {
+          const started = performance.now();
+          await repository.freeze(database, id, request.cutoff, releasable.slice(from, from + size));
+          const elapsed = performance.now() - started;
+          from += size;
+          size = nextBatchSize(size, elapsed);
+          if (database.kind === 'pglite') await giveWay(database.waiting, 2 * elapsed);
         }
         return transactionWithoutRecords(database, (connection) => repository.publish(connection, id, request.cutoff));
       })().catch(async (error: unknown) => {
-        await repository.discard(id, batches);
+        await repository.discard(id, batchesOf(releasable, DISCARD_BATCH));
         if (error instanceof UnchangedReleaseError) return null;
         throw error;
       });

@@ -1,0 +1,35 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+
+// A research release is frozen in batches of trajectories, each one statement
+// (research-releases.ts): the embedded database has one connection, so a request waits at most for
+// one batch per statement it runs, and after each batch the release gives way while requests'
+// statements wait. Batches aim at a statement of about BATCH_TARGET_MS; a document took 3.4 ms on
+// PGlite at 5,000 trajectories (bench/release-scaling.ts), far less on PostgreSQL.
+
+const BATCH_TARGET_MS = 40;
+export const FIRST_BATCH = 10;
+const LARGEST_BATCH = 1_000;
+/** Deleting a pending release's documents, per statement. */
+export const DISCARD_BATCH = 500;
+
+/** The next batch's size, from how long the last batch of `size` took. */
+export const nextBatchSize = (size: number, elapsedMs: number): number =>
+  Math.max(1, Math.min(LARGEST_BATCH, Math.round((size * BATCH_TARGET_MS) / Math.max(elapsedMs, 1))));
+
+export const batchesOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+
+/**
+ * Waits while others' statements are waiting for the connection (`waiting`), and a moment more
+ * after they are done (a request runs several statements with a little work between them), for at
+ * most `limitMs`. Returns at once when nothing waits: a release with no traffic is not slowed.
+ */
+export async function giveWay(waiting: () => number, limitMs: number): Promise<void> {
+  await nextTurn(); // requests that came during the batch are read and ask for the connection
+  if (waiting() === 0) return;
+  const until = performance.now() + limitMs;
+  for (let quiet = 0; quiet < 2 && performance.now() < until; ) {
+    await sleep(2);
+    quiet = waiting() === 0 ? quiet + 1 : 0;
+  }
+}
