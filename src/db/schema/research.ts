@@ -62,6 +62,8 @@ export const researchReleaseTrajectories = pgTable(
     problemRecognition: text('problem_recognition'),
     settings: text('settings').array().notNull(),
     document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    /** The youth's other trajectories in the release, as in the document (checked when it is published); null before migration 0017. */
+    others: uuid('others').array(),
     /** SHA-256 of the document's text as made (the release's digest is over these); null before migration 0017. */
     documentDigest: text('document_digest'),
     /**
@@ -71,7 +73,11 @@ export const researchReleaseTrajectories = pgTable(
      */
     page: text('page').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.releaseId, t.trajectoryId] }), index('research_release_trajectories_trajectory_idx').on(t.trajectoryId)],
+  (t) => [
+    primaryKey({ columns: [t.releaseId, t.trajectoryId] }),
+    index('research_release_trajectories_trajectory_idx').on(t.trajectoryId),
+    index('research_release_trajectories_registry_key_idx').on(t.releaseId, t.registryKey),
+  ],
 );
 
 /** Trajectory ids erased from a release after it was made (written by a trigger; ids only). */

@@ -66,7 +66,7 @@ const DIGEST_OF = (document: string) => `encode(sha256(convert_to(${document}::t
 const FREEZE = `
   insert into research_release_trajectories
     (release_id, trajectory_id, registry_key, institution_code, programme_code, gender, age_at_start, start_month,
-     end_reason, outcome_class, problem_recognition, settings, document, page, document_digest)
+     end_reason, outcome_class, problem_recognition, settings, document, others, page, document_digest)
   select f.*, ${PAGE_OF('f.document')}, ${DIGEST_OF('f.document')}
     from (
   select $1::text, r.id, r.registry_key, r.institution_code, r.programme_code, r.gender,
@@ -92,8 +92,13 @@ const FREEZE = `
              select jsonb_agg(jsonb_build_array(m.instrument_code, m.informant, m.measured_on - r.start_date::date, m.value, null)
                     order by m.instrument_code, m.informant, m.measured_on, m.id)
                from measurements m where m.trajectory_id = r.id), '[]'),
-           'others', '[]'::jsonb) as document
+           'others', to_jsonb(others.ids)) as document,
+         others.ids
     from (${TRAJECTORY_SELECT} where ${RELEASED('$2')} and t.id = any($3::uuid[])) r
+   cross join lateral (
+     select coalesce(array_agg(o.id order by o.start_date, o.id), '{}') as ids
+       from subjects os join trajectories o on o.subject_id = os.id
+      where os.registry_key = r.registry_key and o.id <> r.id and o.research_consent = 'granted' and o.end_date < $2::date) others
   -- offset 0 keeps the subquery whole: pulled up, its document would be built once per use (four times).
   offset 0) f`;
 
@@ -103,18 +108,29 @@ const DROP_UNQUALIFIED = `
    where d.release_id = $1
      and not exists (select 1 from trajectories t join subjects s on s.id = t.subject_id where t.id = d.trajectory_id and ${RELEASED('$2')})`;
 
-/** Each youth's other trajectories in the release (by start date), into her documents that have any. */
+/**
+ * Each youth's other trajectories as the release holds them when it is published (by start date),
+ * into her documents where they differ from those frozen with the document (a trajectory of hers
+ * that lost its consent, was reopened or ended while the release was made): usually none.
+ */
 const LINK_OTHERS = `
+  with linked as (
+    select m.trajectory_id, m.document, m.others as frozen,
+           coalesce((select array_agg(o.trajectory_id order by ot.start_date, o.trajectory_id)
+                       from research_release_trajectories o join trajectories ot on ot.id = o.trajectory_id
+                      where o.release_id = m.release_id and o.registry_key = m.registry_key and o.trajectory_id <> m.trajectory_id),
+                    '{}') as ids
+      from research_release_trajectories m
+     where m.release_id = $1
+       and (cardinality(m.others) > 0
+            or m.registry_key in (select registry_key from research_release_trajectories where release_id = $1
+                                   group by registry_key having count(*) > 1)))
   update research_release_trajectories d
-     set document = linked.document, page = ${PAGE_OF('linked.document')}, document_digest = ${DIGEST_OF('linked.document')}
-    from (select m.trajectory_id,
-                 jsonb_set(m.document, '{others}', jsonb_agg(o.trajectory_id order by o.document->'row'->>'start_date', o.trajectory_id)) as document
-            from research_release_trajectories m
-            join research_release_trajectories o
-              on o.release_id = m.release_id and o.registry_key = m.registry_key and o.trajectory_id <> m.trajectory_id
-           where m.release_id = $1
-           group by m.release_id, m.trajectory_id) linked
-   where d.release_id = $1 and d.trajectory_id = linked.trajectory_id`;
+     set document = relinked.document, others = relinked.ids,
+         page = ${PAGE_OF('relinked.document')}, document_digest = ${DIGEST_OF('relinked.document')}
+    from (select trajectory_id, ids, jsonb_set(document, '{others}', to_jsonb(ids)) as document
+            from linked where ids is distinct from frozen) relinked
+   where d.release_id = $1 and d.trajectory_id = relinked.trajectory_id`;
 
 /** The filter on the release's columns (alias `d`), parameters appended. */
 function filterConditions(filter: TrajectoryFilter, params: unknown[]): string[] {
