@@ -3,10 +3,11 @@ import { batchesOf, giveWay, nextBatchSize } from './research-release-batches';
 
 describe('research release batches', () => {
   it('grow while statements are quick and shrink when they are slow, within bounds', () => {
-    expect(nextBatchSize(10, 4)).toBe(100);
-    expect(nextBatchSize(100, 340)).toBe(12);
-    expect(nextBatchSize(1, 5_000)).toBe(1);
-    expect(nextBatchSize(800, 0)).toBe(1_000);
+    expect(nextBatchSize(10, 4, 40)).toBe(100);
+    expect(nextBatchSize(100, 340, 40)).toBe(12);
+    expect(nextBatchSize(1, 5_000, 40)).toBe(1);
+    expect(nextBatchSize(800, 0, 40)).toBe(5_000);
+    expect(nextBatchSize(10, 15, 1_000)).toBe(667);
   });
 
   it('cover every item once, in order', () => {

@@ -3,18 +3,20 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 // A research release is frozen in batches of trajectories, each one statement
 // (research-releases.ts): the embedded database has one connection, so a request waits at most for
 // one batch per statement it runs, and after each batch the release gives way while requests'
-// statements wait. Batches aim at a statement of about BATCH_TARGET_MS; a document took 3.4 ms on
-// PGlite at 5,000 trajectories (bench/release-scaling.ts), far less on PostgreSQL.
+// statements wait. There batches aim at a statement of about 40 ms; a document took 3.4 ms on
+// PGlite at 5,000 trajectories (bench/release-scaling.ts). PostgreSQL serves requests beside a
+// statement, and each statement costs its planning and joins again: 40 ms batches made a release of
+// 20,000 7 s slower there, so its batches aim at a second.
 
-const BATCH_TARGET_MS = 40;
+export const BATCH_TARGET_MS = { embedded: 40, server: 1_000 } as const;
 export const FIRST_BATCH = 10;
-const LARGEST_BATCH = 1_000;
+const LARGEST_BATCH = 5_000;
 /** Deleting a pending release's documents, per statement. */
 export const DISCARD_BATCH = 500;
 
-/** The next batch's size, from how long the last batch of `size` took. */
-export const nextBatchSize = (size: number, elapsedMs: number): number =>
-  Math.max(1, Math.min(LARGEST_BATCH, Math.round((size * BATCH_TARGET_MS) / Math.max(elapsedMs, 1))));
+/** The next batch's size, from how long the last batch of `size` took, for statements of about `targetMs`. */
+export const nextBatchSize = (size: number, elapsedMs: number, targetMs: number): number =>
+  Math.max(1, Math.min(LARGEST_BATCH, Math.round((size * targetMs) / Math.max(elapsedMs, 1))));
 
 export const batchesOf = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));

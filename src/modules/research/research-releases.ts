@@ -3,7 +3,7 @@ import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
-import { batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize } from './research-release-batches';
+import { BATCH_TARGET_MS, batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize } from './research-release-batches';
 import { citationOf, releaseManifest } from './research-release-manifest';
 import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
 import { createResearchReleasesRepository, type ResearchReleaseRecord, UnchangedReleaseError } from './research-releases.repository';
@@ -61,13 +61,14 @@ export function createResearchReleases(database: Database, settings: ResearchRel
       // Pending until published: each batch one short statement. On the embedded database the
       // maker then gives way to the requests that wait for the one connection (at most twice as
       // long as the batch held it), so they do not wait for the release.
+      const target = database.kind === 'pglite' ? BATCH_TARGET_MS.embedded : BATCH_TARGET_MS.server;
       const made = await (async () => {
         for (let from = 0, size = FIRST_BATCH; from < releasable.length; ) {
           const started = performance.now();
           await repository.freeze(database, id, request.cutoff, releasable.slice(from, from + size));
           const elapsed = performance.now() - started;
           from += size;
-          size = nextBatchSize(size, elapsed);
+          size = nextBatchSize(size, elapsed, target);
           if (database.kind === 'pglite') await giveWay(database.waiting, 2 * elapsed);
         }
         return transactionWithoutRecords(database, (connection) => repository.publish(connection, id, request.cutoff));
