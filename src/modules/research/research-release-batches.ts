@@ -9,6 +9,8 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 // 20,000 7 s slower there, so its batches aim at a second.
 
 export const BATCH_TARGET_MS = { embedded: 40, server: 1_000 } as const;
+/** Batches at once on PostgreSQL: the release took 1.65 ms a document on one connection (22 s of 30.7 at 20,000). */
+export const SERVER_LANES = 2;
 export const FIRST_BATCH = 10;
 const LARGEST_BATCH = 5_000;
 /** Deleting a pending release's documents, per statement. */

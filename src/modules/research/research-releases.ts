@@ -3,7 +3,7 @@ import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
-import { BATCH_TARGET_MS, batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize } from './research-release-batches';
+import { BATCH_TARGET_MS, batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize, SERVER_LANES } from './research-release-batches';
 import { citationOf, releaseManifest } from './research-release-manifest';
 import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
 import { createResearchReleasesRepository, type ResearchReleaseRecord, UnchangedReleaseError } from './research-releases.repository';
@@ -48,6 +48,36 @@ export interface ResearchReleaseSettings {
 
 export function createResearchReleases(database: Database, settings: ResearchReleaseSettings) {
   const repository = createResearchReleasesRepository(database);
+  /**
+   * Freezes `ids` into pending release `id`, each batch one short statement. On the embedded
+   * database the maker gives way after each batch to the requests that wait for the one connection
+   * (at most twice as long as the batch held it). PostgreSQL serves requests beside it, so there two
+   * batches run at once, on two of the pool's connections.
+   */
+  async function freezeInBatches(id: string, cutoff: string, ids: readonly string[]): Promise<void> {
+    const embedded = database.kind === 'pglite';
+    const target = embedded ? BATCH_TARGET_MS.embedded : BATCH_TARGET_MS.server;
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      for (let size = FIRST_BATCH; next < ids.length && !failed; ) {
+        const batch = ids.slice(next, next + size);
+        next += batch.length;
+        const started = performance.now();
+        await repository.freeze(database, id, cutoff, batch).catch((error: unknown) => {
+          failed = true;
+          throw error;
+        });
+        const elapsed = performance.now() - started;
+        size = nextBatchSize(size, elapsed, target);
+        if (database.kind === 'pglite') await giveWay(database.waiting, 2 * elapsed);
+      }
+    };
+    // Every lane ends (a failed one stops the others) before the caller discards the release.
+    const ended = await Promise.allSettled(Array.from({ length: embedded ? 1 : SERVER_LANES }, lane));
+    const failure = ended.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
   const releases = {
     /** Freezes what researchers see at `cutoff`, as the period's next release; null when nothing changed since the latest. */
     async make(request: { period: string; cutoff: string; statisticsReleaseId: number | null }): Promise<ReleaseView | null> {
@@ -58,19 +88,8 @@ export function createResearchReleases(database: Database, settings: ResearchRel
         repository.begin(connection, { id, cutoff: request.cutoff, statisticsReleaseId: request.statisticsReleaseId, manifest }),
       );
       const releasable = await repository.releasable(request.cutoff);
-      // Pending until published: each batch one short statement. On the embedded database the
-      // maker then gives way to the requests that wait for the one connection (at most twice as
-      // long as the batch held it), so they do not wait for the release.
-      const target = database.kind === 'pglite' ? BATCH_TARGET_MS.embedded : BATCH_TARGET_MS.server;
       const made = await (async () => {
-        for (let from = 0, size = FIRST_BATCH; from < releasable.length; ) {
-          const started = performance.now();
-          await repository.freeze(database, id, request.cutoff, releasable.slice(from, from + size));
-          const elapsed = performance.now() - started;
-          from += size;
-          size = nextBatchSize(size, elapsed, target);
-          if (database.kind === 'pglite') await giveWay(database.waiting, 2 * elapsed);
-        }
+        await freezeInBatches(id, request.cutoff, releasable);
         return transactionWithoutRecords(database, (connection) => repository.publish(connection, id, request.cutoff));
       })().catch(async (error: unknown) => {
         await repository.discard(id, batchesOf(releasable, DISCARD_BATCH));
