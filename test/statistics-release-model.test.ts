@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { STATISTICS_FAMILIES } from '../src/db/schema';
+import { transactionWithoutRecords } from '../src/db/unit-of-work';
 import { insertSyntheticTrajectories } from '../src/modules/demo/demo-data.service';
+import { createStatisticsReleasesRepository, type Decision } from '../src/modules/statistics/statistics-releases.repository';
 import { addYouth, youthsToAdd } from './helpers/statistics-attacks/added-youths';
 import { closeWorldAfterEach, REGISTRY_KEY, released, youthsAt } from './helpers/release-model-world';
 
@@ -123,4 +126,55 @@ describe('statistics releases', () => {
     expect(next!.outcome).toBe('unchanged');
     expect(next!.families.membership!.changed).toBe(0);
   });
+
+  // The embedded database builds the population in batches before the comparison's transaction
+  // (statistics-releases.ts), so an erasure can land between the two.
+  it.runIf(inject('testDatabase').kind === 'pglite')(
+    'on the embedded database, leave out a youth erased after the population was built and before it was compared',
+    async () => {
+      const { t } = await released();
+      const repository = createStatisticsReleasesRepository(t.database, 'pglite');
+      const secret = Buffer.from('a statistics secret of this test only');
+      const waiting = () => 0;
+      await repository.stageCandidate(secret, waiting);
+      const { rows } = await t.database.query<{ id: string }>(
+        "select trajectory_id as id from statistics_candidate where research_consent = 'granted' order by trajectory_id limit 1",
+      );
+      const erased = rows[0]!.id;
+      await t.database.query('delete from trajectories where id = $1', [erased]);
+      const publishEverything = (): Decision => ({
+        outcome: 'published',
+        families: Object.fromEntries(
+          STATISTICS_FAMILIES.map((family) => [family, { changed: 1, fewestOthers: 1, released: true }]),
+        ) as Decision['families'],
+      });
+      const attempt = {
+        period: '2026-Q4',
+        trigger: 'operator',
+        researchCutoff: '2099-01-01',
+        method: 'test',
+        churnWindowDays: 30,
+        staged: true,
+      } as const;
+      // Seen failing: without the staged comparison's delete of erased trajectories, this transaction
+      // failed on the released rows' foreign key (her row inserted again).
+      const prepared = await transactionWithoutRecords(t.database, (connection) =>
+        repository.prepare(connection, secret, attempt, publishEverything),
+      );
+      expect(prepared!.decision.outcome).toBe('published');
+      const read = await repository.readStaged(attempt.researchCutoff, waiting);
+      const ids = (json: string[]) => json.map((row) => (JSON.parse(row) as { trajectoryId: string }).trajectoryId);
+      expect(ids(read.rows).length).toBeGreaterThan(40);
+      expect(ids(read.rows)).not.toContain(erased);
+      expect(ids(read.researchRows).length).toBeGreaterThan(0);
+      expect(ids(read.researchRows)).not.toContain(erased);
+      // The released rows read are the released table's, and the temporary tables are gone.
+      const { rows: releasedRows } = await t.database.query<{ id: string }>('select trajectory_id as id from statistics_trajectories');
+      expect(new Set(ids(read.rows))).toEqual(new Set(releasedRows.map((row) => row.id)));
+      const { rows: temporary } = await t.database.query(
+        "select 1 from pg_class where relname in ('statistics_candidate', 'statistics_released_copy')",
+      );
+      expect(temporary).toEqual([]);
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import { type Calendar, periodOf } from '../../lib/statistics/release-calendar';
 import { researchReleaseDate } from './research-release';
-import { BATCH_TARGET_MS, batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize, SERVER_LANES } from './research-release-batches';
+import { BATCH_TARGET_MS, batchesOf, DISCARD_BATCH, FIRST_BATCH, giveWay, nextBatchSize, SERVER_LANES } from '../../db/batches';
 import { citationOf, releaseManifest } from './research-release-manifest';
 import { type ReleaseRetention, releasesToRetire } from './research-release-retention';
 import { createResearchReleasesRepository, type ResearchReleaseRecord, UnchangedReleaseError } from './research-releases.repository';

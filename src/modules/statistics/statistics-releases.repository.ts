@@ -1,8 +1,9 @@
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { inPacedBatches } from '../../db/batches';
 import { type Database, queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
-import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
+import { ALL_COLUMNS, currentPopulation, FAMILY_COLUMNS } from './statistics-population';
 import type { StoredAnswer } from './statistics-release-answers';
 
 // The only code that touches the statistics tables. A release, in its first transaction, compares
@@ -134,6 +135,15 @@ async function churnOn(connection: SqlConnection, windowDays: number): Promise<C
   return Object.fromEntries(rows.map((row) => [row.code, { erasures: row.erasures, young: row.young }]));
 }
 
+/** The temporary tables of a release (the candidate population, the embedded database's copy of the released rows). */
+const CANDIDATE_SHAPE = '(like statistics_trajectories including indexes)';
+/**
+ * Researchers' answers count what they see at record level: the records as they stand at the
+ * research cut-off (`$1`), narrowed to the research release they read (statistics-releases.ts).
+ */
+const RESEARCH_ROWS = "c.research_consent = 'granted' and c.end_date < $1::date";
+const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
+
 const lock = async (connection: SqlConnection) =>
   (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [LOCKS.statisticsRelease])).rows[0]!
     .locked;
@@ -165,13 +175,21 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
     async prepare(
       connection: SqlConnection,
       secret: Buffer,
-      attempt: { period: string; trigger: 'calendar' | 'operator'; researchCutoff: string; method: string; churnWindowDays: number },
+      attempt: {
+        period: string;
+        trigger: 'calendar' | 'operator';
+        researchCutoff: string;
+        method: string;
+        churnWindowDays: number;
+        /** The embedded database: the candidate was built by stageCandidate, and the rows are read by readStaged. */
+        staged?: boolean;
+      },
       /** `publishAnyway`: why the released population must be published even if nothing passes (none ever was; the last release failed). */
       decide: (changes: Changes, churn: Churn, publishAnyway: string | null) => Decision,
     ): Promise<Prepared | null> {
       // One snapshot for every statement: the released rows read here and the erasures counted
       // are the same moment's, so a youth is either in these rows or counted as leaving at the
-      // next release, never neither.
+      // next release, never neither. (Staged, the released rows are copied in it and read after.)
       await connection.query('set transaction isolation level repeatable read');
       if (!(await lock(connection))) return null;
       // Erasures in flight finish first and new ones wait for this transaction (not for the
@@ -182,8 +200,15 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
       // spent 0.8 s inlining and optimising the population's insert alone at 50,000 trajectories.
       await connection.query(`set local statement_timeout = '15min'`);
       if (kind === 'postgres') await connection.query('set local jit = off');
-      await connection.query('create temp table statistics_candidate (like statistics_trajectories including indexes) on commit drop');
-      await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
+      if (attempt.staged) {
+        // Built before this transaction (stageCandidate): youths erased since are not released again.
+        await connection.query(
+          'delete from statistics_candidate c where not exists (select 1 from trajectories t where t.id = c.trajectory_id)',
+        );
+      } else {
+        await connection.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE} on commit drop`);
+        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation()}`, [secret]);
+      }
       await connection.query(`analyze statistics_candidate ${ANALYSED}`);
       const changes = await changesOn(connection);
       const churn = await churnOn(connection, attempt.churnWindowDays);
@@ -247,19 +272,83 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
       if (publishing && decision.families.membership.released) {
         await connection.query('update statistics_erasures set release_id = $1 where released and release_id is null', [entry.id]);
       }
+      const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
+      const prepared = { entry, decision, churn, withheld: withheld.map((row) => row.fingerprint) };
+      if (attempt.staged) {
+        // Read after this transaction, in batches (readStaged), from a copy that erasures do not change.
+        if (publishing) {
+          await connection.query('drop table if exists statistics_released_copy');
+          await connection.query(`create temp table statistics_released_copy ${CANDIDATE_SHAPE}`);
+          await connection.query('insert into statistics_released_copy select * from statistics_trajectories');
+        } else await connection.query('drop table statistics_candidate');
+        return { ...prepared, rows: [], researchRows: [] };
+      }
       const rowsOf = async (text: string, params: unknown[] = []) =>
         (await connection.query<{ row: string }>(text, params)).rows.map((row) => row.row);
-      const rows = publishing ? await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`) : [];
-      // Researchers' answers count what they see at record level: the records as they stand at
-      // the research cut-off, narrowed to the research release they read (statistics-releases.ts).
-      const researchRows = publishing
-        ? await rowsOf(
-            `select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where c.research_consent = 'granted' and c.end_date < $1::date`,
-            [attempt.researchCutoff],
-          )
-        : [];
-      const { rows: withheld } = await connection.query<{ fingerprint: string }>('select fingerprint from statistics_withheld_counts');
-      return { entry, decision, churn, rows, researchRows, withheld: withheld.map((row) => row.fingerprint) };
+      if (!publishing) return { ...prepared, rows: [], researchRows: [] };
+      return {
+        ...prepared,
+        rows: await rowsOf(`select ${RELEASED_ROW_JSON('r')} as row from statistics_trajectories r`),
+        researchRows: await rowsOf(`select ${RELEASED_ROW_JSON('c')} as row from statistics_candidate c where ${RESEARCH_ROWS}`, [
+          attempt.researchCutoff,
+        ]),
+      };
+    },
+
+    /**
+     * The embedded database's first step, before the comparison's transaction: the population now
+     * into a temporary table, in batches of trajectories (each batch one statement, one snapshot of
+     * its trajectories), giving way between them, so that no request waits for the whole population
+     * (350–850 ms at 5,000 trajectories; bench/release-scaling.ts). A trajectory is one row built
+     * from its own records, so rows of batches a moment apart are each as true as one snapshot's;
+     * what changes during the batches is released next time, and youths erased meanwhile are taken
+     * out again in the transaction (prepare, `staged`). One session, so the table lives between them.
+     */
+    async stageCandidate(secret: Buffer, waiting: () => number): Promise<void> {
+      await database.query('drop table if exists statistics_candidate');
+      await database.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE}`);
+      const { rows } = await database.query<{ id: string }>(
+        "select id from trajectories where research_consent in ('granted', 'unknown') order by id",
+      );
+      const ids = rows.map((row) => row.id);
+      await inPacedBatches(ids, waiting, async (batch, start) => {
+        await database.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation({ inRange: true })}`, [
+          secret,
+          start === 0 ? LOWEST_UUID : ids[start - 1],
+          batch[batch.length - 1],
+        ]);
+      });
+    },
+
+    /**
+     * After a staged comparison that publishes: the released rows and the researchers' rows, read
+     * in batches from the temporary tables it left, which then go.
+     */
+    async readStaged(researchCutoff: string, waiting: () => number): Promise<Pick<Prepared, 'rows' | 'researchRows'>> {
+      const read = async (table: string, alias: string, where: string, params: unknown[]) => {
+        const { rows: ids } = await database.query<{ id: string }>(
+          `select ${alias}.trajectory_id as id from ${table} ${alias} where ${where} order by 1`,
+          params,
+        );
+        const rows: string[] = [];
+        await inPacedBatches(ids, waiting, async (batch) => {
+          const { rows: read } = await database.query<{ row: string }>(
+            `select ${RELEASED_ROW_JSON(alias)} as row from ${table} ${alias} where ${alias}.trajectory_id = any($1::uuid[])`,
+            [batch.map((row) => row.id)],
+          );
+          rows.push(...read.map((row) => row.row));
+        });
+        return rows;
+      };
+      try {
+        return {
+          rows: await read('statistics_released_copy', 'r', 'true', []),
+          researchRows: await read('statistics_candidate', 'c', RESEARCH_ROWS, [researchCutoff]),
+        };
+      } finally {
+        await database.query('drop table if exists statistics_released_copy');
+        await database.query('drop table if exists statistics_candidate');
+      }
     },
 
     /** The second transaction (the caller's): stores the answers and the withheld fingerprints, and publishes. Older answers beyond `keep` releases go. */

@@ -127,7 +127,13 @@ export function createStatisticsReleases(
   async function run(request: ReleaseRequest): Promise<ReleaseLogEntry | null> {
     const now = request.now ?? new Date();
     const trigger = request.trigger ?? 'operator';
-    // The first transaction is the comparison's alone: it reads the population in one snapshot.
+    // The first transaction is the comparison's alone: it reads the population in one snapshot. The
+    // embedded database has one connection, which that transaction would hold from every request
+    // for as long as it took: there the population is built before it, in batches, and the rows
+    // are read after it (statistics-releases.repository.ts).
+    const staged = database.kind === 'pglite';
+    if (database.kind === 'pglite') await repository.stageCandidate(settings.secret, database.waiting);
+    const researchCutoff = researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays);
     const prepared = await transactionWithoutRecords(database, (connection) =>
       repository.prepare(
         connection,
@@ -135,9 +141,10 @@ export function createStatisticsReleases(
         {
           period: periodOf(now, calendar === 'manual' ? 'quarterly' : calendar)!,
           trigger,
-          researchCutoff: researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays),
+          researchCutoff,
           method: CELL_KEY_METHOD,
           churnWindowDays: statistics.churnWindowDays,
+          staged,
         },
         (changes, churn, publishAnyway) =>
           decideRelease(
@@ -168,13 +175,14 @@ export function createStatisticsReleases(
       return entry;
     }
     try {
+      const released = database.kind === 'pglite' ? await repository.readStaged(researchCutoff, database.waiting) : prepared;
       const researchRows = events.researchPopulation
         ? await events
             .researchPopulation()
-            .then((ids) => prepared.researchRows.filter((row) => ids.has((JSON.parse(row) as { trajectoryId: string }).trajectoryId)))
-        : prepared.researchRows;
+            .then((ids) => released.researchRows.filter((row) => ids.has((JSON.parse(row) as { trajectoryId: string }).trajectoryId)))
+        : released.researchRows;
       const inputs: ReleaseWorkerInputs = {
-        rows: await encodeRows(prepared.rows),
+        rows: await encodeRows(released.rows),
         researchRows: await encodeRows(researchRows),
         catalogue: await releaseCatalogueOf(catalogue),
         settings: cellKeys,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { batchesOf, giveWay, nextBatchSize } from './research-release-batches';
+import { batchesOf, giveWay, inPacedBatches, nextBatchSize } from './batches';
 
-describe('research release batches', () => {
+describe('batches of long work on one connection', () => {
   it('grow while statements are quick and shrink when they are slow, within bounds', () => {
     expect(nextBatchSize(10, 4, 40)).toBe(100);
     expect(nextBatchSize(100, 340, 40)).toBe(12);
@@ -44,5 +44,33 @@ describe('research release batches', () => {
     await giveWay(look, 20);
     expect(performance.now() - limited).toBeGreaterThanOrEqual(19);
     expect(looks).toBeGreaterThan(1);
+  });
+
+  it('run every item once, in order, in batches that grow while statements are quick', async () => {
+    const items = Array.from({ length: 1_000 }, (_, index) => index);
+    const seen: number[] = [];
+    const sizes: number[] = [];
+    const starts: number[] = [];
+    await inPacedBatches(
+      items,
+      () => 0,
+      async (batch, start) => {
+        starts.push(start);
+        sizes.push(batch.length);
+        seen.push(...batch);
+      },
+    );
+    expect(seen).toEqual(items);
+    expect(starts[0]).toBe(0);
+    expect(starts[1]).toBe(sizes[0]);
+    // Instant statements: the first batch is small, the next are as large as allowed.
+    expect(sizes[0]).toBeLessThan(sizes[1]!);
+    await inPacedBatches(
+      [],
+      () => 0,
+      async () => {
+        throw new Error('no batch for no items');
+      },
+    );
   });
 });

@@ -37,3 +37,25 @@ export async function giveWay(waiting: () => number, limitMs: number): Promise<v
     quiet = waiting() === 0 ? quiet + 1 : 0;
   }
 }
+
+/**
+ * Long work on the embedded database, one short statement at a time: `work` runs over `items` in
+ * batches sized for statements of about `BATCH_TARGET_MS.embedded`, in order, and after each batch
+ * gives way to the requests waiting for the one connection (`waiting`). `start` is the batch's
+ * index in `items`.
+ */
+export async function inPacedBatches<T>(
+  items: readonly T[],
+  waiting: () => number,
+  work: (batch: readonly T[], start: number) => Promise<void>,
+): Promise<void> {
+  for (let start = 0, size = FIRST_BATCH; start < items.length; ) {
+    const batch = items.slice(start, start + size);
+    const started = performance.now();
+    await work(batch, start);
+    const elapsed = performance.now() - started;
+    start += batch.length;
+    size = nextBatchSize(size, elapsed, BATCH_TARGET_MS.embedded);
+    await giveWay(waiting, 2 * elapsed);
+  }
+}
