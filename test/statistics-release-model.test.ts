@@ -127,7 +127,7 @@ describe('statistics releases', () => {
     expect(next!.families.membership!.changed).toBe(0);
   });
 
-  // The embedded database builds the population in batches before the comparison's transaction
+  // The embedded database builds the population before the comparison's transaction
   // (statistics-releases.ts), so an erasure can land between the two.
   it.runIf(inject('testDatabase').kind === 'pglite')(
     'on the embedded database, leave out a youth erased after the population was built and before it was compared',
@@ -136,7 +136,7 @@ describe('statistics releases', () => {
       const repository = createStatisticsReleasesRepository(t.database, 'pglite');
       const secret = Buffer.from('a statistics secret of this test only');
       const waiting = () => 0;
-      await repository.stageCandidate(secret, waiting);
+      await repository.stageCandidate(secret);
       const { rows } = await t.database.query<{ id: string }>(
         "select trajectory_id as id from statistics_candidate where research_consent = 'granted' order by trajectory_id limit 1",
       );

@@ -42,14 +42,16 @@ export async function giveWay(waiting: () => number, limitMs: number): Promise<v
  * Long work on the embedded database, one short statement at a time: `work` runs over `items` in
  * batches sized for statements of about `BATCH_TARGET_MS.embedded`, in order, and after each batch
  * gives way to the requests waiting for the one connection (`waiting`). `start` is the batch's
- * index in `items`.
+ * index in `items`; `first`, the first batch's size (a statement whose cost is mostly fixed
+ * starts larger, or it never grows).
  */
 export async function inPacedBatches<T>(
   items: readonly T[],
   waiting: () => number,
   work: (batch: readonly T[], start: number) => Promise<void>,
+  first = FIRST_BATCH,
 ): Promise<void> {
-  for (let start = 0, size = FIRST_BATCH; start < items.length; ) {
+  for (let start = 0, size = first; start < items.length; ) {
     const batch = items.slice(start, start + size);
     const started = performance.now();
     await work(batch, start);

@@ -60,14 +60,8 @@ export const FAMILY_COLUMNS = {
 
 export const ALL_COLUMNS = ['trajectory_id', ...Object.values(FAMILY_COLUMNS).flat()];
 
-/**
- * The population now, with `$1` the statistics secret. The setting is the one the trajectory
- * started in. `inRange`: only trajectories with ids in ($2, $3], the per-trajectory aggregates
- * narrowed to them too (a batch of the embedded database's release, statistics-releases.repository.ts).
- */
-export const currentPopulation = ({ inRange = false } = {}) => {
-  const within = (column: string) => (inRange ? `${column} > $2::uuid and ${column} <= $3::uuid` : 'true');
-  return `
+/** The population now, with `$1` the statistics secret. The setting is the one the trajectory started in. */
+export const CURRENT_POPULATION = `
   select t.id as trajectory_id,
          ${YOUTH} as youth, ${youthRecordKey('$1')} as youth_key, t.record_key, t.research_consent,
          t.institution_id, t.programme_id,
@@ -86,12 +80,11 @@ export const currentPopulation = ({ inRange = false } = {}) => {
     join programmes p on p.id = t.programme_id
     left join trajectory_indicators ti on ti.trajectory_id = t.id
     left join (select trajectory_id, jsonb_object_agg(activity_type_code, per_month_in_care) as doses
-                 from trajectory_doses where ${within('trajectory_id')} group by trajectory_id) d on d.trajectory_id = t.id
+                 from trajectory_doses group by trajectory_id) d on d.trajectory_id = t.id
     left join (select trajectory_id, jsonb_object_agg(item, value) as answers
                  from (select distinct on (m.trajectory_id, m.instrument_code) m.trajectory_id, m.instrument_code as item, m.value
                          from measurements m
-                        where m.instrument_code like '${YOUTH_PERSPECTIVE_PREFIX}%' and m.informant = 'youth' and ${within('m.trajectory_id')}
+                        where m.instrument_code like '${YOUTH_PERSPECTIVE_PREFIX}%' and m.informant = 'youth'
                         order by m.trajectory_id, m.instrument_code, m.measured_on desc, m.id desc) latest
                 group by trajectory_id) a on a.trajectory_id = t.id
-   where t.research_consent in ('granted', 'unknown') and ${within('t.id')}`;
-};
+   where t.research_consent in ('granted', 'unknown')`;

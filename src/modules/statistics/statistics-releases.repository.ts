@@ -3,7 +3,7 @@ import { inPacedBatches } from '../../db/batches';
 import { type Database, queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
-import { ALL_COLUMNS, currentPopulation, FAMILY_COLUMNS } from './statistics-population';
+import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
 import type { StoredAnswer } from './statistics-release-answers';
 
 // The only code that touches the statistics tables. A release, in its first transaction, compares
@@ -142,7 +142,11 @@ const CANDIDATE_SHAPE = '(like statistics_trajectories including indexes)';
  * research cut-off (`$1`), narrowed to the research release they read (statistics-releases.ts).
  */
 const RESEARCH_ROWS = "c.research_consent = 'granted' and c.end_date < $1::date";
-const LOWEST_UUID = '00000000-0000-0000-0000-000000000000';
+/**
+ * The staged reads' first batch, in rows: a statement's fixed part kept batches of 10 from growing
+ * under load; the demo's registry is one batch.
+ */
+const FIRST_STAGED_BATCH = 500;
 
 const lock = async (connection: SqlConnection) =>
   (await connection.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [LOCKS.statisticsRelease])).rows[0]!
@@ -207,7 +211,7 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
         );
       } else {
         await connection.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE} on commit drop`);
-        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation()}`, [secret]);
+        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
       }
       await connection.query(`analyze statistics_candidate ${ANALYSED}`);
       const changes = await changesOn(connection);
@@ -297,27 +301,18 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
 
     /**
      * The embedded database's first step, before the comparison's transaction: the population now
-     * into a temporary table, in batches of trajectories (each batch one statement, one snapshot of
-     * its trajectories), giving way between them, so that no request waits for the whole population
-     * (350–850 ms at 5,000 trajectories; bench/release-scaling.ts). A trajectory is one row built
-     * from its own records, so rows of batches a moment apart are each as true as one snapshot's;
-     * what changes during the batches is released next time, and youths erased meanwhile are taken
-     * out again in the transaction (prepare, `staged`). One session, so the table lives between them.
+     * into a temporary table, one statement (350–850 ms at 5,000 trajectories; the comparison's
+     * transaction after it another 0.3 s, where both were one transaction of 0.9–1.2 s:
+     * bench/release-scaling.ts). What changes after it is released next time; youths erased
+     * after it are taken out again in the transaction (prepare, `staged`). One session, so the
+     * table lives between them. (Batches of trajectories by id range were tried: without the
+     * planner statistics that nothing gathers on PGlite, the ranges planned as nested loops,
+     * 5 s a release in the tests.)
      */
-    async stageCandidate(secret: Buffer, waiting: () => number): Promise<void> {
+    async stageCandidate(secret: Buffer): Promise<void> {
       await database.query('drop table if exists statistics_candidate');
       await database.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE}`);
-      const { rows } = await database.query<{ id: string }>(
-        "select id from trajectories where research_consent in ('granted', 'unknown') order by id",
-      );
-      const ids = rows.map((row) => row.id);
-      await inPacedBatches(ids, waiting, async (batch, start) => {
-        await database.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation({ inRange: true })}`, [
-          secret,
-          start === 0 ? LOWEST_UUID : ids[start - 1],
-          batch[batch.length - 1],
-        ]);
-      });
+      await database.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
     },
 
     /**
@@ -331,13 +326,18 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
           params,
         );
         const rows: string[] = [];
-        await inPacedBatches(ids, waiting, async (batch) => {
-          const { rows: read } = await database.query<{ row: string }>(
-            `select ${RELEASED_ROW_JSON(alias)} as row from ${table} ${alias} where ${alias}.trajectory_id = any($1::uuid[])`,
-            [batch.map((row) => row.id)],
-          );
-          rows.push(...read.map((row) => row.row));
-        });
+        await inPacedBatches(
+          ids,
+          waiting,
+          async (batch) => {
+            const { rows: read } = await database.query<{ row: string }>(
+              `select ${RELEASED_ROW_JSON(alias)} as row from ${table} ${alias} where ${alias}.trajectory_id = any($1::uuid[])`,
+              [batch.map((row) => row.id)],
+            );
+            rows.push(...read.map((row) => row.row));
+          },
+          FIRST_STAGED_BATCH,
+        );
         return rows;
       };
       try {

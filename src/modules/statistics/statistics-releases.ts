@@ -129,10 +129,10 @@ export function createStatisticsReleases(
     const trigger = request.trigger ?? 'operator';
     // The first transaction is the comparison's alone: it reads the population in one snapshot. The
     // embedded database has one connection, which that transaction would hold from every request
-    // for as long as it took: there the population is built before it, in batches, and the rows
-    // are read after it (statistics-releases.repository.ts).
+    // for as long as it took: there the population is built by a statement before it, and the rows
+    // are read after it in batches (statistics-releases.repository.ts).
     const staged = database.kind === 'pglite';
-    if (database.kind === 'pglite') await repository.stageCandidate(settings.secret, database.waiting);
+    if (staged) await repository.stageCandidate(settings.secret);
     const researchCutoff = researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays);
     const prepared = await transactionWithoutRecords(database, (connection) =>
       repository.prepare(
