@@ -136,7 +136,7 @@ describe('statistics releases', () => {
       const repository = createStatisticsReleasesRepository(t.database, 'pglite');
       const secret = Buffer.from('a statistics secret of this test only');
       const waiting = () => 0;
-      await repository.stageCandidate(secret);
+      await repository.stageCandidate(secret, waiting);
       const { rows } = await t.database.query<{ id: string }>(
         "select trajectory_id as id from statistics_candidate where research_consent = 'granted' order by trajectory_id limit 1",
       );

@@ -60,8 +60,15 @@ export const FAMILY_COLUMNS = {
 
 export const ALL_COLUMNS = ['trajectory_id', ...Object.values(FAMILY_COLUMNS).flat()];
 
-/** The population now, with `$1` the statistics secret. The setting is the one the trajectory started in. */
-export const CURRENT_POPULATION = `
+/**
+ * The population now, with `$1` the statistics secret; `ofIds`: only the trajectories in `$2`
+ * (a batch of the embedded database's release, statistics-releases.repository.ts). The setting is
+ * the one the trajectory started in. Each row is built from its trajectory's own records, the
+ * doses and answers by lateral subqueries on their indexes: a plan that needs no planner
+ * statistics (PGlite gathers none), as fast as grouping the whole tables on PostgreSQL (1.0–1.6 s
+ * against 1.1–1.4 s at 20,000 trajectories).
+ */
+export const currentPopulation = ({ ofIds = false } = {}) => `
   select t.id as trajectory_id,
          ${YOUTH} as youth, ${youthRecordKey('$1')} as youth_key, t.record_key, t.research_consent,
          t.institution_id, t.programme_id,
@@ -79,12 +86,11 @@ export const CURRENT_POPULATION = `
     join subjects s on s.id = t.subject_id
     join programmes p on p.id = t.programme_id
     left join trajectory_indicators ti on ti.trajectory_id = t.id
-    left join (select trajectory_id, jsonb_object_agg(activity_type_code, per_month_in_care) as doses
-                 from trajectory_doses group by trajectory_id) d on d.trajectory_id = t.id
-    left join (select trajectory_id, jsonb_object_agg(item, value) as answers
-                 from (select distinct on (m.trajectory_id, m.instrument_code) m.trajectory_id, m.instrument_code as item, m.value
-                         from measurements m
-                        where m.instrument_code like '${YOUTH_PERSPECTIVE_PREFIX}%' and m.informant = 'youth'
-                        order by m.trajectory_id, m.instrument_code, m.measured_on desc, m.id desc) latest
-                group by trajectory_id) a on a.trajectory_id = t.id
-   where t.research_consent in ('granted', 'unknown')`;
+    left join lateral (select jsonb_object_agg(td.activity_type_code, td.per_month_in_care) as doses
+                         from trajectory_doses td where td.trajectory_id = t.id) d on true
+    left join lateral (select jsonb_object_agg(item, value) as answers
+                         from (select distinct on (m.instrument_code) m.instrument_code as item, m.value
+                                 from measurements m
+                                where m.trajectory_id = t.id and m.instrument_code like '${YOUTH_PERSPECTIVE_PREFIX}%' and m.informant = 'youth'
+                                order by m.instrument_code, m.measured_on desc, m.id desc) latest) a on true
+   where t.research_consent in ('granted', 'unknown')${ofIds ? ' and t.id = any($2::uuid[])' : ''}`;

@@ -3,7 +3,7 @@ import { inPacedBatches } from '../../db/batches';
 import { type Database, queryBuilder, runOn, type SqlConnection } from '../../db/client';
 import { LOCKS } from '../../db/locks';
 import { STATISTICS_FAMILIES, type StatisticsFamily, statisticsReleaseLog, statisticsTrajectories } from '../../db/schema';
-import { ALL_COLUMNS, CURRENT_POPULATION, FAMILY_COLUMNS } from './statistics-population';
+import { ALL_COLUMNS, currentPopulation, FAMILY_COLUMNS } from './statistics-population';
 import type { StoredAnswer } from './statistics-release-answers';
 
 // The only code that touches the statistics tables. A release, in its first transaction, compares
@@ -143,8 +143,8 @@ const CANDIDATE_SHAPE = '(like statistics_trajectories including indexes)';
  */
 const RESEARCH_ROWS = "c.research_consent = 'granted' and c.end_date < $1::date";
 /**
- * The staged reads' first batch, in rows: a statement's fixed part kept batches of 10 from growing
- * under load; the demo's registry is one batch.
+ * The staged statements' first batch, in trajectories: a statement's fixed part kept batches of 10
+ * from growing under load; the demo's registry is one batch.
  */
 const FIRST_STAGED_BATCH = 500;
 
@@ -211,7 +211,7 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
         );
       } else {
         await connection.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE} on commit drop`);
-        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
+        await connection.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation()}`, [secret]);
       }
       await connection.query(`analyze statistics_candidate ${ANALYSED}`);
       const changes = await changesOn(connection);
@@ -301,18 +301,29 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
 
     /**
      * The embedded database's first step, before the comparison's transaction: the population now
-     * into a temporary table, one statement (350–850 ms at 5,000 trajectories; the comparison's
-     * transaction after it another 0.3 s, where both were one transaction of 0.9–1.2 s:
-     * bench/release-scaling.ts). What changes after it is released next time; youths erased
-     * after it are taken out again in the transaction (prepare, `staged`). One session, so the
-     * table lives between them. (Batches of trajectories by id range were tried: without the
-     * planner statistics that nothing gathers on PGlite, the ranges planned as nested loops,
-     * 5 s a release in the tests.)
+     * into a temporary table, in batches of trajectories (each one statement, one snapshot of its
+     * trajectories), giving way between them, so that no request waits for the whole population
+     * (one statement held the connection 0.45 s at 5,000 trajectories quiet, 1 s under load:
+     * bench/release-scaling.ts). A row is built from its trajectory's own records, so rows of
+     * batches a moment apart are each as true as one snapshot's; what changes meanwhile is released
+     * next time, and youths erased meanwhile are taken out again in the transaction (prepare,
+     * `staged`). One session, so the table lives between them. (Batches by id range over the
+     * grouped population planned as nested loops without planner statistics, 5 s a release in the
+     * tests; the lateral population needs none.)
      */
-    async stageCandidate(secret: Buffer): Promise<void> {
+    async stageCandidate(secret: Buffer, waiting: () => number): Promise<void> {
       await database.query('drop table if exists statistics_candidate');
       await database.query(`create temp table statistics_candidate ${CANDIDATE_SHAPE}`);
-      await database.query(`insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${CURRENT_POPULATION}`, [secret]);
+      const { rows } = await database.query<{ id: string }>(
+        "select id from trajectories where research_consent in ('granted', 'unknown') order by id",
+      );
+      const insert = `insert into statistics_candidate (${ALL_COLUMNS.join(', ')}) ${currentPopulation({ ofIds: true })}`;
+      await inPacedBatches(
+        rows.map((row) => row.id),
+        waiting,
+        async (batch) => void (await database.query(insert, [secret, batch])),
+        FIRST_STAGED_BATCH,
+      );
     },
 
     /**

@@ -3,7 +3,6 @@ import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
-import { giveWay } from '../../db/batches';
 import { transactionWithoutRecords } from '../../db/unit-of-work';
 import { todayIso } from '../../lib/dates';
 import type { CellKeySettings } from '../../lib/statistics/cell-key-method';
@@ -130,15 +129,10 @@ export function createStatisticsReleases(
     const trigger = request.trigger ?? 'operator';
     // The first transaction is the comparison's alone: it reads the population in one snapshot. The
     // embedded database has one connection, which that transaction would hold from every request
-    // for as long as it took: there the population is built by a statement before it, and the rows
-    // are read after it in batches (statistics-releases.repository.ts).
+    // for as long as it took: there the population is built before it and the rows are read after
+    // it, in batches (statistics-releases.repository.ts).
     const staged = database.kind === 'pglite';
-    if (database.kind === 'pglite') {
-      const started = performance.now();
-      await repository.stageCandidate(settings.secret);
-      // Requests that waited for the statement finish before the transaction takes the connection.
-      await giveWay(database.waiting, 2 * (performance.now() - started));
-    }
+    if (database.kind === 'pglite') await repository.stageCandidate(settings.secret, database.waiting);
     const researchCutoff = researchReleaseDate(todayIso(now), settings.researchReleaseDelayDays);
     const prepared = await transactionWithoutRecords(database, (connection) =>
       repository.prepare(
