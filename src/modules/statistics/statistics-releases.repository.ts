@@ -341,11 +341,11 @@ export function createStatisticsReleasesRepository(database: SqlConnection, kind
           ids,
           waiting,
           async (batch) => {
-            const { rows: read } = await database.query<{ row: string }>(
+            const { rows: inBatch } = await database.query<{ row: string }>(
               `select ${RELEASED_ROW_JSON(alias)} as row from ${table} ${alias} where ${alias}.trajectory_id = any($1::uuid[])`,
               [batch.map((row) => row.id)],
             );
-            rows.push(...read.map((row) => row.row));
+            rows.push(...inBatch.map((row) => row.row));
           },
           FIRST_STAGED_BATCH,
         );
